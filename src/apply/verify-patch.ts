@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { SafetyRefusal, UsageError } from '../errors.js';
+import { MANIFEST_FORMAT, sha256, type PatchManifest } from '../patch/manifest.js';
+
+export interface VerifiedPatch {
+  manifest: PatchManifest;
+  patchSql: string;
+  undoSql: string;
+}
+
+/**
+ * Reads a patch directory and refuses it unless both SQL files are byte for byte
+ * what `salvage patch` wrote (their sha256 in the manifest): apply never runs
+ * SQL that was edited after review.
+ */
+export async function readVerifiedPatch(dir: string): Promise<VerifiedPatch> {
+  let manifest: PatchManifest;
+  try {
+    manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as PatchManifest;
+  } catch (error) {
+    throw new UsageError(`no readable patch manifest in ${dir} (${(error as Error).message}): run "salvage patch" first`);
+  }
+  if (manifest.format !== MANIFEST_FORMAT) throw new SafetyRefusal(`${dir}/manifest.json is not a salvage patch manifest`);
+  const patchSql = await readFile(path.join(dir, 'patch.sql'), 'utf8');
+  const undoSql = await readFile(path.join(dir, 'undo.sql'), 'utf8');
+  for (const [name, text, expected] of [
+    ['patch.sql', patchSql, manifest.patch.sha256],
+    ['undo.sql', undoSql, manifest.undo.sha256],
+  ] as const) {
+    const actual = sha256(text);
+    if (actual !== expected) {
+      throw new SafetyRefusal(
+        `${path.join(dir, name)} was changed after "salvage patch" wrote it (sha256 ${actual.slice(0, 16)}..., manifest says ${expected.slice(0, 16)}...). ` +
+          'Nothing was written. Re-run "salvage patch" to regenerate it from the reviewed changeset.',
+      );
+    }
+  }
+  return { manifest, patchSql, undoSql };
+}

@@ -1,0 +1,151 @@
+import { Command, CommanderError, Option } from 'commander';
+import path from 'node:path';
+import { loadConfig, type SalvageConfig } from '../config/load.js';
+import { redact } from '../config/secrets.js';
+import { ExitCode, SalvageError } from '../errors.js';
+import { apply } from '../apply/apply.js';
+import { runDemo } from '../demo/run-demo.js';
+import { patchDir, readChangeset, writePatch } from '../patch/patch.js';
+import { pull } from '../pull/pull.js';
+import { changesetPath, embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
+import { DIFF_FORMATS, renderChangeset } from '../report/render.js';
+import { ask, isInteractive, useColor } from './terminal.js';
+
+interface GlobalOptions {
+  config: string;
+  job?: string;
+}
+
+const out = (line: string) => process.stdout.write(`${redact(line)}\n`);
+const err = (line: string) => process.stderr.write(`${redact(line)}\n`);
+
+function globals(command: Command): GlobalOptions {
+  return command.optsWithGlobals() as GlobalOptions;
+}
+
+function config(command: Command): Promise<SalvageConfig> {
+  const g = globals(command);
+  return loadConfig(g.config, { jobDir: g.job });
+}
+
+export function buildProgram(): Command {
+  const program = new Command('salvage')
+    .description('Rebuild lost database rows from Stripe, email, calendars and CSV exports, with evidence for every value.')
+    .option('--config <file>', 'the salvage.yaml to use', './salvage.yaml')
+    .option('--job <dir>', 'the job directory (overrides "job:" in the config)')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('pull')
+    .description('pull every (or the named) source into <job>/records/<source>.ndjson; needs no database')
+    .option('--source <name...>', 'only these sources')
+    .action(async (opts: { source?: string[] }, command: Command) => {
+      const cfg = await config(command);
+      const summaries = await pull({ config: cfg, sources: opts.source, log: err });
+      out(`pulled ${summaries.reduce((n, s) => n + s.records, 0)} records from ${summaries.length} source(s) into ${path.join(cfg.jobDir, 'records')}`);
+    });
+
+  program
+    .command('reconcile')
+    .description('map records, compare with the backup (read only), write <job>/changeset.json')
+    .action(async (_opts: unknown, command: Command) => {
+      const cfg = await config(command);
+      const { changeset, file } = await reconcile({ config: cfg, log: err });
+      for (const t of changeset.tables) out(`${t.table}: ${formatCounts(t.counts)}`);
+      const unmapped = changeset.unmapped.reduce((n, u) => n + u.count, 0);
+      if (unmapped) out(`${unmapped} records matched no rule (see "salvage diff")`);
+      if (changeset.failures.count) out(`${changeset.failures.count} rule evaluations failed on bad values (see "salvage diff")`);
+      out(`wrote ${file}; review it with "salvage diff"`);
+    });
+
+  program
+    .command('diff')
+    .description('render the changeset for review')
+    .addOption(new Option('--format <format>', 'output format').choices([...DIFF_FORMATS]).default('text'))
+    .option('--limit <n>', 'show at most n changes of each kind per table', (v) => Number.parseInt(v, 10))
+    .action(async (opts: { format: string; limit?: number }, command: Command) => {
+      const cfg = await config(command);
+      const { changeset } = await readChangeset(changesetPath(cfg.jobDir));
+      process.stdout.write(`${renderChangeset(changeset, opts.format, { color: useColor(), limit: opts.limit })}\n`);
+    });
+
+  program
+    .command('patch')
+    .description('write patch.sql, undo.sql and manifest.json from the accepted changes')
+    .action(async (_opts: unknown, command: Command) => {
+      const cfg = await config(command);
+      const { dir, manifest } = await writePatch(cfg.jobDir, changesetPath(cfg.jobDir));
+      const inserts = Object.values(manifest.counts).reduce((n, c) => n + c.insert, 0);
+      const updates = Object.values(manifest.counts).reduce((n, c) => n + c.update, 0);
+      out(`patch ${manifest.id}: ${inserts} inserts, ${updates} updates in ${manifest.patch.statements.length} statements -> ${dir}`);
+      if (manifest.withheld.conflict || manifest.withheld.unrecoverable) {
+        out(`not in the patch: ${manifest.withheld.conflict} conflicts awaiting a decision, ${manifest.withheld.unrecoverable} unrecoverable rows`);
+      }
+    });
+
+  const applyLike = (name: 'apply' | 'undo', description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .option('--dry-run', 'run every statement and check every count, then roll back')
+      .option('--confirm <database>', 'the target database name (current_database()), or name@host; required without a terminal')
+      .action(async (opts: { dryRun?: boolean; confirm?: string }, command: Command) => {
+        const cfg = await config(command);
+        const result = await apply({
+          patchDir: patchDir(cfg.jobDir),
+          target: { url: cfg.target.url, embeddedDir: embeddedDir(cfg.jobDir, 'target') },
+          which: name === 'apply' ? 'patch' : 'undo',
+          dryRun: opts.dryRun,
+          confirm: opts.confirm,
+          ask: isInteractive() ? ask : undefined,
+          lockTimeout: cfg.apply.lockTimeout,
+          statementTimeout: cfg.apply.statementTimeout,
+          log: err,
+        });
+        for (const [table, counts] of Object.entries(result.rows)) {
+          out(`${table}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+        }
+        out(result.committed ? `${name === 'apply' ? 'applied' : 'undone'} on ${result.database}` : `dry run on ${result.database}: rolled back, nothing written`);
+      });
+  applyLike('apply', 'apply the reviewed patch to the target database (one transaction, counts checked, typed confirmation)');
+  applyLike('undo', 'apply undo.sql: reverse exactly what the patch wrote, under the same guards');
+
+  program
+    .command('demo')
+    .description('the whole flow on the bundled sample incident, on an embedded PostgreSQL')
+    .option('--backup-url <url>', 'use this (empty) database for the demo backup instead of the embedded one')
+    .option('--target-url <url>', 'use this (empty) database for the demo target instead of the embedded one')
+    .action(async (opts: { backupUrl?: string; targetUrl?: string }, command: Command) => {
+      const g = globals(command);
+      const result = await runDemo({ jobDir: path.resolve(g.job ?? './demo-recovery'), backupUrl: opts.backupUrl, targetUrl: opts.targetUrl, log: out });
+      if (!result.ok) throw new SalvageError('the demo recovery did not meet its expectations (see above)');
+    });
+
+  return program;
+}
+
+/** Runs the CLI; the only place in salvage that decides an exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    if (error instanceof SalvageError) {
+      err(`salvage: ${error.message}`);
+      return error.exitCode;
+    }
+    if (error instanceof Error && (error.name === 'SourceInputError' || error.name === 'DatabaseConnectionError')) {
+      err(`salvage: ${error.message}`);
+      return ExitCode.failure;
+    }
+    err(`salvage: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    err('This is a bug in salvage; please report it with the command you ran.');
+    return ExitCode.failure;
+  }
+}

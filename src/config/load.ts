@@ -1,0 +1,155 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { z } from 'zod';
+import { InvalidInputError, UsageError, type Problem } from '../errors.js';
+import type { PullWindow } from '../records/connector.js';
+import { configSchema, SECRET_FIELDS, type SourceConfig } from './schema.js';
+import { registerSecret } from './secrets.js';
+import { parseYamlDocument, problemAt, type YamlDocument } from './yaml-document.js';
+
+const DAY_MS = 86_400_000;
+
+/** salvage.yaml, validated and resolved: paths absolute, env: values read, window computed. */
+export interface SalvageConfig {
+  file: string;
+  /** Directory of the config file: relative paths in it are relative to this. */
+  baseDir: string;
+  jobDir: string;
+  mappingsDir: string;
+  backup: { url?: string };
+  target: { url?: string };
+  window: PullWindow & { lookbackMs: number };
+  sources: Record<string, SourceConfig>;
+  apply: { lockTimeout: string; statementTimeout: string };
+}
+
+export interface LoadConfigOptions {
+  /** Overrides `job:` (the CLI's --job). */
+  jobDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function loadConfig(file: string, options: LoadConfigOptions = {}): Promise<SalvageConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new UsageError(`no config file at ${file}: write a salvage.yaml (see README "Config") or pass --config FILE`);
+    }
+    throw new UsageError(`cannot read config ${file}: ${(error as Error).message}`);
+  }
+  return parseConfig(text, file, options);
+}
+
+/** Validates config text; throws InvalidInputError listing every problem at once. */
+export function parseConfig(text: string, file: string, options: LoadConfigOptions = {}): SalvageConfig {
+  const doc = parseYamlDocument(text, file);
+  if (doc.syntaxProblems.length) throw new InvalidInputError('config is not valid YAML', doc.syntaxProblems);
+  const problems: Problem[] = [];
+  const resolved = resolveEnvValues(doc, doc.value, [], options.env ?? process.env, problems);
+  const parsed = configSchema.safeParse(resolved ?? {});
+  if (!parsed.success) problems.push(...zodProblems(doc, parsed.error.issues));
+  if (problems.length || !parsed.success) throw new InvalidInputError(`invalid config ${file}`, problems);
+
+  const raw = parsed.data;
+  if (raw.window.from.getTime() >= raw.window.to.getTime()) {
+    throw new InvalidInputError(`invalid config ${file}`, [
+      problemAt(doc, ['window', 'to'], 'window.to (when data was lost) must be after window.from (when the backup was taken)'),
+    ]);
+  }
+  const baseDir = path.dirname(path.resolve(file));
+  const horizon = raw.window.horizon ?? new Date(raw.window.to.getTime() + 365 * DAY_MS);
+  return {
+    file,
+    baseDir,
+    jobDir: path.resolve(options.jobDir ?? path.resolve(baseDir, raw.job)),
+    mappingsDir: path.resolve(baseDir, raw.mappings),
+    backup: raw.backup,
+    target: raw.target,
+    window: {
+      from: raw.window.from,
+      to: raw.window.to,
+      since: new Date(raw.window.from.getTime() - raw.window.lookback),
+      horizon,
+      lookbackMs: raw.window.lookback,
+    },
+    sources: raw.sources,
+    apply: raw.apply,
+  };
+}
+
+/** Replaces every `env:NAME` string with the variable's value; a missing variable is a problem. */
+function resolveEnvValues(
+  doc: YamlDocument,
+  value: unknown,
+  at: Array<string | number>,
+  env: NodeJS.ProcessEnv,
+  problems: Problem[],
+): unknown {
+  if (typeof value === 'string') {
+    const m = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(value);
+    if (!m) return value;
+    const name = m[1] as string;
+    const resolved = env[name];
+    if (resolved === undefined || resolved === '') {
+      problems.push(problemAt(doc, at, `environment variable ${name} is not set (export ${name}=... before running salvage)`));
+      // Keep the placeholder so the schema does not also call the value missing.
+      return value;
+    }
+    const key = at[at.length - 1];
+    if (typeof key === 'string' && SECRET_FIELDS.has(key)) registerSecret(resolved);
+    return resolved;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => resolveEnvValues(doc, v, [...at, i], env, problems));
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, resolveEnvValues(doc, v, [...at, k], env, problems)]),
+    );
+  }
+  return value;
+}
+
+/** Converts zod issues to positioned problems, pointing at the offending key where possible. */
+export function zodProblems(doc: YamlDocument, issues: z.core.$ZodIssue[]): Problem[] {
+  const out: Problem[] = [];
+  for (const issue of issues) {
+    const at = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push(problemAt(doc, [...at, key], `unknown key "${key}"${suggestKey(issue, key)}`, { key: true }));
+      continue;
+    }
+    const label = at.length ? at.join('.') : '(top level)';
+    out.push(problemAt(doc, at, `${label}: ${describeIssue(issue)}`));
+  }
+  return out;
+}
+
+function suggestKey(_issue: z.core.$ZodIssue, key: string): string {
+  const known = ['job', 'backup', 'target', 'window', 'mappings', 'sources', 'apply', 'from', 'to', 'lookback', 'horizon', 'url', 'kind', 'files'];
+  const close = known.find((k) => k !== key && editDistance(k, key) <= 2);
+  return close ? ` (did you mean "${close}"?)` : '';
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected})`;
+  if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
+    return 'kind must be one of stripe, imap, google-calendar, ics, csv, eml';
+  }
+  return issue.message;
+}
+
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j] as number;
+      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length] as number;
+}

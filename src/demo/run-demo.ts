@@ -1,0 +1,145 @@
+import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { apply } from '../apply/apply.js';
+import { loadConfig } from '../config/load.js';
+import { connectDatabase } from '../db/connect.js';
+import { UsageError } from '../errors.js';
+import { patchDir, writePatch } from '../patch/patch.js';
+import { pull } from '../pull/pull.js';
+import { embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
+import { DEMO_SCHEMA_SQL, demoLoadStatements, demoSelectTable } from '../sql/demo-schema.js';
+import { compareRecovery, formatRecoveryReport, type RecoveryReport } from './compare.js';
+import { generateIncident, writeIncidentFiles, type Incident, type IncidentRows } from './incident.js';
+import { packageRoot } from './package-root.js';
+
+export interface DemoOptions {
+  jobDir: string;
+  /** Real databases instead of the embedded ones (each must be empty: the demo creates its tables). */
+  backupUrl?: string;
+  targetUrl?: string;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+export interface DemoResult {
+  ok: boolean;
+  report: RecoveryReport;
+  incident: Incident;
+}
+
+const MARKER = '.salvage-demo';
+const TABLES = ['customers', 'bookings', 'payments', 'refunds'] as const;
+
+/**
+ * The sample incident end to end: generate the lost business, restore its stale
+ * backup twice (the read-only backup and the target), pull the surviving exports,
+ * reconcile, patch, apply, and grade the result against what was really lost.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const log = options.log ?? (() => undefined);
+  const job = options.jobDir;
+  await prepareJobDir(job);
+
+  log('1. The incident: Fjord Kayaks lost its database on 2026-04-25; the newest backup is from 2026-01-20.');
+  const incident = generateIncident({ seed: options.seed });
+  await writeIncidentFiles(incident, job);
+  await cp(path.join(packageRoot(), 'mappings'), path.join(job, 'mappings'), { recursive: true });
+  await writeFile(path.join(job, 'salvage.yaml'), demoConfig(incident, options), 'utf8');
+  log(`   exports that survived: ${Object.keys(incident.exports).join(', ')}; case file in ${job}`);
+
+  log(`2. Restoring the stale backup (${incident.backup.bookings.length} bookings) as the backup and as the target${options.backupUrl ? '' : ' (embedded PostgreSQL)'}...`);
+  await restore(options.backupUrl, embeddedDir(job, 'backup'), incident.backup);
+  await restore(options.targetUrl, embeddedDir(job, 'target'), incident.backup);
+
+  const config = await loadConfig(path.join(job, 'salvage.yaml'));
+  log('3. salvage pull');
+  const pulled = await pull({ config });
+  for (const s of pulled) log(`   ${s.source} (${s.kind}): ${s.records} records`);
+
+  log('4. salvage reconcile');
+  const { changeset } = await reconcile({ config });
+  for (const t of changeset.tables) log(`   ${t.table}: ${formatCounts(t.counts)}`);
+  for (const u of changeset.unmapped) log(`   ${u.count} ${u.type} records of ${u.source} matched no rule (e.g. ${u.samples[0]})`);
+
+  log('5. salvage patch');
+  const { manifest } = await writePatch(job, path.join(job, 'changeset.json'));
+  log(`   patch ${manifest.id}: ${manifest.patch.statements.length} statements in ${path.join(patchDir(job), 'patch.sql')}`);
+
+  log('6. salvage apply --confirm <target database>');
+  const target = await databaseName(options.targetUrl, embeddedDir(job, 'target'));
+  const applied = await apply({
+    patchDir: patchDir(job),
+    target: { url: options.targetUrl, embeddedDir: embeddedDir(job, 'target') },
+    confirm: target,
+  });
+  for (const [table, counts] of Object.entries(applied.rows)) {
+    log(`   ${table}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  }
+
+  log('7. Grading the recovered target against the real state at the time of loss:');
+  const recovered = await readTables(options.targetUrl, embeddedDir(job, 'target'));
+  const report = compareRecovery(incident, recovered);
+  log(formatRecoveryReport(report));
+  return { ok: report.clean, report, incident };
+}
+
+/** Only a directory the demo itself made may be wiped; anything else is the user's. */
+async function prepareJobDir(job: string): Promise<void> {
+  if (existsSync(job)) {
+    const entries = await readdir(job);
+    if (entries.length > 0 && !entries.includes(MARKER)) {
+      throw new UsageError(`${job} exists and was not made by "salvage demo"; choose another directory with --job`);
+    }
+    await rm(job, { recursive: true, force: true });
+  }
+  await mkdir(job, { recursive: true });
+  await writeFile(path.join(job, MARKER), 'made by salvage demo; safe to delete\n', 'utf8');
+}
+
+function demoConfig(incident: Incident, options: DemoOptions): string {
+  const db = (url: string | undefined) => (url ? `{ url: ${JSON.stringify(url)} }` : '{}   # no url: the embedded database in <job>/embedded/');
+  return `# The sample incident, written by "salvage demo".
+job: .
+backup: ${db(options.backupUrl)}
+target: ${db(options.targetUrl)}
+window: { from: ${incident.window.from}, to: ${incident.window.to} }
+mappings: ./mappings
+sources:
+  payments: { kind: csv, files: [exports/payments.csv] }
+  refunds:  { kind: csv, files: [exports/refunds.csv] }
+  calendar: { kind: ics, files: [exports/calendar.ics] }
+`;
+}
+
+async function restore(url: string | undefined, dir: string, rows: IncidentRows): Promise<void> {
+  const db = await connectDatabase({ url, embeddedDir: dir, applicationName: 'salvage demo' });
+  try {
+    await db.client.query(DEMO_SCHEMA_SQL);
+    for (const statement of demoLoadStatements(rows)) await db.client.query(statement);
+  } finally {
+    await db.close();
+  }
+}
+
+async function databaseName(url: string | undefined, dir: string): Promise<string> {
+  const db = await connectDatabase({ url, embeddedDir: dir });
+  try {
+    return db.database;
+  } finally {
+    await db.close();
+  }
+}
+
+async function readTables(url: string | undefined, dir: string): Promise<IncidentRows> {
+  const db = await connectDatabase({ url, embeddedDir: dir, readOnly: true });
+  try {
+    const out: Partial<IncidentRows> = {};
+    for (const table of TABLES) {
+      out[table] = (await db.client.query<Record<string, string | null>>(demoSelectTable(table))).rows;
+    }
+    return out as IncidentRows;
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,13 @@
+/** salvage as a library: every CLI command is one of these functions. */
+export { loadConfig, parseConfig, type SalvageConfig } from './config/load.js';
+export { pull, type PullOptions, type PullSummary } from './pull/pull.js';
+export { reconcile, type ReconcileOptions, type ReconcileResult } from './reconcile/reconcile.js';
+export { writePatch as patch, buildPatch, readChangeset } from './patch/patch.js';
+export { apply, type ApplyOptions, type ApplyResult } from './apply/apply.js';
+export { renderChangeset } from './report/render.js';
+export { runDemo } from './demo/run-demo.js';
+export { loadMappings, parseMappings } from './mapping/load.js';
+export type { Changeset, Change } from './reconcile/changeset.js';
+export type { SourceRecord } from './records/envelope.js';
+export type { Connector, PullContext } from './records/connector.js';
+export * from './errors.js';

@@ -1,0 +1,216 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { zodProblems } from '../config/load.js';
+import { parseYamlDocument, problemAt, type YamlDocument } from '../config/yaml-document.js';
+import { InvalidInputError, UsageError, type Problem } from '../errors.js';
+import { compileCondition } from './conditions.js';
+import { parsePath, type FieldPath } from './path.js';
+import { rawTableMapping, type RawColumnSpec, type RawRule, type RawTableMapping } from './schema.js';
+import { parseTransformStep, type TransformStep } from './transforms/index.js';
+import type { ColumnRule, CompiledRule, MappingSet, MergePolicy, TableMapping } from './types.js';
+
+/** Loads every *.yaml / *.yml in `dir`; throws InvalidInputError with all problems of all files. */
+export async function loadMappings(dir: string): Promise<MappingSet> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
+  } catch (error) {
+    throw new UsageError(`cannot read the mappings folder ${dir}: ${(error as Error).message} (set "mappings:" in salvage.yaml)`);
+  }
+  if (names.length === 0) throw new UsageError(`no mapping files (*.yaml) in ${dir}: write one per table (see README "The mapping language")`);
+  const files = await Promise.all(
+    names.map(async (n) => ({ file: path.join(dir, n), text: await readFile(path.join(dir, n), 'utf8') })),
+  );
+  return parseMappings(files);
+}
+
+/** Validates and compiles mapping texts; every problem in every file is reported at once. */
+export function parseMappings(files: Array<{ file: string; text: string }>): MappingSet {
+  const problems: Problem[] = [];
+  const tables: TableMapping[] = [];
+  const seenTables = new Map<string, string>();
+  for (const { file, text } of files) {
+    const doc = parseYamlDocument(text, file);
+    if (doc.syntaxProblems.length) {
+      problems.push(...doc.syntaxProblems);
+      continue;
+    }
+    const parsed = rawTableMapping.safeParse(doc.value ?? {});
+    if (!parsed.success) {
+      problems.push(...zodProblems(doc, parsed.error.issues));
+      // Still compile what can be compiled, so later mistakes in the same file are reported too.
+      if (!parsed.data) continue;
+    }
+    const mapping = compileTable(doc, parsed.data, problems);
+    const previous = seenTables.get(mapping.table);
+    if (previous) {
+      problems.push(problemAt(doc, ['table'], `table "${mapping.table}" is already mapped in ${previous}: put all its rules in one file`));
+    } else {
+      seenTables.set(mapping.table, file);
+    }
+    tables.push(mapping);
+  }
+  if (problems.length) throw new InvalidInputError('invalid mappings', problems);
+  return { tables, rules: tables.flatMap((t) => t.rules) };
+}
+
+function compileTable(doc: YamlDocument, raw: RawTableMapping, problems: Problem[]): TableMapping {
+  const base = path.basename(doc.file);
+  const merge: Record<string, MergePolicy> = {};
+  for (const [column, policy] of Object.entries(raw.merge ?? {})) {
+    merge[column] = typeof policy === 'string' ? { kind: policy } : { kind: 'prefer', sources: policy.prefer };
+  }
+  const seenNames = new Set<string>();
+  const rules: CompiledRule[] = [];
+  raw.rules.forEach((rule, index) => {
+    if (seenNames.has(rule.name)) {
+      problems.push(problemAt(doc, ['rules', index, 'name'], `rule name "${rule.name}" is used twice in this file`));
+    }
+    seenNames.add(rule.name);
+    const compiled = compileRule(doc, `${base}#${rule.name}`, raw.table, rule, ['rules', index], problems);
+    if (compiled) rules.push(compiled);
+  });
+  const pos = (at: Array<string | number>) => ({ file: doc.file, ...doc.locate(at) });
+  return {
+    file: doc.file,
+    positions: {
+      table: pos(['table']),
+      match: raw.match ? pos(['match']) : undefined,
+      prefer: raw.prefer ? pos(['prefer']) : undefined,
+      keepExisting: raw.keep_existing ? pos(['keep_existing']) : undefined,
+      merge: Object.fromEntries(Object.keys(raw.merge ?? {}).map((c) => [c, pos(['merge', c])])),
+    },
+    table: raw.table,
+    match: raw.match?.map((k) => (Array.isArray(k) ? k : [k])),
+    prefer: raw.prefer ?? [],
+    merge,
+    keepExisting: new Set(raw.keep_existing ?? []),
+    rules,
+  };
+}
+
+function compileRule(
+  doc: YamlDocument,
+  id: string,
+  table: string,
+  rule: RawRule,
+  at: Array<string | number>,
+  problems: Problem[],
+): CompiledRule | undefined {
+  const before = problems.length;
+  const path_ = (text: string, where: Array<string | number>): FieldPath | undefined => {
+    const p = parsePath(text);
+    if ('error' in p) {
+      problems.push(problemAt(doc, where, p.error));
+      return undefined;
+    }
+    return p;
+  };
+
+  const conditions = Object.entries(rule.when ?? {}).flatMap(([field, raw]) => {
+    const p = path_(field, [...at, 'when', field]);
+    const test = compileCondition(raw);
+    if ('error' in test) {
+      problems.push(problemAt(doc, [...at, 'when', field], test.error));
+      return [];
+    }
+    return p ? [{ path: p, test }] : [];
+  });
+
+  const captureNames = new Set<string>();
+  const extracts = (rule.extract ?? []).flatMap((ex, i) => {
+    const p = path_(ex.from, [...at, 'extract', i, 'from']);
+    let regex: RegExp;
+    try {
+      regex = new RegExp(ex.pattern, `${ex.flags ?? ''}${ex.flags?.includes('u') ? '' : 'u'}`);
+    } catch (error) {
+      problems.push(problemAt(doc, [...at, 'extract', i, 'pattern'], `invalid regular expression: ${(error as Error).message}`));
+      return [];
+    }
+    const names = [...ex.pattern.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1] as string);
+    if (names.length === 0) {
+      problems.push(problemAt(doc, [...at, 'extract', i, 'pattern'], 'the pattern has no named capture: write (?<name>...) and use it as $name'));
+    }
+    names.forEach((n) => captureNames.add(n));
+    return p ? [{ from: p, regex, optional: ex.optional ?? false }] : [];
+  });
+
+  const columns: ColumnRule[] = [];
+  for (const [column, spec] of Object.entries(rule.columns)) {
+    const compiled = compileColumn(doc, column, spec, [...at, 'columns', column], problems, path_);
+    if (!compiled) continue;
+    for (const p of compiled.from) {
+      if (p.capture !== undefined && !captureNames.has(p.capture)) {
+        problems.push(problemAt(doc, [...at, 'columns', column], `$${p.capture} is not captured by any extract pattern of this rule`));
+      }
+    }
+    columns.push(compiled);
+  }
+
+  if (problems.length > before) return undefined;
+  return {
+    id,
+    name: rule.name,
+    table,
+    position: { file: doc.file, ...doc.locate(at) },
+    sources: rule.source ? new Set(typeof rule.source === 'string' ? [rule.source] : rule.source) : undefined,
+    types: rule.type ? typeGlob(typeof rule.type === 'string' ? [rule.type] : rule.type) : undefined,
+    conditions,
+    extracts,
+    columns,
+  };
+}
+
+function compileColumn(
+  doc: YamlDocument,
+  column: string,
+  spec: RawColumnSpec,
+  at: Array<string | number>,
+  problems: Problem[],
+  path_: (text: string, where: Array<string | number>) => FieldPath | undefined,
+): ColumnRule | undefined {
+  const position = { file: doc.file, ...doc.locate(at) };
+  if (typeof spec === 'string') {
+    const p = path_(spec, at);
+    return p ? { column, position, from: [p], transforms: [] } : undefined;
+  }
+  const hasFrom = spec.from !== undefined;
+  const hasValue = Object.prototype.hasOwnProperty.call(spec, 'value');
+  if (hasFrom === hasValue) {
+    problems.push(problemAt(doc, at, hasFrom ? 'give either "from" or "value", not both' : 'give "from" (a field path) or "value" (a constant)'));
+    return undefined;
+  }
+  if (spec.lookup && !hasFrom) {
+    problems.push(problemAt(doc, at, 'a lookup needs "from": the natural key to look up'));
+  }
+  const fromTexts = spec.from === undefined ? [] : typeof spec.from === 'string' ? [spec.from] : spec.from;
+  const from = fromTexts.flatMap((t, i) => {
+    const p = path_(t, typeof spec.from === 'string' ? [...at, 'from'] : [...at, 'from', i]);
+    return p ? [p] : [];
+  });
+  const transforms: TransformStep[] = [];
+  (spec.transform ?? []).forEach((raw, i) => {
+    const parsed = parseTransformStep(raw);
+    if (parsed.ok) transforms.push(parsed.step);
+    else for (const message of parsed.problems) problems.push(problemAt(doc, [...at, 'transform', i], message));
+  });
+  return {
+    column,
+    position,
+    from,
+    constant: hasValue ? (spec.value ?? null) : undefined,
+    transforms,
+    default: spec.default,
+    lookup: spec.lookup ? { table: spec.lookup.table, by: spec.lookup.by, optional: spec.lookup.optional ?? false } : undefined,
+  };
+}
+
+/** `calendar.*` style globs over record types. */
+function typeGlob(patterns: string[]): RegExp {
+  const alternatives = patterns.map((p) => p.split('*').map(escapeRegex).join('.*'));
+  return new RegExp(`^(?:${alternatives.join('|')})$`);
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,83 @@
+/**
+ * Field paths into a record: `data.amount`, `data["Customer Email"]`,
+ * `data.attendees[0].email`, `createdAt`, and `$ref` for a named regex capture.
+ * Parsed once at load time into segments, so evaluation is a plain walk.
+ */
+export type PathSegment = string | number;
+
+export interface FieldPath {
+  text: string;
+  /** A `$name` capture variable instead of a record field. */
+  capture?: string;
+  segments: PathSegment[];
+}
+
+const IDENT = /[A-Za-z_][A-Za-z0-9_-]*/y;
+
+export function parsePath(text: string): FieldPath | { error: string } {
+  const src = text.trim();
+  if (src.startsWith('$')) {
+    const name = src.slice(1);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return { error: `"${text}" is not a capture name (use $name, letters, digits, _)` };
+    return { text: src, capture: name, segments: [] };
+  }
+  const segments: PathSegment[] = [];
+  let i = 0;
+  const fail = (why: string) => ({ error: `cannot read path "${text}" at character ${i + 1}: ${why}` });
+  while (i < src.length) {
+    if (segments.length > 0) {
+      if (src[i] === '.') i++;
+      else if (src[i] !== '[') return fail('expected "." or "["');
+    }
+    if (src[i] === '[') {
+      const close = readBracket(src, i);
+      if ('error' in close) return fail(close.error);
+      segments.push(close.segment);
+      i = close.end;
+      continue;
+    }
+    IDENT.lastIndex = i;
+    const m = IDENT.exec(src);
+    if (!m) return fail('expected a field name (write odd names as ["Field Name"])');
+    segments.push(m[0]);
+    i += m[0].length;
+  }
+  if (segments.length === 0) return { error: 'a path cannot be empty' };
+  return { text: src, segments };
+}
+
+function readBracket(src: string, start: number): { segment: PathSegment; end: number } | { error: string } {
+  const quote = src[start + 1];
+  if (quote === '"' || quote === "'") {
+    let j = start + 2;
+    let out = '';
+    while (j < src.length && src[j] !== quote) {
+      if (src[j] === '\\' && j + 1 < src.length) j++;
+      out += src[j];
+      j++;
+    }
+    if (src[j] !== quote || src[j + 1] !== ']') return { error: `unclosed [${quote}...${quote}]` };
+    return { segment: out, end: j + 2 };
+  }
+  const close = src.indexOf(']', start);
+  const inner = close < 0 ? '' : src.slice(start + 1, close);
+  if (!/^-?\d+$/.test(inner)) return { error: 'expected [number] or ["name"]' };
+  return { segment: Number(inner), end: close + 1 };
+}
+
+/** Reads a path from a record-like object; undefined when any step is missing. */
+export function readPath(root: unknown, path: FieldPath, captures?: Record<string, string | undefined>): unknown {
+  if (path.capture !== undefined) return captures?.[path.capture];
+  let node: unknown = root;
+  for (const seg of path.segments) {
+    if (node === null || node === undefined) return undefined;
+    if (typeof seg === 'number') {
+      if (!Array.isArray(node)) return undefined;
+      node = node[seg < 0 ? node.length + seg : seg];
+    } else {
+      if (typeof node !== 'object') return undefined;
+      node = (node as Record<string, unknown>)[seg];
+    }
+  }
+  return node;
+}

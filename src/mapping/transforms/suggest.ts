@@ -1,0 +1,39 @@
+/**
+ * "Did you mean" for names typed by hand into YAML: transform names, option keys,
+ * time zones. Case-insensitive edit distance with adjacent swaps counted as one edit
+ * (`Olso` → `Oslo`), accepting at most one edit per three characters so that short
+ * names are not matched to anything at all.
+ */
+export function suggest(input: string, candidates: Iterable<string>): string | undefined {
+  const needle = input.toLowerCase();
+  const budget = Math.max(1, Math.floor(needle.length / 3));
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(needle, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= budget ? best : undefined;
+}
+
+/** Optimal string alignment distance (Levenshtein plus transpositions). */
+function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[] = new Array<number>(rows * cols).fill(0);
+  const at = (i: number, j: number): number => d[i * cols + j] ?? 0;
+  for (let i = 0; i < rows; i++) d[i * cols] = i;
+  for (let j = 0; j < cols; j++) d[j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, at(i - 2, j - 2) + 1);
+      d[i * cols + j] = value;
+    }
+  }
+  return at(a.length, b.length);
+}

@@ -1,0 +1,81 @@
+import type { FieldPath } from './path.js';
+import type { TransformStep, Value } from './transforms/index.js';
+
+export type { Value };
+
+/** A compiled condition on one field of a record. */
+export type Test = (value: unknown) => boolean;
+
+export interface CompiledCondition {
+  path: FieldPath;
+  test: Test;
+}
+
+export interface CompiledExtract {
+  from: FieldPath;
+  regex: RegExp;
+  optional: boolean;
+}
+
+/** How one column's value is produced by a rule. */
+/** Where something was written, for errors found later (e.g. against the live schema). */
+export interface SourcePosition {
+  file: string;
+  line?: number;
+  column?: number;
+}
+
+export interface ColumnRule {
+  column: string;
+  position: SourcePosition;
+  /** Alternatives tried in order; the first that is present wins (coalesce). */
+  from: FieldPath[];
+  /** A constant, used when `from` is empty. `undefined` when the rule reads fields. */
+  constant?: Value;
+  transforms: TransformStep[];
+  default?: Value;
+  /** The value is a natural key of another table, resolved to that row's key at reconcile. */
+  lookup?: { table: string; by: string; optional: boolean };
+}
+
+export interface CompiledRule {
+  /** `<file>#<name>`: how the rule is cited in changesets and reports. */
+  id: string;
+  name: string;
+  table: string;
+  position: SourcePosition;
+  sources?: Set<string>;
+  types?: RegExp;
+  conditions: CompiledCondition[];
+  extracts: CompiledExtract[];
+  columns: ColumnRule[];
+}
+
+export type MergePolicy = { kind: 'prefer'; sources: string[] } | { kind: 'earliest' | 'latest' | 'max' | 'min' };
+
+export interface TableMapping {
+  file: string;
+  /** Positions of the table-level keys, for errors found against the catalog. */
+  positions: {
+    table: SourcePosition;
+    match?: SourcePosition;
+    prefer?: SourcePosition;
+    keepExisting?: SourcePosition;
+    merge: Record<string, SourcePosition>;
+  };
+  /** As written in the file (`bookings` or `public.bookings`); resolved against the catalog at reconcile. */
+  table: string;
+  /** Match keys in order; undefined means "primary key, then every unique key". */
+  match?: string[][];
+  prefer: string[];
+  merge: Record<string, MergePolicy>;
+  /** Columns whose backup value stands for rows the backup has: only new rows get them from sources. */
+  keepExisting: Set<string>;
+  rules: CompiledRule[];
+}
+
+export interface MappingSet {
+  tables: TableMapping[];
+  /** Every rule, in file order. */
+  rules: CompiledRule[];
+}

@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+
+export const MANIFEST_FORMAT = 'salvage.patch/1';
+
+export type StatementKind = 'insert' | 'update' | 'sequence' | 'delete';
+
+/** One statement of patch.sql or undo.sql: where it is and how many rows it must touch. */
+export interface StatementEntry {
+  kind: StatementKind;
+  table: string;
+  /** 1-based, inclusive line range in the SQL file. */
+  startLine: number;
+  endLine: number;
+  expectedRows: number;
+}
+
+export interface PatchManifest {
+  format: typeof MANIFEST_FORMAT;
+  /** First 16 hex digits of patch.sql's sha256: how history and humans name this patch. */
+  id: string;
+  createdAt: string;
+  changeset: { sha256: string; createdAt: string };
+  backup: { database: string };
+  patch: { file: 'patch.sql'; sha256: string; statements: StatementEntry[] };
+  undo: { file: 'undo.sql'; sha256: string; statements: StatementEntry[] };
+  counts: Record<string, { insert: number; update: number }>;
+  /** Changes not in this patch, and why (conflicts awaiting a decision, unrecoverable rows). */
+  withheld: { conflict: number; unrecoverable: number };
+}
+
+export function sha256(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}

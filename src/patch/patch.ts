@@ -1,0 +1,224 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { CHANGESET_FORMAT, type Change, type Changeset, type TableSummary } from '../reconcile/changeset.js';
+import {
+  advanceSequence,
+  guardedDelete,
+  guardedUpdate,
+  insertRows,
+  PATCH_BEGIN,
+  PATCH_COMMIT,
+  PATCH_SETTINGS,
+  sqlComment,
+  type ColumnValue,
+  type InsertRow,
+} from '../sql/dml.js';
+import { MANIFEST_FORMAT, sha256, type PatchManifest } from './manifest.js';
+import { SqlFileBuilder } from './sql-file.js';
+
+/** Rows per INSERT statement: large enough to be fast, small enough to read and to locate errors. */
+export const INSERT_CHUNK = 500;
+
+export interface PatchResult {
+  dir: string;
+  manifest: PatchManifest;
+}
+
+export function patchDir(jobDir: string): string {
+  return path.join(jobDir, 'patch');
+}
+
+export async function readChangeset(file: string): Promise<{ changeset: Changeset; text: string }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UsageError(`no changeset at ${file}: run "salvage reconcile" first`);
+  }
+  const changeset = JSON.parse(text) as Changeset;
+  if (changeset.format !== CHANGESET_FORMAT) throw new UsageError(`${file} is not a salvage changeset (format ${String(changeset.format)})`);
+  return { changeset, text };
+}
+
+/** Writes patch.sql, undo.sql and manifest.json for the changeset's accepted inserts and updates. */
+export async function writePatch(jobDir: string, changesetFile: string): Promise<PatchResult> {
+  const { changeset, text } = await readChangeset(changesetFile);
+  const built = buildPatch(changeset, sha256(text));
+  const dir = patchDir(jobDir);
+  await mkdir(dir, { recursive: true });
+  // Manifest last: a directory whose manifest does not match its SQL files is refused by apply.
+  for (const [name, content] of [
+    ['patch.sql', built.patchSql],
+    ['undo.sql', built.undoSql],
+    ['manifest.json', `${JSON.stringify(built.manifest, null, 2)}\n`],
+  ] as const) {
+    await writeFile(path.join(dir, `${name}.partial`), content, 'utf8');
+    await rename(path.join(dir, `${name}.partial`), path.join(dir, name));
+  }
+  return { dir, manifest: built.manifest };
+}
+
+export interface BuiltPatch {
+  patchSql: string;
+  undoSql: string;
+  manifest: PatchManifest;
+}
+
+/** Pure: changeset in, SQL text and manifest out. */
+export function buildPatch(changeset: Changeset, changesetSha: string): BuiltPatch {
+  const byTable = new Map<string, Change[]>();
+  for (const change of changeset.changes) {
+    if (change.kind !== 'insert' && change.kind !== 'update') continue;
+    const list = byTable.get(change.table) ?? [];
+    list.push(change);
+    byTable.set(change.table, list);
+  }
+  const counts: PatchManifest['counts'] = {};
+  const patch = new SqlFileBuilder();
+  const undo = new SqlFileBuilder();
+  const header = [
+    sqlComment(`salvage patch for ${changeset.backup.database}, from changeset ${changesetSha.slice(0, 16)} (${changeset.createdAt})`),
+    sqlComment('Apply with "salvage apply" (checks, counts, confirmation); every statement only touches what the review showed.'),
+  ];
+  patch.raw([...header, PATCH_BEGIN, ...PATCH_SETTINGS].join('\n'));
+  undo.raw(
+    [
+      sqlComment(`salvage undo for the patch from changeset ${changesetSha.slice(0, 16)}: reverses exactly what patch.sql wrote.`),
+      sqlComment('Rows changed since the patch was applied are left alone (their guards fail and the undo stops).'),
+      sqlComment('Sequences stay advanced: moving them back could hand out keys that are in use.'),
+      PATCH_BEGIN,
+      ...PATCH_SETTINGS,
+    ].join('\n'),
+  );
+
+  for (const table of changeset.tables) {
+    const changes = byTable.get(table.table) ?? [];
+    const inserts = changes.filter((c) => c.kind === 'insert');
+    const updates = changes.filter((c) => c.kind === 'update');
+    counts[table.table] = { insert: inserts.length, update: updates.length };
+    if (changes.length === 0) continue;
+    patch.raw(`\n${sqlComment(`${table.table}: ${inserts.length} inserts, ${updates.length} updates`)}`);
+    emitInserts(patch, table, inserts);
+    emitSequence(patch, table, inserts);
+    for (const change of updates) emitUpdate(patch, table, change);
+  }
+
+  // Undo walks the tables children-first so that no foreign key is left dangling on the way.
+  for (const table of [...changeset.tables].reverse()) {
+    const changes = byTable.get(table.table) ?? [];
+    if (changes.length === 0) continue;
+    undo.raw(`\n${sqlComment(`${table.table}: revert ${changes.length} changes`)}`);
+    for (const change of changes.filter((c) => c.kind === 'update')) emitRevert(undo, table, change);
+    for (const change of changes.filter((c) => c.kind === 'insert')) emitRemoval(undo, table, change);
+  }
+
+  patch.raw(`\n${PATCH_COMMIT}`);
+  undo.raw(`\n${PATCH_COMMIT}`);
+  const patchSql = patch.text();
+  const undoSql = undo.text();
+  const patchSha = sha256(patchSql);
+  const withheld = { conflict: 0, unrecoverable: 0 };
+  for (const c of changeset.changes) if (c.kind === 'conflict' || c.kind === 'unrecoverable') withheld[c.kind]++;
+  return {
+    patchSql,
+    undoSql,
+    manifest: {
+      format: MANIFEST_FORMAT,
+      id: patchSha.slice(0, 16),
+      createdAt: new Date().toISOString(),
+      changeset: { sha256: changesetSha, createdAt: changeset.createdAt },
+      backup: { database: changeset.backup.database },
+      patch: { file: 'patch.sql', sha256: patchSha, statements: patch.statements },
+      undo: { file: 'undo.sql', sha256: sha256(undoSql), statements: undo.statements },
+      counts,
+      withheld,
+    },
+  };
+}
+
+function provenance(change: Change): string {
+  const refs = new Map<string, Set<string>>();
+  for (const list of Object.values(change.evidence)) {
+    for (const e of list) {
+      const rules = refs.get(e.ref) ?? new Set<string>();
+      rules.add(e.rule);
+      refs.set(e.ref, rules);
+    }
+  }
+  const cited = [...refs].map(([ref, rules]) => `${ref} (${[...rules].join(', ')})`);
+  const shown = cited.slice(0, 4).join('; ');
+  return `${change.id} <- ${shown}${cited.length > 4 ? `; +${cited.length - 4} more in changeset.json` : ''}`;
+}
+
+function emitInserts(out: SqlFileBuilder, table: TableSummary, inserts: Change[]): void {
+  if (inserts.length === 0) return;
+  const written = Object.keys(table.columns).filter((c) => inserts.some((i) => c in i.values));
+  for (let start = 0; start < inserts.length; start += INSERT_CHUNK) {
+    const chunk = inserts.slice(start, start + INSERT_CHUNK);
+    const rows: InsertRow[] = chunk.map((change) => ({
+      comment: provenance(change),
+      values: written.map((c) => (c in change.values ? (change.values[c] ?? null) : { default: true as const })),
+    }));
+    out.statement('insert', table.table, insertRows(table, written, rows), chunk.length);
+  }
+}
+
+function emitSequence(out: SqlFileBuilder, table: TableSummary, inserts: Change[]): void {
+  const seq = table.sequence;
+  if (!seq) return;
+  let max: bigint | undefined;
+  for (const change of inserts) {
+    const v = change.values[seq.column];
+    if (v == null || !/^-?\d+$/.test(v)) continue;
+    const n = BigInt(v);
+    if (max === undefined || n > max) max = n;
+  }
+  if (max === undefined) return;
+  out.raw(sqlComment(`move ${seq.schema}.${seq.name} past the highest ${seq.column} written (${max})`));
+  out.statement('sequence', table.table, advanceSequence(seq, max), 1);
+}
+
+function keyOf(change: Change): ColumnValue[] {
+  return Object.entries(change.key).map(([c, v]) => [c, v] as const);
+}
+
+function emitUpdate(out: SqlFileBuilder, table: TableSummary, change: Change): void {
+  const columns = Object.keys(change.values);
+  out.raw(sqlComment(provenance(change)));
+  out.statement(
+    'update',
+    table.table,
+    guardedUpdate(
+      table,
+      keyOf(change),
+      columns.map((c) => [c, change.values[c] ?? null] as const),
+      columns.map((c) => [c, change.old?.[c] ?? null] as const),
+    ),
+    1,
+  );
+}
+
+function emitRevert(out: SqlFileBuilder, table: TableSummary, change: Change): void {
+  const columns = Object.keys(change.values);
+  out.statement(
+    'update',
+    table.table,
+    guardedUpdate(
+      table,
+      keyOf(change),
+      columns.map((c) => [c, change.old?.[c] ?? null] as const),
+      columns.map((c) => [c, change.values[c] ?? null] as const),
+    ),
+    1,
+  );
+}
+
+function emitRemoval(out: SqlFileBuilder, table: TableSummary, change: Change): void {
+  const key = keyOf(change);
+  const keyColumns = new Set(key.map(([c]) => c));
+  const guards = Object.entries(change.values)
+    .filter(([c]) => !keyColumns.has(c))
+    .map(([c, v]) => [c, v] as const);
+  out.statement('delete', table.table, guardedDelete(table, key, guards), 1);
+}

@@ -1,0 +1,62 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { SalvageConfig } from '../config/load.js';
+import { redact } from '../config/secrets.js';
+import { UsageError } from '../errors.js';
+import { writeRecordsFile } from '../records/ndjson.js';
+import { connectorFor } from './connectors.js';
+
+export interface PullOptions {
+  config: SalvageConfig;
+  /** Only these sources (default: all). */
+  sources?: string[];
+  log?: (line: string) => void;
+}
+
+export interface PullSummary {
+  source: string;
+  kind: string;
+  records: number;
+  file: string;
+  seconds: number;
+}
+
+export function recordsPath(jobDir: string, source: string): string {
+  return path.join(jobDir, 'records', `${source}.ndjson`);
+}
+
+/** Pulls each source into <job>/records/<source>.ndjson. Reads the outside world only; needs no database. */
+export async function pull(options: PullOptions): Promise<PullSummary[]> {
+  const { config } = options;
+  const log = (line: string) => options.log?.(redact(line));
+  const names = options.sources?.length ? options.sources : Object.keys(config.sources);
+  for (const name of names) {
+    if (!config.sources[name]) {
+      throw new UsageError(`no source named "${name}" in ${config.file} (sources: ${Object.keys(config.sources).join(', ')})`);
+    }
+  }
+  const observedAt = new Date().toISOString();
+  const summaries: PullSummary[] = [];
+  for (const name of names) {
+    const source = config.sources[name];
+    if (!source) continue;
+    const connector = connectorFor(name, source);
+    const stateDir = path.join(config.jobDir, 'state', name);
+    await mkdir(stateDir, { recursive: true });
+    const file = recordsPath(config.jobDir, name);
+    const started = performance.now();
+    const records = connector.pull({
+      sourceName: name,
+      window: config.window,
+      baseDir: config.baseDir,
+      stateDir,
+      observedAt,
+      log: (line) => log(`${name}: ${line}`),
+    });
+    const count = await writeRecordsFile(file, records);
+    const seconds = (performance.now() - started) / 1000;
+    summaries.push({ source: name, kind: source.kind, records: count, file, seconds });
+    log(`${name} (${source.kind}): ${count} records -> ${path.relative(process.cwd(), file)} in ${seconds.toFixed(1)}s`);
+  }
+  return summaries;
+}

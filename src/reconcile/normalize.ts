@@ -1,0 +1,199 @@
+import type { CatalogColumn } from '../db/catalog-types.js';
+import type { Value } from '../mapping/types.js';
+
+/**
+ * Values are carried as PostgreSQL text forms. `toColumnText` turns what a rule
+ * produced into the text salvage will write (validating it for the column type),
+ * and `comparisonKey` turns any text form — ours or the backup's — into a key
+ * that is equal exactly when PostgreSQL would consider the values equal, so that
+ * '90' and '90.00', or '2026-03-02T14:02:00Z' and '2026-03-02 14:02:00+00', are
+ * not reported as changes.
+ */
+export type Normalized = { ok: true; text: string } | { ok: false; error: string };
+
+const INT_RANGES: Record<string, [bigint, bigint]> = {
+  int2: [-32768n, 32767n],
+  int4: [-2147483648n, 2147483647n],
+  int8: [-9223372036854775808n, 9223372036854775807n],
+};
+
+export function toColumnText(column: CatalogColumn, value: Value): Normalized {
+  if (value === null) return { ok: true, text: '' };
+  const text = typeof value === 'string' ? value : String(value);
+  if (text.includes('\u0000')) {
+    return { ok: false, error: 'contains a NUL byte (U+0000), which PostgreSQL text cannot store; clean it with a replace transform' };
+  }
+  const t = column.typeName;
+  if (t in INT_RANGES) {
+    const m = /^\s*([+-]?\d+)\s*$/.exec(text);
+    if (!m) return { ok: false, error: `${JSON.stringify(text)} is not an integer (column type ${column.type})` };
+    const n = BigInt(m[1] as string);
+    const [lo, hi] = INT_RANGES[t] as [bigint, bigint];
+    if (n < lo || n > hi) return { ok: false, error: `${text} is out of range for ${column.type}` };
+    return { ok: true, text: n.toString() };
+  }
+  if (t === 'numeric') {
+    const s = text.trim();
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) && s !== 'NaN') {
+      return { ok: false, error: `${JSON.stringify(text)} is not a number (column type ${column.type})` };
+    }
+    return { ok: true, text: s.replace(/^\+/, '') };
+  }
+  if (t === 'float4' || t === 'float8') {
+    if (Number.isNaN(Number(text)) && !/^(NaN|-?Infinity)$/.test(text)) return { ok: false, error: `${JSON.stringify(text)} is not a number` };
+    return { ok: true, text: text.trim() };
+  }
+  if (t === 'bool') {
+    const b = parseBool(text);
+    return b === undefined ? { ok: false, error: `${JSON.stringify(text)} is not a boolean` } : { ok: true, text: b ? 'true' : 'false' };
+  }
+  if (t === 'timestamptz') {
+    const ts = parseTimestamp(text);
+    if (!ts) return { ok: false, error: `${JSON.stringify(text)} is not a timestamp (use the timestamp transform)` };
+    if (!ts.hasOffset) {
+      return { ok: false, error: `${JSON.stringify(text)} has no time zone offset; use { timestamp: { tz: ... } } to say which zone it is in` };
+    }
+    return { ok: true, text: formatUtc(ts.epochMicros) };
+  }
+  if (t === 'timestamp') {
+    const ts = parseTimestamp(text);
+    if (!ts) return { ok: false, error: `${JSON.stringify(text)} is not a timestamp` };
+    // A column without time zone is taken to hold UTC wall-clock time.
+    return { ok: true, text: formatUtc(ts.epochMicros).replace(/\+00$/, '') };
+  }
+  if (t === 'date') {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text.trim())) return { ok: false, error: `${JSON.stringify(text)} is not a date YYYY-MM-DD (use the date transform)` };
+    return { ok: true, text: text.trim() };
+  }
+  if (t === 'json' || t === 'jsonb') {
+    try {
+      JSON.parse(text);
+    } catch {
+      return { ok: false, error: `${JSON.stringify(text.slice(0, 60))} is not JSON` };
+    }
+    return { ok: true, text };
+  }
+  if (t === 'uuid') {
+    if (!/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(text.trim())) return { ok: false, error: `${JSON.stringify(text)} is not a UUID` };
+    return { ok: true, text: text.trim().toLowerCase() };
+  }
+  const length = /^character(?: varying)?\((\d+)\)$/.exec(column.type);
+  if (length && [...text].length > Number(length[1]) && !(t === 'bpchar' && text.trimEnd().length <= Number(length[1]))) {
+    return { ok: false, error: `${JSON.stringify(text)} is longer than ${column.type} allows` };
+  }
+  return { ok: true, text };
+}
+
+/** A key equal for two text forms exactly when PostgreSQL sees equal values. */
+export function comparisonKey(column: CatalogColumn, text: string | null): string {
+  if (text === null) return '\u0000null';
+  const t = column.typeName;
+  if (t in INT_RANGES) return /^\s*[+-]?\d+\s*$/.test(text) ? BigInt(text.trim()).toString() : text;
+  if (t === 'numeric') return canonicalDecimal(text);
+  if (t === 'float4' || t === 'float8') return String(Number(text));
+  if (t === 'bool') return String(parseBool(text) ?? text);
+  if (t === 'timestamptz' || t === 'timestamp') {
+    const ts = parseTimestamp(text);
+    return ts ? ts.epochMicros.toString() : text;
+  }
+  if (t === 'bpchar') return text.trimEnd();
+  if (t === 'jsonb') {
+    try {
+      return canonicalJson(JSON.parse(text));
+    } catch {
+      return text;
+    }
+  }
+  if (t === 'uuid') return text.replaceAll('-', '').toLowerCase();
+  return text;
+}
+
+function parseBool(text: string): boolean | undefined {
+  const s = text.trim().toLowerCase();
+  if (['t', 'true', 'yes', 'y', '1', 'on'].includes(s)) return true;
+  if (['f', 'false', 'no', 'n', '0', 'off'].includes(s)) return false;
+  return undefined;
+}
+
+export function canonicalDecimal(text: string): string {
+  let s = text.trim().replace(/^\+/, '');
+  if (/[eE]/.test(s)) s = expandExponent(s);
+  const negative = s.startsWith('-');
+  if (negative) s = s.slice(1);
+  let [whole = '', frac = ''] = s.split('.');
+  whole = whole.replace(/^0+(?=\d)/, '') || '0';
+  frac = frac.replace(/0+$/, '');
+  const body = frac ? `${whole}.${frac}` : whole;
+  return negative && body !== '0' ? `-${body}` : body;
+}
+
+function expandExponent(s: string): string {
+  const [mantissa = '0', expText = '0'] = s.toLowerCase().split('e');
+  const exp = Number(expText);
+  const negative = mantissa.startsWith('-');
+  const m = mantissa.replace(/^[+-]/, '');
+  const [w = '', f = ''] = m.split('.');
+  const digits = w + f;
+  const point = w.length + exp;
+  let out: string;
+  if (point <= 0) out = `0.${'0'.repeat(-point)}${digits}`;
+  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
+  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return negative ? `-${out}` : out;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+interface ParsedTimestamp {
+  epochMicros: bigint;
+  hasOffset: boolean;
+  offsetMinutes: number;
+}
+
+const TS = /^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$/i;
+
+/** ISO-8601 and PostgreSQL's text output (`2026-03-02 14:02:00.5+00`), to microseconds. */
+export function parseTimestamp(text: string): ParsedTimestamp | undefined {
+  const m = TS.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
+  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  if (Number.isNaN(ms)) return undefined;
+  let offsetMinutes = 0;
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
+  }
+  const micros = BigInt(ms) * 1000n + BigInt((frac + '000000').slice(0, 6)) - BigInt(offsetMinutes) * 60_000_000n;
+  return { epochMicros: micros, hasOffset: zone !== undefined, offsetMinutes };
+}
+
+/** `2026-03-02 14:02:00+00`, with a fraction only when there is one: PostgreSQL's own UTC form. */
+export function formatUtc(epochMicros: bigint): string {
+  const ms = Number(epochMicros / 1000n);
+  const micros = Number(((epochMicros % 1_000_000n) + 1_000_000n) % 1_000_000n);
+  const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString();
+  const base = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  const fraction = micros ? `.${String(micros).padStart(6, '0').replace(/0+$/, '')}` : '';
+  return `${base}${fraction}+00`;
+}
+
+/** Orders two text forms of the same column type (for min/max merge policies). */
+export function compareTexts(column: CatalogColumn, a: string, b: string): number {
+  const t = column.typeName;
+  if (t in INT_RANGES || t === 'timestamptz' || t === 'timestamp') {
+    const ka = BigInt(comparisonKey(column, a));
+    const kb = BigInt(comparisonKey(column, b));
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  }
+  if (t === 'numeric' || t === 'float4' || t === 'float8') return Number(a) - Number(b);
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,230 @@
+import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import Cursor from 'pg-cursor';
+import type { SalvageConfig } from '../config/load.js';
+import { readCatalog, tableKey } from '../db/catalog.js';
+import type { CatalogTable } from '../db/catalog-types.js';
+import { connectDatabase, type DbHandle } from '../db/connect.js';
+import { bindMappings, type BoundMapping } from '../mapping/check-catalog.js';
+import { RuleEvaluator, type Candidate } from '../mapping/evaluate.js';
+import { loadMappings } from '../mapping/load.js';
+import { readRecordsFile } from '../records/ndjson.js';
+import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK, selectAllRows, selectSequenceState } from '../sql/select.js';
+import { UsageError } from '../errors.js';
+import { CHANGESET_FORMAT, type Change, type Changeset, type RuleFailureEntry, type TableSummary, type UnmappedRecords } from './changeset.js';
+import { LookupIndex } from './lookup-index.js';
+import { comparisonKey, toColumnText } from './normalize.js';
+import { orderMappings } from './order.js';
+import { reconcileTable, type Row } from './table.js';
+
+export interface ReconcileOptions {
+  config: SalvageConfig;
+  log?: (line: string) => void;
+}
+
+export interface ReconcileResult {
+  changeset: Changeset;
+  file: string;
+}
+
+const SAMPLE_LIMIT = 5;
+const FAILURE_SAMPLE_LIMIT = 200;
+
+export function changesetPath(jobDir: string): string {
+  return path.join(jobDir, 'changeset.json');
+}
+
+export function embeddedDir(jobDir: string, which: 'backup' | 'target'): string {
+  return path.join(jobDir, 'embedded', which);
+}
+
+/** Maps the pulled records, compares them with the backup (read only) and writes changeset.json. */
+export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
+  const { config } = options;
+  const log = options.log ?? (() => undefined);
+  const mappings = await loadMappings(config.mappingsDir);
+  const backup = await connectDatabase({
+    url: config.backup.url,
+    embeddedDir: embeddedDir(config.jobDir, 'backup'),
+    readOnly: true,
+    applicationName: 'salvage reconcile',
+  });
+  try {
+    const catalog = await readCatalog(backup.client);
+    const bound = orderMappings(bindMappings(mappings, catalog, Object.keys(config.sources)));
+    const evaluation = await evaluateRecords(config, new RuleEvaluator(mappings), log);
+
+    await backup.client.query(BEGIN_READ_ONLY_SNAPSHOT);
+    const indexes = buildLookupIndexes(bound, evaluation.candidates);
+    const tables: TableSummary[] = [];
+    const changes: Change[] = [];
+    for (const b of bound) {
+      const name = tableKey(b.table);
+      const result = await reconcileTable({
+        bound: b,
+        candidates: evaluation.candidates.get(b.mapping.table) ?? [],
+        parentIndexes: indexes,
+        ownIndexes: [...indexes.values()].filter((i) => i.parentTable === name),
+        backupRows: () => streamRows(backup, b.table),
+        sequenceFloor: await sequenceFloor(backup, b.table),
+      });
+      changes.push(...result.changes);
+      tables.push(summarize(b, result.counts));
+      log(`${name}: ${formatCounts(result.counts)}`);
+    }
+    await backup.client.query(ROLLBACK);
+
+    const changeset: Changeset = {
+      format: CHANGESET_FORMAT,
+      createdAt: new Date().toISOString(),
+      window: { from: config.window.from.toISOString(), to: config.window.to.toISOString(), since: config.window.since.toISOString() },
+      backup: { database: backup.database, describe: backup.describe },
+      tables,
+      sources: evaluation.sources,
+      changes,
+      unmapped: evaluation.unmapped,
+      failures: evaluation.failures,
+    };
+    const file = changesetPath(config.jobDir);
+    await writeChangeset(file, changeset);
+    return { changeset, file };
+  } finally {
+    await backup.close();
+  }
+}
+
+export function formatCounts(c: TableSummary['counts']): string {
+  return `${c.insert} to insert, ${c.update} to update, ${c.unchanged} unchanged, ${c.conflict} conflicts, ${c.unrecoverable} unrecoverable`;
+}
+
+interface Evaluation {
+  candidates: Map<string, Candidate[]>;
+  sources: Array<{ name: string; records: number }>;
+  unmapped: UnmappedRecords[];
+  failures: { count: number; samples: RuleFailureEntry[] };
+}
+
+/** Streams every pulled record through the rules; nothing is dropped without being counted. */
+async function evaluateRecords(config: SalvageConfig, evaluator: RuleEvaluator, log: (line: string) => void): Promise<Evaluation> {
+  const recordsDir = path.join(config.jobDir, 'records');
+  const present = new Set(await readdir(recordsDir).catch(() => [] as string[]));
+  const candidates = new Map<string, Candidate[]>();
+  const sources: Evaluation['sources'] = [];
+  const unmapped = new Map<string, UnmappedRecords>();
+  const failures: Evaluation['failures'] = { count: 0, samples: [] };
+  const names = Object.keys(config.sources).filter((name) => {
+    if (present.has(`${name}.ndjson`)) return true;
+    log(`warning: source "${name}" has not been pulled yet (no records/${name}.ndjson): run "salvage pull --source ${name}"`);
+    return false;
+  });
+  if (names.length === 0) throw new UsageError(`no records in ${recordsDir}: run "salvage pull" first`);
+  for (const name of names) {
+    let count = 0;
+    for await (const { record } of readRecordsFile(path.join(recordsDir, `${name}.ndjson`))) {
+      count++;
+      const result = evaluator.evaluate(record);
+      for (const c of result.candidates) {
+        let list = candidates.get(c.table);
+        if (!list) candidates.set(c.table, (list = []));
+        list.push(c);
+      }
+      failures.count += result.failures.length;
+      for (const f of result.failures) {
+        if (failures.samples.length < FAILURE_SAMPLE_LIMIT) {
+          failures.samples.push({ rule: f.rule, source: f.record.source, record: f.record.id, ref: f.record.ref, column: f.column, message: f.message });
+        }
+      }
+      if (result.candidates.length === 0 && result.failures.length === 0) {
+        const key = `${record.source}\u0000${record.type}`;
+        const entry = unmapped.get(key) ?? { source: record.source, type: record.type, count: 0, samples: [] };
+        entry.count++;
+        if (entry.samples.length < SAMPLE_LIMIT) entry.samples.push(record.ref);
+        unmapped.set(key, entry);
+      }
+    }
+    sources.push({ name, records: count });
+  }
+  return { candidates, sources, unmapped: [...unmapped.values()], failures };
+}
+
+/** One index per (parent, by, referenced column) that some child looks up, with the keys asked for. */
+function buildLookupIndexes(bound: BoundMapping[], candidates: Map<string, Candidate[]>): Map<string, LookupIndex> {
+  const indexes = new Map<string, LookupIndex>();
+  for (const b of bound) {
+    for (const [column, link] of b.lookups) {
+      const key = LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn);
+      let index = indexes.get(key);
+      if (!index) indexes.set(key, (index = new LookupIndex(tableKey(link.parent), link.by, link.refColumn)));
+      const byColumn = link.parent.columns.find((c) => c.name === link.by);
+      if (!byColumn) continue;
+      for (const c of candidates.get(b.mapping.table) ?? []) {
+        const request = c.lookups[column];
+        if (!request) continue;
+        const text = toColumnText(byColumn, request.key);
+        if (text.ok) index.requested.add(comparisonKey(byColumn, text.text));
+      }
+    }
+  }
+  return indexes;
+}
+
+const BATCH = 5000;
+
+/** Streams a backup table in batches through a cursor: never the whole table in one result. */
+async function* streamRows(db: DbHandle, table: CatalogTable): AsyncGenerator<Row> {
+  const columns = table.columns.map((c) => c.name);
+  const cursor = db.client.query(new Cursor(selectAllRows(table, columns), [], { rowMode: 'array' }));
+  try {
+    for (;;) {
+      const rows = (await cursor.read(BATCH)) as Array<Array<string | null>>;
+      if (rows.length === 0) return;
+      for (const values of rows) {
+        const row: Row = {};
+        columns.forEach((c, i) => (row[c] = values[i] ?? null));
+        yield row;
+      }
+    }
+  } finally {
+    await cursor.close();
+  }
+}
+
+async function sequenceFloor(db: DbHandle, table: CatalogTable): Promise<bigint | undefined> {
+  const pk = table.primaryKey.length === 1 ? table.primaryKey[0] : undefined;
+  const seq = pk ? table.sequences[pk] : undefined;
+  if (!seq) return undefined;
+  const result = await db.client.query<{ last_value: string; is_called: string }>(selectSequenceState(seq));
+  const state = result.rows[0];
+  if (!state) return undefined;
+  const last = BigInt(state.last_value);
+  return state.is_called === 't' || state.is_called === 'true' ? last : last - 1n;
+}
+
+function summarize(b: BoundMapping, counts: TableSummary['counts']): TableSummary {
+  const pk = b.table.primaryKey.length === 1 ? (b.table.primaryKey[0] as string) : undefined;
+  const seq = pk ? b.table.sequences[pk] : undefined;
+  return {
+    table: tableKey(b.table),
+    schema: b.table.schema,
+    name: b.table.name,
+    primaryKey: b.table.primaryKey,
+    columns: Object.fromEntries(b.table.columns.filter((c) => !c.generated).map((c) => [c.name, c.type])),
+    ...(seq && pk ? { sequence: { schema: seq.schema, name: seq.name, column: pk } } : {}),
+    counts,
+  };
+}
+
+/**
+ * Writes the changeset with one change per line: still one JSON document, but a
+ * reviewer's diff tool and `grep` see one row of change per line.
+ */
+export async function writeChangeset(file: string, changeset: Changeset): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const { changes, ...header } = changeset;
+  const head = JSON.stringify({ ...header, changes: [] });
+  const body = changes.map((c) => JSON.stringify(c)).join(',\n');
+  const text = `${head.slice(0, head.lastIndexOf('"changes":[]'))}"changes":[\n${body}\n]${head.slice(head.lastIndexOf('"changes":[]') + '"changes":[]'.length)}\n`;
+  const tmp = `${file}.partial`;
+  await writeFile(tmp, text, 'utf8');
+  await rename(tmp, file);
+}

@@ -1,0 +1,409 @@
+import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
+import { tableKey } from '../db/catalog.js';
+import type { Candidate } from '../mapping/evaluate.js';
+import type { BoundMapping } from '../mapping/check-catalog.js';
+import type { Alternative, Change, Disagreement, Evidence, TableCounts, UnrecoverableReason } from './changeset.js';
+import { LookupIndex } from './lookup-index.js';
+import { mergeClaims, type Claim } from './merge.js';
+import { comparisonKey, toColumnText } from './normalize.js';
+import { UnionFind } from './union-find.js';
+
+export type Row = Record<string, string | null>;
+
+export interface TableInput {
+  bound: BoundMapping;
+  candidates: Candidate[];
+  /** Indexes of the tables this one looks up into (already filled: parents go first). */
+  parentIndexes: Map<string, LookupIndex>;
+  /** Indexes that children will look up in this table; filled here. */
+  ownIndexes: LookupIndex[];
+  /** Streams every backup row of the table (text values). */
+  backupRows: () => AsyncIterable<Row>;
+  /** The highest key value already handed out by the backup's sequence, if any. */
+  sequenceFloor?: bigint;
+}
+
+export interface TableResult {
+  changes: Change[];
+  counts: TableCounts;
+}
+
+interface Resolved {
+  candidate: Candidate;
+  texts: Map<string, string>;
+  /** Column -> why its value could not be determined from this candidate. */
+  problems: Map<string, { reason: UnrecoverableReason; message: string }>;
+  keys: string[];
+}
+
+interface Group {
+  members: Resolved[];
+  rows: Row[];
+}
+
+/**
+ * Reconciles one table: resolves lookups, groups candidates that describe the
+ * same row (sharing any match key, directly or through a backup row), merges
+ * each group by policy, matches it to the backup and classifies it.
+ */
+export async function reconcileTable(input: TableInput): Promise<TableResult> {
+  const { bound } = input;
+  const table = bound.table;
+  const columns = new Map(table.columns.map((c) => [c.name, c]));
+  const resolved = input.candidates.map((c) => resolveCandidate(c, bound, columns, input.parentIndexes));
+
+  // Key strings -> first candidate that has them.
+  const keyOwner = new Map<string, number>();
+  resolved.forEach((r, i) => {
+    for (const k of r.keys) if (!keyOwner.has(k)) keyOwner.set(k, i);
+  });
+
+  const rows: Row[] = [];
+  const rowForKey = new Map<string, number>();
+  let maxKey: bigint | undefined;
+  const pkColumn = table.primaryKey.length === 1 ? (table.primaryKey[0] as string) : undefined;
+  const integerKey = pkColumn !== undefined && isIntegerColumn(columns.get(pkColumn));
+  for await (const row of input.backupRows()) {
+    if (integerKey && pkColumn && row[pkColumn] != null) {
+      const k = BigInt(row[pkColumn] as string);
+      if (maxKey === undefined || k > maxKey) maxKey = k;
+    }
+    for (const index of input.ownIndexes) {
+      const byValue = row[index.by];
+      if (byValue == null) continue;
+      const nk = comparisonKey(columns.get(index.by) as CatalogColumn, byValue);
+      const ref = row[index.refColumn];
+      if (index.requested.has(nk) && ref != null) index.set(nk, { value: ref });
+    }
+    let kept = -1;
+    for (const k of rowKeys(row, bound.matchKeys, columns)) {
+      if (!keyOwner.has(k)) continue;
+      if (kept < 0) {
+        kept = rows.length;
+        rows.push(row);
+      }
+      rowForKey.set(k, kept);
+    }
+  }
+
+  const uf = new UnionFind(resolved.length + rows.length);
+  resolved.forEach((r, i) => {
+    for (const k of r.keys) {
+      uf.union(i, keyOwner.get(k) as number);
+      const rowIndex = rowForKey.get(k);
+      if (rowIndex !== undefined) uf.union(i, resolved.length + rowIndex);
+    }
+  });
+  const groups = new Map<number, Group>();
+  resolved.forEach((r, i) => {
+    const root = uf.find(i);
+    const g = groups.get(root) ?? { members: [], rows: [] };
+    g.members.push(r);
+    groups.set(root, g);
+  });
+  rows.forEach((row, j) => {
+    const g = groups.get(uf.find(resolved.length + j));
+    if (g) g.rows.push(row);
+  });
+
+  const counts: TableCounts = { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 };
+  const changes: Change[] = [];
+  const needKeys: Array<{ change: Change; order: string }> = [];
+  const unchangedRows: Array<{ values: Row }> = [];
+  for (const group of groups.values()) {
+    const outcome = classifyGroup(group, bound, columns);
+    if (outcome.kind === 'unchanged') {
+      counts.unchanged++;
+      unchangedRows.push({ values: outcome.values });
+      continue;
+    }
+    counts[outcome.change.kind]++;
+    changes.push(outcome.change);
+    if (outcome.needsKey) needKeys.push({ change: outcome.change, order: outcome.order });
+  }
+
+  assignKeys(table, needKeys, changes, maxKey, input.sequenceFloor);
+  registerForChildren(input.ownIndexes, changes, unchangedRows, columns, table);
+  changes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { changes, counts };
+}
+
+function isIntegerColumn(c: CatalogColumn | undefined): boolean {
+  return c !== undefined && (c.typeName === 'int2' || c.typeName === 'int4' || c.typeName === 'int8');
+}
+
+function resolveCandidate(
+  candidate: Candidate,
+  bound: BoundMapping,
+  columns: Map<string, CatalogColumn>,
+  parentIndexes: Map<string, LookupIndex>,
+): Resolved {
+  const texts = new Map<string, string>();
+  const problems: Resolved['problems'] = new Map();
+  for (const [column, value] of Object.entries(candidate.values)) {
+    const meta = columns.get(column) as CatalogColumn;
+    const n = toColumnText(meta, value);
+    if (n.ok) texts.set(column, n.text);
+    else problems.set(column, { reason: 'invalid-value', message: `${column}: ${n.error}` });
+  }
+  for (const [column, request] of Object.entries(candidate.lookups)) {
+    const link = bound.lookups.get(column);
+    if (!link) continue;
+    const index = parentIndexes.get(LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn));
+    const byColumn = link.parent.columns.find((c) => c.name === link.by) as CatalogColumn;
+    const key = toColumnText(byColumn, request.key);
+    const entry = key.ok && index ? index.resolve(comparisonKey(byColumn, key.text)) : { reason: key.ok ? 'lookup index missing' : key.error };
+    if ('value' in entry) texts.set(column, entry.value);
+    else if (!request.optional) problems.set(column, { reason: 'missing-parent', message: `${column}: ${entry.reason}` });
+  }
+  return { candidate, texts, problems, keys: candidateKeys(texts, bound.matchKeys, columns) };
+}
+
+function keyString(index: number, values: string[]): string {
+  return `${index}\u0001${values.join('\u0001')}`;
+}
+
+function candidateKeys(texts: Map<string, string>, matchKeys: string[][], columns: Map<string, CatalogColumn>): string[] {
+  const keys: string[] = [];
+  matchKeys.forEach((key, i) => {
+    const values = key.map((c) => texts.get(c));
+    if (values.every((v) => v !== undefined)) {
+      keys.push(keyString(i, values.map((v, j) => comparisonKey(columns.get(key[j] as string) as CatalogColumn, v as string))));
+    }
+  });
+  return keys;
+}
+
+function rowKeys(row: Row, matchKeys: string[][], columns: Map<string, CatalogColumn>): string[] {
+  const keys: string[] = [];
+  matchKeys.forEach((key, i) => {
+    const values = key.map((c) => row[c]);
+    if (values.every((v) => v != null)) {
+      keys.push(keyString(i, values.map((v, j) => comparisonKey(columns.get(key[j] as string) as CatalogColumn, v as string))));
+    }
+  });
+  return keys;
+}
+
+type Outcome =
+  | { kind: 'unchanged'; values: Row }
+  | { kind: 'change'; change: Change; needsKey: boolean; order: string };
+
+function evidenceOf(r: Resolved): Evidence {
+  return { source: r.candidate.record.source, record: r.candidate.record.id, ref: r.candidate.record.ref, rule: r.candidate.rule };
+}
+
+function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, CatalogColumn>): Outcome {
+  const table = bound.table;
+  const name = tableKey(table);
+  const values: Record<string, string | null> = {};
+  const evidence: Record<string, Evidence[]> = {};
+  const disagreements: Record<string, Disagreement> = {};
+  const conflicts: Record<string, Alternative[]> = {};
+  const columnNames = new Set<string>();
+  for (const m of group.members) for (const c of [...m.texts.keys(), ...m.problems.keys()]) columnNames.add(c);
+
+  const problems: Array<{ reason: UnrecoverableReason; message: string }> = [];
+  for (const column of [...columnNames].sort()) {
+    const claims: Claim[] = group.members.flatMap((m) => {
+      const v = m.texts.get(column);
+      return v === undefined ? [] : [{ value: v, evidence: evidenceOf(m), time: m.candidate.record.time }];
+    });
+    if (claims.length === 0) {
+      const first = group.members.map((m) => m.problems.get(column)).find((p) => p !== undefined);
+      if (first) problems.push(first);
+      continue;
+    }
+    const meta = columns.get(column) as CatalogColumn;
+    const policy = bound.mapping.merge[column] ?? (bound.mapping.prefer.length ? { kind: 'prefer' as const, sources: bound.mapping.prefer } : undefined);
+    const merged = mergeClaims(meta, claims, policy);
+    if (merged.kind === 'conflict') {
+      conflicts[column] = merged.alternatives;
+      continue;
+    }
+    values[column] = merged.value;
+    evidence[column] = merged.evidence;
+    if (merged.kind === 'resolved') disagreements[column] = merged.disagreement;
+  }
+
+  const order = group.members.map((m) => m.candidate.record.time).sort()[0] ?? '';
+  const naturalId = describeRow(bound, values, group);
+  const base = (kind: Change['kind'], id: string): Change => ({
+    id,
+    table: name,
+    kind,
+    key: {},
+    values,
+    evidence,
+    ...(Object.keys(disagreements).length ? { disagreements } : {}),
+  });
+
+  if (group.rows.length > 1) {
+    const pks = group.rows.map((r) => table.primaryKey.map((c) => `${c}=${r[c]}`).join(',')).join(' and ');
+    return unrecoverable(base('unrecoverable', `${name}@${naturalId}`), 'ambiguous-match', `the sources' keys point at more than one backup row (${pks}); fix the match keys or the data`);
+  }
+
+  const row = group.rows[0];
+  if (row) {
+    const key = Object.fromEntries(table.primaryKey.map((c) => [c, row[c] as string]));
+    const id = `${name}#${table.primaryKey.map((c) => row[c]).join(',')}`;
+    for (const c of table.primaryKey) {
+      const v = values[c];
+      if (v !== undefined && v !== null && comparisonKey(columns.get(c) as CatalogColumn, v) !== comparisonKey(columns.get(c) as CatalogColumn, row[c] ?? null)) {
+        return unrecoverable(base('unrecoverable', id), 'ambiguous-match', `sources say ${c} = ${v}, but the backup row they match by a natural key has ${c} = ${row[c]}`);
+      }
+    }
+    const changed: Record<string, string | null> = {};
+    const old: Record<string, string | null> = {};
+    const changedEvidence: Record<string, Evidence[]> = {};
+    for (const [column, value] of Object.entries(values)) {
+      if (table.primaryKey.includes(column) || bound.mapping.keepExisting.has(column)) continue;
+      const meta = columns.get(column) as CatalogColumn;
+      if (comparisonKey(meta, value) === comparisonKey(meta, row[column] ?? null)) continue;
+      changed[column] = value;
+      old[column] = row[column] ?? null;
+      changedEvidence[column] = evidence[column] ?? [];
+    }
+    const notes = problems.map((p) => `not updated: ${p.message}`);
+    for (const column of bound.mapping.keepExisting) delete conflicts[column];
+    if (Object.keys(conflicts).length) {
+      for (const column of Object.keys(conflicts)) old[column] = row[column] ?? null;
+      return {
+        kind: 'change',
+        needsKey: false,
+        order,
+        change: { ...base('conflict', id), key, values: changed, old, evidence: changedEvidence, conflicts, ...(notes.length ? { notes } : {}) },
+      };
+    }
+    if (Object.keys(changed).length === 0) return { kind: 'unchanged', values: { ...row } };
+    const relevant = Object.fromEntries(Object.entries(disagreements).filter(([c]) => c in changed));
+    return {
+      kind: 'change',
+      needsKey: false,
+      order,
+      change: {
+        id,
+        table: name,
+        kind: 'update',
+        key,
+        values: changed,
+        old,
+        evidence: changedEvidence,
+        ...(Object.keys(relevant).length ? { disagreements: relevant } : {}),
+        ...(notes.length ? { notes } : {}),
+      },
+    };
+  }
+
+  // A row the backup does not have.
+  const hasKey = table.primaryKey.length > 0 && table.primaryKey.every((c) => values[c] != null);
+  const id = hasKey ? `${name}#${table.primaryKey.map((c) => values[c]).join(',')}` : `${name}@${naturalId}`;
+  if (problems.length) {
+    const first = problems[0] as { reason: UnrecoverableReason; message: string };
+    return unrecoverable(base('unrecoverable', id), first.reason, problems.map((p) => p.message).join('; '));
+  }
+  if (Object.keys(conflicts).length) {
+    return { kind: 'change', needsKey: false, order, change: { ...base('conflict', id), conflicts } };
+  }
+  const keyFromSequence = !hasKey && table.primaryKey.length === 1 && canGenerate(table, table.primaryKey[0] as string);
+  if (!hasKey && !keyFromSequence) {
+    return unrecoverable(base('unrecoverable', id), 'unknown-key', `no source gives the primary key (${table.primaryKey.join(', ') || 'the table has none'}) and no sequence can generate it`);
+  }
+  const missing = table.columns.filter(
+    (c) => c.notNull && c.default === null && c.identity === null && !c.generated && values[c.name] == null && !(keyFromSequence && c.name === table.primaryKey[0]),
+  );
+  if (missing.length) {
+    return unrecoverable(
+      base('unrecoverable', id),
+      'missing-required',
+      `no source gives the required column${missing.length > 1 ? 's' : ''} ${missing.map((c) => c.name).join(', ')}`,
+    );
+  }
+  const defaulted = table.columns
+    .filter((c) => values[c.name] == null && !c.generated && !(keyFromSequence && c.name === table.primaryKey[0]))
+    .map((c) => c.name);
+  const change: Change = {
+    ...base('insert', id),
+    key: hasKey ? Object.fromEntries(table.primaryKey.map((c) => [c, values[c] as string])) : {},
+    ...(defaulted.length ? { defaulted } : {}),
+  };
+  return { kind: 'change', change, needsKey: keyFromSequence, order: `${order}\u0000${naturalId}` };
+}
+
+function canGenerate(table: CatalogTable, column: string): boolean {
+  const meta = table.columns.find((c) => c.name === column);
+  return table.sequences[column] !== undefined && isIntegerColumn(meta) && meta?.identity !== 'a';
+}
+
+function unrecoverable(change: Change, reason: UnrecoverableReason, detail: string): Outcome {
+  return { kind: 'change', needsKey: false, order: '', change: { ...change, kind: 'unrecoverable', reason, detail } };
+}
+
+/** A readable identity for a row without a key: its first natural key, else its first record. */
+function describeRow(bound: BoundMapping, values: Record<string, string | null>, group: Group): string {
+  for (const key of bound.matchKeys) {
+    if (key.every((c) => values[c] != null)) return key.map((c) => `${c}=${values[c]}`).join(',');
+  }
+  const first = group.members[0]?.candidate.record;
+  return first ? `record=${first.ref}` : 'unknown';
+}
+
+/** New rows get keys above everything the backup's sequence and the sources have used, in creation order. */
+function assignKeys(
+  table: CatalogTable,
+  needKeys: Array<{ change: Change; order: string }>,
+  changes: Change[],
+  backupMax: bigint | undefined,
+  sequenceFloor: bigint | undefined,
+): void {
+  const pk = table.primaryKey[0];
+  if (!pk || needKeys.length === 0) return;
+  let next = [backupMax ?? 0n, sequenceFloor ?? 0n]
+    .concat(changes.filter((c) => c.kind !== 'unrecoverable' && c.key[pk] !== undefined).map((c) => BigInt(c.key[pk] as string)))
+    .reduce((a, b) => (b > a ? b : a), 0n);
+  needKeys.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+  for (const { change } of needKeys) {
+    next += 1n;
+    const value = next.toString();
+    change.key = { [pk]: value };
+    change.keyAssigned = true;
+    change.values = { [pk]: value, ...change.values };
+    change.id = `${change.table}#${value}`;
+  }
+}
+
+/** Tells children's lookups where each rebuilt or matched row is (or why it is not). */
+function registerForChildren(
+  indexes: LookupIndex[],
+  changes: Change[],
+  unchanged: Array<{ values: Row }>,
+  columns: Map<string, CatalogColumn>,
+  table: CatalogTable,
+): void {
+  for (const index of indexes) {
+    const byMeta = columns.get(index.by) as CatalogColumn;
+    const note = (by: string | null | undefined, entry: { value: string } | { reason: string }) => {
+      if (by == null) return;
+      const nk = comparisonKey(byMeta, by);
+      if (index.requested.has(nk)) index.set(nk, entry);
+    };
+    for (const u of unchanged) {
+      const ref = u.values[index.refColumn];
+      if (ref != null) note(u.values[index.by], { value: ref });
+    }
+    for (const change of changes) {
+      const by = change.values[index.by] ?? change.old?.[index.by] ?? undefined;
+      const ref = change.values[index.refColumn] ?? change.key[index.refColumn];
+      if (change.kind === 'insert' || change.kind === 'update') {
+        // An update keeps its backup row; the backup scan already indexed its old natural key.
+        if (ref != null) note(by, { value: ref });
+      } else if (change.kind === 'conflict') {
+        if (change.old === undefined || Object.keys(change.key).length === 0 || ref == null) {
+          note(by, { reason: `the ${tableKey(table)} row ${change.id} is a conflict awaiting review` });
+        }
+      } else {
+        note(by, { reason: `the ${tableKey(table)} row ${change.id} is unrecoverable: ${change.detail}` });
+      }
+    }
+  }
+}

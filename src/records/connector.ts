@@ -1,0 +1,51 @@
+import type { SourceRecord } from './envelope.js';
+
+/**
+ * The time span a pull must cover. DESIGN.md: the window is about when data was
+ * *written*, not what it describes; connectors filter by created/updated/sent time.
+ */
+export interface PullWindow {
+  /** When the backup was taken. */
+  from: Date;
+  /** When the data was lost. */
+  to: Date;
+  /** `from` minus the configured lookback: the earliest write time a connector asks for. */
+  since: Date;
+  /** How far recurring series are expanded (default: one year after `to`). */
+  horizon: Date;
+}
+
+export interface PullContext {
+  /** The source's name in salvage.yaml; goes into every record's `source`. */
+  sourceName: string;
+  window: PullWindow;
+  /** Directory that relative file patterns in the source's config are resolved against. */
+  baseDir: string;
+  /** Directory the connector may keep resume state in (cursors, sync tokens). */
+  stateDir: string;
+  /** Progress and warnings for humans; never receives secrets. */
+  log: (message: string) => void;
+  signal?: AbortSignal;
+  /** The instant stamped as `observedAt` on every record of this pull. */
+  observedAt: string;
+}
+
+/**
+ * A source kind. `pull()` yields records one at a time so that a source of any
+ * size streams straight to disk; it must only ever read the outside world.
+ */
+export interface Connector {
+  readonly kind: string;
+  pull(context: PullContext): AsyncIterable<SourceRecord>;
+}
+
+/** An input problem the user can fix: says where (file:line or record) and what to do. */
+export class SourceInputError extends Error {
+  constructor(
+    message: string,
+    readonly location?: string,
+  ) {
+    super(location ? `${location}: ${message}` : message);
+    this.name = 'SourceInputError';
+  }
+}

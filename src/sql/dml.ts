@@ -1,0 +1,69 @@
+import { quoteIdent, quoteQualified, type QualifiedName } from './identifier.js';
+import { literal, type SqlValue } from './literal.js';
+
+/**
+ * The statements a patch is made of. Each builder returns complete SQL text;
+ * values pass through `literal`, names through `quoteIdent`: nothing else
+ * reaches SQL text.
+ */
+
+/** A value to insert, or the column's own default. */
+export type InsertValue = SqlValue | { default: true };
+
+export interface InsertRow {
+  values: InsertValue[];
+  /** Provenance shown above the row. */
+  comment?: string;
+}
+
+/** A `--` comment: newlines and control characters cannot end it early or hide text. */
+export function sqlComment(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return `-- ${text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')}`;
+}
+
+/** One multi-row INSERT; ON CONFLICT DO NOTHING so a row that appeared meanwhile shows up as a count mismatch, not an error. */
+export function insertRows(table: QualifiedName, columns: string[], rows: InsertRow[]): string {
+  const lines = [`INSERT INTO ${quoteQualified(table)} (${columns.map(quoteIdent).join(', ')}) VALUES`];
+  rows.forEach((row, i) => {
+    if (row.comment) lines.push(`  ${sqlComment(row.comment)}`);
+    const values = row.values.map((v) => (v !== null && typeof v === 'object' ? 'DEFAULT' : literal(v)));
+    lines.push(`  (${values.join(', ')})${i < rows.length - 1 ? ',' : ''}`);
+  });
+  lines.push('ON CONFLICT DO NOTHING;');
+  return lines.join('\n');
+}
+
+export type ColumnValue = readonly [column: string, value: SqlValue];
+
+function conjunction(key: ColumnValue[], guards: ColumnValue[]): string {
+  const parts = [
+    ...key.map(([c, v]) => `${quoteIdent(c)} = ${literal(v)}`),
+    ...guards.map(([c, v]) => `${quoteIdent(c)} IS NOT DISTINCT FROM ${literal(v)}`),
+  ];
+  return parts.join(' AND ');
+}
+
+/** An UPDATE of one row by key that only applies while the row still holds the values it was reviewed with. */
+export function guardedUpdate(table: QualifiedName, key: ColumnValue[], set: ColumnValue[], guards: ColumnValue[]): string {
+  if (key.length === 0) throw new Error('guardedUpdate needs a key');
+  const assignments = set.map(([c, v]) => `${quoteIdent(c)} = ${literal(v)}`).join(', ');
+  return `UPDATE ${quoteQualified(table)} SET ${assignments}\n  WHERE ${conjunction(key, guards)};`;
+}
+
+/** Undo only: removes one inserted row, and only while it still holds every value salvage wrote. */
+export function guardedDelete(table: QualifiedName, key: ColumnValue[], guards: ColumnValue[]): string {
+  if (key.length === 0) throw new Error('guardedDelete needs a key');
+  return `DELETE FROM ${quoteQualified(table)}\n  WHERE ${conjunction(key, guards)};`;
+}
+
+/** Moves a sequence past `value` (never backwards), so new rows cannot collide with recovered keys. Returns one row. */
+export function advanceSequence(sequence: QualifiedName, value: bigint): string {
+  const name = quoteQualified(sequence);
+  return `SELECT setval(${literal(name)}, GREATEST(${value.toString()}, last_value), true) FROM ${name};`;
+}
+
+export const PATCH_BEGIN = 'BEGIN;';
+export const PATCH_COMMIT = 'COMMIT;';
+/** Set inside every patch transaction: literals are written for standard strings; keep TimeZone stable for text forms. */
+export const PATCH_SETTINGS = ["SET LOCAL standard_conforming_strings = on;", "SET LOCAL TimeZone = 'UTC';"];

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
+import { redact } from '../../src/config/secrets.js';
+import { InvalidInputError } from '../../src/errors.js';
+
+const VALID = `job: ./recovery
+backup: { url: env:BACKUP_DATABASE_URL }
+target: { url: env:TARGET_DATABASE_URL }
+window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }
+mappings: ./mappings
+sources:
+  payments:  { kind: stripe, apiKey: env:STRIPE_API_KEY, apiBase: http://127.0.0.1:12111 }
+  inbox:     { kind: imap, host: 127.0.0.1, port: 10143, secure: false,
+               user: env:IMAP_USER, pass: env:IMAP_PASS, mailboxes: [INBOX] }
+  calendar:  { kind: google-calendar, accessToken: env:GOOGLE_ACCESS_TOKEN,
+               calendarIds: [primary], apiBase: http://127.0.0.1:12112/ }
+  invites:   { kind: ics, files: [exports/*.ics] }
+  ledger:    { kind: csv, files: [exports/*.csv] }
+  mailfiles: { kind: eml, files: [exports/mail/**/*.eml, exports/*.mbox] }
+`;
+
+const ENV = {
+  BACKUP_DATABASE_URL: 'postgres://ro:pw-backup-secret@db/backup',
+  TARGET_DATABASE_URL: 'postgres://rw@db/prod',
+  STRIPE_API_KEY: 'rk_test_abcdefgh12345678',
+  IMAP_USER: 'alice',
+  IMAP_PASS: 'imap-password-123',
+  GOOGLE_ACCESS_TOKEN: 'token-abcdefgh',
+};
+
+function problemsOf(text: string, env: NodeJS.ProcessEnv = ENV): string[] {
+  try {
+    parseConfig(text, '/x/salvage.yaml', { env });
+  } catch (error) {
+    if (error instanceof InvalidInputError) return error.problems.map((p) => `${p.line}:${p.column}: ${p.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('config', () => {
+  it('accepts the contract example from DESIGN.md and resolves env: values', () => {
+    const config = parseConfig(VALID, '/x/salvage.yaml', { env: ENV });
+    expect(config.jobDir).toBe('/x/recovery');
+    expect(config.mappingsDir).toBe('/x/mappings');
+    expect(config.backup.url).toBe(ENV.BACKUP_DATABASE_URL);
+    expect(config.sources.payments).toMatchObject({ kind: 'stripe', apiKey: ENV.STRIPE_API_KEY });
+    expect(config.window.since.toISOString()).toBe('2026-01-19T00:00:00.000Z');
+    expect(config.window.horizon.toISOString()).toBe('2027-04-25T09:00:00.000Z');
+  });
+
+  it('scrubs resolved secrets and URL passwords from any text', () => {
+    parseConfig(VALID, '/x/salvage.yaml', { env: ENV });
+    expect(redact(`key ${ENV.STRIPE_API_KEY} pass ${ENV.IMAP_PASS} url ${ENV.BACKUP_DATABASE_URL}`)).toBe(
+      'key *** pass *** url postgres://ro:***@db/backup',
+    );
+  });
+
+  it('--job overrides job:', () => {
+    expect(parseConfig(VALID, '/x/salvage.yaml', { env: ENV, jobDir: '/elsewhere' }).jobDir).toBe('/elsewhere');
+  });
+
+  it('reports every problem at once, each with line and column', () => {
+    const text = `job: ./r
+windw: {}
+window: { from: 2026-01-20, to: 2026-04-25T09:00:00Z, lookback: soon }
+sources:
+  a: { kind: csv }
+  b: { kind: ftp, files: [x] }
+  c: { kind: ics, files: [x], extra: 1 }
+  d: { kind: stripe, apiKey: env:MISSING_KEY }
+`;
+    expect(problemsOf(text, {})).toEqual([
+      '2:1: unknown key "windw" (did you mean "window"?)',
+      '3:17: window.from: expected an ISO-8601 instant like 2026-01-20T00:00:00Z, got "2026-01-20"',
+      '3:65: window.lookback: expected a duration like 1d, 12h or 30m, got "soon"',
+      '5:6: sources.a.files: is required (array)',
+      '6:14: sources.b.kind: kind must be one of stripe, imap, google-calendar, ics, csv, eml',
+      '7:31: unknown key "extra"',
+      '8:30: environment variable MISSING_KEY is not set (export MISSING_KEY=... before running salvage)',
+    ]);
+  });
+
+  it('refuses a window that ends before it starts', () => {
+    expect(problemsOf('window: { from: 2026-04-25T00:00:00Z, to: 2026-01-01T00:00:00Z }\nsources: {}\n')).toEqual([
+      '1:43: window.to (when data was lost) must be after window.from (when the backup was taken)',
+    ]);
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    expect(problemsOf('window: {from: x\nsources: [')[0]).toMatch(/^\d+:\d+: /);
+  });
+});
