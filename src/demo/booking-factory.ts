@@ -11,9 +11,6 @@ import { DAY, addDays, osloClock, osloDayOf, osloInstant, osloMonth, type Instan
 
 export const STRIPE_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-/** Share of bookings paid in cash at the dock (no payment row, no charge). */
-const CASH_SHARE = 0.075;
-
 /** The paddling season, when most trips happen. */
 const SEASON = { firstMonthDay: '05-15', lastMonthDay: '09-15' };
 
@@ -101,8 +98,8 @@ export interface NewBooking {
   customer: CustomerPlan;
   createdAt: Instant;
   trip: Trip;
-  /** Cash is decided by the caller for walk-ins; otherwise drawn. */
-  paidInCash?: boolean;
+  /** Paid in cash at the dock: no payment row, no Stripe charge. */
+  paidInCash: boolean;
   calendar?: BookingPlan['calendar'];
 }
 
@@ -110,7 +107,7 @@ export interface NewBooking {
 export function makeBooking(rng: Random, spec: NewBooking): BookingPlan {
   const item = randomItem(rng);
   const totalCents = priceCents(item, spec.trip, rng.chance(0.2));
-  const cash = spec.paidInCash ?? rng.chance(CASH_SHARE);
+  const cash = spec.paidInCash;
   return {
     id: 0,
     reference: '',

@@ -35,6 +35,9 @@ export const STRIPE_EXPORT_SINCE = instantFromIso('2025-10-01T00:00:00Z');
 /** Booking reference alphabet: no I, O, 0 or 1, which customers misread on the phone. */
 export const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
+/** Share of bookings paid in cash at the dock (no payment row, no Stripe charge). */
+export const CASH_SHARE = 0.08;
+
 export function simulateHistory(rng: Random, scale: number, window: Era): BusinessHistory {
   const counts = incidentCounts(scale);
   const usedEmails = new Set<string>();
@@ -69,15 +72,25 @@ function loyaltyWeights(rng: Random, customers: readonly CustomerPlan[]): Array<
   return customers.map((c) => [c, rng.weighted<number>([[1, 80], [4, 15], [12, 5]])] as const);
 }
 
+/**
+ * Which of `count` bookings are paid in cash: exactly the business's share (8%),
+ * spread at random, so every seed shows the same proportion.
+ */
+function cashFlags(rng: Random, count: number, cashCount: number): boolean[] {
+  return rng.shuffled(Array.from({ length: count }, (_, i) => i < cashCount));
+}
+
 function backupEraBookings(rng: Random, counts: IncidentCounts, customers: CustomerPlan[], window: Era): BookingPlan[] {
   // Payments follow bookings by up to five minutes; all of it lands before the backup.
   const calendar = creationCalendar(BUSINESS_OPENED, window.from - 10 * MINUTE);
   const loyalty = loyaltyWeights(rng, customers);
   const owners = [...customers];
   while (owners.length < counts.backupBookings) owners.push(rng.weighted(loyalty));
-  return owners.map((owner) => {
+  const cash = cashFlags(rng, owners.length, Math.round(owners.length * CASH_SHARE));
+  return owners.map((owner, i) => {
     const createdAt = creationInstant(rng, calendar);
-    return makeBooking(rng, { customer: owner, createdAt, trip: randomTrip(rng, tripFirstDayFor(rng, createdAt)) });
+    const trip = randomTrip(rng, tripFirstDayFor(rng, createdAt));
+    return makeBooking(rng, { customer: owner, createdAt, trip, paidInCash: cash[i] === true });
   });
 }
 
@@ -100,17 +113,22 @@ function windowBookings(rng: Random, counts: IncidentCounts, who: WindowCustomer
     bookings.push(makeBooking(rng, { customer: owner, createdAt, trip: walkInTrip(rng, createdAt), paidInCash: true, calendar: 'walk-in' }));
   }
 
-  const online = (owner: CustomerPlan, byCard?: boolean) => {
-    const createdAt = creationInstant(rng, calendar);
-    const trip = randomTrip(rng, tripFirstDayFor(rng, createdAt));
-    return makeBooking(rng, { customer: owner, createdAt, trip, ...(byCard ? { paidInCash: false } : {}) });
-  };
+  // Online: each new customer's first booking, then returning customers (old and new).
+  const returning = loyaltyWeights(rng, who.backupCustomers);
+  const owners = [...who.onlineNewCustomers];
+  while (owners.length < counts.windowBookings - walkInOwners.length) {
+    owners.push(rng.chance(0.3) ? rng.pick(who.onlineNewCustomers) : rng.weighted(returning));
+  }
   // The hostile names pay by card, so that they reach every export (CSV quoting included).
   const hostile = new Set(HOSTILE_WINDOW_CUSTOMERS.map((h) => h.email));
-  for (const owner of who.onlineNewCustomers) bookings.push(online(owner, hostile.has(owner.identity.email)));
-  const returning = loyaltyWeights(rng, who.backupCustomers);
-  while (bookings.length < counts.windowBookings) {
-    bookings.push(online(rng.chance(0.3) ? rng.pick(who.onlineNewCustomers) : rng.weighted(returning)));
+  const payable = owners.filter((owner) => !hostile.has(owner.identity.email)).length;
+  const cashOnline = Math.max(0, Math.round(counts.windowBookings * CASH_SHARE) - walkInOwners.length);
+  const cash = cashFlags(rng, payable, cashOnline);
+  let next = 0;
+  for (const owner of owners) {
+    const paidInCash = hostile.has(owner.identity.email) ? false : cash[next++] === true;
+    const createdAt = creationInstant(rng, calendar);
+    bookings.push(makeBooking(rng, { customer: owner, createdAt, trip: randomTrip(rng, tripFirstDayFor(rng, createdAt)), paidInCash }));
   }
   return bookings;
 }

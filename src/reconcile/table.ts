@@ -204,7 +204,8 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
   for (const m of group.members) for (const c of [...m.texts.keys(), ...m.problems.keys()]) columnNames.add(c);
 
   const problems: Array<{ reason: UnrecoverableReason; message: string }> = [];
-  for (const column of [...columnNames].sort()) {
+  // Table order, so that changes read like the table does.
+  for (const column of table.columns.map((c) => c.name).filter((c) => columnNames.has(c))) {
     const claims: Claim[] = group.members.flatMap((m) => {
       const v = m.texts.get(column);
       return v === undefined ? [] : [{ value: v, evidence: evidenceOf(m), time: m.candidate.record.time }];

@@ -1,0 +1,157 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apply } from '../../src/apply/apply.js';
+import { runDemo, type DemoResult } from '../../src/demo/run-demo.js';
+import { PreconditionFailed, SafetyRefusal } from '../../src/errors.js';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { tempJobDir } from '../support/flow.js';
+
+const TABLES = ['customers', 'bookings', 'payments', 'refunds'];
+
+/** Every row of every demo table, as text, in key order: a byte-level picture of the database. */
+async function dump(url: string): Promise<Record<string, string[]>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const out: Record<string, string[]> = {};
+    for (const t of TABLES) {
+      const r = await client.query<{ row: string }>(`SELECT t::text AS row FROM public.${t} t ORDER BY id`);
+      out[t] = r.rows.map((x) => x.row);
+    }
+    return out;
+  } finally {
+    await client.end();
+  }
+}
+
+async function exec(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+const pgUp = await postgresAvailable();
+
+describe.runIf(pgUp)('the whole recovery on the real PostgreSQL', () => {
+  let backup: TestDatabase;
+  let target: TestDatabase;
+  let job: string;
+  let result: DemoResult;
+  let patchDir: string;
+  const log: string[] = [];
+
+  beforeAll(async () => {
+    backup = await createTestDatabase('flow_backup');
+    target = await createTestDatabase('flow_target');
+    job = await tempJobDir('flow');
+    result = await runDemo({ jobDir: job, backupUrl: backup.url, targetUrl: target.url, log: (l) => log.push(l) });
+    patchDir = path.join(job, 'patch');
+  });
+  afterAll(async () => {
+    await backup?.drop();
+    await target?.drop();
+  });
+
+  const applyTo = (options: Partial<Parameters<typeof apply>[0]> = {}) =>
+    apply({ patchDir, target: { url: target.url, embeddedDir: '' }, confirm: target.name, ...options });
+
+  it('recovers every lost row the exports carry, with correct values, and damages nothing', () => {
+    expect(result.ok).toBe(true);
+    for (const grade of result.report.tables) {
+      expect(grade.wrong, `${grade.table} wrong`).toBe(0);
+      expect(grade.damaged, `${grade.table} damaged`).toBe(0);
+      expect(grade.spurious, `${grade.table} spurious`).toBe(0);
+      expect(grade.missing.unexpected, `${grade.table} missing unexpectedly`).toBe(0);
+      expect(grade.recovered + grade.partial + grade.missing.expected).toBe(grade.lost);
+      expect(grade.recovered).toBeGreaterThan(0);
+    }
+    expect(log.join('\n')).toContain('Verdict: clean');
+  });
+
+  it('leaves the backup database untouched', async () => {
+    const rows = await dump(backup.url);
+    expect(rows.bookings).toHaveLength(result.incident.backup.bookings.length);
+    expect(rows.customers).toHaveLength(result.incident.backup.customers.length);
+  });
+
+  it('a dry run checks every count and leaves the target unchanged', async () => {
+    const before = await dump(target.url);
+    // The patch is already applied: every insert now meets its row, so the counts cannot match.
+    await expect(applyTo({ dryRun: true })).rejects.toBeInstanceOf(PreconditionFailed);
+    expect(await dump(target.url)).toEqual(before);
+  });
+
+  it('undo restores exactly the backup rows, and the patch applies again after it', async () => {
+    const recovered = await dump(target.url);
+    const undone = await applyTo({ which: 'undo' });
+    expect(undone.committed).toBe(true);
+    expect(await dump(target.url)).toEqual(await dump(backup.url));
+
+    const dry = await applyTo({ dryRun: true });
+    expect(dry.committed).toBe(false);
+    expect(await dump(target.url)).toEqual(await dump(backup.url));
+
+    const again = await applyTo();
+    expect(again.committed).toBe(true);
+    expect(await dump(target.url)).toEqual(recovered);
+  });
+
+  it('refuses a patch changed after it was written (exit 3), writing nothing', async () => {
+    await applyTo({ which: 'undo' });
+    const before = await dump(target.url);
+    const file = path.join(patchDir, 'patch.sql');
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, original.replace('ON CONFLICT DO NOTHING;', 'ON CONFLICT DO NOTHING ;'), 'utf8');
+    try {
+      const refusal = await applyTo().catch((e: unknown) => e);
+      expect(refusal).toBeInstanceOf(SafetyRefusal);
+      expect((refusal as SafetyRefusal).exitCode).toBe(3);
+      expect((refusal as Error).message).toMatch(/patch\.sql was changed after "salvage patch" wrote it/);
+    } finally {
+      await writeFile(file, original, 'utf8');
+    }
+    expect(await dump(target.url)).toEqual(before);
+  });
+
+  it('refuses without confirmation, or with the wrong database named', async () => {
+    const none = await applyTo({ confirm: undefined }).catch((e: unknown) => e);
+    expect(none).toBeInstanceOf(SafetyRefusal);
+    expect((none as Error).message).toContain(`pass --confirm ${target.name}`);
+    const wrong = await applyTo({ confirm: 'production' }).catch((e: unknown) => e);
+    expect(wrong).toBeInstanceOf(SafetyRefusal);
+    const wrongHost = await applyTo({ confirm: `${target.name}@db.example.com` }).catch((e: unknown) => e);
+    expect(wrongHost).toBeInstanceOf(SafetyRefusal);
+    expect((await applyTo({ confirm: `${target.name}@127.0.0.1`, dryRun: true })).committed).toBe(false);
+  });
+
+  it('rolls back everything when one statement touches an unexpected number of rows', async () => {
+    // Someone created a customer meanwhile with a key the patch wants to use (its last insert).
+    const patchSql = await readFile(path.join(patchDir, 'patch.sql'), 'utf8');
+    const manifest = JSON.parse(await readFile(path.join(patchDir, 'manifest.json'), 'utf8')) as { patch: { statements: Array<{ kind: string; table: string }> } };
+    expect(manifest.patch.statements.some((s) => s.kind === 'insert' && s.table === 'public.refunds')).toBe(true);
+    const lastRefund = [...patchSql.matchAll(/^ {2}\('(\d+)', '(\d+)', '(re_[A-Za-z0-9]+)'/gm)].at(-1);
+    expect(lastRefund).toBeDefined();
+    await exec(target.url, `INSERT INTO refunds (id, payment_id, stripe_refund_id, amount, refunded_at) SELECT ${lastRefund?.[1]}, min(id), 're_meanwhile', 1, now() FROM payments`);
+    const before = await dump(target.url);
+    const failure = await applyTo().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(PreconditionFailed);
+    expect((failure as Error).message).toMatch(/patch\.sql:\d+: this insert on public\.refunds touched \d+ row\(s\), the patch expects \d+/);
+    expect(await dump(target.url)).toEqual(before);
+  });
+});
+
+describe('the whole recovery on the embedded database (no server needed)', () => {
+  it('runs the demo on PGlite and grades it clean', async () => {
+    const job = await tempJobDir('embedded');
+    const result = await runDemo({ jobDir: job });
+    expect(result.ok).toBe(true);
+    const bookings = result.report.tables.find((t) => t.table === 'bookings');
+    expect(bookings?.recovered).toBeGreaterThan(150);
+  }, 120_000);
+});

@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import type { CatalogColumn, CatalogTable } from '../../src/db/catalog-types.js';
+import type { BoundMapping } from '../../src/mapping/check-catalog.js';
+import type { Candidate } from '../../src/mapping/evaluate.js';
+import type { MergePolicy, TableMapping } from '../../src/mapping/types.js';
+import { LookupIndex } from '../../src/reconcile/lookup-index.js';
+import { reconcileTable, type Row } from '../../src/reconcile/table.js';
+
+function column(name: string, typeName: string, extra: Partial<CatalogColumn> = {}): CatalogColumn {
+  const type = { int8: 'bigint', text: 'text', numeric: 'numeric(10,2)', timestamptz: 'timestamp with time zone' }[typeName] ?? typeName;
+  return { name, type, typeName, notNull: false, default: null, identity: null, generated: false, position: 0, ...extra };
+}
+
+const bookings: CatalogTable = {
+  schema: 'public',
+  name: 'bookings',
+  columns: [
+    column('id', 'int8', { notNull: true, default: "nextval('bookings_id_seq'::regclass)" }),
+    column('reference', 'text', { notNull: true }),
+    column('customer_id', 'int8', { notNull: true }),
+    column('status', 'text', { notNull: true }),
+    column('total', 'numeric', { notNull: true }),
+    column('note', 'text', { notNull: false, default: "''::text" }),
+    column('created_at', 'timestamptz', { notNull: true }),
+  ],
+  primaryKey: ['id'],
+  uniqueKeys: [['reference']],
+  foreignKeys: [{ name: 'fk', columns: ['customer_id'], references: { schema: 'public', name: 'customers', columns: ['id'] } }],
+  sequences: { id: { schema: 'public', name: 'bookings_id_seq' } },
+};
+const customers: CatalogTable = {
+  schema: 'public',
+  name: 'customers',
+  columns: [column('id', 'int8', { notNull: true }), column('email', 'text', { notNull: true })],
+  primaryKey: ['id'],
+  uniqueKeys: [['email']],
+  foreignKeys: [],
+  sequences: {},
+};
+
+function mapping(merge: Record<string, MergePolicy> = {}, prefer: string[] = []): TableMapping {
+  return { file: 'bookings.yaml', positions: { table: { file: 'x' }, merge: {} }, table: 'bookings', prefer, merge, keepExisting: new Set(), rules: [] };
+}
+
+function bound(m = mapping()): BoundMapping {
+  return { mapping: m, table: bookings, matchKeys: [['id'], ['reference']], lookups: new Map([['customer_id', { parent: customers, by: 'email', refColumn: 'id' }]]) };
+}
+
+let n = 0;
+function candidate(source: string, values: Record<string, string>, time = '2026-03-01T00:00:00Z', email?: string): Candidate {
+  n++;
+  return {
+    table: 'bookings',
+    rule: `bookings.yaml#${source}`,
+    record: { source, id: `r${n}`, ref: `${source}:r${n}`, time },
+    values,
+    lookups: email ? { customer_id: { table: 'customers', by: 'email', key: email, optional: false } } : {},
+  };
+}
+
+async function* rowsOf(rows: Row[]): AsyncGenerator<Row> {
+  yield* rows;
+}
+
+function customerIndex(entries: Record<string, string>): Map<string, LookupIndex> {
+  const index = new LookupIndex('public.customers', 'email', 'id');
+  for (const [email, id] of Object.entries(entries)) {
+    index.requested.add(email);
+    index.set(email, { value: id });
+  }
+  return new Map([[LookupIndex.keyOf('public.customers', 'email', 'id'), index]]);
+}
+
+const BACKUP: Row[] = [
+  { id: '1', reference: 'AAA', customer_id: '7', status: 'confirmed', total: '90.00', note: '', created_at: '2026-01-02 10:00:00+00' },
+  { id: '2', reference: 'BBB', customer_id: '7', status: 'confirmed', total: '50.00', note: '', created_at: '2026-01-03 10:00:00+00' },
+];
+
+async function run(candidates: Candidate[], m = mapping(), rows = BACKUP, customersById = { 'a@x': '7' }) {
+  return reconcileTable({
+    bound: bound(m),
+    candidates,
+    parentIndexes: customerIndex(customersById),
+    ownIndexes: [],
+    backupRows: () => rowsOf(rows),
+    sequenceFloor: 10n,
+  });
+}
+
+describe('reconciling one table', () => {
+  it('updates only the columns that really changed, guarded by the old values', async () => {
+    const result = await run([candidate('calendar', { reference: 'AAA', status: 'cancelled', total: '90', created_at: '2026-01-02T10:00:00Z' }, undefined, 'a@x')]);
+    expect(result.counts).toEqual({ insert: 0, update: 1, unchanged: 0, conflict: 0, unrecoverable: 0 });
+    expect(result.changes[0]).toMatchObject({
+      id: 'public.bookings#1',
+      kind: 'update',
+      key: { id: '1' },
+      values: { status: 'cancelled' },
+      old: { status: 'confirmed' },
+      evidence: { status: [{ source: 'calendar', rule: 'bookings.yaml#calendar' }] },
+    });
+  });
+
+  it('counts a row whose values all equal the backup as unchanged', async () => {
+    const result = await run([candidate('calendar', { id: '2', total: '50.0', status: 'confirmed' })]);
+    expect(result.counts.unchanged).toBe(1);
+    expect(result.changes).toEqual([]);
+  });
+
+  it('inserts a new row with a key from above the sequence and the backup, and lists defaulted columns', async () => {
+    const result = await run([candidate('calendar', { reference: 'NEW', status: 'confirmed', total: '12.5', created_at: '2026-03-01T09:00:00+01:00' }, undefined, 'a@x')]);
+    expect(result.changes).toEqual([
+      expect.objectContaining({
+        id: 'public.bookings#11',
+        kind: 'insert',
+        key: { id: '11' },
+        keyAssigned: true,
+        values: { id: '11', reference: 'NEW', customer_id: '7', status: 'confirmed', total: '12.5', created_at: '2026-03-01 08:00:00+00' },
+        defaulted: ['note'],
+      }),
+    ]);
+  });
+
+  it('keeps a key the sources carry', async () => {
+    const result = await run([candidate('calendar', { id: '42', reference: 'CAR', status: 'confirmed', total: '1', created_at: '2026-03-01T00:00:00Z' }, undefined, 'a@x')]);
+    expect(result.changes[0]).toMatchObject({ id: 'public.bookings#42', kind: 'insert', key: { id: '42' } });
+    expect(result.changes[0]?.keyAssigned).toBeUndefined();
+  });
+
+  it('merges what several sources say about one row, by precedence, and keeps the disagreement', async () => {
+    const m = mapping({ total: { kind: 'prefer', sources: ['payments', 'calendar'] } });
+    const result = await run(
+      [
+        candidate('calendar', { id: '50', reference: 'MRG', status: 'confirmed', total: '80.00', created_at: '2026-03-01T00:00:00Z' }, undefined, 'a@x'),
+        candidate('payments', { reference: 'MRG', total: '85.00' }, undefined, 'a@x'),
+      ],
+      m,
+    );
+    expect(result.changes).toHaveLength(1);
+    const change = result.changes[0];
+    expect(change).toMatchObject({ kind: 'insert', values: { id: '50', total: '85.00' } });
+    expect(change?.disagreements?.total).toMatchObject({ chosen: '85.00', by: 'prefer: payments > calendar' });
+    expect(change?.evidence.customer_id?.map((e) => e.source).sort()).toEqual(['calendar', 'payments']);
+  });
+
+  it('makes a conflict of a disagreement no policy settles, and never writes it', async () => {
+    const result = await run([
+      candidate('calendar', { reference: 'AAA', status: 'cancelled' }),
+      candidate('payments', { reference: 'AAA', status: 'confirmed', total: '95' }),
+    ]);
+    expect(result.counts.conflict).toBe(1);
+    expect(result.changes[0]).toMatchObject({
+      kind: 'conflict',
+      key: { id: '1' },
+      values: { total: '95' },
+      old: { total: '90.00', status: 'confirmed' },
+      conflicts: { status: [{ value: 'cancelled' }, { value: 'confirmed' }] },
+    });
+  });
+
+  it('settles by record time with latest', async () => {
+    const m = mapping({ status: { kind: 'latest' } });
+    const result = await run(
+      [candidate('calendar', { reference: 'AAA', status: 'cancelled' }, '2026-03-02T00:00:00Z'), candidate('calendar', { reference: 'AAA', status: 'confirmed' }, '2026-03-01T00:00:00Z')],
+      m,
+    );
+    expect(result.changes[0]).toMatchObject({ kind: 'update', values: { status: 'cancelled' } });
+  });
+
+  it('says why a new row cannot be rebuilt: missing parent, missing required column, invalid value', async () => {
+    const result = await run([
+      candidate('calendar', { reference: 'ORPH', status: 'confirmed', total: '1', created_at: '2026-03-01T00:00:00Z' }, undefined, 'nobody@x'),
+      candidate('payments', { reference: 'THIN', total: '1' }, undefined, 'a@x'),
+      candidate('calendar', { reference: 'BAD', status: 'confirmed', total: 'ten', created_at: '2026-03-01T00:00:00Z' }, undefined, 'a@x'),
+    ]);
+    const byId = Object.fromEntries(result.changes.map((c) => [c.id, c]));
+    expect(byId['public.bookings@reference=ORPH']).toMatchObject({
+      kind: 'unrecoverable',
+      reason: 'missing-parent',
+      detail: 'customer_id: no public.customers row with email = "nobody@x" in the backup or among the recovered rows',
+    });
+    expect(byId['public.bookings@reference=THIN']).toMatchObject({
+      kind: 'unrecoverable',
+      reason: 'missing-required',
+      detail: 'no source gives the required columns status, created_at',
+      values: { reference: 'THIN', customer_id: '7', total: '1' },
+    });
+    expect(byId['public.bookings@reference=BAD']).toMatchObject({ kind: 'unrecoverable', reason: 'invalid-value' });
+    expect(byId['public.bookings@reference=BAD']?.detail).toMatch(/^total: "ten" is not a number/);
+  });
+
+  it('refuses to guess when the keys of one row point at two backup rows', async () => {
+    const result = await run([candidate('calendar', { id: '1', reference: 'BBB', status: 'cancelled' })]);
+    expect(result.changes[0]).toMatchObject({ kind: 'unrecoverable', reason: 'ambiguous-match' });
+    expect(result.changes[0]?.detail).toContain('id=1 and id=2');
+  });
+
+  it('refuses a text value holding a NUL byte, naming the column', async () => {
+    const result = await run([candidate('calendar', { reference: 'NUL', status: 'conf\u0000irmed', total: '1', created_at: '2026-03-01T00:00:00Z' }, undefined, 'a@x')]);
+    expect(result.changes[0]).toMatchObject({ kind: 'unrecoverable', reason: 'invalid-value' });
+    expect(result.changes[0]?.detail).toContain('status: contains a NUL byte');
+  });
+});
