@@ -128,12 +128,14 @@ export function zodProblems(doc: YamlDocument, issues: z.core.$ZodIssue[]): Prob
 
 function suggestKey(_issue: z.core.$ZodIssue, key: string): string {
   const known = ['job', 'backup', 'target', 'window', 'mappings', 'sources', 'apply', 'from', 'to', 'lookback', 'horizon', 'url', 'kind', 'files'];
-  const close = known.find((k) => k !== key && editDistance(k, key) <= 2);
+  // Only near misses of real length: "typo" is not a misspelt "to".
+  const close = known.find((k) => k !== key && editDistance(k, key) <= Math.min(2, Math.floor((k.length - 1) / 2)));
   return close ? ` (did you mean "${close}"?)` : '';
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected})`;
+  if (issue.code === 'invalid_union' && 'input' in issue && issue.input === undefined) return 'is required';
   if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
     return 'kind must be one of stripe, imap, google-calendar, ics, csv, eml';
   }

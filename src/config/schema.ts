@@ -6,14 +6,14 @@ import { parseDuration } from './duration.js';
  * error, because a misspelt `lookbak:` silently ignored is how a recovery misses data.
  */
 const isoInstant = z
-  .union([z.string(), z.date()])
+  .string()
   .transform((v, ctx) => {
-    const d = v instanceof Date ? v : new Date(v);
-    if (Number.isNaN(d.getTime()) || (typeof v === 'string' && !/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v))) {
+    const d = new Date(v);
+    if (Number.isNaN(d.getTime()) || !/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v)) {
       ctx.addIssue({ code: 'custom', message: `expected an ISO-8601 instant like 2026-01-20T00:00:00Z, got ${JSON.stringify(v)}` });
       return z.NEVER;
     }
-    if (typeof v === 'string' && !/(Z|[+-]\d{2}:?\d{2})$/.test(v)) {
+    if (!/(Z|[+-]\d{2}:?\d{2})$/.test(v)) {
       ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} has no time zone: add Z or an offset like +02:00` });
       return z.NEVER;
     }

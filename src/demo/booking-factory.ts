@@ -63,8 +63,8 @@ export function tripFirstDayFor(rng: Random, createdAt: Instant): LocalDay {
   const month = osloMonth(createdAt);
   const year = Number(today.slice(0, 4));
   if (month >= 5 && month <= 8) {
-    const lead = rng.weighted<number>([[rng.int(0, 3), 30], [rng.int(4, 14), 40], [rng.int(15, 45), 30]]);
-    return addDays(today, lead);
+    const [min, max] = rng.weighted<readonly [number, number]>([[[0, 3], 30], [[4, 14], 40], [[15, 45], 30]]);
+    return addDays(today, rng.int(min, max));
   }
   if (rng.chance(0.22)) return addDays(today, rng.int(1, 20));
   return seasonDay(rng, month >= 9 ? year + 1 : year);

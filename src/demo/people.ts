@@ -95,10 +95,10 @@ export function randomIdentity(rng: Random, usedEmails: Set<string>): Identity {
   const f = emailSafe(first);
   const l = emailSafe(last);
   const domain = rng.weighted(DOMAINS);
-  const localPart = rng.weighted<string>([
-    [`${f}.${l}`, 50], [`${f}${l}`, 15], [`${f.charAt(0)}.${l}`, 10], [`${f}_${l}`, 5],
-    [`${f}.${l}${rng.int(70, 99)}`, 10], [`${f}${rng.int(1, 999)}`, 10],
-  ]);
+  const localPart = rng.weighted<() => string>([
+    [() => `${f}.${l}`, 50], [() => `${f}${l}`, 15], [() => `${f.charAt(0)}.${l}`, 10], [() => `${f}_${l}`, 5],
+    [() => `${f}.${l}${rng.int(70, 99)}`, 10], [() => `${f}${rng.int(1, 999)}`, 10],
+  ])();
   let email = `${localPart}@${domain}`;
   for (let n = 2; usedEmails.has(email); n++) email = `${localPart}${n}@${domain}`;
   usedEmails.add(email);
