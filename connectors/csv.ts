@@ -6,13 +6,11 @@
  * (`file://exports/a.csv#L12`), so a reviewer can open the file and find it.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { parse as createCsvParser } from 'csv-parse';
-import { glob } from 'tinyglobby';
 import type { Connector, PullContext } from '../src/records/connector.js';
 import { SourceInputError } from '../src/records/connector.js';
 import type { SourceRecord } from '../src/records/envelope.js';
+import { resolveFilePatterns, type MatchedFile } from './shared/files.js';
 
 export interface CsvSourceOptions {
   /** Glob patterns, relative to the config's directory. */
@@ -33,7 +31,7 @@ export function csvConnector(options: CsvSourceOptions): Connector {
   };
 }
 
-/** The key under which cells beyond the header's width are kept. */
+/** The key under which cells beyond the header's width are kept (unless a column has that name). */
 const EXTRA_CELLS_KEY = '_extra';
 const CANDIDATE_DELIMITERS = [',', ';', '\t'] as const;
 /** A header line longer than this is not a header: stop looking for its end. */
@@ -62,53 +60,6 @@ function describeTimeColumns(options: CsvSourceOptions): string {
     .filter((column): column is string => column !== undefined)
     .map((column) => `"${column}"`)
     .join(' and ');
-}
-
-// ---------------------------------------------------------------------------
-// Files
-
-interface MatchedFile {
-  absolutePath: string;
-  /** Relative to baseDir with forward slashes: what ids and refs show. */
-  displayPath: string;
-}
-
-/**
- * Expands the patterns in order, each pattern's matches sorted, duplicates dropped.
- * A pattern that matches nothing is an error: a typo would otherwise look like
- * "the export had no rows", which is exactly the silent loss salvage must not allow.
- */
-async function resolveFilePatterns(patterns: string[], baseDir: string): Promise<MatchedFile[]> {
-  const seen = new Set<string>();
-  const files: MatchedFile[] = [];
-  for (const pattern of patterns) {
-    const matches = await matchPattern(pattern, baseDir);
-    if (matches.length === 0) {
-      throw new SourceInputError(
-        `the pattern "${pattern}" matches no file in ${baseDir}; check the path in salvage.yaml ` +
-          '(patterns are relative to the directory of the config file)',
-      );
-    }
-    for (const absolutePath of matches) {
-      if (seen.has(absolutePath)) continue;
-      seen.add(absolutePath);
-      files.push({ absolutePath, displayPath: toDisplayPath(baseDir, absolutePath) });
-    }
-  }
-  return files;
-}
-
-async function matchPattern(pattern: string, baseDir: string): Promise<string[]> {
-  const matches = await glob([pattern], { cwd: baseDir, absolute: true, onlyFiles: true });
-  if (matches.length > 0) return matches.map((match) => path.normalize(match)).sort();
-  // A literal file name with glob syntax in it (`export (1).csv`) is still that file.
-  const literal = path.resolve(baseDir, pattern);
-  const isFile = await stat(literal).then((info) => info.isFile(), () => false);
-  return isFile ? [literal] : [];
-}
-
-function toDisplayPath(baseDir: string, absolutePath: string): string {
-  return path.relative(baseDir, absolutePath).split(path.sep).join('/');
 }
 
 // ---------------------------------------------------------------------------
@@ -291,6 +242,8 @@ function findUnquotedLineEnd(text: string): number {
 /** What a file's header says about every row that follows. */
 interface RowShape {
   columnNames: string[];
+  /** Where a long row's extra cells go: `_extra`, or a free variant if a column is called that. */
+  extraKey: string;
   createdIndex: number | undefined;
   updatedIndex: number | undefined;
   /** `__proto__` as a column name must become an own property, not a prototype. */
@@ -301,6 +254,7 @@ function describeHeader(headerCells: string[], options: CsvSourceOptions, warnin
   const columnNames = uniqueColumnNames(headerCells, warnings);
   return {
     columnNames,
+    extraKey: freeName(EXTRA_CELLS_KEY, new Set(columnNames), new Set()),
     createdIndex: findTimeColumn(columnNames, options.createdColumn, 'createdColumn', warnings),
     updatedIndex: findTimeColumn(columnNames, options.updatedColumn, 'updatedColumn', warnings),
     needsSafeAssignment: columnNames.includes('__proto__'),
@@ -391,8 +345,8 @@ function cellsToData(cells: string[], shape: RowShape, line: number, warnings: W
     else data[name] = value;
   }
   if (cells.length > columnNames.length) {
-    data[EXTRA_CELLS_KEY] = cells.slice(columnNames.length);
-    warnings.warn('ragged', line, `row has ${cells.length} cells but the header has ${columnNames.length}; the extra cells are kept in "${EXTRA_CELLS_KEY}"`);
+    data[shape.extraKey] = cells.slice(columnNames.length);
+    warnings.warn('ragged', line, `row has ${cells.length} cells but the header has ${columnNames.length}; the extra cells are kept in "${shape.extraKey}"`);
   } else if (cells.length < columnNames.length) {
     warnings.warn('ragged', line, `row has ${cells.length} cells but the header has ${columnNames.length}; the missing trailing columns are left out`);
   }

@@ -7,14 +7,13 @@
  * plain instants, because ical.js only knows zones registered in a process-wide
  * registry and an export often names IANA zones without defining them.
  */
-import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import ICAL from 'ical.js';
 import { DateTime, IANAZone } from 'luxon';
-import { glob } from 'tinyglobby';
 import type { Connector, PullContext, PullWindow } from '../src/records/connector.js';
 import { SourceInputError } from '../src/records/connector.js';
 import type { SourceRecord } from '../src/records/envelope.js';
+import { resolveFilePatterns, type MatchedFile } from './shared/files.js';
 
 export interface IcsSourceOptions {
   /** Glob patterns, relative to the config's directory. */
@@ -60,48 +59,6 @@ async function* pullIcsFiles(options: IcsSourceOptions, context: PullContext): A
     `ics: skipped ${skipped.events} events and ${skipped.series} recurring series last written ` +
       `(CREATED/LAST-MODIFIED) before ${context.window.since.toISOString()}`,
   );
-}
-
-// ---------------------------------------------------------------------------
-// Files
-
-interface MatchedFile {
-  absolutePath: string;
-  /** Relative to baseDir with forward slashes: what refs show. */
-  displayPath: string;
-}
-
-/**
- * Expands the patterns in order, each pattern's matches sorted, duplicates dropped.
- * A pattern that matches nothing is an error: a typo must not look like an empty calendar.
- */
-async function resolveFilePatterns(patterns: string[], baseDir: string): Promise<MatchedFile[]> {
-  const seen = new Set<string>();
-  const files: MatchedFile[] = [];
-  for (const pattern of patterns) {
-    const matches = await matchPattern(pattern, baseDir);
-    if (matches.length === 0) {
-      throw new SourceInputError(
-        `the pattern "${pattern}" matches no file in ${baseDir}; check the path in salvage.yaml ` +
-          '(patterns are relative to the directory of the config file)',
-      );
-    }
-    for (const absolutePath of matches) {
-      if (seen.has(absolutePath)) continue;
-      seen.add(absolutePath);
-      files.push({ absolutePath, displayPath: path.relative(baseDir, absolutePath).split(path.sep).join('/') });
-    }
-  }
-  return files;
-}
-
-async function matchPattern(pattern: string, baseDir: string): Promise<string[]> {
-  const matches = await glob([pattern], { cwd: baseDir, absolute: true, onlyFiles: true });
-  if (matches.length > 0) return matches.map((match) => path.normalize(match)).sort();
-  // A literal file name with glob syntax in it (`invite (1).ics`) is still that file.
-  const literal = path.resolve(baseDir, pattern);
-  const isFile = await stat(literal).then((info) => info.isFile(), () => false);
-  return isFile ? [literal] : [];
 }
 
 async function readCalendarFile(file: MatchedFile): Promise<string> {
@@ -152,20 +109,21 @@ function parseKeepingRecurrenceRulesAsText(text: string): unknown {
   }
 }
 
-/** VTIMEZONE rules must be real Recur values again for ICAL.Timezone to read them. */
+/**
+ * VTIMEZONE rules must be real Recur values again for ICAL.Timezone to read them. A zone
+ * with an unreadable rule would give wrong offsets, so it is dropped: its TZID is then
+ * resolved like one without definition (IANA name, or a warning).
+ */
 function restoreTimeZoneRules(root: IcalComponent): void {
   for (const vtimezone of root.getAllSubcomponents('vtimezone')) {
-    for (const observance of vtimezone.getAllSubcomponents()) {
-      for (const rule of observance.getAllProperties('rrule')) {
+    const rules = vtimezone.getAllSubcomponents().flatMap((observance) => observance.getAllProperties('rrule'));
+    try {
+      for (const rule of rules) {
         const text = rule.getFirstValue();
-        if (typeof text !== 'string') continue;
-        try {
-          rule.setValue(ICAL.Recur.fromString(text));
-        } catch {
-          // A broken observance rule: the zone falls back to IANA data (see ZoneDirectory).
-          observance.removeProperty(rule);
-        }
+        if (typeof text === 'string') rule.setValue(ICAL.Recur.fromString(text));
       }
+    } catch {
+      root.removeSubcomponent(vtimezone);
     }
   }
 }
@@ -386,9 +344,18 @@ class ZoneDirectory {
 
   private lookUp(tzid: string): ZoneRules | null {
     const definition = this.definitions.get(tzid);
-    if (definition !== undefined) return vtimezoneRules(definition);
+    if (definition !== undefined && isUsable(definition)) return vtimezoneRules(definition);
     const ianaName = ianaNameFor(tzid);
     return ianaName === undefined ? null : ianaRules(ianaName);
+  }
+}
+
+/** A definition ical.js cannot evaluate is treated as absent rather than failing the pull. */
+function isUsable(definition: InstanceType<typeof ICAL.Timezone>): boolean {
+  try {
+    return Number.isFinite(definition.utcOffset(floatingIcalTime({ year: 2026, month: 1, day: 1, hour: 12, minute: 0, second: 0 }, false)));
+  } catch {
+    return false;
   }
 }
 
@@ -568,14 +535,33 @@ function firstParameter(property: IcalProperty, name: string): string | null {
 }
 
 function textOf(component: IcalComponent, name: string): string | null {
-  let value: unknown;
+  const property = component.getFirstProperty(name);
+  return property === null ? null : textOfProperty(property);
+}
+
+/**
+ * A property's value as text. ical.js leaves X- properties undecoded ("unknown" type);
+ * they are nearly always TEXT, so their escapes are decoded the same way.
+ */
+function textOfProperty(property: IcalProperty): string | null {
+  const value = rawValueOf(property);
+  return value !== null && property.type === 'unknown' ? unescapeText(value) : value;
+}
+
+function rawValueOf(property: IcalProperty): string | null {
   try {
-    value = component.getFirstPropertyValue(name);
+    const value: unknown = property.getFirstValue();
+    return value === null || value === undefined ? null : String(value);
   } catch {
     return null;
   }
-  if (value === null || value === undefined) return null;
-  return typeof value === 'string' ? value : String(value);
+}
+
+/** RFC 5545 TEXT escapes: \\ \; \, and \n (or \N) for a line break. */
+const TEXT_ESCAPE = /\\([\\;,nN])/g;
+
+function unescapeText(value: string): string {
+  return value.replace(TEXT_ESCAPE, (_, char: string) => (char === 'n' || char === 'N' ? '\n' : char));
 }
 
 function sequenceOf(component: IcalComponent): number | null {
@@ -587,19 +573,10 @@ function stripMailto(address: string): string {
   return address.replace(/^mailto:/i, '');
 }
 
+/** The address as written minus `mailto:`; the EMAIL parameter when the value has none. */
 function addressOf(property: IcalProperty): string | null {
-  const value = textOfProperty(property);
-  if (value !== null && value.trim() !== '') return stripMailto(value.trim());
-  return firstParameter(property, 'email');
-}
-
-function textOfProperty(property: IcalProperty): string | null {
-  try {
-    const value: unknown = property.getFirstValue();
-    return value === null || value === undefined ? null : String(value);
-  } catch {
-    return null;
-  }
+  const address = stripMailto((rawValueOf(property) ?? '').trim());
+  return address !== '' ? address : firstParameter(property, 'email');
 }
 
 function organizerOf(component: IcalComponent): { email: string | null; name: string | null } | null {
@@ -667,9 +644,18 @@ function* recordsOfFile(roots: IcalComponent[], file: MatchedFile, context: Pull
     };
     const scope: FileContext = { file, context, calendar, warnings, skipped };
     const vevents = root.name === 'vevent' ? [root] : root.getAllSubcomponents('vevent');
+    reportIgnoredComponents(root, file, context);
     const events = vevents.map((component) => parseEvent(component, ++position, calendar, warnings));
     for (const group of groupByUid(events)) yield* recordsOfGroup(group, scope);
   }
+}
+
+/** Tasks, journal entries and free/busy blocks are not events; say so rather than drop them quietly. */
+function reportIgnoredComponents(root: IcalComponent, file: MatchedFile, context: PullContext): void {
+  const ignored = root.getAllSubcomponents().filter((component) => component.name !== 'vevent' && component.name !== 'vtimezone');
+  if (ignored.length === 0) return;
+  const names = [...new Set(ignored.map((component) => component.name.toUpperCase()))].join(', ');
+  context.log(`ics: ${file.displayPath}: ${ignored.length} ${names} component(s) ignored; only VEVENTs become records`);
 }
 
 /** Groups events by UID in order of first appearance; an event without UID is its own group. */
@@ -788,12 +774,12 @@ function* seriesRecords(master: ParsedEvent, overrides: ParsedEvent[], scope: Fi
   // Occurrences named by an override or EXDATE are needed even outside the range.
   const namedKeys = new Set([...exdateKeys, ...overridesByKey.keys()]);
   const expansion = expandSeries(master, master.start, namedKeys, scope);
-  const durationEnd = occurrenceEnd(master, master.start);
   if (expansion === undefined) {
     yield* masterOnly(master, overrides, scope);
     return;
   }
 
+  const series: SeriesScope = { master, masterWritten, durationEnd: occurrenceEnd(master, master.start), scope };
   const usedOverrides = new Set<ParsedEvent>();
   for (const occurrence of expansion) {
     const keys = occurrenceKeys(occurrence.start);
@@ -801,19 +787,8 @@ function* seriesRecords(master: ParsedEvent, overrides: ParsedEvent[], scope: Fi
     if (override !== undefined) usedOverrides.add(override);
     // RFC 5545: EXDATE removes the occurrence even when an override also names it.
     if (keys.some((key) => exdateKeys.has(key))) continue;
-    const recurrenceId = occurrence.start;
-    if (override === undefined) {
-      if (!masterWritten || !isInExpansionRange(occurrence.start, window)) continue;
-      yield buildRecord(scope, { event: master, fallback: undefined, start: occurrence.start, end: occurrence.end, recurrenceId, recurring: true });
-      continue;
-    }
-    const moved = override.start ?? occurrence.start;
-    const inRange = isInExpansionRange(occurrence.start, window) || isInExpansionRange(moved, window);
-    const written = masterWritten || writtenInWindow(override, window.since);
-    if (!inRange || !written) continue;
-    // An override that moves the start without saying the end keeps the series' length.
-    const end = override.end ?? (override.start === null ? occurrence.end : durationEnd(moved));
-    yield buildRecord(scope, { event: override, fallback: master, start: moved, end, recurrenceId, recurring: true });
+    const record = override === undefined ? generatedInstance(series, occurrence) : overriddenInstance(series, occurrence, override);
+    if (record !== undefined) yield record;
   }
   for (const override of overrides) {
     if (usedOverrides.has(override)) continue;
@@ -821,6 +796,36 @@ function* seriesRecords(master: ParsedEvent, overrides: ParsedEvent[], scope: Fi
     if (override.recurrenceId === null) yield* standaloneOverride(override, master, scope, true);
     else if (!exdateKeys.has(referenceKey(override.recurrenceId))) yield* standaloneOverride(override, master, scope, false);
   }
+}
+
+interface SeriesScope {
+  master: ParsedEvent;
+  /** The master passes the window test: its generated instances are wanted. */
+  masterWritten: boolean;
+  durationEnd: (occurrenceStart: EventTime) => EventTime;
+  scope: FileContext;
+}
+
+function generatedInstance(series: SeriesScope, occurrence: Occurrence): SourceRecord | undefined {
+  const { master, masterWritten, scope } = series;
+  if (!masterWritten || !isInExpansionRange(occurrence.start, scope.context.window)) return undefined;
+  return buildRecord(scope, { event: master, fallback: undefined, start: occurrence.start, end: occurrence.end, recurrenceId: occurrence.start, recurring: true });
+}
+
+/**
+ * An instance replaced by an override: kept when the series or the override itself was
+ * written in the window, and when it was or is now scheduled within the range.
+ */
+function overriddenInstance(series: SeriesScope, occurrence: Occurrence, override: ParsedEvent): SourceRecord | undefined {
+  const { master, masterWritten, scope } = series;
+  const { window } = scope.context;
+  const start = override.start ?? occurrence.start;
+  const inRange = isInExpansionRange(occurrence.start, window) || isInExpansionRange(start, window);
+  const written = masterWritten || writtenInWindow(override, window.since);
+  if (!inRange || !written) return undefined;
+  // An override that moves the start without saying the end keeps the series' length.
+  const end = override.end ?? (override.start === null ? occurrence.end : series.durationEnd(start));
+  return buildRecord(scope, { event: override, fallback: master, start, end, recurrenceId: occurrence.start, recurring: true });
 }
 
 /** When a series cannot be expanded: its first occurrence as a plain record, and its overrides as they are. */
@@ -855,7 +860,7 @@ function expandSeries(master: ParsedEvent, start: EventTime, namedKeys: Set<stri
   keep({ start, end: durationEnd(start) });
 
   for (const property of master.component.getAllProperties('rrule')) {
-    const ruleText = textOfProperty(property) ?? '';
+    const ruleText = rawValueOf(property) ?? '';
     const expanded = expandRule(ruleText, start, master, scope);
     if (expanded === undefined) return undefined;
     for (const local of expanded) {

@@ -50,10 +50,6 @@ export function tripEnd(trip: Trip): Instant {
   return osloInstant(trip.day, Math.floor(endMinutes / 60), endMinutes % 60);
 }
 
-export function tripFirstDay(trip: Trip): LocalDay {
-  return trip.kind === 'timed' ? trip.day : trip.firstDay;
-}
-
 /** The same rental moved by whole days, at the same wall-clock time. */
 export function shiftTrip(trip: Trip, days: number): Trip {
   return trip.kind === 'timed' ? { ...trip, day: addDays(trip.day, days) } : { ...trip, firstDay: addDays(trip.firstDay, days) };

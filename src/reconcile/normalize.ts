@@ -37,6 +37,14 @@ export function toColumnText(column: CatalogColumn, value: Value): Normalized {
     if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) && s !== 'NaN') {
       return { ok: false, error: `${JSON.stringify(text)} is not a number (column type ${column.type})` };
     }
+    const precision = /^numeric\((\d+),(\d+)\)$/.exec(column.type);
+    if (precision && s !== 'NaN') {
+      const whole = canonicalDecimal(roundToScale(s, Number(precision[2]))).replace(/^-/, '').split('.')[0] ?? '0';
+      const allowed = Number(precision[1]) - Number(precision[2]);
+      if (whole !== '0' && whole.length > allowed) {
+        return { ok: false, error: `${s} does not fit ${column.type} (at most ${allowed} digits before the point)` };
+      }
+    }
     return { ok: true, text: s.replace(/^\+/, '') };
   }
   if (t === 'float4' || t === 'float8') {
@@ -113,6 +121,18 @@ function parseBool(text: string): boolean | undefined {
   if (['t', 'true', 'yes', 'y', '1', 'on'].includes(s)) return true;
   if (['f', 'false', 'no', 'n', '0', 'off'].includes(s)) return false;
   return undefined;
+}
+
+/** Rounds a decimal string half away from zero to `scale` digits, as PostgreSQL does on insert. */
+function roundToScale(text: string, scale: number): string {
+  const s = canonicalDecimal(text);
+  const negative = s.startsWith('-');
+  const [whole = '0', frac = ''] = s.replace(/^-/, '').split('.');
+  if (frac.length <= scale) return s;
+  const digits = BigInt(whole + frac.slice(0, scale)) + (Number(frac[scale]) >= 5 ? 1n : 0n);
+  const text2 = digits.toString().padStart(scale + 1, '0');
+  const body = scale ? `${text2.slice(0, -scale)}.${text2.slice(-scale)}` : text2;
+  return negative ? `-${body}` : body;
 }
 
 export function canonicalDecimal(text: string): string {

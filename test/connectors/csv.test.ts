@@ -211,6 +211,12 @@ describe('csv connector: imperfect files', () => {
     expect(logs).toContainEqual(expect.stringMatching(/ragged\.csv:3: .*5 cells.*_extra/));
   });
 
+  it('keeps extra cells apart from a column that is itself called _extra', async () => {
+    await writeFixture('extra.csv', 'id,_extra\n1,own,spill\n');
+    const [record] = await pull({ files: ['extra.csv'] });
+    expect(record!.data).toEqual({ id: '1', _extra: 'own', _extra_2: ['spill'] });
+  });
+
   it('shows a few ragged-row warnings per file and sums up the rest', async () => {
     const rows = ['a,b', ...Array.from({ length: 12 }, (_, i) => `${i}`)];
     await writeFixture('many-ragged.csv', rows.join('\n'));

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import ICAL from 'ical.js';
 import { icsConnector } from '../../connectors/ics.js';
 import { SourceInputError, type PullContext } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
@@ -199,6 +200,20 @@ describe('ics connector: single events', () => {
     expect(record!.data).toMatchObject({ start: '2026-07-04T09:00:00+05:30', end: '2026-07-04T10:30:00+05:30', timeZone: 'Office Time' });
   });
 
+  it('falls back to the IANA zone when the VTIMEZONE has an unreadable rule', async () => {
+    const brokenOslo = OSLO_VTIMEZONE.map((line) => (line === 'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU' ? 'RRULE:FREQ=YEARLY;BYDAY=XX' : line));
+    await writeFixture('broken-zone.ics', calendar([...brokenOslo, ...vevent('UID:z', RECENT, 'DTSTART;TZID=Europe/Oslo:20260704T090000')]));
+    const [record] = await pull();
+    expect(record!.data.start).toBe('2026-07-04T09:00:00+02:00');
+  });
+
+  it('keeps an event whose DTSTART cannot be read, with a warning', async () => {
+    await writeFixture('baddate.ics', calendar(vevent('UID:bad-date', RECENT, 'DTSTART:2026XX04T090000Z', 'SUMMARY:Still here')));
+    const [record] = await pull();
+    expect(record!.data).toMatchObject({ uid: 'bad-date', summary: 'Still here', start: null, end: null });
+    expect(logs).toContainEqual(expect.stringMatching(/^warning: baddate\.ics: event "bad-date": cannot read DTSTART/));
+  });
+
   it('resolves a prefixed IANA TZID like Mozilla writes it', async () => {
     await writeFixture('moz.ics', calendar(vevent('UID:moz', RECENT, 'DTSTART;TZID=/mozilla.org/20050126_1/Europe/Berlin:20260704T090000')));
     const [record] = await pull();
@@ -275,6 +290,22 @@ describe('ics connector: single events', () => {
       'Bring: paddles, life vests; and snacks.\nMeet at the pier at 08:45 sharp, please. ' +
         'This line is long enough that any producer wouldfold it; twice.',
     );
+  });
+
+  it('decodes TEXT escapes in X- properties and the calendar name', async () => {
+    await writeFixture(
+      'x.ics',
+      calendar(vevent('UID:x', RECENT, 'DTSTART:20260704T070000Z', 'X-NOTE:paid\\, card\\; ok\\nthanks', 'X-TAG:a', 'X-TAG:b'), ['X-WR-CALNAME:Kayaks\\, Oslo']),
+    );
+    const [record] = await pull();
+    expect(record!.data.calendarName).toBe('Kayaks, Oslo');
+    expect(record!.data.extra).toEqual({ 'X-NOTE': 'paid, card; ok\nthanks', 'X-TAG': ['a', 'b'] });
+  });
+
+  it('says how many non-event components it ignored', async () => {
+    await writeFixture('mixed.ics', calendar([...vevent('UID:e', RECENT, 'DTSTART:20260704T070000Z'), 'BEGIN:VTODO', 'UID:t', 'END:VTODO']));
+    expect((await pull()).map((r) => r.id)).toEqual(['e']);
+    expect(logs).toContainEqual('ics: mixed.ics: 1 VTODO component(s) ignored; only VEVENTs become records');
   });
 
   it('percent-encodes characters of the UID that would break the ref', async () => {
@@ -366,7 +397,8 @@ describe('ics connector: recurring series', () => {
     expect(records).toHaveLength(mondays.length);
     expect(records.map((r) => r.data.recurrenceId)).toEqual(
       mondays.map((date) => {
-        const summer = date >= '2026-03-30' && date < '2026-10-26';
+        // CEST from the last Sunday of March to the last Sunday of October.
+        const summer = (date >= '2026-03-29' && date < '2026-10-25') || date >= '2027-03-28';
         return `${date}T${summer ? '08' : '09'}:00:00Z`;
       }),
     );
@@ -483,6 +515,30 @@ describe('ics connector: recurring series', () => {
     expect(logs).toContainEqual(expect.stringMatching(/^warning: badrule\.ics: event "no-freq": cannot use RRULE "COUNT=3" \(no FREQ\)/));
   });
 
+  it('matches EXDATEs given in UTC, lets EXDATE win over an override and keeps the series length for a moved instance', async () => {
+    await writeFixture(
+      'exdates.ics',
+      calendar([
+        ...vevent(
+          'UID:daily',
+          RECENT,
+          'DTSTART;TZID=America/New_York:20260601T180000',
+          'DTEND;TZID=America/New_York:20260601T193000',
+          'RRULE:FREQ=DAILY;COUNT=4',
+          'EXDATE:20260602T220000Z',
+          'EXDATE;TZID=America/New_York:20260603T180000',
+        ),
+        ...vevent('UID:daily', 'RECURRENCE-ID;TZID=America/New_York:20260603T180000', 'DTSTART;TZID=America/New_York:20260603T200000', 'STATUS:CANCELLED'),
+        ...vevent('UID:daily', 'RECURRENCE-ID;TZID=America/New_York:20260604T180000', 'DTSTART;TZID=America/New_York:20260604T170000'),
+      ]),
+    );
+    const records = await pull();
+    expect(records.map((r) => [r.id, r.data.start, r.data.end])).toEqual([
+      ['daily@2026-06-01T22:00:00Z', '2026-06-01T18:00:00-04:00', '2026-06-01T19:30:00-04:00'],
+      ['daily@2026-06-04T22:00:00Z', '2026-06-04T17:00:00-04:00', '2026-06-04T18:30:00-04:00'],
+    ]);
+  });
+
   it('caps a runaway series with a warning', async () => {
     await writeFixture('runaway.ics', calendar(vevent('UID:every-second', RECENT, 'DTSTART:20200101T000000Z', 'RRULE:FREQ=SECONDLY')));
     const records = await pull();
@@ -507,7 +563,14 @@ describe('ics connector: files', () => {
     await writeFixture('broken.ics', calendar(vevent('UID:x', 'DTSTART:20260704T090000Z', 'this line has no colon')));
     const error = await pullError(['broken.ics']);
     expect(error).toBeInstanceOf(SourceInputError);
-    expect((error as Error).message).toMatch(/^broken\.ics:9: cannot parse the iCalendar file \(invalid line/);
+    expect((error as Error).message).toMatch(/^broken\.ics:8: cannot parse the iCalendar file \(invalid line/);
+  });
+
+  it('leaves ical.js as it found it, even after a failed parse', async () => {
+    await writeFixture('broken.ics', 'BEGIN:VCALENDAR\r\nnot a property\r\nEND:VCALENDAR\r\n');
+    await pullError(['broken.ics']);
+    expect(ICAL.design.icalendar.property.rrule).toEqual({ defaultType: 'recur' });
+    expect(ICAL.Recur.fromString('FREQ=DAILY').freq).toBe('DAILY');
   });
 
   it('points at the BEGIN of a component that never ends', async () => {

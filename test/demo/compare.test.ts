@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_TABLES } from '../../src/sql/demo-schema.js';
 import { compareRecovery, formatRecoveryReport, type TableGrade } from '../../src/demo/compare.js';
 import { canonicalDecimal, parseInstant } from '../../src/demo/columns.js';
+import { referenceRecovery } from './reference-recovery.js';
 import { generateIncident, type Incident, type IncidentRows, type Row } from '../../src/demo/incident.js';
 
 const incident = generateIncident();
@@ -70,6 +71,18 @@ describe('compareRecovery', () => {
     }
     const partial = grade(report, 'customers').details.partial[0];
     expect(partial?.differences.map((d) => d.column)).toEqual(['phone']);
+  });
+
+  it('grades a recovery made from the backup and the exports alone as clean: the truth lists every gap', () => {
+    for (const source of [incident, generateIncident({ seed: 99, scale: 0.4 })]) {
+      const report = compareRecovery(source, referenceRecovery(source));
+      expect(formatRecoveryReport(report)).toContain('Verdict: clean');
+      for (const t of report.tables) {
+        expect(t.missing.expected, t.table).toBe(count(source.truth.unrecoverable[t.table]));
+        expect(t.partial, t.table).toBe(count(source.truth.unknownColumns[t.table]));
+        expect(t.recovered + t.partial + t.missing.expected, t.table).toBe(t.lost);
+      }
+    }
   });
 
   it('counts a tampered value as wrong and names the column', () => {

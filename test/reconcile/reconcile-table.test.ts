@@ -201,3 +201,23 @@ describe('reconciling one table', () => {
     expect(result.changes[0]?.detail).toContain('status: contains a NUL byte');
   });
 });
+
+describe('column text forms', async () => {
+  const { toColumnText, comparisonKey } = await import('../../src/reconcile/normalize.js');
+  const num = column('amount', 'numeric', { type: 'numeric(5,2)' });
+  it('checks numeric precision the way PostgreSQL rounds', () => {
+    expect(toColumnText(num, '999.99')).toEqual({ ok: true, text: '999.99' });
+    expect(toColumnText(num, '999.994')).toEqual({ ok: true, text: '999.994' });
+    expect(toColumnText(num, '999.995')).toMatchObject({ ok: false });
+    expect(toColumnText(num, '-1000')).toEqual({ ok: false, error: '-1000 does not fit numeric(5,2) (at most 3 digits before the point)' });
+  });
+  it('compares values the way PostgreSQL does', () => {
+    const ts = column('at', 'timestamptz');
+    expect(comparisonKey(ts, '2026-03-02T14:02:00Z')).toBe(comparisonKey(ts, '2026-03-02 15:02:00+01'));
+    expect(comparisonKey(ts, '2026-03-02 14:02:00.000001+00')).not.toBe(comparisonKey(ts, '2026-03-02 14:02:00+00'));
+    expect(comparisonKey(num, '90')).toBe(comparisonKey(num, '90.00'));
+    expect(comparisonKey(column('n', 'int8'), '9223372036854775807')).toBe('9223372036854775807');
+    expect(toColumnText(column('n', 'int8'), '9223372036854775808')).toMatchObject({ ok: false });
+    expect(toColumnText(ts, '2026-03-02 14:02')).toMatchObject({ ok: false, error: expect.stringContaining('no time zone') });
+  });
+});
