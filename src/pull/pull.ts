@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { SalvageConfig } from '../config/load.js';
 import { redact } from '../config/secrets.js';
 import { UsageError } from '../errors.js';
-import { writeRecordsFile } from '../records/ndjson.js';
+import { openRecordsSink, readRecordsFile } from '../records/ndjson.js';
 import { connectorFor } from './connectors.js';
 
 export interface PullOptions {
@@ -45,6 +45,8 @@ export async function pull(options: PullOptions): Promise<PullSummary[]> {
     await mkdir(stateDir, { recursive: true });
     const file = recordsPath(config.jobDir, name);
     const started = performance.now();
+    const sink = await openRecordsSink(file);
+    if (sink.resumedRecords) log(`${name}: resuming an interrupted pull after ${sink.resumedRecords} records`);
     const records = connector.pull({
       sourceName: name,
       window: config.window,
@@ -52,8 +54,13 @@ export async function pull(options: PullOptions): Promise<PullSummary[]> {
       stateDir,
       observedAt,
       log: (line) => log(`${name}: ${line}`),
+      checkpoint: (state) => sink.checkpoint(state),
+      resumeState: sink.resumeState,
+      previousRecords: async function* () {
+        for await (const { record } of readRecordsFile(file, { missingOk: true })) yield record;
+      },
     });
-    const count = await writeRecordsFile(file, records);
+    const count = await sink.write(records);
     const seconds = (performance.now() - started) / 1000;
     summaries.push({ source: name, kind: source.kind, records: count, file, seconds });
     log(`${name} (${source.kind}): ${count} records -> ${path.relative(process.cwd(), file)} in ${seconds.toFixed(1)}s`);

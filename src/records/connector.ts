@@ -28,6 +28,21 @@ export interface PullContext {
   signal?: AbortSignal;
   /** The instant stamped as `observedAt` on every record of this pull. */
   observedAt: string;
+  /**
+   * Saves resume state together with every record yielded so far: once it resolves,
+   * an interrupted pull restarts from exactly here (records after it are discarded
+   * and must be yielded again). Call it between yields, e.g. after each finished
+   * time slice or mailbox batch.
+   */
+  checkpoint(state: unknown): Promise<void>;
+  /** The state of the last checkpoint of an interrupted pull of this source; undefined on a fresh pull. */
+  resumeState?: unknown;
+  /**
+   * The records of this source's last complete pull (empty if none), for connectors
+   * that pull incrementally (a sync token, a highest UID): they re-yield what is still
+   * current and add what changed.
+   */
+  previousRecords(): AsyncIterable<SourceRecord>;
 }
 
 /**

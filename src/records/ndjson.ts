@@ -1,43 +1,100 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { SourceInputError } from './connector.js';
 import { envelopeProblems, type SourceRecord } from './envelope.js';
 
+/** What an interrupted pull left behind to resume from. */
+interface CheckpointFile {
+  /** Length of the partial records file when the checkpoint was taken. */
+  bytes: number;
+  records: number;
+  state: unknown;
+}
+
+export interface RecordsSink {
+  /** The resume state of an interrupted earlier run, if the partial file can be resumed. */
+  resumeState: unknown;
+  /** Records already in the partial file from the interrupted run. */
+  resumedRecords: number;
+  /** Persists `state` together with every record written so far. */
+  checkpoint(state: unknown): Promise<void>;
+  /** Streams records in; renames the file into place only when the source is complete. */
+  write(records: AsyncIterable<SourceRecord>, onRecord?: (record: SourceRecord, count: number) => void): Promise<number>;
+}
+
 /**
- * Streams records to `file` through a temporary file that is renamed into place
- * only when the whole pull succeeded: a failed or interrupted pull never leaves
- * a half-written file where a complete one used to be.
+ * Records are written to `<file>.partial` and renamed into place only when the
+ * whole pull succeeded, so a failed pull never leaves a half-written file where a
+ * complete one used to be. A connector's checkpoints make the partial file
+ * resumable: the next run truncates it to the last checkpoint and continues.
  */
+export async function openRecordsSink(file: string): Promise<RecordsSink> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const partial = `${file}.partial`;
+  const checkpointFile = `${file}.checkpoint.json`;
+  let resumed: CheckpointFile | undefined;
+  if (existsSync(partial) && existsSync(checkpointFile)) {
+    resumed = JSON.parse(await readFile(checkpointFile, 'utf8')) as CheckpointFile;
+    const size = (await stat(partial)).size;
+    if (size < resumed.bytes) resumed = undefined;
+    else await truncate(partial, resumed.bytes);
+  }
+  if (!resumed) {
+    await rm(partial, { force: true });
+    await rm(checkpointFile, { force: true });
+  }
+  const out = createWriteStream(partial, { flags: resumed ? 'a' : 'w', encoding: 'utf8' });
+  let bytes = resumed?.bytes ?? 0;
+  let count = resumed?.records ?? 0;
+
+  return {
+    resumeState: resumed?.state,
+    resumedRecords: resumed?.records ?? 0,
+    async checkpoint(state) {
+      // Everything yielded so far must be on disk before the state that covers it.
+      await new Promise<void>((resolve, reject) => out.write('', (error) => (error ? reject(error) : resolve())));
+      const tmp = `${checkpointFile}.tmp`;
+      await writeFile(tmp, JSON.stringify({ bytes, records: count, state } satisfies CheckpointFile), 'utf8');
+      await rename(tmp, checkpointFile);
+    },
+    async write(records, onRecord) {
+      try {
+        for await (const record of records) {
+          const problems = envelopeProblems(record);
+          if (problems.length) {
+            throw new SourceInputError(`connector produced an invalid record (${problems.join('; ')})`, `record ${count + 1}`);
+          }
+          const line = `${JSON.stringify(record)}\n`;
+          count++;
+          bytes += Buffer.byteLength(line);
+          if (!out.write(line)) await once(out, 'drain');
+          onRecord?.(record, count);
+        }
+        await closeStream(out);
+        await rename(partial, file);
+        await rm(checkpointFile, { force: true });
+        return count;
+      } catch (error) {
+        // Keep the partial file and its checkpoint: the next pull resumes from there.
+        out.destroy();
+        if (!existsSync(checkpointFile)) await rm(partial, { force: true });
+        throw error;
+      }
+    },
+  };
+}
+
+/** Writes a whole stream of records (no resume): the simple case, for tests and tools. */
 export async function writeRecordsFile(
   file: string,
   records: AsyncIterable<SourceRecord>,
   onRecord?: (record: SourceRecord, count: number) => void,
 ): Promise<number> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.partial`;
-  const out = createWriteStream(tmp, { encoding: 'utf8' });
-  let count = 0;
-  try {
-    for await (const record of records) {
-      const problems = envelopeProblems(record);
-      if (problems.length) {
-        throw new SourceInputError(`connector produced an invalid record (${problems.join('; ')})`, `record ${count + 1}`);
-      }
-      count++;
-      if (!out.write(`${JSON.stringify(record)}\n`)) await once(out, 'drain');
-      onRecord?.(record, count);
-    }
-    await closeStream(out);
-    await rename(tmp, file);
-    return count;
-  } catch (error) {
-    out.destroy();
-    await rm(tmp, { force: true });
-    throw error;
-  }
+  const sink = await openRecordsSink(file);
+  return sink.write(records, onRecord);
 }
 
 function closeStream(out: NodeJS.WritableStream): Promise<void> {
@@ -53,8 +110,9 @@ export interface NumberedRecord {
   line: number;
 }
 
-/** Reads an NDJSON records file line by line; a broken line names file:line. */
-export async function* readRecordsFile(file: string): AsyncGenerator<NumberedRecord> {
+/** Reads an NDJSON records file line by line; a broken line names file:line. A missing file reads as empty. */
+export async function* readRecordsFile(file: string, options: { missingOk?: boolean } = {}): AsyncGenerator<NumberedRecord> {
+  if (options.missingOk && !existsSync(file)) return;
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let line = 0;
   for await (const text of lines) {

@@ -32,6 +32,8 @@ function pullContext(): PullContext {
     baseDir,
     stateDir: path.join(baseDir, '.state'),
     log: (message) => logs.push(message),
+    checkpoint: async () => undefined,
+    previousRecords: async function* () {},
     observedAt: OBSERVED_AT,
   };
 }
