@@ -1,14 +1,22 @@
 import path from 'node:path';
 import type pg from 'pg';
+import { readCatalog } from '../db/catalog.js';
 import { connectDatabase } from '../db/connect.js';
 import { PreconditionFailed, SafetyRefusal, SalvageError } from '../errors.js';
-import type { StatementEntry } from '../patch/manifest.js';
-import { APPLY_BEGIN, APPLY_COMMIT, APPLY_ROLLBACK, SELECT_CURRENT_DATABASE, setLocal } from '../sql/apply-session.js';
+import type { PatchManifest, StatementEntry } from '../patch/manifest.js';
+import { APPLY_BEGIN, APPLY_COMMIT, APPLY_ROLLBACK, SELECT_CURRENT_DATABASE, setLocal, TRY_APPLY_LOCK } from '../sql/apply-session.js';
+import { checkDrift } from './drift.js';
+import { lastAction, recordAction } from './history.js';
+import { readPatchStatements, type PatchStatement } from './patch-statements.js';
+import { checkPrivileges } from './privileges.js';
+import { writeSafetyCopy } from './safety-copy.js';
 import { readVerifiedPatch } from './verify-patch.js';
 
 export interface ApplyOptions {
   /** The patch directory written by `salvage patch`. */
   patchDir: string;
+  /** Where the safety copy goes (`<job>/pre-apply/`); defaults to the patch directory's parent. */
+  jobDir?: string;
   target: { url?: string; embeddedDir: string };
   /** Which file to run: the patch, or its undo. */
   which?: 'patch' | 'undo';
@@ -18,6 +26,8 @@ export interface ApplyOptions {
   confirm?: string;
   /** On a terminal: ask the user to type the database name. Absent when not interactive. */
   ask?: (question: string) => Promise<string>;
+  /** Who is applying (an agent's name, a ticket); recorded in salvage.salvage_history. */
+  actor?: string;
   lockTimeout?: string;
   statementTimeout?: string;
   log?: (line: string) => void;
@@ -28,29 +38,39 @@ export interface ApplyResult {
   which: 'patch' | 'undo';
   dryRun: boolean;
   committed: boolean;
+  /** The history says this was already done: nothing ran. */
+  alreadyDone?: string;
   statements: number;
   rows: Record<string, Record<string, number>>;
+  /** Where the rows were saved before writing. */
+  safetyCopy?: string;
+  privilegeWarnings: string[];
 }
 
+const MAX_DRIFTS_SHOWN = 20;
+
 /**
- * The only writer. Runs a verified patch in one transaction on the target,
- * checks every statement's row count against the manifest, and commits only if
- * all of them match (or rolls back for a dry run).
+ * The only writer. A verified patch, checked statement by statement against the
+ * forms salvage writes, runs in one transaction on the target under an advisory
+ * lock, after a drift check, with every row count checked against the manifest;
+ * it commits (with an audit row) only if everything matches.
  */
 export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const which = options.which ?? 'patch';
   const log = options.log ?? (() => undefined);
   const verified = await readVerifiedPatch(options.patchDir);
+  const file = path.join(options.patchDir, which === 'patch' ? 'patch.sql' : 'undo.sql');
   const sql = which === 'patch' ? verified.patchSql : verified.undoSql;
   const entries = which === 'patch' ? verified.manifest.patch.statements : verified.manifest.undo.statements;
-  const file = path.join(options.patchDir, which === 'patch' ? 'patch.sql' : 'undo.sql');
+  const statements = await readPatchStatements(sql, file, which);
+  const work = pairWithManifest(statements, entries, file);
 
   const db = await connectDatabase({ url: options.target.url, embeddedDir: options.target.embeddedDir, applicationName: `salvage ${which}` });
   try {
-    const database = (await db.client.query<{ name: string }>(SELECT_CURRENT_DATABASE)).rows[0]?.name ?? db.database;
+    const who = (await db.client.query<{ name: string; role: string }>(SELECT_CURRENT_DATABASE)).rows[0];
+    const database = who?.name ?? db.database;
     await confirmTarget(database, targetHost(options.target.url), options);
 
-    const lines = sql.split('\n');
     const rows: ApplyResult['rows'] = {};
     await db.client.query(APPLY_BEGIN);
     let committed = false;
@@ -59,35 +79,99 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       await db.client.query(setLocal('TimeZone', 'UTC'));
       await db.client.query(setLocal('lock_timeout', options.lockTimeout ?? '5s'));
       await db.client.query(setLocal('statement_timeout', options.statementTimeout ?? '5min'));
-      for (const entry of entries) {
-        const text = lines.slice(entry.startLine - 1, entry.endLine).join('\n');
-        const count = await runStatement(db.client, text, entry, file);
+      const locked = (await db.client.query<{ locked: unknown }>(TRY_APPLY_LOCK)).rows[0]?.locked;
+      if (locked !== true && locked !== 't' && locked !== 'true') {
+        throw new SafetyRefusal(`another salvage apply or undo is running on ${database} right now. Nothing was written; wait for it to finish and run this again.`);
+      }
+
+      const done = await alreadyDone(db.client, verified.manifest, which, database);
+      if (done) {
+        await db.client.query(APPLY_ROLLBACK);
+        log(done);
+        return { database, which, dryRun: options.dryRun ?? false, committed: false, alreadyDone: done, statements: 0, rows, privilegeWarnings: [] };
+      }
+
+      const catalog = await readCatalog(db.client);
+      const privileges = await checkPrivileges(db.client, catalog, statements);
+      for (const warning of privileges.warnings) log(`warning: ${warning} (see "salvage doctor" for the grants of a role that can only do what the patch does)`);
+
+      const drift = await checkDrift(db.client, catalog, statements, file);
+      if (drift.drifts.length) {
+        const shown = drift.drifts.slice(0, MAX_DRIFTS_SHOWN).map((d) => `  ${d}`);
+        const more = drift.drifts.length > MAX_DRIFTS_SHOWN ? [`  ... and ${drift.drifts.length - MAX_DRIFTS_SHOWN} more`] : [];
+        throw new PreconditionFailed(
+          [`${drift.drifts.length} row(s) of ${database} changed since the changeset was made (nothing was written):`, ...shown, ...more, 'Re-run "salvage reconcile" and "salvage patch" against the current state, review, and apply again.'].join('\n'),
+        );
+      }
+
+      let safetyCopy: string | undefined;
+      if (!options.dryRun) {
+        safetyCopy = await writeSafetyCopy(options.jobDir ?? path.dirname(options.patchDir), options.patchDir, which, drift);
+        log(`saved the current state of ${drift.current.length} row(s) to ${safetyCopy}`);
+      }
+
+      for (const { statement, entry } of work) {
+        // setval() survives a rollback, so a dry run must not run it (the patch puts sequence moves last).
+        if (options.dryRun && statement.kind === 'sequence') continue;
+        const count = await runStatement(db.client, statement, entry, file);
         if (count !== entry.expectedRows) {
           throw new PreconditionFailed(
-            `${file}:${entry.startLine}: this ${entry.kind} on ${entry.table} touched ${count} row(s), the patch expects ${entry.expectedRows}. ` +
-              'The target no longer looks like what the changeset saw (a row was added or changed since). ' +
-              'Everything was rolled back; nothing was written. Re-run reconcile and patch against the current state.',
+            `${file}:${statement.line}: this ${entry.kind} on ${entry.table} touched ${count} row(s), the patch expects ${entry.expectedRows}. ` +
+              'The target no longer looks like what the changeset saw. Everything was rolled back; nothing was written. ' +
+              'Re-run reconcile and patch against the current state.',
           );
         }
         const perTable = (rows[entry.table] ??= {});
         perTable[entry.kind] = (perTable[entry.kind] ?? 0) + count;
       }
+
       if (options.dryRun) {
         await db.client.query(APPLY_ROLLBACK);
         log(`dry run on ${database}: every statement ran and matched its expected count; rolled back, nothing was written`);
       } else {
+        await recordAction(db.client, verified.manifest, which === 'patch' ? 'apply' : 'undo', options.actor, rows);
         await db.client.query(APPLY_COMMIT);
         committed = true;
-        log(`${which} committed on ${database}`);
+        log(`${which === 'patch' ? 'patch' : 'undo'} ${verified.manifest.id} committed on ${database}`);
       }
+      return { database, which, dryRun: options.dryRun ?? false, committed, statements: work.length, rows, safetyCopy, privilegeWarnings: privileges.warnings };
     } catch (error) {
-      await db.client.query(APPLY_ROLLBACK).catch(() => undefined);
+      if (!committed) await db.client.query(APPLY_ROLLBACK).catch(() => undefined);
       throw error;
     }
-    return { database, which, dryRun: options.dryRun ?? false, committed, statements: entries.length, rows };
   } finally {
     await db.close();
   }
+}
+
+/** Every data statement of the file, paired with the manifest entry that says how many rows it must touch. */
+function pairWithManifest(statements: PatchStatement[], entries: StatementEntry[], file: string): Array<{ statement: PatchStatement; entry: StatementEntry }> {
+  const data = statements.filter((s) => s.kind !== 'control');
+  const mismatch = (why: string) =>
+    new SafetyRefusal(`${file}: ${why}; the manifest does not describe this file. Nothing was written. Re-run "salvage patch".`);
+  if (data.length !== entries.length) throw mismatch(`${data.length} statements, manifest lists ${entries.length}`);
+  return data.map((statement, i) => {
+    const entry = entries[i] as StatementEntry;
+    const table = 'table' in statement ? `${statement.table.schema}.${statement.table.name}` : entry.table;
+    const rowsInStatement = statement.kind === 'insert' ? statement.rows.length : 1;
+    if (entry.kind !== statement.kind || entry.table !== table || entry.expectedRows !== rowsInStatement || entry.startLine !== statement.line) {
+      throw mismatch(`statement at line ${statement.line} is a ${statement.kind} of ${rowsInStatement} row(s) on ${table}, manifest entry ${i + 1} says ${entry.kind} of ${entry.expectedRows} on ${entry.table} at line ${entry.startLine}`);
+    }
+    return { statement, entry };
+  });
+}
+
+async function alreadyDone(client: pg.Client, manifest: PatchManifest, which: 'patch' | 'undo', database: string): Promise<string | undefined> {
+  const last = await lastAction(client, manifest);
+  if (which === 'patch' && last?.action === 'apply') {
+    return `patch ${manifest.id} was already applied to ${database} at ${last.applied_at} by ${last.actor ?? last.os_user}@${last.host}; nothing to do`;
+  }
+  if (which === 'undo' && last?.action !== 'apply') {
+    throw new PreconditionFailed(
+      `patch ${manifest.id} is not applied on ${database} (${last ? `it was undone at ${last.applied_at}` : 'no salvage history of it'}); there is nothing to undo. Nothing was written.`,
+    );
+  }
+  return undefined;
 }
 
 function targetHost(url: string | undefined): string {
@@ -119,13 +203,13 @@ async function confirmTarget(database: string, host: string, options: ApplyOptio
   }
 }
 
-async function runStatement(client: pg.Client, text: string, entry: StatementEntry, file: string): Promise<number> {
+async function runStatement(client: pg.Client, statement: PatchStatement, entry: StatementEntry, file: string): Promise<number> {
   try {
-    const result = await client.query(text);
+    const result = await client.query(statement.text);
     return result.rowCount ?? 0;
   } catch (error) {
     const e = error as pg.DatabaseError;
-    const where = locate(text, e.position, entry.startLine);
+    const where = locate(statement.text, e.position, statement.line);
     throw new SalvageError(
       `${file}:${where.line}:${where.column}: PostgreSQL refused this ${entry.kind} on ${entry.table}: ${e.message}${e.detail ? ` (${e.detail})` : ''}. ` +
         'Everything was rolled back; nothing was written.',

@@ -2,8 +2,10 @@ import { Command, CommanderError, Option } from 'commander';
 import path from 'node:path';
 import { loadConfig, type SalvageConfig } from '../config/load.js';
 import { redact } from '../config/secrets.js';
-import { ExitCode, SalvageError } from '../errors.js';
+import { ExitCode, PreconditionFailed, SalvageError } from '../errors.js';
 import { apply } from '../apply/apply.js';
+import { doctor } from '../apply/doctor.js';
+import { verifyApplied } from '../apply/verify-target.js';
 import { runDemo } from '../demo/run-demo.js';
 import { patchDir, readChangeset, writePatch } from '../patch/patch.js';
 import { pull } from '../pull/pull.js';
@@ -90,12 +92,15 @@ export function buildProgram(): Command {
       .description(description)
       .option('--dry-run', 'run every statement and check every count, then roll back')
       .option('--confirm <database>', 'the target database name (current_database()), or name@host; required without a terminal')
-      .action(async (opts: { dryRun?: boolean; confirm?: string }, command: Command) => {
+      .option('--actor <name>', 'who is applying (a person, an agent, a ticket); recorded in salvage.salvage_history')
+      .action(async (opts: { dryRun?: boolean; confirm?: string; actor?: string }, command: Command) => {
         const cfg = await config(command);
         const result = await apply({
           patchDir: patchDir(cfg.jobDir),
+          jobDir: cfg.jobDir,
           target: { url: cfg.target.url, embeddedDir: embeddedDir(cfg.jobDir, 'target') },
           which: name === 'apply' ? 'patch' : 'undo',
+          actor: opts.actor,
           dryRun: opts.dryRun,
           confirm: opts.confirm,
           ask: isInteractive() ? ask : undefined,
@@ -103,6 +108,10 @@ export function buildProgram(): Command {
           statementTimeout: cfg.apply.statementTimeout,
           log: err,
         });
+        if (result.alreadyDone) {
+          out(result.alreadyDone);
+          return;
+        }
         for (const [table, counts] of Object.entries(result.rows)) {
           out(`${table}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
         }
@@ -110,6 +119,30 @@ export function buildProgram(): Command {
       });
   applyLike('apply', 'apply the reviewed patch to the target database (one transaction, counts checked, typed confirmation)');
   applyLike('undo', 'apply undo.sql: reverse exactly what the patch wrote, under the same guards');
+
+  program
+    .command('verify')
+    .description('re-read the target and confirm every change of the patch is there (read only)')
+    .action(async (_opts: unknown, command: Command) => {
+      const cfg = await config(command);
+      const result = await verifyApplied({ patchDir: patchDir(cfg.jobDir), target: { url: cfg.target.url, embeddedDir: embeddedDir(cfg.jobDir, 'target') } });
+      for (const p of result.problems.slice(0, 50)) err(p);
+      if (result.problems.length) throw new PreconditionFailed(`${result.problems.length} of ${result.checked} patched rows of ${result.database} do not hold what the patch wrote`);
+      out(`all ${result.checked} patched rows of ${result.database} hold what the patch wrote`);
+    });
+
+  program
+    .command('doctor')
+    .description("check the target connection's rights: warn if it can DROP, TRUNCATE or DELETE, print least-privilege grants")
+    .action(async (_opts: unknown, command: Command) => {
+      const cfg = await config(command);
+      const report = await doctor({ patchDir: patchDir(cfg.jobDir), target: { url: cfg.target.url, embeddedDir: embeddedDir(cfg.jobDir, 'target') } });
+      if (report.warnings.length === 0) out(`the role "${report.role}" on ${report.database} cannot drop, truncate or delete the patched tables`);
+      for (const w of report.warnings) out(`warning: ${w}`);
+      out('\n-- A role that can apply this patch and nothing more (replace salvage_apply with your role):');
+      out('CREATE ROLE salvage_apply LOGIN;  -- set a password out of band');
+      for (const g of report.grants) out(g);
+    });
 
   program
     .command('demo')

@@ -100,9 +100,14 @@ export function buildPatch(changeset: Changeset, changesetSha: string): BuiltPat
     if (changes.length === 0) continue;
     patch.raw(`\n${sqlComment(`${table.table}: ${inserts.length} inserts, ${updates.length} updates`)}`);
     emitInserts(patch, table, inserts);
-    emitSequence(patch, table, inserts);
     for (const change of updates) emitUpdate(patch, table, change);
   }
+
+  // setval() is not transactional: a rollback does not undo it. Sequences therefore
+  // move last, once every row has been written, and a dry run leaves them alone.
+  const sequenceMoves = changeset.tables.filter((t) => t.sequence && (byTable.get(t.table) ?? []).some((c) => c.kind === 'insert'));
+  if (sequenceMoves.length) patch.raw(`\n${sqlComment('sequences: moved past the highest key written, never backwards')}`);
+  for (const table of sequenceMoves) emitSequence(patch, table, (byTable.get(table.table) ?? []).filter((c) => c.kind === 'insert'));
 
   // Undo walks the tables children-first so that no foreign key is left dangling on the way.
   for (const table of [...changeset.tables].reverse()) {

@@ -103,10 +103,19 @@ describe.runIf(pgUp)('salvage CLI against a real PostgreSQL', () => {
     const drift = await salvage(['apply', '--dry-run', '--confirm', target.name], job);
     expect(drift.code).toBe(4);
     expect(drift.stderr).toMatch(/nothing was written/);
-    expect((await salvage(['undo', '--confirm', target.name], job)).code).toBe(0);
-    const dry = await salvage(['apply', '--dry-run', '--confirm', target.name], job);
-    expect(dry.code).toBe(0);
-    expect(dry.stdout).toContain('dry run');
-    expect((await salvage(['apply', '--confirm', target.name], job)).code).toBe(0);
+    // The demo applied an earlier patch; this one (re-made above) was never applied, so there is nothing to undo.
+    const undo = await salvage(['undo', '--confirm', target.name], job);
+    expect(undo.code).toBe(4);
+    expect(undo.stderr).toMatch(/is not applied on .*no salvage history of it/);
+  });
+
+  it('verify and doctor read the target and report', async () => {
+    const verify = await salvage(['verify'], job);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/^all \d+ patched rows of salvage_test_cli_target_\w+ hold what the patch wrote/);
+    const doctor = await salvage(['doctor'], job);
+    expect(doctor.code).toBe(0);
+    expect(doctor.stdout).toContain('is a superuser');
+    expect(doctor.stdout).toContain('GRANT INSERT (');
   });
 });

@@ -80,10 +80,12 @@ describe.runIf(pgUp)('the whole recovery on the real PostgreSQL', () => {
     expect(rows.customers).toHaveLength(result.incident.backup.customers.length);
   });
 
-  it('a dry run checks every count and leaves the target unchanged', async () => {
+  it('applying the same patch again is a no-op that says so', async () => {
     const before = await dump(target.url);
-    // The patch is already applied: every insert now meets its row, so the counts cannot match.
-    await expect(applyTo({ dryRun: true })).rejects.toBeInstanceOf(PreconditionFailed);
+    const again = await applyTo({ dryRun: true });
+    expect(again.committed).toBe(false);
+    expect(again.alreadyDone).toMatch(/^patch [0-9a-f]{16} was already applied to salvage_test_flow_target_\w+ at .* by .*; nothing to do$/);
+    expect((await applyTo()).alreadyDone).toBeDefined();
     expect(await dump(target.url)).toEqual(before);
   });
 
@@ -130,7 +132,7 @@ describe.runIf(pgUp)('the whole recovery on the real PostgreSQL', () => {
     expect((await applyTo({ confirm: `${target.name}@127.0.0.1`, dryRun: true })).committed).toBe(false);
   });
 
-  it('rolls back everything when one statement touches an unexpected number of rows', async () => {
+  it('refuses to write when a row it inserts appeared meanwhile (drift, exit 4), writing nothing', async () => {
     // Someone created a customer meanwhile with a key the patch wants to use (its last insert).
     const patchSql = await readFile(path.join(patchDir, 'patch.sql'), 'utf8');
     const manifest = JSON.parse(await readFile(path.join(patchDir, 'manifest.json'), 'utf8')) as { patch: { statements: Array<{ kind: string; table: string }> } };
@@ -141,8 +143,32 @@ describe.runIf(pgUp)('the whole recovery on the real PostgreSQL', () => {
     const before = await dump(target.url);
     const failure = await applyTo().catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(PreconditionFailed);
-    expect((failure as Error).message).toMatch(/patch\.sql:\d+: this insert on public\.refunds touched \d+ row\(s\), the patch expects \d+/);
+    expect((failure as Error).message).toContain(`public.refunds id=${lastRefund?.[1]}: the patch inserts this row, but it exists now`);
     expect(await dump(target.url)).toEqual(before);
+    await exec(target.url, "DELETE FROM refunds WHERE stripe_refund_id = 're_meanwhile'");
+  });
+
+  it('rolls back everything when a statement touches an unexpected number of rows', async () => {
+    // Start from the backup state whatever ran before (undo is refused when the patch is not applied).
+    await applyTo({ which: 'undo' }).catch(() => undefined);
+    const patchSql = await readFile(path.join(patchDir, 'patch.sql'), 'utf8');
+    const refundId = [...patchSql.matchAll(/^ {2}\('(\d+)', '(\d+)', '(re_[A-Za-z0-9]+)'/gm)].at(-1)?.[1];
+    expect(refundId).toBeDefined();
+    // A trigger on the target silently swallows one refund: the insert reports one row fewer.
+    await exec(
+      target.url,
+      `CREATE FUNCTION swallow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.id = ${refundId} THEN RETURN NULL; END IF; RETURN NEW; END $$;
+       CREATE TRIGGER swallow BEFORE INSERT ON refunds FOR EACH ROW EXECUTE FUNCTION swallow();`,
+    );
+    try {
+      const before = await dump(target.url);
+      const failure = await applyTo().catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(PreconditionFailed);
+      expect((failure as Error).message).toMatch(/patch\.sql:\d+: this insert on public\.refunds touched \d+ row\(s\), the patch expects \d+/);
+      expect(await dump(target.url)).toEqual(before);
+    } finally {
+      await exec(target.url, 'DROP TRIGGER swallow ON refunds; DROP FUNCTION swallow();');
+    }
   });
 });
 

@@ -82,11 +82,13 @@ describe('patch text', () => {
         '  -- Shop "EU".order#6 <- file://a.csv#L3 (order.yaml#rows)',
         "  ('6', 'Zoë \"Zo\" 🚣\u200d♀️ Ødegård', '$$;$x$', '-12345678901.99', '2026-10-25 00:30:00+00')",
         'ON CONFLICT DO NOTHING;',
-        '-- move Shop "EU".order_id_seq past the highest id written (6)',
-        'SELECT setval(\'"Shop ""EU"""."order_id_seq"\', GREATEST(6, last_value), true) FROM "Shop ""EU"""."order_id_seq";',
         '-- Shop "EU".order#1 <- file://a.csv#L4 (order.yaml#rows)',
         'UPDATE "Shop ""EU"""."order" SET "select" = \'it\'\'s "new"\'',
         '  WHERE "id" = \'1\' AND "select" IS NOT DISTINCT FROM NULL;',
+        '',
+        '-- sequences: moved past the highest key written, never backwards',
+        '-- move Shop "EU".order_id_seq past the highest id written (6)',
+        'SELECT setval(\'"Shop ""EU"""."order_id_seq"\', GREATEST(6, last_value), true) FROM "Shop ""EU"""."order_id_seq";',
         '',
         'COMMIT;',
         '',
@@ -110,8 +112,8 @@ describe('patch text', () => {
     ]);
     expect(built.manifest.patch.statements).toEqual([
       { kind: 'insert', table: 'Shop "EU".order', startLine: 8, endLine: 13, expectedRows: 2 },
-      { kind: 'sequence', table: 'Shop "EU".order', startLine: 15, endLine: 15, expectedRows: 1 },
-      { kind: 'update', table: 'Shop "EU".order', startLine: 17, endLine: 18, expectedRows: 1 },
+      { kind: 'update', table: 'Shop "EU".order', startLine: 15, endLine: 16, expectedRows: 1 },
+      { kind: 'sequence', table: 'Shop "EU".order', startLine: 20, endLine: 20, expectedRows: 1 },
     ]);
     expect(built.manifest.withheld).toEqual({ conflict: 0, unrecoverable: 1 });
   });

@@ -1,0 +1,224 @@
+import { parse } from 'libpg-query';
+import { SafetyRefusal } from '../errors.js';
+
+/**
+ * patch.sql read back through PostgreSQL's own parser (libpg_query) into the few
+ * statement forms salvage itself writes. Anything else is refused with its line:
+ * an allow-list, checked on the syntax tree, not with regular expressions.
+ */
+export type Constant = string | null;
+export const DEFAULT_VALUE = Symbol('DEFAULT');
+export type InsertCell = Constant | typeof DEFAULT_VALUE;
+
+interface Located {
+  /** The statement's text exactly as in the file. */
+  text: string;
+  /** 1-based line of the statement's first token. */
+  line: number;
+}
+
+export type PatchStatement = Located &
+  (
+    | { kind: 'control' }
+    | { kind: 'insert'; table: TableName; columns: string[]; rows: InsertCell[][] }
+    | { kind: 'update'; table: TableName; set: Array<[string, Constant]>; equal: Array<[string, Constant]>; guards: Array<[string, Constant]> }
+    | { kind: 'delete'; table: TableName; equal: Array<[string, Constant]>; guards: Array<[string, Constant]> }
+    | { kind: 'sequence'; sequence: TableName; value: string }
+  );
+
+export interface TableName {
+  schema: string;
+  name: string;
+}
+
+export type PatchMode = 'patch' | 'undo';
+
+type Node = Record<string, unknown>;
+
+/** Parses and checks the whole file; refuses (exit 3) at the first statement salvage would never write. */
+export async function readPatchStatements(sql: string, file: string, mode: PatchMode): Promise<PatchStatement[]> {
+  let result: { stmts?: Array<{ stmt?: Node; stmt_location?: number; stmt_len?: number }> };
+  try {
+    result = (await parse(sql)) as typeof result;
+  } catch (error) {
+    throw new SafetyRefusal(`${file}: is not valid SQL (${(error as Error).message}); nothing was written. Re-run "salvage patch".`);
+  }
+  // libpg_query reports byte offsets; slice bytes, not UTF-16 units.
+  const bytes = Buffer.from(sql, 'utf8');
+  const statements: PatchStatement[] = [];
+  for (const entry of result.stmts ?? []) {
+    const start = entry.stmt_location ?? 0;
+    const raw = bytes.subarray(start, entry.stmt_len ? start + entry.stmt_len : bytes.length).toString('utf8');
+    const lead = leadingNoise(raw);
+    const text = raw.slice(lead);
+    const line = lineAt(bytes.subarray(0, start).toString('utf8') + raw.slice(0, lead));
+    const refuse = (why: string): never => {
+      const first = text.split('\n')[0]?.slice(0, 120) ?? '';
+      throw new SafetyRefusal(
+        `${file}:${line}: ${why}. salvage only runs the statements it writes itself; this one is not one of them: ${first}. ` +
+          'Nothing was written. Regenerate the patch with "salvage patch" and review it again.',
+      );
+    };
+    statements.push(classify(entry.stmt ?? {}, mode, { text, line }, refuse));
+  }
+  return statements;
+}
+
+function leadingNoise(text: string): number {
+  const m = /^(?:\s+|--[^\n]*\n?)*/.exec(text);
+  return m ? m[0].length : 0;
+}
+
+function lineAt(prefix: string): number {
+  let n = 1;
+  for (let i = 0; i < prefix.length; i++) if (prefix.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+function only(node: Node, ...allowed: string[]): void {
+  for (const key of Object.keys(node)) {
+    if (!allowed.includes(key)) throw new Error(key);
+  }
+}
+
+function classify(stmt: Node, mode: PatchMode, at: Located, refuse: (why: string) => never): PatchStatement {
+  const [type, body] = Object.entries(stmt)[0] ?? ['(empty)', {}];
+  const node = body as Node;
+  try {
+    switch (type) {
+      case 'TransactionStmt':
+        if (node.kind !== 'TRANS_STMT_BEGIN' && node.kind !== 'TRANS_STMT_COMMIT') refuse(`transaction control ${String(node.kind)} is not allowed`);
+        only(node, 'kind', 'location');
+        return { kind: 'control', ...at };
+      case 'VariableSetStmt': {
+        const name = String(node.name).toLowerCase();
+        if (node.is_local !== true || !['standard_conforming_strings', 'timezone'].includes(name)) refuse(`SET ${name} is not allowed`);
+        return { kind: 'control', ...at };
+      }
+      case 'InsertStmt':
+        return { kind: 'insert', ...at, ...insertOf(node, refuse) };
+      case 'UpdateStmt':
+        return { kind: 'update', ...at, ...updateOf(node, refuse) };
+      case 'DeleteStmt':
+        if (mode !== 'undo') refuse('DELETE is never part of a patch (only undo.sql removes the rows its patch inserted)');
+        return { kind: 'delete', ...at, ...deleteOf(node, refuse) };
+      case 'SelectStmt':
+        return { kind: 'sequence', ...at, ...sequenceMoveOf(node, refuse) };
+      default:
+        return refuse(`${type.replace(/Stmt$/, '').toUpperCase() || 'this statement'} is not allowed`);
+    }
+  } catch (error) {
+    if (error instanceof SafetyRefusal) throw error;
+    return refuse(`unexpected clause "${(error as Error).message}" in ${type.replace(/Stmt$/, '').toUpperCase()}`);
+  }
+}
+
+function tableOf(relation: unknown, refuse: (why: string) => never): TableName {
+  const r = relation as Node | undefined;
+  if (!r || typeof r.relname !== 'string' || typeof r.schemaname !== 'string') refuse('the table must be schema-qualified');
+  return { schema: String(r?.schemaname), name: String(r?.relname) };
+}
+
+function constantOf(node: unknown, refuse: (why: string) => never): Constant {
+  const c = (node as Node | undefined)?.A_Const as Node | undefined;
+  if (!c) return refuse('only constant values are allowed');
+  if (c.isnull === true) return null;
+  const sval = (c.sval as Node | undefined)?.sval;
+  if (typeof sval === 'string') return sval;
+  const ival = (c.ival as Node | undefined)?.ival;
+  if (c.ival !== undefined) return String(ival ?? 0);
+  const fval = (c.fval as Node | undefined)?.fval;
+  if (typeof fval === 'string') return fval;
+  const boolval = (c.boolval as Node | undefined)?.boolval;
+  if (c.boolval !== undefined) return boolval ? 'true' : 'false';
+  return refuse('unsupported constant');
+}
+
+function columnOf(node: unknown, refuse: (why: string) => never): string {
+  const fields = ((node as Node | undefined)?.ColumnRef as Node | undefined)?.fields as Node[] | undefined;
+  const name = ((fields?.[0] as Node | undefined)?.String as Node | undefined)?.sval;
+  if (!fields || fields.length !== 1 || typeof name !== 'string') return refuse('conditions must compare a plain column');
+  return name;
+}
+
+function insertOf(node: Node, refuse: (why: string) => never) {
+  only(node, 'relation', 'cols', 'selectStmt', 'onConflictClause', 'override');
+  if (node.override !== 'OVERRIDING_NOT_SET') refuse('OVERRIDING is not allowed');
+  const conflict = node.onConflictClause as Node | undefined;
+  if (!conflict || conflict.action !== 'ONCONFLICT_NOTHING') refuse('an INSERT must end with ON CONFLICT DO NOTHING');
+  only(conflict as Node, 'action', 'location');
+  const columns = ((node.cols as Node[] | undefined) ?? []).map((c) => {
+    const target = c.ResTarget as Node;
+    only(target, 'name', 'location');
+    return String(target.name);
+  });
+  const select = (node.selectStmt as Node | undefined)?.SelectStmt as Node | undefined;
+  if (!select?.valuesLists) refuse('an INSERT may only insert VALUES');
+  only(select as Node, 'valuesLists', 'limitOption', 'op');
+  const rows = (select?.valuesLists as Node[]).map((list) => {
+    const items = (list.List as Node).items as Node[];
+    if (items.length !== columns.length) refuse('every VALUES row must have one value per column');
+    return items.map((item): InsertCell => (item.SetToDefault ? DEFAULT_VALUE : constantOf(item, refuse)));
+  });
+  return { table: tableOf(node.relation, refuse), columns, rows };
+}
+
+/** `a = 'x' AND b IS NOT DISTINCT FROM 'y' AND ...`: key equalities and guards, nothing else. */
+function predicatesOf(where: unknown, refuse: (why: string) => never) {
+  const w = where as Node | undefined;
+  if (!w) return refuse('an UPDATE or DELETE needs a WHERE clause on the key');
+  const bool = w.BoolExpr as Node | undefined;
+  if (bool && bool.boolop !== 'AND_EXPR') refuse('conditions may only be joined with AND');
+  const terms = bool ? (bool.args as Node[]) : [w];
+  const equal: Array<[string, Constant]> = [];
+  const guards: Array<[string, Constant]> = [];
+  for (const term of terms) {
+    const expr = term.A_Expr as Node | undefined;
+    const op = ((expr?.name as Node[] | undefined)?.[0]?.String as Node | undefined)?.sval;
+    if (!expr || op !== '=') refuse('conditions may only be "column = value" or "column IS NOT DISTINCT FROM value"');
+    const pair: [string, Constant] = [columnOf(expr?.lexpr, refuse), constantOf(expr?.rexpr, refuse)];
+    if (expr?.kind === 'AEXPR_OP') equal.push(pair);
+    else if (expr?.kind === 'AEXPR_NOT_DISTINCT') guards.push(pair);
+    else refuse('conditions may only be "column = value" or "column IS NOT DISTINCT FROM value"');
+  }
+  return { equal, guards };
+}
+
+function updateOf(node: Node, refuse: (why: string) => never) {
+  only(node, 'relation', 'targetList', 'whereClause');
+  const set = ((node.targetList as Node[] | undefined) ?? []).map((t): [string, Constant] => {
+    const target = t.ResTarget as Node;
+    only(target, 'name', 'val', 'location');
+    return [String(target.name), constantOf(target.val, refuse)];
+  });
+  return { table: tableOf(node.relation, refuse), set, ...predicatesOf(node.whereClause, refuse) };
+}
+
+function deleteOf(node: Node, refuse: (why: string) => never) {
+  only(node, 'relation', 'whereClause');
+  return { table: tableOf(node.relation, refuse), ...predicatesOf(node.whereClause, refuse) };
+}
+
+/** Exactly `SELECT setval('"s"."seq"', GREATEST(<n>, last_value), true) FROM "s"."seq"`. */
+function sequenceMoveOf(node: Node, refuse: (why: string) => never) {
+  only(node, 'targetList', 'fromClause', 'limitOption', 'op');
+  const targets = node.targetList as Node[] | undefined;
+  const call = ((targets?.[0]?.ResTarget as Node | undefined)?.val as Node | undefined)?.FuncCall as Node | undefined;
+  const fname = ((call?.funcname as Node[] | undefined)?.map((n) => (n.String as Node).sval) ?? []).join('.');
+  if (targets?.length !== 1 || fname !== 'setval') refuse('the only SELECT allowed is the sequence move setval(...)');
+  const args = (call?.args as Node[] | undefined) ?? [];
+  const greatest = args[1]?.MinMaxExpr as Node | undefined;
+  const gargs = (greatest?.args as Node[] | undefined) ?? [];
+  const valueConst = constantOf(gargs[0], refuse);
+  if (args.length !== 3 || greatest?.op !== 'IS_GREATEST' || gargs.length !== 2 || columnOf(gargs[1], refuse) !== 'last_value') {
+    refuse('setval must be setval(name, GREATEST(n, last_value), true)');
+  }
+  if (constantOf(args[2], refuse) !== 'true') refuse('setval must mark the value as called');
+  const from = node.fromClause as Node[] | undefined;
+  if (from?.length !== 1) refuse('setval must read the sequence it moves');
+  const sequence = tableOf(from?.[0]?.RangeVar, refuse);
+  const named = constantOf(args[0], refuse);
+  if (named !== `"${sequence.schema.replaceAll('"', '""')}"."${sequence.name.replaceAll('"', '""')}"`) refuse('setval must move the sequence it reads');
+  if (valueConst === null || !/^-?\d+$/.test(valueConst)) refuse('setval needs an integer');
+  return { sequence, value: String(valueConst) };
+}

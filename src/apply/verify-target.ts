@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { findTable, readCatalog, tableKey } from '../db/catalog.js';
+import type { CatalogColumn } from '../db/catalog-types.js';
+import { connectDatabase } from '../db/connect.js';
+import { comparisonKey } from '../reconcile/normalize.js';
+import { selectRowsByKey } from '../sql/apply-session.js';
+import { DEFAULT_VALUE, readPatchStatements } from './patch-statements.js';
+import { readVerifiedPatch } from './verify-patch.js';
+
+export interface VerifyResult {
+  database: string;
+  checked: number;
+  problems: string[];
+}
+
+/**
+ * After apply: re-reads the target and confirms that every row the patch
+ * inserted is there with the values written, and every update holds its new
+ * values. Read only.
+ */
+export async function verifyApplied(options: { patchDir: string; target: { url?: string; embeddedDir: string } }): Promise<VerifyResult> {
+  const verified = await readVerifiedPatch(options.patchDir);
+  const file = path.join(options.patchDir, 'patch.sql');
+  const statements = await readPatchStatements(verified.patchSql, file, 'patch');
+  const db = await connectDatabase({ url: options.target.url, embeddedDir: options.target.embeddedDir, readOnly: true, applicationName: 'salvage verify' });
+  try {
+    const catalog = await readCatalog(db.client);
+    const problems: string[] = [];
+    let checked = 0;
+    for (const s of statements) {
+      if (s.kind !== 'insert' && s.kind !== 'update') continue;
+      const table = findTable(catalog, `${s.table.schema}.${s.table.name}`);
+      if (!table) {
+        problems.push(`${file}:${s.line}: the target has no table ${s.table.schema}.${s.table.name}`);
+        continue;
+      }
+      const columns = new Map(table.columns.map((c) => [c.name, c]));
+      const expected =
+        s.kind === 'insert'
+          ? s.rows.map((row) => new Map(s.columns.flatMap((c, i) => (row[i] === DEFAULT_VALUE ? [] : [[c, row[i] as string | null] as const]))))
+          : [new Map([...s.equal, ...s.set])];
+      const keys = expected.map((values) => table.primaryKey.map((c) => values.get(c) ?? null));
+      const allColumns = table.columns.filter((c) => !c.generated).map((c) => c.name);
+      const found = (await db.client.query<Record<string, string | null>>(selectRowsByKey(table, allColumns, table.primaryKey, keys, false))).rows;
+      const keyOf = (get: (c: string) => string | null) => table.primaryKey.map((c) => comparisonKey(columns.get(c) as CatalogColumn, get(c))).join('\u0001');
+      const byKey = new Map(found.map((r) => [keyOf((c) => r[c] ?? null), r]));
+      for (const values of expected) {
+        checked++;
+        const label = `${tableKey(table)} ${table.primaryKey.map((c) => `${c}=${values.get(c)}`).join(',')}`;
+        const row = byKey.get(keyOf((c) => values.get(c) ?? null));
+        if (!row) {
+          problems.push(`${label}: missing`);
+          continue;
+        }
+        for (const [column, value] of values) {
+          const meta = columns.get(column) as CatalogColumn;
+          if (comparisonKey(meta, row[column] ?? null) !== comparisonKey(meta, value)) {
+            problems.push(`${label}: ${column} is ${JSON.stringify(row[column])}, the patch wrote ${JSON.stringify(value)}`);
+          }
+        }
+      }
+    }
+    return { database: db.database, checked, problems };
+  } finally {
+    await db.close();
+  }
+}

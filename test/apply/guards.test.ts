@@ -1,0 +1,257 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { apply, type ApplyOptions } from '../../src/apply/apply.js';
+import { doctor } from '../../src/apply/doctor.js';
+import { verifyApplied } from '../../src/apply/verify-target.js';
+import { PreconditionFailed, SafetyRefusal, SalvageError } from '../../src/errors.js';
+import { MANIFEST_FORMAT, sha256, type PatchManifest, type StatementEntry } from '../../src/patch/manifest.js';
+import { buildPatch } from '../../src/patch/patch.js';
+import { CHANGESET_FORMAT, type Change, type Changeset } from '../../src/reconcile/changeset.js';
+import { APPLY_LOCK_KEY } from '../../src/sql/apply-session.js';
+import { tempJobDir } from '../support/flow.js';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+
+const run = promisify(execFile);
+const pgUp = await postgresAvailable();
+
+const SCHEMA = `
+CREATE TABLE accounts (id bigserial PRIMARY KEY, email text NOT NULL UNIQUE, plan text NOT NULL CHECK (plan IN ('free', 'pro')), note text);
+INSERT INTO accounts (id, email, plan) VALUES (1, 'a@x', 'free'), (2, 'b@x', 'free'), (3, 'c@x', 'pro');
+SELECT setval('accounts_id_seq', 3);
+`;
+
+const ev = [{ source: 's', record: 'r', ref: 'file://x.csv#L2', rule: 'accounts.yaml#r' }];
+function changeset(changes: Change[]): Changeset {
+  return {
+    format: CHANGESET_FORMAT,
+    createdAt: '2026-05-01T00:00:00Z',
+    window: { from: '2026-01-20T00:00:00Z', to: '2026-04-25T09:00:00Z', since: '2026-01-19T00:00:00Z' },
+    backup: { database: 'backup', describe: 'x' },
+    tables: [
+      {
+        table: 'public.accounts',
+        schema: 'public',
+        name: 'accounts',
+        primaryKey: ['id'],
+        columns: { id: 'bigint', email: 'text', plan: 'text', note: 'text' },
+        sequence: { schema: 'public', name: 'accounts_id_seq', column: 'id' },
+        counts: { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 },
+      },
+    ],
+    sources: [],
+    changes,
+    unmapped: [],
+    failures: { count: 0, samples: [] },
+  };
+}
+const insert = (id: string, email: string): Change => ({ id: `public.accounts#${id}`, table: 'public.accounts', kind: 'insert', key: { id }, values: { id, email, plan: 'pro' }, evidence: { email: ev } });
+const update = (id: string, from: string, to: string): Change => ({ id: `public.accounts#${id}`, table: 'public.accounts', kind: 'update', key: { id }, values: { plan: to }, old: { plan: from }, evidence: { plan: ev } });
+
+async function writePatchDir(dir: string, patchSql: string, undoSql: string, manifest: PatchManifest): Promise<string> {
+  const patchDir = path.join(dir, 'patch');
+  await mkdir(patchDir, { recursive: true });
+  await writeFile(path.join(patchDir, 'patch.sql'), patchSql);
+  await writeFile(path.join(patchDir, 'undo.sql'), undoSql);
+  await writeFile(path.join(patchDir, 'manifest.json'), JSON.stringify({ ...manifest, patch: { ...manifest.patch, sha256: sha256(patchSql) }, undo: { ...manifest.undo, sha256: sha256(undoSql) } }));
+  return patchDir;
+}
+
+/** A hand-written patch file with a correct checksum: only the allow-list stands between it and the database. */
+async function craftedPatch(sql: string, statements: StatementEntry[] = []): Promise<string> {
+  const manifest: PatchManifest = {
+    format: MANIFEST_FORMAT,
+    id: 'crafted',
+    createdAt: '',
+    changeset: { sha256: '', createdAt: '' },
+    backup: { database: 'x' },
+    patch: { file: 'patch.sql', sha256: '', statements },
+    undo: { file: 'undo.sql', sha256: '', statements: [] },
+    counts: {},
+    withheld: { conflict: 0, unrecoverable: 0 },
+  };
+  return writePatchDir(await tempJobDir('crafted'), sql, 'BEGIN;\nCOMMIT;\n', manifest);
+}
+
+async function builtPatch(changes: Change[]): Promise<string> {
+  const built = buildPatch(changeset(changes), 'cd'.repeat(32));
+  return writePatchDir(await tempJobDir('guards'), built.patchSql, built.undoSql, built.manifest);
+}
+
+describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
+  let db: TestDatabase;
+  let client: pg.Client;
+  const query = async (sql: string) => (await client.query(sql)).rows;
+  // A full dump, less pg_dump's per-run random \restrict key.
+  const dump = async () =>
+    (await run('pg_dump', ['--no-owner', '--no-privileges', db.url], { maxBuffer: 64 * 1024 * 1024 })).stdout.replace(/^\\(un)?restrict .*$/gm, '');
+  const applyTo = (patchDir: string, options: Partial<ApplyOptions> = {}) =>
+    apply({ patchDir, target: { url: db.url, embeddedDir: '' }, confirm: db.name, ...options });
+
+  beforeAll(async () => {
+    db = await createTestDatabase('guards');
+    client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+  });
+  beforeEach(async () => {
+    await client.query('DROP SCHEMA IF EXISTS salvage CASCADE; DROP TABLE IF EXISTS accounts;');
+    await client.query(SCHEMA);
+  });
+  afterAll(async () => {
+    await client?.end();
+    await db?.drop();
+  });
+
+  const FORBIDDEN: Array<[string, string, RegExp]> = [
+    ['DELETE', "BEGIN;\nDELETE FROM public.accounts WHERE id = '1';\nCOMMIT;\n", /:2: DELETE is never part of a patch/],
+    ['TRUNCATE', 'BEGIN;\n\nTRUNCATE public.accounts;\nCOMMIT;\n', /:3: TRUNCATE is not allowed/],
+    ['DROP', '-- looks harmless\nDROP TABLE public.accounts;\n', /:2: DROP is not allowed/],
+    ['ALTER', 'ALTER TABLE public.accounts ADD COLUMN x int;\n', /:1: ALTERTABLE is not allowed/],
+    ['a second statement smuggled after a literal', "INSERT INTO public.accounts (id, email, plan) VALUES ('9', 'x'); DROP TABLE public.accounts; --', 'pro') ON CONFLICT DO NOTHING;\n", /:1: an INSERT must end with ON CONFLICT DO NOTHING/],
+    ['INSERT ... SELECT', 'INSERT INTO public.accounts (id, email, plan) SELECT id + 100, email, plan FROM public.accounts ON CONFLICT DO NOTHING;\n', /:1: an INSERT may only insert VALUES/],
+    ['UPDATE with a subquery', "UPDATE public.accounts SET plan = (SELECT 'pro') WHERE id = '1';\n", /:1: only constant values are allowed/],
+    ['UPDATE ... OR', "UPDATE public.accounts SET plan = 'pro' WHERE id = '1' OR true;\n", /:1: conditions may only be joined with AND/],
+    ['UPDATE ... RETURNING', "UPDATE public.accounts SET plan = 'pro' WHERE id = '1' RETURNING *;\n", /:1: unexpected clause "returningClause" in UPDATE/],
+    ['SET ROLE', 'SET ROLE postgres;\n', /:1: SET role is not allowed/],
+    ['DO', 'DO $$ BEGIN PERFORM 1; END $$;\n', /:1: DO is not allowed/],
+    ['COPY', "COPY public.accounts FROM PROGRAM 'true';\n", /:1: COPY is not allowed/],
+    ['a plain SELECT', 'SELECT pg_sleep(10);\n', /:1: the only SELECT allowed is the sequence move/],
+    ['setval of another sequence', `SELECT setval('"public"."x"', GREATEST(5, last_value), true) FROM "public"."accounts_id_seq";\n`, /:1: setval must move the sequence it reads/],
+    ['ROLLBACK', 'ROLLBACK;\n', /:1: transaction control TRANS_STMT_ROLLBACK is not allowed/],
+  ];
+
+  it.each(FORBIDDEN)('refuses %s (exit 3), naming the line, writing nothing', async (_name, sql, message) => {
+    const before = await dump();
+    const error = await applyTo(await craftedPatch(sql)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyRefusal);
+    expect((error as SafetyRefusal).exitCode).toBe(3);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toContain('Nothing was written');
+    expect(await dump()).toEqual(before);
+  });
+
+  it('refuses an UPDATE that is not keyed by the primary key', async () => {
+    const sql = "BEGIN;\nUPDATE \"public\".\"accounts\" SET \"plan\" = 'pro'\n  WHERE \"email\" = 'a@x';\nCOMMIT;\n";
+    const error = await applyTo(await craftedPatch(sql, [{ kind: 'update', table: 'public.accounts', startLine: 2, endLine: 3, expectedRows: 1 }])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyRefusal);
+    expect((error as Error).message).toMatch(/patch\.sql:2: this UPDATE is not keyed by the primary key of public\.accounts \(id\)/);
+  });
+
+  it('refuses a manifest that does not describe the file', async () => {
+    const built = buildPatch(changeset([update('1', 'free', 'pro')]), 'cd'.repeat(32));
+    const manifest = { ...built.manifest, patch: { ...built.manifest.patch, statements: [] } };
+    const dir = await writePatchDir(await tempJobDir('manifest'), built.patchSql, built.undoSql, manifest);
+    await expect(applyTo(dir)).rejects.toThrow(/1 statements, manifest lists 0; the manifest does not describe this file/);
+  });
+
+  it('detects drift: a row changed by another session since the review (exit 4, rolled back, rows named)', async () => {
+    const dir = await builtPatch([insert('10', 'new@x'), update('1', 'free', 'pro'), update('2', 'free', 'pro')]);
+    await query("UPDATE accounts SET plan = 'pro' WHERE id = 2");
+    await query("INSERT INTO accounts (id, email, plan) VALUES (10, 'someone-else@x', 'free')");
+    const before = await dump();
+    const error = await applyTo(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreconditionFailed);
+    expect((error as PreconditionFailed).exitCode).toBe(4);
+    expect((error as Error).message).toContain('2 row(s) of');
+    expect((error as Error).message).toContain('public.accounts id=2: plan is now "pro", the reviewed patch expects "free"');
+    expect((error as Error).message).toContain('public.accounts id=10: the patch inserts this row, but it exists now');
+    expect(await dump()).toEqual(before);
+  });
+
+  it('a failure at the last statement leaves the database byte-identical, with the error at patch.sql line:column', async () => {
+    const dir = await builtPatch([insert('10', 'new@x'), update('1', 'free', 'pro'), update('3', 'pro', 'enterprise')]);
+    const before = await dump();
+    const error = await applyTo(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SalvageError);
+    const sql = await readFile(path.join(dir, 'patch.sql'), 'utf8');
+    const line = sql.split('\n').findIndex((l) => l.includes("SET \"plan\" = 'enterprise'")) + 1;
+    expect((error as Error).message).toMatch(new RegExp(`patch\\.sql:${line}:\\d+: PostgreSQL refused this update on public\\.accounts: new row for relation "accounts" violates check constraint`));
+    expect(await dump()).toEqual(before);
+    expect(await query("SELECT to_regclass('salvage.salvage_history') AS t")).toEqual([{ t: null }]);
+  });
+
+  it('a second apply while one holds the lock is refused at once (exit 3)', async () => {
+    const dir = await builtPatch([update('1', 'free', 'pro')]);
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query(`SELECT pg_advisory_lock(${APPLY_LOCK_KEY})`);
+      const started = Date.now();
+      const error = await applyTo(dir).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SafetyRefusal);
+      expect((error as Error).message).toContain('another salvage apply or undo is running');
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await other.end();
+    }
+    expect((await applyTo(dir)).committed).toBe(true);
+  });
+
+  it('audits only committed applies; writes a safety copy first; undo restores the rows; undo twice is refused', async () => {
+    const dir = await builtPatch([insert('10', 'new@x'), update('1', 'free', 'pro')]);
+    const original = await query('SELECT * FROM accounts ORDER BY id');
+    expect((await applyTo(dir, { dryRun: true })).committed).toBe(false);
+    expect(await query("SELECT to_regclass('salvage.salvage_history') AS t")).toEqual([{ t: null }]);
+
+    const result = await applyTo(dir, { actor: 'agent:recovery-bot' });
+    expect(result.committed).toBe(true);
+    expect(result.privilegeWarnings.some((w) => w.includes('superuser'))).toBe(true);
+    const history = await query('SELECT patch_id, action, actor, counts, outcome FROM salvage.salvage_history');
+    expect(history).toEqual([
+      { patch_id: expect.stringMatching(/^[0-9a-f]{16}$/), action: 'apply', actor: 'agent:recovery-bot', counts: { 'public.accounts': { insert: 1, sequence: 1, update: 1 } }, outcome: 'committed' },
+    ]);
+    const copies = await readdir(path.join(path.dirname(dir), 'pre-apply'));
+    expect(copies).toHaveLength(1);
+    const restore = await readFile(path.join(path.dirname(dir), 'pre-apply', copies[0] as string, 'restore.sql'), 'utf8');
+    expect(restore).toContain(`UPDATE "public"."accounts" SET "email" = 'a@x', "plan" = 'free', "note" = NULL\n  WHERE "id" = '1';`);
+    expect(existsSync(path.join(path.dirname(dir), 'pre-apply', copies[0] as string, 'undo.sql'))).toBe(true);
+
+    expect(await verifyApplied({ patchDir: dir, target: { url: db.url, embeddedDir: '' } })).toMatchObject({ checked: 2, problems: [] });
+    await query("UPDATE accounts SET plan = 'free' WHERE id = 1");
+    expect((await verifyApplied({ patchDir: dir, target: { url: db.url, embeddedDir: '' } })).problems).toEqual([
+      'public.accounts id=1: plan is "free", the patch wrote "pro"',
+    ]);
+    await query("UPDATE accounts SET plan = 'pro' WHERE id = 1");
+
+    const undone = await applyTo(dir, { which: 'undo' });
+    expect(undone.committed).toBe(true);
+    expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(original);
+    expect((await query('SELECT action FROM salvage.salvage_history ORDER BY id')).map((r) => r.action)).toEqual(['apply', 'undo']);
+    await expect(applyTo(dir, { which: 'undo' })).rejects.toThrow(/is not applied on .*it was undone at/);
+  });
+
+  it('doctor names the dangerous rights and prints grants that are enough to apply', async () => {
+    const dir = await builtPatch([insert('10', 'new@x'), update('1', 'free', 'pro')]);
+    const report = await doctor({ patchDir: dir, target: { url: db.url, embeddedDir: '' } });
+    expect(report.warnings[0]).toMatch(/is a superuser/);
+    expect(report.grants).toEqual([
+      'GRANT USAGE ON SCHEMA "public" TO "salvage_apply";',
+      'GRANT SELECT ON "public"."accounts" TO "salvage_apply";',
+      'GRANT INSERT ("id", "email", "plan") ON "public"."accounts" TO "salvage_apply";',
+      'GRANT UPDATE ("plan") ON "public"."accounts" TO "salvage_apply";',
+      'GRANT SELECT, UPDATE ON SEQUENCE "public"."accounts_id_seq" TO "salvage_apply";',
+      '-- salvage\'s audit table: GRANT CREATE ON DATABASE <db> TO "salvage_apply"; once, or create schema "salvage" for it beforehand.',
+    ]);
+
+    // The printed grants are enough: a role holding only them applies the patch, and has no dangerous right.
+    const role = `salvage_apply_${db.name.slice(-8)}`;
+    await query(`CREATE ROLE ${role} LOGIN`);
+    try {
+      for (const grant of report.grants.filter((g) => g.startsWith('GRANT'))) await query(grant.replaceAll('"salvage_apply"', role));
+      await query(`GRANT CREATE ON DATABASE "${db.name}" TO ${role}`);
+      const url = new URL(db.url);
+      url.username = role;
+      const limited = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: db.name });
+      expect(limited.committed).toBe(true);
+      expect(limited.privilegeWarnings).toEqual([]);
+    } finally {
+      await query('DROP SCHEMA IF EXISTS salvage CASCADE');
+      await query(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}; REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${role}; REVOKE ALL ON SCHEMA public FROM ${role}; REVOKE ALL ON DATABASE "${db.name}" FROM ${role}`);
+      await query(`DROP ROLE ${role}`);
+    }
+  });
+});
