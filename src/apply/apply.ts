@@ -153,7 +153,7 @@ function pairWithManifest(statements: PatchStatement[], entries: StatementEntry[
   return data.map((statement, i) => {
     const entry = entries[i] as StatementEntry;
     const table = 'table' in statement ? `${statement.table.schema}.${statement.table.name}` : entry.table;
-    const rowsInStatement = statement.kind === 'insert' ? statement.rows.length : 1;
+    const rowsInStatement = statement.kind === 'sequence' ? 1 : statement.rows.length;
     if (entry.kind !== statement.kind || entry.table !== table || entry.expectedRows !== rowsInStatement || entry.startLine !== statement.line) {
       throw mismatch(`statement at line ${statement.line} is a ${statement.kind} of ${rowsInStatement} row(s) on ${table}, manifest entry ${i + 1} says ${entry.kind} of ${entry.expectedRows} on ${entry.table} at line ${entry.startLine}`);
     }

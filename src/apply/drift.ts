@@ -44,13 +44,15 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
     if (s.kind === 'update' || s.kind === 'delete') {
       const table = tableFor(s.table, s.line);
       const pk = table.primaryKey;
-      const keyed = new Map(s.equal);
-      if (pk.length === 0 || pk.length !== s.equal.length || !pk.every((c) => keyed.has(c))) {
-        throw new SafetyRefusal(
-          `${file}:${s.line}: this ${s.kind.toUpperCase()} is not keyed by the primary key of ${tableKey(table)} (${pk.join(', ') || 'none'}). Nothing was written.`,
-        );
+      for (const row of s.rows) {
+        const keyed = new Map(row.key);
+        if (pk.length === 0 || pk.length !== row.key.length || !pk.every((c) => keyed.has(c))) {
+          throw new SafetyRefusal(
+            `${file}:${s.line}: this ${s.kind.toUpperCase()} is not keyed by the primary key of ${tableKey(table)} (${pk.join(', ') || 'none'}). Nothing was written.`,
+          );
+        }
+        entry(table).present.push({ key: pk.map((c) => keyed.get(c) ?? null), guards: row.guards });
       }
-      entry(table).present.push({ key: pk.map((c) => keyed.get(c) ?? null), guards: s.guards });
     } else if (s.kind === 'insert') {
       const table = tableFor(s.table, s.line);
       const positions = table.primaryKey.map((c) => s.columns.indexOf(c));

@@ -21,10 +21,19 @@ export type PatchStatement = Located &
   (
     | { kind: 'control' }
     | { kind: 'insert'; table: TableName; columns: string[]; rows: InsertCell[][] }
-    | { kind: 'update'; table: TableName; set: Array<[string, Constant]>; equal: Array<[string, Constant]>; guards: Array<[string, Constant]> }
-    | { kind: 'delete'; table: TableName; equal: Array<[string, Constant]>; guards: Array<[string, Constant]> }
+    | { kind: 'update'; table: TableName; rows: KeyedRow[] }
+    | { kind: 'delete'; table: TableName; rows: KeyedRow[] }
     | { kind: 'sequence'; sequence: TableName; value: string }
   );
+
+export type Pair = [column: string, value: Constant];
+
+/** One VALUES row of a set-based UPDATE or DELETE: which row, what it becomes, what it must still hold. */
+export interface KeyedRow {
+  key: Pair[];
+  set: Pair[];
+  guards: Pair[];
+}
 
 export interface TableName {
   schema: string;
@@ -163,40 +172,111 @@ function insertOf(node: Node, refuse: (why: string) => never) {
   return { table: tableOf(node.relation, refuse), columns, rows };
 }
 
-/** `a = 'x' AND b IS NOT DISTINCT FROM 'y' AND ...`: key equalities and guards, nothing else. */
-function predicatesOf(where: unknown, refuse: (why: string) => never) {
-  const w = where as Node | undefined;
-  if (!w) return refuse('an UPDATE or DELETE needs a WHERE clause on the key');
-  const bool = w.BoolExpr as Node | undefined;
+/**
+ * The set-based forms salvage writes:
+ *   UPDATE s.t AS t SET c = v."new c"::type, ... FROM (VALUES ...) AS v ("key k", "new c", "old c", ...)
+ *     WHERE t.k = v."key k"::type AND t.c IS NOT DISTINCT FROM v."old c"::type ...
+ *   DELETE FROM s.t AS t USING (VALUES ...) AS v (...) WHERE ... (undo only)
+ * Every VALUES column is used exactly as its prefix says; every value is a constant.
+ */
+function keyedRowsOf(
+  node: Node,
+  source: unknown,
+  set: Array<{ column: string; from: string }>,
+  refuse: (why: string) => never,
+): KeyedRow[] {
+  const relation = node.relation as Node | undefined;
+  if ((relation?.alias as Node | undefined)?.aliasname !== 't') refuse('the table must be aliased AS t');
+  const from = source as Node[] | undefined;
+  const sub = from?.length === 1 ? (from[0]?.RangeSubselect as Node | undefined) : undefined;
+  const alias = sub?.alias as Node | undefined;
+  if (!sub || alias?.aliasname !== 'v') refuse('the only other relation allowed is a VALUES list AS v');
+  only(sub as Node, 'subquery', 'alias');
+  const select = (sub?.subquery as Node | undefined)?.SelectStmt as Node | undefined;
+  if (!select?.valuesLists) refuse('the VALUES list may only hold values');
+  only(select as Node, 'valuesLists', 'limitOption', 'op');
+  const names = ((alias?.colnames as Node[] | undefined) ?? []).map((n) => String((n.String as Node).sval));
+
+  const uses = new Map<string, string>();
+  const use = (vColumn: string, role: string) => {
+    if (!names.includes(vColumn)) refuse(`v has no column "${vColumn}"`);
+    if (uses.has(vColumn)) refuse(`v."${vColumn}" is used twice`);
+    uses.set(vColumn, role);
+  };
+  for (const s of set) {
+    if (s.from !== `new ${s.column}`) refuse(`column ${s.column} must be set from v."new ${s.column}"`);
+    use(s.from, 'new');
+  }
+  const where = node.whereClause as Node | undefined;
+  if (!where) refuse('a WHERE clause on the key is required');
+  const bool = where?.BoolExpr as Node | undefined;
   if (bool && bool.boolop !== 'AND_EXPR') refuse('conditions may only be joined with AND');
-  const terms = bool ? (bool.args as Node[]) : [w];
-  const equal: Array<[string, Constant]> = [];
-  const guards: Array<[string, Constant]> = [];
+  const terms = bool ? (bool.args as Node[]) : [where as Node];
+  let keys = 0;
   for (const term of terms) {
     const expr = term.A_Expr as Node | undefined;
     const op = ((expr?.name as Node[] | undefined)?.[0]?.String as Node | undefined)?.sval;
-    if (!expr || op !== '=') refuse('conditions may only be "column = value" or "column IS NOT DISTINCT FROM value"');
-    const pair: [string, Constant] = [columnOf(expr?.lexpr, refuse), constantOf(expr?.rexpr, refuse)];
-    if (expr?.kind === 'AEXPR_OP') equal.push(pair);
-    else if (expr?.kind === 'AEXPR_NOT_DISTINCT') guards.push(pair);
-    else refuse('conditions may only be "column = value" or "column IS NOT DISTINCT FROM value"');
+    if (!expr || op !== '=') refuse('conditions may only be "t.c = v.c" or "t.c IS NOT DISTINCT FROM v.c"');
+    const column = qualifiedColumn(expr?.lexpr, 't', refuse);
+    const vColumn = qualifiedColumn(castArgument(expr?.rexpr, refuse), 'v', refuse);
+    if (expr?.kind === 'AEXPR_OP') {
+      if (vColumn !== `key ${column}`) refuse(`t.${column} must be compared with v."key ${column}"`);
+      use(vColumn, 'key');
+      keys++;
+    } else if (expr?.kind === 'AEXPR_NOT_DISTINCT') {
+      if (vColumn !== `old ${column}`) refuse(`t.${column} must be guarded by v."old ${column}"`);
+      use(vColumn, 'old');
+    } else {
+      refuse('conditions may only be "t.c = v.c" or "t.c IS NOT DISTINCT FROM v.c"');
+    }
   }
-  return { equal, guards };
+  if (keys === 0) refuse('the rows must be chosen by their key');
+  for (const name of names) if (!uses.has(name)) refuse(`v."${name}" is not used`);
+
+  return (select?.valuesLists as Node[]).map((list) => {
+    const items = (list.List as Node).items as Node[];
+    if (items.length !== names.length) refuse('every VALUES row must have one value per column');
+    const row: KeyedRow = { key: [], set: [], guards: [] };
+    names.forEach((name, i) => {
+      const value = constantOf(items[i], refuse);
+      const role = uses.get(name);
+      const column = name.slice(4);
+      if (role === 'key') row.key.push([column, value]);
+      else if (role === 'new') row.set.push([column, value]);
+      else row.guards.push([column, value]);
+    });
+    return row;
+  });
+}
+
+function castArgument(node: unknown, refuse: (why: string) => never): unknown {
+  const cast = (node as Node | undefined)?.TypeCast as Node | undefined;
+  if (!cast) return refuse('values from v must be cast to the column type');
+  only(cast, 'arg', 'typeName', 'location');
+  return cast.arg;
+}
+
+function qualifiedColumn(node: unknown, alias: string, refuse: (why: string) => never): string {
+  const fields = ((node as Node | undefined)?.ColumnRef as Node | undefined)?.fields as Node[] | undefined;
+  const parts = fields?.map((f) => (f.String as Node | undefined)?.sval);
+  if (!parts || parts.length !== 2 || parts[0] !== alias || typeof parts[1] !== 'string') refuse(`expected a column of ${alias}`);
+  return String(parts?.[1]);
 }
 
 function updateOf(node: Node, refuse: (why: string) => never) {
-  only(node, 'relation', 'targetList', 'whereClause');
-  const set = ((node.targetList as Node[] | undefined) ?? []).map((t): [string, Constant] => {
+  only(node, 'relation', 'targetList', 'whereClause', 'fromClause');
+  const set = ((node.targetList as Node[] | undefined) ?? []).map((t) => {
     const target = t.ResTarget as Node;
     only(target, 'name', 'val', 'location');
-    return [String(target.name), constantOf(target.val, refuse)];
+    return { column: String(target.name), from: qualifiedColumn(castArgument(target.val, refuse), 'v', refuse) };
   });
-  return { table: tableOf(node.relation, refuse), set, ...predicatesOf(node.whereClause, refuse) };
+  if (set.length === 0) refuse('an UPDATE must set something');
+  return { table: tableOf(node.relation, refuse), rows: keyedRowsOf(node, node.fromClause, set, refuse) };
 }
 
 function deleteOf(node: Node, refuse: (why: string) => never) {
-  only(node, 'relation', 'whereClause');
-  return { table: tableOf(node.relation, refuse), ...predicatesOf(node.whereClause, refuse) };
+  only(node, 'relation', 'whereClause', 'usingClause');
+  return { table: tableOf(node.relation, refuse), rows: keyedRowsOf(node, node.usingClause, [], refuse) };
 }
 
 /** Exactly `SELECT setval('"s"."seq"', GREATEST(<n>, last_value), true) FROM "s"."seq"`. */

@@ -38,7 +38,7 @@ export async function verifyApplied(options: { patchDir: string; target: { url?:
       const expected =
         s.kind === 'insert'
           ? s.rows.map((row) => new Map(s.columns.flatMap((c, i) => (row[i] === DEFAULT_VALUE ? [] : [[c, row[i] as string | null] as const]))))
-          : [new Map([...s.equal, ...s.set])];
+          : s.rows.map((row) => new Map<string, string | null>([...row.key, ...row.set]));
       const keys = expected.map((values) => table.primaryKey.map((c) => values.get(c) ?? null));
       const allColumns = table.columns.filter((c) => !c.generated).map((c) => c.name);
       const found = (await db.client.query<Record<string, string | null>>(selectRowsByKey(table, allColumns, table.primaryKey, keys, false))).rows;

@@ -4,21 +4,22 @@ import { UsageError } from '../errors.js';
 import { CHANGESET_FORMAT, type Change, type Changeset, type TableSummary } from '../reconcile/changeset.js';
 import {
   advanceSequence,
-  guardedDelete,
-  guardedUpdate,
   insertRows,
   PATCH_BEGIN,
   PATCH_COMMIT,
   PATCH_SETTINGS,
+  setDelete,
+  setUpdate,
   sqlComment,
-  type ColumnValue,
   type InsertRow,
+  type TypedColumn,
 } from '../sql/dml.js';
 import { MANIFEST_FORMAT, sha256, type PatchManifest } from './manifest.js';
 import { SqlFileBuilder } from './sql-file.js';
 
-/** Rows per INSERT statement: large enough to be fast, small enough to read and to locate errors. */
-export const INSERT_CHUNK = 500;
+/** Rows per statement: large enough to be fast, small enough to read and to locate errors. */
+export const INSERT_CHUNK = 1000;
+export const UPDATE_CHUNK = 1000;
 
 export interface PatchResult {
   dir: string;
@@ -100,7 +101,7 @@ export function buildPatch(changeset: Changeset, changesetSha: string): BuiltPat
     if (changes.length === 0) continue;
     patch.raw(`\n${sqlComment(`${table.table}: ${inserts.length} inserts, ${updates.length} updates`)}`);
     emitInserts(patch, table, inserts);
-    for (const change of updates) emitUpdate(patch, table, change);
+    emitUpdates(patch, table, updates, 'forward');
   }
 
   // setval() is not transactional: a rollback does not undo it. Sequences therefore
@@ -114,8 +115,8 @@ export function buildPatch(changeset: Changeset, changesetSha: string): BuiltPat
     const changes = byTable.get(table.table) ?? [];
     if (changes.length === 0) continue;
     undo.raw(`\n${sqlComment(`${table.table}: revert ${changes.length} changes`)}`);
-    for (const change of changes.filter((c) => c.kind === 'update')) emitRevert(undo, table, change);
-    for (const change of changes.filter((c) => c.kind === 'insert')) emitRemoval(undo, table, change);
+    emitUpdates(undo, table, changes.filter((c) => c.kind === 'update'), 'revert');
+    emitRemovals(undo, table, changes.filter((c) => c.kind === 'insert'));
   }
 
   patch.raw(`\n${PATCH_COMMIT}`);
@@ -184,46 +185,58 @@ function emitSequence(out: SqlFileBuilder, table: TableSummary, inserts: Change[
   out.statement('sequence', table.table, advanceSequence(seq, max), 1);
 }
 
-function keyOf(change: Change): ColumnValue[] {
-  return Object.entries(change.key).map(([c, v]) => [c, v] as const);
+function typed(table: TableSummary, columns: string[]): TypedColumn[] {
+  return columns.map((name) => ({ name, type: table.columns[name] ?? 'text' }));
 }
 
-function emitUpdate(out: SqlFileBuilder, table: TableSummary, change: Change): void {
-  const columns = Object.keys(change.values);
-  out.raw(sqlComment(provenance(change)));
-  out.statement(
-    'update',
-    table.table,
-    guardedUpdate(
-      table,
-      keyOf(change),
-      columns.map((c) => [c, change.values[c] ?? null] as const),
-      columns.map((c) => [c, change.old?.[c] ?? null] as const),
-    ),
-    1,
-  );
+/** Groups changes by the columns they touch, so each group is one set-based statement. */
+function bySignature(changes: Change[], columns: (c: Change) => string[]): Map<string, { columns: string[]; changes: Change[] }> {
+  const groups = new Map<string, { columns: string[]; changes: Change[] }>();
+  for (const change of changes) {
+    const cols = columns(change);
+    const signature = cols.join('\u0000');
+    const group = groups.get(signature) ?? { columns: cols, changes: [] };
+    group.changes.push(change);
+    groups.set(signature, group);
+  }
+  return groups;
 }
 
-function emitRevert(out: SqlFileBuilder, table: TableSummary, change: Change): void {
-  const columns = Object.keys(change.values);
-  out.statement(
-    'update',
-    table.table,
-    guardedUpdate(
-      table,
-      keyOf(change),
-      columns.map((c) => [c, change.old?.[c] ?? null] as const),
-      columns.map((c) => [c, change.values[c] ?? null] as const),
-    ),
-    1,
-  );
+/** Updates, set-based: forward writes the new values guarded by the old; revert the reverse. */
+function emitUpdates(out: SqlFileBuilder, table: TableSummary, updates: Change[], direction: 'forward' | 'revert'): void {
+  const order = Object.keys(table.columns);
+  const groups = bySignature(updates, (c) => order.filter((col) => col in c.values));
+  for (const { columns, changes } of groups.values()) {
+    for (let start = 0; start < changes.length; start += UPDATE_CHUNK) {
+      const chunk = changes.slice(start, start + UPDATE_CHUNK);
+      const rows = chunk.map((change) => {
+        const newValues = columns.map((c) => change.values[c] ?? null);
+        const oldValues = columns.map((c) => change.old?.[c] ?? null);
+        return {
+          key: table.primaryKey.map((c) => change.key[c] ?? null),
+          values: direction === 'forward' ? newValues : oldValues,
+          guards: direction === 'forward' ? oldValues : newValues,
+          ...(direction === 'forward' ? { comment: provenance(change) } : {}),
+        };
+      });
+      out.statement('update', table.table, setUpdate(table, typed(table, table.primaryKey), typed(table, columns), typed(table, columns), rows), chunk.length);
+    }
+  }
 }
 
-function emitRemoval(out: SqlFileBuilder, table: TableSummary, change: Change): void {
-  const key = keyOf(change);
-  const keyColumns = new Set(key.map(([c]) => c));
-  const guards = Object.entries(change.values)
-    .filter(([c]) => !keyColumns.has(c))
-    .map(([c, v]) => [c, v] as const);
-  out.statement('delete', table.table, guardedDelete(table, key, guards), 1);
+/** Undo of inserts, set-based: each row goes only while it holds every value the patch wrote. */
+function emitRemovals(out: SqlFileBuilder, table: TableSummary, inserts: Change[]): void {
+  const keyColumns = new Set(table.primaryKey);
+  const order = Object.keys(table.columns);
+  const groups = bySignature(inserts, (c) => order.filter((col) => col in c.values && !keyColumns.has(col)));
+  for (const { columns, changes } of groups.values()) {
+    for (let start = 0; start < changes.length; start += UPDATE_CHUNK) {
+      const chunk = changes.slice(start, start + UPDATE_CHUNK);
+      const rows = chunk.map((change) => ({
+        key: table.primaryKey.map((c) => change.key[c] ?? change.values[c] ?? null),
+        guards: columns.map((c) => change.values[c] ?? null),
+      }));
+      out.statement('delete', table.table, setDelete(table, typed(table, table.primaryKey), typed(table, columns), rows), chunk.length);
+    }
+  }
 }

@@ -56,6 +56,13 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
 
     await backup.client.query(BEGIN_READ_ONLY_SNAPSHOT);
     const indexes = buildLookupIndexes(bound, evaluation.candidates);
+    // Parents that no mapping rebuilds are still looked up into: their keys come from the backup alone.
+    const mapped = new Set(bound.map((b) => tableKey(b.table)));
+    for (const index of indexes.values()) {
+      if (mapped.has(index.parentTable)) continue;
+      const parent = bound.flatMap((b) => [...b.lookups.values()]).find((l) => tableKey(l.parent) === index.parentTable)?.parent;
+      if (parent) await fillFromBackup(index, parent, () => streamRows(backup, parent));
+    }
     const tables: TableSummary[] = [];
     const changes: Change[] = [];
     for (const b of bound) {
@@ -166,6 +173,19 @@ function buildLookupIndexes(bound: BoundMapping[], candidates: Map<string, Candi
     }
   }
   return indexes;
+}
+
+/** Reads a parent table's natural key -> key pairs that children asked for. */
+async function fillFromBackup(index: LookupIndex, parent: CatalogTable, rows: () => AsyncIterable<Row>): Promise<void> {
+  const byColumn = parent.columns.find((c) => c.name === index.by);
+  if (!byColumn) return;
+  for await (const row of rows()) {
+    const by = row[index.by];
+    const ref = row[index.refColumn];
+    if (by == null || ref == null) continue;
+    const key = comparisonKey(byColumn, by);
+    if (index.requested.has(key)) index.set(key, { value: ref });
+  }
 }
 
 const BATCH = 5000;

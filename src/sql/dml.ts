@@ -1,5 +1,6 @@
 import { quoteIdent, quoteQualified, type QualifiedName } from './identifier.js';
 import { literal, type SqlValue } from './literal.js';
+import { castType } from './types.js';
 
 /**
  * The statements a patch is made of. Each builder returns complete SQL text;
@@ -67,3 +68,69 @@ export const PATCH_BEGIN = 'BEGIN;';
 export const PATCH_COMMIT = 'COMMIT;';
 /** Set inside every patch transaction: literals are written for standard strings; keep TimeZone stable for text forms. */
 export const PATCH_SETTINGS = ["SET LOCAL standard_conforming_strings = on;", "SET LOCAL TimeZone = 'UTC';"];
+
+/** One row of a set-based UPDATE: its key, its new values, and the old values that guard it. */
+export interface SetRow {
+  key: SqlValue[];
+  values: SqlValue[];
+  guards: SqlValue[];
+  comment?: string;
+}
+
+export interface TypedColumn {
+  name: string;
+  /** format_type() text, checked by castType. */
+  type: string;
+}
+
+const KEY_PREFIX = 'key ';
+const NEW_PREFIX = 'new ';
+const OLD_PREFIX = 'old ';
+
+function valuesList(rows: Array<{ cells: SqlValue[]; comment?: string }>): string[] {
+  const lines: string[] = [];
+  rows.forEach((row, i) => {
+    if (row.comment) lines.push(`    ${sqlComment(row.comment)}`);
+    lines.push(`    (${row.cells.map((v) => literal(v)).join(', ')})${i < rows.length - 1 ? ',' : ''}`);
+  });
+  return lines;
+}
+
+/**
+ * Many rows updated by one statement: `UPDATE t SET c = v."new c" FROM (VALUES ...) v
+ * WHERE t.key = v."key ..." AND t.c IS NOT DISTINCT FROM v."old c"`. Each VALUES row
+ * must match exactly one table row, so the row count is the number of VALUES rows
+ * unless something drifted.
+ */
+export function setUpdate(table: QualifiedName, key: TypedColumn[], columns: TypedColumn[], guards: TypedColumn[], rows: SetRow[]): string {
+  const names = [...key.map((c) => KEY_PREFIX + c.name), ...columns.map((c) => NEW_PREFIX + c.name), ...guards.map((c) => OLD_PREFIX + c.name)];
+  const set = columns.map((c) => `${quoteIdent(c.name)} = v.${quoteIdent(NEW_PREFIX + c.name)}::${castType(c.type)}`).join(', ');
+  const where = [
+    ...key.map((c) => `t.${quoteIdent(c.name)} = v.${quoteIdent(KEY_PREFIX + c.name)}::${castType(c.type)}`),
+    ...guards.map((c) => `t.${quoteIdent(c.name)} IS NOT DISTINCT FROM v.${quoteIdent(OLD_PREFIX + c.name)}::${castType(c.type)}`),
+  ].join('\n    AND ');
+  return [
+    `UPDATE ${quoteQualified(table)} AS t SET ${set}`,
+    '  FROM (VALUES',
+    ...valuesList(rows.map((r) => ({ cells: [...r.key, ...r.values, ...r.guards], comment: r.comment }))),
+    `  ) AS v (${names.map(quoteIdent).join(', ')})`,
+    `  WHERE ${where};`,
+  ].join('\n');
+}
+
+/** Undo only: removes inserted rows, each only while it still holds every value salvage wrote. */
+export function setDelete(table: QualifiedName, key: TypedColumn[], guards: TypedColumn[], rows: Array<{ key: SqlValue[]; guards: SqlValue[] }>): string {
+  const names = [...key.map((c) => KEY_PREFIX + c.name), ...guards.map((c) => OLD_PREFIX + c.name)];
+  const where = [
+    ...key.map((c) => `t.${quoteIdent(c.name)} = v.${quoteIdent(KEY_PREFIX + c.name)}::${castType(c.type)}`),
+    ...guards.map((c) => `t.${quoteIdent(c.name)} IS NOT DISTINCT FROM v.${quoteIdent(OLD_PREFIX + c.name)}::${castType(c.type)}`),
+  ].join('\n    AND ');
+  return [
+    `DELETE FROM ${quoteQualified(table)} AS t USING (VALUES`,
+    ...valuesList(rows.map((r) => ({ cells: [...r.key, ...r.guards] }))),
+    `  ) AS v (${names.map(quoteIdent).join(', ')})`,
+    `  WHERE ${where};`,
+  ].join('\n');
+}
+
+export const SET_COLUMN_PREFIXES = { key: KEY_PREFIX, new: NEW_PREFIX, old: OLD_PREFIX } as const;

@@ -113,8 +113,11 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     ['ALTER', 'ALTER TABLE public.accounts ADD COLUMN x int;\n', /:1: ALTERTABLE is not allowed/],
     ['a second statement smuggled after a literal', "INSERT INTO public.accounts (id, email, plan) VALUES ('9', 'x'); DROP TABLE public.accounts; --', 'pro') ON CONFLICT DO NOTHING;\n", /:1: an INSERT must end with ON CONFLICT DO NOTHING/],
     ['INSERT ... SELECT', 'INSERT INTO public.accounts (id, email, plan) SELECT id + 100, email, plan FROM public.accounts ON CONFLICT DO NOTHING;\n', /:1: an INSERT may only insert VALUES/],
-    ['UPDATE with a subquery', "UPDATE public.accounts SET plan = (SELECT 'pro') WHERE id = '1';\n", /:1: only constant values are allowed/],
-    ['UPDATE ... OR', "UPDATE public.accounts SET plan = 'pro' WHERE id = '1' OR true;\n", /:1: conditions may only be joined with AND/],
+    ['an UPDATE not in salvage\'s set-based form', "UPDATE public.accounts SET plan = 'pro' WHERE id = '1';\n", /:1: values from v must be cast to the column type/],
+    ['UPDATE with a subquery', `UPDATE public.accounts AS t SET plan = v."new plan"::text FROM (VALUES ('1', (SELECT 'pro'))) AS v ("key id", "new plan") WHERE t.id = v."key id"::bigint;\n`, /:1: only constant values are allowed/],
+    ['UPDATE ... OR', `UPDATE public.accounts AS t SET plan = v."new plan"::text FROM (VALUES ('1', 'pro')) AS v ("key id", "new plan") WHERE t.id = v."key id"::bigint OR true;\n`, /:1: conditions may only be joined with AND/],
+    ['UPDATE from another table', `UPDATE public.accounts AS t SET plan = v."new plan"::text FROM public.accounts AS v WHERE t.id = v."key id"::bigint;\n`, /:1: the only other relation allowed is a VALUES list AS v/],
+    ['UPDATE setting a column from the wrong value', `UPDATE public.accounts AS t SET plan = v."new email"::text FROM (VALUES ('1', 'x')) AS v ("key id", "new email") WHERE t.id = v."key id"::bigint;\n`, /:1: column plan must be set from v."new plan"/],
     ['UPDATE ... RETURNING', "UPDATE public.accounts SET plan = 'pro' WHERE id = '1' RETURNING *;\n", /:1: unexpected clause "returningClause" in UPDATE/],
     ['SET ROLE', 'SET ROLE postgres;\n', /:1: SET role is not allowed/],
     ['DO', 'DO $$ BEGIN PERFORM 1; END $$;\n', /:1: DO is not allowed/],
@@ -135,7 +138,7 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
   });
 
   it('refuses an UPDATE that is not keyed by the primary key', async () => {
-    const sql = "BEGIN;\nUPDATE \"public\".\"accounts\" SET \"plan\" = 'pro'\n  WHERE \"email\" = 'a@x';\nCOMMIT;\n";
+    const sql = `BEGIN;\nUPDATE "public"."accounts" AS t SET "plan" = v."new plan"::text FROM (VALUES ('a@x', 'pro')) AS v ("key email", "new plan")\n  WHERE t."email" = v."key email"::text;\nCOMMIT;\n`;
     const error = await applyTo(await craftedPatch(sql, [{ kind: 'update', table: 'public.accounts', startLine: 2, endLine: 3, expectedRows: 1 }])).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SafetyRefusal);
     expect((error as Error).message).toMatch(/patch\.sql:2: this UPDATE is not keyed by the primary key of public\.accounts \(id\)/);
@@ -168,7 +171,9 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     const error = await applyTo(dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SalvageError);
     const sql = await readFile(path.join(dir, 'patch.sql'), 'utf8');
-    const line = sql.split('\n').findIndex((l) => l.includes("SET \"plan\" = 'enterprise'")) + 1;
+    const lines = sql.split('\n');
+    const valuesLine = lines.findIndex((l) => l.includes("'enterprise'"));
+    const line = lines.slice(0, valuesLine).map((l, i) => (l.startsWith('UPDATE') ? i + 1 : 0)).reduce((a, b) => Math.max(a, b), 0);
     expect((error as Error).message).toMatch(new RegExp(`patch\\.sql:${line}:\\d+: PostgreSQL refused this update on public\\.accounts: new row for relation "accounts" violates check constraint`));
     expect(await dump()).toEqual(before);
     expect(await query("SELECT to_regclass('salvage.salvage_history') AS t")).toEqual([{ t: null }]);

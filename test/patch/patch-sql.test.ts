@@ -11,7 +11,7 @@ import { tempJobDir } from '../support/flow.js';
 const evidence = (ref: string) => [{ source: 'ledger', record: ref, ref, rule: 'order.yaml#rows' }];
 
 /** A changeset over a table whose names and values are as hostile as real data gets. */
-function hostileChangeset(): Changeset {
+export function hostileChangeset(): Changeset {
   const table = { schema: 'Shop "EU"', name: 'order' };
   return {
     format: CHANGESET_FORMAT,
@@ -67,53 +67,63 @@ function hostileChangeset(): Changeset {
 describe('patch text', () => {
   it('is exactly the reviewed SQL: quoted names, escaped values, provenance on one line', () => {
     const built = buildPatch(hostileChangeset(), 'ab'.repeat(32));
-    expect(built.patchSql).toBe(
-      [
-        '-- salvage patch for backup, from changeset abababababababab (2026-05-01T00:00:00Z)',
-        '-- Apply with "salvage apply" (checks, counts, confirmation); every statement only touches what the review showed.',
-        'BEGIN;',
-        'SET LOCAL standard_conforming_strings = on;',
-        "SET LOCAL TimeZone = 'UTC';",
-        '',
-        '-- Shop "EU".order: 2 inserts, 1 updates',
-        'INSERT INTO "Shop ""EU"""."order" ("id", "Customer Name", "select", "amount", "at") VALUES',
-        '  -- Shop "EU".order#5 <- file://a.csv#L2 -- injected (order.yaml#rows)',
-        "  ('5', 'Siobhán O''Brien', 'back\\slash; DROP TABLE x; --', '0.30', '2026-03-29 01:30:00+00'),",
-        '  -- Shop "EU".order#6 <- file://a.csv#L3 (order.yaml#rows)',
-        "  ('6', 'Zoë \"Zo\" 🚣\u200d♀️ Ødegård', '$$;$x$', '-12345678901.99', '2026-10-25 00:30:00+00')",
-        'ON CONFLICT DO NOTHING;',
-        '-- Shop "EU".order#1 <- file://a.csv#L4 (order.yaml#rows)',
-        'UPDATE "Shop ""EU"""."order" SET "select" = \'it\'\'s "new"\'',
-        '  WHERE "id" = \'1\' AND "select" IS NOT DISTINCT FROM NULL;',
-        '',
-        '-- sequences: moved past the highest key written, never backwards',
-        '-- move Shop "EU".order_id_seq past the highest id written (6)',
-        'SELECT setval(\'"Shop ""EU"""."order_id_seq"\', GREATEST(6, last_value), true) FROM "Shop ""EU"""."order_id_seq";',
-        '',
-        'COMMIT;',
-        '',
-      ].join('\n'),
-    );
-    expect(built.undoSql.split('\n').slice(3)).toEqual([
-      'BEGIN;',
-      'SET LOCAL standard_conforming_strings = on;',
-      "SET LOCAL TimeZone = 'UTC';",
-      '',
-      '-- Shop "EU".order: revert 3 changes',
-      'UPDATE "Shop ""EU"""."order" SET "select" = NULL',
-      '  WHERE "id" = \'1\' AND "select" IS NOT DISTINCT FROM \'it\'\'s "new"\';',
-      'DELETE FROM "Shop ""EU"""."order"',
-      "  WHERE \"id\" = '5' AND \"Customer Name\" IS NOT DISTINCT FROM 'Siobhán O''Brien' AND \"select\" IS NOT DISTINCT FROM 'back\\slash; DROP TABLE x; --' AND \"amount\" IS NOT DISTINCT FROM '0.30' AND \"at\" IS NOT DISTINCT FROM '2026-03-29 01:30:00+00';",
-      'DELETE FROM "Shop ""EU"""."order"',
-      "  WHERE \"id\" = '6' AND \"Customer Name\" IS NOT DISTINCT FROM 'Zoë \"Zo\" 🚣\u200d♀️ Ødegård' AND \"select\" IS NOT DISTINCT FROM '$$;$x$' AND \"amount\" IS NOT DISTINCT FROM '-12345678901.99' AND \"at\" IS NOT DISTINCT FROM '2026-10-25 00:30:00+00';",
-      '',
-      'COMMIT;',
-      '',
-    ]);
+    expect(built.patchSql).toBe(String.raw`-- salvage patch for backup, from changeset abababababababab (2026-05-01T00:00:00Z)
+-- Apply with "salvage apply" (checks, counts, confirmation); every statement only touches what the review showed.
+BEGIN;
+SET LOCAL standard_conforming_strings = on;
+SET LOCAL TimeZone = 'UTC';
+
+-- Shop "EU".order: 2 inserts, 1 updates
+INSERT INTO "Shop ""EU"""."order" ("id", "Customer Name", "select", "amount", "at") VALUES
+  -- Shop "EU".order#5 <- file://a.csv#L2 -- injected (order.yaml#rows)
+  ('5', 'Siobhán O''Brien', 'back\slash; DROP TABLE x; --', '0.30', '2026-03-29 01:30:00+00'),
+  -- Shop "EU".order#6 <- file://a.csv#L3 (order.yaml#rows)
+  ('6', 'Zoë "Zo" 🚣‍♀️ Ødegård', '$$;$x$', '-12345678901.99', '2026-10-25 00:30:00+00')
+ON CONFLICT DO NOTHING;
+UPDATE "Shop ""EU"""."order" AS t SET "select" = v."new select"::text
+  FROM (VALUES
+    -- Shop "EU".order#1 <- file://a.csv#L4 (order.yaml#rows)
+    ('1', 'it''s "new"', NULL)
+  ) AS v ("key id", "new select", "old select")
+  WHERE t."id" = v."key id"::bigint
+    AND t."select" IS NOT DISTINCT FROM v."old select"::text;
+
+-- sequences: moved past the highest key written, never backwards
+-- move Shop "EU".order_id_seq past the highest id written (6)
+SELECT setval('"Shop ""EU"""."order_id_seq"', GREATEST(6, last_value), true) FROM "Shop ""EU"""."order_id_seq";
+
+COMMIT;
+`);
+    expect(built.undoSql).toBe(String.raw`-- salvage undo for the patch from changeset abababababababab: reverses exactly what patch.sql wrote.
+-- Rows changed since the patch was applied are left alone (their guards fail and the undo stops).
+-- Sequences stay advanced: moving them back could hand out keys that are in use.
+BEGIN;
+SET LOCAL standard_conforming_strings = on;
+SET LOCAL TimeZone = 'UTC';
+
+-- Shop "EU".order: revert 3 changes
+UPDATE "Shop ""EU"""."order" AS t SET "select" = v."new select"::text
+  FROM (VALUES
+    ('1', NULL, 'it''s "new"')
+  ) AS v ("key id", "new select", "old select")
+  WHERE t."id" = v."key id"::bigint
+    AND t."select" IS NOT DISTINCT FROM v."old select"::text;
+DELETE FROM "Shop ""EU"""."order" AS t USING (VALUES
+    ('5', 'Siobhán O''Brien', 'back\slash; DROP TABLE x; --', '0.30', '2026-03-29 01:30:00+00'),
+    ('6', 'Zoë "Zo" 🚣‍♀️ Ødegård', '$$;$x$', '-12345678901.99', '2026-10-25 00:30:00+00')
+  ) AS v ("key id", "old Customer Name", "old select", "old amount", "old at")
+  WHERE t."id" = v."key id"::bigint
+    AND t."Customer Name" IS NOT DISTINCT FROM v."old Customer Name"::text
+    AND t."select" IS NOT DISTINCT FROM v."old select"::text
+    AND t."amount" IS NOT DISTINCT FROM v."old amount"::numeric(14,2)
+    AND t."at" IS NOT DISTINCT FROM v."old at"::timestamp with time zone;
+
+COMMIT;
+`);
     expect(built.manifest.patch.statements).toEqual([
       { kind: 'insert', table: 'Shop "EU".order', startLine: 8, endLine: 13, expectedRows: 2 },
-      { kind: 'update', table: 'Shop "EU".order', startLine: 15, endLine: 16, expectedRows: 1 },
-      { kind: 'sequence', table: 'Shop "EU".order', startLine: 20, endLine: 20, expectedRows: 1 },
+      { kind: 'update', table: 'Shop "EU".order', startLine: 14, endLine: 20, expectedRows: 1 },
+      { kind: 'sequence', table: 'Shop "EU".order', startLine: 24, endLine: 24, expectedRows: 1 },
     ]);
     expect(built.manifest.withheld).toEqual({ conflict: 0, unrecoverable: 1 });
   });

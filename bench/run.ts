@@ -1,0 +1,132 @@
+/**
+ * npm run bench [-- --rows N]: salvage against the hand-written SQL a DBA would
+ * write, on the same generated data and the same PostgreSQL, in one run.
+ * Prints a table and one line `BENCH {json}`. Never part of npm test.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { apply } from '../src/apply/apply.js';
+import { parseConfig } from '../src/config/load.js';
+import { writePatch } from '../src/patch/patch.js';
+import { reconcile } from '../src/reconcile/reconcile.js';
+import { runBaseline } from './baseline.js';
+import { BENCH_MAPPING, loadBackup, writeRecords } from './data.js';
+
+const ADMIN_URL = process.env.SALVAGE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function urlFor(database: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function fingerprint(url: string): Promise<string> {
+  return withClient(url, async (c) => {
+    const r = await c.query<{ n: string; h: string }>(`SELECT count(*)::text AS n, md5(string_agg(
+      concat_ws('|', stripe_charge_id, customer_id, amount, currency, status, extract(epoch FROM created_at)), ',' ORDER BY stripe_charge_id)) AS h FROM payments`);
+    return `${r.rows[0]?.n}:${r.rows[0]?.h}`;
+  });
+}
+
+async function main(): Promise<void> {
+  const rows = arg('rows', 1_000_000);
+  const tag = `${process.pid}_${Date.now() % 100000}`;
+  const names = { backup: `salvage_bench_backup_${tag}`, salvage: `salvage_bench_salvage_${tag}`, baseline: `salvage_bench_baseline_${tag}` };
+  const job = await mkdtemp(path.join(os.tmpdir(), 'salvage-bench-'));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  try {
+    log(`generating ${rows} backup rows and ${Math.floor(rows * 1.1)} records...`);
+    await withClient(ADMIN_URL, (c) => c.query(`CREATE DATABASE "${names.backup}"`));
+    await withClient(urlFor(names.backup), (c) => loadBackup(c, rows));
+    for (const target of [names.salvage, names.baseline]) {
+      await withClient(ADMIN_URL, (c) => c.query(`CREATE DATABASE "${target}" TEMPLATE "${names.backup}"`));
+    }
+    await mkdir(path.join(job, 'records'), { recursive: true });
+    await mkdir(path.join(job, 'mappings'));
+    await writeFile(path.join(job, 'mappings', 'payments.yaml'), BENCH_MAPPING);
+    const recordsFile = path.join(job, 'records', 'stripe.ndjson');
+    await writeRecords(recordsFile, rows);
+    const configText = `job: .
+backup: { url: ${JSON.stringify(urlFor(names.backup))} }
+target: { url: ${JSON.stringify(urlFor(names.salvage))} }
+window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }
+mappings: ./mappings
+sources:
+  stripe: { kind: stripe, apiKey: rk_test_bench }
+`;
+    await writeFile(path.join(job, 'salvage.yaml'), configText);
+    const config = parseConfig(configText, path.join(job, 'salvage.yaml'));
+
+    log('salvage: reconcile, patch, apply...');
+    const t0 = performance.now();
+    const reconciled = await reconcile({ config });
+    const t1 = performance.now();
+    const { dir, manifest } = await writePatch(job, path.join(job, 'changeset.json'));
+    const t2 = performance.now();
+    const applied = await apply({ patchDir: dir, jobDir: job, target: { url: urlFor(names.salvage), embeddedDir: '' }, confirm: names.salvage });
+    const t3 = performance.now();
+    const appliedRows = Object.values(applied.rows).reduce((n, c) => n + (c.insert ?? 0) + (c.update ?? 0), 0);
+
+    log('baseline: COPY into jsonb staging, INSERT ... SELECT, UPDATE ... FROM...');
+    const baselineSeconds = await withClient(urlFor(names.baseline), (c) => runBaseline(c, recordsFile));
+    const sameResult = (await fingerprint(urlFor(names.salvage))) === (await fingerprint(urlFor(names.baseline)));
+
+    const stages = { reconcile_s: (t1 - t0) / 1000, patch_s: (t2 - t1) / 1000, apply_s: (t3 - t2) / 1000 };
+    const salvageSeconds = stages.reconcile_s + stages.patch_s + stages.apply_s;
+    const counts = reconciled.changeset.tables.find((t) => t.name === 'payments')?.counts;
+    const result = {
+      rows,
+      records: Math.floor(rows * 1.1),
+      inserts: counts?.insert,
+      updates: counts?.update,
+      salvage_s: round(salvageSeconds),
+      ...Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, round(v)])),
+      baseline_s: round(baselineSeconds),
+      ratio: round(salvageSeconds / baselineSeconds),
+      apply_rows_per_s: Math.round(appliedRows / stages.apply_s),
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      same_result: sameResult,
+      patch_statements: manifest.patch.statements.length,
+    };
+    const table = [
+      ['stage', 'seconds'],
+      ['salvage reconcile (map + compare)', stages.reconcile_s.toFixed(2)],
+      ['salvage patch', stages.patch_s.toFixed(2)],
+      ['salvage apply', stages.apply_s.toFixed(2)],
+      ['salvage total', salvageSeconds.toFixed(2)],
+      ['hand-written SQL baseline', baselineSeconds.toFixed(2)],
+    ];
+    for (const [a, b] of table) process.stdout.write(`${(a as string).padEnd(36)} ${(b as string).padStart(8)}\n`);
+    process.stdout.write(`BENCH ${JSON.stringify(result)}\n`);
+    if (!sameResult) process.exitCode = 1;
+  } finally {
+    if (!process.env.SALVAGE_BENCH_KEEP) await rm(job, { recursive: true, force: true });
+    else log(`kept ${job}`);
+    await withClient(ADMIN_URL, async (c) => {
+      for (const name of Object.values(names)) await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    });
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+await main();
