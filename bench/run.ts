@@ -119,9 +119,11 @@ sources:
   } finally {
     if (!process.env.SALVAGE_BENCH_KEEP) await rm(job, { recursive: true, force: true });
     else log(`kept ${job}`);
-    await withClient(ADMIN_URL, async (c) => {
-      for (const name of Object.values(names)) await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    });
+    if (!process.env.SALVAGE_BENCH_KEEP) {
+      await withClient(ADMIN_URL, async (c) => {
+        for (const name of Object.values(names)) await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      });
+    }
   }
 }
 

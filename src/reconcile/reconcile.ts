@@ -22,9 +22,17 @@ export interface ReconcileOptions {
   log?: (line: string) => void;
 }
 
+export interface StageTiming {
+  stage: string;
+  seconds: number;
+  rows: number;
+}
+
 export interface ReconcileResult {
   changeset: Changeset;
   file: string;
+  /** Wall time and rows of each stage, for --timings and the benchmark. */
+  timings: StageTiming[];
 }
 
 const SAMPLE_LIMIT = 5;
@@ -50,9 +58,17 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     applicationName: 'salvage reconcile',
   });
   try {
+    const timings: StageTiming[] = [];
+    let mark = performance.now();
+    const lap = (stage: string, rows: number) => {
+      const now = performance.now();
+      timings.push({ stage, seconds: (now - mark) / 1000, rows });
+      mark = now;
+    };
     const catalog = await readCatalog(backup.client);
     const bound = orderMappings(bindMappings(mappings, catalog, Object.keys(config.sources)));
     const evaluation = await evaluateRecords(config, new RuleEvaluator(mappings), log);
+    lap('map records', evaluation.sources.reduce((n, s) => n + s.records, 0));
 
     await backup.client.query(BEGIN_READ_ONLY_SNAPSHOT);
     const indexes = buildLookupIndexes(bound, evaluation.candidates);
@@ -63,6 +79,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       const parent = bound.flatMap((b) => [...b.lookups.values()]).find((l) => tableKey(l.parent) === index.parentTable)?.parent;
       if (parent) await fillFromBackup(index, parent, () => streamRows(backup, parent));
     }
+    if (indexes.size) lap('index lookups', [...indexes.values()].reduce((n, i) => n + i.requested.size, 0));
     const tables: TableSummary[] = [];
     const changes: Change[] = [];
     for (const b of bound) {
@@ -75,8 +92,9 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
         backupRows: () => streamRows(backup, b.table),
         sequenceFloor: await sequenceFloor(backup, b.table),
       });
-      changes.push(...result.changes);
+      for (const change of result.changes) changes.push(change);
       tables.push(summarize(b, result.counts));
+      lap(`reconcile ${name}`, Object.values(result.counts).reduce((n, c) => n + c, 0));
       log(`${name}: ${formatCounts(result.counts)}`);
     }
     await backup.client.query(ROLLBACK);
@@ -94,7 +112,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     };
     const file = changesetPath(config.jobDir);
     await writeChangeset(file, changeset);
-    return { changeset, file };
+    lap('write changeset', changes.length);
+    return { changeset, file, timings };
   } finally {
     await backup.close();
   }

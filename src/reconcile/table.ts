@@ -114,7 +114,8 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     const outcome = classifyGroup(group, bound, columns);
     if (outcome.kind === 'unchanged') {
       counts.unchanged++;
-      unchangedRows.push({ values: outcome.values });
+      // Only children's lookups need unchanged rows; keep none when nobody looks up into this table.
+      if (input.ownIndexes.length) unchangedRows.push({ values: outcome.values });
       continue;
     }
     counts[outcome.change.kind]++;
@@ -139,12 +140,17 @@ function resolveCandidate(
   parentIndexes: Map<string, LookupIndex>,
 ): Resolved {
   const texts = new Map<string, string>();
-  const problems: Resolved['problems'] = new Map();
+  // Most candidates have no problem: share one empty map instead of allocating one each.
+  let problems: Resolved['problems'] = NO_PROBLEMS;
+  const addProblem = (column: string, problem: { reason: UnrecoverableReason; message: string }) => {
+    if (problems === NO_PROBLEMS) problems = new Map();
+    problems.set(column, problem);
+  };
   for (const [column, value] of Object.entries(candidate.values)) {
     const meta = columns.get(column) as CatalogColumn;
     const n = toColumnText(meta, value);
     if (n.ok) texts.set(column, n.text);
-    else problems.set(column, { reason: 'invalid-value', message: `${column}: ${n.error}` });
+    else addProblem(column, { reason: 'invalid-value', message: `${column}: ${n.error}` });
   }
   for (const [column, request] of Object.entries(candidate.lookups)) {
     const link = bound.lookups.get(column);
@@ -154,10 +160,16 @@ function resolveCandidate(
     const key = toColumnText(byColumn, request.key);
     const entry = key.ok && index ? index.resolve(comparisonKey(byColumn, key.text)) : { reason: key.ok ? 'lookup index missing' : key.error };
     if ('value' in entry) texts.set(column, entry.value);
-    else if (!request.optional) problems.set(column, { reason: 'missing-parent', message: `${column}: ${entry.reason}` });
+    else if (!request.optional) addProblem(column, { reason: 'missing-parent', message: `${column}: ${entry.reason}` });
   }
+  // The raw values are now texts; let the candidate's own copies go.
+  candidate.values = CONSUMED;
+  candidate.lookups = {};
   return { candidate, texts, problems, keys: candidateKeys(texts, bound.matchKeys, columns) };
 }
+
+const NO_PROBLEMS: Resolved['problems'] = new Map();
+const CONSUMED: Candidate['values'] = Object.freeze({}) as Candidate['values'];
 
 function keyString(index: number, values: string[]): string {
   return `${index}\u0001${values.join('\u0001')}`;
@@ -193,7 +205,27 @@ function evidenceOf(r: Resolved): Evidence {
   return { source: r.candidate.record.source, record: r.candidate.record.id, ref: r.candidate.record.ref, rule: r.candidate.rule };
 }
 
+/** Equal text is equal value; different text may still be (90 vs 90.00), so fall back to the type's key. */
+function sameValue(meta: CatalogColumn, a: string | null, b: string | null): boolean {
+  return a === b || comparisonKey(meta, a) === comparisonKey(meta, b);
+}
+
+/**
+ * Most records describe rows the backup already has, unchanged. Recognise that
+ * case (one record, one backup row, every value equal) without building evidence.
+ */
+function isPlainlyUnchanged(group: Group, bound: BoundMapping, columns: Map<string, CatalogColumn>): boolean {
+  const [member] = group.members;
+  const [row] = group.rows;
+  if (group.members.length !== 1 || group.rows.length !== 1 || !member || !row || member.problems.size) return false;
+  for (const [column, value] of member.texts) {
+    if (!sameValue(columns.get(column) as CatalogColumn, value, row[column] ?? null)) return false;
+  }
+  return true;
+}
+
 function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, CatalogColumn>): Outcome {
+  if (isPlainlyUnchanged(group, bound, columns)) return { kind: 'unchanged', values: group.rows[0] as Row };
   const table = bound.table;
   const name = tableKey(table);
   const values: Record<string, string | null> = {};
@@ -259,8 +291,7 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
     const changedEvidence: Record<string, Evidence[]> = {};
     for (const [column, value] of Object.entries(values)) {
       if (table.primaryKey.includes(column) || bound.mapping.keepExisting.has(column)) continue;
-      const meta = columns.get(column) as CatalogColumn;
-      if (comparisonKey(meta, value) === comparisonKey(meta, row[column] ?? null)) continue;
+      if (sameValue(columns.get(column) as CatalogColumn, value, row[column] ?? null)) continue;
       changed[column] = value;
       old[column] = row[column] ?? null;
       changedEvidence[column] = evidence[column] ?? [];
@@ -276,7 +307,7 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
         change: { ...base('conflict', id), key, values: changed, old, evidence: changedEvidence, conflicts, ...(notes.length ? { notes } : {}) },
       };
     }
-    if (Object.keys(changed).length === 0) return { kind: 'unchanged', values: { ...row } };
+    if (Object.keys(changed).length === 0) return { kind: 'unchanged', values: row };
     const relevant = Object.fromEntries(Object.entries(disagreements).filter(([c]) => c in changed));
     return {
       kind: 'change',
