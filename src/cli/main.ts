@@ -16,6 +16,16 @@ import { ask, isInteractive, useColor } from './terminal.js';
 interface GlobalOptions {
   config: string;
   job?: string;
+  timings?: boolean;
+}
+
+/** --timings: one line per stage with its wall time and rows per second. */
+function printTimings(command: Command, stages: Array<{ stage: string; seconds: number; rows: number }>): void {
+  if (!globals(command).timings) return;
+  for (const s of stages) {
+    const rate = s.seconds > 0 ? `${Math.round(s.rows / s.seconds)} rows/s` : '';
+    err(`timing: ${s.stage.padEnd(28)} ${s.seconds.toFixed(2).padStart(8)} s ${String(s.rows).padStart(10)} rows  ${rate}`);
+  }
 }
 
 const out = (line: string) => process.stdout.write(`${redact(line)}\n`);
@@ -35,6 +45,7 @@ export function buildProgram(): Command {
     .description('Rebuild lost database rows from Stripe, email, calendars and CSV exports, with evidence for every value.')
     .option('--config <file>', 'the salvage.yaml to use', './salvage.yaml')
     .option('--job <dir>', 'the job directory (overrides "job:" in the config)')
+    .option('--timings', "print each stage's wall time and rows per second")
     .showHelpAfterError()
     .exitOverride();
 
@@ -53,7 +64,8 @@ export function buildProgram(): Command {
     .description('map records, compare with the backup (read only), write <job>/changeset.json')
     .action(async (_opts: unknown, command: Command) => {
       const cfg = await config(command);
-      const { changeset, file } = await reconcile({ config: cfg, log: err });
+      const { changeset, file, timings } = await reconcile({ config: cfg, log: err });
+      printTimings(command, timings);
       for (const t of changeset.tables) out(`${t.table}: ${formatCounts(t.counts)}`);
       const unmapped = changeset.unmapped.reduce((n, u) => n + u.count, 0);
       if (unmapped) out(`${unmapped} records matched no rule (see "salvage diff")`);
@@ -77,7 +89,10 @@ export function buildProgram(): Command {
     .description('write patch.sql, undo.sql and manifest.json from the accepted changes')
     .action(async (_opts: unknown, command: Command) => {
       const cfg = await config(command);
+      const started = performance.now();
       const { dir, manifest } = await writePatch(cfg.jobDir, changesetPath(cfg.jobDir));
+      const written = manifest.patch.statements.reduce((n, s) => n + s.expectedRows, 0);
+      printTimings(command, [{ stage: 'write patch', seconds: (performance.now() - started) / 1000, rows: written }]);
       const inserts = Object.values(manifest.counts).reduce((n, c) => n + c.insert, 0);
       const updates = Object.values(manifest.counts).reduce((n, c) => n + c.update, 0);
       out(`patch ${manifest.id}: ${inserts} inserts, ${updates} updates in ${manifest.patch.statements.length} statements -> ${dir}`);
@@ -95,6 +110,7 @@ export function buildProgram(): Command {
       .option('--actor <name>', 'who is applying (a person, an agent, a ticket); recorded in salvage.salvage_history')
       .action(async (opts: { dryRun?: boolean; confirm?: string; actor?: string }, command: Command) => {
         const cfg = await config(command);
+        const started = performance.now();
         const result = await apply({
           patchDir: patchDir(cfg.jobDir),
           jobDir: cfg.jobDir,
@@ -108,6 +124,8 @@ export function buildProgram(): Command {
           statementTimeout: cfg.apply.statementTimeout,
           log: err,
         });
+        const touched = Object.values(result.rows).reduce((n, c) => n + Object.values(c).reduce((a, b) => a + b, 0), 0);
+        printTimings(command, [{ stage: name, seconds: (performance.now() - started) / 1000, rows: touched }]);
         if (result.alreadyDone) {
           out(result.alreadyDone);
           return;
