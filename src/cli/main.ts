@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import path from 'node:path';
-import { loadConfig, type SalvageConfig } from '../config/load.js';
+import { loadConfig, requireEnv, type SalvageConfig } from '../config/load.js';
 import { redact } from '../config/secrets.js';
 import { ExitCode, PreconditionFailed, SalvageError } from '../errors.js';
 import { apply } from '../apply/apply.js';
@@ -110,6 +110,7 @@ export function buildProgram(): Command {
       .option('--actor <name>', 'who is applying (a person, an agent, a ticket); recorded in salvage.salvage_history')
       .action(async (opts: { dryRun?: boolean; confirm?: string; actor?: string }, command: Command) => {
         const cfg = await config(command);
+        requireEnv(cfg, ['target']);
         const started = performance.now();
         const result = await apply({
           patchDir: patchDir(cfg.jobDir),
@@ -143,6 +144,7 @@ export function buildProgram(): Command {
     .description('re-read the target and confirm every change of the patch is there (read only)')
     .action(async (_opts: unknown, command: Command) => {
       const cfg = await config(command);
+      requireEnv(cfg, ['target']);
       const result = await verifyApplied({ patchDir: patchDir(cfg.jobDir), target: { url: cfg.target.url, embeddedDir: embeddedDir(cfg.jobDir, 'target') } });
       for (const p of result.problems.slice(0, 50)) err(p);
       if (result.problems.length) throw new PreconditionFailed(`${result.problems.length} of ${result.checked} patched rows of ${result.database} do not hold what the patch wrote`);
@@ -154,6 +156,7 @@ export function buildProgram(): Command {
     .description("check the target connection's rights: warn if it can DROP, TRUNCATE or DELETE, print least-privilege grants")
     .action(async (_opts: unknown, command: Command) => {
       const cfg = await config(command);
+      requireEnv(cfg, ['target']);
       const report = await doctor({ patchDir: patchDir(cfg.jobDir), target: { url: cfg.target.url, embeddedDir: embeddedDir(cfg.jobDir, 'target') } });
       if (report.warnings.length === 0) out(`the role "${report.role}" on ${report.database} cannot drop, truncate or delete the patched tables`);
       for (const w of report.warnings) out(`warning: ${w}`);

@@ -21,6 +21,18 @@ export interface SalvageConfig {
   window: PullWindow & { lookbackMs: number };
   sources: Record<string, SourceConfig>;
   apply: { lockTimeout: string; statementTimeout: string };
+  /**
+   * env: variables that are not set, by where they are used. They only matter to the
+   * commands that use that part (pull needs its sources' secrets, diff needs none), so
+   * each command asks for what it needs with requireEnv.
+   */
+  missingEnv: Array<{ path: Array<string | number>; problem: Problem }>;
+}
+
+/** Throws (exit 2) if an env: variable used under any of these config paths is not set. */
+export function requireEnv(config: SalvageConfig, ...prefixes: Array<Array<string | number>>): void {
+  const missing = config.missingEnv.filter((m) => prefixes.some((prefix) => prefix.every((p, i) => m.path[i] === p)));
+  if (missing.length) throw new InvalidInputError(`${config.file} needs environment variables`, missing.map((m) => m.problem));
 }
 
 export interface LoadConfigOptions {
@@ -47,11 +59,13 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
 export function parseConfig(text: string, file: string, options: LoadConfigOptions = {}): SalvageConfig {
   const doc = parseYamlDocument(text, file);
   if (doc.syntaxProblems.length) throw new InvalidInputError('config is not valid YAML', doc.syntaxProblems);
-  const problems: Problem[] = [];
-  const resolved = resolveEnvValues(doc, doc.value, [], options.env ?? process.env, problems);
+  const missingEnv: SalvageConfig['missingEnv'] = [];
+  const resolved = resolveEnvValues(doc, doc.value, [], options.env ?? process.env, missingEnv);
   const parsed = configSchema.safeParse(resolved ?? {});
-  if (!parsed.success) problems.push(...zodProblems(doc, parsed.error.issues));
-  if (problems.length || !parsed.success) throw new InvalidInputError(`invalid config ${file}`, problems);
+  if (!parsed.success) {
+    // With other mistakes to fix anyway, every problem is reported at once, missing variables included.
+    throw new InvalidInputError(`invalid config ${file}`, [...missingEnv.map((m) => m.problem), ...zodProblems(doc, parsed.error.issues)]);
+  }
 
   const raw = parsed.data;
   if (raw.window.from.getTime() >= raw.window.to.getTime()) {
@@ -77,6 +91,7 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
     },
     sources: raw.sources,
     apply: raw.apply,
+    missingEnv,
   };
 }
 
@@ -86,7 +101,7 @@ function resolveEnvValues(
   value: unknown,
   at: Array<string | number>,
   env: NodeJS.ProcessEnv,
-  problems: Problem[],
+  missing: SalvageConfig['missingEnv'],
 ): unknown {
   if (typeof value === 'string') {
     const m = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(value);
@@ -94,7 +109,7 @@ function resolveEnvValues(
     const name = m[1] as string;
     const resolved = env[name];
     if (resolved === undefined || resolved === '') {
-      problems.push(problemAt(doc, at, `environment variable ${name} is not set (export ${name}=... before running salvage)`));
+      missing.push({ path: at, problem: problemAt(doc, at, `environment variable ${name} is not set (export ${name}=... before running salvage)`) });
       // Keep the placeholder so the schema does not also call the value missing.
       return value;
     }
@@ -102,10 +117,10 @@ function resolveEnvValues(
     if (typeof key === 'string' && SECRET_FIELDS.has(key)) registerSecret(resolved);
     return resolved;
   }
-  if (Array.isArray(value)) return value.map((v, i) => resolveEnvValues(doc, v, [...at, i], env, problems));
+  if (Array.isArray(value)) return value.map((v, i) => resolveEnvValues(doc, v, [...at, i], env, missing));
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, resolveEnvValues(doc, v, [...at, k], env, problems)]),
+      Object.entries(value).map(([k, v]) => [k, resolveEnvValues(doc, v, [...at, k], env, missing)]),
     );
   }
   return value;

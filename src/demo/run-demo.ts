@@ -9,6 +9,7 @@ import { patchDir, writePatch } from '../patch/patch.js';
 import { pull } from '../pull/pull.js';
 import { embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
 import { DEMO_SCHEMA_SQL, demoLoadStatements, demoSelectTable } from '../sql/demo-schema.js';
+import { bookingEvents, startCalendarReplay, type CalendarReplay } from './calendar-replay-server.js';
 import { compareRecovery, formatRecoveryReport, type RecoveryReport } from './compare.js';
 import { generateIncident, writeIncidentFiles, type Incident, type IncidentRows } from './incident.js';
 import { packageRoot } from './package-root.js';
@@ -29,6 +30,9 @@ export interface DemoResult {
 }
 
 const MARKER = '.salvage-demo';
+/** The booking system's Google calendar, replayed locally for the demo. */
+const DEMO_CALENDAR_ID = 'bookings@fjordkayaks.example';
+const DEMO_TOKEN_VARIABLE = 'SALVAGE_DEMO_GCAL_TOKEN';
 const TABLES = ['customers', 'bookings', 'payments', 'refunds'] as const;
 
 /**
@@ -45,14 +49,26 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const incident = generateIncident({ seed: options.seed });
   await writeIncidentFiles(incident, job);
   await cp(path.join(packageRoot(), 'mappings'), path.join(job, 'mappings'), { recursive: true });
-  await writeFile(path.join(job, 'salvage.yaml'), demoConfig(incident, options), 'utf8');
-  log(`   exports that survived: ${Object.keys(incident.exports).join(', ')}; case file in ${job}`);
+  // The calendar also survives in Google Calendar: served on loopback through the real API client.
+  const replay = await startCalendarReplay(bookingEvents(incident), DEMO_CALENDAR_ID);
+  try {
+    await writeFile(path.join(job, 'salvage.yaml'), demoConfig(incident, options, replay), 'utf8');
+    log(`   exports that survived: ${Object.keys(incident.exports).join(', ')}, and the Google calendar ${DEMO_CALENDAR_ID}; case file in ${job}`);
+    return await recover(options, incident, replay, log);
+  } finally {
+    await replay.stop();
+  }
+}
+
+async function recover(options: DemoOptions, incident: Incident, _replay: CalendarReplay, log: (line: string) => void): Promise<DemoResult> {
+  const job = options.jobDir;
 
   log(`2. Restoring the stale backup (${incident.backup.bookings.length} bookings) as the backup and as the target${options.backupUrl ? '' : ' (embedded PostgreSQL)'}...`);
   await restore(options.backupUrl, embeddedDir(job, 'backup'), incident.backup);
   await restore(options.targetUrl, embeddedDir(job, 'target'), incident.backup);
 
-  const config = await loadConfig(path.join(job, 'salvage.yaml'));
+  // The local replay takes any token; the config names it as a secret the way real configs must.
+  const config = await loadConfig(path.join(job, 'salvage.yaml'), { env: { ...process.env, [DEMO_TOKEN_VARIABLE]: 'demo-replay-token' } });
   log('3. salvage pull');
   const pulled = await pull({ config });
   for (const s of pulled) log(`   ${s.source} (${s.kind}): ${s.records} records`);
@@ -97,7 +113,7 @@ async function prepareJobDir(job: string): Promise<void> {
   await writeFile(path.join(job, MARKER), 'made by salvage demo; safe to delete\n', 'utf8');
 }
 
-function demoConfig(incident: Incident, options: DemoOptions): string {
+function demoConfig(incident: Incident, options: DemoOptions, replay: CalendarReplay): string {
   const db = (url: string | undefined) => (url ? `{ url: ${JSON.stringify(url)} }` : '{}   # no url: the embedded database in <job>/embedded/');
   return `# The sample incident, written by "salvage demo".
 job: .
@@ -109,6 +125,8 @@ sources:
   payments: { kind: csv, files: [exports/payments.csv] }
   refunds:  { kind: csv, files: [exports/refunds.csv] }
   calendar: { kind: ics, files: [exports/calendar.ics] }
+  gcal:     { kind: google-calendar, accessToken: env:${DEMO_TOKEN_VARIABLE}, calendarIds: [${DEMO_CALENDAR_ID}],
+              apiBase: ${replay.apiBase} }   # a local replay of the booking calendar, gone when the demo ends
 `;
 }
 

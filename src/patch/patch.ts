@@ -14,6 +14,7 @@ import {
   type InsertRow,
   type TypedColumn,
 } from '../sql/dml.js';
+import { hasOwn, own } from '../reconcile/own.js';
 import { MANIFEST_FORMAT, sha256, type PatchManifest } from './manifest.js';
 import { SqlFileBuilder } from './sql-file.js';
 
@@ -159,12 +160,12 @@ function provenance(change: Change): string {
 
 function emitInserts(out: SqlFileBuilder, table: TableSummary, inserts: Change[]): void {
   if (inserts.length === 0) return;
-  const written = Object.keys(table.columns).filter((c) => inserts.some((i) => c in i.values));
+  const written = Object.keys(table.columns).filter((c) => inserts.some((i) => hasOwn(i.values, c)));
   for (let start = 0; start < inserts.length; start += INSERT_CHUNK) {
     const chunk = inserts.slice(start, start + INSERT_CHUNK);
     const rows: InsertRow[] = chunk.map((change) => ({
       comment: provenance(change),
-      values: written.map((c) => (c in change.values ? (change.values[c] ?? null) : { default: true as const })),
+      values: written.map((c) => (hasOwn(change.values, c) ? (own(change.values, c) ?? null) : { default: true as const })),
     }));
     out.statement('insert', table.table, insertRows(table, written, rows), chunk.length);
   }
@@ -175,7 +176,7 @@ function emitSequence(out: SqlFileBuilder, table: TableSummary, inserts: Change[
   if (!seq) return;
   let max: bigint | undefined;
   for (const change of inserts) {
-    const v = change.values[seq.column];
+    const v = own(change.values, seq.column);
     if (v == null || !/^-?\d+$/.test(v)) continue;
     const n = BigInt(v);
     if (max === undefined || n > max) max = n;
@@ -205,15 +206,15 @@ function bySignature(changes: Change[], columns: (c: Change) => string[]): Map<s
 /** Updates, set-based: forward writes the new values guarded by the old; revert the reverse. */
 function emitUpdates(out: SqlFileBuilder, table: TableSummary, updates: Change[], direction: 'forward' | 'revert'): void {
   const order = Object.keys(table.columns);
-  const groups = bySignature(updates, (c) => order.filter((col) => col in c.values));
+  const groups = bySignature(updates, (c) => order.filter((col) => hasOwn(c.values, col)));
   for (const { columns, changes } of groups.values()) {
     for (let start = 0; start < changes.length; start += UPDATE_CHUNK) {
       const chunk = changes.slice(start, start + UPDATE_CHUNK);
       const rows = chunk.map((change) => {
-        const newValues = columns.map((c) => change.values[c] ?? null);
-        const oldValues = columns.map((c) => change.old?.[c] ?? null);
+        const newValues = columns.map((c) => own(change.values, c) ?? null);
+        const oldValues = columns.map((c) => own(change.old, c) ?? null);
         return {
-          key: table.primaryKey.map((c) => change.key[c] ?? null),
+          key: table.primaryKey.map((c) => own(change.key, c) ?? null),
           values: direction === 'forward' ? newValues : oldValues,
           guards: direction === 'forward' ? oldValues : newValues,
           ...(direction === 'forward' ? { comment: provenance(change) } : {}),
@@ -228,13 +229,13 @@ function emitUpdates(out: SqlFileBuilder, table: TableSummary, updates: Change[]
 function emitRemovals(out: SqlFileBuilder, table: TableSummary, inserts: Change[]): void {
   const keyColumns = new Set(table.primaryKey);
   const order = Object.keys(table.columns);
-  const groups = bySignature(inserts, (c) => order.filter((col) => col in c.values && !keyColumns.has(col)));
+  const groups = bySignature(inserts, (c) => order.filter((col) => hasOwn(c.values, col) && !keyColumns.has(col)));
   for (const { columns, changes } of groups.values()) {
     for (let start = 0; start < changes.length; start += UPDATE_CHUNK) {
       const chunk = changes.slice(start, start + UPDATE_CHUNK);
       const rows = chunk.map((change) => ({
-        key: table.primaryKey.map((c) => change.key[c] ?? change.values[c] ?? null),
-        guards: columns.map((c) => change.values[c] ?? null),
+        key: table.primaryKey.map((c) => own(change.key, c) ?? own(change.values, c) ?? null),
+        guards: columns.map((c) => own(change.values, c) ?? null),
       }));
       out.statement('delete', table.table, setDelete(table, typed(table, table.primaryKey), typed(table, columns), rows), chunk.length);
     }

@@ -1,4 +1,5 @@
 import { csvConnector } from '../../connectors/csv.js';
+import { googleCalendarConnector } from '../../connectors/google-calendar/index.js';
 import { icsConnector } from '../../connectors/ics.js';
 import type { SourceConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
@@ -17,9 +18,16 @@ export function connectorFor(name: string, source: SourceConfig): Connector {
       });
     case 'ics':
       return icsConnector({ files: source.files });
+    case 'google-calendar':
+      return googleCalendarConnector({
+        accessToken: source.accessToken,
+        credentials: source.credentials,
+        subject: source.subject,
+        calendarIds: source.calendarIds,
+        apiBase: source.apiBase,
+      });
     case 'stripe':
     case 'imap':
-    case 'google-calendar':
     case 'eml':
       throw new UsageError(
         `source "${name}": the ${source.kind} connector is not part of this version of salvage yet. ` +

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { SalvageConfig } from '../config/load.js';
+import { requireEnv, type SalvageConfig } from '../config/load.js';
 import { redact } from '../config/secrets.js';
 import { UsageError } from '../errors.js';
 import { openRecordsSink, readRecordsFile } from '../records/ndjson.js';
@@ -35,6 +35,7 @@ export async function pull(options: PullOptions): Promise<PullSummary[]> {
       throw new UsageError(`no source named "${name}" in ${config.file} (sources: ${Object.keys(config.sources).join(', ')})`);
     }
   }
+  requireEnv(config, ...names.map((name) => ['sources', name]));
   const observedAt = new Date().toISOString();
   const summaries: PullSummary[] = [];
   for (const name of names) {

@@ -1,7 +1,7 @@
 import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Cursor from 'pg-cursor';
-import type { SalvageConfig } from '../config/load.js';
+import { requireEnv, type SalvageConfig } from '../config/load.js';
 import { readCatalog, tableKey } from '../db/catalog.js';
 import type { CatalogTable } from '../db/catalog-types.js';
 import { connectDatabase, type DbHandle } from '../db/connect.js';
@@ -50,6 +50,7 @@ export function embeddedDir(jobDir: string, which: 'backup' | 'target'): string 
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
   const { config } = options;
   const log = options.log ?? (() => undefined);
+  requireEnv(config, ['backup']);
   const mappings = await loadMappings(config.mappingsDir);
   const backup = await connectDatabase({
     url: config.backup.url,

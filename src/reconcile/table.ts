@@ -6,6 +6,7 @@ import type { Alternative, Change, Disagreement, Evidence, TableCounts, Unrecove
 import { LookupIndex } from './lookup-index.js';
 import { mergeClaims, type Claim } from './merge.js';
 import { comparisonKey, toColumnText } from './normalize.js';
+import { columnRecord } from './own.js';
 import { UnionFind } from './union-find.js';
 
 export type Row = Record<string, string | null>;
@@ -228,10 +229,10 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
   if (isPlainlyUnchanged(group, bound, columns)) return { kind: 'unchanged', values: group.rows[0] as Row };
   const table = bound.table;
   const name = tableKey(table);
-  const values: Record<string, string | null> = {};
-  const evidence: Record<string, Evidence[]> = {};
-  const disagreements: Record<string, Disagreement> = {};
-  const conflicts: Record<string, Alternative[]> = {};
+  const values = columnRecord<string | null>();
+  const evidence = columnRecord<Evidence[]>();
+  const disagreements = columnRecord<Disagreement>();
+  const conflicts = columnRecord<Alternative[]>();
   const columnNames = new Set<string>();
   for (const m of group.members) for (const c of [...m.texts.keys(), ...m.problems.keys()]) columnNames.add(c);
 
@@ -286,9 +287,9 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
         return unrecoverable(base('unrecoverable', id), 'ambiguous-match', `sources say ${c} = ${v}, but the backup row they match by a natural key has ${c} = ${row[c]}`);
       }
     }
-    const changed: Record<string, string | null> = {};
-    const old: Record<string, string | null> = {};
-    const changedEvidence: Record<string, Evidence[]> = {};
+    const changed = columnRecord<string | null>();
+    const old = columnRecord<string | null>();
+    const changedEvidence = columnRecord<Evidence[]>();
     for (const [column, value] of Object.entries(values)) {
       if (table.primaryKey.includes(column) || bound.mapping.keepExisting.has(column)) continue;
       if (sameValue(columns.get(column) as CatalogColumn, value, row[column] ?? null)) continue;

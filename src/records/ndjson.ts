@@ -79,6 +79,8 @@ export async function openRecordsSink(file: string): Promise<RecordsSink> {
         return count;
       } catch (error) {
         // Keep the partial file and its checkpoint: the next pull resumes from there.
+        // A write may still be in flight; its error must not outlive this one.
+        out.on('error', () => undefined);
         out.destroy();
         if (!existsSync(checkpointFile)) await rm(partial, { force: true });
         throw error;

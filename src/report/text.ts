@@ -1,4 +1,5 @@
 import type { Change, Changeset, Evidence } from '../reconcile/changeset.js';
+import { hasOwn, own } from '../reconcile/own.js';
 
 export interface TextReportOptions {
   color?: boolean;
@@ -85,20 +86,20 @@ function renderChange(change: Change, p: Palette): string {
     case 'insert':
       lines.push(p.add(`+ ${change.id}${change.keyAssigned ? ' (new key from the sequence)' : ''}`));
       for (const [column, value] of Object.entries(change.values)) {
-        lines.push(`    ${column} = ${show(value)}${p.dim(sources(change.evidence[column]))}`);
+        lines.push(`    ${column} = ${show(value)}${p.dim(sources(own(change.evidence, column)))}`);
       }
       if (change.defaulted?.length) lines.push(p.dim(`    left to the database default / NULL: ${change.defaulted.join(', ')}`));
       break;
     case 'update':
       lines.push(p.warn(`~ ${change.id}`));
       for (const [column, value] of Object.entries(change.values)) {
-        lines.push(`    ${column}: ${p.del(show(change.old?.[column]))} -> ${p.add(show(value))}${p.dim(sources(change.evidence[column]))}`);
+        lines.push(`    ${column}: ${p.del(show(own(change.old, column)))} -> ${p.add(show(value))}${p.dim(sources(own(change.evidence, column)))}`);
       }
       break;
     case 'conflict':
       lines.push(p.warn(`! ${change.id} conflict: sources disagree and no rule decides (not written until decided)`));
       for (const [column, alternatives] of Object.entries(change.conflicts ?? {})) {
-        lines.push(`    ${column}:${change.old && column in change.old ? ` backup has ${show(change.old[column])};` : ''}`);
+        lines.push(`    ${column}:${hasOwn(change.old, column) ? ` backup has ${show(own(change.old, column))};` : ''}`);
         for (const a of alternatives) lines.push(`      ${show(a.value)}${p.dim(sources(a.evidence))}`);
       }
       break;

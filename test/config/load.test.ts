@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig, requireEnv } from '../../src/config/load.js';
 import { redact } from '../../src/config/secrets.js';
 import { InvalidInputError } from '../../src/errors.js';
 
@@ -53,6 +53,14 @@ describe('config', () => {
     parseConfig(VALID, '/x/salvage.yaml', { env: ENV });
     expect(redact(`key ${ENV.STRIPE_API_KEY} pass ${ENV.IMAP_PASS} url ${ENV.BACKUP_DATABASE_URL}`)).toBe(
       'key *** pass *** url postgres://ro:***@db/backup',
+    );
+  });
+
+  it('asks for an unset env: variable only where it is used', () => {
+    const config = parseConfig(VALID, '/x/salvage.yaml', { env: { ...ENV, STRIPE_API_KEY: undefined } });
+    expect(() => requireEnv(config, ['backup'], ['sources', 'inbox'])).not.toThrow();
+    expect(() => requireEnv(config, ['sources', 'payments'])).toThrow(
+      /salvage\.yaml:7:38: environment variable STRIPE_API_KEY is not set \(export STRIPE_API_KEY=\.\.\. before running salvage\)/,
     );
   });
 

@@ -1,0 +1,180 @@
+import type { Alternative, Change, Changeset, Disagreement, Evidence } from '../reconcile/changeset.js';
+import { EvidenceFootnotes } from './evidence-footnotes.js';
+import { htmlText } from './html-text.js';
+import { mdCode as code, mdText, mdValue } from './markdown-escape.js';
+import { changesByTable, countsTotal, own, summaryRows } from './review-model.js';
+import { countOfKind, REVIEW_KIND_ORDER, reasonText } from './review-terms.js';
+
+export interface MarkdownReportOptions {
+  /** Show at most this many changes per kind and table (default: all). */
+  limit?: number;
+}
+
+/** A table section with more changes than this starts collapsed, so the page stays navigable. */
+const OPEN_TABLE_MAX_CHANGES = 25;
+
+/**
+ * The review as GitHub-flavoured Markdown, for a pull request or a ticket: the
+ * summary, what was not used, then every change with the records behind each value.
+ * Everything that comes from the changeset passes through `mdText`/`mdValue`.
+ */
+export function renderMarkdown(changeset: Changeset, options: MarkdownReportOptions = {}): string {
+  const out: string[] = [];
+  header(changeset, out);
+  summary(changeset, out);
+  ledger(changeset, out);
+  for (const [table, changes] of changesByTable(changeset)) tableSection(table, changes, options, out);
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd();
+}
+
+function header(changeset: Changeset, out: string[]): void {
+  const w = changeset.window;
+  out.push(`# salvage changeset: ${mdText(changeset.backup.database)}`, '');
+  out.push(`- **Backup** (read only): ${mdText(changeset.backup.describe)}`);
+  out.push(`- **Window**: ${mdText(w.from)} → ${mdText(w.to)} (records written since ${mdText(w.since)})`);
+  out.push(`- **Sources**: ${changeset.sources.map((s) => `${mdText(s.name)} (${s.records} records)`).join(', ') || 'none'}`);
+  out.push(`- **Reconciled**: ${mdText(changeset.createdAt)}`, '');
+}
+
+function summary(changeset: Changeset, out: string[]): void {
+  const total = countsTotal(changeset);
+  out.push('## Summary', '');
+  out.push('| table | insert | update | conflict | unrecoverable | unchanged |', '|---|--:|--:|--:|--:|--:|');
+  for (const row of summaryRows(changeset)) {
+    const c = row.counts;
+    out.push(`| ${mdText(row.table)} | ${c.insert} | ${c.update} | ${c.conflict} | ${c.unrecoverable} | ${c.unchanged} |`);
+  }
+  out.push(`| **total** | **${total.insert}** | **${total.update}** | **${total.conflict}** | **${total.unrecoverable}** | **${total.unchanged}** |`, '');
+  if (total.conflict) out.push(`> **${total.conflict} conflict${total.conflict === 1 ? '' : 's'} wait for a decision**: sources disagree and no rule decides; they are not written until decided.`, '');
+  if (total.unrecoverable) out.push(`> **${total.unrecoverable} row${total.unrecoverable === 1 ? '' : 's'} cannot be rebuilt** from what survived; each is listed below with the reason.`, '');
+}
+
+/** Records no rule used and values no transform could convert: counted here, never dropped silently. */
+function ledger(changeset: Changeset, out: string[]): void {
+  const { unmapped, failures } = changeset;
+  if (!unmapped.length && !failures.count) return;
+  out.push('## Records not used', '');
+  if (unmapped.length) {
+    out.push('Matched no mapping rule:', '', '| source | type | records | for example |', '|---|---|--:|---|');
+    for (const u of unmapped) {
+      out.push(`| ${mdText(u.source)} | ${mdText(u.type)} | ${u.count} | ${u.samples.slice(0, 3).map(code).join('<br>')} |`);
+    }
+    out.push('');
+  }
+  if (failures.count) {
+    const shown = failures.samples.length < failures.count ? ` (the first ${failures.samples.length} shown)` : '';
+    out.push(`A transform could not convert a value ${failures.count} time${failures.count === 1 ? '' : 's'}${shown}; that record produced nothing for that rule:`, '');
+    out.push('| rule | column | record | problem |', '|---|---|---|---|');
+    for (const f of failures.samples) out.push(`| ${mdText(f.rule)} | ${mdText(f.column)} | ${code(f.ref)} | ${mdText(f.message)} |`);
+    out.push('');
+  }
+}
+
+function tableSection(table: string, changes: Change[], options: MarkdownReportOptions, out: string[]): void {
+  const byKind = REVIEW_KIND_ORDER.map((kind) => ({ kind, list: changes.filter((c) => c.kind === kind) })).filter((k) => k.list.length);
+  const counts = byKind.map((k) => countOfKind(k.list.length, k.kind)).join(', ');
+  out.push(`## ${mdText(table)}`, '');
+  out.push(`<details${changes.length <= OPEN_TABLE_MAX_CHANGES ? ' open' : ''}>`);
+  out.push(`<summary>${changes.length} change${changes.length === 1 ? '' : 's'}: ${htmlText(counts)}</summary>`, '');
+  for (const { kind, list } of byKind) {
+    const shown = options.limit === undefined ? list : list.slice(0, Math.max(0, options.limit));
+    for (const change of shown) renderChange(change, out);
+    if (shown.length < list.length) out.push(`*… ${countOfKind(list.length - shown.length, kind, true)} (\`diff --format html\` or \`--format json\` shows all)*`, '');
+  }
+  out.push('</details>', '');
+}
+
+function renderChange(change: Change, out: string[]): void {
+  const notes = EvidenceFootnotes.forChange(change);
+  switch (change.kind) {
+    case 'insert':
+      out.push(`#### ＋ insert ${mdText(change.id)}`, '');
+      if (change.keyAssigned) out.push('New key taken from the sequence (no source carries one).', '');
+      valuesTable(change, notes, out);
+      break;
+    case 'update':
+      out.push(`#### ～ update ${mdText(change.id)}`, '');
+      out.push('| column | backup now | after the patch | from |', '|---|---|---|---|');
+      for (const [column, value] of Object.entries(change.values)) {
+        out.push(`| ${mdText(column)}${marker(change, column)} | ${mdValue(own(change.old, column))} | ${mdValue(value)} | ${cite(notes.numberAll(own(change.evidence, column)))} |`);
+      }
+      out.push('');
+      break;
+    case 'conflict':
+      out.push(`#### ⚠ conflict ${mdText(change.id)}`, '');
+      out.push('**Not written until decided**: sources disagree and no rule decides.', '');
+      conflictTable(change, notes, out);
+      if (Object.keys(change.values).length) {
+        out.push('What the sources agree on:', '');
+        valuesTable(change, notes, out);
+      }
+      break;
+    case 'unrecoverable':
+      out.push(`#### ✕ unrecoverable ${mdText(change.id)}`, '');
+      out.push(`**Cannot be rebuilt** (${mdText(reasonText(change.reason))})${change.detail ? `: ${mdText(change.detail)}` : ''}`, '');
+      if (Object.keys(change.values).length) {
+        out.push('What is known:', '');
+        valuesTable(change, notes, out);
+      }
+      break;
+  }
+  const remarks = [
+    ...Object.entries(change.disagreements ?? {}).map(([column, d]) => disagreementLine(column, d, notes)),
+    ...(change.defaulted?.length ? [`left to the database (default or NULL): ${change.defaulted.map(mdText).join(', ')}`] : []),
+    ...(change.notes ?? []).map((n) => `note: ${mdText(n)}`),
+  ];
+  if (remarks.length) out.push(...remarks.map((r) => `- ${r}`), '');
+  if (notes.list.length) {
+    out.push('Evidence:', '');
+    notes.list.forEach((e, i) => out.push(`${i + 1}. ${evidenceLine(e)}`));
+    out.push('');
+  }
+}
+
+function valuesTable(change: Change, notes: EvidenceFootnotes, out: string[]): void {
+  out.push('| column | value | from |', '|---|---|---|');
+  for (const [column, value] of Object.entries(change.values)) {
+    out.push(`| ${mdText(column)}${marker(change, column)} | ${mdValue(value)} | ${cite(notes.numberAll(own(change.evidence, column)))} |`);
+  }
+  out.push('');
+}
+
+function conflictTable(change: Change, notes: EvidenceFootnotes, out: string[]): void {
+  out.push('| column | backup now | a source says | from |', '|---|---|---|---|');
+  for (const [column, alternatives] of Object.entries(change.conflicts ?? {})) {
+    const old = own(change.old, column) !== undefined ? mdValue(own(change.old, column)) : '';
+    alternatives.forEach((a: Alternative, i) => {
+      out.push(`| ${i === 0 ? `**${mdText(column)}**` : ''} | ${i === 0 ? old : ''} | ${mdValue(a.value)} | ${cite(notes.numberAll(a.evidence))} |`);
+    });
+  }
+  out.push('');
+}
+
+/** "chose X by prefer: payments > calendar; calendar said Y (2)" */
+function disagreementLine(column: string, d: Disagreement, notes: EvidenceFootnotes): string {
+  const others = d.alternatives
+    .filter((a) => a.value !== d.chosen)
+    .map((a) => `${sourceNames(a.evidence)} said ${mdValue(a.value)}${citeInline(notes.numberAll(a.evidence))}`);
+  return `⚖ **${mdText(column)}**: sources disagreed; chose ${mdValue(d.chosen)} by ${mdText(d.by)}${others.length ? `; ${others.join('; ')}` : ''}`;
+}
+
+function marker(change: Change, column: string): string {
+  return own(change.disagreements, column) ? ' ⚖' : '';
+}
+
+function evidenceLine(e: Evidence): string {
+  const record = e.record && !e.ref.endsWith(e.record) ? ` (record ${mdText(e.record)})` : '';
+  return `**${mdText(e.source)}** ${code(e.ref)}${record} by rule ${mdText(e.rule)}`;
+}
+
+function sourceNames(evidence: Evidence[]): string {
+  return [...new Set(evidence.map((e) => e.source))].map(mdText).join(' and ') || 'a source';
+}
+
+function cite(numbers: number[]): string {
+  return numbers.join(', ');
+}
+
+function citeInline(numbers: number[]): string {
+  return numbers.length ? ` (${cite(numbers)})` : '';
+}

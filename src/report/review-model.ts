@@ -1,0 +1,51 @@
+import type { Change, Changeset, TableCounts } from '../reconcile/changeset.js';
+
+/**
+ * The changes grouped by table, tables in the changeset's foreign-key order. A change
+ * naming a table the summary lacks still gets a group (after the others): a report
+ * must never hide a change because the changeset is inconsistent.
+ */
+export function changesByTable(changeset: Changeset): Map<string, Change[]> {
+  const groups = new Map<string, Change[]>(changeset.tables.map((t) => [t.table, []]));
+  for (const change of changeset.changes) {
+    let list = groups.get(change.table);
+    if (!list) groups.set(change.table, (list = []));
+    list.push(change);
+  }
+  for (const [table, list] of groups) if (!list.length) groups.delete(table);
+  return groups;
+}
+
+export interface SummaryRow {
+  table: string;
+  counts: TableCounts;
+}
+
+/** One row per table with its counts; tables only the changes mention are counted from the changes. */
+export function summaryRows(changeset: Changeset): SummaryRow[] {
+  const rows = changeset.tables.map((t) => ({ table: t.table, counts: t.counts }));
+  const known = new Set(rows.map((r) => r.table));
+  for (const change of changeset.changes) {
+    if (known.has(change.table)) continue;
+    let row = rows.find((r) => r.table === change.table);
+    if (!row) rows.push((row = { table: change.table, counts: { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 } }));
+    row.counts[change.kind] += 1;
+  }
+  return rows;
+}
+
+export function countsTotal(changeset: Changeset): TableCounts {
+  const total: TableCounts = { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 };
+  for (const { counts } of summaryRows(changeset)) {
+    for (const key of Object.keys(total) as Array<keyof TableCounts>) total[key] += counts[key];
+  }
+  return total;
+}
+
+/**
+ * `record[key]` for the record's own keys only: a column named `constructor` or
+ * `toString` must not find Object.prototype's member in a map that lacks it.
+ */
+export function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}

@@ -1,0 +1,33 @@
+import type { ChangeKind, UnrecoverableReason } from '../reconcile/changeset.js';
+
+/**
+ * Words the review reports (Markdown and HTML) share, so both say the same thing.
+ * Order matters for a reviewer: what needs a decision first, then what changes rows
+ * that exist, then new rows, then what will not be written at all.
+ */
+export const REVIEW_KIND_ORDER: readonly ChangeKind[] = ['conflict', 'update', 'insert', 'unrecoverable'];
+
+const KIND_PLURAL: Record<ChangeKind, string> = {
+  conflict: 'conflicts',
+  update: 'updates',
+  insert: 'inserts',
+  unrecoverable: 'unrecoverable',
+};
+
+/** `1 conflict`, `2 conflicts`; with `more`: `151 more inserts`. */
+export function countOfKind(count: number, kind: ChangeKind, more = false): string {
+  return `${count}${more ? ' more' : ''} ${count === 1 ? kind : KIND_PLURAL[kind]}`;
+}
+
+/** What a reviewer should understand from each reason, in plain words. */
+export const REASON_TEXT: Record<UnrecoverableReason, string> = {
+  'missing-required': 'a required column no source carries',
+  'missing-parent': 'its parent row cannot be found or rebuilt',
+  'ambiguous-match': 'its keys point at two different existing rows',
+  'invalid-value': 'a value the column cannot hold',
+  'unknown-key': 'no key to write it under',
+};
+
+export function reasonText(reason: UnrecoverableReason | undefined): string {
+  return reason ? (REASON_TEXT[reason] ?? reason) : 'no reason recorded';
+}

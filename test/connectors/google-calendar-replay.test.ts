@@ -1,0 +1,126 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { googleCalendarConnector } from '../../connectors/google-calendar/index.js';
+import { icsConnector } from '../../connectors/ics.js';
+import { bookingEvents, startCalendarReplay, type CalendarReplay } from '../../src/demo/calendar-replay-server.js';
+import { EXPORT_PATHS, generateIncident, writeIncidentFiles, type Incident } from '../../src/demo/incident.js';
+import { loadMappings } from '../../src/mapping/load.js';
+import { RuleEvaluator } from '../../src/mapping/evaluate.js';
+import type { PullWindow } from '../../src/records/connector.js';
+import type { SourceRecord } from '../../src/records/envelope.js';
+import { guardNetwork, type NetworkGuard } from '../fakes/google-calendar/network-guard.js';
+import { runPull } from '../fakes/google-calendar/pull-harness.js';
+
+/**
+ * The demo's Google Calendar side: the incident's bookings replayed as Calendar v3 and
+ * pulled through googleapis must say exactly what the ICS export of the same calendar
+ * says, down to the rows the sample incident's mapping rule builds from them.
+ */
+const CALENDAR_ID = 'bookings@fjordkayaks.example';
+const OBSERVED_AT = '2026-04-25T10:30:00.000Z';
+const DAY_MS = 86_400_000;
+
+let incident: Incident;
+let replay: CalendarReplay;
+let guard: NetworkGuard;
+let dir: string;
+let window: PullWindow;
+let gcal: SourceRecord[];
+let ics: SourceRecord[];
+
+beforeAll(async () => {
+  incident = generateIncident();
+  const from = new Date(incident.window.from);
+  const to = new Date(incident.window.to);
+  window = { from, to, since: new Date(from.getTime() - DAY_MS), horizon: new Date(to.getTime() + 365 * DAY_MS) };
+  dir = await mkdtemp(path.join(tmpdir(), 'salvage-gcal-replay-'));
+  replay = await startCalendarReplay(bookingEvents(incident), CALENDAR_ID);
+  const port = Number(new URL(replay.apiBase).port);
+  guard = guardNetwork((target) => target.host === '127.0.0.1' && target.port === port);
+
+  // Both named "calendar", so that the sample rule (source: calendar) reads both.
+  const connector = googleCalendarConnector({ accessToken: 'demo-replay', calendarIds: [CALENDAR_ID], apiBase: replay.apiBase });
+  gcal = (await runPull(connector, { dir, source: 'calendar', window }, { observedAt: OBSERVED_AT })).records;
+
+  await writeIncidentFiles(incident, dir);
+  ics = [];
+  const context = {
+    sourceName: 'calendar',
+    window,
+    baseDir: dir,
+    stateDir: path.join(dir, 'state', 'ics'),
+    log: () => undefined,
+    checkpoint: async () => undefined,
+    previousRecords: async function* () {},
+    observedAt: OBSERVED_AT,
+  };
+  for await (const record of icsConnector({ files: [EXPORT_PATHS.calendar] }).pull(context)) {
+    if (String(record.data.uid).startsWith('booking-')) ics.push(record);
+  }
+});
+
+afterAll(async () => {
+  guard.restore();
+  await replay.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const byUid = (records: SourceRecord[]) => new Map(records.map((r) => [String(r.data.uid), r]));
+
+/** The fields a mapping rule reads, as both connectors must give them. */
+function shared(record: SourceRecord): unknown {
+  const d = record.data;
+  const organizer = d.organizer as { email: unknown; name: unknown };
+  return {
+    deleted: record.deleted ?? false,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    ...Object.fromEntries(['uid', 'summary', 'description', 'location', 'status', 'sequence', 'start', 'end', 'allDay', 'timeZone', 'created', 'lastModified'].map((k) => [k, d[k]])),
+    organizer: { email: organizer.email, name: organizer.name },
+    attendees: (d.attendees as Array<Record<string, unknown>>).map((a) => ({ email: a.email, name: a.name, partstat: a.partstat })),
+  };
+}
+
+describe('the demo calendar replay', () => {
+  it('serves the bookings written in the window, the same ones the ICS export has', () => {
+    expect(gcal.length).toBeGreaterThan(100);
+    expect([...byUid(gcal).keys()].sort()).toEqual([...byUid(ics).keys()].sort());
+    expect(gcal.some((r) => r.deleted)).toBe(true);
+    expect(gcal.some((r) => r.data.allDay === true)).toBe(true);
+  });
+
+  it('gives every booking the same fields, times and zones as the ICS connector', () => {
+    const fromIcs = byUid(ics);
+    for (const record of gcal) expect(shared(record)).toEqual(shared(fromIcs.get(String(record.data.uid)) as SourceRecord));
+    const sample = gcal.find((r) => r.data.allDay === false);
+    expect(sample?.data.start).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00\+0[12]:00$/);
+    expect(sample?.data).toMatchObject({ calendarId: CALENDAR_ID, timeZone: 'Europe/Oslo', extendedProperties: { private: { bookingId: expect.stringMatching(/^\d+$/) } } });
+  });
+
+  it('the sample incident rule builds the same booking rows from either source', async () => {
+    const evaluator = new RuleEvaluator(await loadMappings(path.resolve('mappings')));
+    const rows = (records: SourceRecord[]) =>
+      new Map(
+        records.map((record) => {
+          const { candidates, failures } = evaluator.evaluate(record);
+          expect(failures).toEqual([]);
+          return [String(record.data.uid), candidates.map(({ table, rule, values, lookups }) => ({ table, rule, values, lookups }))];
+        }),
+      );
+    const fromGcal = rows(gcal);
+    const fromIcs = rows(ics);
+    expect([...fromGcal.values()].filter((candidates) => candidates.some((c) => c.table === 'bookings')).length).toBe(gcal.length);
+    for (const [uid, candidates] of fromGcal) expect(candidates).toEqual(fromIcs.get(uid));
+  });
+
+  it('is read-only and local: GETs to 127.0.0.1 only, anything else refused', async () => {
+    expect(guard.blocked).toEqual([]);
+    expect(guard.connections.length).toBeGreaterThan(0);
+    const post = await fetch(`${replay.apiBase}calendar/v3/calendars/${encodeURIComponent(CALENDAR_ID)}/events`, { method: 'POST', body: '{}' });
+    expect(post.status).toBe(405);
+    const other = await fetch(`${replay.apiBase}calendar/v3/calendars/primary/events`);
+    expect(other.status).toBe(404);
+  });
+});
