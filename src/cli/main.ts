@@ -2,7 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import path from 'node:path';
 import { loadConfig, requireEnv, type SalvageConfig } from '../config/load.js';
 import { redact } from '../config/secrets.js';
-import { ExitCode, PreconditionFailed, SalvageError } from '../errors.js';
+import { ExitCode, PreconditionFailed, SalvageError, UsageError } from '../errors.js';
+import { review } from '../decide/review.js';
 import { apply } from '../apply/apply.js';
 import { doctor } from '../apply/doctor.js';
 import { verifyApplied } from '../apply/verify-target.js';
@@ -85,6 +86,15 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('review')
+    .description('walk the open conflicts on a terminal and record each decision in <job>/decisions.yaml')
+    .action(async (_opts: unknown, command: Command) => {
+      const cfg = await config(command);
+      if (!isInteractive()) throw new UsageError('review asks questions on a terminal; without one, write <job>/decisions.yaml (see README "Decisions")');
+      await review({ jobDir: cfg.jobDir, ask, print: out });
+    });
+
+  program
     .command('patch')
     .description('write patch.sql, undo.sql and manifest.json from the accepted changes')
     .action(async (_opts: unknown, command: Command) => {
@@ -96,9 +106,14 @@ export function buildProgram(): Command {
       const inserts = Object.values(manifest.counts).reduce((n, c) => n + c.insert, 0);
       const updates = Object.values(manifest.counts).reduce((n, c) => n + c.update, 0);
       out(`patch ${manifest.id}: ${inserts} inserts, ${updates} updates in ${manifest.patch.statements.length} statements -> ${dir}`);
-      if (manifest.withheld.conflict || manifest.withheld.unrecoverable) {
-        out(`not in the patch: ${manifest.withheld.conflict} conflicts awaiting a decision, ${manifest.withheld.unrecoverable} unrecoverable rows`);
+      const w = manifest.withheld;
+      if (w.conflict || w.unrecoverable || w.rejected || w.notAccepted) {
+        out(
+          `not in the patch: ${w.conflict} conflicts awaiting a decision (salvage review, or decisions.yaml), ${w.unrecoverable} unrecoverable rows, ` +
+            `${w.rejected} rejected, ${w.notAccepted} not accepted`,
+        );
       }
+      for (const s of manifest.decisions.stale) err(`decisions.yaml: ${s}`);
     });
 
   const applyLike = (name: 'apply' | 'undo', description: string) =>

@@ -25,7 +25,9 @@ export interface PatchManifest {
   undo: { file: 'undo.sql'; sha256: string; statements: StatementEntry[] };
   counts: Record<string, { insert: number; update: number }>;
   /** Changes not in this patch, and why (conflicts awaiting a decision, unrecoverable rows). */
-  withheld: { conflict: number; unrecoverable: number };
+  withheld: { conflict: number; unrecoverable: number; rejected: number; notAccepted: number };
+  /** decisions.yaml as it was used (sha256 of '' when there was none), and its entries that matched nothing. */
+  decisions: { sha256: string; stale: string[] };
 }
 
 export function sha256(text: string | Buffer): string {

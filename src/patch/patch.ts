@@ -14,6 +14,9 @@ import {
   type InsertRow,
   type TypedColumn,
 } from '../sql/dml.js';
+import { applyDecisions, type DecidedChangeset } from '../decide/apply-decisions.js';
+import { loadDecisions } from '../decide/load.js';
+import { decisionsSchema } from '../decide/schema.js';
 import { hasOwn, own } from '../reconcile/own.js';
 import { MANIFEST_FORMAT, sha256, type PatchManifest } from './manifest.js';
 import { SqlFileBuilder } from './sql-file.js';
@@ -46,7 +49,8 @@ export async function readChangeset(file: string): Promise<{ changeset: Changese
 /** Writes patch.sql, undo.sql and manifest.json for the changeset's accepted inserts and updates. */
 export async function writePatch(jobDir: string, changesetFile: string): Promise<PatchResult> {
   const { changeset, text } = await readChangeset(changesetFile);
-  const built = buildPatch(changeset, sha256(text));
+  const decisions = await loadDecisions(jobDir);
+  const built = buildPatch(changeset, sha256(text), applyDecisions(changeset, decisions.decisions), sha256(decisions.text));
   const dir = patchDir(jobDir);
   await mkdir(dir, { recursive: true });
   // Manifest last: a directory whose manifest does not match its SQL files is refused by apply.
@@ -68,10 +72,14 @@ export interface BuiltPatch {
 }
 
 /** Pure: changeset in, SQL text and manifest out. */
-export function buildPatch(changeset: Changeset, changesetSha: string): BuiltPatch {
+export function buildPatch(
+  changeset: Changeset,
+  changesetSha: string,
+  decided: DecidedChangeset = applyDecisions(changeset, decisionsSchema.parse({})),
+  decisionsSha = sha256(''),
+): BuiltPatch {
   const byTable = new Map<string, Change[]>();
-  for (const change of changeset.changes) {
-    if (change.kind !== 'insert' && change.kind !== 'update') continue;
+  for (const change of decided.accepted) {
     const list = byTable.get(change.table) ?? [];
     list.push(change);
     byTable.set(change.table, list);
@@ -125,8 +133,12 @@ export function buildPatch(changeset: Changeset, changesetSha: string): BuiltPat
   const patchSql = patch.text();
   const undoSql = undo.text();
   const patchSha = sha256(patchSql);
-  const withheld = { conflict: 0, unrecoverable: 0 };
-  for (const c of changeset.changes) if (c.kind === 'conflict' || c.kind === 'unrecoverable') withheld[c.kind]++;
+  const withheld = {
+    conflict: decided.withheld.undecidedConflicts,
+    unrecoverable: decided.withheld.unrecoverable,
+    rejected: decided.withheld.rejected,
+    notAccepted: decided.withheld.notAccepted,
+  };
   return {
     patchSql,
     undoSql,
@@ -140,6 +152,7 @@ export function buildPatch(changeset: Changeset, changesetSha: string): BuiltPat
       undo: { file: 'undo.sql', sha256: sha256(undoSql), statements: undo.statements },
       counts,
       withheld,
+      decisions: { sha256: decisionsSha, stale: decided.stale.concat(decided.problems) },
     },
   };
 }

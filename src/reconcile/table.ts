@@ -335,15 +335,14 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
     const first = problems[0] as { reason: UnrecoverableReason; message: string };
     return unrecoverable(base('unrecoverable', id), first.reason, problems.map((p) => p.message).join('; '));
   }
-  if (Object.keys(conflicts).length) {
-    return { kind: 'change', needsKey: false, order, change: { ...base('conflict', id), conflicts } };
-  }
   const keyFromSequence = !hasKey && table.primaryKey.length === 1 && canGenerate(table, table.primaryKey[0] as string);
   if (!hasKey && !keyFromSequence) {
     return unrecoverable(base('unrecoverable', id), 'unknown-key', `no source gives the primary key (${table.primaryKey.join(', ') || 'the table has none'}) and no sequence can generate it`);
   }
+  // A disputed column will have a value once someone decides; a column nobody gives never will.
   const missing = table.columns.filter(
-    (c) => c.notNull && c.default === null && c.identity === null && !c.generated && values[c.name] == null && !(keyFromSequence && c.name === table.primaryKey[0]),
+    (c) =>
+      c.notNull && c.default === null && c.identity === null && !c.generated && values[c.name] == null && !(c.name in conflicts) && !(keyFromSequence && c.name === table.primaryKey[0]),
   );
   if (missing.length) {
     return unrecoverable(
@@ -352,12 +351,17 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
       `no source gives the required column${missing.length > 1 ? 's' : ''} ${missing.map((c) => c.name).join(', ')}`,
     );
   }
+  const key = hasKey ? Object.fromEntries(table.primaryKey.map((c) => [c, values[c] as string])) : {};
+  if (Object.keys(conflicts).length) {
+    // Keyed now, so that a decision later turns it into an ordinary insert.
+    return { kind: 'change', needsKey: keyFromSequence, order: `${order}\u0000${naturalId}`, change: { ...base('conflict', id), key, conflicts } };
+  }
   const defaulted = table.columns
     .filter((c) => values[c.name] == null && !c.generated && !(keyFromSequence && c.name === table.primaryKey[0]))
     .map((c) => c.name);
   const change: Change = {
     ...base('insert', id),
-    key: hasKey ? Object.fromEntries(table.primaryKey.map((c) => [c, values[c] as string])) : {},
+    key,
     ...(defaulted.length ? { defaulted } : {}),
   };
   return { kind: 'change', change, needsKey: keyFromSequence, order: `${order}\u0000${naturalId}` };
@@ -400,7 +404,7 @@ function assignKeys(
     const value = next.toString();
     change.key = { [pk]: value };
     change.keyAssigned = true;
-    change.values = { [pk]: value, ...change.values };
+    change.values = Object.assign(columnRecord<string | null>(), { [pk]: value }, change.values);
     change.id = `${change.table}#${value}`;
   }
 }

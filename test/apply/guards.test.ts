@@ -72,7 +72,8 @@ async function craftedPatch(sql: string, statements: StatementEntry[] = []): Pro
     patch: { file: 'patch.sql', sha256: '', statements },
     undo: { file: 'undo.sql', sha256: '', statements: [] },
     counts: {},
-    withheld: { conflict: 0, unrecoverable: 0 },
+    withheld: { conflict: 0, unrecoverable: 0, rejected: 0, notAccepted: 0 },
+    decisions: { sha256: '', stale: [] },
   };
   return writePatchDir(await tempJobDir('crafted'), sql, 'BEGIN;\nCOMMIT;\n', manifest);
 }

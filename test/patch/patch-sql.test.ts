@@ -125,7 +125,7 @@ COMMIT;
       { kind: 'update', table: 'Shop "EU".order', startLine: 14, endLine: 20, expectedRows: 1 },
       { kind: 'sequence', table: 'Shop "EU".order', startLine: 24, endLine: 24, expectedRows: 1 },
     ]);
-    expect(built.manifest.withheld).toEqual({ conflict: 0, unrecoverable: 1 });
+    expect(built.manifest.withheld).toEqual({ conflict: 0, unrecoverable: 1, rejected: 0, notAccepted: 0 });
   });
 });
 

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { applyDecisions } from '../../src/decide/apply-decisions.js';
+import { decisionsSchema } from '../../src/decide/schema.js';
+import { buildPatch } from '../../src/patch/patch.js';
+import { CHANGESET_FORMAT, type Change, type Changeset } from '../../src/reconcile/changeset.js';
+
+const ev = (source: string, rule = `${source}.yaml#r`) => [{ source, record: 'r', ref: `${source}:r`, rule }];
+
+function changeset(changes: Change[]): Changeset {
+  return {
+    format: CHANGESET_FORMAT,
+    createdAt: '2026-05-01T00:00:00Z',
+    window: { from: '', to: '', since: '' },
+    backup: { database: 'b', describe: 'b' },
+    tables: [
+      {
+        table: 'public.bookings',
+        schema: 'public',
+        name: 'bookings',
+        primaryKey: ['id'],
+        columns: { id: 'bigint', status: 'text', total: 'numeric(10,2)' },
+        counts: { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 },
+      },
+    ],
+    sources: [],
+    changes,
+    unmapped: [],
+    failures: { count: 0, samples: [] },
+  };
+}
+
+const conflictOnExisting: Change = {
+  id: 'public.bookings#1',
+  table: 'public.bookings',
+  kind: 'conflict',
+  key: { id: '1' },
+  values: { total: '95.00' },
+  old: { total: '90.00', status: 'confirmed' },
+  evidence: { total: ev('payments') },
+  conflicts: { status: [{ value: 'cancelled', evidence: ev('calendar') }, { value: 'confirmed', evidence: ev('payments') }] },
+};
+const conflictOnNew: Change = {
+  id: 'public.bookings#7',
+  table: 'public.bookings',
+  kind: 'conflict',
+  key: { id: '7' },
+  values: { id: '7', total: '10.00' },
+  evidence: { total: ev('payments') },
+  conflicts: { status: [{ value: 'cancelled', evidence: ev('calendar') }, { value: 'confirmed', evidence: ev('payments') }] },
+};
+const insert: Change = { id: 'public.bookings#8', table: 'public.bookings', kind: 'insert', key: { id: '8' }, values: { id: '8', status: 'confirmed', total: '1.00' }, evidence: { status: ev('calendar', 'bookings.yaml#calendar-event') } };
+const update: Change = { id: 'public.bookings#2', table: 'public.bookings', kind: 'update', key: { id: '2' }, values: { status: 'cancelled' }, old: { status: 'confirmed' }, evidence: { status: ev('calendar') } };
+const lost: Change = { id: 'public.bookings@reference=X', table: 'public.bookings', kind: 'unrecoverable', key: {}, values: {}, evidence: {}, reason: 'missing-required', detail: 'x' };
+const all = changeset([conflictOnExisting, conflictOnNew, insert, update, lost]);
+const decide = (raw: unknown) => applyDecisions(all, decisionsSchema.parse(raw));
+
+describe('decisions', () => {
+  it('without decisions: inserts and updates go, conflicts and unrecoverable rows wait', () => {
+    const d = decide({});
+    expect(d.accepted.map((c) => c.id)).toEqual(['public.bookings#8', 'public.bookings#2']);
+    expect(d.withheld).toEqual({ undecidedConflicts: 2, rejected: 0, notAccepted: 0, unrecoverable: 1 });
+  });
+
+  it('a resolved conflict becomes the update or insert it describes, with the reviewer as evidence', () => {
+    const d = decide({ resolve: { 'public.bookings#1': { status: { source: 'calendar' } }, 'public.bookings#7': { status: { value: 'confirmed' } } } });
+    const byId = Object.fromEntries(d.accepted.map((c) => [c.id, c]));
+    expect(byId['public.bookings#1']).toMatchObject({ kind: 'update', values: { total: '95.00', status: 'cancelled' }, old: { total: '90.00', status: 'confirmed' } });
+    expect(byId['public.bookings#1']?.evidence.status?.[0]?.source).toBe('calendar');
+    expect(byId['public.bookings#7']).toMatchObject({ kind: 'insert', values: { id: '7', total: '10.00', status: 'confirmed' } });
+    expect(byId['public.bookings#7']?.evidence.status?.[0]).toMatchObject({ source: 'decisions.yaml', rule: 'a reviewer' });
+    expect(d.withheld.undecidedConflicts).toBe(0);
+  });
+
+  it('rejects by id, table or rule; review mode writes only what is accepted; stale entries are listed', () => {
+    expect(decide({ reject: ['public.bookings#2'] }).accepted.map((c) => c.id)).toEqual(['public.bookings#8']);
+    expect(decide({ reject: [{ rule: 'bookings.yaml#calendar-event' }] }).accepted.map((c) => c.id)).toEqual(['public.bookings#2']);
+    expect(decide({ reject: [{ table: 'bookings' }] }).accepted).toEqual([]);
+    const review = decide({ default: 'review', accept: [{ kind: 'insert' }] });
+    expect(review.accepted.map((c) => c.id)).toEqual(['public.bookings#8']);
+    expect(review.withheld.notAccepted).toBe(1);
+    expect(decide({ reject: ['public.bookings#99'], resolve: { 'public.bookings#98': { status: { value: 'x' } } } }).stale).toEqual([
+      'public.bookings#99 matches no change',
+      'resolve public.bookings#98: no conflict with that id in this changeset',
+    ]);
+  });
+
+  it('an undecided conflict never reaches patch.sql', () => {
+    const built = buildPatch(all, 'ab'.repeat(32), decide({}));
+    expect(built.patchSql).not.toContain("('1',");
+    expect(built.patchSql).not.toContain("('7',");
+    expect(built.manifest.withheld).toEqual({ conflict: 2, unrecoverable: 1, rejected: 0, notAccepted: 0 });
+    const decided = buildPatch(all, 'ab'.repeat(32), decide({ resolve: { 'public.bookings#1': { status: { value: 'cancelled' } } } }));
+    expect(decided.patchSql).toContain("('1', 'cancelled', '95.00', 'confirmed', '90.00')");
+  });
+});
+
+describe('salvage review', async () => {
+  const { review } = await import('../../src/decide/review.js');
+  const { writeChangeset } = await import('../../src/reconcile/reconcile.js');
+  const { loadDecisions } = await import('../../src/decide/load.js');
+  const { readFile } = await import('node:fs/promises');
+  const { tempJobDir } = await import('../support/flow.js');
+  const path = await import('node:path');
+
+  it('walks open conflicts and writes each answer to decisions.yaml; a re-run asks only what is left', async () => {
+    const job = await tempJobDir('review');
+    await writeChangeset(path.join(job, 'changeset.json'), all);
+    const answers = ['2', 'r'];
+    const printed: string[] = [];
+    const first = await review({ jobDir: job, ask: async () => answers.shift() ?? 'q', print: (l) => printed.push(l) });
+    expect(first).toEqual({ resolved: 1, rejected: 1, skipped: 0, remaining: 0 });
+    expect(printed.join('\n')).toContain('status (the backup has "confirmed"):');
+    const { decisions } = await loadDecisions(job);
+    expect(decisions.resolve).toEqual({ 'public.bookings#1': { status: { value: 'confirmed' } } });
+    expect(decisions.reject).toEqual(['public.bookings#7']);
+    expect(await readFile(path.join(job, 'decisions.yaml'), 'utf8')).toMatch(/^# Decisions about the changeset/);
+    const again = await review({ jobDir: job, ask: async () => 'q', print: () => undefined });
+    expect(again.remaining).toBe(0);
+  });
+});
