@@ -54,13 +54,19 @@ export async function readPatchStatements(sql: string, file: string, mode: Patch
   }
   // libpg_query reports byte offsets; slice bytes, not UTF-16 units.
   const bytes = Buffer.from(sql, 'utf8');
+  // Line numbers are counted forward from the previous statement: counting from the
+  // top each time is quadratic, and patches hold hundreds of thousands of lines.
+  let countedTo = 0;
+  let linesBefore = 1;
   const statements: PatchStatement[] = [];
   for (const entry of result.stmts ?? []) {
     const start = entry.stmt_location ?? 0;
     const raw = bytes.subarray(start, entry.stmt_len ? start + entry.stmt_len : bytes.length).toString('utf8');
     const lead = leadingNoise(raw);
     const text = raw.slice(lead);
-    const line = lineAt(bytes.subarray(0, start).toString('utf8') + raw.slice(0, lead));
+    linesBefore += newlines(bytes, countedTo, start);
+    countedTo = start;
+    const line = linesBefore + newlines(Buffer.from(raw.slice(0, lead), 'utf8'), 0, Buffer.byteLength(raw.slice(0, lead)));
     const refuse = (why: string): never => {
       const first = text.split('\n')[0]?.slice(0, 120) ?? '';
       throw new SafetyRefusal(
@@ -78,9 +84,9 @@ function leadingNoise(text: string): number {
   return m ? m[0].length : 0;
 }
 
-function lineAt(prefix: string): number {
-  let n = 1;
-  for (let i = 0; i < prefix.length; i++) if (prefix.charCodeAt(i) === 10) n++;
+function newlines(bytes: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = bytes.indexOf(10, from); i >= 0 && i < to; i = bytes.indexOf(10, i + 1)) n++;
   return n;
 }
 
