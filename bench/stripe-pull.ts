@@ -8,14 +8,20 @@
  * The ceiling is `limit` requests/s x 100 objects a page: no client can list faster
  * than that without being throttled. Not run by `npm test`: it takes about a minute
  * with the defaults (the sequential pager is the slow part; --no-sequential skips it).
+ *
+ * The server runs in a worker thread, as Stripe runs on other machines: in one thread,
+ * its JSON work and the garbage collection of 100,000 objects would stall the client's
+ * pacing and measure the benchmark, not the client.
  */
 import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import Stripe from 'stripe';
 import { stripeConnector } from '../connectors/stripe/index.js';
 import type { PullContext } from '../src/records/connector.js';
 import { FakeStripeAccount, shapes, seededRandom, startFakeStripe, stripeId, type StripeJson } from '../test/fakes/stripe/index.js';
 
 const { values: args } = parseArgs({
+  args: isMainThread ? process.argv.slice(2) : (workerData as { argv: string[] }).argv,
   options: {
     objects: { type: 'string', default: '100000' },
     latency: { type: 'string', default: '50' },
@@ -62,8 +68,53 @@ interface Result {
   seconds: number;
 }
 
-async function concurrentPull(account: FakeStripeAccount): Promise<Result> {
-  const server = await startFakeStripe({ account, latencyMs: LATENCY_MS, rateLimit: { requestsPerSecond: LIMIT } });
+/** The server side, in the worker: one fresh server per run, so that rate-limit windows do not carry over. */
+async function serveInWorker(): Promise<void> {
+  const account = buildAccount();
+  let server: Awaited<ReturnType<typeof startFakeStripe>> | undefined;
+  parentPort?.on('message', (message: 'start' | 'stop') => {
+    void (async () => {
+      if (message === 'start') {
+        server = await startFakeStripe({ account, latencyMs: LATENCY_MS, rateLimit: { requestsPerSecond: LIMIT } });
+        parentPort?.postMessage({ port: server.port });
+      } else if (server) {
+        const { requests } = server;
+        await server.close();
+        parentPort?.postMessage({ requests: requests.length, throttled: requests.filter((r) => r.status === 429).length });
+      }
+    })();
+  });
+  parentPort?.postMessage({ ready: true });
+}
+
+interface ServerHandle {
+  url: string;
+  port: number;
+  stop(): Promise<{ requests: number; throttled: number }>;
+}
+
+function startServerWorker(): Promise<{ start(): Promise<ServerHandle>; terminate(): Promise<number> }> {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { argv: process.argv.slice(2) } });
+  const next = () => new Promise<Record<string, number>>((resolve) => worker.once('message', resolve));
+  return next().then(() => ({
+    async start() {
+      worker.postMessage('start');
+      const { port } = (await next()) as { port: number };
+      return {
+        url: `http://127.0.0.1:${port}`,
+        port,
+        async stop() {
+          worker.postMessage('stop');
+          return (await next()) as { requests: number; throttled: number };
+        },
+      };
+    },
+    terminate: () => worker.terminate(),
+  }));
+}
+
+async function concurrentPull(servers: Awaited<ReturnType<typeof startServerWorker>>): Promise<Result> {
+  const server = await servers.start();
   const logs: string[] = [];
   const context: PullContext = {
     sourceName: 'bench',
@@ -81,13 +132,13 @@ async function concurrentPull(account: FakeStripeAccount): Promise<Result> {
     if (record.type === 'stripe.charge') objects++;
   }
   const seconds = (performance.now() - started) / 1000;
-  await server.close();
+  const served = await server.stop();
   for (const line of logs) console.log(`  connector: ${line}`);
-  return { objects, requests: server.requests.length, throttled: server.requests.filter((r) => r.status === 429).length, seconds };
+  return { objects, ...served, seconds };
 }
 
-async function sequentialPull(account: FakeStripeAccount): Promise<Result> {
-  const server = await startFakeStripe({ account, latencyMs: LATENCY_MS, rateLimit: { requestsPerSecond: LIMIT } });
+async function sequentialPull(servers: Awaited<ReturnType<typeof startServerWorker>>): Promise<Result> {
+  const server = await servers.start();
   const stripe = new Stripe(KEY, { host: '127.0.0.1', port: server.port, protocol: 'http', telemetry: false });
   const started = performance.now();
   let objects = 0;
@@ -97,8 +148,7 @@ async function sequentialPull(account: FakeStripeAccount): Promise<Result> {
     objects++;
   }
   const seconds = (performance.now() - started) / 1000;
-  await server.close();
-  return { objects, requests: server.requests.length, throttled: server.requests.filter((r) => r.status === 429).length, seconds };
+  return { objects, ...(await server.stop()), seconds };
 }
 
 function report(name: string, result: Result): void {
@@ -114,19 +164,20 @@ function report(name: string, result: Result): void {
 async function main(): Promise<void> {
   console.log(`stripe pull benchmark: ${OBJECTS} charges, ${LATENCY_MS} ms latency, ${LIMIT} requests/s limit (${MODE} mode key)`);
   console.log(`ceiling: ${LIMIT} requests/s x ${PAGE} objects = ${CEILING} objects/s`);
-  const account = buildAccount();
-  const concurrent = await concurrentPull(account);
+  const servers = await startServerWorker();
+  const concurrent = await concurrentPull(servers);
   report('salvage (concurrent slices)', concurrent);
   if (concurrent.objects !== OBJECTS) throw new Error(`the pull returned ${concurrent.objects} of ${OBJECTS} charges`);
   if (!args['no-sequential']) {
-    const sequential = await sequentialPull(account);
+    const sequential = await sequentialPull(servers);
     report('SDK auto-pagination', sequential);
     const speedup = concurrent.objects / concurrent.seconds / (sequential.objects / sequential.seconds);
     console.log(`concurrent / sequential: ${speedup.toFixed(2)}x`);
   }
+  await servers.terminate();
 }
 
-main().catch((error: unknown) => {
+(isMainThread ? main() : serveInWorker()).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

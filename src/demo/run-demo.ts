@@ -10,6 +10,7 @@ import { pull } from '../pull/pull.js';
 import { embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
 import { DEMO_SCHEMA_SQL, demoLoadStatements, demoSelectTable } from '../sql/demo-schema.js';
 import { bookingEvents, startCalendarReplay, type CalendarReplay } from './calendar-replay-server.js';
+import { bookingEmails } from './mail-export.js';
 import { compareRecovery, formatRecoveryReport, type RecoveryReport } from './compare.js';
 import { generateIncident, writeIncidentFiles, type Incident, type IncidentRows } from './incident.js';
 import { packageRoot } from './package-root.js';
@@ -47,13 +48,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
   log('1. The incident: Fjord Kayaks lost its database on 2026-04-25; the newest backup is from 2026-01-20.');
   const incident = generateIncident({ seed: options.seed });
+  // The confirmation, change and cancellation emails of the lost period, as a mail export.
+  for (const mail of bookingEmails(incident)) incident.exports[mail.path] = mail.content;
   await writeIncidentFiles(incident, job);
   await cp(path.join(packageRoot(), 'mappings'), path.join(job, 'mappings'), { recursive: true });
   // The calendar also survives in Google Calendar: served on loopback through the real API client.
   const replay = await startCalendarReplay(bookingEvents(incident), DEMO_CALENDAR_ID);
   try {
     await writeFile(path.join(job, 'salvage.yaml'), demoConfig(incident, options, replay), 'utf8');
-    log(`   exports that survived: ${Object.keys(incident.exports).join(', ')}, and the Google calendar ${DEMO_CALENDAR_ID}; case file in ${job}`);
+    const mails = Object.keys(incident.exports).filter((p) => p.endsWith('.eml')).length;
+    const files = Object.keys(incident.exports).filter((p) => !p.endsWith('.eml'));
+    log(`   what survived: ${files.join(', ')}, ${mails} booking emails (.eml), and the Google calendar ${DEMO_CALENDAR_ID}; case file in ${job}`);
     return await recover(options, incident, replay, log);
   } finally {
     await replay.stop();
@@ -125,6 +130,7 @@ sources:
   payments: { kind: csv, files: [exports/payments.csv] }
   refunds:  { kind: csv, files: [exports/refunds.csv] }
   calendar: { kind: ics, files: [exports/calendar.ics] }
+  mailfiles: { kind: eml, files: ['exports/mail/**/*.eml'] }
   gcal:     { kind: google-calendar, accessToken: env:${DEMO_TOKEN_VARIABLE}, calendarIds: [${DEMO_CALENDAR_ID}],
               apiBase: ${replay.apiBase} }   # a local replay of the booking calendar, gone when the demo ends
 `;

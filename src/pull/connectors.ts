@@ -1,8 +1,9 @@
 import { csvConnector } from '../../connectors/csv.js';
+import { emlConnector, imapConnector } from '../../connectors/email/index.js';
 import { googleCalendarConnector } from '../../connectors/google-calendar/index.js';
 import { icsConnector } from '../../connectors/ics.js';
+import { stripeConnector, validateStripeOptions } from '../../connectors/stripe/index.js';
 import type { SourceConfig } from '../config/schema.js';
-import { UsageError } from '../errors.js';
 import type { Connector } from '../records/connector.js';
 
 /** The connector for a configured source. Kinds not built yet say so instead of pretending. */
@@ -26,12 +27,28 @@ export function connectorFor(name: string, source: SourceConfig): Connector {
         calendarIds: source.calendarIds,
         apiBase: source.apiBase,
       });
-    case 'stripe':
     case 'imap':
+      return imapConnector({
+        host: source.host,
+        port: source.port,
+        secure: source.secure,
+        user: source.user,
+        pass: source.pass,
+        accessToken: source.accessToken,
+        auth: source.auth,
+        mailboxes: source.mailboxes,
+      });
     case 'eml':
-      throw new UsageError(
-        `source "${name}": the ${source.kind} connector is not part of this version of salvage yet. ` +
-          'Export the data to CSV or ICS and use a csv/ics source meanwhile.',
-      );
+      return emlConnector({ files: source.files });
+    case 'stripe':
+      // Refuses a secret key (and other unsafe settings) before anything is opened or sent.
+      validateStripeOptions(source, `sources.${name}`);
+      return stripeConnector({
+        apiKey: source.apiKey,
+        apiBase: source.apiBase,
+        objects: source.objects,
+        connectedAccount: source.connectedAccount,
+        allowSecretKey: source.allowSecretKey,
+      });
   }
 }

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { requireEnv, type SalvageConfig } from '../config/load.js';
 import { redact } from '../config/secrets.js';
-import { UsageError } from '../errors.js';
+import { SafetyRefusal, UsageError } from '../errors.js';
 import { openRecordsSink, readRecordsFile } from '../records/ndjson.js';
 import { connectorFor } from './connectors.js';
 
@@ -41,7 +41,7 @@ export async function pull(options: PullOptions): Promise<PullSummary[]> {
   for (const name of names) {
     const source = config.sources[name];
     if (!source) continue;
-    const connector = connectorFor(name, source);
+    const connector = safely(() => connectorFor(name, source));
     const stateDir = path.join(config.jobDir, 'state', name);
     await mkdir(stateDir, { recursive: true });
     const file = recordsPath(config.jobDir, name);
@@ -61,10 +61,22 @@ export async function pull(options: PullOptions): Promise<PullSummary[]> {
         for await (const { record } of readRecordsFile(file, { missingOk: true })) yield record;
       },
     });
-    const count = await sink.write(records);
+    const count = await sink.write(records).catch((error: unknown) => safely(() => {
+      throw error;
+    }));
     const seconds = (performance.now() - started) / 1000;
     summaries.push({ source: name, kind: source.kind, records: count, file, seconds });
     log(`${name} (${source.kind}): ${count} records -> ${path.relative(process.cwd(), file)} in ${seconds.toFixed(1)}s`);
   }
   return summaries;
+}
+
+/** A connector's safety refusal (a secret key where a read-only one belongs) exits 3 like every guard. */
+function safely<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof Error && (error as { refusedBySafetyGuard?: boolean }).refusedBySafetyGuard) throw new SafetyRefusal(error.message);
+    throw error;
+  }
 }

@@ -1,0 +1,239 @@
+import path from 'node:path';
+import type { Connector, PullContext } from '../../src/records/connector.js';
+import { SourceInputError } from '../../src/records/connector.js';
+import type { SourceRecord } from '../../src/records/envelope.js';
+import { createProgress, type Progress } from '../shared/progress.js';
+import { MessageLocations } from './dedupe.js';
+import { fetchBatch, parsedContent, UidValidityChanged, type FetchedBatch, type FetchedMessage } from './imap-fetch.js';
+import { indexMailbox, type MailboxIndex } from './imap-index.js';
+import { connectionSettings, resolveTuning, type ImapSourceOptions, type ImapTuning, type ResolvedTuning } from './imap-options.js';
+import { ImapSession } from './imap-session.js';
+import { checkpointState, resumePlan, type MailboxPosition } from './imap-state.js';
+import { messageRecords } from './message-record.js';
+import { imapPartRef, imapRef } from './refs.js';
+import { isInWindow, messageTime } from './window.js';
+import { YieldedIds } from './yielded-ids.js';
+
+/**
+ * The `imap` connector: every message of the window in the configured mailboxes, as
+ * `email.message` records (and `calendar.event` for attached invites).
+ *
+ * Read-only: mailboxes are EXAMINEd, bodies fetched with PEEK. Two passes: a
+ * headers-only index of every mailbox (ids and locations), then the bodies in
+ * batches, each followed by a checkpoint. A message stored in several mailboxes is
+ * one record, yielded at its first location and naming all of them.
+ */
+export function imapConnector(options: ImapSourceOptions, tuning?: ImapTuning): Connector {
+  return { kind: 'imap', pull: (context) => pullImap(options, resolveTuning(tuning), context) };
+}
+
+export type ImapLocation = {
+  mailbox: string;
+  uidValidity: string;
+  uid: number;
+  internalDate: string | null;
+  ref: string;
+};
+
+/** File in the state directory listing the ids yielded by the current pull. */
+export const YIELDED_IDS_FILE = 'imap-yielded-ids.txt';
+
+interface Tally {
+  messages: number;
+  events: number;
+  duplicates: number;
+  outsideWindow: number;
+  vanished: number;
+}
+
+/** What one pull shares between its mailboxes. */
+interface PullState {
+  context: PullContext;
+  tuning: ResolvedTuning;
+  account: string;
+  session: ImapSession;
+  yielded: YieldedIds;
+  positions: Map<string, MailboxPosition>;
+  locations: MessageLocations<ImapLocation>;
+  tally: Tally;
+  progress: Progress;
+}
+
+async function* pullImap(options: ImapSourceOptions, tuning: ResolvedTuning, context: PullContext): AsyncGenerator<SourceRecord> {
+  const settings = connectionSettings(options);
+  const progress = createProgress(context, 'imap');
+  const plan = resumePlan(context.resumeState, settings.account, context.window);
+  if (plan.note) context.log(plan.note);
+  const yielded = await YieldedIds.open(path.join(context.stateDir, YIELDED_IDS_FILE), plan.yieldedIdsBytes);
+  const session = new ImapSession(settings, tuning, context.log, () => progress.request());
+  const state: PullState = {
+    context,
+    tuning,
+    account: settings.account,
+    session,
+    yielded,
+    positions: new Map(plan.positions),
+    locations: new MessageLocations<ImapLocation>(),
+    tally: { messages: 0, events: 0, duplicates: 0, outsideWindow: 0, vanished: 0 },
+    progress,
+  };
+  try {
+    const mailboxes = await resolveMailboxes(session, options.mailboxes, context);
+    // Pass 1, headers only: every mailbox's ids and locations before any record is written.
+    const indexes: MailboxIndex[] = [];
+    for (const mailbox of mailboxes) {
+      context.signal?.throwIfAborted();
+      const index = await indexMailbox(session, mailbox, context.window, state.positions.get(mailbox));
+      noteUidValidity(state.positions, index, context);
+      addLocations(state.locations, index);
+      state.tally.outsideWindow += index.outsideWindow;
+      indexes.push(index);
+    }
+    progress.expect(indexes.reduce((sum, index) => sum + index.messages.length, 0));
+    // Pass 2, bodies.
+    for (const index of indexes) yield* pullMailbox(state, index);
+    progress.done();
+    const { tally } = state;
+    context.log(
+      `imap: ${tally.messages} messages and ${tally.events} calendar events from ${indexes.length} mailboxes; ` +
+        `copies already pulled: ${tally.duplicates}, outside the window: ${tally.outsideWindow}, ` +
+        `deleted during the pull: ${tally.vanished}, reconnections: ${session.reconnects}`,
+    );
+  } finally {
+    await session.close();
+    await yielded.close();
+  }
+}
+
+/** The bodies of one mailbox, batch by batch, a checkpoint after each. */
+async function* pullMailbox(state: PullState, indexed: MailboxIndex): AsyncGenerator<SourceRecord> {
+  const { context, tuning, session, yielded, tally } = state;
+  let index = indexed;
+  // The next batch is fetched while this one is parsed and written (one batch ahead, no more).
+  const fetchFrom = (cursor: number) => {
+    const batch = index.messages.slice(cursor, cursor + tuning.batchSize);
+    const wanted = batch.filter((entry) => !yielded.has(entry.id));
+    const fetched = fetchBatch(session, index.path, index.uidValidity, wanted, tuning);
+    fetched.catch(() => undefined); // awaited below; this only keeps an abandoned prefetch from being "unhandled"
+    return { cursor, batch, skipped: batch.length - wanted.length, fetched };
+  };
+  let next = index.messages.length ? fetchFrom(0) : null;
+  while (next !== null) {
+    context.signal?.throwIfAborted();
+    let fetched: FetchedBatch;
+    try {
+      fetched = await next.fetched;
+    } catch (error) {
+      if (!(error instanceof UidValidityChanged)) throw error;
+      // The UIDs indexed are void: index the mailbox again, from UID 1. Messages
+      // already yielded are recognised by id and skipped.
+      context.log(`${error.message}: reading ${index.path} again; messages already pulled are skipped by Message-ID`);
+      const mailboxPath = index.path;
+      state.locations.remove((location) => location.mailbox === mailboxPath);
+      state.positions.delete(mailboxPath);
+      index = await indexMailbox(session, mailboxPath, context.window, undefined);
+      addLocations(state.locations, index);
+      next = index.messages.length ? fetchFrom(0) : null;
+      continue;
+    }
+    const { batch } = next;
+    tally.duplicates += next.skipped;
+    const following = next.cursor + batch.length;
+    next = following < index.messages.length ? fetchFrom(following) : null;
+
+    tally.vanished += fetched.vanished.length;
+    for (const uid of fetched.vanished) context.log(`${index.path} UID ${uid} was deleted from the server during the pull; it is not in the records`);
+    for (const message of fetched.messages) {
+      if (yielded.has(message.entry.id)) {
+        tally.duplicates++; // a second copy in the same batch
+        continue;
+      }
+      const records = await recordsOfMessage(state, index, message);
+      if (records === null) {
+        tally.outsideWindow++;
+        continue;
+      }
+      for (const record of records) yield record;
+      yielded.add(message.entry.id);
+      tally.messages++;
+      tally.events += records.length - 1;
+      state.progress.add('messages');
+    }
+    const last = batch.at(-1);
+    if (last) state.positions.set(index.path, { uidValidity: index.uidValidity, lastUid: last.uid });
+    await context.checkpoint(checkpointState(state.account, context.window, state.positions, await yielded.flush()));
+  }
+}
+
+/** The records of one fetched message, or null when its parsed Date header puts it outside the window. */
+async function recordsOfMessage(state: PullState, index: MailboxIndex, message: FetchedMessage): Promise<SourceRecord[] | null> {
+  const { context } = state;
+  const { entry } = message;
+  const parsed = await parsedContent(message);
+  const internalDate = entry.internalDate === null ? null : { at: new Date(entry.internalDate), source: 'internaldate' as const };
+  const time = messageTime(parsed.date, internalDate);
+  if (time !== null && !isInWindow(time.at, context.window)) return null;
+  const ref = imapRef(index.path, index.uidValidity, entry.uid);
+  const { records, problems } = messageRecords({
+    sourceName: context.sourceName,
+    observedAt: context.observedAt,
+    id: entry.id,
+    ref,
+    locations: locationsFor(state.locations.of(entry.id), ref),
+    time,
+    parsed,
+    partRef: (partId) => imapPartRef(ref, partId),
+  });
+  for (const problem of problems) context.log(problem);
+  return records;
+}
+
+/** The ref first (where this record was read), then every other copy. */
+function locationsFor(all: ImapLocation[], ref: string): ImapLocation[] {
+  const own = all.filter((location) => location.ref === ref);
+  return [...own, ...all.filter((location) => location.ref !== ref)];
+}
+
+function addLocations(locations: MessageLocations<ImapLocation>, index: MailboxIndex): void {
+  for (const message of index.messages) {
+    locations.add(message.id, {
+      mailbox: index.path,
+      uidValidity: index.uidValidity,
+      uid: message.uid,
+      internalDate: message.internalDate,
+      ref: imapRef(index.path, index.uidValidity, message.uid),
+    });
+  }
+}
+
+/** A resumed mailbox whose UIDVALIDITY changed was indexed from UID 1; say so and forget the old position. */
+function noteUidValidity(positions: Map<string, MailboxPosition>, index: MailboxIndex, context: PullContext): void {
+  const previous = positions.get(index.path);
+  if (previous && previous.uidValidity !== index.uidValidity) {
+    context.log(
+      `UIDVALIDITY of ${index.path} changed from ${previous.uidValidity} to ${index.uidValidity}: reading it again; ` +
+        'messages already pulled are skipped by Message-ID',
+    );
+    positions.delete(index.path);
+  }
+}
+
+async function resolveMailboxes(session: ImapSession, configured: string[] | undefined, context: PullContext): Promise<string[]> {
+  const listed = await session.run('the mailbox list', (client) => client.list());
+  const selectable = listed.filter((mailbox) => !mailbox.flags.has('\\Noselect') && !mailbox.flags.has('\\NonExistent'));
+  if (configured === undefined) {
+    // Everything but spam: a confirmation may sit in Sent, an archive folder or even Trash.
+    const chosen = selectable.filter((mailbox) => mailbox.specialUse !== '\\Junk').map((mailbox) => mailbox.path);
+    context.log(`imap: reading mailboxes ${chosen.join(', ')}`);
+    return chosen;
+  }
+  const byPath = new Map(selectable.map((mailbox) => [mailbox.path.toUpperCase() === 'INBOX' ? 'INBOX' : mailbox.path, mailbox.path]));
+  const missing = configured.filter((name) => !byPath.has(name.toUpperCase() === 'INBOX' ? 'INBOX' : name));
+  if (missing.length) {
+    throw new SourceInputError(
+      `no mailbox ${missing.map((name) => `"${name}"`).join(', ')} on the server; it has: ${selectable.map((mailbox) => mailbox.path).join(', ')}`,
+    );
+  }
+  // A mailbox named twice is read once.
+  return [...new Set(configured.map((name) => byPath.get(name.toUpperCase() === 'INBOX' ? 'INBOX' : name) as string))];
+}
