@@ -78,6 +78,7 @@ sources:
     const t0 = performance.now();
     const reconciled = await reconcile({ config });
     const t1 = performance.now();
+    for (const t of reconciled.timings) log(`  ${t.stage.padEnd(28)} ${t.seconds.toFixed(2).padStart(7)} s  ${String(t.rows).padStart(9)} rows  ${t.rssMb} MB`);
     const { dir, manifest } = await writePatch(job, path.join(job, 'changeset.json'));
     const t2 = performance.now();
     const applied = await apply({ patchDir: dir, jobDir: job, target: { url: urlFor(names.salvage), embeddedDir: '' }, confirm: names.salvage });

@@ -21,11 +21,11 @@ interface GlobalOptions {
 }
 
 /** --timings: one line per stage with its wall time and rows per second. */
-function printTimings(command: Command, stages: Array<{ stage: string; seconds: number; rows: number }>): void {
+function printTimings(command: Command, stages: Array<{ stage: string; seconds: number; rows: number; rssMb?: number }>): void {
   if (!globals(command).timings) return;
   for (const s of stages) {
     const rate = s.seconds > 0 ? `${Math.round(s.rows / s.seconds)} rows/s` : '';
-    err(`timing: ${s.stage.padEnd(28)} ${s.seconds.toFixed(2).padStart(8)} s ${String(s.rows).padStart(10)} rows  ${rate}`);
+    err(`timing: ${s.stage.padEnd(28)} ${s.seconds.toFixed(2).padStart(8)} s ${String(s.rows).padStart(10)} rows  ${rate}${s.rssMb ? `  (${s.rssMb} MB resident)` : ''}`);
   }
 }
 

@@ -26,6 +26,8 @@ export interface StageTiming {
   stage: string;
   seconds: number;
   rows: number;
+  /** Resident memory at the end of the stage, in MB. */
+  rssMb?: number;
 }
 
 export interface ReconcileResult {
@@ -63,7 +65,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     let mark = performance.now();
     const lap = (stage: string, rows: number) => {
       const now = performance.now();
-      timings.push({ stage, seconds: (now - mark) / 1000, rows });
+      timings.push({ stage, seconds: (now - mark) / 1000, rows, rssMb: Math.round(process.memoryUsage().rss / 1048576) });
       mark = now;
     };
     const catalog = await readCatalog(backup.client);

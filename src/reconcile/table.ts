@@ -53,17 +53,34 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   const columns = new Map(table.columns.map((c) => [c.name, c]));
   const resolved = input.candidates.map((c) => resolveCandidate(c, bound, columns, input.parentIndexes));
 
-  // Key strings -> first candidate that has them.
+  // Candidates that share a key are one row, whatever the backup says.
   const keyOwner = new Map<string, number>();
+  const byKeys = new UnionFind(resolved.length);
   resolved.forEach((r, i) => {
-    for (const k of r.keys) if (!keyOwner.has(k)) keyOwner.set(k, i);
+    for (const k of r.keys) {
+      const owner = keyOwner.get(k);
+      if (owner === undefined) keyOwner.set(k, i);
+      else byKeys.union(i, owner);
+    }
   });
+  const size = new Map<number, number>();
+  for (let i = 0; i < resolved.length; i++) size.set(byKeys.find(i), (size.get(byKeys.find(i)) ?? 0) + 1);
 
+  // One pass over the backup. Most records describe a row exactly as the backup has
+  // it: such a group is settled as unchanged on the spot and neither the row nor the
+  // candidate is kept. Only rows that may change something are kept for the full merge.
   const rows: Row[] = [];
   const rowForKey = new Map<string, number>();
+  const settled = new Map<number, string>(); // candidate group root -> key text of the row it matched
+  const keyText = (row: Row) => table.primaryKey.map((c) => row[c] ?? '').join('\u0001');
   let maxKey: bigint | undefined;
   const pkColumn = table.primaryKey.length === 1 ? (table.primaryKey[0] as string) : undefined;
   const integerKey = pkColumn !== undefined && isIntegerColumn(columns.get(pkColumn));
+  const keep = (row: Row, keys: string[]) => {
+    const at = rows.length;
+    rows.push(row);
+    for (const k of keys) if (keyOwner.has(k)) rowForKey.set(k, at);
+  };
   for await (const row of input.backupRows()) {
     if (integerKey && pkColumn && row[pkColumn] != null) {
       const k = BigInt(row[pkColumn] as string);
@@ -76,27 +93,51 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
       const ref = row[index.refColumn];
       if (index.requested.has(nk) && ref != null) index.set(nk, { value: ref });
     }
-    let kept = -1;
-    for (const k of rowKeys(row, bound.matchKeys, columns)) {
-      if (!keyOwner.has(k)) continue;
-      if (kept < 0) {
-        kept = rows.length;
-        rows.push(row);
-      }
-      rowForKey.set(k, kept);
+    const keys = rowKeys(row, bound.matchKeys, columns);
+    const roots = new Set<number>();
+    for (const k of keys) {
+      const owner = keyOwner.get(k);
+      if (owner !== undefined) roots.add(byKeys.find(owner));
     }
+    if (roots.size === 0) continue;
+    // A group settled as unchanged that meets a second backup row, or a row that also
+    // matches another group, needs the full merge after all (it is ambiguous or linked).
+    for (const root of roots) {
+      const first = settled.get(root);
+      if (first === undefined || (roots.size === 1 && first === keyText(row))) continue;
+      settled.delete(root);
+      keep(stubRow(table, first), (resolved[root] as Resolved).keys);
+    }
+    const [root] = roots;
+    if (roots.size === 1 && root !== undefined && size.get(root) === 1 && !rowForKeyHitsGroup(root)) {
+      if (isPlainlyUnchanged({ members: [resolved[root] as Resolved], rows: [row] }, bound, columns)) {
+        settled.set(root, keyText(row));
+        continue;
+      }
+    }
+    keep(row, keys);
   }
 
+  function rowForKeyHitsGroup(root: number): boolean {
+    return (resolved[root] as Resolved).keys.some((k) => rowForKey.has(k));
+  }
+
+  // Settled candidates are done with: let them go before the full merge.
+  const open: Array<Resolved | undefined> = resolved;
+  for (const root of settled.keys()) open[root] = undefined;
   const uf = new UnionFind(resolved.length + rows.length);
-  resolved.forEach((r, i) => {
+  open.forEach((r, i) => {
+    if (!r) return;
     for (const k of r.keys) {
       uf.union(i, keyOwner.get(k) as number);
       const rowIndex = rowForKey.get(k);
       if (rowIndex !== undefined) uf.union(i, resolved.length + rowIndex);
     }
   });
+  const counts: TableCounts = { insert: 0, update: 0, unchanged: settled.size, conflict: 0, unrecoverable: 0 };
   const groups = new Map<number, Group>();
-  resolved.forEach((r, i) => {
+  open.forEach((r, i) => {
+    if (!r) return;
     const root = uf.find(i);
     const g = groups.get(root) ?? { members: [], rows: [] };
     g.members.push(r);
@@ -107,16 +148,13 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     if (g) g.rows.push(row);
   });
 
-  const counts: TableCounts = { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 };
   const changes: Change[] = [];
   const needKeys: Array<{ change: Change; order: string }> = [];
-  const unchangedRows: Array<{ values: Row }> = [];
   for (const group of groups.values()) {
     const outcome = classifyGroup(group, bound, columns);
     if (outcome.kind === 'unchanged') {
+      // Children find unchanged rows through the backup scan above, which indexed every row.
       counts.unchanged++;
-      // Only children's lookups need unchanged rows; keep none when nobody looks up into this table.
-      if (input.ownIndexes.length) unchangedRows.push({ values: outcome.values });
       continue;
     }
     counts[outcome.change.kind]++;
@@ -125,9 +163,15 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   }
 
   assignKeys(table, needKeys, changes, maxKey, input.sequenceFloor);
-  registerForChildren(input.ownIndexes, changes, unchangedRows, columns, table);
+  registerForChildren(input.ownIndexes, changes, columns, table);
   changes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { changes, counts };
+}
+
+/** A row known only by its key (all an ambiguity report needs). */
+function stubRow(table: CatalogTable, keyText: string): Row {
+  const values = keyText.split('\u0001');
+  return Object.fromEntries(table.primaryKey.map((c, i) => [c, values[i] ?? null]));
 }
 
 function isIntegerColumn(c: CatalogColumn | undefined): boolean {
@@ -410,13 +454,7 @@ function assignKeys(
 }
 
 /** Tells children's lookups where each rebuilt or matched row is (or why it is not). */
-function registerForChildren(
-  indexes: LookupIndex[],
-  changes: Change[],
-  unchanged: Array<{ values: Row }>,
-  columns: Map<string, CatalogColumn>,
-  table: CatalogTable,
-): void {
+function registerForChildren(indexes: LookupIndex[], changes: Change[], columns: Map<string, CatalogColumn>, table: CatalogTable): void {
   for (const index of indexes) {
     const byMeta = columns.get(index.by) as CatalogColumn;
     const note = (by: string | null | undefined, entry: { value: string } | { reason: string }) => {
@@ -424,10 +462,6 @@ function registerForChildren(
       const nk = comparisonKey(byMeta, by);
       if (index.requested.has(nk)) index.set(nk, entry);
     };
-    for (const u of unchanged) {
-      const ref = u.values[index.refColumn];
-      if (ref != null) note(u.values[index.by], { value: ref });
-    }
     for (const change of changes) {
       const by = change.values[index.by] ?? change.old?.[index.by] ?? undefined;
       const ref = change.values[index.refColumn] ?? change.key[index.refColumn];
