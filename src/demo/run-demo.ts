@@ -9,7 +9,8 @@ import { patchDir, writePatch } from '../patch/patch.js';
 import { pull } from '../pull/pull.js';
 import { embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
 import { DEMO_SCHEMA_SQL, demoLoadStatements, demoSelectTable } from '../sql/demo-schema.js';
-import { bookingEvents, startCalendarReplay, type CalendarReplay } from './calendar-replay-server.js';
+import { bookingEvents, startCalendarReplay } from './calendar-replay-server.js';
+import { startStripeReplay, stripeObjects, type StripeReplay } from './stripe-replay-server.js';
 import { bookingEmails } from './mail-export.js';
 import { compareRecovery, formatRecoveryReport, type RecoveryReport } from './compare.js';
 import { generateIncident, writeIncidentFiles, type Incident, type IncidentRows } from './incident.js';
@@ -34,6 +35,9 @@ const MARKER = '.salvage-demo';
 /** The booking system's Google calendar, replayed locally for the demo. */
 const DEMO_CALENDAR_ID = 'bookings@fjordkayaks.example';
 const DEMO_TOKEN_VARIABLE = 'SALVAGE_DEMO_GCAL_TOKEN';
+/** The business's Stripe account, replayed locally; a restricted key, since the connector refuses secret ones. */
+const DEMO_STRIPE_KEY_VARIABLE = 'SALVAGE_DEMO_STRIPE_KEY';
+const DEMO_STRIPE_KEY = 'rk_test_fjordkayaksDemoReplayReadOnly';
 const TABLES = ['customers', 'bookings', 'payments', 'refunds'] as const;
 
 /**
@@ -52,28 +56,36 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   for (const mail of bookingEmails(incident)) incident.exports[mail.path] = mail.content;
   await writeIncidentFiles(incident, job);
   await cp(path.join(packageRoot(), 'mappings'), path.join(job, 'mappings'), { recursive: true });
-  // The calendar also survives in Google Calendar: served on loopback through the real API client.
-  const replay = await startCalendarReplay(bookingEvents(incident), DEMO_CALENDAR_ID);
+  // The calendar also survives in Google Calendar, and the payments in Stripe: both served
+  // on loopback through the real API clients.
+  const calendar = await startCalendarReplay(bookingEvents(incident), DEMO_CALENDAR_ID);
+  let stripe: StripeReplay | undefined;
   try {
-    await writeFile(path.join(job, 'salvage.yaml'), demoConfig(incident, options, replay), 'utf8');
+    stripe = await startStripeReplay(stripeObjects(incident));
+    await writeFile(path.join(job, 'salvage.yaml'), demoConfig(incident, options, { calendar: calendar.apiBase, stripe: stripe.apiBase }), 'utf8');
     const mails = Object.keys(incident.exports).filter((p) => p.endsWith('.eml')).length;
     const files = Object.keys(incident.exports).filter((p) => !p.endsWith('.eml'));
-    log(`   what survived: ${files.join(', ')}, ${mails} booking emails (.eml), and the Google calendar ${DEMO_CALENDAR_ID}; case file in ${job}`);
-    return await recover(options, incident, replay, log);
+    log(
+      `   what survived: ${files.join(', ')}, ${mails} booking emails (.eml), the Google calendar ${DEMO_CALENDAR_ID} ` +
+        `and the Stripe account (charges, refunds); case file in ${job}`,
+    );
+    return await recover(options, incident, log);
   } finally {
-    await replay.stop();
+    await stripe?.stop();
+    await calendar.stop();
   }
 }
 
-async function recover(options: DemoOptions, incident: Incident, _replay: CalendarReplay, log: (line: string) => void): Promise<DemoResult> {
+async function recover(options: DemoOptions, incident: Incident, log: (line: string) => void): Promise<DemoResult> {
   const job = options.jobDir;
 
   log(`2. Restoring the stale backup (${incident.backup.bookings.length} bookings) as the backup and as the target${options.backupUrl ? '' : ' (embedded PostgreSQL)'}...`);
   await restore(options.backupUrl, embeddedDir(job, 'backup'), incident.backup);
   await restore(options.targetUrl, embeddedDir(job, 'target'), incident.backup);
 
-  // The local replay takes any token; the config names it as a secret the way real configs must.
-  const config = await loadConfig(path.join(job, 'salvage.yaml'), { env: { ...process.env, [DEMO_TOKEN_VARIABLE]: 'demo-replay-token' } });
+  // The local replays take any token or key; the config names them as secrets the way real configs must.
+  const env = { ...process.env, [DEMO_TOKEN_VARIABLE]: 'demo-replay-token', [DEMO_STRIPE_KEY_VARIABLE]: DEMO_STRIPE_KEY };
+  const config = await loadConfig(path.join(job, 'salvage.yaml'), { env });
   log('3. salvage pull');
   const pulled = await pull({ config });
   for (const s of pulled) log(`   ${s.source} (${s.kind}): ${s.records} records`);
@@ -118,7 +130,13 @@ async function prepareJobDir(job: string): Promise<void> {
   await writeFile(path.join(job, MARKER), 'made by salvage demo; safe to delete\n', 'utf8');
 }
 
-function demoConfig(incident: Incident, options: DemoOptions, replay: CalendarReplay): string {
+/** Where the local replays listen (their `apiBase`). */
+interface ReplayBases {
+  calendar: string;
+  stripe: string;
+}
+
+function demoConfig(incident: Incident, options: DemoOptions, replays: ReplayBases): string {
   const db = (url: string | undefined) => (url ? `{ url: ${JSON.stringify(url)} }` : '{}   # no url: the embedded database in <job>/embedded/');
   return `# The sample incident, written by "salvage demo".
 job: .
@@ -132,7 +150,9 @@ sources:
   calendar: { kind: ics, files: [exports/calendar.ics] }
   mailfiles: { kind: eml, files: ['exports/mail/**/*.eml'] }
   gcal:     { kind: google-calendar, accessToken: env:${DEMO_TOKEN_VARIABLE}, calendarIds: [${DEMO_CALENDAR_ID}],
-              apiBase: ${replay.apiBase} }   # a local replay of the booking calendar, gone when the demo ends
+              apiBase: ${replays.calendar} }   # a local replay of the booking calendar, gone when the demo ends
+  stripe:   { kind: stripe, apiKey: env:${DEMO_STRIPE_KEY_VARIABLE}, objects: [charges, refunds],
+              apiBase: ${replays.stripe} }   # a local replay of the Stripe account, gone when the demo ends
 `;
 }
 

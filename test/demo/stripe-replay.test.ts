@@ -1,0 +1,85 @@
+/**
+ * The demo's Stripe replay, pulled through the real connector (official SDK, time
+ * slices, pagination), serves exactly the charges and refunds of the incident's
+ * Dashboard exports, in the same state, and sees nothing but GET requests.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stripeConnector } from '../../connectors/stripe/index.js';
+import { EXPORT_PATHS, generateIncident } from '../../src/demo/incident.js';
+import { startStripeReplay, stripeObjects, type StripeReplay } from '../../src/demo/stripe-replay-server.js';
+import type { SourceRecord } from '../../src/records/envelope.js';
+import { collect, FAST, pullContext, TEST_KEY, WINDOW } from '../fakes/stripe/harness.js';
+import { readCsv } from './read-exports.js';
+
+const incident = generateIncident();
+const paymentsCsv = readCsv(incident.exports[EXPORT_PATHS.payments] ?? '');
+const refundsCsv = readCsv(incident.exports[EXPORT_PATHS.refunds] ?? '');
+
+/** Back to the exports' start (they reach before the backup), so that every exported object is in the pull. */
+const EXPORTS_WINDOW = { ...WINDOW, since: new Date('2025-10-01T00:00:00Z') };
+
+const cents = (amount: string | undefined) => Math.round(Number(amount) * 100);
+const unix = (time: string | undefined) => Date.parse(`${(time ?? '').replace(' ', 'T')}Z`) / 1000;
+
+/** What each Dashboard status says about a charge, in the API's fields. */
+const API_STATE: Record<string, { status: string; refunded: boolean }> = {
+  Paid: { status: 'succeeded', refunded: false },
+  'Partially Refunded': { status: 'succeeded', refunded: false },
+  Refunded: { status: 'succeeded', refunded: true },
+  Failed: { status: 'failed', refunded: false },
+};
+
+let replay: StripeReplay;
+let records: SourceRecord[];
+beforeAll(async () => {
+  replay = await startStripeReplay(stripeObjects(incident));
+  const connector = stripeConnector({ apiKey: TEST_KEY, apiBase: replay.apiBase, objects: ['charges', 'refunds'] }, { ...FAST, pageSize: 25 });
+  records = await collect(connector, pullContext({ sourceName: 'stripe', window: EXPORTS_WINDOW }));
+});
+afterAll(async () => {
+  await replay?.stop();
+});
+
+describe('the demo Stripe replay', () => {
+  it('returns through the connector exactly the charges and refunds of the CSV exports, and only GETs reached it', () => {
+    const charges = new Map(records.filter((r) => r.type === 'stripe.charge').map((r) => [r.id, r.data]));
+    const refunds = new Map(records.filter((r) => r.type === 'stripe.refund').map((r) => [r.id, r.data]));
+    expect(records).toHaveLength(charges.size + refunds.size);
+    expect([...charges.keys()].sort()).toEqual(paymentsCsv.map((row) => row.id).sort());
+    expect([...refunds.keys()].sort()).toEqual(refundsCsv.map((row) => row.id).sort());
+
+    for (const row of paymentsCsv) {
+      const state = API_STATE[row.Status ?? ''];
+      expect(state, `Dashboard status ${row.Status}`).toBeDefined();
+      expect(charges.get(row.id ?? '')).toMatchObject({
+        amount: cents(row.Amount),
+        amount_refunded: cents(row['Amount Refunded']),
+        ...state,
+        currency: row.Currency,
+        created: unix(row['Created date (UTC)']),
+        description: row.Description,
+        billing_details: { email: row['Customer Email'], name: row['Card Name'] },
+        metadata: row['booking_ref (metadata)'] ? { booking_ref: row['booking_ref (metadata)'] } : {},
+      });
+    }
+    for (const row of refundsCsv) {
+      expect(refunds.get(row.id ?? '')).toMatchObject({
+        charge: row['Charge ID'],
+        amount: cents(row.Amount),
+        created: unix(row['Created (UTC)']),
+        status: row.Status,
+        reason: row.Reason,
+      });
+    }
+
+    // Several pages per list: the pull went through limit, starting_after and the created filters.
+    expect(replay.requests.length).toBeGreaterThan(4);
+    expect(new Set(replay.requests.map((r) => r.method))).toEqual(new Set(['GET']));
+  });
+
+  it('refuses anything but GET', async () => {
+    const response = await fetch(`${replay.apiBase}/v1/refunds`, { method: 'POST', body: 'charge=ch_1&amount=100' });
+    expect(response.status).toBe(405);
+    expect(await response.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
+  });
+});
