@@ -6,6 +6,9 @@ export { writePatch as patch, buildPatch, readChangeset } from './patch/patch.js
 export { apply, type ApplyOptions, type ApplyResult } from './apply/apply.js';
 export { renderChangeset } from './report/render.js';
 export { runDemo } from './demo/run-demo.js';
+export { init, formatInitReport } from './init/index.js';
+export { check, formatCheckReport } from './check/index.js';
+export { review } from './decide/review.js';
 export { loadMappings, parseMappings } from './mapping/load.js';
 export type { Changeset, Change } from './reconcile/changeset.js';
 export type { SourceRecord } from './records/envelope.js';

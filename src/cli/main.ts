@@ -4,6 +4,8 @@ import { loadConfig, requireEnv, type SalvageConfig } from '../config/load.js';
 import { redact } from '../config/secrets.js';
 import { ExitCode, PreconditionFailed, SalvageError, UsageError } from '../errors.js';
 import { review } from '../decide/review.js';
+import { check, formatCheckReport } from '../check/index.js';
+import { formatInitReport, init } from '../init/index.js';
 import { apply } from '../apply/apply.js';
 import { doctor } from '../apply/doctor.js';
 import { verifyApplied } from '../apply/verify-target.js';
@@ -49,6 +51,36 @@ export function buildProgram(): Command {
     .option('--timings', "print each stage's wall time and rows per second")
     .showHelpAfterError()
     .exitOverride();
+
+  program
+    .command('init')
+    .description('introspect the backup (read only) and write salvage.yaml and starter mappings for the named sources')
+    .requiredOption('--source <source...>', 'a source: KIND, NAME=KIND or NAME=KIND:GLOB[,GLOB] (kinds: stripe, imap, google-calendar, ics, csv, eml)')
+    .option('--backup-url <url>', 'the restored backup (default: $BACKUP_DATABASE_URL, else the embedded database)')
+    .option('--from <iso>', 'when the backup was taken (default: the newest write found in it)')
+    .option('--to <iso>', 'when the data was lost')
+    .option('--dir <dir>', 'where to write salvage.yaml and mappings/', '.')
+    .action(async (opts: { source: string[]; backupUrl?: string; from?: string; to?: string; dir: string }) => {
+      const dir = path.resolve(opts.dir);
+      const { report } = await init({
+        backupUrl: opts.backupUrl ?? process.env.BACKUP_DATABASE_URL,
+        embeddedDir: embeddedDir(path.join(dir, 'recovery'), 'backup'),
+        dir,
+        sources: opts.source,
+        window: { from: opts.from, to: opts.to },
+      });
+      out(formatInitReport(report));
+    });
+
+  program
+    .command('check')
+    .description('validate config and mappings against the live backup schema; with pulled records, show what each rule produces')
+    .action(async (_opts: unknown, command: Command) => {
+      const cfg = await config(command);
+      const report = await check(cfg);
+      out(formatCheckReport(report));
+      if (!report.ok) throw new SalvageError('the mappings need fixing before reconcile (see above)', ExitCode.usage);
+    });
 
   program
     .command('pull')

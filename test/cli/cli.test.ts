@@ -110,6 +110,21 @@ describe.runIf(pgUp)('salvage CLI against a real PostgreSQL', () => {
     expect(undo.stderr).toMatch(/is not applied on .*no salvage history of it/);
   });
 
+  it('init writes a config and starter mappings from the backup, and check reports what is left to do', async () => {
+    const dir = await tempJobDir('cli-init');
+    const { cp } = await import('node:fs/promises');
+    await cp(path.join(job, 'exports'), path.join(dir, 'exports'), { recursive: true });
+    const made = await salvage(['init', '--source', 'ledger=csv:exports/payments.csv', 'invites=ics:exports/calendar.ics', '--backup-url', backup.url, '--dir', dir], dir);
+    expect(made.code).toBe(0);
+    expect(made.stdout).toMatch(/bookings/);
+    expect(existsSync(path.join(dir, 'salvage.yaml'))).toBe(true);
+    const again = await salvage(['init', '--source', 'csv', '--backup-url', backup.url, '--dir', dir], dir);
+    expect(again.code).toBe(2);
+    const checked = await salvage(['check'], dir, { BACKUP_DATABASE_URL: backup.url });
+    expect([0, 2]).toContain(checked.code);
+    if (checked.code === 2) expect(checked.stdout + checked.stderr).toMatch(/\.yaml:\d+/);
+  });
+
   it('verify and doctor read the target and report', async () => {
     const verify = await salvage(['verify'], job);
     expect(verify.code).toBe(0);

@@ -1,0 +1,122 @@
+import type { SourceRecord } from '../records/envelope.js';
+import type { RecordFamily, SourceField } from './families.js';
+import { CALENDAR_STATUSES, STRIPE_SHAPES, calendarEventFields, emailMessageFields } from './known-fields.js';
+import { csvFields } from './csv-fields.js';
+import { textLabelFields, uidRowIdFields } from './embedded-fields.js';
+import type { SourceSample } from './sample-records.js';
+import type { NamedSource } from './source-specs.js';
+
+/** Every kind whose records include calendar events: calendars, and emails with invites attached. */
+const CALENDAR_KINDS = new Set(['ics', 'google-calendar', 'imap', 'eml']);
+const EMAIL_KINDS = new Set(['imap', 'eml']);
+
+/**
+ * The record families the named sources will produce. Sources of the same shape
+ * share one family (an ICS export and Google Calendar both give calendar events),
+ * so a table gets one rule per shape listing all of them; each CSV export is its
+ * own shape. Sampled records refine the documented shapes.
+ */
+export function buildFamilies(sources: NamedSource[], samples: Map<string, SourceSample>): RecordFamily[] {
+  const families: RecordFamily[] = [];
+  const recordsOf = (kinds: Set<string>, type: string) =>
+    sources.filter((s) => kinds.has(s.kind)).flatMap((s) => (samples.get(s.name)?.records ?? []).filter((r) => r.type === type));
+
+  const calendarSources = sources.filter((s) => CALENDAR_KINDS.has(s.kind));
+  if (calendarSources.length) {
+    const sampled = recordsOf(CALENDAR_KINDS, 'calendar.event');
+    families.push({
+      name: 'calendar-event',
+      type: 'calendar.event',
+      sources: calendarSources.map((s) => s.name),
+      describe: 'calendar events',
+      thing: 'event',
+      fields: refineCalendarFields(calendarEventFields(), sampled),
+      evidence: withSample('the documented shape of calendar events', sampled.length, 'events'),
+    });
+  }
+
+  const emailSources = sources.filter((s) => EMAIL_KINDS.has(s.kind));
+  if (emailSources.length) {
+    const sampled = recordsOf(EMAIL_KINDS, 'email.message');
+    families.push({
+      name: 'email-message',
+      type: 'email.message',
+      sources: emailSources.map((s) => s.name),
+      describe: 'email messages',
+      thing: 'message',
+      fields: [...emailMessageFields(), ...textLabelFields(sampled, 'data.text', (r) => r.data['text'])],
+      evidence: withSample('the documented shape of email messages', sampled.length, 'messages'),
+      needsSelection: 'which messages are about these rows? e.g. data.subject: { matches: Booking }',
+    });
+  }
+
+  const stripeSources = sources.filter((s) => s.kind === 'stripe');
+  if (stripeSources.length) {
+    for (const shape of STRIPE_SHAPES) {
+      families.push({
+        name: shape.type.replace(/^stripe\./, 'stripe-').replaceAll('.', '-').replaceAll('_', '-'),
+        type: shape.type,
+        sources: stripeSources.map((s) => s.name),
+        describe: shape.describe,
+        thing: shape.thing,
+        ownObject: shape.object,
+        fields: shape.fields.map((f) => ({ ...f })),
+        evidence: "Stripe's documented object shape",
+      });
+    }
+  }
+
+  for (const source of sources.filter((s) => s.kind === 'csv')) {
+    const records = samples.get(source.name)?.records ?? [];
+    if (records.length === 0) continue;
+    const fields = csvFields(records);
+    const own = fields.find((f) => f.ownId);
+    families.push({
+      name: `${source.name}-row`,
+      type: 'csv.row',
+      sources: [source.name],
+      describe: `rows of ${(source.files ?? []).join(', ')}`,
+      thing: 'row',
+      ...(own?.stripeObject ? { ownObject: own.stripeObject } : {}),
+      fields,
+      evidence: `the header and ${records.length} sampled rows of ${(source.files ?? []).join(', ')}`,
+    });
+  }
+  return families;
+}
+
+function refineCalendarFields(fields: SourceField[], sampled: SourceRecord[]): SourceField[] {
+  if (sampled.length === 0) return fields;
+  const zone = commonTimeZone(sampled);
+  const statuses = sampledValues(sampled, (r) => r.data['status']);
+  const refined = fields.map((f) => {
+    if (f.kind === 'eventTime' && zone) return { ...f, zone, why: `${f.why}; all-day and floating times read in ${zone}, the zone most sampled events are in` };
+    if (f.concept === 'status') return { ...f, values: [...new Set([...CALENDAR_STATUSES, ...statuses])] };
+    return f;
+  });
+  return [...refined, ...uidRowIdFields(sampled), ...textLabelFields(sampled, 'data.description', (r) => r.data['description'])];
+}
+
+function withSample(documented: string, count: number, what: string): string {
+  return count ? `${documented}, and ${count} sampled ${what}` : documented;
+}
+
+/** The values a field takes in the sample (status fields), sorted. */
+function sampledValues(records: SourceRecord[], read: (record: SourceRecord) => unknown): string[] {
+  const values = new Set<string>();
+  for (const record of records) {
+    const value = read(record);
+    if (typeof value === 'string' && value !== '') values.add(value);
+  }
+  return [...values].sort();
+}
+
+/** The zone most sampled calendar events are in, for all-day and floating times. */
+function commonTimeZone(records: SourceRecord[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const record of records) {
+    const zone = record.data['timeZone'];
+    if (typeof zone === 'string' && zone !== '') counts.set(zone, (counts.get(zone) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}

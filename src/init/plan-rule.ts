@@ -1,0 +1,166 @@
+import type { Catalog, CatalogColumn, CatalogForeignKey, CatalogTable } from '../db/catalog-types.js';
+import { classifyColumn } from './concepts.js';
+import type { Extraction, RecordFamily, SourceField } from './families.js';
+import { fieldsFor } from './field-choice.js';
+import type { Anchor, PlannedColumn, PlannedExtract, PlannedRule } from './plan-types.js';
+import { TODO } from './plan-types.js';
+import { domainOf, type ValueDomains } from './value-domains.js';
+import { valueRecipe, type ValueRecipe } from './value-recipe.js';
+import type { FlowValue } from './yaml-text.js';
+
+export interface PlanContext {
+  catalog: Catalog;
+  domains: ValueDomains;
+}
+
+/**
+ * One starter rule: for every column of the table, the family's field that fills it
+ * (with its transforms and why), a lookup for each foreign key, or a note saying why
+ * the column is left alone.
+ */
+export function planRule(table: CatalogTable, family: RecordFamily, anchor: Anchor, ctx: PlanContext): PlannedRule {
+  const rule: PlannedRule = { family, anchor, when: [], extracts: [], columns: [], leftOut: [] };
+  const captures = new Set<string>();
+  const readOf = (field: SourceField, column: string): { from: string; fromText: boolean } => {
+    if (!field.extract) return { from: field.path, fromText: false };
+    const name = captureName(column, captures);
+    rule.extracts.push(extractOf(field.extract, name));
+    return { from: `$${name}`, fromText: field.extract.fromText };
+  };
+
+  for (const column of table.columns) {
+    if (column.generated) continue;
+    if (column.identity === 'a') {
+      rule.leftOut.push({ column: column.name, why: 'generated always by the database (identity)' });
+      continue;
+    }
+    const fk = table.foreignKeys.find((f) => f.columns.length === 1 && f.columns[0] === column.name);
+    if (fk) {
+      const planned = planLookup(fk, family, ctx, readOf);
+      if (planned.found) rule.columns.push({ ...planned.column, column: column.name });
+      else rule.leftOut.push({ column: column.name, why: planned.why });
+      continue;
+    }
+    const concept = classifyColumn(column, table);
+    const domain = domainOf(ctx.domains, table, column.name);
+    let chosen: { field: SourceField; recipe: ValueRecipe } | undefined;
+    for (const field of fieldsFor(column, concept, family.fields)) {
+      const recipe = valueRecipe(field, column, concept, domain);
+      if (recipe) {
+        chosen = { field, recipe };
+        break;
+      }
+    }
+    if (!chosen) {
+      rule.leftOut.push({ column: column.name, why: whyLeftOut(table, column, family) });
+      continue;
+    }
+    const { field, recipe } = chosen;
+    const read = readOf(field, column.name);
+    rule.columns.push({
+      column: column.name,
+      spec: columnSpec(read.from, recipe.transforms),
+      why: [field.why, recipe.note].filter(Boolean).join('; '),
+      fromText: read.fromText,
+      todo: recipe.todo,
+    });
+    const unmapped = recipe.statusMap?.unmapped ?? [];
+    if (unmapped.length && !read.fromText) {
+      rule.when.push({
+        path: field.path,
+        condition: { in: Object.keys(recipe.statusMap?.values ?? {}) },
+        why: `records whose ${field.label} is ${unmapped.join(', ')} have no counterpart in ${column.name}: left out`,
+      });
+    }
+  }
+
+  addKeyCondition(table, family, rule);
+  if (family.needsSelection) {
+    rule.when.unshift({ path: `${TODO} ${family.needsSelection}`, condition: true, why: `not every one of the ${family.describe} is about ${table.name}` });
+  }
+  return rule;
+}
+
+function columnSpec(from: string, transforms: FlowValue[]): FlowValue {
+  return transforms.length ? { from, transform: transforms } : from;
+}
+
+function planLookup(
+  fk: CatalogForeignKey,
+  family: RecordFamily,
+  ctx: PlanContext,
+  readOf: (field: SourceField, column: string) => { from: string; fromText: boolean },
+): { found: true; column: Omit<PlannedColumn, 'column'> } | { found: false; why: string } {
+  const parent = ctx.catalog.tables.find((t) => t.schema === fk.references.schema && t.name === fk.references.name);
+  const parentName = parent ? tableName(parent) : fk.references.name;
+  const notFound = (why: string) => ({ found: false as const, why });
+  if (!parent) return notFound(`foreign key to ${parentName}, a table salvage cannot see`);
+  const keys = parent.uniqueKeys.filter((k) => k.length === 1).map((k) => k[0] as string);
+  if (keys.length === 0) return notFound(`foreign key to ${parentName}, which has no unique key besides its primary key to look a row up by`);
+  for (const key of keys) {
+    const keyColumn = parent.columns.find((c) => c.name === key) as CatalogColumn;
+    const concept = classifyColumn(keyColumn, parent);
+    for (const field of fieldsFor(keyColumn, concept, family.fields)) {
+      const recipe = valueRecipe(field, keyColumn, concept, domainOf(ctx.domains, parent, key));
+      if (!recipe) continue;
+      const read = readOf(field, key === 'email' ? `${parent.name}_email` : `${parent.name}_${key}`);
+      const spec: FlowValue = { from: read.from, ...(recipe.transforms.length ? { transform: recipe.transforms } : {}), lookup: { table: parentName, by: key } };
+      const why = `foreign key to ${parentName}.${fk.references.columns[0]}, found by ${parentName}.${key} (its unique key) from ${field.label}`;
+      return { found: true, column: { spec, why, fromText: read.fromText, todo: recipe.todo } };
+    }
+  }
+  return notFound(`foreign key to ${parentName}: no field of ${family.describe} carries ${keys.join(' or ')}, its unique key`);
+}
+
+function whyLeftOut(table: CatalogTable, column: CatalogColumn, family: RecordFamily): string {
+  const sequence = table.sequences[column.name];
+  if (sequence) return `new rows take the next value of ${sequence.schema}.${sequence.name}`;
+  if (column.identity) return 'new rows take the next identity value';
+  if (column.default !== null) return `no field of ${family.describe} fits it; the default (${column.default}) applies to new rows`;
+  return `no field of ${family.describe} fits it`;
+}
+
+/**
+ * A record without the field the table's unique key comes from cannot be matched
+ * to a row: it would only become a row nobody can recognise, so the rule skips it.
+ */
+function addKeyCondition(table: CatalogTable, family: RecordFamily, rule: PlannedRule): void {
+  for (const key of table.uniqueKeys) {
+    if (key.length !== 1) continue;
+    const planned = rule.columns.find((c) => c.column === key[0]);
+    if (!planned || planned.fromText) continue;
+    const from = typeof planned.spec === 'string' ? planned.spec : (planned.spec as { from?: unknown }).from;
+    if (typeof from !== 'string' || (family.type.startsWith('stripe.') && from === 'data.id')) return;
+    rule.when.push({ path: from, condition: { exists: true }, why: `a record without it has no ${key[0]} to be matched by` });
+    return;
+  }
+}
+
+/** Always optional: a record without the line or the shape leaves the column unknown, it does not unapply the rule. */
+function extractOf(extraction: Extraction, capture: string): PlannedExtract {
+  return {
+    from: extraction.from,
+    pattern: `${extraction.before}(?<${capture}>${extraction.value})${extraction.after}`,
+    flags: extraction.flags,
+    why: `seen in ${extraction.seen} of ${extraction.of} sampled records`,
+  };
+}
+
+function captureName(column: string, taken: Set<string>): string {
+  let base = column.replace(/[^A-Za-z0-9_]/g, '_');
+  if (!/^[A-Za-z_]/.test(base)) base = `c_${base}`;
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
+  taken.add(name);
+  return name;
+}
+
+
+/**
+ * How a table is named in a mapping file: bare in public, schema-qualified elsewhere,
+ * SQL-quoted when the name is not a plain lower-case word (findTable reads both).
+ */
+export function tableName(table: CatalogTable): string {
+  const part = (name: string) => (/^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`);
+  return table.schema === 'public' ? part(table.name) : `${part(table.schema)}.${part(table.name)}`;
+}

@@ -1,0 +1,66 @@
+import type { NamedSource } from './source-specs.js';
+import { comment, flow, scalar } from './yaml-text.js';
+
+export interface ConfigDraft {
+  /** The job directory, relative to the config. */
+  job: string;
+  /** `url`: the backup is a server, named by an env variable; `embedded`: <job>/embedded/backup. */
+  backup: 'url' | 'embedded';
+  window: { from?: Date; fromWhy: string; to: Date; toWhy: string };
+  sources: NamedSource[];
+  writtenAt: Date;
+}
+
+/**
+ * salvage.yaml for the named sources. Secrets are only ever `env:NAME` (DESIGN.md),
+ * so the file can be committed and shared; so is the backup's URL, which may hold a
+ * password. A value init cannot know is a commented placeholder the config loader
+ * reports by name (an unset env variable), never a made-up default.
+ */
+export function renderConfig(draft: ConfigDraft): string {
+  const lines = [
+    `# salvage.yaml, written by "salvage init" on ${draft.writtenAt.toISOString().slice(0, 10)}. See README "Config".`,
+    '# Secrets come from the environment (env:NAME): export them before running salvage.',
+    `job: ${scalar(draft.job)}${comment('the job directory: pulled records, the changeset, the patch')}`,
+    draft.backup === 'url'
+      ? `backup: { url: env:BACKUP_DATABASE_URL }${comment('the restored stale backup; salvage only ever reads it')}`
+      : `backup: {}${comment(`no url: the embedded PostgreSQL in ${draft.job}/embedded/backup`)}`,
+    `target: { url: env:TARGET_DATABASE_URL }${comment('the database to repair; only "salvage apply" writes there, after review')}`,
+    'window:',
+    draft.window.from
+      ? `  from: ${draft.window.from.toISOString()}${comment(draft.window.fromWhy)}`
+      : `  from: ${scalar('TODO: when the backup was taken, e.g. 2026-01-20T00:00:00Z')}${comment(draft.window.fromWhy)}`,
+    `  to: ${draft.window.to.toISOString()}${comment(draft.window.toWhy)}`,
+    'mappings: ./mappings',
+    'sources:',
+  ];
+  for (const source of draft.sources) lines.push(...renderSource(source));
+  return `${lines.join('\n')}\n`;
+}
+
+function renderSource(source: NamedSource): string[] {
+  const key = `  ${scalar(source.name)}:`;
+  const env = (suffix: string) => `env:${source.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${suffix}`;
+  switch (source.kind) {
+    case 'stripe':
+      return [`${key} { kind: stripe, apiKey: ${env('API_KEY')} }${comment('a restricted key with read access is enough; salvage never writes to Stripe')}`];
+    case 'imap':
+      return [
+        `${key} { kind: imap, host: ${env('HOST')}, port: 993, secure: true, user: ${env('USER')}, pass: ${env('PASS')}, mailboxes: [INBOX] }${comment(
+          'mailboxes are only EXAMINEd: no message is marked read',
+        )}`,
+      ];
+    case 'google-calendar':
+      return [`${key} { kind: google-calendar, accessToken: ${env('ACCESS_TOKEN')}, calendarIds: [primary] }${comment('a read-only token is enough; calendarIds: all reads every calendar')}`];
+    case 'ics':
+      return [`${key} { kind: ics, files: ${flow(source.files ?? ['exports/*.ics'])} }${filesComment(source)}`];
+    case 'csv':
+      return [`${key} { kind: csv, files: ${flow(source.files ?? ['exports/*.csv'])} }${filesComment(source)}`];
+    case 'eml':
+      return [`${key} { kind: eml, files: ${flow(source.files ?? ['exports/mail/**/*.eml', 'exports/*.mbox'])} }${filesComment(source)}`];
+  }
+}
+
+function filesComment(source: NamedSource): string {
+  return comment(source.files ? 'relative to this file' : 'put the exports there (relative to this file), or change the pattern');
+}
