@@ -65,10 +65,14 @@ export function applyDecisions(changeset: Changeset, decisions: Decisions): Deci
         continue;
       }
     }
-    const rejected = hit(decisions.reject, change);
     const accepted = hit(decisions.accept, change) || own(decisions.resolve, change.id) !== undefined;
+    const score = change.confidence?.score;
+    const gate = decisions.confidence;
+    const lowScore = score !== undefined && gate.reject !== undefined && score < gate.reject;
+    const unsure = score !== undefined && gate.accept !== undefined && score < gate.accept;
+    const rejected = hit(decisions.reject, change) || (lowScore && !accepted);
     if (rejected) result.withheld.rejected++;
-    else if (decisions.default === 'review' && !accepted) result.withheld.notAccepted++;
+    else if ((decisions.default === 'review' || unsure) && !accepted) result.withheld.notAccepted++;
     else result.accepted.push(decided);
   }
 

@@ -24,6 +24,11 @@ export const decisionsSchema = z.strictObject({
   default: z.enum(['accept', 'review']).default('accept'),
   accept: z.array(selector).default([]),
   reject: z.array(selector).default([]),
+  /**
+   * Gates on salvage's confidence score: below `reject` a change is rejected, below
+   * `accept` it waits for an explicit accept (needs review). Unset: no gate.
+   */
+  confidence: z.strictObject({ accept: z.number().min(0).max(1).optional(), reject: z.number().min(0).max(1).optional() }).default({}),
   /** Conflicts settled by a person: change id -> column -> the value to write, or the source to believe. */
   resolve: z.record(z.string(), z.record(z.string(), choice)).default({}),
 });

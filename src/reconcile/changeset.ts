@@ -52,6 +52,8 @@ export interface Change {
   old?: Record<string, string | null>;
   evidence: Record<string, Evidence[]>;
   disagreements?: Record<string, Disagreement>;
+  /** How sure salvage is, and why (inserts, updates, conflicts). */
+  confidence?: { score: number; reasons: string[] };
   /** conflict: columns on which sources disagree with no policy to choose. */
   conflicts?: Record<string, Alternative[]>;
   /** insert: NOT NULL-with-default or nullable columns no source filled (left to the database). */

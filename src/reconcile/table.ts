@@ -6,6 +6,7 @@ import type { Alternative, Change, Disagreement, Evidence, TableCounts, Unrecove
 import { LookupIndex } from './lookup-index.js';
 import { mergeClaims, type Claim } from './merge.js';
 import { comparisonKey, toColumnText } from './normalize.js';
+import { scoreChange } from './confidence.js';
 import { columnRecord } from './own.js';
 import { UnionFind } from './union-find.js';
 
@@ -160,12 +161,34 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     counts[outcome.change.kind]++;
     changes.push(outcome.change);
     if (outcome.needsKey) needKeys.push({ change: outcome.change, order: outcome.order });
+    if (outcome.change.kind !== 'unrecoverable') {
+      outcome.change.confidence = scoreChange({
+        matchedBy: matchedKey(group, bound, columns),
+        sources: group.members.map((m) => m.candidate.record.source),
+        disagreements: Object.keys(outcome.change.disagreements ?? {}),
+        keyAssigned: outcome.needsKey,
+      });
+    }
   }
 
   assignKeys(table, needKeys, changes, maxKey, input.sequenceFloor);
   registerForChildren(input.ownIndexes, changes, columns, table);
   changes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { changes, counts };
+}
+
+/** The first match key on which the group's values equal its backup row's. */
+function matchedKey(group: Group, bound: BoundMapping, columns: Map<string, CatalogColumn>): { columns: string[]; primary: boolean } | undefined {
+  const [row] = group.rows;
+  if (!row || group.rows.length !== 1) return undefined;
+  for (const [i, key] of bound.matchKeys.entries()) {
+    const hit = group.members.some((m) => key.every((c) => {
+      const v = m.texts.get(c);
+      return v !== undefined && sameValue(columns.get(c) as CatalogColumn, v, row[c] ?? null);
+    }));
+    if (hit) return { columns: key, primary: i === 0 && key.join() === bound.table.primaryKey.join() };
+  }
+  return undefined;
 }
 
 /** A row known only by its key (all an ambiguity report needs). */

@@ -112,6 +112,7 @@ function renderChange(change: Change, p: Palette): string {
     const others = d.alternatives.filter((a) => a.value !== d.chosen).map((a) => `${show(a.value)}${sources(a.evidence)}`);
     lines.push(p.dim(`    note: ${column} chose ${show(d.chosen)} by ${d.by}; also seen: ${others.join('; ')}`));
   }
+  if (change.confidence) lines.push(p.dim(`    confidence ${change.confidence.score.toFixed(2)}: ${change.confidence.reasons.join('; ')}`));
   for (const note of change.notes ?? []) lines.push(p.dim(`    note: ${note}`));
   return lines.join('\n');
 }

@@ -84,6 +84,19 @@ describe('decisions', () => {
     ]);
   });
 
+  it('gates on the confidence score: below reject is rejected, below accept waits for review', () => {
+    const scored = changeset([
+      { ...insert, confidence: { score: 0.6, reasons: ['a new row; its key comes from the sequence', 'only calendar says so'] } },
+      { ...update, confidence: { score: 0.9, reasons: ['matched the backup row by its primary key (id)'] } },
+      { ...insert, id: 'public.bookings#9', key: { id: '9' }, confidence: { score: 0.3, reasons: ['x'] } },
+    ]);
+    const d = applyDecisions(scored, decisionsSchema.parse({ confidence: { accept: 0.8, reject: 0.5 } }));
+    expect(d.accepted.map((c) => c.id)).toEqual(['public.bookings#2']);
+    expect(d.withheld).toMatchObject({ rejected: 1, notAccepted: 1 });
+    const reviewed = applyDecisions(scored, decisionsSchema.parse({ confidence: { accept: 0.8, reject: 0.5 }, accept: ['public.bookings#8'] }));
+    expect(reviewed.accepted.map((c) => c.id)).toEqual(['public.bookings#8', 'public.bookings#2']);
+  });
+
   it('an undecided conflict never reaches patch.sql', () => {
     const built = buildPatch(all, 'ab'.repeat(32), decide({}));
     expect(built.patchSql).not.toContain("('1',");

@@ -141,6 +141,10 @@ describe('reconciling one table', () => {
     expect(change).toMatchObject({ kind: 'insert', values: { id: '50', total: '85.00' } });
     expect(change?.disagreements?.total).toMatchObject({ chosen: '85.00', by: 'prefer: payments > calendar' });
     expect(change?.evidence.customer_id?.map((e) => e.source).sort()).toEqual(['calendar', 'payments']);
+    expect(change?.confidence).toEqual({
+      score: 0.7,
+      reasons: ['a new row; its key comes from a source', '2 independent sources agree (calendar, payments)', 'sources disagreed on total (a rule chose)'],
+    });
   });
 
   it('makes a conflict of a disagreement no policy settles, and never writes it', async () => {
