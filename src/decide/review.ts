@@ -36,12 +36,16 @@ const HEADER = `# Decisions about the changeset (salvage review writes here; edi
 export async function review(options: ReviewOptions): Promise<ReviewResult> {
   const { changeset } = await readChangeset(changesetPath(options.jobDir));
   const loaded = await loadDecisions(options.jobDir);
-  const open = changeset.changes.filter(
-    (c) => c.kind === 'conflict' && !own(loaded.decisions.resolve, c.id) && !loaded.decisions.reject.includes(c.id),
+  const decided = (id: string) => loaded.decisions.reject.includes(id) || loaded.decisions.accept.includes(id);
+  const open = changeset.changes.filter((c) => c.kind === 'conflict' && !own(loaded.decisions.resolve, c.id) && !decided(c.id));
+  // Uncertain matches: below the accept threshold of decisions.yaml, waiting for a person.
+  const gate = loaded.decisions.confidence.accept;
+  const uncertain = changeset.changes.filter(
+    (c) => (c.kind === 'insert' || c.kind === 'update') && gate !== undefined && (c.confidence?.score ?? 1) < gate && !decided(c.id),
   );
-  const result: ReviewResult = { resolved: 0, rejected: 0, skipped: 0, remaining: open.length };
-  if (open.length === 0) {
-    options.print('no open conflicts: nothing to review');
+  const result: ReviewResult = { resolved: 0, rejected: 0, skipped: 0, remaining: open.length + uncertain.length };
+  if (result.remaining === 0) {
+    options.print('no open conflicts or uncertain matches: nothing to review');
     return result;
   }
   const file = decisionsPath(options.jobDir);
@@ -88,6 +92,28 @@ export async function review(options: ReviewOptions): Promise<ReviewResult> {
       result.skipped++;
       continue;
     }
+    result.remaining--;
+    await save();
+  }
+  for (const [n, change] of uncertain.entries()) {
+    options.print(`\n[${n + 1}/${uncertain.length}] ${change.id}: ${change.kind}, confidence ${change.confidence?.score} (below ${gate})`);
+    for (const reason of change.confidence?.reasons ?? []) options.print(`    ${reason}`);
+    for (const [column, value] of Object.entries(change.values)) {
+      const before = own(change.old, column);
+      options.print(`    ${column}: ${before !== undefined ? `${JSON.stringify(before)} -> ` : ''}${JSON.stringify(value)}`);
+    }
+    const answer = (await options.ask('  a to accept, r to reject, s to skip, q to quit: ')).trim().toLowerCase();
+    if (answer === 'q') break;
+    if (answer !== 'a' && answer !== 'r') {
+      result.skipped++;
+      continue;
+    }
+    const key = answer === 'a' ? 'accept' : 'reject';
+    const list = doc.get(key);
+    if (list instanceof YAMLSeq) list.add(change.id);
+    else doc.set(key, [change.id]);
+    if (answer === 'a') result.resolved++;
+    else result.rejected++;
     result.remaining--;
     await save();
   }

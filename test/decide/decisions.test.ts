@@ -130,4 +130,17 @@ describe('salvage review', async () => {
     const again = await review({ jobDir: job, ask: async () => 'q', print: () => undefined });
     expect(again.remaining).toBe(0);
   });
+
+  it('also walks uncertain matches below the accept threshold', async () => {
+    const job = await tempJobDir('review-uncertain');
+    const scored = changeset([{ ...insert, confidence: { score: 0.6, reasons: ['only calendar says so'] } }, { ...update, confidence: { score: 0.95, reasons: [] } }]);
+    await writeChangeset(path.join(job, 'changeset.json'), scored);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(job, 'decisions.yaml'), 'confidence: { accept: 0.8 }\n');
+    const printed: string[] = [];
+    const result = await review({ jobDir: job, ask: async () => 'a', print: (l) => printed.push(l) });
+    expect(result).toMatchObject({ resolved: 1, remaining: 0 });
+    expect(printed.join('\n')).toContain('public.bookings#8: insert, confidence 0.6 (below 0.8)');
+    expect((await loadDecisions(job)).decisions.accept).toEqual(['public.bookings#8']);
+  });
 });
