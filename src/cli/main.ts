@@ -99,6 +99,9 @@ export function buildProgram(): Command {
       const cfg = await config(command);
       const { changeset, file, timings } = await reconcile({ config: cfg, log: err });
       printTimings(command, timings);
+      for (const s of changeset.sources) {
+        out(`${s.name}: ${s.records} records = ${s.mapped} mapped + ${s.unmapped} matched no rule + ${s.rejected} rejected (a value no rule could convert)`);
+      }
       for (const t of changeset.tables) out(`${t.table}: ${formatCounts(t.counts)}`);
       const unmapped = changeset.unmapped.reduce((n, u) => n + u.count, 0);
       if (unmapped) out(`${unmapped} records matched no rule (see "salvage diff")`);

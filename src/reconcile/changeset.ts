@@ -106,7 +106,12 @@ export interface Changeset {
   backup: { database: string; describe: string };
   /** Tables in foreign-key order (parents first): the order patches write them. */
   tables: TableSummary[];
-  sources: Array<{ name: string; records: number }>;
+  /**
+   * The ledger per source: every record pulled is mapped (at least one rule made a
+   * candidate of it), unmapped (no rule applied) or rejected (rules applied, and every
+   * one of them failed on a value). records = mapped + unmapped + rejected.
+   */
+  sources: Array<{ name: string; records: number; mapped?: number; unmapped?: number; rejected?: number }>;
   changes: Change[];
   unmapped: UnmappedRecords[];
   failures: { count: number; samples: RuleFailureEntry[] };

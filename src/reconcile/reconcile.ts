@@ -128,7 +128,7 @@ export function formatCounts(c: TableSummary['counts']): string {
 
 interface Evaluation {
   candidates: Map<string, Candidate[]>;
-  sources: Array<{ name: string; records: number }>;
+  sources: Changeset['sources'];
   unmapped: UnmappedRecords[];
   failures: { count: number; samples: RuleFailureEntry[] };
 }
@@ -149,6 +149,9 @@ async function evaluateRecords(config: SalvageConfig, evaluator: RuleEvaluator, 
   if (names.length === 0) throw new UsageError(`no records in ${recordsDir}: run "salvage pull" first`);
   for (const name of names) {
     let count = 0;
+    let mapped = 0;
+    let rejected = 0;
+    let unmappedHere = 0;
     for await (const { record } of readRecordsFile(path.join(recordsDir, `${name}.ndjson`))) {
       count++;
       const result = evaluator.evaluate(record);
@@ -163,6 +166,9 @@ async function evaluateRecords(config: SalvageConfig, evaluator: RuleEvaluator, 
           failures.samples.push({ rule: f.rule, source: f.record.source, record: f.record.id, ref: f.record.ref, column: f.column, message: f.message });
         }
       }
+      if (result.candidates.length) mapped++;
+      else if (result.failures.length) rejected++;
+      else unmappedHere++;
       if (result.candidates.length === 0 && result.failures.length === 0) {
         const key = `${record.source}\u0000${record.type}`;
         const entry = unmapped.get(key) ?? { source: record.source, type: record.type, count: 0, samples: [] };
@@ -171,7 +177,7 @@ async function evaluateRecords(config: SalvageConfig, evaluator: RuleEvaluator, 
         unmapped.set(key, entry);
       }
     }
-    sources.push({ name, records: count });
+    sources.push({ name, records: count, mapped, unmapped: unmappedHere, rejected });
   }
   return { candidates, sources, unmapped: [...unmapped.values()], failures };
 }

@@ -30,7 +30,9 @@ export function renderText(changeset: Changeset, options: TextReportOptions = {}
   const out: string[] = [];
   out.push(p.bold(`salvage changeset for ${changeset.backup.database} (${changeset.createdAt})`));
   out.push(`window: ${changeset.window.from} -> ${changeset.window.to} (records written since ${changeset.window.since})`);
-  out.push(`sources: ${changeset.sources.map((s) => `${s.name} ${s.records} records`).join(', ')}`);
+  for (const s of changeset.sources) {
+    out.push(`source ${s.name}: ${s.records} records = ${s.mapped ?? '?'} mapped + ${s.unmapped ?? '?'} matched no rule + ${s.rejected ?? '?'} rejected`);
+  }
   out.push('');
   out.push(summaryTable(changeset));
   out.push('');

@@ -74,6 +74,18 @@ describe.runIf(pgUp)('the whole recovery on the real PostgreSQL', () => {
     expect(log.join('\n')).toContain('Verdict: clean');
   });
 
+  it('accounts for every record pulled: mapped + matched no rule + rejected', async () => {
+    const changeset = JSON.parse(await readFile(path.join(job, 'changeset.json'), 'utf8')) as import('../../src/reconcile/changeset.js').Changeset;
+    expect(changeset.sources.map((s) => s.name).sort()).toEqual(['calendar', 'gcal', 'mailfiles', 'payments', 'refunds', 'stripe']);
+    for (const s of changeset.sources) {
+      expect((s.mapped ?? 0) + (s.unmapped ?? 0) + (s.rejected ?? 0), s.name).toBe(s.records);
+      const unmapped = changeset.unmapped.filter((u) => u.source === s.name).reduce((n, u) => n + u.count, 0);
+      expect(unmapped, s.name).toBe(s.unmapped);
+    }
+    // The staff meetings of the calendar and the declined card charges are the records no rule wants.
+    expect(changeset.sources.find((s) => s.name === 'calendar')?.unmapped).toBeGreaterThan(0);
+  });
+
   it('leaves the backup database untouched', async () => {
     const rows = await dump(backup.url);
     expect(rows.bookings).toHaveLength(result.incident.backup.bookings.length);
