@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type pg from 'pg';
-import { readCatalog } from '../db/catalog.js';
+import { readCatalog, tableKey } from '../db/catalog.js';
 import { connectDatabase } from '../db/connect.js';
 import { PreconditionFailed, SafetyRefusal, SalvageError } from '../errors.js';
 import type { PatchManifest, StatementEntry } from '../patch/manifest.js';
@@ -137,7 +137,12 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       return { database, which, dryRun: options.dryRun ?? false, committed, statements: work.length, rows, safetyCopy, privilegeWarnings: privileges.warnings };
     } catch (error) {
       if (!committed) await db.client.query(APPLY_ROLLBACK).catch(() => undefined);
-      throw error;
+      if (error instanceof SalvageError) throw error;
+      // A lost connection or a server restart ends the transaction: PostgreSQL rolled it back.
+      throw new SalvageError(
+        `the connection to ${database} failed during ${which === 'patch' ? 'apply' : 'undo'} (${(error as Error).message}). ` +
+          'The transaction was rolled back by PostgreSQL; nothing was written. Run the same command again.',
+      );
     }
   } finally {
     await db.close();
@@ -152,7 +157,7 @@ function pairWithManifest(statements: PatchStatement[], entries: StatementEntry[
   if (data.length !== entries.length) throw mismatch(`${data.length} statements, manifest lists ${entries.length}`);
   return data.map((statement, i) => {
     const entry = entries[i] as StatementEntry;
-    const table = 'table' in statement ? `${statement.table.schema}.${statement.table.name}` : entry.table;
+    const table = 'table' in statement ? tableKey(statement.table) : entry.table;
     const rowsInStatement = statement.kind === 'sequence' ? 1 : statement.rows.length;
     if (entry.kind !== statement.kind || entry.table !== table || entry.expectedRows !== rowsInStatement || entry.startLine !== statement.line) {
       throw mismatch(`statement at line ${statement.line} is a ${statement.kind} of ${rowsInStatement} row(s) on ${table}, manifest entry ${i + 1} says ${entry.kind} of ${entry.expectedRows} on ${entry.table} at line ${entry.startLine}`);

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { tableKey } from '../db/catalog.js';
 import type { Catalog, CatalogColumn, CatalogTable } from '../db/catalog-types.js';
-import { findTable } from '../db/catalog.js';
+import { findExactTable } from '../db/table-names.js';
 import { SafetyRefusal } from '../errors.js';
 import { comparisonKey } from '../reconcile/normalize.js';
 import { selectRowsByKey, type KeyConstant } from '../sql/apply-session.js';
@@ -27,7 +27,7 @@ const CHUNK = 1000;
 export async function checkDrift(client: pg.Client, catalog: Catalog, statements: PatchStatement[], file: string): Promise<DriftReport> {
   const report: DriftReport = { drifts: [], current: [] };
   const tableFor = (name: { schema: string; name: string }, line: number): CatalogTable => {
-    const table = findTable(catalog, `${name.schema}.${name.name}`);
+    const table = findExactTable(catalog, name.schema, name.name);
     if (!table) throw new SafetyRefusal(`${file}:${line}: the target database has no table ${name.schema}.${name.name}. Nothing was written.`);
     return table;
   };

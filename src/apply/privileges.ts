@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { findTable, tableKey } from '../db/catalog.js';
+import { tableKey } from '../db/catalog.js';
+import { findExactTable } from '../db/table-names.js';
 import type { Catalog } from '../db/catalog-types.js';
 import { leastPrivilegeGrants, ROLE_ATTRIBUTES, tableRights } from '../sql/privileges.js';
 import type { PatchStatement } from './patch-statements.js';
@@ -25,7 +26,7 @@ export async function checkPrivileges(client: pg.Client, catalog: Catalog, state
 
   const needs = new Map<string, { insert: Set<string>; update: Set<string> }>();
   const need = (schema: string, name: string) => {
-    const k = `${schema}.${name}`;
+    const k = JSON.stringify([schema, name]);
     let n = needs.get(k);
     if (!n) needs.set(k, (n = { insert: new Set(), update: new Set() }));
     return n;
@@ -36,7 +37,8 @@ export async function checkPrivileges(client: pg.Client, catalog: Catalog, state
   }
   const grants: Parameters<typeof leastPrivilegeGrants>[1] = [];
   for (const [name, n] of needs) {
-    const table = findTable(catalog, name);
+    const [schema, table_] = JSON.parse(name) as [string, string];
+    const table = findExactTable(catalog, schema, table_);
     if (!table) continue;
     const rights = (await client.query<{ owner: unknown; can_truncate: unknown; can_delete: unknown }>(tableRights(table))).rows[0];
     const dangers = [yes(rights?.owner) && 'owns it (can DROP or ALTER it)', yes(rights?.can_truncate) && 'can TRUNCATE it', yes(rights?.can_delete) && 'can DELETE from it'].filter(Boolean);

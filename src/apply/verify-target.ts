@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { findTable, readCatalog, tableKey } from '../db/catalog.js';
+import { readCatalog, tableKey } from '../db/catalog.js';
+import { findExactTable } from '../db/table-names.js';
 import type { CatalogColumn } from '../db/catalog-types.js';
 import { connectDatabase } from '../db/connect.js';
 import { comparisonKey } from '../reconcile/normalize.js';
@@ -29,7 +30,7 @@ export async function verifyApplied(options: { patchDir: string; target: { url?:
     let checked = 0;
     for (const s of statements) {
       if (s.kind !== 'insert' && s.kind !== 'update') continue;
-      const table = findTable(catalog, `${s.table.schema}.${s.table.name}`);
+      const table = findExactTable(catalog, s.table.schema, s.table.name);
       if (!table) {
         problems.push(`${file}:${s.line}: the target has no table ${s.table.schema}.${s.table.name}`);
         continue;

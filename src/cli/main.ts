@@ -117,7 +117,8 @@ export function buildProgram(): Command {
     .action(async (opts: { format: string; limit?: number }, command: Command) => {
       const cfg = await config(command);
       const { changeset } = await readChangeset(changesetPath(cfg.jobDir));
-      process.stdout.write(`${renderChangeset(changeset, opts.format, { color: useColor(), limit: opts.limit })}\n`);
+      // Reports leave the machine (a ticket, a chat): no credential may ride along.
+      process.stdout.write(`${redact(renderChangeset(changeset, opts.format, { color: useColor(), limit: opts.limit }))}\n`);
     });
 
   program

@@ -2,11 +2,21 @@ import type { Catalog, CatalogTable } from './catalog-types.js';
 
 /**
  * `schema.name`, the key salvage uses for tables in maps and messages. Not SQL
- * (use quoteQualified for that) and not guaranteed unique if a schema name
- * itself contains a dot, which nobody does on purpose.
+ * (use quoteQualified for that). A part holding a dot or a quote is written in
+ * SQL-quoted form (`"a.b".c`, `a."b.c"`) so that no two tables share a key;
+ * findTable reads that form back.
  */
 export function tableKey(table: { schema: string; name: string }): string {
-  return `${table.schema}.${table.name}`;
+  return `${keyPart(table.schema)}.${keyPart(table.name)}`;
+}
+
+function keyPart(part: string): string {
+  return /[."]/.test(part) ? `"${part.replaceAll('"', '""')}"` : part;
+}
+
+/** The table with exactly this schema and name. */
+export function findExactTable(catalog: Catalog, schema: string, name: string): CatalogTable | undefined {
+  return findExact(catalog, schema, name);
 }
 
 /**

@@ -86,7 +86,8 @@ function applyRule(rule: CompiledRule, record: SourceRecord, citation: RecordCit
   for (const condition of rule.conditions) {
     if (!condition.test(readPath(record, condition.path))) return undefined;
   }
-  const captures: Record<string, string | undefined> = {};
+  // Capture names are the user's: `constructor` must not find Object.prototype's.
+  const captures: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
   for (const extract of rule.extracts) {
     const input = readPath(record, extract.from);
     const match = typeof input === 'string' || typeof input === 'number' ? extract.regex.exec(String(input)) : null;

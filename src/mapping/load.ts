@@ -35,6 +35,7 @@ export function parseMappings(files: Array<{ file: string; text: string }>): Map
       problems.push(...doc.syntaxProblems);
       continue;
     }
+    problems.push(...prototypeKeys(doc, doc.value, []));
     const parsed = rawTableMapping.safeParse(doc.value ?? {});
     if (!parsed.success) {
       problems.push(...zodProblems(doc, parsed.error.issues));
@@ -213,4 +214,15 @@ function typeGlob(patterns: string[]): RegExp {
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `__proto__` cannot be a key of a JavaScript record: refuse it with its line instead of losing it. */
+function prototypeKeys(doc: YamlDocument, value: unknown, at: Array<string | number>): Problem[] {
+  if (!value || typeof value !== 'object') return [];
+  const out: Problem[] = [];
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    if (key === '__proto__') out.push(problemAt(doc, [...at, key], 'a key named __proto__ cannot be used here (rename the column in a view, or map it with a constant name)', { key: true }));
+    out.push(...prototypeKeys(doc, child, [...at, Array.isArray(value) ? Number(key) : key]));
+  }
+  return out;
 }

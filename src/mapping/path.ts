@@ -67,7 +67,7 @@ function readBracket(src: string, start: number): { segment: PathSegment; end: n
 
 /** Reads a path from a record-like object; undefined when any step is missing. */
 export function readPath(root: unknown, path: FieldPath, captures?: Record<string, string | undefined>): unknown {
-  if (path.capture !== undefined) return captures?.[path.capture];
+  if (path.capture !== undefined) return captures && Object.hasOwn(captures, path.capture) ? captures[path.capture] : undefined;
   let node: unknown = root;
   for (const seg of path.segments) {
     if (node === null || node === undefined) return undefined;
@@ -75,7 +75,8 @@ export function readPath(root: unknown, path: FieldPath, captures?: Record<strin
       if (!Array.isArray(node)) return undefined;
       node = node[seg < 0 ? node.length + seg : seg];
     } else {
-      if (typeof node !== 'object') return undefined;
+      // Own fields only: a record has no `constructor` or `__proto__` unless its data says so.
+      if (typeof node !== 'object' || !Object.hasOwn(node, seg)) return undefined;
       node = (node as Record<string, unknown>)[seg];
     }
   }

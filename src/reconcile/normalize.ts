@@ -39,11 +39,14 @@ export function toColumnText(column: CatalogColumn, value: Value): Normalized {
     }
     const precision = /^numeric\((\d+),(\d+)\)$/.exec(column.type);
     if (precision && s !== 'NaN') {
-      const whole = canonicalDecimal(roundToScale(s, Number(precision[2]))).replace(/^-/, '').split('.')[0] ?? '0';
+      // Show and compare the value PostgreSQL will store: rounded to the column's scale.
+      const rounded = roundToScale(s, Number(precision[2]));
+      const whole = canonicalDecimal(rounded).replace(/^-/, '').split('.')[0] ?? '0';
       const allowed = Number(precision[1]) - Number(precision[2]);
       if (whole !== '0' && whole.length > allowed) {
         return { ok: false, error: `${s} does not fit ${column.type} (at most ${allowed} digits before the point)` };
       }
+      return { ok: true, text: rounded === canonicalDecimal(s) ? s.replace(/^\+/, '') : rounded };
     }
     return { ok: true, text: s.replace(/^\+/, '') };
   }

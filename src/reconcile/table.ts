@@ -6,6 +6,7 @@ import type { Alternative, Change, Disagreement, Evidence, TableCounts, Unrecove
 import { LookupIndex } from './lookup-index.js';
 import { mergeClaims, type Claim } from './merge.js';
 import { comparisonKey, toColumnText } from './normalize.js';
+import { containsSecret } from '../config/secrets.js';
 import { scoreChange } from './confidence.js';
 import { columnRecord } from './own.js';
 import { UnionFind } from './union-find.js';
@@ -217,7 +218,9 @@ function resolveCandidate(
   for (const [column, value] of Object.entries(candidate.values)) {
     const meta = columns.get(column) as CatalogColumn;
     const n = toColumnText(meta, value);
-    if (n.ok) texts.set(column, n.text);
+    if (n.ok && containsSecret(n.text)) {
+      addProblem(column, { reason: 'invalid-value', message: `${column}: holds a credential given to salvage in salvage.yaml; it is never written to a patch` });
+    } else if (n.ok) texts.set(column, n.text);
     else addProblem(column, { reason: 'invalid-value', message: `${column}: ${n.error}` });
   }
   for (const [column, request] of Object.entries(candidate.lookups)) {

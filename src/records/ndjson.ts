@@ -47,6 +47,13 @@ export async function openRecordsSink(file: string): Promise<RecordsSink> {
     await rm(checkpointFile, { force: true });
   }
   const out = createWriteStream(partial, { flags: resumed ? 'a' : 'w', encoding: 'utf8' });
+  // Listen from the start: a full disk can fail a write while the connector is still
+  // fetching its next page, and an unheard stream error would kill the process.
+  let streamError: Error | undefined;
+  out.on('error', (error) => (streamError ??= error));
+  const failIfBroken = () => {
+    if (streamError) throw writeFailure(file, streamError);
+  };
   let bytes = resumed?.bytes ?? 0;
   let count = resumed?.records ?? 0;
 
@@ -70,10 +77,12 @@ export async function openRecordsSink(file: string): Promise<RecordsSink> {
           const line = `${JSON.stringify(record)}\n`;
           count++;
           bytes += Buffer.byteLength(line);
-          if (!out.write(line)) await once(out, 'drain');
+          failIfBroken();
+          if (!out.write(line)) await once(out, 'drain').catch((error: Error) => Promise.reject(writeFailure(file, error)));
           onRecord?.(record, count);
         }
-        await closeStream(out);
+        failIfBroken();
+        await closeStream(out).catch((error: Error) => Promise.reject(writeFailure(file, error)));
         await rename(partial, file);
         await rm(checkpointFile, { force: true });
         return count;
@@ -97,6 +106,20 @@ export async function writeRecordsFile(
 ): Promise<number> {
   const sink = await openRecordsSink(file);
   return sink.write(records, onRecord);
+}
+
+/** A failed write says which file, why, that nothing earlier was lost, and what to do. */
+function writeFailure(file: string, error: Error): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return withCode(code, new SourceInputError(`cannot write the records: the disk is full (${code}). The previous ${path.basename(file)} is untouched; free some space and run "salvage pull" again (it resumes where it stopped)`, file));
+  }
+  return withCode(code, new SourceInputError(`cannot write the records (${code ?? error.message}). The previous ${path.basename(file)} is untouched`, file));
+}
+
+/** Keeps the system's error code on the error, for callers that branch on it. */
+function withCode(code: string | undefined, error: SourceInputError): SourceInputError {
+  return Object.assign(error, { code });
 }
 
 function closeStream(out: NodeJS.WritableStream): Promise<void> {

@@ -107,7 +107,11 @@ function renderChange(change: Change, p: Palette): string {
       break;
     case 'unrecoverable':
       lines.push(p.del(`x ${change.id} unrecoverable (${change.reason}): ${change.detail}`));
-      for (const [column, value] of Object.entries(change.values)) lines.push(p.dim(`    known: ${column} = ${show(value)}`));
+      for (const [column, value] of Object.entries(change.values)) lines.push(p.dim(`    known: ${column} = ${show(value)}${sources(own(change.evidence, column))}`));
+      {
+        const refs = [...new Set(Object.values(change.evidence).flat().map((e) => e.ref))];
+        if (refs.length) lines.push(p.dim(`    from: ${refs.slice(0, 5).join(', ')}${refs.length > 5 ? ` +${refs.length - 5}` : ''}`));
+      }
       break;
   }
   for (const [column, d] of Object.entries(change.disagreements ?? {})) {

@@ -86,7 +86,7 @@ describe.runIf(available)('readCatalog on PostgreSQL 15', () => {
       'public.Order Items',
       'public.invoices',
       'public.item_notes',
-      'public.we"ird',
+      'public."we""ird"',
     ]);
     expect(planForeignKeyOrder(catalog.tables).broken).toEqual([]);
   });

@@ -30,6 +30,9 @@ const keyOf = (name: string): string | undefined => {
 describe('tableKey', () => {
   test('is schema.name, unquoted', () => {
     expect(tableKey({ schema: 'public', name: 'Order Items' })).toBe('public.Order Items');
+    // A dot or a quote inside a part would make keys collide: such parts are quoted.
+    expect(tableKey({ schema: 'a', name: 'b.c' })).toBe('a."b.c"');
+    expect(tableKey({ schema: 'a.b', name: 'c' })).toBe('"a.b".c');
   });
 });
 
@@ -54,17 +57,17 @@ describe('findTable', () => {
 
   test('names with spaces, quotes and dots', () => {
     expect(keyOf('Order Items')).toBe('public.Order Items');
-    expect(keyOf('we"ird')).toBe('public.we"ird');
-    expect(keyOf('dotted.name')).toBe('public.dotted.name');
-    expect(keyOf('my.schema.inside')).toBe('my.schema.inside');
+    expect(keyOf('we"ird')).toBe('public."we""ird"');
+    expect(keyOf('dotted.name')).toBe('public."dotted.name"');
+    expect(keyOf('my.schema.inside')).toBe('"my.schema".inside');
   });
 
   test('SQL-quoted forms', () => {
     expect(keyOf('"Order Items"')).toBe('public.Order Items');
     expect(keyOf('public."Order Items"')).toBe('public.Order Items');
-    expect(keyOf('"public"."we""ird"')).toBe('public.we"ird');
-    expect(keyOf('"dotted.name"')).toBe('public.dotted.name');
-    expect(keyOf('"my.schema".inside')).toBe('my.schema.inside');
+    expect(keyOf('"public"."we""ird"')).toBe('public."we""ird"');
+    expect(keyOf('"dotted.name"')).toBe('public."dotted.name"');
+    expect(keyOf('"my.schema".inside')).toBe('"my.schema".inside');
     expect(keyOf('"b"."twice"')).toBe('b.twice');
     expect(keyOf('"twice"')).toBeUndefined();
   });

@@ -20,7 +20,7 @@ export function hostileChangeset(): Changeset {
     backup: { database: 'backup', describe: 'x' },
     tables: [
       {
-        table: 'Shop "EU".order',
+        table: '"Shop ""EU""".order',
         ...table,
         primaryKey: ['id'],
         columns: { id: 'bigint', 'Customer Name': 'text', select: 'text', amount: 'numeric(14,2)', at: 'timestamp with time zone', note: 'text' },
@@ -31,8 +31,8 @@ export function hostileChangeset(): Changeset {
     sources: [{ name: 'ledger', records: 3 }],
     changes: [
       {
-        id: 'Shop "EU".order#5',
-        table: 'Shop "EU".order',
+        id: '"Shop ""EU""".order#5',
+        table: '"Shop ""EU""".order',
         kind: 'insert',
         key: { id: '5' },
         values: { id: '5', 'Customer Name': "Siobhán O'Brien", select: 'back\\slash; DROP TABLE x; --', amount: '0.30', at: '2026-03-29 01:30:00+00' },
@@ -40,8 +40,8 @@ export function hostileChangeset(): Changeset {
         defaulted: ['note'],
       },
       {
-        id: 'Shop "EU".order#6',
-        table: 'Shop "EU".order',
+        id: '"Shop ""EU""".order#6',
+        table: '"Shop ""EU""".order',
         kind: 'insert',
         key: { id: '6' },
         keyAssigned: true,
@@ -49,15 +49,15 @@ export function hostileChangeset(): Changeset {
         evidence: { 'Customer Name': evidence('file://a.csv#L3') },
       },
       {
-        id: 'Shop "EU".order#1',
-        table: 'Shop "EU".order',
+        id: '"Shop ""EU""".order#1',
+        table: '"Shop ""EU""".order',
         kind: 'update',
         key: { id: '1' },
         values: { select: "it's \"new\"" },
         old: { select: null },
         evidence: { select: evidence('file://a.csv#L4') },
       },
-      { id: 'Shop "EU".order@x', table: 'Shop "EU".order', kind: 'unrecoverable', key: {}, values: {}, evidence: {}, reason: 'missing-required', detail: 'x' },
+      { id: '"Shop ""EU""".order@x', table: '"Shop ""EU""".order', kind: 'unrecoverable', key: {}, values: {}, evidence: {}, reason: 'missing-required', detail: 'x' },
     ],
     unmapped: [],
     failures: { count: 0, samples: [] },
@@ -73,16 +73,16 @@ BEGIN;
 SET LOCAL standard_conforming_strings = on;
 SET LOCAL TimeZone = 'UTC';
 
--- Shop "EU".order: 2 inserts, 1 updates
+-- "Shop ""EU""".order: 2 inserts, 1 updates
 INSERT INTO "Shop ""EU"""."order" ("id", "Customer Name", "select", "amount", "at") VALUES
-  -- Shop "EU".order#5 <- file://a.csv#L2 -- injected (order.yaml#rows)
+  -- "Shop ""EU""".order#5 <- file://a.csv#L2 -- injected (order.yaml#rows)
   ('5', 'Siobhán O''Brien', 'back\slash; DROP TABLE x; --', '0.30', '2026-03-29 01:30:00+00'),
-  -- Shop "EU".order#6 <- file://a.csv#L3 (order.yaml#rows)
+  -- "Shop ""EU""".order#6 <- file://a.csv#L3 (order.yaml#rows)
   ('6', 'Zoë "Zo" 🚣‍♀️ Ødegård', '$$;$x$', '-12345678901.99', '2026-10-25 00:30:00+00')
 ON CONFLICT DO NOTHING;
 UPDATE "Shop ""EU"""."order" AS t SET "select" = v."new select"::text
   FROM (VALUES
-    -- Shop "EU".order#1 <- file://a.csv#L4 (order.yaml#rows)
+    -- "Shop ""EU""".order#1 <- file://a.csv#L4 (order.yaml#rows)
     ('1', 'it''s "new"', NULL)
   ) AS v ("key id", "new select", "old select")
   WHERE t."id" = v."key id"::bigint
@@ -101,7 +101,7 @@ BEGIN;
 SET LOCAL standard_conforming_strings = on;
 SET LOCAL TimeZone = 'UTC';
 
--- Shop "EU".order: revert 3 changes
+-- "Shop ""EU""".order: revert 3 changes
 UPDATE "Shop ""EU"""."order" AS t SET "select" = v."new select"::text
   FROM (VALUES
     ('1', NULL, 'it''s "new"')
@@ -121,9 +121,9 @@ DELETE FROM "Shop ""EU"""."order" AS t USING (VALUES
 COMMIT;
 `);
     expect(built.manifest.patch.statements).toEqual([
-      { kind: 'insert', table: 'Shop "EU".order', startLine: 8, endLine: 13, expectedRows: 2 },
-      { kind: 'update', table: 'Shop "EU".order', startLine: 14, endLine: 20, expectedRows: 1 },
-      { kind: 'sequence', table: 'Shop "EU".order', startLine: 24, endLine: 24, expectedRows: 1 },
+      { kind: 'insert', table: '"Shop ""EU""".order', startLine: 8, endLine: 13, expectedRows: 2 },
+      { kind: 'update', table: '"Shop ""EU""".order', startLine: 14, endLine: 20, expectedRows: 1 },
+      { kind: 'sequence', table: '"Shop ""EU""".order', startLine: 24, endLine: 24, expectedRows: 1 },
     ]);
     expect(built.manifest.withheld).toEqual({ conflict: 0, unrecoverable: 1, rejected: 0, notAccepted: 0 });
   });
@@ -163,7 +163,7 @@ describe.runIf(pgUp)('patch text on a real PostgreSQL', () => {
     await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(built.manifest));
 
     const result = await apply({ patchDir: dir, target: { url: db.url, embeddedDir: '' }, confirm: db.name });
-    expect(result.rows).toEqual({ 'Shop "EU".order': { insert: 2, sequence: 1, update: 1 } });
+    expect(result.rows).toEqual({ '"Shop ""EU""".order': { insert: 2, sequence: 1, update: 1 } });
     expect(await read()).toEqual([
       { id: '1', 'Customer Name': 'Existing', select: 'it\'s "new"', amount: null, at: null, note: '(none)' },
       { id: '5', 'Customer Name': "Siobhán O'Brien", select: 'back\\slash; DROP TABLE x; --', amount: '0.30', at: '2026-03-29 01:30:00+00', note: '(none)' },

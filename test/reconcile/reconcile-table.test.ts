@@ -211,7 +211,7 @@ describe('column text forms', async () => {
   const num = column('amount', 'numeric', { type: 'numeric(5,2)' });
   it('checks numeric precision the way PostgreSQL rounds', () => {
     expect(toColumnText(num, '999.99')).toEqual({ ok: true, text: '999.99' });
-    expect(toColumnText(num, '999.994')).toEqual({ ok: true, text: '999.994' });
+    expect(toColumnText(num, '999.994')).toEqual({ ok: true, text: '999.99' });
     expect(toColumnText(num, '999.995')).toMatchObject({ ok: false });
     expect(toColumnText(num, '-1000')).toEqual({ ok: false, error: '-1000 does not fit numeric(5,2) (at most 3 digits before the point)' });
   });
