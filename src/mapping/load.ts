@@ -5,12 +5,24 @@ import { parseYamlDocument, problemAt, type YamlDocument } from '../config/yaml-
 import { InvalidInputError, UsageError, type Problem } from '../errors.js';
 import { compileCondition } from './conditions.js';
 import { parsePath, type FieldPath } from './path.js';
-import { rawTableMapping, type RawColumnSpec, type RawRule, type RawTableMapping } from './schema.js';
+import { z } from 'zod';
+import { rawRule, rawTableMapping, type RawColumnSpec, type RawRule, type RawTableMapping } from './schema.js';
 import { parseTransformStep, type TransformStep } from './transforms/index.js';
 import type { ColumnRule, CompiledRule, MappingSet, MergePolicy, TableMapping } from './types.js';
 
 /** Loads every *.yaml / *.yml in `dir`; throws InvalidInputError with all problems of all files. */
 export async function loadMappings(dir: string): Promise<MappingSet> {
+  const { set, problems } = await loadMappingsCollecting(dir);
+  if (problems.length) throw new InvalidInputError('invalid mappings', problems);
+  return set;
+}
+
+/**
+ * Like loadMappings, but returns what compiled together with every problem, so that a
+ * caller can add the problems it finds itself (against the schema) and report them all
+ * in one go.
+ */
+export async function loadMappingsCollecting(dir: string): Promise<{ set: MappingSet; problems: Problem[] }> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
@@ -21,11 +33,21 @@ export async function loadMappings(dir: string): Promise<MappingSet> {
   const files = await Promise.all(
     names.map(async (n) => ({ file: path.join(dir, n), text: await readFile(path.join(dir, n), 'utf8') })),
   );
-  return parseMappings(files);
+  return parseMappingsCollecting(files);
 }
 
 /** Validates and compiles mapping texts; every problem in every file is reported at once. */
 export function parseMappings(files: Array<{ file: string; text: string }>): MappingSet {
+  const { set, problems } = parseMappingsCollecting(files);
+  if (problems.length) throw new InvalidInputError('invalid mappings', problems);
+  return set;
+}
+
+/** A table file whose rules are checked one by one, so one rule's mistake hides no other's. */
+const looseTable = z.object({ ...rawTableMapping.shape, rules: z.array(z.unknown()).min(1, 'a mapping needs at least one rule') });
+const looseRule = z.object(rawRule.shape);
+
+export function parseMappingsCollecting(files: Array<{ file: string; text: string }>): { set: MappingSet; problems: Problem[] } {
   const problems: Problem[] = [];
   const tables: TableMapping[] = [];
   const seenTables = new Map<string, string>();
@@ -36,13 +58,19 @@ export function parseMappings(files: Array<{ file: string; text: string }>): Map
       continue;
     }
     problems.push(...prototypeKeys(doc, doc.value, []));
-    const parsed = rawTableMapping.safeParse(doc.value ?? {});
-    if (!parsed.success) {
-      problems.push(...zodProblems(doc, parsed.error.issues));
-      // Still compile what can be compiled, so later mistakes in the same file are reported too.
-      if (!parsed.data) continue;
+    // Strict checks report every unknown key and wrong type; loose parses keep compiling what
+    // is usable, so that one mistake does not hide the next.
+    const strict = rawTableMapping.safeParse(doc.value ?? {});
+    if (!strict.success) problems.push(...zodProblems(doc, strict.error.issues));
+    const loose = looseTable.safeParse(doc.value ?? {});
+    if (!loose.success) continue;
+    const rules: RawRule[] = [];
+    for (const rule of loose.data.rules) {
+      const parsedRule = looseRule.safeParse(rule);
+      if (parsedRule.success) rules.push(parsedRule.data as RawRule);
     }
-    const mapping = compileTable(doc, parsed.data, problems);
+    if (rules.length === 0) continue;
+    const mapping = compileTable(doc, { ...loose.data, rules } as RawTableMapping, problems);
     const previous = seenTables.get(mapping.table);
     if (previous) {
       problems.push(problemAt(doc, ['table'], `table "${mapping.table}" is already mapped in ${previous}: put all its rules in one file`));
@@ -51,8 +79,18 @@ export function parseMappings(files: Array<{ file: string; text: string }>): Map
     }
     tables.push(mapping);
   }
-  if (problems.length) throw new InvalidInputError('invalid mappings', problems);
-  return { tables, rules: tables.flatMap((t) => t.rules) };
+  return { set: { tables, rules: tables.flatMap((t) => t.rules) }, problems: dedupe(problems) };
+}
+
+/** A mistake seen by both the strict and the loose pass is one problem. */
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.file}:${p.line}:${p.column}:${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function compileTable(doc: YamlDocument, raw: RawTableMapping, problems: Problem[]): TableMapping {
@@ -148,12 +186,15 @@ function compileRule(
     columns.push(compiled);
   }
 
-  if (problems.length > before) return undefined;
+  // A rule with mistakes is still returned (its broken parts left out), so that the schema
+  // checks can report what else is wrong with it; callers refuse the set while problems exist.
+  void before;
   return {
     id,
     name: rule.name,
     table,
     position: { file: doc.file, ...doc.locate(at) },
+    sourcePosition: rule.source ? { file: doc.file, ...doc.locate([...at, 'source']) } : undefined,
     sources: rule.source ? new Set(typeof rule.source === 'string' ? [rule.source] : rule.source) : undefined,
     types: rule.type ? typeGlob(typeof rule.type === 'string' ? [rule.type] : rule.type) : undefined,
     conditions,

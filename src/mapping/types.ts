@@ -44,6 +44,8 @@ export interface CompiledRule {
   name: string;
   table: string;
   position: SourcePosition;
+  /** Where `source:` is written, for "no source named ..." errors. */
+  sourcePosition?: SourcePosition;
   sources?: Set<string>;
   types?: RegExp;
   conditions: CompiledCondition[];

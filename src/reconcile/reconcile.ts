@@ -7,10 +7,10 @@ import type { CatalogTable } from '../db/catalog-types.js';
 import { connectDatabase, type DbHandle } from '../db/connect.js';
 import { bindMappings, type BoundMapping } from '../mapping/check-catalog.js';
 import { RuleEvaluator, type Candidate } from '../mapping/evaluate.js';
-import { loadMappings } from '../mapping/load.js';
+import { loadMappingsCollecting } from '../mapping/load.js';
 import { readRecordsFile } from '../records/ndjson.js';
 import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK, selectAllRows, selectSequenceState } from '../sql/select.js';
-import { UsageError } from '../errors.js';
+import { InvalidInputError, UsageError, type Problem } from '../errors.js';
 import { CHANGESET_FORMAT, type Change, type Changeset, type RuleFailureEntry, type TableSummary, type UnmappedRecords } from './changeset.js';
 import { LookupIndex } from './lookup-index.js';
 import { comparisonKey, toColumnText } from './normalize.js';
@@ -53,12 +53,17 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
   const { config } = options;
   const log = options.log ?? (() => undefined);
   requireEnv(config, ['backup']);
-  const mappings = await loadMappings(config.mappingsDir);
+  const loaded = await loadMappingsCollecting(config.mappingsDir);
+  const mappings = loaded.set;
   const backup = await connectDatabase({
     url: config.backup.url,
     embeddedDir: embeddedDir(config.jobDir, 'backup'),
     readOnly: true,
     applicationName: 'salvage reconcile',
+  }).catch((error: unknown) => {
+    // Mistakes in the mappings are worth more than a connection error: say them first.
+    if (loaded.problems.length) throw new InvalidInputError('invalid mappings', loaded.problems);
+    throw error;
   });
   try {
     const timings: StageTiming[] = [];
@@ -69,7 +74,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       mark = now;
     };
     const catalog = await readCatalog(backup.client);
-    const bound = orderMappings(bindMappings(mappings, catalog, Object.keys(config.sources)));
+    const bound = orderMappings(bindAll(mappings, catalog, Object.keys(config.sources), loaded.problems));
     const evaluation = await evaluateRecords(config, new RuleEvaluator(mappings), log);
     lap('map records', evaluation.sources.reduce((n, s) => n + s.records, 0));
 
@@ -275,4 +280,18 @@ export async function writeChangeset(file: string, changeset: Changeset): Promis
   const tmp = `${file}.partial`;
   await writeFile(tmp, text, 'utf8');
   await rename(tmp, file);
+}
+
+/** Binds the mappings to the schema; compile and schema problems are reported together. */
+function bindAll(mappings: Parameters<typeof bindMappings>[0], catalog: Parameters<typeof bindMappings>[1], sources: string[], earlier: Problem[]) {
+  let bound: ReturnType<typeof bindMappings> = [];
+  const problems = [...earlier];
+  try {
+    bound = bindMappings(mappings, catalog, sources);
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    problems.push(...error.problems);
+  }
+  if (problems.length) throw new InvalidInputError('invalid mappings', problems);
+  return bound;
 }

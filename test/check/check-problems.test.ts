@@ -116,7 +116,7 @@ describe.runIf(pgUp)('salvage check: every problem at once, each with file:line'
       'refunds.yaml:1: public.refunds.payment_id (bigint) is NOT NULL with no default, and no rule of this table fills it: every new row would be unrecoverable',
       'refunds.yaml:1: public.refunds.stripe_refund_id (text) is NOT NULL with no default, and no rule of this table fills it: every new row would be unrecoverable',
       // A source salvage.yaml does not have.
-      expect.stringMatching(/^refunds\.yaml:3: no source named "stripe" in salvage\.yaml \(sources: calendar, payments, gcal\)/),
+      expect.stringMatching(/^refunds\.yaml:4: no source named "stripe" in salvage\.yaml \(sources: calendar, payments, gcal\)/),
       'refunds.yaml:6: refund: public.refunds.id (bigint): a decimal into an integer column: every value with a fraction fails (use int, or amount_to_cents for money)',
       'refunds.yaml:8: refund: public.refunds.refunded_at (timestamp with time zone): an integer into a timestamp column (use timestamp)',
     ]);
