@@ -111,7 +111,15 @@ export interface Changeset {
    * candidate of it), unmapped (no rule applied) or rejected (rules applied, and every
    * one of them failed on a value). records = mapped + unmapped + rejected.
    */
-  sources: Array<{ name: string; records: number; mapped?: number; unmapped?: number; rejected?: number }>;
+  sources: Array<{
+    name: string;
+    records: number;
+    mapped?: number;
+    unmapped?: number;
+    rejected?: number;
+    /** Why records were rejected: by the rule and column of each record's first failure; the counts sum to `rejected`. */
+    rejectedBy?: Array<{ rule: string; column: string; count: number; example: { ref: string; message: string } }>;
+  }>;
   changes: Change[];
   unmapped: UnmappedRecords[];
   failures: { count: number; samples: RuleFailureEntry[] };

@@ -157,6 +157,7 @@ async function evaluateRecords(config: SalvageConfig, evaluator: RuleEvaluator, 
     let mapped = 0;
     let rejected = 0;
     let unmappedHere = 0;
+    const rejectedBy = new Map<string, { rule: string; column: string; count: number; example: { ref: string; message: string } }>();
     for await (const { record } of readRecordsFile(path.join(recordsDir, `${name}.ndjson`))) {
       count++;
       const result = evaluator.evaluate(record);
@@ -172,7 +173,14 @@ async function evaluateRecords(config: SalvageConfig, evaluator: RuleEvaluator, 
         }
       }
       if (result.candidates.length) mapped++;
-      else if (result.failures.length) rejected++;
+      else if (result.failures.length) {
+        rejected++;
+        const first = result.failures[0] as (typeof result.failures)[number];
+        const key = `${first.rule}\u0000${first.column}`;
+        const entry = rejectedBy.get(key) ?? { rule: first.rule, column: first.column, count: 0, example: { ref: first.record.ref, message: first.message } };
+        entry.count++;
+        rejectedBy.set(key, entry);
+      }
       else unmappedHere++;
       if (result.candidates.length === 0 && result.failures.length === 0) {
         const key = `${record.source}\u0000${record.type}`;
@@ -182,7 +190,7 @@ async function evaluateRecords(config: SalvageConfig, evaluator: RuleEvaluator, 
         unmapped.set(key, entry);
       }
     }
-    sources.push({ name, records: count, mapped, unmapped: unmappedHere, rejected });
+    sources.push({ name, records: count, mapped, unmapped: unmappedHere, rejected, ...(rejectedBy.size ? { rejectedBy: [...rejectedBy.values()] } : {}) });
   }
   return { candidates, sources, unmapped: [...unmapped.values()], failures };
 }

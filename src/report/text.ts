@@ -32,6 +32,7 @@ export function renderText(changeset: Changeset, options: TextReportOptions = {}
   out.push(`window: ${changeset.window.from} -> ${changeset.window.to} (records written since ${changeset.window.since})`);
   for (const s of changeset.sources) {
     out.push(`source ${s.name}: ${s.records} records = ${s.mapped ?? '?'} mapped + ${s.unmapped ?? '?'} matched no rule + ${s.rejected ?? '?'} rejected`);
+    for (const r of s.rejectedBy ?? []) out.push(p.warn(`  rejected ${r.count} by ${r.rule} (${r.column}), e.g. ${r.example.ref}: ${r.example.message}`));
   }
   out.push('');
   out.push(summaryTable(changeset));
