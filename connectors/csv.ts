@@ -114,6 +114,14 @@ async function* readCsvFile(
       rowsRead++;
       const startLine = lines.consume(cells);
       if (isBlankLine(cells)) continue;
+      // Bytes that are not UTF-8 decode to U+FFFD: without an explicit encoding, that means
+      // the file is in another one, and reading on would destroy every accented letter.
+      if (options.encoding === undefined && cells.some((cell) => cell.includes('\uFFFD'))) {
+        throw new SourceInputError(
+          'this line is not valid UTF-8: the export is in another encoding. Set encoding: latin1 (or utf16le) on this source in salvage.yaml, or encoding: utf8 to read it as it is',
+          `${file.displayPath}:${startLine}`,
+        );
+      }
       if (shape === undefined) {
         shape = describeHeader(cells, options, warnings);
         continue;

@@ -240,9 +240,27 @@ function atInstantInFrame(frame: EventTime, epochMs: number): EventTime {
   return atLocalInFrame(frame, localFromEpoch(epochMs));
 }
 
-function zonedTime(local: LocalDateTime, tzid: string, zone: ZoneRules): Extract<EventTime, { kind: 'zoned' }> {
-  const offsetMinutes = zone.offsetAtLocal(local);
-  return { kind: 'zoned', local, tzid, zone, offsetMinutes, epochMs: localAsEpoch(local) - offsetMinutes * MINUTE_MS };
+/**
+ * A wall-clock time in a zone, resolved as RFC 5545 §3.3.5 says: in an autumn fold
+ * the first of the two instants; in a spring gap, the offset in force before the gap
+ * (so 02:30 on the night the clocks jump from 02:00 to 03:00 becomes 03:30).
+ */
+function zonedTime(local: LocalDateTime, tzid: string, zone: ZoneRules): Extract<EventTime, { kind: 'zoned' }> & { skipped?: boolean } {
+  const wall = localAsEpoch(local);
+  const offsetAt = (epochMs: number) => Math.round((localAsEpoch(zone.localAt(epochMs)) - epochMs) / MINUTE_MS);
+  const before = offsetAt(wall - DAY_MS);
+  const after = offsetAt(wall + DAY_MS);
+  const instants = [...new Set([before, after, zone.offsetAtLocal(local)])]
+    .map((offset) => wall - offset * MINUTE_MS)
+    .filter((instant) => offsetAt(instant) * MINUTE_MS === wall - instant)
+    .sort((a, b) => a - b);
+  const first = instants[0];
+  if (first !== undefined) {
+    return { kind: 'zoned', local, tzid, zone, offsetMinutes: Math.round((wall - first) / MINUTE_MS), epochMs: first };
+  }
+  // A time the clocks skipped: read with the offset before the gap, shown as the wall time it became.
+  const epochMs = wall - before * MINUTE_MS;
+  return { kind: 'zoned', local: zone.localAt(epochMs), tzid, zone, offsetMinutes: offsetAt(epochMs), epochMs, skipped: true };
 }
 
 function pad(value: number, width = 2): string {
@@ -390,6 +408,8 @@ function vtimezoneRules(definition: InstanceType<typeof ICAL.Timezone>): ZoneRul
   return {
     offsetAtLocal,
     // Guess the offset from the UTC reading, then correct it once near a transition.
+    // (ical.js's own convertToZone is wrong around transitions; this is right except at
+    // the very instants of a fold, which the corpus still marks as a known bug.)
     localAt: (epochMs) => {
       const firstGuess = offsetAtLocal(localFromEpoch(epochMs));
       const local = localFromEpoch(epochMs + firstGuess * MINUTE_MS);
@@ -500,7 +520,11 @@ function eventTimeOf(
     warnings.warn(eventLabel, `unknown time zone "${tzid}" (no VTIMEZONE in the file, not an IANA name); its times are kept without an offset (floating)`);
     return { kind: 'floating', local, tzid };
   }
-  return zonedTime(local, tzid, zone);
+  const time = zonedTime(local, tzid, zone);
+  if (time.skipped) {
+    warnings.warn(eventLabel, `${property.name.toUpperCase()} ${String(value)} does not exist in ${tzid} (the clocks skipped it); read with the offset before the change, as RFC 5545 says`);
+  }
+  return time;
 }
 
 function endFromDuration(component: IcalComponent, start: EventTime | null, eventLabel: string, warnings: EventWarnings): EventTime | null {
