@@ -112,7 +112,7 @@ export async function writeRecordsFile(
 function writeFailure(file: string, error: Error): Error {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return withCode(code, new SourceInputError(`cannot write the records: the disk is full (${code}). The previous ${path.basename(file)} is untouched; free some space and run "salvage pull" again (it resumes where it stopped)`, file));
+    return withCode(code, new SourceInputError(`cannot write the records: no space left on device (${code}). The previous ${path.basename(file)} is untouched; free some space and run "salvage pull" again (it resumes where it stopped)`, file));
   }
   return withCode(code, new SourceInputError(`cannot write the records (${code ?? error.message}). The previous ${path.basename(file)} is untouched`, file));
 }
