@@ -1,7 +1,7 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tableKey } from '../db/catalog.js';
-import { guardedUpdate, sqlComment } from '../sql/dml.js';
+import { guardedUpdate, PATCH_BEGIN, PATCH_COMMIT, sqlComment } from '../sql/dml.js';
 import type { DriftReport } from './drift.js';
 
 /**
@@ -17,7 +17,7 @@ export async function writeSafetyCopy(jobDir: string, patchDir: string, which: '
   const lines = [
     sqlComment(`rows as they were in the target right before salvage ${which === 'patch' ? 'apply' : 'undo'} (${new Date().toISOString()})`),
     sqlComment('running this file puts every changed row back exactly as it was'),
-    'BEGIN;',
+    PATCH_BEGIN,
   ];
   for (const { table, key, row } of drift.current) {
     const keyPairs = Object.entries(key).map(([c, v]) => [c, v] as const);
@@ -27,7 +27,7 @@ export async function writeSafetyCopy(jobDir: string, patchDir: string, which: '
     lines.push(sqlComment(`${tableKey(table)} ${keyPairs.map(([c, v]) => `${c}=${v}`).join(',')}`));
     if (set.length) lines.push(guardedUpdate(table, keyPairs, set, []));
   }
-  lines.push('COMMIT;', '');
+  lines.push(PATCH_COMMIT, '');
   await writeFile(path.join(dir, 'restore.sql'), lines.join('\n'), 'utf8');
   await copyFile(path.join(patchDir, 'undo.sql'), path.join(dir, 'undo.sql'));
   return dir;

@@ -4,6 +4,7 @@ import { loadConfig, requireEnv, type SalvageConfig } from '../config/load.js';
 import { redact } from '../config/secrets.js';
 import { ExitCode, PreconditionFailed, SalvageError, UsageError } from '../errors.js';
 import { review } from '../decide/review.js';
+import { createApplyRole } from '../sql/privileges.js';
 import { check, formatCheckReport } from '../check/index.js';
 import { formatInitReport, init } from '../init/index.js';
 import { apply } from '../apply/apply.js';
@@ -212,7 +213,7 @@ export function buildProgram(): Command {
       if (report.warnings.length === 0) out(`the role "${report.role}" on ${report.database} cannot drop, truncate or delete the patched tables`);
       for (const w of report.warnings) out(`warning: ${w}`);
       out('\n-- A role that can apply this patch and nothing more (replace salvage_apply with your role):');
-      out('CREATE ROLE salvage_apply LOGIN;  -- set a password out of band');
+      out(createApplyRole('salvage_apply'));
       for (const g of report.grants) out(g);
     });
 

@@ -34,3 +34,8 @@ export function leastPrivilegeGrants(
   out.push(`-- salvage's audit table: GRANT CREATE ON DATABASE <db> TO ${r}; once, or create schema "salvage" for it beforehand.`);
   return out;
 }
+
+/** The role the printed grants are for; its password is set out of band, never printed. */
+export function createApplyRole(role: string): string {
+  return `CREATE ROLE ${quoteIdent(role)} LOGIN;  -- set a password out of band`;
+}
