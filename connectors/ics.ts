@@ -9,11 +9,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import ICAL from 'ical.js';
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import type { Connector, PullContext, PullWindow } from '../src/records/connector.js';
 import { SourceInputError } from '../src/records/connector.js';
 import type { SourceRecord } from '../src/records/envelope.js';
 import { resolveFilePatterns, type MatchedFile } from './shared/files.js';
+import { ianaNameFor } from './shared/time-zones.js';
 
 export interface IcsSourceOptions {
   /** Glob patterns, relative to the config's directory. */
@@ -375,21 +376,6 @@ function isUsable(definition: InstanceType<typeof ICAL.Timezone>): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * `Europe/Oslo` as is; also the IANA tail of prefixed ids some producers write,
- * like `/mozilla.org/20050126_1/Europe/Oslo`.
- */
-function ianaNameFor(tzid: string): string | undefined {
-  const trimmed = tzid.trim();
-  if (IANAZone.isValidZone(trimmed)) return trimmed;
-  const segments = trimmed.split('/').filter((segment) => segment !== '');
-  for (let start = 1; start < segments.length; start++) {
-    const candidate = segments.slice(start).join('/');
-    if (candidate.includes('/') && IANAZone.isValidZone(candidate)) return candidate;
-  }
-  return undefined;
 }
 
 function ianaRules(name: string): ZoneRules {

@@ -1,5 +1,6 @@
 import ICAL from 'ical.js';
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { ianaNameFor } from '../shared/time-zones.js';
 
 /**
  * The events of a calendar invite attached to an email (`.ics`, `text/calendar`), as
@@ -181,18 +182,6 @@ class ZoneResolver {
     );
     return local.isValid ? local.offset * 60 : null;
   }
-}
-
-/** `Europe/Oslo`, or the IANA tail of a prefixed id like `/mozilla.org/20050126_1/Europe/Oslo`. */
-function ianaNameFor(tzid: string): string | undefined {
-  const trimmed = tzid.trim();
-  if (IANAZone.isValidZone(trimmed)) return trimmed;
-  const segments = trimmed.split('/').filter((segment) => segment !== '');
-  for (let start = 1; start < segments.length; start++) {
-    const candidate = segments.slice(start).join('/');
-    if (candidate.includes('/') && IANAZone.isValidZone(candidate)) return candidate;
-  }
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------

@@ -495,9 +495,8 @@ function registerForChildren(indexes: LookupIndex[], changes: Change[], columns:
         // An update keeps its backup row; the backup scan already indexed its old natural key.
         if (ref != null) note(by, { value: ref });
       } else if (change.kind === 'conflict') {
-        if (change.old === undefined || Object.keys(change.key).length === 0 || ref == null) {
-          note(by, { reason: `the ${tableKey(table)} row ${change.id} is a conflict awaiting review` });
-        }
+        // A disputed row the backup has stays findable through the backup scan; a new one is not there yet.
+        if (change.old === undefined) note(by, { reason: `the ${tableKey(table)} row ${change.id} is a conflict awaiting review` });
       } else {
         note(by, { reason: `the ${tableKey(table)} row ${change.id} is unrecoverable: ${change.detail}` });
       }
