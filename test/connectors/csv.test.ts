@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csvConnector, parseWriteTime, countLineBreaks, type CsvSourceOptions } from '../../connectors/csv.js';
 import { SourceInputError, type PullContext } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
+import { TEST_WINDOW, testPullContext } from '../support/pull-context.js';
 
 const OBSERVED_AT = '2026-04-26T08:00:00.000Z';
 const SINCE = new Date('2026-01-19T00:00:00Z');
@@ -22,21 +23,7 @@ afterEach(async () => {
 });
 
 function pullContext(): PullContext {
-  return {
-    sourceName: 'ledger',
-    window: {
-      from: new Date('2026-01-20T00:00:00Z'),
-      to: new Date('2026-04-25T09:00:00Z'),
-      since: SINCE,
-      horizon: new Date('2027-04-25T09:00:00Z'),
-    },
-    baseDir,
-    stateDir: path.join(baseDir, '.state'),
-    log: (message) => logs.push(message),
-    checkpoint: async () => undefined,
-    previousRecords: async function* () {},
-    observedAt: OBSERVED_AT,
-  };
+  return testPullContext('ledger', baseDir, (message) => logs.push(message), { observedAt: OBSERVED_AT, window: { ...TEST_WINDOW, since: SINCE } });
 }
 
 async function writeFixture(relativePath: string, content: string | Buffer): Promise<void> {

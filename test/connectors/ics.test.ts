@@ -6,6 +6,7 @@ import ICAL from 'ical.js';
 import { icsConnector } from '../../connectors/ics.js';
 import { SourceInputError, type PullContext } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
+import { TEST_WINDOW, testPullContext } from '../support/pull-context.js';
 
 const OBSERVED_AT = '2026-04-26T08:00:00.000Z';
 const SINCE = new Date('2026-01-19T00:00:00Z');
@@ -26,16 +27,7 @@ afterEach(async () => {
 });
 
 function pullContext(): PullContext {
-  return {
-    sourceName: 'invites',
-    window: { from: new Date('2026-01-20T00:00:00Z'), to: new Date('2026-04-25T09:00:00Z'), since: SINCE, horizon: HORIZON },
-    baseDir,
-    stateDir: path.join(baseDir, '.state'),
-    log: (message) => logs.push(message),
-    checkpoint: async () => undefined,
-    previousRecords: async function* () {},
-    observedAt: OBSERVED_AT,
-  };
+  return testPullContext('invites', baseDir, (message) => logs.push(message), { observedAt: OBSERVED_AT, window: { ...TEST_WINDOW, since: SINCE, horizon: HORIZON } });
 }
 
 /** A VCALENDAR with the given content lines, CRLF-terminated as RFC 5545 wants. */

@@ -22,6 +22,7 @@ import type { PullContext } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { csvText } from './csv-text.js';
 import { caseDir, OBSERVED_WINDOW, readRecords, writeFiles } from './support.js';
+import { testPullContext } from '../support/pull-context.js';
 
 let dir: string;
 let logs: string[];
@@ -35,16 +36,7 @@ afterEach(async () => {
 });
 
 function context(): PullContext {
-  return {
-    sourceName: 'ledger',
-    window: { from: new Date('2026-01-20T00:00:00Z'), to: new Date('2026-04-25T09:00:00Z'), since: new Date('2026-01-19T00:00:00Z'), horizon: new Date('2027-04-25T09:00:00Z') },
-    baseDir: dir,
-    stateDir: path.join(dir, '.state'),
-    log: (line) => logs.push(line),
-    checkpoint: async () => undefined,
-    previousRecords: async function* () {},
-    observedAt: '2026-04-26T08:00:00.000Z',
-  };
+  return testPullContext('ledger', dir, (line) => logs.push(line));
 }
 
 async function rows(options: CsvSourceOptions): Promise<Array<[number, Record<string, unknown>]>> {

@@ -5,7 +5,6 @@
  * way a bookings table would, so what the connector says is checked for what it means.
  */
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { icsConnector } from '../../connectors/ics.js';
 import { RuleEvaluator } from '../../src/mapping/evaluate.js';
@@ -13,6 +12,7 @@ import { parseMappings } from '../../src/mapping/load.js';
 import type { PullContext } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { caseDir, writeFiles } from './support.js';
+import { testPullContext } from '../support/pull-context.js';
 
 let dir: string;
 let logs: string[];
@@ -26,16 +26,7 @@ afterEach(async () => {
 });
 
 function context(): PullContext {
-  return {
-    sourceName: 'invites',
-    window: { from: new Date('2026-01-20T00:00:00Z'), to: new Date('2026-04-25T09:00:00Z'), since: new Date('2026-01-19T00:00:00Z'), horizon: new Date('2027-04-25T09:00:00Z') },
-    baseDir: dir,
-    stateDir: path.join(dir, '.state'),
-    log: (line) => logs.push(line),
-    checkpoint: async () => undefined,
-    previousRecords: async function* () {},
-    observedAt: '2026-04-26T08:00:00.000Z',
-  };
+  return testPullContext('invites', dir, (line) => logs.push(line));
 }
 
 const OSLO_VTIMEZONE = [
