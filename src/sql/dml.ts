@@ -52,12 +52,6 @@ export function guardedUpdate(table: QualifiedName, key: ColumnValue[], set: Col
   return `UPDATE ${quoteQualified(table)} SET ${assignments}\n  WHERE ${conjunction(key, guards)};`;
 }
 
-/** Undo only: removes one inserted row, and only while it still holds every value salvage wrote. */
-export function guardedDelete(table: QualifiedName, key: ColumnValue[], guards: ColumnValue[]): string {
-  if (key.length === 0) throw new Error('guardedDelete needs a key');
-  return `DELETE FROM ${quoteQualified(table)}\n  WHERE ${conjunction(key, guards)};`;
-}
-
 /** Moves a sequence past `value` (never backwards), so new rows cannot collide with recovered keys. Returns one row. */
 export function advanceSequence(sequence: QualifiedName, value: bigint): string {
   const name = quoteQualified(sequence);
@@ -133,4 +127,3 @@ export function setDelete(table: QualifiedName, key: TypedColumn[], guards: Type
   ].join('\n');
 }
 
-export const SET_COLUMN_PREFIXES = { key: KEY_PREFIX, new: NEW_PREFIX, old: OLD_PREFIX } as const;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { advanceSequence, guardedDelete, guardedUpdate, insertRows, sqlComment } from '../../src/sql/dml.js';
+import { advanceSequence, guardedUpdate, insertRows, setDelete, sqlComment } from '../../src/sql/dml.js';
 import { quoteIdent, quoteQualified, SqlSafetyError } from '../../src/sql/identifier.js';
 import { literal } from '../../src/sql/literal.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
@@ -58,8 +58,14 @@ describe('patch statements', () => {
     expect(guardedUpdate(table, [['id', '1']], [['Name', 'new']], [['Name', null]])).toBe(
       'UPDATE "we""ird schema"."select" SET "Name" = \'new\'\n  WHERE "id" = \'1\' AND "Name" IS NOT DISTINCT FROM NULL;',
     );
-    expect(guardedDelete(table, [['id', '1']], [['Name', 'x']])).toBe(
-      'DELETE FROM "we""ird schema"."select"\n  WHERE "id" = \'1\' AND "Name" IS NOT DISTINCT FROM \'x\';',
+    expect(setDelete(table, [{ name: 'id', type: 'bigint' }], [{ name: 'Name', type: 'text' }], [{ key: ['1'], guards: ['x'] }])).toBe(
+      [
+        'DELETE FROM "we""ird schema"."select" AS t USING (VALUES',
+        "    ('1', 'x')",
+        '  ) AS v ("key id", "old Name")',
+        '  WHERE t."id" = v."key id"::bigint',
+        '    AND t."Name" IS NOT DISTINCT FROM v."old Name"::text;',
+      ].join('\n'),
     );
     expect(advanceSequence({ schema: 'public', name: 'select_id_seq' }, 41n)).toBe(
       'SELECT setval(\'"public"."select_id_seq"\', GREATEST(41, last_value), true) FROM "public"."select_id_seq";',
@@ -104,9 +110,11 @@ describe.runIf(pgUp)('patch statements on a real PostgreSQL', () => {
     // The guard holds the old value, so a second run finds nothing to change.
     expect((await client.query(update)).rowCount).toBe(0);
 
-    const wrongGuard = guardedDelete(table, [['id', '2']], [['Name', 'not what is stored']]);
+    const key = [{ name: 'id', type: 'bigint' }];
+    const guards = [{ name: 'Name', type: 'text' }, { name: 'amount', type: 'numeric(12,2)' }];
+    const wrongGuard = setDelete(table, key, guards, [{ key: ['2'], guards: ['not what is stored', '0.30'] }]);
     expect((await client.query(wrongGuard)).rowCount).toBe(0);
-    const rightGuard = guardedDelete(table, [['id', '2']], [['Name', HOSTILE[1] as string], ['amount', '0.3']]);
+    const rightGuard = setDelete(table, key, guards, [{ key: ['2'], guards: [HOSTILE[1] as string, '0.3'] }]);
     expect((await client.query(rightGuard)).rowCount).toBe(1);
 
   });
