@@ -16,7 +16,7 @@ export interface YamlDocument {
 
 export function parseYamlDocument(text: string, file: string): YamlDocument {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const syntaxProblems: Problem[] = doc.errors.map((e) => {
     const pos = lineCounter.linePos(e.pos[0]);
     return { file, line: pos.line, column: pos.col, message: e.message.split('\n')[0] ?? e.message };

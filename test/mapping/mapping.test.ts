@@ -153,3 +153,30 @@ rules:
     expect(result.failures[0]?.message).toMatch(/MAYBE/);
   });
 });
+
+describe('YAML anchors and merge keys in mappings', () => {
+  it('lets rules share columns and override one of them', () => {
+    const set = parseMappings([
+      {
+        file: 'p.yaml',
+        text: `table: payments
+rules:
+  - name: paid
+    when: { data.refunded: false }
+    columns: &shared
+      stripe_charge_id: data.id
+      status: { value: succeeded }
+  - name: refunded
+    when: { data.refunded: true }
+    columns:
+      <<: *shared
+      status: { value: refunded }
+`,
+      },
+    ]);
+    const evaluator = new RuleEvaluator(set);
+    const values = (refunded: boolean) => evaluator.evaluate(record({ id: 'ch_1', refunded })).candidates.map((c) => c.values);
+    expect(values(false)).toEqual([{ stripe_charge_id: 'ch_1', status: 'succeeded' }]);
+    expect(values(true)).toEqual([{ stripe_charge_id: 'ch_1', status: 'refunded' }]);
+  });
+});
