@@ -1,3 +1,4 @@
+import { compilePattern } from './pattern.js';
 import type { RawCondition } from './schema.js';
 import type { Test } from './types.js';
 
@@ -20,13 +21,9 @@ export function compileCondition(raw: RawCondition): Test | { error: string } {
     tests.push((v) => !options.some((o) => looselyEqual(v, o)));
   }
   if (raw.matches !== undefined) {
-    let regex: RegExp;
-    try {
-      regex = new RegExp(raw.matches, 'u');
-    } catch (error) {
-      return { error: `matches: invalid regular expression: ${(error as Error).message}` };
-    }
-    tests.push((v) => v !== null && v !== undefined && typeof v !== 'object' && regex.test(String(v)));
+    const pattern = compilePattern(raw.matches);
+    if ('error' in pattern) return { error: `matches: invalid regular expression: ${pattern.error}` };
+    tests.push((v) => v !== null && v !== undefined && typeof v !== 'object' && pattern.test(String(v)));
   }
   if (raw.exists !== undefined) {
     const want = raw.exists;

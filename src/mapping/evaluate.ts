@@ -90,12 +90,12 @@ function applyRule(rule: CompiledRule, record: SourceRecord, citation: RecordCit
   const captures: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
   for (const extract of rule.extracts) {
     const input = readPath(record, extract.from);
-    const match = typeof input === 'string' || typeof input === 'number' ? extract.regex.exec(String(input)) : null;
+    const match = typeof input === 'string' || typeof input === 'number' ? extract.pattern.captures(String(input)) : undefined;
     if (!match) {
       if (extract.optional) continue;
       return undefined;
     }
-    for (const [name, value] of Object.entries(match.groups ?? {})) {
+    for (const [name, value] of Object.entries(match)) {
       if (value !== undefined && captures[name] === undefined) captures[name] = value;
     }
   }

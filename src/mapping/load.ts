@@ -5,6 +5,7 @@ import { parseYamlDocument, problemAt, type YamlDocument } from '../config/yaml-
 import { InvalidInputError, UsageError, type Problem } from '../errors.js';
 import { compileCondition } from './conditions.js';
 import { parsePath, type FieldPath } from './path.js';
+import { captureNames as patternCaptureNames, compilePattern } from './pattern.js';
 import { z } from 'zod';
 import { rawRule, rawTableMapping, type RawColumnSpec, type RawRule, type RawTableMapping } from './schema.js';
 import { parseTransformStep, type TransformStep } from './transforms/index.js';
@@ -159,19 +160,17 @@ function compileRule(
   const captureNames = new Set<string>();
   const extracts = (rule.extract ?? []).flatMap((ex, i) => {
     const p = path_(ex.from, [...at, 'extract', i, 'from']);
-    let regex: RegExp;
-    try {
-      regex = new RegExp(ex.pattern, `${ex.flags ?? ''}${ex.flags?.includes('u') ? '' : 'u'}`);
-    } catch (error) {
-      problems.push(problemAt(doc, [...at, 'extract', i, 'pattern'], `invalid regular expression: ${(error as Error).message}`));
+    const pattern = compilePattern(ex.pattern, ex.flags ?? '');
+    if ('error' in pattern) {
+      problems.push(problemAt(doc, [...at, 'extract', i, 'pattern'], `invalid regular expression: ${pattern.error}`));
       return [];
     }
-    const names = [...ex.pattern.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1] as string);
+    const names = patternCaptureNames(ex.pattern);
     if (names.length === 0) {
       problems.push(problemAt(doc, [...at, 'extract', i, 'pattern'], 'the pattern has no named capture: write (?<name>...) and use it as $name'));
     }
     names.forEach((n) => captureNames.add(n));
-    return p ? [{ from: p, regex, optional: ex.optional ?? false }] : [];
+    return p ? [{ from: p, pattern, optional: ex.optional ?? false }] : [];
   });
 
   const columns: ColumnRule[] = [];

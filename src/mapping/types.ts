@@ -1,4 +1,5 @@
 import type { FieldPath } from './path.js';
+import type { Pattern } from './pattern.js';
 import type { TransformStep, Value } from './transforms/index.js';
 
 export type { Value };
@@ -13,7 +14,7 @@ export interface CompiledCondition {
 
 export interface CompiledExtract {
   from: FieldPath;
-  regex: RegExp;
+  pattern: Pattern;
   optional: boolean;
 }
 

@@ -61,7 +61,7 @@ rules:
       id: { value: 1 }
 `;
     expect(problems(text)).toEqual([
-      'm.yaml:8:21: matches: invalid regular expression: Invalid regular expression: /([/u: Unterminated character class',
+      'm.yaml:8:21: matches: invalid regular expression: missing closing ]: `[`',
       'm.yaml:11:18: the pattern has no named capture: write (?<name>...) and use it as $name',
       'm.yaml:13:18: $ref is not captured by any extract pattern of this rule',
       'm.yaml:14:46: unknown transform "decmal" (did you mean "decimal"?)',

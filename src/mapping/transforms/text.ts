@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { numberToDecimal, formatDecimal } from './decimal.js';
 import { TransformError, defineTransform, expectText, noArgs, options, show } from './core.js';
+import { compilePattern } from '../pattern.js';
 
 /**
  * Text transforms. `''` is an ordinary string everywhere (only `nullif_empty` and
@@ -77,7 +78,7 @@ export const string = defineTransform({
 
 export const replace = defineTransform({
   name: 'replace',
-  summary: 'replace every match of a regular expression (JavaScript syntax; `with` may use $1, $<name>)',
+  summary: 'replace every match of a regular expression (RE2 syntax, linear time; `with` may use $1, $<name>)',
   usage: ["{ replace: { pattern: '\\s+', with: ' ' } }", "{ replace: { pattern: 'ltd\\.?$', with: 'Ltd', flags: i } }"],
   args: options(
     {
@@ -95,14 +96,14 @@ export const replace = defineTransform({
     },
     "{ pattern: '\\s+', with: ' ' }",
   ).transform((a, ctx) => {
-    try {
-      return { regex: new RegExp(a.pattern, `${a.flags}g`), with: a.with };
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', path: ['pattern'], message: `not a valid regular expression: ${(e as Error).message}` });
+    const pattern = compilePattern(a.pattern, a.flags);
+    if ('error' in pattern) {
+      ctx.addIssue({ code: 'custom', path: ['pattern'], message: `not a valid regular expression: ${pattern.error}` });
       return z.NEVER;
     }
+    return { pattern, with: a.with };
   }),
-  apply: (value, args) => expectText(value).replace(args.regex, args.with),
+  apply: (value, args) => args.pattern.replaceAll(expectText(value), args.with),
 });
 
 const affix = z.string({ error: 'expected the text to add or remove' }).min(1, 'cannot be empty');
