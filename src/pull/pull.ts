@@ -67,6 +67,14 @@ export async function pull(options: PullOptions): Promise<PullSummary[]> {
     const seconds = (performance.now() - started) / 1000;
     summaries.push({ source: name, kind: source.kind, records: count, file, seconds });
     log(`${name} (${source.kind}): ${count} records -> ${path.relative(process.cwd(), file)} in ${seconds.toFixed(1)}s`);
+    const { redactedValues, fields } = sink.scrubber;
+    if (redactedValues) {
+      const shown = [...fields].slice(0, 5).join(', ') + (fields.size > 5 ? `, … ${fields.size - 5} more` : '');
+      log(
+        `${name}: ${redactedValues} value${redactedValues === 1 ? '' : 's'} looked like a credential and ${redactedValues === 1 ? 'was' : 'were'} redacted (${shown}); ` +
+          'rows that need them are reported unrecoverable, not written with a placeholder',
+      );
+    }
   }
   return summaries;
 }

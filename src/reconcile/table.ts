@@ -7,6 +7,7 @@ import { LookupIndex } from './lookup-index.js';
 import { mergeClaims, type Claim } from './merge.js';
 import { comparisonKey, toColumnText } from './normalize.js';
 import { containsSecret } from '../config/secrets.js';
+import { REDACTED } from '../records/scrub.js';
 import { scoreChange } from './confidence.js';
 import { columnRecord } from './own.js';
 import { UnionFind } from './union-find.js';
@@ -220,6 +221,8 @@ function resolveCandidate(
     const n = toColumnText(meta, value);
     if (n.ok && containsSecret(n.text)) {
       addProblem(column, { reason: 'invalid-value', message: `${column}: holds a credential given to salvage in salvage.yaml; it is never written to a patch` });
+    } else if (n.ok && n.text.includes(REDACTED)) {
+      addProblem(column, { reason: 'invalid-value', message: `${column}: its source value looked like a credential and was redacted at pull; fill it in by hand` });
     } else if (n.ok) texts.set(column, n.text);
     else addProblem(column, { reason: 'invalid-value', message: `${column}: ${n.error}` });
   }

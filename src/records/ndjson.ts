@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { SourceInputError } from './connector.js';
 import { envelopeProblems, type SourceRecord } from './envelope.js';
+import { RecordScrubber } from './scrub.js';
 
 /** What an interrupted pull left behind to resume from. */
 interface CheckpointFile {
@@ -21,6 +22,8 @@ export interface RecordsSink {
   resumedRecords: number;
   /** Persists `state` together with every record written so far. */
   checkpoint(state: unknown): Promise<void>;
+  /** Counts the credentials removed from records on their way to disk. */
+  readonly scrubber: RecordScrubber;
   /** Streams records in; renames the file into place only when the source is complete. */
   write(records: AsyncIterable<SourceRecord>, onRecord?: (record: SourceRecord, count: number) => void): Promise<number>;
 }
@@ -56,10 +59,12 @@ export async function openRecordsSink(file: string): Promise<RecordsSink> {
   };
   let bytes = resumed?.bytes ?? 0;
   let count = resumed?.records ?? 0;
+  const scrubber = new RecordScrubber();
 
   return {
     resumeState: resumed?.state,
     resumedRecords: resumed?.records ?? 0,
+    scrubber,
     async checkpoint(state) {
       // Everything yielded so far must be on disk before the state that covers it.
       await new Promise<void>((resolve, reject) => out.write('', (error) => (error ? reject(error) : resolve())));
@@ -69,11 +74,12 @@ export async function openRecordsSink(file: string): Promise<RecordsSink> {
     },
     async write(records, onRecord) {
       try {
-        for await (const record of records) {
-          const problems = envelopeProblems(record);
+        for await (const pulled of records) {
+          const problems = envelopeProblems(pulled);
           if (problems.length) {
             throw new SourceInputError(`connector produced an invalid record (${problems.join('; ')})`, `record ${count + 1}`);
           }
+          const record = scrubber.scrub(pulled);
           const line = `${JSON.stringify(record)}\n`;
           count++;
           bytes += Buffer.byteLength(line);

@@ -158,10 +158,12 @@ rules:
     await run('verify', ['verify']);
     await run('doctor', ['doctor']);
     await run('--timings reconcile', ['--timings', 'reconcile']);
-    // A records file damaged by hand, right where a secret is: the parse error quotes the line.
+    // A records file damaged by hand on a line that held secrets: the parse error quotes the line.
     const records = path.join(dir, 'job', 'records', 'customers.ndjson');
     const original = await readFile(records, 'utf8');
-    await writeFile(records, original.replace(`"api_key":"${DATA_SECRETS['data: stripe secret key']}"`, `"api_key":${DATA_SECRETS['data: stripe secret key']}`).replace(`"api_key":"${CONFIG_SECRETS['stripe secret key (sk_live_)']}"`, `"api_key":${CONFIG_SECRETS['stripe secret key (sk_live_)']}`));
+    const damaged = original.replace('"email":"ann@example.com"', '"email":ann@example.com');
+    expect(damaged).not.toBe(original);
+    await writeFile(records, damaged);
     await run('reconcile (damaged records file)', ['reconcile']);
     await writeFile(records, original);
   }, 240_000);
@@ -225,24 +227,35 @@ rules:
     expect(await findLeaks(notInData, { includeDiffOutput: true, includeFiles: true })).toEqual({});
   });
 
-  // BUG: when the source data repeats a configured secret (a live key pasted into a note),
-  // the CLI's log lines redact it but `salvage diff` writes its report to stdout without
-  // redact(), and records, changeset.json, patch.sql, undo.sql and the pre-apply copy hold
-  // it verbatim. Expected by issue 9: redacted everywhere.
-  it.fails('config secrets repeated in the data are redacted from the diff output and from every file', async () => {
+  // Found a real bug: when the source data repeated a configured secret (a live key pasted
+  // into a note), the CLI's log lines redacted it, but `salvage diff` wrote it to stdout and
+  // records, changeset.json, patch.sql, undo.sql and the pre-apply copy held it verbatim.
+  // Records are now scrubbed on their way to disk (src/records/scrub.ts).
+  it('config secrets repeated in the data are redacted from the diff output and from every file', async () => {
     const leaks = await findLeaks(CONFIG_SECRETS, { includeDiffOutput: true, includeFiles: true });
     console.info(`corpus: config secrets found:\n${JSON.stringify(leaks, null, 2)}`);
     expect(leaks).toEqual({});
   });
 
-  // BUG: values that look like secrets in source data (sk_live_/rk_live_ keys, ya29. tokens,
-  // passwords in postgres:// URLs, a `password` column) are copied verbatim into the records
-  // files, changeset.json, every diff format, patch.sql, undo.sql and the pre-apply copy,
-  // and a parse error of a damaged records line quotes them on stderr. Issue 9 asks for
-  // them to be redacted (see the report for the trade-off with recovering exact values).
-  it.fails('secret-looking values in the data appear nowhere', async () => {
+  // Found a real bug: values that look like secrets in source data (sk_live_/rk_live_ keys,
+  // ya29. tokens, passwords in postgres:// URLs, a `password` column) were copied verbatim
+  // into the records files, changeset.json, every diff format, patch.sql, undo.sql and the
+  // pre-apply copy, and a parse error of a damaged records line quoted them on stderr.
+  it('secret-looking values in the data appear nowhere', async () => {
     const leaks = await findLeaks(DATA_SECRETS, { includeDiffOutput: true, includeFiles: true });
     console.info(`corpus: data secrets found:\n${JSON.stringify(leaks, null, 2)}`);
     expect(leaks).toEqual({});
+  });
+
+  it('says at pull what it redacted, and never writes a placeholder: a row that needs a redacted value is reported instead', async () => {
+    const pull = outputs.find((o) => o.command === 'pull --source customers')?.result;
+    expect(pull?.stderr).toContain('customers: 7 values looked like a credential and were redacted (data.api_key, data.token, data.note, data.password); rows that need them are reported unrecoverable, not written with a placeholder');
+    const changeset = JSON.parse(await readFile(path.join(dir, 'job', 'changeset.json'), 'utf8')) as { changes: Array<{ kind: string; values: Record<string, unknown>; reason?: string; message?: string }> };
+    const bob = changeset.changes.find((c) => c.values.email === 'bob@example.com');
+    expect(bob).toMatchObject({ kind: 'unrecoverable' });
+    expect(JSON.stringify(bob)).toContain('api_key: its source value looked like a credential and was redacted at pull; fill it in by hand');
+    expect(JSON.stringify(changeset)).not.toContain('[salvage:redacted]');
+    const patch = await readFile(path.join(dir, 'job', 'patch', 'patch.sql'), 'utf8');
+    expect(patch).not.toContain('redacted');
   });
 });
