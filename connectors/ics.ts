@@ -388,21 +388,55 @@ function ianaRules(name: string): ZoneRules {
   };
 }
 
+/**
+ * A VTIMEZONE's rules as UTC transition instants. ical.js expands the observances into
+ * `changes` (each the UTC instant of a transition and the offset after it); looking an
+ * instant up there is exact, where reading offsets from wall clocks (ical.js's
+ * `utcOffset` and `convertToZone`) is ambiguous in a fold and an hour off around a gap.
+ * `zonedTime` then applies RFC 5545's gap and fold rules to these instants, as for IANA zones.
+ */
 function vtimezoneRules(definition: InstanceType<typeof ICAL.Timezone>): ZoneRules {
-  const offsetAtLocal = (local: LocalDateTime): number =>
-    definition.utcOffset(floatingIcalTime(local, false)) / 60;
-  return {
-    offsetAtLocal,
-    // Guess the offset from the UTC reading, then correct it once near a transition.
-    // (ical.js's own convertToZone is wrong around transitions; this is right except at
-    // the very instants of a fold, which the corpus still marks as a known bug.)
-    localAt: (epochMs) => {
-      const firstGuess = offsetAtLocal(localFromEpoch(epochMs));
-      const local = localFromEpoch(epochMs + firstGuess * MINUTE_MS);
-      const corrected = offsetAtLocal(local);
-      return corrected === firstGuess ? local : localFromEpoch(epochMs + corrected * MINUTE_MS);
-    },
+  let covered = { year: -Infinity, list: [] as Array<{ at: number; offset: number; before: number }> };
+  const transitions = (year: number) => {
+    if (year <= covered.year) return covered.list;
+    // Internal but typed (ical.js pinned): expands the observances through `year` (+ margin).
+    definition._ensureCoverage(year);
+    const list = (definition.changes as IcalChange[]).map((c) => ({
+      at: Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second),
+      offset: c.utcOffset / 60,
+      before: c.prevUtcOffset / 60,
+    }));
+    covered = { year, list };
+    return list;
   };
+  const offsetAtInstant = (epochMs: number): number => {
+    const list = transitions(new Date(epochMs).getUTCFullYear() + 1);
+    let low = 0;
+    let high = list.length; // first transition after epochMs
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((list[mid] as { at: number }).at <= epochMs) low = mid + 1;
+      else high = mid;
+    }
+    const last = list[low - 1];
+    return last ? last.offset : (list[0]?.before ?? 0);
+  };
+  return {
+    offsetAtLocal: (local) => definition.utcOffset(floatingIcalTime(local, false)) / 60,
+    localAt: (epochMs) => localFromEpoch(epochMs + offsetAtInstant(epochMs) * MINUTE_MS),
+  };
+}
+
+/** One entry of ical.js's expanded transitions: a UTC wall reading and offsets in seconds. */
+interface IcalChange {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  utcOffset: number;
+  prevUtcOffset: number;
 }
 
 // ---------------------------------------------------------------------------

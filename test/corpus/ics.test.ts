@@ -187,17 +187,42 @@ describe('corpus: ICS exports', () => {
     }
   });
 
-  // BUG: with a VTIMEZONE in the file (rather than an IANA name) the gap and the fold are
-  // still resolved wrongly: ical.js's wall-clock offsets are ambiguous at the transitions and
-  // its convertToZone is off by an hour around them. Fix: derive the transition instants from
-  // the VTIMEZONE's rules instead of guessing from wall clocks (connectors/ics.ts vtimezoneRules).
-  it.fails('the same gap and fold rules hold for a zone defined by a VTIMEZONE in the file', async () => {
+  // Found a real bug: with a VTIMEZONE in the file (rather than an IANA name) the gap and
+  // the fold were resolved wrongly: ical.js's wall-clock offsets are ambiguous at the
+  // transitions and its convertToZone is an hour off around them. vtimezoneRules now reads
+  // offsets from the VTIMEZONE's transition instants.
+  it('the same gap and fold rules hold for a zone defined by a VTIMEZONE in the file', async () => {
     logs = [];
     const [gap] = await pull('gap.ics', calendar([...OSLO_VTIMEZONE, ...vevent('UID:gap', 'DTSTART;TZID=Europe/Oslo:20260329T023000', 'DTEND;TZID=Europe/Oslo:20260329T043000')]));
     expect(Date.parse(String(gap?.data.start))).toBe(Date.parse('2026-03-29T01:30:00Z'));
     expect(logs.some((l) => l.includes('gap.ics: event "gap"') && /does not exist|skipped/.test(l))).toBe(true);
     const [fold] = await pull('fold.ics', calendar([...OSLO_VTIMEZONE, ...vevent('UID:fold', 'DTSTART;TZID=Europe/Oslo:20261025T023000', 'DTEND;TZID=Europe/Oslo:20261025T033000')]));
     expect(fold?.data.start).toBe('2026-10-25T02:30:00+02:00');
+  });
+
+  it('a zone known only by its VTIMEZONE (a Windows name) follows its own rules across a gap, a fold and a series', async () => {
+    logs = [];
+    const windows = OSLO_VTIMEZONE.map((l) => (l === 'TZID:Europe/Oslo' ? 'TZID:W. Europe Standard Time' : l));
+    const tz = 'TZID="W. Europe Standard Time"';
+    const records = await pull('windows.ics', calendar([
+      ...windows,
+      ...vevent('UID:gap', `DTSTART;${tz}:20260329T023000`, `DTEND;${tz}:20260329T043000`),
+      ...vevent('UID:fold', `DTSTART;${tz}:20261025T023000`, `DTEND;${tz}:20261025T033000`),
+      ...vevent('UID:late', `DTSTART;${tz}:20261025T013000`, `DTEND;${tz}:20261025T040000`),
+      ...vevent('UID:night', `DTSTART;${tz}:20261024T023000`, `DTEND;${tz}:20261024T033000`, 'RRULE:FREQ=DAILY;COUNT=3'),
+    ]));
+    const shown = Object.fromEntries(records.map((r) => [r.id, [r.data.start, r.data.end]]));
+    expect(shown).toEqual({
+      gap: ['2026-03-29T03:30:00+02:00', '2026-03-29T04:30:00+02:00'],
+      fold: ['2026-10-25T02:30:00+02:00', '2026-10-25T03:30:00+01:00'],
+      // Spans the fold: 01:30 CEST to 04:00 CET is three and a half hours.
+      late: ['2026-10-25T01:30:00+02:00', '2026-10-25T04:00:00+01:00'],
+      'night@2026-10-24T00:30:00Z': ['2026-10-24T02:30:00+02:00', '2026-10-24T03:30:00+02:00'],
+      // An instance keeps the series' exact duration (RFC 5545 §3.8.5.3): one hour after the
+      // first 02:30 is the second 02:30.
+      'night@2026-10-25T00:30:00Z': ['2026-10-25T02:30:00+02:00', '2026-10-25T02:30:00+01:00'],
+      'night@2026-10-26T01:30:00Z': ['2026-10-26T02:30:00+01:00', '2026-10-26T03:30:00+01:00'],
+    });
   });
 
   it('a series with 10,000 instances inside the window yields 10,000 distinct records, in order, quickly', async () => {
