@@ -76,13 +76,17 @@ sources:
 
     log('salvage: reconcile, patch, apply...');
     const t0 = performance.now();
-    const reconciled = await reconcile({ config });
+    // Only the counts are kept: the changeset in memory must not outlive reconcile (peak RSS).
+    const counts = await reconcile({ config }).then((reconciled) => {
+      for (const t of reconciled.timings) log(`  ${t.stage.padEnd(28)} ${t.seconds.toFixed(2).padStart(7)} s  ${String(t.rows).padStart(9)} rows  ${t.rssMb} MB`);
+      return reconciled.changeset.tables.find((t) => t.name === 'payments')?.counts;
+    });
     const t1 = performance.now();
-    for (const t of reconciled.timings) log(`  ${t.stage.padEnd(28)} ${t.seconds.toFixed(2).padStart(7)} s  ${String(t.rows).padStart(9)} rows  ${t.rssMb} MB`);
     const { dir, manifest } = await writePatch(job, path.join(job, 'changeset.json'));
     const t2 = performance.now();
     const applied = await apply({ patchDir: dir, jobDir: job, target: { url: urlFor(names.salvage), embeddedDir: '' }, confirm: names.salvage });
     const t3 = performance.now();
+    for (const t of applied.timings) log(`  apply: ${t.stage.padEnd(21)} ${t.seconds.toFixed(2).padStart(7)} s  ${String(t.rows).padStart(9)} rows`);
     const appliedRows = Object.values(applied.rows).reduce((n, c) => n + (c.insert ?? 0) + (c.update ?? 0), 0);
 
     log('baseline: COPY into jsonb staging, INSERT ... SELECT, UPDATE ... FROM...');
@@ -91,7 +95,6 @@ sources:
 
     const stages = { reconcile_s: (t1 - t0) / 1000, patch_s: (t2 - t1) / 1000, apply_s: (t3 - t2) / 1000 };
     const salvageSeconds = stages.reconcile_s + stages.patch_s + stages.apply_s;
-    const counts = reconciled.changeset.tables.find((t) => t.name === 'payments')?.counts;
     const result = {
       rows,
       records: Math.floor(rows * 1.1),

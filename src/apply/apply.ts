@@ -11,6 +11,7 @@ import { readPatchStatements, type PatchStatement } from './patch-statements.js'
 import { checkPrivileges } from './privileges.js';
 import { writeSafetyCopy } from './safety-copy.js';
 import { readVerifiedPatch } from './verify-patch.js';
+import type { StageTiming } from '../reconcile/reconcile.js';
 
 export interface ApplyOptions {
   /** The patch directory written by `salvage patch`. */
@@ -45,6 +46,8 @@ export interface ApplyResult {
   /** Where the rows were saved before writing. */
   safetyCopy?: string;
   privilegeWarnings: string[];
+  /** Wall time of each step, for --timings and the benchmark. */
+  timings: StageTiming[];
 }
 
 const MAX_DRIFTS_SHOWN = 20;
@@ -58,12 +61,20 @@ const MAX_DRIFTS_SHOWN = 20;
 export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const which = options.which ?? 'patch';
   const log = options.log ?? (() => undefined);
+  const timings: StageTiming[] = [];
+  let mark = performance.now();
+  const lap = (stage: string, rows: number) => {
+    const now = performance.now();
+    timings.push({ stage, seconds: (now - mark) / 1000, rows });
+    mark = now;
+  };
   const verified = await readVerifiedPatch(options.patchDir);
   const file = path.join(options.patchDir, which === 'patch' ? 'patch.sql' : 'undo.sql');
   const sql = which === 'patch' ? verified.patchSql : verified.undoSql;
   const entries = which === 'patch' ? verified.manifest.patch.statements : verified.manifest.undo.statements;
   const statements = await readPatchStatements(sql, file, which);
   const work = pairWithManifest(statements, entries, file);
+  lap('verify and parse patch', work.length);
 
   const db = await connectDatabase({ url: options.target.url, embeddedDir: options.target.embeddedDir, applicationName: `salvage ${which}` });
   try {
@@ -88,14 +99,16 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       if (done) {
         await db.client.query(APPLY_ROLLBACK);
         log(done);
-        return { database, which, dryRun: options.dryRun ?? false, committed: false, alreadyDone: done, statements: 0, rows, privilegeWarnings: [] };
+        return { database, which, dryRun: options.dryRun ?? false, committed: false, alreadyDone: done, statements: 0, rows, privilegeWarnings: [], timings };
       }
 
       const catalog = await readCatalog(db.client);
       const privileges = await checkPrivileges(db.client, catalog, statements);
       for (const warning of privileges.warnings) log(`warning: ${warning} (see "salvage doctor" for the grants of a role that can only do what the patch does)`);
 
+      lap('lock and privileges', 0);
       const drift = await checkDrift(db.client, catalog, statements, file);
+      lap('drift check', drift.current.length);
       if (drift.drifts.length) {
         const shown = drift.drifts.slice(0, MAX_DRIFTS_SHOWN).map((d) => `  ${d}`);
         const more = drift.drifts.length > MAX_DRIFTS_SHOWN ? [`  ... and ${drift.drifts.length - MAX_DRIFTS_SHOWN} more`] : [];
@@ -108,6 +121,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       if (!options.dryRun) {
         safetyCopy = await writeSafetyCopy(options.jobDir ?? path.dirname(options.patchDir), options.patchDir, which, drift);
         log(`saved the current state of ${drift.current.length} row(s) to ${safetyCopy}`);
+        lap('safety copy', drift.current.length);
       }
 
       for (const { statement, entry } of work) {
@@ -125,6 +139,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
         perTable[entry.kind] = (perTable[entry.kind] ?? 0) + count;
       }
 
+      lap('write rows', Object.values(rows).reduce((n, t) => n + Object.values(t).reduce((a, b) => a + b, 0), 0));
       if (options.dryRun) {
         await db.client.query(APPLY_ROLLBACK);
         log(`dry run on ${database}: every statement ran and matched its expected count; rolled back, nothing was written`);
@@ -132,9 +147,10 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
         await recordAction(db.client, verified.manifest, which === 'patch' ? 'apply' : 'undo', options.actor, rows);
         await db.client.query(APPLY_COMMIT);
         committed = true;
+        lap('commit', 0);
         log(`${which === 'patch' ? 'patch' : 'undo'} ${verified.manifest.id} committed on ${database}`);
       }
-      return { database, which, dryRun: options.dryRun ?? false, committed, statements: work.length, rows, safetyCopy, privilegeWarnings: privileges.warnings };
+      return { database, which, dryRun: options.dryRun ?? false, committed, statements: work.length, rows, safetyCopy, privilegeWarnings: privileges.warnings, timings };
     } catch (error) {
       if (!committed) await db.client.query(APPLY_ROLLBACK).catch(() => undefined);
       if (error instanceof SalvageError) throw error;

@@ -1,4 +1,6 @@
-import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { mkdir, readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import Cursor from 'pg-cursor';
 import { requireEnv, type SalvageConfig } from '../config/load.js';
@@ -6,7 +8,7 @@ import { readCatalog, tableKey } from '../db/catalog.js';
 import type { CatalogTable } from '../db/catalog-types.js';
 import { connectDatabase, type DbHandle } from '../db/connect.js';
 import { bindMappings, type BoundMapping } from '../mapping/check-catalog.js';
-import { RuleEvaluator, type Candidate } from '../mapping/evaluate.js';
+import { RuleEvaluator } from '../mapping/evaluate.js';
 import { loadMappingsCollecting } from '../mapping/load.js';
 import { readRecordsFile } from '../records/ndjson.js';
 import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK, selectAllRows, selectSequenceState } from '../sql/select.js';
@@ -15,6 +17,7 @@ import { CHANGESET_FORMAT, type Change, type Changeset, type RuleFailureEntry, t
 import { LookupIndex } from './lookup-index.js';
 import { comparisonKey, toColumnText } from './normalize.js';
 import { orderMappings } from './order.js';
+import { ColumnLayout, prepareCandidate, type PreparedCandidate } from './prepared.js';
 import { reconcileTable, type Row } from './table.js';
 
 export interface ReconcileOptions {
@@ -75,7 +78,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     };
     const catalog = await readCatalog(backup.client);
     const bound = orderMappings(bindAll(mappings, catalog, Object.keys(config.sources), loaded.problems));
-    const evaluation = await evaluateRecords(config, new RuleEvaluator(mappings), log);
+    const layouts = new Map(bound.map((b) => [b.mapping.table, new ColumnLayout(b.table)]));
+    const evaluation = await evaluateRecords(config, new RuleEvaluator(mappings), layouts, log);
     lap('map records', evaluation.sources.reduce((n, s) => n + s.records, 0));
 
     await backup.client.query(BEGIN_READ_ONLY_SNAPSHOT);
@@ -132,17 +136,22 @@ export function formatCounts(c: TableSummary['counts']): string {
 }
 
 interface Evaluation {
-  candidates: Map<string, Candidate[]>;
+  candidates: Map<string, PreparedCandidate[]>;
   sources: Changeset['sources'];
   unmapped: UnmappedRecords[];
   failures: { count: number; samples: RuleFailureEntry[] };
 }
 
 /** Streams every pulled record through the rules; nothing is dropped without being counted. */
-async function evaluateRecords(config: SalvageConfig, evaluator: RuleEvaluator, log: (line: string) => void): Promise<Evaluation> {
+async function evaluateRecords(
+  config: SalvageConfig,
+  evaluator: RuleEvaluator,
+  layouts: Map<string, ColumnLayout>,
+  log: (line: string) => void,
+): Promise<Evaluation> {
   const recordsDir = path.join(config.jobDir, 'records');
   const present = new Set(await readdir(recordsDir).catch(() => [] as string[]));
-  const candidates = new Map<string, Candidate[]>();
+  const candidates = new Map<string, PreparedCandidate[]>();
   const sources: Evaluation['sources'] = [];
   const unmapped = new Map<string, UnmappedRecords>();
   const failures: Evaluation['failures'] = { count: 0, samples: [] };
@@ -162,9 +171,12 @@ async function evaluateRecords(config: SalvageConfig, evaluator: RuleEvaluator, 
       count++;
       const result = evaluator.evaluate(record);
       for (const c of result.candidates) {
+        const layout = layouts.get(c.table);
+        if (!layout) continue; // every mapping is bound, or reconcile stopped earlier
         let list = candidates.get(c.table);
         if (!list) candidates.set(c.table, (list = []));
-        list.push(c);
+        // Prepared at once: the raw values die young instead of living through the backup scan.
+        list.push(prepareCandidate(c, layout));
       }
       failures.count += result.failures.length;
       for (const f of result.failures) {
@@ -196,7 +208,7 @@ async function evaluateRecords(config: SalvageConfig, evaluator: RuleEvaluator, 
 }
 
 /** One index per (parent, by, referenced column) that some child looks up, with the keys asked for. */
-function buildLookupIndexes(bound: BoundMapping[], candidates: Map<string, Candidate[]>): Map<string, LookupIndex> {
+function buildLookupIndexes(bound: BoundMapping[], candidates: Map<string, PreparedCandidate[]>): Map<string, LookupIndex> {
   const indexes = new Map<string, LookupIndex>();
   for (const b of bound) {
     for (const [column, link] of b.lookups) {
@@ -206,7 +218,7 @@ function buildLookupIndexes(bound: BoundMapping[], candidates: Map<string, Candi
       const byColumn = link.parent.columns.find((c) => c.name === link.by);
       if (!byColumn) continue;
       for (const c of candidates.get(b.mapping.table) ?? []) {
-        const request = c.lookups[column];
+        const request = c.lookups?.[column];
         if (!request) continue;
         const text = toColumnText(byColumn, request.key);
         if (text.ok) index.requested.add(comparisonKey(byColumn, text.text));
@@ -283,10 +295,22 @@ export async function writeChangeset(file: string, changeset: Changeset): Promis
   await mkdir(path.dirname(file), { recursive: true });
   const { changes, ...header } = changeset;
   const head = JSON.stringify({ ...header, changes: [] });
-  const body = changes.map((c) => JSON.stringify(c)).join(',\n');
-  const text = `${head.slice(0, head.lastIndexOf('"changes":[]'))}"changes":[\n${body}\n]${head.slice(head.lastIndexOf('"changes":[]') + '"changes":[]'.length)}\n`;
+  const at = head.lastIndexOf('"changes":[]');
   const tmp = `${file}.partial`;
-  await writeFile(tmp, text, 'utf8');
+  // Streamed: a million-row changeset is never one string in memory.
+  const out = createWriteStream(tmp, 'utf8');
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  try {
+    await write(`${head.slice(0, at)}"changes":[\n`);
+    for (let i = 0; i < changes.length; i++) await write(`${i ? ',\n' : ''}${JSON.stringify(changes[i])}`);
+    await write(`\n]${head.slice(at + '"changes":[]'.length)}\n`);
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  } catch (error) {
+    out.destroy();
+    throw error;
+  }
   await rename(tmp, file);
 }
 

@@ -1,13 +1,11 @@
 import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
 import { tableKey } from '../db/catalog.js';
-import type { Candidate } from '../mapping/evaluate.js';
 import type { BoundMapping } from '../mapping/check-catalog.js';
 import type { Alternative, Change, Disagreement, Evidence, TableCounts, UnrecoverableReason } from './changeset.js';
 import { LookupIndex } from './lookup-index.js';
 import { mergeClaims, type Claim } from './merge.js';
 import { comparisonKey, toColumnText } from './normalize.js';
-import { containsSecret } from '../config/secrets.js';
-import { REDACTED } from '../records/scrub.js';
+import { addProblem, type ColumnTexts, type PreparedCandidate } from './prepared.js';
 import { scoreChange } from './confidence.js';
 import { columnRecord } from './own.js';
 import { UnionFind } from './union-find.js';
@@ -16,7 +14,8 @@ export type Row = Record<string, string | null>;
 
 export interface TableInput {
   bound: BoundMapping;
-  candidates: Candidate[];
+  /** The table's candidates, prepared as the rules produced them; their lookups are resolved here. */
+  candidates: PreparedCandidate[];
   /** Indexes of the tables this one looks up into (already filled: parents go first). */
   parentIndexes: Map<string, LookupIndex>;
   /** Indexes that children will look up in this table; filled here. */
@@ -32,13 +31,7 @@ export interface TableResult {
   counts: TableCounts;
 }
 
-interface Resolved {
-  candidate: Candidate;
-  texts: Map<string, string>;
-  /** Column -> why its value could not be determined from this candidate. */
-  problems: Map<string, { reason: UnrecoverableReason; message: string }>;
-  keys: string[];
-}
+type Resolved = PreparedCandidate;
 
 interface Group {
   members: Resolved[];
@@ -54,7 +47,8 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   const { bound } = input;
   const table = bound.table;
   const columns = new Map(table.columns.map((c) => [c.name, c]));
-  const resolved = input.candidates.map((c) => resolveCandidate(c, bound, columns, input.parentIndexes));
+  const resolved = input.candidates;
+  for (const c of resolved) resolveLookups(c, bound, columns, input.parentIndexes);
 
   // Candidates that share a key are one row, whatever the backup says.
   const keyOwner = new Map<string, number>();
@@ -166,7 +160,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     if (outcome.change.kind !== 'unrecoverable') {
       outcome.change.confidence = scoreChange({
         matchedBy: matchedKey(group, bound, columns),
-        sources: group.members.map((m) => m.candidate.record.source),
+        sources: group.members.map((m) => m.record.source),
         disagreements: Object.keys(outcome.change.disagreements ?? {}),
         keyAssigned: outcome.needsKey,
       });
@@ -203,53 +197,32 @@ function isIntegerColumn(c: CatalogColumn | undefined): boolean {
   return c !== undefined && (c.typeName === 'int2' || c.typeName === 'int4' || c.typeName === 'int8');
 }
 
-function resolveCandidate(
-  candidate: Candidate,
+/** Resolves a candidate's lookups into its texts (parents are reconciled first), then its match keys. */
+function resolveLookups(
+  candidate: PreparedCandidate,
   bound: BoundMapping,
   columns: Map<string, CatalogColumn>,
   parentIndexes: Map<string, LookupIndex>,
-): Resolved {
-  const texts = new Map<string, string>();
-  // Most candidates have no problem: share one empty map instead of allocating one each.
-  let problems: Resolved['problems'] = NO_PROBLEMS;
-  const addProblem = (column: string, problem: { reason: UnrecoverableReason; message: string }) => {
-    if (problems === NO_PROBLEMS) problems = new Map();
-    problems.set(column, problem);
-  };
-  for (const [column, value] of Object.entries(candidate.values)) {
-    const meta = columns.get(column) as CatalogColumn;
-    const n = toColumnText(meta, value);
-    if (n.ok && containsSecret(n.text)) {
-      addProblem(column, { reason: 'invalid-value', message: `${column}: holds a credential given to salvage in salvage.yaml; it is never written to a patch` });
-    } else if (n.ok && n.text.includes(REDACTED)) {
-      addProblem(column, { reason: 'invalid-value', message: `${column}: its source value looked like a credential and was redacted at pull; fill it in by hand` });
-    } else if (n.ok) texts.set(column, n.text);
-    else addProblem(column, { reason: 'invalid-value', message: `${column}: ${n.error}` });
-  }
-  for (const [column, request] of Object.entries(candidate.lookups)) {
+): void {
+  for (const [column, request] of Object.entries(candidate.lookups ?? {})) {
     const link = bound.lookups.get(column);
     if (!link) continue;
     const index = parentIndexes.get(LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn));
     const byColumn = link.parent.columns.find((c) => c.name === link.by) as CatalogColumn;
     const key = toColumnText(byColumn, request.key);
     const entry = key.ok && index ? index.resolve(comparisonKey(byColumn, key.text)) : { reason: key.ok ? 'lookup index missing' : key.error };
-    if ('value' in entry) texts.set(column, entry.value);
-    else if (!request.optional) addProblem(column, { reason: 'missing-parent', message: `${column}: ${entry.reason}` });
+    if ('value' in entry) candidate.texts.set(column, entry.value);
+    else if (!request.optional) addProblem(candidate, column, { reason: 'missing-parent', message: `${column}: ${entry.reason}` });
   }
-  // The raw values are now texts; let the candidate's own copies go.
-  candidate.values = CONSUMED;
-  candidate.lookups = {};
-  return { candidate, texts, problems, keys: candidateKeys(texts, bound.matchKeys, columns) };
+  candidate.lookups = undefined;
+  candidate.keys = candidateKeys(candidate.texts, bound.matchKeys, columns);
 }
-
-const NO_PROBLEMS: Resolved['problems'] = new Map();
-const CONSUMED: Candidate['values'] = Object.freeze({}) as Candidate['values'];
 
 function keyString(index: number, values: string[]): string {
   return `${index}\u0001${values.join('\u0001')}`;
 }
 
-function candidateKeys(texts: Map<string, string>, matchKeys: string[][], columns: Map<string, CatalogColumn>): string[] {
+function candidateKeys(texts: ColumnTexts, matchKeys: string[][], columns: Map<string, CatalogColumn>): string[] {
   const keys: string[] = [];
   matchKeys.forEach((key, i) => {
     const values = key.map((c) => texts.get(c));
@@ -276,7 +249,7 @@ type Outcome =
   | { kind: 'change'; change: Change; needsKey: boolean; order: string };
 
 function evidenceOf(r: Resolved): Evidence {
-  return { source: r.candidate.record.source, record: r.candidate.record.id, ref: r.candidate.record.ref, rule: r.candidate.rule };
+  return { source: r.record.source, record: r.record.id, ref: r.record.ref, rule: r.rule };
 }
 
 /** Equal text is equal value; different text may still be (90 vs 90.00), so fall back to the type's key. */
@@ -292,7 +265,7 @@ function isPlainlyUnchanged(group: Group, bound: BoundMapping, columns: Map<stri
   const [member] = group.members;
   const [row] = group.rows;
   if (group.members.length !== 1 || group.rows.length !== 1 || !member || !row || member.problems.size) return false;
-  for (const [column, value] of member.texts) {
+  for (const [column, value] of member.texts.entries()) {
     if (!sameValue(columns.get(column) as CatalogColumn, value, row[column] ?? null)) return false;
   }
   return true;
@@ -314,7 +287,7 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
   for (const column of table.columns.map((c) => c.name).filter((c) => columnNames.has(c))) {
     const claims: Claim[] = group.members.flatMap((m) => {
       const v = m.texts.get(column);
-      return v === undefined ? [] : [{ value: v, evidence: evidenceOf(m), time: m.candidate.record.time }];
+      return v === undefined ? [] : [{ value: v, evidence: evidenceOf(m), time: m.record.time }];
     });
     if (claims.length === 0) {
       const first = group.members.map((m) => m.problems.get(column)).find((p) => p !== undefined);
@@ -333,7 +306,7 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
     if (merged.kind === 'resolved') disagreements[column] = merged.disagreement;
   }
 
-  const order = group.members.map((m) => m.candidate.record.time).sort()[0] ?? '';
+  const order = group.members.map((m) => m.record.time).sort()[0] ?? '';
   const naturalId = describeRow(bound, values, group);
   const base = (kind: Change['kind'], id: string): Change => ({
     id,
@@ -454,7 +427,7 @@ function describeRow(bound: BoundMapping, values: Record<string, string | null>,
   for (const key of bound.matchKeys) {
     if (key.every((c) => values[c] != null)) return key.map((c) => `${c}=${values[c]}`).join(',');
   }
-  const first = group.members[0]?.candidate.record;
+  const first = group.members[0]?.record;
   return first ? `record=${first.ref}` : 'unknown';
 }
 

@@ -5,6 +5,7 @@ import type { Candidate } from '../../src/mapping/evaluate.js';
 import type { MergePolicy, TableMapping } from '../../src/mapping/types.js';
 import { LookupIndex } from '../../src/reconcile/lookup-index.js';
 import { reconcileTable, type Row } from '../../src/reconcile/table.js';
+import { ColumnLayout, prepareCandidate } from '../../src/reconcile/prepared.js';
 
 function column(name: string, typeName: string, extra: Partial<CatalogColumn> = {}): CatalogColumn {
   const type = { int8: 'bigint', text: 'text', numeric: 'numeric(10,2)', timestamptz: 'timestamp with time zone' }[typeName] ?? typeName;
@@ -77,9 +78,11 @@ const BACKUP: Row[] = [
 ];
 
 async function run(candidates: Candidate[], m = mapping(), rows = BACKUP, customersById = { 'a@x': '7' }) {
+  const b = bound(m);
+  const layout = new ColumnLayout(b.table);
   return reconcileTable({
-    bound: bound(m),
-    candidates,
+    bound: b,
+    candidates: candidates.map((c) => prepareCandidate(c, layout)),
     parentIndexes: customerIndex(customersById),
     ownIndexes: [],
     backupRows: () => rowsOf(rows),
