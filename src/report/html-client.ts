@@ -76,6 +76,8 @@ export const REPORT_CLIENT_JS = String.raw`
     for (var d in c.disagreements || {}) c.disagreements[d].alternatives.forEach(function (a) { if (a.value !== null) parts.push(a.value); });
     for (var x in c.conflicts || {}) { parts.push(x); c.conflicts[x].forEach(function (a) { if (a.value !== null) parts.push(a.value); }); }
     (c.notes || []).forEach(function (note) { parts.push(note); });
+    // The reasons are searchable: "matched the backup row by email" finds every such match.
+    if (c.confidence) c.confidence.reasons.forEach(function (r) { parts.push(r); });
     var cited = [];
     eachCited(c, function (list) { for (var j = 0; j < list.length; j++) if (cited.indexOf(list[j]) < 0) cited.push(list[j]); });
     cited.forEach(function (e) { var ev = evidence[e]; parts.push(data.sources[ev[0]], ev[1], ev[2], ev[3]); });
@@ -227,6 +229,8 @@ export const REPORT_CLIENT_JS = String.raw`
     if (c.keyAssigned) header.appendChild(el('span', 'tag', 'new key from the sequence'));
     var disagreements = Object.keys(c.disagreements || {}).length;
     if (disagreements) header.appendChild(el('span', 'tag warn', '⚖ sources disagreed on ' + disagreements + ' value' + (disagreements > 1 ? 's' : '')));
+    // The score in the header, to scan cards by; its reasons below with the other remarks.
+    if (c.confidence) header.appendChild(el('span', 'tag confidence', 'confidence ' + scoreText(c.confidence.score)));
     card.appendChild(header);
 
     if (c.kind === 'conflict') {
@@ -242,16 +246,30 @@ export const REPORT_CLIENT_JS = String.raw`
     }
 
     var remarks = [];
-    if (c.defaulted) remarks.push('Left to the database (default or NULL): ' + c.defaulted.join(', '));
-    (c.notes || []).forEach(function (note) { remarks.push(note); });
+    if (c.confidence) remarks.push({ cls: 'confidence', text: confidenceText(c.confidence) });
+    if (c.defaulted) remarks.push({ cls: 'defaulted', text: 'Left to the database (default or NULL): ' + c.defaulted.join(', ') });
+    (c.notes || []).forEach(function (note) { remarks.push({ cls: 'note', text: note }); });
     if (remarks.length) {
       var ul = el('ul', 'remarks');
-      remarks.forEach(function (r) { ul.appendChild(el('li', '', r)); });
+      remarks.forEach(function (r) { ul.appendChild(el('li', r.cls, r.text)); });
       card.appendChild(ul);
     }
     if (notes.list.length) card.appendChild(evidenceList(notes));
     return card;
   }
+
+  /**
+   * "Confidence 0.80: matched the backup row by email; only payments says so": the
+   * reasons with the number, as the text and Markdown reports show them. No band
+   * (auto-accept, needs review): its gates are in decisions.yaml, which the report
+   * does not read.
+   */
+  function confidenceText(conf) {
+    return 'Confidence ' + scoreText(conf.score) + (conf.reasons.length ? ': ' + conf.reasons.join('; ') : '');
+  }
+
+  /** Two decimals, as review-terms.ts scoreText (0.8 is "0.80"); Number() so a malformed score cannot stop the page. */
+  function scoreText(score) { return Number(score).toFixed(2); }
 
   /** Numbers the change's distinct evidence: values cite "1 payments", the list below says which record and rule. */
   function footnotes(c) {

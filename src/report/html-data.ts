@@ -36,6 +36,8 @@ export interface ReportChange {
   evidence: Record<string, number[]>;
   disagreements?: Record<string, { chosen: string | null; by: string; alternatives: ReportAlternative[] }>;
   conflicts?: Record<string, ReportAlternative[]>;
+  /** How sure reconcile is, and why; the client shows the score with two decimals, as the other reports do. */
+  confidence?: { score: number; reasons: string[] };
   defaulted?: string[];
   reason?: string;
   detail?: string;
@@ -68,6 +70,7 @@ export function buildReportData(changeset: Changeset): ReportData {
       out.disagreements = mapValues(c.disagreements, (d) => ({ chosen: d.chosen, by: d.by, alternatives: d.alternatives.map(alternative) }));
     }
     if (c.conflicts) out.conflicts = mapValues(c.conflicts, (list) => list.map(alternative));
+    if (c.confidence) out.confidence = { score: c.confidence.score, reasons: c.confidence.reasons };
     if (c.defaulted?.length) out.defaulted = c.defaulted;
     if (c.reason) out.reason = c.reason;
     if (c.detail) out.detail = c.detail;

@@ -3,7 +3,7 @@ import { EvidenceFootnotes } from './evidence-footnotes.js';
 import { htmlText } from './html-text.js';
 import { mdCode as code, mdText, mdValue } from './markdown-escape.js';
 import { changesByTable, countsTotal, own, summaryRows } from './review-model.js';
-import { countOfKind, REVIEW_KIND_ORDER, reasonText } from './review-terms.js';
+import { countOfKind, REVIEW_KIND_ORDER, reasonText, scoreText } from './review-terms.js';
 
 export interface MarkdownReportOptions {
   /** Show at most this many changes per kind and table (default: all). */
@@ -119,6 +119,7 @@ function renderChange(change: Change, out: string[]): void {
       break;
   }
   const remarks = [
+    ...(change.confidence ? [confidenceLine(change.confidence)] : []),
     ...Object.entries(change.disagreements ?? {}).map(([column, d]) => disagreementLine(column, d, notes)),
     ...(change.defaulted?.length ? [`left to the database (default or NULL): ${change.defaulted.map(mdText).join(', ')}`] : []),
     ...(change.notes ?? []).map((n) => `note: ${mdText(n)}`),
@@ -148,6 +149,18 @@ function conflictTable(change: Change, notes: EvidenceFootnotes, out: string[]):
     });
   }
   out.push('');
+}
+
+/**
+ * "confidence **0.80**: matched the backup row by email; only payments says so". The
+ * reasons go with the number because a reviewer must see why, not just how sure; they
+ * name columns and sources, which come from outside, so they are escaped like data.
+ * No band (auto-accept, needs review): the gates live in decisions.yaml, which the
+ * report does not read, and guessing them here would contradict `patch`.
+ */
+function confidenceLine(confidence: NonNullable<Change['confidence']>): string {
+  const reasons = confidence.reasons.map(mdText).join('; ');
+  return `confidence **${scoreText(confidence.score)}**${reasons ? `: ${reasons}` : ''}`;
 }
 
 /** "chose X by prefer: payments > calendar; calendar said Y (2)" */

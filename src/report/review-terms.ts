@@ -31,3 +31,8 @@ export const REASON_TEXT: Record<UnrecoverableReason, string> = {
 export function reasonText(reason: UnrecoverableReason | undefined): string {
   return reason ? (REASON_TEXT[reason] ?? reason) : 'no reason recorded';
 }
+
+/** A confidence score as every report shows it: two decimals, as `diff`'s text does (0.8 is "0.80"). */
+export function scoreText(score: number): string {
+  return score.toFixed(2);
+}

@@ -76,6 +76,8 @@ export function hostileChangeset(): Changeset {
         },
       },
       defaulted: ['phone'],
+      // As reconcile scores a new row from two sources with one disagreement (0.7 shows as "0.70").
+      confidence: { score: 0.7, reasons: ['a new row; its key comes from a source', '2 independent sources agree (calendar, payments)', 'sources disagreed on created_at (a rule chose)'] },
       notes: [`a note with ${HOSTILE.scriptTag}`],
     },
     {
@@ -86,6 +88,8 @@ export function hostileChangeset(): Changeset {
       values: { status: 'cancelled', total: '90.00' },
       old: { status: 'confirmed', total: '120.00' },
       evidence: { status: [cal], total: [pay] },
+      // Reasons name columns, which a hostile schema or mapping may have named.
+      confidence: { score: 0.8, reasons: ['matched the backup row by reference + weird|<i>column</i>', '2 independent sources agree (calendar, payments)'] },
     },
     {
       id: 'public.bookings#43',

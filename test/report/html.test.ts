@@ -47,6 +47,15 @@ describe('renderHtml: one self-contained file', () => {
     expect(html).toContain('<code>file://exports/calendar.ics#uid=lunch|&lt;i&gt;x&lt;/i&gt;</code>');
   });
 
+  it('embeds each change\'s confidence score and reasons as the changeset has them', () => {
+    const byId = new Map(buildReportData(changeset).changes.map((c) => [c.id, c]));
+    expect(byId.get('public.bookings#42')?.confidence).toEqual({
+      score: 0.8,
+      reasons: ['matched the backup row by reference + weird|<i>column</i>', '2 independent sources agree (calendar, payments)'],
+    });
+    expect(byId.get('public.bookings#43')).not.toHaveProperty('confidence');
+  });
+
   it('stores each piece of evidence once and orders the changes as a reviewer reads them', () => {
     const data = buildReportData(changeset);
     expect(data.evidence).toHaveLength(3);
@@ -162,6 +171,37 @@ describeWithChromium('the HTML report in headless Chromium', () => {
       expect(await lost.locator('.explain.unrecoverable').textContent()).toBe(
         'Cannot be rebuilt (its parent row cannot be found or rebuilt): customer_id: no customers row with email <script>alert(1)</script>',
       );
+    });
+
+    it('shows the confidence score in the header and its reasons with the remarks, on the right card', async () => {
+      const { page } = report();
+      const update = page.locator('article[data-id="public.bookings#42"]');
+      expect(await update.locator('header .tag.confidence').textContent()).toBe('confidence 0.80');
+      // The hostile column name in a reason is text, not markup.
+      expect(await update.locator('ul.remarks li').allTextContents()).toEqual([
+        'Confidence 0.80: matched the backup row by reference + weird|<i>column</i>; 2 independent sources agree (calendar, payments)',
+      ]);
+      expect(await update.locator('ul.remarks i').count()).toBe(0);
+
+      const insert = page.locator('article[data-id="public.customers#1"]');
+      expect(await insert.locator('header .tag').allTextContents()).toEqual(['⚖ sources disagreed on 1 value', 'confidence 0.70']);
+      expect(await insert.locator('ul.remarks li').allTextContents()).toEqual([
+        'Confidence 0.70: a new row; its key comes from a source; 2 independent sources agree (calendar, payments); sources disagreed on created_at (a rule chose)',
+        'Left to the database (default or NULL): phone',
+        'a note with <script>alert(1)</script>',
+      ]);
+
+      // No score, no confidence shown: the conflict and the unrecoverable row.
+      expect(await page.locator('article.k-conflict .confidence, article.k-unrecoverable .confidence').count()).toBe(0);
+      expect(await page.locator('#changes .tag.confidence').count()).toBe(2);
+    });
+
+    it('finds changes by the reasons of their score', async () => {
+      const { page } = report();
+      await search(page, 'independent sources agree');
+      expect(await shownIds(page)).toEqual(['public.customers#1', 'public.bookings#42']);
+      await search(page, 'backup row by reference');
+      expect(await shownIds(page)).toEqual(['public.bookings#42']);
     });
 
     it('finds hostile text by search without running it', async () => {

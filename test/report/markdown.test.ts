@@ -149,6 +149,34 @@ describe('renderMarkdown: what a reviewer reads', () => {
     expect(md.slice(md.indexOf('#### ✕ unrecoverable'))).toContain('| reference | <code>ZZ9\\|9</code> | 1 |');
   });
 
+  it('shows a change\'s confidence score, two decimals, with its reasons escaped, first among its remarks', () => {
+    const lines = md.split('\n');
+    const after = (line: string, count: number) => lines.slice(lines.indexOf(line), lines.indexOf(line) + count);
+    // The insert: after its values table, before the disagreement it explains.
+    expect(after('| created_at ⚖ | <code>2026-02-01 10:00:00+00</code> | 2 |', 4)).toEqual([
+      '| created_at ⚖ | <code>2026-02-01 10:00:00+00</code> | 2 |',
+      '',
+      '- confidence **0.70**: a new row; its key comes from a source; 2 independent sources agree (calendar, payments); sources disagreed on created_at (a rule chose)',
+      '- ⚖ **created_at**: sources disagreed; chose <code>2026-02-01 10:00:00+00</code> by prefer: calendar &gt; payments; payments said <code>2026-02-01 10:04:00+00</code> (1)',
+    ]);
+    // The update: a hostile column name in a reason stays text and keeps the line whole.
+    expect(after('| total | <code>120.00</code> | <code>90.00</code> | 2 |', 5)).toEqual([
+      '| total | <code>120.00</code> | <code>90.00</code> | 2 |',
+      '',
+      '- confidence **0.80**: matched the backup row by reference + weird\\|&lt;i&gt;column&lt;/i&gt;; 2 independent sources agree (calendar, payments)',
+      '',
+      'Evidence:',
+    ]);
+    // A change without a score gets no line: the conflict and the unrecoverable row.
+    expect(lines.filter((l) => l.startsWith('- confidence '))).toHaveLength(2);
+  });
+
+  it('shows a score without reasons as the number alone', () => {
+    const changeset = hostileChangeset();
+    changeset.changes = [{ ...changeset.changes[1]!, confidence: { score: 1, reasons: [] } }];
+    expect(renderMarkdown(changeset).split('\n')).toContain('- confidence **1.00**');
+  });
+
   it('orders a table\'s changes by what needs attention: conflicts, updates, inserts, unrecoverable', () => {
     const at = (s: string) => md.indexOf(s);
     expect(at('conflict public.bookings#43')).toBeLessThan(at('update public.bookings#42'));
