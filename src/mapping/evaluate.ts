@@ -111,7 +111,9 @@ function applyRule(rule: CompiledRule, record: SourceRecord, citation: RecordCit
     }
     if (value === null) continue;
     if (column.lookup) {
-      lookups[column.column] = { ...column.lookup, key: String(value) };
+      // A literal, not a spread: spreading gave every request its own hidden class (~200 bytes each, issue 7).
+      const { table, by, optional } = column.lookup;
+      lookups[column.column] = { table, by, optional, key: String(value) };
     } else {
       values[column.column] = value;
     }

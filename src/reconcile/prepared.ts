@@ -45,27 +45,46 @@ export class ColumnLayout {
   }
 }
 
-/** Column texts of one candidate, by slot; `undefined` means the rule gave no value. */
+/**
+ * Column texts of one candidate, packed into one string: a field per column in table
+ * order, separated by NUL, each empty when the rule gave no value and `=` + the text
+ * otherwise. NUL cannot occur in a text (PostgreSQL text cannot hold it; toColumnText
+ * refuses it), so the packing is unambiguous. One flat string instead of a string per
+ * value and an array per candidate: about a third of the memory (issue 7).
+ */
 export class ColumnTexts {
+  private packed: string;
+
   constructor(
     private readonly layout: ColumnLayout,
-    private readonly slots: Array<string | undefined> = [],
-  ) {}
+    slots: ReadonlyArray<string | undefined> = [],
+  ) {
+    this.packed = pack(slots, layout.names.length);
+  }
 
   get(column: string): string | undefined {
     const slot = this.layout.slot(column);
-    return slot === undefined ? undefined : this.slots[slot];
+    if (slot === undefined) return undefined;
+    let start = 0;
+    for (let i = 0; i < slot; i++) start = this.packed.indexOf(SEPARATOR, start) + 1;
+    const end = this.packed.indexOf(SEPARATOR, start);
+    const field = end < 0 ? this.packed.slice(start) : this.packed.slice(start, end);
+    return field === '' ? undefined : field.slice(1);
   }
 
   set(column: string, text: string): void {
     const slot = this.layout.slot(column);
-    if (slot !== undefined) this.slots[slot] = text;
+    if (slot === undefined) return;
+    const slots = unpack(this.packed);
+    slots[slot] = text;
+    this.packed = pack(slots, this.layout.names.length);
   }
 
   /** [column, text] pairs in table order. */
   *entries(): IterableIterator<[string, string]> {
-    for (let i = 0; i < this.slots.length; i++) {
-      const text = this.slots[i];
+    const slots = unpack(this.packed);
+    for (let i = 0; i < slots.length; i++) {
+      const text = slots[i];
       if (text !== undefined) yield [this.layout.names[i] as string, text];
     }
   }
@@ -75,8 +94,25 @@ export class ColumnTexts {
   }
 }
 
+const SEPARATOR = '\u0000';
+
+function pack(slots: ReadonlyArray<string | undefined>, width: number): string {
+  const fields = new Array<string>(width);
+  for (let i = 0; i < width; i++) {
+    const text = slots[i];
+    fields[i] = text === undefined ? '' : `=${text}`;
+  }
+  // join() builds one flat string; `+=` would keep a rope of parts that costs more than the texts.
+  return fields.join(SEPARATOR);
+}
+
+function unpack(packed: string): Array<string | undefined> {
+  return packed.split(SEPARATOR).map((field) => (field === '' ? undefined : field.slice(1)));
+}
+
 const NO_PROBLEMS: Map<string, ColumnProblem> = new Map();
 const NO_KEYS: string[] = [];
+const EMPTY_TEXTS = new ColumnTexts(new ColumnLayout({ columns: [] } as unknown as CatalogTable));
 
 /** Most candidates have no problem: they share one empty map instead of allocating one each. */
 export function addProblem(candidate: PreparedCandidate, column: string, problem: ColumnProblem): void {
@@ -86,10 +122,11 @@ export function addProblem(candidate: PreparedCandidate, column: string, problem
 
 /** Turns a rule's raw values into column texts; values that cannot be written become problems. */
 export function prepareCandidate(candidate: Candidate, layout: ColumnLayout): PreparedCandidate {
+  const slots: Array<string | undefined> = [];
   const prepared: PreparedCandidate = {
     record: candidate.record,
     rule: candidate.rule,
-    texts: new ColumnTexts(layout),
+    texts: EMPTY_TEXTS,
     problems: NO_PROBLEMS,
     lookups: Object.keys(candidate.lookups).length ? candidate.lookups : undefined,
     keys: NO_KEYS,
@@ -103,7 +140,11 @@ export function prepareCandidate(candidate: Candidate, layout: ColumnLayout): Pr
       addProblem(prepared, column, { reason: 'invalid-value', message: `${column}: holds a credential given to salvage in salvage.yaml; it is never written to a patch` });
     } else if (n.text.includes(REDACTED)) {
       addProblem(prepared, column, { reason: 'invalid-value', message: `${column}: its source value looked like a credential and was redacted at pull; fill it in by hand` });
-    } else prepared.texts.set(column, n.text);
+    } else {
+      const slot = layout.slot(column);
+      if (slot !== undefined) slots[slot] = n.text;
+    }
   }
+  prepared.texts = new ColumnTexts(layout, slots);
   return prepared;
 }
