@@ -2,6 +2,7 @@ import type { SourceRecord } from '../records/envelope.js';
 import type { RecordFamily, SourceField } from './families.js';
 import { CALENDAR_STATUSES, STRIPE_SHAPES, calendarEventFields, emailMessageFields } from './known-fields.js';
 import { csvFields } from './csv-fields.js';
+import { echoedFields } from './echoed-fields.js';
 import { textLabelFields, uidRowIdFields } from './embedded-fields.js';
 import type { SourceSample } from './sample-records.js';
 import type { NamedSource } from './source-specs.js';
@@ -70,6 +71,7 @@ export function buildFamilies(sources: NamedSource[], samples: Map<string, Sourc
     const records = samples.get(source.name)?.records ?? [];
     if (records.length === 0) continue;
     const fields = csvFields(records);
+    const fallbacks = echoedFields(records, fields);
     const own = fields.find((f) => f.ownId);
     families.push({
       name: `${source.name}-row`,
@@ -79,6 +81,7 @@ export function buildFamilies(sources: NamedSource[], samples: Map<string, Sourc
       thing: 'row',
       ...(own?.stripeObject ? { ownObject: own.stripeObject } : {}),
       fields,
+      ...(fallbacks.size ? { fallbacks } : {}),
       evidence: `the header and ${records.length} sampled rows of ${(source.files ?? []).join(', ')}`,
     });
   }

@@ -99,6 +99,11 @@ export interface RecordFamily {
   /** The Stripe object whose ids are these records' own ids. */
   ownObject?: string;
   fields: SourceField[];
+  /**
+   * By a field's path: where the sample shows its value repeated when it is missing
+   * (a reference inside a description). Read as the second `from` of the same column.
+   */
+  fallbacks?: Map<string, SourceField>;
   /** Where the field list comes from: the source's documented shape, or sampled records. */
   evidence: string;
   /**

@@ -21,11 +21,18 @@ export interface PlanContext {
 export function planRule(table: CatalogTable, family: RecordFamily, anchor: Anchor, ctx: PlanContext): PlannedRule {
   const rule: PlannedRule = { family, anchor, when: [], extracts: [], columns: [], leftOut: [] };
   const captures = new Set<string>();
-  const readOf = (field: SourceField, column: string): { from: string; fromText: boolean } => {
+  const readOne = (field: SourceField, column: string): { from: string; fromText: boolean } => {
     if (!field.extract) return { from: field.path, fromText: false };
     const name = captureName(column, captures);
     rule.extracts.push(extractOf(field.extract, name));
     return { from: `$${name}`, fromText: field.extract.fromText };
+  };
+  // A field the sample shows repeated elsewhere when missing is read from there second.
+  const readOf = (field: SourceField, column: string): { from: string | string[]; fromText: boolean } => {
+    const read = readOne(field, column);
+    const fallback = family.fallbacks?.get(field.path);
+    if (!fallback || field.extract) return read;
+    return { from: [read.from, readOne(fallback, column).from as string], fromText: read.fromText };
   };
 
   for (const column of table.columns) {
@@ -60,7 +67,7 @@ export function planRule(table: CatalogTable, family: RecordFamily, anchor: Anch
     rule.columns.push({
       column: column.name,
       spec: columnSpec(read.from, recipe.transforms),
-      why: [field.why, recipe.note].filter(Boolean).join('; '),
+      why: [field.why, recipe.note, Array.isArray(read.from) ? `else ${family.fallbacks?.get(field.path)?.why}` : ''].filter(Boolean).join('; '),
       fromText: read.fromText,
       todo: recipe.todo,
     });
@@ -81,7 +88,7 @@ export function planRule(table: CatalogTable, family: RecordFamily, anchor: Anch
   return rule;
 }
 
-function columnSpec(from: string, transforms: FlowValue[]): FlowValue {
+function columnSpec(from: string | string[], transforms: FlowValue[]): FlowValue {
   return transforms.length ? { from, transform: transforms } : from;
 }
 
@@ -89,7 +96,7 @@ function planLookup(
   fk: CatalogForeignKey,
   family: RecordFamily,
   ctx: PlanContext,
-  readOf: (field: SourceField, column: string) => { from: string; fromText: boolean },
+  readOf: (field: SourceField, column: string) => { from: string | string[]; fromText: boolean },
 ): { found: true; column: Omit<PlannedColumn, 'column'> } | { found: false; why: string } {
   const parent = ctx.catalog.tables.find((t) => t.schema === fk.references.schema && t.name === fk.references.name);
   const parentName = parent ? tableName(parent) : fk.references.name;
@@ -105,7 +112,10 @@ function planLookup(
       if (!recipe) continue;
       const read = readOf(field, key === 'email' ? `${parent.name}_email` : `${parent.name}_${key}`);
       const spec: FlowValue = { from: read.from, ...(recipe.transforms.length ? { transform: recipe.transforms } : {}), lookup: { table: parentName, by: key } };
-      const why = `foreign key to ${parentName}.${fk.references.columns[0]}, found by ${parentName}.${key} (its unique key) from ${field.label}`;
+      const fallback = family.fallbacks?.get(field.path);
+      const why =
+        `foreign key to ${parentName}.${fk.references.columns[0]}, found by ${parentName}.${key} (its unique key) from ${field.label}` +
+        (fallback && Array.isArray(read.from) ? `, else from ${fallback.label} (${fallback.why})` : '');
       return { found: true, column: { spec, why, fromText: read.fromText, todo: recipe.todo } };
     }
   }

@@ -88,7 +88,11 @@ describe.runIf(pgUp)('salvage init on the sample incident', () => {
     const payments = await readFile(path.join(dir, 'mappings/payments.yaml'), 'utf8');
     // The charge's own Stripe id, a lookup by the parent's unique key, money as decimals, a value map onto the CHECK's values.
     expect(payments).toContain('stripe_charge_id: data.id   # its values are Stripe charge ids (ch_...), the row\'s own');
-    expect(payments).toMatch(/booking_id: \{ from: 'data\["booking_ref \(metadata\)"\]', transform: \[trim\], lookup: \{ table: bookings, by: reference \} \}   # foreign key to bookings\.id/);
+    // The reference, and where the sample shows it when the metadata is empty: after "Booking " in the description.
+    expect(payments).toContain(`      - from: data.Description\n        pattern: 'Booking (?<bookings_reference>[A-Z0-9]{6})'\n        optional: true`);
+    expect(payments).toMatch(
+      /booking_id: \{ from: \['data\["booking_ref \(metadata\)"\]', \$bookings_reference\], transform: \[trim\], lookup: \{ table: bookings, by: reference \} \}   # foreign key to bookings\.id, found by bookings\.reference \(its unique key\) from booking_ref \(metadata\), else from booking_ref \(metadata\) inside Description \(in \d+ of \d+ sampled rows with a booking_ref \(metadata\), Description repeats it after "Booking "\)/,
+    );
     expect(payments).toContain("status: { from: data.Status, transform: [{ map: { values: { Paid: succeeded, 'Partially Refunded': partially_refunded, Refunded: refunded } } }] }");
     expect(payments).toContain("data.Status: { in: [Paid, 'Partially Refunded', Refunded] }   # records whose Status is Failed have no counterpart in status: left out");
     expect(payments).toContain('currency: { from: data.Currency, transform: [upper] }');
@@ -127,7 +131,7 @@ describe.runIf(pgUp)('salvage init on the sample incident', () => {
     }
   });
 
-  it('recovers at least 90% of what the hand-written mappings recover from the same records, damaging nothing', async () => {
+  it('recovers at least as much as the hand-written mappings from the same records, damaging nothing', async () => {
     if (todosLeft([await readFile(path.join(dir, 'mappings/bookings.yaml'), 'utf8')]).length) await fillTodos(path.join(dir, 'mappings'), MINIMAL_FILLS);
     await copyRecords(sample.job, path.join(dir, 'recovery'));
     const { report, target } = await recoverAndGrade(path.join(dir, 'salvage.yaml'), sample.incident, { BACKUP_DATABASE_URL: sample.backup.url, GCAL_ACCESS_TOKEN: 'unused' });
@@ -138,7 +142,8 @@ describe.runIf(pgUp)('salvage init on the sample incident', () => {
     console.log(`init-generated vs hand-written, rows recovered (exactly or but for columns no export has): ${perTable.join(', ')}; ` +
       `total ${generated.recovered + generated.partial}/${handWritten.recovered + handWritten.partial} of ${generated.lost} lost; ` +
       `init wrong ${generated.wrong}, damaged ${generated.damaged}, spurious ${generated.spurious}`);
-    expect(generated.recovered + generated.partial).toBeGreaterThanOrEqual(0.9 * (handWritten.recovered + handWritten.partial));
+    expect(generated.recovered + generated.partial).toBeGreaterThanOrEqual(handWritten.recovered + handWritten.partial);
+    expect(generated.wrong).toBe(0);
     expect(generated.damaged).toBe(0);
     expect(generated.spurious).toBe(0);
   });
