@@ -60,8 +60,12 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
       else byKeys.union(i, owner);
     }
   });
-  const size = new Map<number, number>();
-  for (let i = 0; i < resolved.length; i++) size.set(byKeys.find(i), (size.get(byKeys.find(i)) ?? 0) + 1);
+  // Group sizes by root, in a typed array: a Map of a million numbers costs ten times more.
+  const size = new Uint32Array(resolved.length);
+  for (let i = 0; i < resolved.length; i++) {
+    const root = byKeys.find(i);
+    size[root] = (size[root] ?? 0) + 1;
+  }
 
   // One pass over the backup. Most records describe a row exactly as the backup has
   // it: such a group is settled as unchanged on the spot and neither the row nor the
@@ -106,7 +110,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
       keep(stubRow(table, first), (resolved[root] as Resolved).keys);
     }
     const [root] = roots;
-    if (roots.size === 1 && root !== undefined && size.get(root) === 1 && !rowForKeyHitsGroup(root)) {
+    if (roots.size === 1 && root !== undefined && size[root] === 1 && !rowForKeyHitsGroup(root)) {
       if (isPlainlyUnchanged({ members: [resolved[root] as Resolved], rows: [row] }, bound, columns)) {
         settled.set(root, keyText(row));
         continue;
