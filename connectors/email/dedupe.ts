@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { firstField, type HeaderFields } from './header-fields.js';
+import type { ParsedEmail } from './parse-message.js';
 
 /**
  * Message identity. A message is the same message wherever it is stored (INBOX and
  * Sent, Gmail's All Mail, two folders of an export): its record id is its Message-ID,
- * and every place it was found is listed in the record's `data.locations`.
+ * and every place it was found is listed in the record's `data.locations`. The eml
+ * connector makes a different body under the same Message-ID a record of its own
+ * (contentDigest, variantId).
  */
 
 /**
@@ -39,6 +42,28 @@ export function fallbackMessageId(fields: HeaderFields, size: number): string {
 export function messageIdentity(fields: HeaderFields, size: number): { id: string; messageId: string | null } {
   const messageId = normalizeMessageId(firstField(fields, 'message-id'));
   return { id: messageId ?? fallbackMessageId(fields, size), messageId };
+}
+
+/**
+ * What tells two copies under one Message-ID apart: the text, the HTML and the attachments'
+ * hashes. Headers are left out, since every store adds its own (Received, X-Gmail-Labels,
+ * X-Mozilla-Status) to the same message; line ends and trailing blank lines too, since an
+ * mbox and an .eml of one message differ in those.
+ */
+export function contentDigest(parsed: ParsedEmail): string {
+  const body = (value: string | null) => (value === null ? null : value.replace(/\r\n?/g, '\n').trimEnd());
+  const content = [body(parsed.text), body(parsed.html), parsed.attachments.map((attachment) => attachment.sha256)];
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex');
+}
+
+/**
+ * The id of a body found under a Message-ID already used by a different body: the id,
+ * `~sha256:` and 16 hex digits of the body's digest. Named by its body rather than by its
+ * position, so it does not change when other copies are added to the export; a rule can
+ * still join on `data.messageId`, which is the header's.
+ */
+export function variantId(id: string, digest: string): string {
+  return `${id}~sha256:${digest.slice(0, 16)}`;
 }
 
 /**

@@ -6,11 +6,11 @@ import { SourceInputError } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { resolveFilePatterns, type MatchedFile } from '../shared/files.js';
 import { createProgress } from '../shared/progress.js';
-import { MessageLocations, messageIdentity } from './dedupe.js';
-import { firstField, headerBlockOf, parseHeaderBlock } from './header-fields.js';
-import { readMboxMessage, scanMbox } from './mbox.js';
+import { contentDigest, messageIdentity, variantId } from './dedupe.js';
+import { firstField, parseHeaderBlock, PassFieldLines } from './header-fields.js';
+import { linesOf, readMboxMessage, scanMbox } from './mbox.js';
 import { messageRecords } from './message-record.js';
-import { parseEmailOrNote } from './parse-message.js';
+import { parseEmailOrNote, type ParsedEmail } from './parse-message.js';
 import { emlRef, filePartRef, mboxRef } from './refs.js';
 import { isInWindow, messageTime, parseDateHeader, type MessageTime } from './window.js';
 
@@ -19,7 +19,8 @@ import { isInWindow, messageTime, parseDateHeader, type MessageTime } from './wi
  * `imap`, into the same records. Like `imap` it makes two passes: headers only (ids,
  * dates, where each message is), then each message streamed from its file, so an
  * archive of any size is never in memory. A message found in several files (a
- * Thunderbird export of Inbox and Sent) is one record listing every location.
+ * Thunderbird export of Inbox and Sent) is one record listing every location; a
+ * different body under the same Message-ID is a record of its own (variantsOf).
  */
 export interface EmlSourceOptions {
   /** Glob patterns relative to the config's directory: `exports/mail/**\/*.eml`, `exports/*.mbox`. */
@@ -48,8 +49,9 @@ interface FileMessage {
 async function* pullFiles(options: EmlSourceOptions, context: PullContext): AsyncGenerator<SourceRecord> {
   const files = await resolveFilePatterns(options.files, context.baseDir);
   const progress = createProgress(context, 'eml');
-  const locations = new MessageLocations<FileLocation>();
-  const messages: FileMessage[] = [];
+  // Every copy of every Message-ID, in the order first seen: the first copy's record names them all.
+  const copiesById = new Map<string, FileMessage[]>();
+  let inWindow = 0;
   let outsideWindow = 0;
   for (const file of files) {
     for await (const message of messagesOf(file)) {
@@ -57,51 +59,89 @@ async function* pullFiles(options: EmlSourceOptions, context: PullContext): Asyn
         outsideWindow++;
         continue;
       }
-      locations.add(message.id, message.location);
-      messages.push(message);
+      const copies = copiesById.get(message.id);
+      if (copies) copies.push(message);
+      else copiesById.set(message.id, [message]);
+      inWindow++;
     }
   }
-  progress.expect(messages.length);
+  progress.expect(inWindow);
 
-  const yielded = new Set<string>();
+  let yielded = 0;
+  let copiesRead = 0;
   let undated = 0;
   let events = 0;
-  for (const message of messages) {
-    context.signal?.throwIfAborted();
-    if (yielded.has(message.id)) continue;
-    const parsed = await parseEmailOrNote(message.open()).catch((error: unknown) => {
-      throw new SourceInputError(`cannot read the message (${(error as Error).message})`, message.location.ref);
-    });
-    // Checked again on the parsed Date header: the headers pass only read the raw field.
-    const time = messageTime(parsed.date, message.time?.source === 'mbox-postmark' ? message.time : null);
-    if (time !== null && !isInWindow(time.at, context.window)) {
-      outsideWindow++;
-      continue;
+  for (const [id, copies] of copiesById) {
+    for (const variant of await variantsOf(id, copies, context)) {
+      const [first] = variant.copies as [FileMessage, ...FileMessage[]];
+      // Checked again on the parsed Date header: the headers pass only read the raw field. A message
+      // the parser refused (no parsed Date) keeps the time its headers pass found.
+      const time = messageTime(variant.parsed.date, first.time);
+      if (time !== null && !isInWindow(time.at, context.window)) {
+        outsideWindow += variant.copies.length;
+        continue;
+      }
+      if (time === null) undated++;
+      if (variant.id !== id) context.log(`warning: ${first.location.ref}: ${variantNote(id, variant.id, copies[0]?.location.ref)}`);
+      const { records, problems } = messageRecords({
+        sourceName: context.sourceName,
+        observedAt: context.observedAt,
+        id: variant.id,
+        ref: first.location.ref,
+        locations: variant.copies.map((copy) => copy.location),
+        time,
+        parsed: variant.parsed,
+        partRef: (partId) => filePartRef(first.location.ref, partId),
+      });
+      for (const problem of problems) context.log(problem);
+      for (const record of records) yield record;
+      yielded++;
+      copiesRead += variant.copies.length - 1;
+      events += records.length - 1;
+      progress.add('messages');
     }
-    if (time === null) undated++;
-    const { location } = message;
-    const { records, problems } = messageRecords({
-      sourceName: context.sourceName,
-      observedAt: context.observedAt,
-      id: message.id,
-      ref: location.ref,
-      locations: [location, ...locations.of(message.id).filter((other) => other.ref !== location.ref)],
-      time,
-      parsed,
-      partRef: (partId) => filePartRef(location.ref, partId),
-    });
-    for (const problem of problems) context.log(problem);
-    for (const record of records) yield record;
-    yielded.add(message.id);
-    events += records.length - 1;
-    progress.add('messages');
   }
   progress.done();
   context.log(
-    `eml: ${yielded.size} messages and ${events} calendar events from ${files.length} files; ` +
-      `copies already read: ${messages.length - yielded.size}, outside the window: ${outsideWindow}` +
+    `eml: ${yielded} messages and ${events} calendar events from ${files.length} files; ` +
+      `copies already read: ${copiesRead}, outside the window: ${outsideWindow}` +
       (undated ? `; ${undated} messages have no readable date and were kept (their time is unknown)` : ''),
   );
+}
+
+/** One content under a Message-ID: the record it becomes and every copy holding it. */
+interface Variant {
+  id: string;
+  digest: string;
+  parsed: ParsedEmail;
+  copies: FileMessage[];
+}
+
+/**
+ * The copies of one Message-ID, grouped by content. Copies of one message (Inbox and Sent
+ * of an export) have the same body and are one record. Different bodies under one id (a
+ * mailer that reuses its Message-ID, an edited resend) are different evidence: each
+ * becomes its own record, or all but the first would be lost without a word. A lone
+ * message is parsed once, as before; only ids found several times parse every copy.
+ */
+async function variantsOf(id: string, copies: FileMessage[], context: PullContext): Promise<Variant[]> {
+  const variants: Variant[] = [];
+  for (const copy of copies) {
+    context.signal?.throwIfAborted();
+    const parsed = await parseEmailOrNote(copy.open()).catch((error: unknown) => {
+      throw new SourceInputError(`cannot read the message (${(error as Error).message})`, copy.location.ref);
+    });
+    const digest = copies.length === 1 ? '' : contentDigest(parsed);
+    const same = variants.find((variant) => variant.digest === digest);
+    if (same) same.copies.push(copy);
+    else variants.push({ id: variants.length === 0 ? id : variantId(id, digest), digest, parsed, copies: [copy] });
+  }
+  return variants;
+}
+
+function variantNote(id: string, variantId: string, firstRef: string | undefined): string {
+  const what = id.startsWith('sha256:') ? `the id ${id} (no Message-ID: a hash of headers and size)` : `the Message-ID ${id}`;
+  return `${what} is also on ${firstRef ?? 'another message'}, with a different body; this body is kept as its own record, id ${variantId}`;
 }
 
 /** The messages of one file: an mbox archive, or a single message. */
@@ -128,8 +168,7 @@ async function* messagesOf(file: MatchedFile): AsyncGenerator<FileMessage> {
 }
 
 async function emlMessage(file: MatchedFile): Promise<FileMessage> {
-  const head = await readHead(file);
-  const fields = parseHeaderBlock(headerBlockOf(head));
+  const fields = parseHeaderBlock(await passFieldsOf(file));
   const { size } = await stat(file.absolutePath);
   return {
     id: messageIdentity(fields, size).id,
@@ -139,7 +178,21 @@ async function emlMessage(file: MatchedFile): Promise<FileMessage> {
   };
 }
 
-/** The first 256 KB: enough for any header block worth reading. */
+/** The header block's lines that the headers pass reads, however long the block (PassFieldLines). */
+async function passFieldsOf(file: MatchedFile): Promise<string> {
+  const kept = new PassFieldLines();
+  try {
+    for await (const line of linesOf(file.absolutePath)) {
+      if (line.blank) break;
+      kept.add(line.text);
+    }
+  } catch (error) {
+    throw new SourceInputError(`cannot read the file (${String((error as { code?: unknown }).code)})`, file.displayPath);
+  }
+  return kept.block();
+}
+
+/** The first 256 KB, for a look at how the file starts. */
 async function readHead(file: MatchedFile): Promise<Buffer> {
   const handle = await open(file.absolutePath, 'r').catch((error: unknown) => {
     throw new SourceInputError(`cannot read the file (${String((error as { code?: unknown }).code)})`, file.displayPath);

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Transform, type TransformCallback, type Readable } from 'node:stream';
+import { PassFieldLines } from './header-fields.js';
 
 /**
  * mbox archives (Gmail Takeout, Thunderbird, support-tool exports): messages one
@@ -14,14 +15,11 @@ export interface MboxEntry {
   /** Byte range of the message (postmark and separating empty line excluded). */
   start: number;
   end: number;
-  /** The message's header block, as bytes read as latin1. */
+  /** The header block's fields that the headers pass reads (PassFieldLines), as bytes read as latin1. */
   headerText: string;
   /** The postmark's date: when the archiving system stored the message. */
   postmarkDate: Date | null;
 }
-
-/** Header blocks beyond this are cut: the scan needs ids and dates, not a spam trace. */
-const MAX_HEADER_BYTES = 256 * 1024;
 
 /**
  * A postmark: `From <sender> <asctime date>`, e.g. `From - Mon Mar  2 10:00:00 2026`
@@ -55,7 +53,7 @@ interface Line {
 }
 
 /** Lines of a file with their byte offsets, read in chunks. Only the first 1000 bytes of a line are decoded. */
-async function* linesOf(file: string): AsyncGenerator<Line> {
+export async function* linesOf(file: string): AsyncGenerator<Line> {
   let carry: Buffer = Buffer.alloc(0);
   let offset = 0;
   for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
@@ -80,13 +78,13 @@ function lineAt(buffer: Buffer, from: number, to: number, offset: number): Line 
 
 /** Scans an mbox file into message entries; the file is read once, nothing but headers is kept. */
 export async function* scanMbox(file: string): AsyncGenerator<MboxEntry> {
-  let current: { index: number; start: number; header: string[]; headerBytes: number; inHeader: boolean; postmarkDate: Date | null } | null = null;
+  let current: { index: number; start: number; header: PassFieldLines; inHeader: boolean; postmarkDate: Date | null } | null = null;
   let previous: Line | null = null;
   let index = 0;
   let sawAnyLine = false;
   const finish = (end: number): MboxEntry | null => {
     if (current === null) return null;
-    return { index: current.index, start: current.start, end: Math.max(current.start, end), headerText: current.header.join('\n'), postmarkDate: current.postmarkDate };
+    return { index: current.index, start: current.start, end: Math.max(current.start, end), headerText: current.header.block(), postmarkDate: current.postmarkDate };
   };
   for await (const line of linesOf(file)) {
     const boundaryAllowed = !sawAnyLine || previous?.blank === true;
@@ -97,13 +95,10 @@ export async function* scanMbox(file: string): AsyncGenerator<MboxEntry> {
       const ended = finish(previous?.blank ? previous.start : line.start);
       if (ended) yield ended;
       index++;
-      current = { index, start: line.end, header: [], headerBytes: 0, inHeader: true, postmarkDate: postmark.date };
+      current = { index, start: line.end, header: new PassFieldLines(), inHeader: true, postmarkDate: postmark.date };
     } else if (current?.inHeader) {
       if (line.blank) current.inHeader = false;
-      else if (current.headerBytes < MAX_HEADER_BYTES) {
-        current.header.push(line.text);
-        current.headerBytes += line.end - line.start;
-      }
+      else current.header.add(line.text);
     } else if (current === null && !line.blank) {
       throw new Error('the file does not start with a "From " postmark line, so it is not an mbox archive');
     }

@@ -24,7 +24,11 @@ export interface MessageRecordInput {
 
 export interface MessageRecords {
   records: SourceRecord[];
-  /** Invites that could not be read, with why: logged by the caller, never fatal. */
+  /**
+   * What a human must hear about this message, with its ref: the parser's warnings (a message
+   * it refused, an invite too large to read) and invites that could not be read. Logged by the
+   * caller, never fatal.
+   */
   problems: string[];
 }
 
@@ -63,7 +67,8 @@ export function messageRecords(input: MessageRecordInput): MessageRecords {
     },
   };
   const records: SourceRecord[] = [message];
-  const problems: string[] = [];
+  // Also in data.warnings, but a record nobody opens tells nobody: the pull log names the message.
+  const problems = parsed.warnings.map((warning) => `warning: ${input.ref}: ${warning}`);
   for (const calendar of parsed.calendars) {
     let events;
     try {

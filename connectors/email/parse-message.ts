@@ -51,19 +51,31 @@ export interface ParsedEmail {
 const MAX_HTML_TO_CONVERT = 2_000_000;
 
 /**
+ * The most MIME nodes a message may have, its root included: a thousand parts under the
+ * root. mailparser's default (1000) counts the root too, so it refused a message with a
+ * thousand attachments, which is not "over a thousand MIME parts" (parseEmailOrNote).
+ */
+const MAX_MIME_NODES = 1001;
+
+/**
  * Like parseEmail, but a message mailparser rejects (a header block over 1 MB, over a
  * thousand MIME parts) still becomes a record: empty fields and a warning saying why,
  * next to the id, time and location the headers pass found. Errors reading the input
  * itself (a file, the connection) are not the message's fault and are thrown.
  */
 export async function parseEmailOrNote(source: Buffer | Readable): Promise<ParsedEmail> {
-  let inputError: unknown;
-  if (!Buffer.isBuffer(source)) source.once('error', (error) => (inputError = error));
   try {
     return await parseEmail(source);
   } catch (error) {
-    if (inputError !== undefined) throw inputError;
+    if (error instanceof InputFailure) throw error.failure;
     return unreadableMessage(`the message could not be parsed (${(error as Error).message}); only its headers were read`);
+  }
+}
+
+/** The input (a file, the connection) failed while a message was read: not the message's fault. */
+class InputFailure extends Error {
+  constructor(readonly failure: unknown) {
+    super((failure as Error).message);
   }
 }
 
@@ -76,7 +88,7 @@ function unreadableMessage(warning: string): ParsedEmail {
 }
 
 export async function parseEmail(source: Buffer | Readable): Promise<ParsedEmail> {
-  const parser = new MailParser({ checksumAlgo: 'sha256', skipTextToHtml: true, skipImageLinks: true, maxHtmlLengthToParse: MAX_HTML_TO_CONVERT });
+  const parser = new MailParser({ checksumAlgo: 'sha256', skipTextToHtml: true, skipImageLinks: true, maxHtmlLengthToParse: MAX_HTML_TO_CONVERT, maxChildNodes: MAX_MIME_NODES });
   let headers: Headers = new Map();
   let headerLines: HeaderLines = [];
   let body: MessageText = { type: 'text' };
@@ -105,17 +117,30 @@ export async function parseEmail(source: Buffer | Readable): Promise<ParsedEmail
     parser.once('end', resolve);
     parser.once('error', reject);
   });
-  // A buffer goes in directly (a stream wrapper around it costs more than the parse of a small message).
-  if (Buffer.isBuffer(source)) parser.end(source);
-  else await pipeline(source, parser);
-  await ended;
-  await Promise.all(pending);
+  // On a stream, pipeline() rejects with the parser's error before `ended` is awaited; unhandled,
+  // that second rejection would end the process (one oversized message stopping the whole pull).
+  ended.catch(() => undefined);
+  // Whose fault a failure is depends on which side failed first: pipeline() destroys the other
+  // side with the same error, so a message the parser refuses makes its input stream fail too.
+  let parserFailed = false;
+  let inputFailed = false;
+  parser.once('error', () => (parserFailed = true));
+  if (!Buffer.isBuffer(source)) source.once('error', () => (inputFailed ||= !parserFailed));
+  try {
+    // A buffer goes in directly (a stream wrapper around it costs more than the parse of a small message).
+    if (Buffer.isBuffer(source)) parser.end(source);
+    else await pipeline(source, parser);
+    await ended;
+    await Promise.all(pending);
+  } catch (error) {
+    throw inputFailed ? new InputFailure(error) : error;
+  }
 
   const raw = parseHeaderBlock(headerLines.map((entry) => entry.line).join('\r\n'));
   const dateHeader = firstField(raw, 'date');
   const html = typeof body.html === 'string' && body.html !== '' ? body.html : null;
   const fromAll = addresses(headers.get('from'));
-  return {
+  const parsed: ParsedEmail = {
     messageId: normalizeMessageId(stringHeader(headers, 'message-id')),
     inReplyTo: normalizeMessageId(stringHeader(headers, 'in-reply-to')),
     references: referencesOf(headers.get('references')),
@@ -136,6 +161,23 @@ export async function parseEmail(source: Buffer | Readable): Promise<ParsedEmail
     headers: usefulHeaders(headers),
     warnings,
   };
+  const damaged = undecodedFields(parsed);
+  if (damaged.length) warnings.push(`characters that could not be decoded (an unknown or wrong charset) were replaced by U+FFFD in: ${damaged.join(', ')}`);
+  return parsed;
+}
+
+/**
+ * The fields holding U+FFFD: bytes their charset could not read (a charset nobody knows,
+ * `x-unknown-foo`; raw Latin-1 in a header, read as UTF-8). mailparser replaces them
+ * without a word, and a damaged name or reference is what a reviewer must hear about.
+ */
+function undecodedFields(parsed: ParsedEmail): string[] {
+  const names = (list: EmailAddressData[]) => list.map((address) => address.name ?? '').join('\n');
+  const fields: Array<[string, string | null]> = [
+    ['subject', parsed.subject], ['from', names(parsed.fromAll)], ['to', names(parsed.to)], ['cc', names(parsed.cc)],
+    ['text', parsed.text], ['html', parsed.html],
+  ];
+  return fields.filter(([, value]) => value?.includes('\uFFFD')).map(([name]) => name);
 }
 
 /** Attachments finish in stream order; sorting by part number keeps records identical across runs. */
