@@ -17,10 +17,16 @@ export interface PreparedCandidate {
   texts: ColumnTexts;
   /** Column -> why its value could not be determined from this candidate. */
   problems: Map<string, ColumnProblem>;
-  /** Lookups still to resolve, once the parent table has been reconciled. */
-  lookups: Record<string, LookupRequest> | undefined;
+  /** Lookups still to resolve (column -> the parent's natural key), once the parent table has been reconciled. */
+  lookups: Record<string, PendingLookup> | undefined;
   /** Match keys, set when the lookups are resolved. */
   keys: string[];
+}
+
+/** What a candidate asks of a parent table; which table and column come from the mapping. */
+export interface PendingLookup {
+  key: string;
+  optional: boolean;
 }
 
 export interface ColumnProblem {
@@ -60,6 +66,17 @@ export class ColumnTexts {
     slots: ReadonlyArray<string | undefined> = [],
   ) {
     this.packed = pack(slots, layout.names.length);
+  }
+
+  /** The packed form, to store a candidate compactly (see CandidateStore). */
+  get packedText(): string {
+    return this.packed;
+  }
+
+  static fromPacked(layout: ColumnLayout, packed: string): ColumnTexts {
+    const texts = new ColumnTexts(layout);
+    texts.packed = packed;
+    return texts;
   }
 
   get(column: string): string | undefined {
@@ -120,6 +137,13 @@ export function addProblem(candidate: PreparedCandidate, column: string, problem
   candidate.problems.set(column, problem);
 }
 
+function pendingLookups(requests: Record<string, LookupRequest>): Record<string, PendingLookup> | undefined {
+  let pending: Record<string, PendingLookup> | undefined;
+  // No prototype: a column may be called `__proto__` or `constructor`.
+  for (const [column, request] of Object.entries(requests)) (pending ??= Object.create(null) as Record<string, PendingLookup>)[column] = { key: request.key, optional: request.optional };
+  return pending;
+}
+
 /** Turns a rule's raw values into column texts; values that cannot be written become problems. */
 export function prepareCandidate(candidate: Candidate, layout: ColumnLayout): PreparedCandidate {
   const slots: Array<string | undefined> = [];
@@ -128,7 +152,7 @@ export function prepareCandidate(candidate: Candidate, layout: ColumnLayout): Pr
     rule: candidate.rule,
     texts: EMPTY_TEXTS,
     problems: NO_PROBLEMS,
-    lookups: Object.keys(candidate.lookups).length ? candidate.lookups : undefined,
+    lookups: pendingLookups(candidate.lookups),
     keys: NO_KEYS,
   };
   for (const [column, value] of Object.entries(candidate.values)) {
@@ -147,4 +171,73 @@ export function prepareCandidate(candidate: Candidate, layout: ColumnLayout): Pr
   }
   prepared.texts = new ColumnTexts(layout, slots);
   return prepared;
+}
+
+/**
+ * A table's candidates between mapping and reconcile, each held as one short string
+ * (rule and source as small numbers, texts packed). A million candidates as objects
+ * cost about 600 bytes each; as strings about 200, and reconcile decodes a candidate
+ * only when it needs all of it: once to key and fingerprint it, and again only if its
+ * row may change (issue 7: peak memory).
+ */
+export class CandidateStore {
+  private readonly lines: string[] = [];
+  private readonly rules: string[] = [];
+  private readonly sources: string[] = [];
+  private readonly ruleIndex = new Map<string, number>();
+  private readonly sourceIndex = new Map<string, number>();
+
+  constructor(readonly layout: ColumnLayout) {}
+
+  get size(): number {
+    return this.lines.length;
+  }
+
+  add(candidate: PreparedCandidate): void {
+    const { record } = candidate;
+    const problems = candidate.problems.size ? [...candidate.problems] : 0;
+    // [column, key, optional] triples: the rest of a lookup is the mapping's, the same for every candidate.
+    const lookups = candidate.lookups ? Object.entries(candidate.lookups).map(([column, l]) => [column, l.key, l.optional ? 1 : 0]) : 0;
+    this.lines.push(
+      JSON.stringify([intern(this.rules, this.ruleIndex, candidate.rule), intern(this.sources, this.sourceIndex, record.source), record.id, record.ref, record.time, candidate.texts.packedText, problems, lookups]),
+    );
+  }
+
+  get(i: number): PreparedCandidate {
+    const [rule, source, id, ref, time, packed, problems, lookups] = JSON.parse(this.lines[i] as string) as StoredCandidate;
+    return {
+      record: { source: this.sources[source] as string, id, ref, time },
+      rule: this.rules[rule] as string,
+      texts: ColumnTexts.fromPacked(this.layout, packed),
+      problems: problems ? new Map(problems) : NO_PROBLEMS,
+      lookups: lookups ? Object.fromEntries(lookups.map(([column, key, optional]) => [column, { key, optional: optional === 1 }])) : undefined,
+      keys: NO_KEYS,
+    };
+  }
+
+  /** Lets the stored candidates go once reconcile holds what it still needs. */
+  clear(): void {
+    this.lines.length = 0;
+  }
+}
+
+type StoredCandidate = [
+  rule: number,
+  source: number,
+  id: string,
+  ref: string,
+  time: string,
+  packed: string,
+  problems: Array<[string, ColumnProblem]> | 0,
+  lookups: Array<[column: string, key: string, optional: 0 | 1]> | 0,
+];
+
+function intern(list: string[], index: Map<string, number>, value: string): number {
+  let at = index.get(value);
+  if (at === undefined) {
+    at = list.length;
+    list.push(value);
+    index.set(value, at);
+  }
+  return at;
 }

@@ -17,7 +17,7 @@ import { CHANGESET_FORMAT, type Change, type Changeset, type RuleFailureEntry, t
 import { LookupIndex } from './lookup-index.js';
 import { comparisonKey, toColumnText } from './normalize.js';
 import { orderMappings } from './order.js';
-import { ColumnLayout, prepareCandidate, type PreparedCandidate } from './prepared.js';
+import { CandidateStore, ColumnLayout, prepareCandidate, type PreparedCandidate } from './prepared.js';
 import { reconcileTable, type Row } from './table.js';
 
 export interface ReconcileOptions {
@@ -78,12 +78,14 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     };
     const catalog = await readCatalog(backup.client);
     const bound = orderMappings(bindAll(mappings, catalog, Object.keys(config.sources), loaded.problems));
-    const layouts = new Map(bound.map((b) => [b.mapping.table, new ColumnLayout(b.table)]));
-    const evaluation = await evaluateRecords(config, new RuleEvaluator(mappings), layouts, log);
+    const stores = new Map(bound.map((b) => [b.mapping.table, new CandidateStore(new ColumnLayout(b.table))]));
+    // The lookups children ask for are noted as their candidates are made, so no later pass reads them all again.
+    const indexes = createLookupIndexes(bound);
+    const noteLookups = lookupRecorder(bound, indexes);
+    const evaluation = await evaluateRecords(config, new RuleEvaluator(mappings), stores, noteLookups, log);
     lap('map records', evaluation.sources.reduce((n, s) => n + s.records, 0));
 
     await backup.client.query(BEGIN_READ_ONLY_SNAPSHOT);
-    const indexes = buildLookupIndexes(bound, evaluation.candidates);
     // Parents that no mapping rebuilds are still looked up into: their keys come from the backup alone.
     const mapped = new Set(bound.map((b) => tableKey(b.table)));
     for (const index of indexes.values()) {
@@ -98,12 +100,13 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       const name = tableKey(b.table);
       const result = await reconcileTable({
         bound: b,
-        candidates: evaluation.candidates.get(b.mapping.table) ?? [],
+        candidates: stores.get(b.mapping.table) as CandidateStore,
         parentIndexes: indexes,
         ownIndexes: [...indexes.values()].filter((i) => i.parentTable === name),
         backupRows: () => streamRows(backup, b.table),
         sequenceFloor: await sequenceFloor(backup, b.table),
       });
+      (stores.get(b.mapping.table) as CandidateStore).clear();
       for (const change of result.changes) changes.push(change);
       tables.push(summarize(b, result.counts));
       lap(`reconcile ${name}`, Object.values(result.counts).reduce((n, c) => n + c, 0));
@@ -136,7 +139,6 @@ export function formatCounts(c: TableSummary['counts']): string {
 }
 
 interface Evaluation {
-  candidates: Map<string, PreparedCandidate[]>;
   sources: Changeset['sources'];
   unmapped: UnmappedRecords[];
   failures: { count: number; samples: RuleFailureEntry[] };
@@ -146,12 +148,12 @@ interface Evaluation {
 async function evaluateRecords(
   config: SalvageConfig,
   evaluator: RuleEvaluator,
-  layouts: Map<string, ColumnLayout>,
+  stores: Map<string, CandidateStore>,
+  noteLookups: (table: string, candidate: PreparedCandidate) => void,
   log: (line: string) => void,
 ): Promise<Evaluation> {
   const recordsDir = path.join(config.jobDir, 'records');
   const present = new Set(await readdir(recordsDir).catch(() => [] as string[]));
-  const candidates = new Map<string, PreparedCandidate[]>();
   const sources: Evaluation['sources'] = [];
   const unmapped = new Map<string, UnmappedRecords>();
   const failures: Evaluation['failures'] = { count: 0, samples: [] };
@@ -171,12 +173,12 @@ async function evaluateRecords(
       count++;
       const result = evaluator.evaluate(record);
       for (const c of result.candidates) {
-        const layout = layouts.get(c.table);
-        if (!layout) continue; // every mapping is bound, or reconcile stopped earlier
-        let list = candidates.get(c.table);
-        if (!list) candidates.set(c.table, (list = []));
-        // Prepared at once: the raw values die young instead of living through the backup scan.
-        list.push(prepareCandidate(c, layout));
+        const store = stores.get(c.table);
+        if (!store) continue; // every mapping is bound, or reconcile stopped earlier
+        // Prepared and stored compactly at once: the raw values die young.
+        const prepared = prepareCandidate(c, store.layout);
+        noteLookups(c.table, prepared);
+        store.add(prepared);
       }
       failures.count += result.failures.length;
       for (const f of result.failures) {
@@ -204,28 +206,37 @@ async function evaluateRecords(
     }
     sources.push({ name, records: count, mapped, unmapped: unmappedHere, rejected, ...(rejectedBy.size ? { rejectedBy: [...rejectedBy.values()] } : {}) });
   }
-  return { candidates, sources, unmapped: [...unmapped.values()], failures };
+  return { sources, unmapped: [...unmapped.values()], failures };
 }
 
-/** One index per (parent, by, referenced column) that some child looks up, with the keys asked for. */
-function buildLookupIndexes(bound: BoundMapping[], candidates: Map<string, PreparedCandidate[]>): Map<string, LookupIndex> {
+/** One index per (parent, by, referenced column) that some child looks up. */
+function createLookupIndexes(bound: BoundMapping[]): Map<string, LookupIndex> {
   const indexes = new Map<string, LookupIndex>();
   for (const b of bound) {
-    for (const [column, link] of b.lookups) {
+    for (const link of b.lookups.values()) {
       const key = LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn);
-      let index = indexes.get(key);
-      if (!index) indexes.set(key, (index = new LookupIndex(tableKey(link.parent), link.by, link.refColumn)));
-      const byColumn = link.parent.columns.find((c) => c.name === link.by);
-      if (!byColumn) continue;
-      for (const c of candidates.get(b.mapping.table) ?? []) {
-        const request = c.lookups?.[column];
-        if (!request) continue;
-        const text = toColumnText(byColumn, request.key);
-        if (text.ok) index.requested.add(comparisonKey(byColumn, text.text));
-      }
+      if (!indexes.has(key)) indexes.set(key, new LookupIndex(tableKey(link.parent), link.by, link.refColumn));
     }
   }
   return indexes;
+}
+
+/** Notes, for each lookup a candidate asks for, the key its parent's index must resolve. */
+function lookupRecorder(bound: BoundMapping[], indexes: Map<string, LookupIndex>): (table: string, candidate: PreparedCandidate) => void {
+  const byTable = new Map(bound.map((b) => [b.mapping.table, b]));
+  return (table, candidate) => {
+    if (!candidate.lookups) return;
+    const b = byTable.get(table);
+    if (!b) return;
+    for (const [column, request] of Object.entries(candidate.lookups)) {
+      const link = b.lookups.get(column);
+      const byColumn = link?.parent.columns.find((c) => c.name === link.by);
+      const index = link && indexes.get(LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn));
+      if (!byColumn || !index) continue;
+      const text = toColumnText(byColumn, request.key);
+      if (text.ok) index.requested.add(comparisonKey(byColumn, text.text));
+    }
+  };
 }
 
 /** Reads a parent table's natural key -> key pairs that children asked for. */

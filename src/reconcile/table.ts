@@ -5,7 +5,8 @@ import type { Alternative, Change, Disagreement, Evidence, TableCounts, Unrecove
 import { LookupIndex } from './lookup-index.js';
 import { mergeClaims, type Claim } from './merge.js';
 import { comparisonKey, toColumnText } from './normalize.js';
-import { addProblem, type ColumnTexts, type PreparedCandidate } from './prepared.js';
+import { Fingerprints } from './fingerprints.js';
+import { addProblem, type CandidateStore, type ColumnTexts, type PreparedCandidate } from './prepared.js';
 import { scoreChange } from './confidence.js';
 import { columnRecord } from './own.js';
 import { UnionFind } from './union-find.js';
@@ -15,7 +16,7 @@ export type Row = Record<string, string | null>;
 export interface TableInput {
   bound: BoundMapping;
   /** The table's candidates, prepared as the rules produced them; their lookups are resolved here. */
-  candidates: PreparedCandidate[];
+  candidates: CandidateStore;
   /** Indexes of the tables this one looks up into (already filled: parents go first). */
   parentIndexes: Map<string, LookupIndex>;
   /** Indexes that children will look up in this table; filled here. */
@@ -33,6 +34,8 @@ export interface TableResult {
 
 type Resolved = PreparedCandidate;
 
+const NO_GROUPS: ReadonlySet<number> = new Set();
+
 interface Group {
   members: Resolved[];
   rows: Row[];
@@ -47,22 +50,30 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   const { bound } = input;
   const table = bound.table;
   const columns = new Map(table.columns.map((c) => [c.name, c]));
-  const resolved = input.candidates;
-  for (const c of resolved) resolveLookups(c, bound, columns, input.parentIndexes);
+  const store = input.candidates;
+  const n = store.size;
 
-  // Candidates that share a key are one row, whatever the backup says.
+  // First pass over the candidates: resolve their lookups, key them and fingerprint
+  // what they say. Only keys and fingerprints are kept, not the candidates.
   const keyOwner = new Map<string, number>();
-  const byKeys = new UnionFind(resolved.length);
-  resolved.forEach((r, i) => {
-    for (const k of r.keys) {
+  const byKeys = new UnionFind(n);
+  const keysOf = new Array<string[]>(n);
+  const fingerprints = new Fingerprints(n, columns);
+  for (let i = 0; i < n; i++) {
+    const candidate = store.get(i);
+    resolveLookups(candidate, bound, columns, input.parentIndexes);
+    keysOf[i] = candidate.keys;
+    // Candidates that share a key are one row, whatever the backup says.
+    for (const k of candidate.keys) {
       const owner = keyOwner.get(k);
       if (owner === undefined) keyOwner.set(k, i);
       else byKeys.union(i, owner);
     }
-  });
+    fingerprints.note(i, candidate);
+  }
   // Group sizes by root, in a typed array: a Map of a million numbers costs ten times more.
-  const size = new Uint32Array(resolved.length);
-  for (let i = 0; i < resolved.length; i++) {
+  const size = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
     const root = byKeys.find(i);
     size[root] = (size[root] ?? 0) + 1;
   }
@@ -95,11 +106,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
       if (index.requested.has(nk) && ref != null) index.set(nk, { value: ref });
     }
     const keys = rowKeys(row, bound.matchKeys, columns);
-    const roots = new Set<number>();
-    for (const k of keys) {
-      const owner = keyOwner.get(k);
-      if (owner !== undefined) roots.add(byKeys.find(owner));
-    }
+    const roots = groupsOf(keys);
     if (roots.size === 0) continue;
     // A group settled as unchanged that meets a second backup row, or a row that also
     // matches another group, needs the full merge after all (it is ambiguous or linked).
@@ -107,32 +114,50 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
       const first = settled.get(root);
       if (first === undefined || (roots.size === 1 && first === keyText(row))) continue;
       settled.delete(root);
-      keep(stubRow(table, first), (resolved[root] as Resolved).keys);
+      keep(stubRow(table, first), keysOf[root] as string[]);
     }
     const [root] = roots;
-    if (roots.size === 1 && root !== undefined && size[root] === 1 && !rowForKeyHitsGroup(root)) {
-      if (isPlainlyUnchanged({ members: [resolved[root] as Resolved], rows: [row] }, bound, columns)) {
-        settled.set(root, keyText(row));
-        continue;
-      }
+    // One record, one backup row, every value equal: unchanged (a group of one is its own root).
+    if (roots.size === 1 && root !== undefined && size[root] === 1 && !rowForKeyHitsGroup(root) && fingerprints.matches(root, row)) {
+      settled.set(root, keyText(row));
+      continue;
     }
     keep(row, keys);
   }
 
-  function rowForKeyHitsGroup(root: number): boolean {
-    return (resolved[root] as Resolved).keys.some((k) => rowForKey.has(k));
+  /** The candidate groups a backup row's keys lead to (no Set for the usual one key). */
+  function groupsOf(keys: string[]): ReadonlySet<number> {
+    if (keys.length === 1) {
+      const owner = keyOwner.get(keys[0] as string);
+      return owner === undefined ? NO_GROUPS : new Set([byKeys.find(owner)]);
+    }
+    const roots = new Set<number>();
+    for (const k of keys) {
+      const owner = keyOwner.get(k);
+      if (owner !== undefined) roots.add(byKeys.find(owner));
+    }
+    return roots;
   }
 
-  // Settled candidates are done with: let them go before the full merge.
-  const open: Array<Resolved | undefined> = resolved;
-  for (const root of settled.keys()) open[root] = undefined;
-  const uf = new UnionFind(resolved.length + rows.length);
+  function rowForKeyHitsGroup(root: number): boolean {
+    return (keysOf[root] as string[]).some((k) => rowForKey.has(k));
+  }
+
+  // Second pass: only the candidates whose rows may change are decoded again, in full.
+  const open = new Array<Resolved | undefined>(n);
+  for (let i = 0; i < n; i++) {
+    if (settled.has(i)) continue;
+    const candidate = store.get(i);
+    resolveLookups(candidate, bound, columns, input.parentIndexes);
+    open[i] = candidate;
+  }
+  const uf = new UnionFind(n + rows.length);
   open.forEach((r, i) => {
     if (!r) return;
     for (const k of r.keys) {
       uf.union(i, keyOwner.get(k) as number);
       const rowIndex = rowForKey.get(k);
-      if (rowIndex !== undefined) uf.union(i, resolved.length + rowIndex);
+      if (rowIndex !== undefined) uf.union(i, n + rowIndex);
     }
   });
   const counts: TableCounts = { insert: 0, update: 0, unchanged: settled.size, conflict: 0, unrecoverable: 0 };
@@ -145,7 +170,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     groups.set(root, g);
   });
   rows.forEach((row, j) => {
-    const g = groups.get(uf.find(resolved.length + j));
+    const g = groups.get(uf.find(n + j));
     if (g) g.rows.push(row);
   });
 

@@ -242,15 +242,16 @@ describe.runIf(pgUp)('corpus: a regular expression that backtracks catastrophica
         const env = { CORPUS_BACKUP_URL: backup.url };
         await salvage(['pull'], dir, env);
         const started = performance.now();
-        const result = await salvage(['reconcile'], dir, env, 6_000);
+        // Generous limits for a loaded machine: a backtracking engine needs minutes here, RE2 about a second.
+        const result = await salvage(['reconcile'], dir, env, 30_000);
         return { label, code: result.code, seconds: (performance.now() - started) / 1000 };
       }),
     );
     for (const outcome of outcomes) {
       expect(outcome, outcome.label).toMatchObject({ code: 0 });
-      expect(outcome.seconds, outcome.label).toBeLessThan(5);
+      expect(outcome.seconds, outcome.label).toBeLessThan(15);
     }
-  }, 30_000);
+  }, 60_000);
 });
 
 // ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import type { Candidate } from '../../src/mapping/evaluate.js';
 import type { MergePolicy, TableMapping } from '../../src/mapping/types.js';
 import { LookupIndex } from '../../src/reconcile/lookup-index.js';
 import { reconcileTable, type Row } from '../../src/reconcile/table.js';
-import { ColumnLayout, prepareCandidate } from '../../src/reconcile/prepared.js';
+import { CandidateStore, ColumnLayout, prepareCandidate } from '../../src/reconcile/prepared.js';
 
 function column(name: string, typeName: string, extra: Partial<CatalogColumn> = {}): CatalogColumn {
   const type = { int8: 'bigint', text: 'text', numeric: 'numeric(10,2)', timestamptz: 'timestamp with time zone' }[typeName] ?? typeName;
@@ -79,10 +79,11 @@ const BACKUP: Row[] = [
 
 async function run(candidates: Candidate[], m = mapping(), rows = BACKUP, customersById = { 'a@x': '7' }) {
   const b = bound(m);
-  const layout = new ColumnLayout(b.table);
+  const store = new CandidateStore(new ColumnLayout(b.table));
+  for (const c of candidates) store.add(prepareCandidate(c, store.layout));
   return reconcileTable({
     bound: b,
-    candidates: candidates.map((c) => prepareCandidate(c, layout)),
+    candidates: store,
     parentIndexes: customerIndex(customersById),
     ownIndexes: [],
     backupRows: () => rowsOf(rows),
