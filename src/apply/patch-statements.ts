@@ -46,20 +46,20 @@ type Node = Record<string, unknown>;
 
 /** Parses and checks the whole file; refuses (exit 3) at the first statement salvage would never write. */
 export async function readPatchStatements(sql: string, file: string, mode: PatchMode): Promise<PatchStatement[]> {
-  let result: { stmts?: Array<{ stmt?: Node; stmt_location?: number; stmt_len?: number }> };
+  // libpg_query reports byte offsets; slice bytes, not UTF-16 units.
+  const bytes = Buffer.from(sql, 'utf8');
+  let result: { stmts: ParsedStatement[] };
   try {
-    result = (await parse(sql)) as typeof result;
+    result = { stmts: await parseByStatement(bytes) };
   } catch (error) {
     throw new SafetyRefusal(`${file}: is not valid SQL (${(error as Error).message}); nothing was written. Re-run "salvage patch".`);
   }
-  // libpg_query reports byte offsets; slice bytes, not UTF-16 units.
-  const bytes = Buffer.from(sql, 'utf8');
   // Line numbers are counted forward from the previous statement: counting from the
   // top each time is quadratic, and patches hold hundreds of thousands of lines.
   let countedTo = 0;
   let linesBefore = 1;
   const statements: PatchStatement[] = [];
-  for (const entry of result.stmts ?? []) {
+  for (const entry of result.stmts) {
     const start = entry.stmt_location ?? 0;
     const raw = bytes.subarray(start, entry.stmt_len ? start + entry.stmt_len : bytes.length).toString('utf8');
     const lead = leadingNoise(raw);
@@ -77,6 +77,60 @@ export async function readPatchStatements(sql: string, file: string, mode: Patch
     statements.push(classify(entry.stmt ?? {}, mode, { text, line }, refuse));
   }
   return statements;
+}
+
+interface ParsedStatement {
+  stmt?: Node;
+  /** Byte offsets in the whole file. */
+  stmt_location: number;
+  stmt_len: number;
+}
+
+/**
+ * Parses the file a statement at a time. One parse tree of a whole patch is about ten
+ * times its size (gigabytes for a million-row recovery); a statement's is bounded.
+ * A piece ends after a `;` at the end of a line. Where that `;` is inside a literal or
+ * a comment, the piece does not parse and is extended (by 1, 2, 4... more pieces, so a
+ * real syntax error costs at most twice a whole-file parse). A piece that parses ends
+ * where PostgreSQL's own lexer ends a statement, so each statement is exactly the text
+ * that is checked and later run.
+ */
+async function parseByStatement(bytes: Buffer): Promise<ParsedStatement[]> {
+  const out: ParsedStatement[] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    let more = 1;
+    let end = boundaryAfter(bytes, start, more);
+    for (;;) {
+      const piece = bytes.subarray(start, end).toString('utf8');
+      if (piece.trim() === '') break;
+      try {
+        const result = (await parse(piece)) as { stmts?: Array<{ stmt?: Node; stmt_location?: number; stmt_len?: number }> };
+        for (const s of result.stmts ?? []) {
+          const at = s.stmt_location ?? 0;
+          out.push({ stmt: s.stmt, stmt_location: start + at, stmt_len: s.stmt_len || end - start - at });
+        }
+        break;
+      } catch (error) {
+        if (end >= bytes.length) throw error;
+        more *= 2;
+        end = boundaryAfter(bytes, start, more);
+      }
+    }
+    start = end;
+  }
+  return out;
+}
+
+/** The byte offset just after the `count`-th `;` + newline from `from`, or the end. */
+function boundaryAfter(bytes: Buffer, from: number, count: number): number {
+  let at = from;
+  for (let i = 0; i < count; i++) {
+    const next = bytes.indexOf(';\n', at);
+    if (next < 0) return bytes.length;
+    at = next + 2;
+  }
+  return at;
 }
 
 function leadingNoise(text: string): number {

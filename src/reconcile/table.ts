@@ -173,10 +173,20 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     const g = groups.get(uf.find(n + j));
     if (g) g.rows.push(row);
   });
+  // Everything but the groups can go before the changes are built (peak memory, issue 7).
+  store.clear();
+  keyOwner.clear();
+  rowForKey.clear();
+  settled.clear();
+  open.length = 0;
+  rows.length = 0;
+  keysOf.length = 0;
 
   const changes: Change[] = [];
   const needKeys: Array<{ change: Change; order: string }> = [];
-  for (const group of groups.values()) {
+  for (const [root, group] of groups) {
+    // A classified group's candidates are done with; its change keeps what it needs.
+    groups.delete(root);
     const outcome = classifyGroup(group, bound, columns);
     if (outcome.kind === 'unchanged') {
       // Children find unchanged rows through the backup scan above, which indexed every row.
@@ -313,10 +323,12 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
 
   const problems: Array<{ reason: UnrecoverableReason; message: string }> = [];
   // Table order, so that changes read like the table does.
+  // One evidence object per record, shared by every column it gives.
+  const evidenceOfMember = new Map(group.members.map((m) => [m, evidenceOf(m)]));
   for (const column of table.columns.map((c) => c.name).filter((c) => columnNames.has(c))) {
     const claims: Claim[] = group.members.flatMap((m) => {
       const v = m.texts.get(column);
-      return v === undefined ? [] : [{ value: v, evidence: evidenceOf(m), time: m.record.time }];
+      return v === undefined ? [] : [{ value: v, evidence: evidenceOfMember.get(m) as Evidence, time: m.record.time }];
     });
     if (claims.length === 0) {
       const first = group.members.map((m) => m.problems.get(column)).find((p) => p !== undefined);
