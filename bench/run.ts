@@ -84,9 +84,10 @@ sources:
     const t1 = performance.now();
     const { dir, manifest } = await writePatch(job, path.join(job, 'changeset.json'));
     const t2 = performance.now();
+    log(`  patch                        ${((t2 - t1) / 1000).toFixed(2).padStart(7)} s  ${String(manifest.patch.statements.length).padStart(9)} stmts  ${Math.round(process.memoryUsage().rss / 1048576)} MB`);
     const applied = await apply({ patchDir: dir, jobDir: job, target: { url: urlFor(names.salvage), embeddedDir: '' }, confirm: names.salvage });
     const t3 = performance.now();
-    for (const t of applied.timings) log(`  apply: ${t.stage.padEnd(21)} ${t.seconds.toFixed(2).padStart(7)} s  ${String(t.rows).padStart(9)} rows`);
+    for (const t of applied.timings) log(`  apply: ${t.stage.padEnd(21)} ${t.seconds.toFixed(2).padStart(7)} s  ${String(t.rows).padStart(9)} rows  ${t.rssMb} MB`);
     const appliedRows = Object.values(applied.rows).reduce((n, c) => n + (c.insert ?? 0) + (c.update ?? 0), 0);
 
     log('baseline: COPY into jsonb staging, INSERT ... SELECT, UPDATE ... FROM...');

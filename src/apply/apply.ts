@@ -65,7 +65,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   let mark = performance.now();
   const lap = (stage: string, rows: number) => {
     const now = performance.now();
-    timings.push({ stage, seconds: (now - mark) / 1000, rows });
+    timings.push({ stage, seconds: (now - mark) / 1000, rows, rssMb: Math.round(process.memoryUsage().rss / 1048576) });
     mark = now;
   };
   const verified = await readVerifiedPatch(options.patchDir);
