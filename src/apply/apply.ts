@@ -12,6 +12,7 @@ import { checkPrivileges } from './privileges.js';
 import { writeSafetyCopy } from './safety-copy.js';
 import { readVerifiedPatch } from './verify-patch.js';
 import type { StageTiming } from '../reconcile/reconcile.js';
+import { collectGarbage } from '../runtime/memory.js';
 
 export interface ApplyOptions {
   /** The patch directory written by `salvage patch`. */
@@ -74,6 +75,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const entries = which === 'patch' ? verified.manifest.patch.statements : verified.manifest.undo.statements;
   const statements = await readPatchStatements(sql, file, which);
   const work = pairWithManifest(statements, entries, file);
+  collectGarbage(); // the parse trees
   lap('verify and parse patch', work.length);
 
   const db = await connectDatabase({ url: options.target.url, embeddedDir: options.target.embeddedDir, applicationName: `salvage ${which}` });

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { CHANGESET_FORMAT, type Change, type Changeset, type TableSummary } from '../reconcile/changeset.js';
@@ -20,6 +23,7 @@ import { decisionsSchema } from '../decide/schema.js';
 import { hasOwn, own } from '../reconcile/own.js';
 import { MANIFEST_FORMAT, sha256, type PatchManifest } from './manifest.js';
 import { SqlFileBuilder } from './sql-file.js';
+import { collectGarbage } from '../runtime/memory.js';
 
 /** Rows per statement: large enough to be fast, small enough to read and to locate errors. */
 export const INSERT_CHUNK = 1000;
@@ -34,23 +38,78 @@ export function patchDir(jobDir: string): string {
   return path.join(jobDir, 'patch');
 }
 
-export async function readChangeset(file: string): Promise<{ changeset: Changeset; text: string }> {
-  let text: string;
+export async function readChangeset(file: string): Promise<{ changeset: Changeset; sha256: string }> {
+  let read: { changeset: Changeset; sha256: string };
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new UsageError(`no changeset at ${file}: run "salvage reconcile" first`);
+    read = await readChangesetLines(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`no changeset at ${file}: run "salvage reconcile" first`);
+    throw error;
   }
-  const changeset = JSON.parse(text) as Changeset;
-  if (changeset.format !== CHANGESET_FORMAT) throw new UsageError(`${file} is not a salvage changeset (format ${String(changeset.format)})`);
-  return { changeset, text };
+  if (read.changeset.format !== CHANGESET_FORMAT) throw new UsageError(`${file} is not a salvage changeset (format ${String(read.changeset.format)})`);
+  return read;
+}
+
+/**
+ * Reads changeset.json a line at a time. reconcile writes one change per line between a
+ * head line ending in `"changes":[` and a tail line starting with `]`; read that way, a
+ * million-row changeset is never one string in memory as well as its objects. A file of
+ * another layout (edited by hand, pretty-printed) is read whole.
+ */
+async function readChangesetLines(file: string): Promise<{ changeset: Changeset; sha256: string }> {
+  const hash = createHash('sha256');
+  const input = createReadStream(file);
+  input.on('data', (chunk) => hash.update(chunk));
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let head: string | undefined;
+  let tail = '';
+  let inChanges = false;
+  let laidOut = true;
+  const changes: Change[] = [];
+  for await (const line of lines) {
+    if (head === undefined) {
+      head = line;
+      inChanges = line.endsWith('"changes":[');
+      laidOut = inChanges;
+    } else if (!laidOut) {
+      tail += `\n${line}`;
+    } else if (inChanges && line.startsWith(']')) {
+      inChanges = false;
+      tail = line;
+    } else if (inChanges) {
+      if (line === '') continue;
+      try {
+        changes.push(JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line) as Change);
+      } catch {
+        laidOut = false; // not one change per line after all: read it whole below
+        break;
+      }
+    } else tail += `\n${line}`;
+  }
+  if (!laidOut) {
+    lines.close();
+    input.destroy();
+    const text = await readFile(file, 'utf8');
+    return { changeset: parseWhole(text, file), sha256: createHash('sha256').update(text).digest('hex') };
+  }
+  const changeset = parseWhole(`${head ?? ''}${tail}`, file);
+  changeset.changes = changes;
+  return { changeset, sha256: hash.digest('hex') };
+}
+
+function parseWhole(text: string, file: string): Changeset {
+  try {
+    return JSON.parse(text) as Changeset;
+  } catch (error) {
+    throw new UsageError(`${file} is not valid JSON (${(error as Error).message}); run "salvage reconcile" again to rewrite it`);
+  }
 }
 
 /** Writes patch.sql, undo.sql and manifest.json for the changeset's accepted inserts and updates. */
 export async function writePatch(jobDir: string, changesetFile: string): Promise<PatchResult> {
-  const { changeset, text } = await readChangeset(changesetFile);
+  const { changeset, sha256: changesetSha } = await readChangeset(changesetFile);
   const decisions = await loadDecisions(jobDir);
-  const built = buildPatch(changeset, sha256(text), applyDecisions(changeset, decisions.decisions), sha256(decisions.text));
+  const built = buildPatch(changeset, changesetSha, applyDecisions(changeset, decisions.decisions), sha256(decisions.text));
   const dir = patchDir(jobDir);
   await mkdir(dir, { recursive: true });
   // Manifest last: a directory whose manifest does not match its SQL files is refused by apply.
@@ -62,6 +121,7 @@ export async function writePatch(jobDir: string, changesetFile: string): Promise
     await writeFile(path.join(dir, `${name}.partial`), content, 'utf8');
     await rename(path.join(dir, `${name}.partial`), path.join(dir, name));
   }
+  collectGarbage();
   return { dir, manifest: built.manifest };
 }
 

@@ -16,6 +16,7 @@ import { InvalidInputError, UsageError, type Problem } from '../errors.js';
 import { CHANGESET_FORMAT, type Change, type Changeset, type RuleFailureEntry, type TableSummary, type UnmappedRecords } from './changeset.js';
 import { LookupIndex } from './lookup-index.js';
 import { comparisonKey, toColumnText } from './normalize.js';
+import { collectGarbage } from '../runtime/memory.js';
 import { orderMappings } from './order.js';
 import { CandidateStore, ColumnLayout, prepareCandidate, type PreparedCandidate } from './prepared.js';
 import { reconcileTable, type Row } from './table.js';
@@ -83,6 +84,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     const indexes = createLookupIndexes(bound);
     const noteLookups = lookupRecorder(bound, indexes);
     const evaluation = await evaluateRecords(config, new RuleEvaluator(mappings), stores, noteLookups, log);
+    collectGarbage();
     lap('map records', evaluation.sources.reduce((n, s) => n + s.records, 0));
 
     await backup.client.query(BEGIN_READ_ONLY_SNAPSHOT);
@@ -109,6 +111,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       (stores.get(b.mapping.table) as CandidateStore).clear();
       for (const change of result.changes) changes.push(change);
       tables.push(summarize(b, result.counts));
+      collectGarbage();
       lap(`reconcile ${name}`, Object.values(result.counts).reduce((n, c) => n + c, 0));
       log(`${name}: ${formatCounts(result.counts)}`);
     }

@@ -5,6 +5,7 @@ import type { Alternative, Change, Disagreement, Evidence, TableCounts, Unrecove
 import { LookupIndex } from './lookup-index.js';
 import { mergeClaims, type Claim } from './merge.js';
 import { comparisonKey, toColumnText } from './normalize.js';
+import { collectGarbage } from '../runtime/memory.js';
 import { Fingerprints } from './fingerprints.js';
 import { addProblem, type CandidateStore, type ColumnTexts, type PreparedCandidate } from './prepared.js';
 import { scoreChange } from './confidence.js';
@@ -71,6 +72,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     }
     fingerprints.note(i, candidate);
   }
+  collectGarbage(); // the decoded candidates of the first pass
   // Group sizes by root, in a typed array: a Map of a million numbers costs ten times more.
   const size = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
@@ -143,6 +145,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     return (keysOf[root] as string[]).some((k) => rowForKey.has(k));
   }
 
+  collectGarbage(); // the backup rows of the scan
   // Second pass: only the candidates whose rows may change are decoded again, in full.
   const open = new Array<Resolved | undefined>(n);
   for (let i = 0; i < n; i++) {
@@ -181,6 +184,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   open.length = 0;
   rows.length = 0;
   keysOf.length = 0;
+  collectGarbage();
 
   const changes: Change[] = [];
   const needKeys: Array<{ change: Change; order: string }> = [];

@@ -144,3 +144,31 @@ describe('salvage review', async () => {
     expect((await loadDecisions(job)).decisions.accept).toEqual(['public.bookings#8']);
   });
 });
+
+describe('reading changeset.json back', async () => {
+  const { writeChangeset } = await import('../../src/reconcile/reconcile.js');
+  const { readChangeset } = await import('../../src/patch/patch.js');
+  const { readFile, writeFile } = await import('node:fs/promises');
+  const { createHash } = await import('node:crypto');
+  const { tempJobDir } = await import('../support/flow.js');
+  const path = await import('node:path');
+  const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+  it('reads what reconcile wrote, one change per line, and a hand-edited pretty-printed file alike, with the sha256 of its bytes', async () => {
+    const job = await tempJobDir('changeset-read');
+    const file = path.join(job, 'changeset.json');
+    await writeChangeset(file, all);
+    const asWritten = await readChangeset(file);
+    expect(asWritten.changeset).toEqual(JSON.parse(await readFile(file, 'utf8')));
+    expect(asWritten.changeset.changes).toHaveLength(all.changes.length);
+    expect(asWritten.sha256).toBe(sha(await readFile(file)));
+
+    await writeFile(file, JSON.stringify(all, null, 2));
+    const pretty = await readChangeset(file);
+    expect(pretty.changeset).toEqual(JSON.parse(JSON.stringify(all)));
+    expect(pretty.sha256).toBe(sha(await readFile(file)));
+
+    await writeFile(file, (await readFile(file, 'utf8')).slice(0, -3));
+    await expect(readChangeset(file)).rejects.toThrow(/changeset\.json is not valid JSON \(.*\); run "salvage reconcile" again to rewrite it/);
+  });
+});
