@@ -69,11 +69,11 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
     timings.push({ stage, seconds: (now - mark) / 1000, rows, rssMb: Math.round(process.memoryUsage().rss / 1048576) });
     mark = now;
   };
-  const verified = await readVerifiedPatch(options.patchDir);
+  const verified = await readVerifiedPatch(options.patchDir, which);
   const file = path.join(options.patchDir, which === 'patch' ? 'patch.sql' : 'undo.sql');
-  const sql = which === 'patch' ? verified.patchSql : verified.undoSql;
   const entries = which === 'patch' ? verified.manifest.patch.statements : verified.manifest.undo.statements;
-  const statements = await readPatchStatements(sql, file, which);
+  const statements = await readPatchStatements(verified.sql, file, which);
+  verified.sql = Buffer.alloc(0); // the statements hold their own text now
   const work = pairWithManifest(statements, entries, file);
   collectGarbage(); // the parse trees
   lap('verify and parse patch', work.length);

@@ -8,7 +8,7 @@ import { readVerifiedPatch } from './verify-patch.js';
 /** Checks the target connection's rights against what the patch needs; read only. */
 export async function doctor(options: { patchDir: string; target: { url?: string; embeddedDir: string } }): Promise<PrivilegeReport & { database: string }> {
   const verified = await readVerifiedPatch(options.patchDir);
-  const statements = await readPatchStatements(verified.patchSql, path.join(options.patchDir, 'patch.sql'), 'patch');
+  const statements = await readPatchStatements(verified.sql, path.join(options.patchDir, 'patch.sql'), 'patch');
   const db = await connectDatabase({ url: options.target.url, embeddedDir: options.target.embeddedDir, readOnly: true, applicationName: 'salvage doctor' });
   try {
     const catalog = await readCatalog(db.client);

@@ -45,9 +45,9 @@ export type PatchMode = 'patch' | 'undo';
 type Node = Record<string, unknown>;
 
 /** Parses and checks the whole file; refuses (exit 3) at the first statement salvage would never write. */
-export async function readPatchStatements(sql: string, file: string, mode: PatchMode): Promise<PatchStatement[]> {
+export async function readPatchStatements(sql: string | Buffer, file: string, mode: PatchMode): Promise<PatchStatement[]> {
   // libpg_query reports byte offsets; slice bytes, not UTF-16 units.
-  const bytes = Buffer.from(sql, 'utf8');
+  const bytes = typeof sql === 'string' ? Buffer.from(sql, 'utf8') : sql;
   let result: { stmts: ParsedStatement[] };
   try {
     result = { stmts: await parseByStatement(bytes) };

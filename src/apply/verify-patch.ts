@@ -5,8 +5,8 @@ import { MANIFEST_FORMAT, sha256, type PatchManifest } from '../patch/manifest.j
 
 export interface VerifiedPatch {
   manifest: PatchManifest;
-  patchSql: string;
-  undoSql: string;
+  /** The bytes of the file to run (patch.sql or undo.sql), checked against the manifest. */
+  sql: Buffer;
 }
 
 /**
@@ -14,7 +14,7 @@ export interface VerifiedPatch {
  * what `salvage patch` wrote (their sha256 in the manifest): apply never runs
  * SQL that was edited after review.
  */
-export async function readVerifiedPatch(dir: string): Promise<VerifiedPatch> {
+export async function readVerifiedPatch(dir: string, which: 'patch' | 'undo' = 'patch'): Promise<VerifiedPatch> {
   let manifest: PatchManifest;
   try {
     manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as PatchManifest;
@@ -22,19 +22,22 @@ export async function readVerifiedPatch(dir: string): Promise<VerifiedPatch> {
     throw new UsageError(`no readable patch manifest in ${dir} (${(error as Error).message}): run "salvage patch" first`);
   }
   if (manifest.format !== MANIFEST_FORMAT) throw new SafetyRefusal(`${dir}/manifest.json is not a salvage patch manifest`);
-  const patchSql = await readFile(path.join(dir, 'patch.sql'), 'utf8');
-  const undoSql = await readFile(path.join(dir, 'undo.sql'), 'utf8');
-  for (const [name, text, expected] of [
-    ['patch.sql', patchSql, manifest.patch.sha256],
-    ['undo.sql', undoSql, manifest.undo.sha256],
+  // Both files are checked, whichever runs: they are reviewed, and trusted, as a pair.
+  // Bytes, not strings: only the file that runs is kept, and parsed from its bytes.
+  let sql: Buffer | undefined;
+  for (const [name, expected] of [
+    ['patch.sql', manifest.patch.sha256],
+    ['undo.sql', manifest.undo.sha256],
   ] as const) {
-    const actual = sha256(text);
+    const bytes = await readFile(path.join(dir, name));
+    const actual = sha256(bytes);
     if (actual !== expected) {
       throw new SafetyRefusal(
         `${path.join(dir, name)} was changed after "salvage patch" wrote it (sha256 ${actual.slice(0, 16)}..., manifest says ${expected.slice(0, 16)}...). ` +
           'Nothing was written. Re-run "salvage patch" to regenerate it from the reviewed changeset.',
       );
     }
+    if (name === `${which}.sql`) sql = bytes;
   }
-  return { manifest, patchSql, undoSql };
+  return { manifest, sql: sql as Buffer };
 }

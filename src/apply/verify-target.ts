@@ -22,7 +22,7 @@ export interface VerifyResult {
 export async function verifyApplied(options: { patchDir: string; target: { url?: string; embeddedDir: string } }): Promise<VerifyResult> {
   const verified = await readVerifiedPatch(options.patchDir);
   const file = path.join(options.patchDir, 'patch.sql');
-  const statements = await readPatchStatements(verified.patchSql, file, 'patch');
+  const statements = await readPatchStatements(verified.sql, file, 'patch');
   const db = await connectDatabase({ url: options.target.url, embeddedDir: options.target.embeddedDir, readOnly: true, applicationName: 'salvage verify' });
   try {
     const catalog = await readCatalog(db.client);
