@@ -75,6 +75,13 @@ sources:
     const config = parseConfig(configText, path.join(job, 'salvage.yaml'));
 
     log('salvage: reconcile, patch, apply...');
+    // Resident memory sampled through each salvage stage: the peak is mid-stage, not at its end.
+    let stagePeak = 0;
+    const sampler = setInterval(() => (stagePeak = Math.max(stagePeak, process.memoryUsage().rss)), 50);
+    const peakOf = (stage: string) => {
+      log(`  peak RSS during ${stage}: ${Math.round(stagePeak / 1048576)} MB`);
+      stagePeak = 0;
+    };
     const t0 = performance.now();
     // Only the counts are kept: the changeset in memory must not outlive reconcile (peak RSS).
     const counts = await reconcile({ config }).then((reconciled) => {
@@ -82,11 +89,15 @@ sources:
       return reconciled.changeset.tables.find((t) => t.name === 'payments')?.counts;
     });
     const t1 = performance.now();
+    peakOf('reconcile');
     const { dir, manifest } = await writePatch(job, path.join(job, 'changeset.json'));
     const t2 = performance.now();
+    peakOf('patch');
     log(`  patch                        ${((t2 - t1) / 1000).toFixed(2).padStart(7)} s  ${String(manifest.patch.statements.length).padStart(9)} stmts  ${Math.round(process.memoryUsage().rss / 1048576)} MB`);
     const applied = await apply({ patchDir: dir, jobDir: job, target: { url: urlFor(names.salvage), embeddedDir: '' }, confirm: names.salvage });
     const t3 = performance.now();
+    peakOf('apply');
+    clearInterval(sampler);
     for (const t of applied.timings) log(`  apply: ${t.stage.padEnd(21)} ${t.seconds.toFixed(2).padStart(7)} s  ${String(t.rows).padStart(9)} rows  ${t.rssMb} MB`);
     const appliedRows = Object.values(applied.rows).reduce((n, c) => n + (c.insert ?? 0) + (c.update ?? 0), 0);
 
