@@ -7,10 +7,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { apply } from '../src/apply/apply.js';
-import { parseConfig } from '../src/config/load.js';
-import { writePatch } from '../src/patch/patch.js';
-import { reconcile } from '../src/reconcile/reconcile.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { StagesResult } from './salvage-stages.js';
 import { runBaseline } from './baseline.js';
 import { BENCH_MAPPING, loadBackup, writeRecords } from './data.js';
 
@@ -72,54 +72,30 @@ sources:
   stripe: { kind: stripe, apiKey: rk_test_bench }
 `;
     await writeFile(path.join(job, 'salvage.yaml'), configText);
-    const config = parseConfig(configText, path.join(job, 'salvage.yaml'));
 
-    log('salvage: reconcile, patch, apply...');
-    // Resident memory sampled through each salvage stage: the peak is mid-stage, not at its end.
-    let stagePeak = 0;
-    const sampler = setInterval(() => (stagePeak = Math.max(stagePeak, process.memoryUsage().rss)), 50);
-    const peakOf = (stage: string) => {
-      log(`  peak RSS during ${stage}: ${Math.round(stagePeak / 1048576)} MB`);
-      stagePeak = 0;
-    };
-    const t0 = performance.now();
-    // Only the counts are kept: the changeset in memory must not outlive reconcile (peak RSS).
-    const counts = await reconcile({ config }).then((reconciled) => {
-      for (const t of reconciled.timings) log(`  ${t.stage.padEnd(28)} ${t.seconds.toFixed(2).padStart(7)} s  ${String(t.rows).padStart(9)} rows  ${t.rssMb} MB`);
-      return reconciled.changeset.tables.find((t) => t.name === 'payments')?.counts;
-    });
-    const t1 = performance.now();
-    peakOf('reconcile');
-    const { dir, manifest } = await writePatch(job, path.join(job, 'changeset.json'));
-    const t2 = performance.now();
-    peakOf('patch');
-    log(`  patch                        ${((t2 - t1) / 1000).toFixed(2).padStart(7)} s  ${String(manifest.patch.statements.length).padStart(9)} stmts  ${Math.round(process.memoryUsage().rss / 1048576)} MB`);
-    const applied = await apply({ patchDir: dir, jobDir: job, target: { url: urlFor(names.salvage), embeddedDir: '' }, confirm: names.salvage });
-    const t3 = performance.now();
-    peakOf('apply');
-    clearInterval(sampler);
-    for (const t of applied.timings) log(`  apply: ${t.stage.padEnd(21)} ${t.seconds.toFixed(2).padStart(7)} s  ${String(t.rows).padStart(9)} rows  ${t.rssMb} MB`);
-    const appliedRows = Object.values(applied.rows).reduce((n, c) => n + (c.insert ?? 0) + (c.update ?? 0), 0);
+    log('salvage: reconcile, patch, apply (in a process of its own, so its peak memory is its own)...');
+    const stages = await runSalvageStages(job, urlFor(names.salvage), names.salvage);
 
     log('baseline: COPY into jsonb staging, INSERT ... SELECT, UPDATE ... FROM...');
     const baselineSeconds = await withClient(urlFor(names.baseline), (c) => runBaseline(c, recordsFile));
     const sameResult = (await fingerprint(urlFor(names.salvage))) === (await fingerprint(urlFor(names.baseline)));
 
-    const stages = { reconcile_s: (t1 - t0) / 1000, patch_s: (t2 - t1) / 1000, apply_s: (t3 - t2) / 1000 };
     const salvageSeconds = stages.reconcile_s + stages.patch_s + stages.apply_s;
     const result = {
       rows,
       records: Math.floor(rows * 1.1),
-      inserts: counts?.insert,
-      updates: counts?.update,
+      inserts: stages.inserts,
+      updates: stages.updates,
       salvage_s: round(salvageSeconds),
-      ...Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, round(v)])),
+      reconcile_s: round(stages.reconcile_s),
+      patch_s: round(stages.patch_s),
+      apply_s: round(stages.apply_s),
       baseline_s: round(baselineSeconds),
       ratio: round(salvageSeconds / baselineSeconds),
-      apply_rows_per_s: Math.round(appliedRows / stages.apply_s),
-      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      apply_rows_per_s: Math.round(stages.applied_rows / stages.apply_s),
+      peak_rss_mb: stages.peak_rss_mb,
       same_result: sameResult,
-      patch_statements: manifest.patch.statements.length,
+      patch_statements: stages.patch_statements,
     };
     const table = [
       ['stage', 'seconds'],
@@ -145,6 +121,17 @@ sources:
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+/** Runs bench/salvage-stages.js in a child process and returns its result line. */
+async function runSalvageStages(job: string, targetUrl: string, targetName: string): Promise<StagesResult> {
+  const script = fileURLToPath(new URL('./salvage-stages.js', import.meta.url));
+  const child = spawn(process.execPath, [script, job, targetUrl, targetName], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`the salvage stages failed (exit ${code})`);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as StagesResult;
 }
 
 await main();

@@ -1,5 +1,6 @@
 import { parse } from 'libpg-query';
 import { SafetyRefusal } from '../errors.js';
+import { memoryCheckpoint } from '../runtime/memory.js';
 
 /**
  * patch.sql read back through PostgreSQL's own parser (libpg_query) into the few
@@ -104,6 +105,7 @@ async function parseByStatement(bytes: Buffer): Promise<ParsedStatement[]> {
     for (;;) {
       const piece = bytes.subarray(start, end).toString('utf8');
       if (piece.trim() === '') break;
+      memoryCheckpoint(1000); // a piece is up to a thousand rows, and its parse tree is large
       try {
         const result = (await parse(piece)) as { stmts?: Array<{ stmt?: Node; stmt_location?: number; stmt_len?: number }> };
         for (const s of result.stmts ?? []) {

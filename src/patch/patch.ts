@@ -23,7 +23,7 @@ import { decisionsSchema } from '../decide/schema.js';
 import { hasOwn, own } from '../reconcile/own.js';
 import { MANIFEST_FORMAT, sha256, type PatchManifest } from './manifest.js';
 import { SqlFileBuilder } from './sql-file.js';
-import { collectGarbage } from '../runtime/memory.js';
+import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 
 /** Rows per statement: large enough to be fast, small enough to read and to locate errors. */
 export const INSERT_CHUNK = 1000;
@@ -78,6 +78,7 @@ async function readChangesetLines(file: string): Promise<{ changeset: Changeset;
       tail = line;
     } else if (inChanges) {
       if (line === '') continue;
+      memoryCheckpoint();
       try {
         changes.push(JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line) as Change);
       } catch {

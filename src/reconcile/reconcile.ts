@@ -16,7 +16,7 @@ import { InvalidInputError, UsageError, type Problem } from '../errors.js';
 import { CHANGESET_FORMAT, type Change, type Changeset, type RuleFailureEntry, type TableSummary, type UnmappedRecords } from './changeset.js';
 import { LookupIndex } from './lookup-index.js';
 import { comparisonKey, toColumnText } from './normalize.js';
-import { collectGarbage } from '../runtime/memory.js';
+import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import { orderMappings } from './order.js';
 import { CandidateStore, ColumnLayout, prepareCandidate, type PreparedCandidate } from './prepared.js';
 import { reconcileTable, type Row } from './table.js';
@@ -173,6 +173,7 @@ async function evaluateRecords(
     let unmappedHere = 0;
     const rejectedBy = new Map<string, { rule: string; column: string; count: number; example: { ref: string; message: string } }>();
     for await (const { record } of readRecordsFile(path.join(recordsDir, `${name}.ndjson`))) {
+      memoryCheckpoint();
       count++;
       const result = evaluator.evaluate(record);
       for (const c of result.candidates) {

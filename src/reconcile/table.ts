@@ -5,7 +5,7 @@ import type { Alternative, Change, Disagreement, Evidence, TableCounts, Unrecove
 import { LookupIndex } from './lookup-index.js';
 import { mergeClaims, type Claim } from './merge.js';
 import { comparisonKey, toColumnText } from './normalize.js';
-import { collectGarbage } from '../runtime/memory.js';
+import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import { Fingerprints } from './fingerprints.js';
 import { addProblem, type CandidateStore, type ColumnTexts, type PreparedCandidate } from './prepared.js';
 import { scoreChange } from './confidence.js';
@@ -61,6 +61,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   const keysOf = new Array<string[]>(n);
   const fingerprints = new Fingerprints(n, columns);
   for (let i = 0; i < n; i++) {
+    memoryCheckpoint();
     const candidate = store.get(i);
     resolveLookups(candidate, bound, columns, input.parentIndexes);
     keysOf[i] = candidate.keys;
@@ -96,6 +97,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     for (const k of keys) if (keyOwner.has(k)) rowForKey.set(k, at);
   };
   for await (const row of input.backupRows()) {
+    memoryCheckpoint();
     if (integerKey && pkColumn && row[pkColumn] != null) {
       const k = BigInt(row[pkColumn] as string);
       if (maxKey === undefined || k > maxKey) maxKey = k;
@@ -150,6 +152,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   const open = new Array<Resolved | undefined>(n);
   for (let i = 0; i < n; i++) {
     if (settled.has(i)) continue;
+    memoryCheckpoint();
     const candidate = store.get(i);
     resolveLookups(candidate, bound, columns, input.parentIndexes);
     open[i] = candidate;
@@ -191,6 +194,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   for (const [root, group] of groups) {
     // A classified group's candidates are done with; its change keeps what it needs.
     groups.delete(root);
+    memoryCheckpoint(group.members.length);
     const outcome = classifyGroup(group, bound, columns);
     if (outcome.kind === 'unchanged') {
       // Children find unchanged rows through the backup scan above, which indexed every row.

@@ -14,6 +14,7 @@ import { runInNewContext } from 'node:vm';
 export function collectGarbage(): void {
   gc ??= obtainGc();
   if (gc !== false) gc();
+  liveAfterLast = process.memoryUsage().heapUsed;
 }
 
 let gc: (() => void) | false | undefined;
@@ -26,4 +27,28 @@ function obtainGc(): (() => void) | false {
   } catch {
     return false;
   }
+}
+
+/** Resident size above which long loops collect (MB); `SALVAGE_MEMORY_MB` overrides. */
+const SOFT_LIMIT = (Number(process.env.SALVAGE_MEMORY_MB) || 768) * 1048576;
+const CHECK_EVERY = 16_384;
+let calls = 0;
+let liveAfterLast = 0;
+
+/**
+ * Called once per item (or with the item's weight in rows) by the loops that make garbage by the gigabyte (mapping records,
+ * decoding candidates, scanning the backup). Every few thousand items it looks at the
+ * resident size; above the soft limit, and if the heap has grown by a tenth since the
+ * last collection (so that a run whose live data is itself large does not collect over
+ * and over), it collects. Small runs never reach the limit and never pay for it.
+ */
+export function memoryCheckpoint(weight = 1): void {
+  const before = calls;
+  calls += weight;
+  if (Math.floor(before / CHECK_EVERY) === Math.floor(calls / CHECK_EVERY)) return;
+  if (process.memoryUsage.rss() < SOFT_LIMIT) return;
+  const { heapUsed } = process.memoryUsage();
+  if (heapUsed < liveAfterLast * 1.1) return;
+  collectGarbage();
+  liveAfterLast = process.memoryUsage().heapUsed;
 }
