@@ -428,13 +428,7 @@ function vtimezoneRules(definition: InstanceType<typeof ICAL.Timezone>): ZoneRul
 }
 
 /** One entry of ical.js's expanded transitions: a UTC wall reading and offsets in seconds. */
-interface IcalChange {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
+interface IcalChange extends LocalDateTime {
   utcOffset: number;
   prevUtcOffset: number;
 }

@@ -11,7 +11,7 @@ import { readPatchStatements, type PatchStatement } from './patch-statements.js'
 import { checkPrivileges } from './privileges.js';
 import { writeSafetyCopy } from './safety-copy.js';
 import { readVerifiedPatch } from './verify-patch.js';
-import type { StageTiming } from '../reconcile/reconcile.js';
+import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
 import { collectGarbage } from '../runtime/memory.js';
 
 export interface ApplyOptions {
@@ -62,13 +62,9 @@ const MAX_DRIFTS_SHOWN = 20;
 export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const which = options.which ?? 'patch';
   const log = options.log ?? (() => undefined);
-  const timings: StageTiming[] = [];
-  let mark = performance.now();
-  const lap = (stage: string, rows: number) => {
-    const now = performance.now();
-    timings.push({ stage, seconds: (now - mark) / 1000, rows, rssMb: Math.round(process.memoryUsage().rss / 1048576) });
-    mark = now;
-  };
+  const timer = new StageTimer();
+  const { timings } = timer;
+  const lap = (stage: string, rows: number) => timer.lap(stage, rows);
   const verified = await readVerifiedPatch(options.patchDir, which);
   const file = path.join(options.patchDir, which === 'patch' ? 'patch.sql' : 'undo.sql');
   const entries = which === 'patch' ? verified.manifest.patch.statements : verified.manifest.undo.statements;

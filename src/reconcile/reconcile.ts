@@ -17,6 +17,7 @@ import { CHANGESET_FORMAT, type Change, type Changeset, type RuleFailureEntry, t
 import { LookupIndex } from './lookup-index.js';
 import { comparisonKey, toColumnText } from './normalize.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
+import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
 import { orderMappings } from './order.js';
 import { CandidateStore, ColumnLayout, prepareCandidate, type PreparedCandidate } from './prepared.js';
 import { reconcileTable, type Row } from './table.js';
@@ -26,13 +27,7 @@ export interface ReconcileOptions {
   log?: (line: string) => void;
 }
 
-export interface StageTiming {
-  stage: string;
-  seconds: number;
-  rows: number;
-  /** Resident memory at the end of the stage, in MB. */
-  rssMb?: number;
-}
+export type { StageTiming };
 
 export interface ReconcileResult {
   changeset: Changeset;
@@ -70,13 +65,9 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     throw error;
   });
   try {
-    const timings: StageTiming[] = [];
-    let mark = performance.now();
-    const lap = (stage: string, rows: number) => {
-      const now = performance.now();
-      timings.push({ stage, seconds: (now - mark) / 1000, rows, rssMb: Math.round(process.memoryUsage().rss / 1048576) });
-      mark = now;
-    };
+    const timer = new StageTimer();
+    const { timings } = timer;
+    const lap = (stage: string, rows: number) => timer.lap(stage, rows);
     const catalog = await readCatalog(backup.client);
     const bound = orderMappings(bindAll(mappings, catalog, Object.keys(config.sources), loaded.problems));
     const stores = new Map(bound.map((b) => [b.mapping.table, new CandidateStore(new ColumnLayout(b.table))]));
