@@ -96,7 +96,8 @@ export async function openRecordsSink(file: string): Promise<RecordsSink> {
         // Keep the partial file and its checkpoint: the next pull resumes from there.
         // A write may still be in flight; its error must not outlive this one.
         out.on('error', () => undefined);
-        out.destroy();
+        // Wait for the file to be closed: a stream still opening would create it again after the rm.
+        if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()).destroy());
         if (!existsSync(checkpointFile)) await rm(partial, { force: true });
         throw error;
       }
