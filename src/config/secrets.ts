@@ -10,28 +10,30 @@ export function registerSecret(value: string): void {
   if (value.length >= 4) secrets.add(value);
 }
 
-/** Shapes of credentials salvage knows, redacted wherever they turn up in output. */
-const CREDENTIAL_SHAPES = [
-  /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{8,}/g, // Stripe secret and restricted keys
-  /\bya29\.[A-Za-z0-9_-]{10,}/g, // Google OAuth access tokens
+/**
+ * Shapes of credentials salvage knows, redacted wherever they turn up in output. Each
+ * has a marker, a plain substring every match contains, so that `mightHoldSecret` can
+ * skip the regular expressions for the text of nearly every record.
+ */
+const CREDENTIAL_SHAPES: Array<{ markers: string[]; pattern: RegExp }> = [
+  { markers: ['_live_', '_test_'], pattern: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{8,}/g }, // Stripe secret and restricted keys
+  { markers: ['ya29.'], pattern: /\bya29\.[A-Za-z0-9_-]{10,}/g }, // Google OAuth access tokens
+  { markers: ['://'], pattern: /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s/]+@/gi }, // passwords inside connection URLs
 ];
 
 export function redact(text: string, marker = '***'): string {
   let out = text;
   for (const secret of secrets) out = out.split(secret).join(marker);
-  for (const shape of CREDENTIAL_SHAPES) out = out.replace(shape, marker);
-  // Passwords inside connection URLs, even ones we never resolved ourselves.
-  return out.replace(URL_PASSWORD, (_whole, prefix: string) => `${prefix}${marker}@`);
+  for (const { pattern } of CREDENTIAL_SHAPES) {
+    // A URL keeps its scheme and user: only what stands for the password goes.
+    out = out.replace(pattern, (whole, userPart?: string) => (typeof userPart === 'string' ? `${userPart}${marker}@` : marker));
+  }
+  return out;
 }
 
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s/]+@/gi;
-
-/**
- * A cheap test that skips the regular expressions for the text of nearly every record:
- * true when `redact` could change the text.
- */
+/** A cheap test that skips the regular expressions: true when `redact` could change the text. */
 export function mightHoldSecret(text: string): boolean {
-  if (text.includes('_live_') || text.includes('_test_') || text.includes('ya29.') || text.includes('://')) return true;
+  for (const { markers } of CREDENTIAL_SHAPES) if (markers.some((m) => text.includes(m))) return true;
   for (const secret of secrets) if (text.includes(secret)) return true;
   return false;
 }

@@ -99,7 +99,6 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
         backupRows: () => streamRows(backup, b.table),
         sequenceFloor: await sequenceFloor(backup, b.table),
       });
-      (stores.get(b.mapping.table) as CandidateStore).clear();
       for (const change of result.changes) changes.push(change);
       tables.push(summarize(b, result.counts));
       collectGarbage();

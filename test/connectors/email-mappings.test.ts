@@ -14,11 +14,11 @@ import { parseMappings } from '../../src/mapping/load.js';
 import { patchDir, writePatch } from '../../src/patch/patch.js';
 import { pull } from '../../src/pull/pull.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
-import type { PullContext } from '../../src/records/connector.js';
+import type { PullWindow } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
-import { writeRecordsFile } from '../../src/records/ndjson.js';
 import { DEMO_SCHEMA_SQL, DEMO_TABLES, demoLoadStatements, demoSelectTable } from '../../src/sql/demo-schema.js';
 import { createTestDatabase, postgresAvailable } from '../support/postgres.js';
+import { testPullContext } from '../support/pull-context.js';
 
 /**
  * The sample incident's booking emails (src/demo/mail-export.ts), pulled through the
@@ -206,22 +206,14 @@ beforeAll(async () => {
     await writeFile(path.join(dir, mail.path), mail.content, 'utf8');
   }
   records = [];
-  for await (const record of emlConnector({ files: [MAIL_GLOB] }).pull(pullContext(incident, dir))) records.push(record);
+  for await (const record of emlConnector({ files: [MAIL_GLOB] }).pull(testPullContext('mailfiles', dir, undefined, { window: windowOf(incident) }))) records.push(record);
 });
 
 const MAIL_GLOB = 'exports/mail/**/*.eml';
 
-function pullContext(of: Incident, baseDir: string): PullContext {
-  return {
-    sourceName: 'mailfiles',
-    window: { from: new Date(of.window.from), to: new Date(of.window.to), since: new Date(Date.parse(of.window.from) - 86_400_000), horizon: new Date('2027-04-25T09:00:00Z') },
-    baseDir,
-    stateDir: baseDir,
-    log: () => undefined,
-    observedAt: '2026-04-25T10:30:00.000Z',
-    checkpoint: async () => undefined,
-    previousRecords: async function* () {},
-  };
+/** The incident's own window, with salvage's default day of lookback. */
+function windowOf(of: Incident): PullWindow {
+  return { from: new Date(of.window.from), to: new Date(of.window.to), since: new Date(Date.parse(of.window.from) - 86_400_000), horizon: new Date('2027-04-25T09:00:00Z') };
 }
 
 afterAll(async () => {
@@ -339,9 +331,7 @@ sources:
   mailfiles: { kind: eml, files: ['${MAIL_GLOB}'] }
 `;
       const config = parseConfig(yaml, path.join(job, 'salvage.yaml'));
-      await pull({ config, sources: ['payments', 'refunds', 'calendar'] });
-      // Until "salvage pull" knows kind: eml, its records are written the way pull writes them.
-      await writeRecordsFile(path.join(job, 'records', 'mailfiles.ndjson'), emlConnector({ files: [MAIL_GLOB] }).pull(pullContext(incident, job)));
+      await pull({ config });
 
       const { changeset } = await reconcile({ config });
       for (const table of changeset.tables) expect(table.counts.conflict, table.table).toBe(0);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuleEvaluator } from '../../src/mapping/evaluate.js';
 import { parseMappings } from '../../src/mapping/load.js';
 import { writePatch } from '../../src/patch/patch.js';
-import type { Change, Evidence } from '../../src/reconcile/changeset.js';
+import type { Change, Changeset, Evidence } from '../../src/reconcile/changeset.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { renderChangeset } from '../../src/report/render.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
@@ -244,13 +244,22 @@ describe.runIf(pgUp)('corpus: a regular expression that backtracks catastrophica
         const started = performance.now();
         // Generous limits for a loaded machine: a backtracking engine needs minutes here, RE2 about a second.
         const result = await salvage(['reconcile'], dir, env, 30_000);
-        return { label, code: result.code, seconds: (performance.now() - started) / 1000 };
+        const seconds = (performance.now() - started) / 1000;
+        const changeset = result.code === 0 ? (JSON.parse(await readFile(path.join(dir, 'job', 'changeset.json'), 'utf8')) as Changeset) : undefined;
+        return { label, code: result.code, seconds, changeset };
       }),
     );
     for (const outcome of outcomes) {
       expect(outcome, outcome.label).toMatchObject({ code: 0 });
       expect(outcome.seconds, outcome.label).toBeLessThan(15);
     }
+    // And the patterns still mean what they say: `(a+)+$` cannot match before the "!".
+    const by = Object.fromEntries(outcomes.map((o) => [o.label, o.changeset]));
+    for (const label of ['when: matches', 'extract: pattern']) {
+      expect(by[label]?.unmapped, label).toEqual([{ source: 'ledger', type: 'csv.row', count: 1, samples: ['file://exports/ledger.csv#L2'] }]);
+    }
+    const replaced = by['replace transform']?.changes ?? [];
+    expect(replaced.map((c) => [c.kind, c.values.reference, c.values.note])).toEqual([['insert', 'K7QX2P', EVIL]]);
   }, 60_000);
 });
 
