@@ -10,6 +10,11 @@ export function registerSecret(value: string): void {
   if (value.length >= 4) secrets.add(value);
 }
 
+/** The secrets registered so far, to hand to a worker thread (it has its own registry). */
+export function registeredSecrets(): string[] {
+  return [...secrets];
+}
+
 /**
  * Shapes of credentials salvage knows, redacted wherever they turn up in output. Each
  * has a marker, a plain substring every match contains, so that `mightHoldSecret` can

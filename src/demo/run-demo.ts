@@ -38,6 +38,11 @@ const DEMO_TOKEN_VARIABLE = 'SALVAGE_DEMO_GCAL_TOKEN';
 /** The business's Stripe account, replayed locally; a restricted key, since the connector refuses secret ones. */
 const DEMO_STRIPE_KEY_VARIABLE = 'SALVAGE_DEMO_STRIPE_KEY';
 const DEMO_STRIPE_KEY = 'rk_test_fjordkayaksDemoReplayReadOnly';
+
+/** The environment the demo's salvage.yaml reads its (replay-only) credentials from. */
+export function demoEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, [DEMO_TOKEN_VARIABLE]: 'demo-replay-token', [DEMO_STRIPE_KEY_VARIABLE]: DEMO_STRIPE_KEY };
+}
 const TABLES = ['customers', 'bookings', 'payments', 'refunds'] as const;
 
 /**
@@ -84,8 +89,7 @@ async function recover(options: DemoOptions, incident: Incident, log: (line: str
   await restore(options.targetUrl, embeddedDir(job, 'target'), incident.backup);
 
   // The local replays take any token or key; the config names them as secrets the way real configs must.
-  const env = { ...process.env, [DEMO_TOKEN_VARIABLE]: 'demo-replay-token', [DEMO_STRIPE_KEY_VARIABLE]: DEMO_STRIPE_KEY };
-  const config = await loadConfig(path.join(job, 'salvage.yaml'), { env });
+  const config = await loadConfig(path.join(job, 'salvage.yaml'), { env: demoEnv() });
   log('3. salvage pull');
   const pulled = await pull({ config });
   for (const s of pulled) log(`   ${s.source} (${s.kind}): ${s.records} records`);

@@ -23,7 +23,7 @@ export async function loadMappings(dir: string): Promise<MappingSet> {
  * caller can add the problems it finds itself (against the schema) and report them all
  * in one go.
  */
-export async function loadMappingsCollecting(dir: string): Promise<{ set: MappingSet; problems: Problem[] }> {
+export async function loadMappingsCollecting(dir: string): Promise<{ set: MappingSet; problems: Problem[]; files: Array<{ file: string; text: string }> }> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
@@ -34,7 +34,8 @@ export async function loadMappingsCollecting(dir: string): Promise<{ set: Mappin
   const files = await Promise.all(
     names.map(async (n) => ({ file: path.join(dir, n), text: await readFile(path.join(dir, n), 'utf8') })),
   );
-  return parseMappingsCollecting(files);
+  // The texts too: a mapping worker compiles the same rules from them.
+  return { ...parseMappingsCollecting(files), files };
 }
 
 /** Validates and compiles mapping texts; every problem in every file is reported at once. */

@@ -1,60 +1,78 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
 import { comparisonKey } from './normalize.js';
-import type { PreparedCandidate } from './prepared.js';
 
 /**
- * 64 bits per candidate. A digest is only ever compared with the digest of the one
- * backup row the candidate's key matched, so a false "unchanged" needs that pair to
- * collide: about 1 in 2^64 per row (a cryptographic hash cost a third of reconcile).
+ * What one candidate says, as a 64-bit digest: for each column it gives, a hash of the
+ * column's name and the value as PostgreSQL compares it (90 = 90.00), folded together
+ * with XOR. XOR lets the digest be made in parts: the mapping worker folds in the
+ * columns it knows, reconcile folds in the looked-up ones once their parents are known.
+ *
+ * A digest is only ever compared with that of the one backup row its key matched, over
+ * the same columns, so a false "unchanged" needs that very pair to collide: about 1 in
+ * 2^64 per row (a cryptographic hash cost a third of reconcile).
  */
-const LANES = 2;
+export class ValueDigest {
+  a = 0;
+  b = 0;
+  readonly columns: string[] = [];
+
+  add(column: string, key: string): void {
+    const [x, y] = columnHash(column, key);
+    this.a = (this.a ^ x) >>> 0;
+    this.b = (this.b ^ y) >>> 0;
+    this.columns.push(column);
+  }
+}
+
+/** The digest of a candidate's texts ([column, text] pairs), every column folded in. */
+export function digestOfTexts(texts: Iterable<[string, string]>, columns: Map<string, CatalogColumn>): ValueDigest {
+  const digest = new ValueDigest();
+  for (const [column, text] of texts) digest.add(column, comparisonKey(columns.get(column) as CatalogColumn, text));
+  return digest;
+}
 
 /**
- * What each candidate says, reduced to a digest of its values as PostgreSQL compares
- * them (90 = 90.00), so that the backup scan can tell "this row is exactly what the
- * record says" without holding the candidate. Most records of a real recovery describe
- * rows the backup already has; they are settled by 12 bytes each instead of the whole
- * candidate (issue 7: peak memory). A candidate with a problem never matches: it always
- * goes through the full merge, which reports the problem.
+ * Digests of every candidate of a table, 12 bytes each, so that the backup scan can
+ * tell "this row is exactly what the record says" without holding the candidate. Most
+ * records of a real recovery describe rows the backup already has (issue 7: memory).
+ * A candidate without a digest (it has a problem) never matches: it always goes
+ * through the full merge, which reports the problem.
  */
 export class Fingerprints {
   private readonly digests: Uint32Array;
   private readonly columnSets: Uint32Array;
   private readonly clean: Uint8Array;
-  private readonly sets: string[][] = [];
+  private readonly sets: CatalogColumn[][] = [];
   private readonly setIndex = new Map<string, number>();
 
   constructor(
     size: number,
     private readonly columns: Map<string, CatalogColumn>,
   ) {
-    this.digests = new Uint32Array(size * LANES);
+    this.digests = new Uint32Array(size * 2);
     this.columnSets = new Uint32Array(size);
     this.clean = new Uint8Array(size);
   }
 
-  note(i: number, candidate: PreparedCandidate): void {
-    if (candidate.problems.size) return;
-    const names: string[] = [];
-    const keys: string[] = [];
-    for (const [column, text] of candidate.texts.entries()) {
-      names.push(column);
-      keys.push(comparisonKey(this.columns.get(column) as CatalogColumn, text));
-    }
-    this.columnSets[i] = this.internSet(names);
-    const [a, b] = digestOf(keys);
-    this.digests[i * LANES] = a;
-    this.digests[i * LANES + 1] = b;
+  note(i: number, digest: { a: number; b: number; columns: string[] }): void {
+    this.columnSets[i] = this.internSet(digest.columns);
+    this.digests[i * 2] = digest.a;
+    this.digests[i * 2 + 1] = digest.b;
     this.clean[i] = 1;
   }
 
   /** True when every value candidate `i` gives equals the row's, as PostgreSQL compares them. */
   matches(i: number, row: Record<string, string | null>): boolean {
     if (!this.clean[i]) return false;
-    const names = this.sets[this.columnSets[i] as number] as string[];
-    const keys = names.map((c) => comparisonKey(this.columns.get(c) as CatalogColumn, row[c] ?? null));
-    const [a, b] = digestOf(keys);
-    return this.digests[i * LANES] === a && this.digests[i * LANES + 1] === b;
+    const set = this.sets[this.columnSets[i] as number] as CatalogColumn[];
+    let a = 0;
+    let b = 0;
+    for (const column of set) {
+      const [x, y] = columnHash(column.name, comparisonKey(column, row[column.name] ?? null));
+      a ^= x;
+      b ^= y;
+    }
+    return this.digests[i * 2] === a >>> 0 && this.digests[i * 2 + 1] === b >>> 0;
   }
 
   private internSet(names: string[]): number {
@@ -62,21 +80,27 @@ export class Fingerprints {
     let at = this.setIndex.get(key);
     if (at === undefined) {
       at = this.sets.length;
-      this.sets.push(names);
+      this.sets.push(names.map((n) => this.columns.get(n) as CatalogColumn));
       this.setIndex.set(key, at);
     }
     return at;
   }
 }
 
-function digestOf(keys: string[]): [number, number] {
-  // JSON keeps the boundaries between values unambiguous, whatever they contain.
-  const text = JSON.stringify(keys);
-  // Two independent 32-bit lanes (cyrb53's mixing, without folding them into 53 bits).
+/** Two independent 32-bit lanes of cyrb53's mixing over name, a NUL, and the value. */
+export function columnHash(column: string, key: string): [number, number] {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0; i < column.length; i++) {
+    const c = column.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  // NUL cannot occur in a column name, so name and value cannot trade characters.
+  h1 = Math.imul(h1, 2654435761);
+  h2 = Math.imul(h2, 1597334677);
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 2654435761);
     h2 = Math.imul(h2 ^ c, 1597334677);
   }

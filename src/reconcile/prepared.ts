@@ -174,18 +174,56 @@ export function prepareCandidate(candidate: Candidate, layout: ColumnLayout): Pr
 }
 
 /**
- * A table's candidates between mapping and reconcile, each held as one short string
- * (rule and source as small numbers, texts packed). A million candidates as objects
- * cost about 600 bytes each; as strings about 200, and reconcile decodes a candidate
- * only when it needs all of it: once to key and fingerprint it, and again only if its
- * row may change (issue 7: peak memory).
+ * What the mapper works out about a candidate beyond its stored form, so that
+ * reconcile's first pass need not decode it (issue 7: decoding every candidate twice
+ * was a fifth of reconcile).
+ */
+export interface CandidatePrep {
+  /** Match keys; undefined when a key column is looked up (known once its parent is). */
+  keys: string[] | undefined;
+  /** Digest of the values it gives, looked-up columns aside; undefined when it has a problem. */
+  digest: { a: number; b: number; columns: string[] } | undefined;
+  /** It asks its parents for lookups. */
+  lookups: boolean;
+}
+
+/**
+ * A candidate's stored form: one short JSON string (texts packed). Made where the
+ * candidate is mapped, possibly in a mapping worker, and decoded by CandidateStore.
+ * `naturalKeys` holds, per lookup column, the parent's key as compared (see lookupKey).
+ */
+export function encodeCandidate(candidate: PreparedCandidate, naturalKeys: Map<string, string>): string {
+  const { record } = candidate;
+  const problems = candidate.problems.size ? [...candidate.problems] : 0;
+  // [column, key, optional, key as compared] : the rest of a lookup is the mapping's, the same for every candidate.
+  const lookups = candidate.lookups ? Object.entries(candidate.lookups).map(([column, l]) => [column, l.key, l.optional ? 1 : 0, naturalKeys.get(column) ?? null]) : 0;
+  return JSON.stringify([candidate.rule, record.source, record.id, record.ref, record.time, candidate.texts.packedText, problems, lookups]);
+}
+
+/** A lookup as stored: the column, and the parent's key as compared (null when the key is not a valid value). */
+export interface StoredLookup {
+  column: string;
+  naturalKey: string | null;
+  optional: boolean;
+}
+
+/**
+ * A table's candidates between mapping and reconcile, each held as one short string,
+ * with its keys and digest beside it. A million candidates as objects cost about 600
+ * bytes each; as strings about 200, and reconcile decodes a candidate in full only
+ * if its row may change (issue 7: peak memory).
  */
 export class CandidateStore {
   private readonly lines: string[] = [];
-  private readonly rules: string[] = [];
-  private readonly sources: string[] = [];
-  private readonly ruleIndex = new Map<string, number>();
-  private readonly sourceIndex = new Map<string, number>();
+  /** One key as a string (the usual case), several as an array, unknown as undefined. */
+  private readonly keys: Array<string | string[] | undefined> = [];
+  private readonly digestA: number[] = [];
+  private readonly digestB: number[] = [];
+  /** Index of the digest's column set, -1 without a digest. */
+  private readonly digestSet: number[] = [];
+  private readonly withLookups: boolean[] = [];
+  private readonly sets: string[][] = [];
+  private readonly setIndex = new Map<string, number>();
 
   constructor(readonly layout: ColumnLayout) {}
 
@@ -193,21 +231,53 @@ export class CandidateStore {
     return this.lines.length;
   }
 
-  add(candidate: PreparedCandidate): void {
-    const { record } = candidate;
-    const problems = candidate.problems.size ? [...candidate.problems] : 0;
-    // [column, key, optional] triples: the rest of a lookup is the mapping's, the same for every candidate.
-    const lookups = candidate.lookups ? Object.entries(candidate.lookups).map(([column, l]) => [column, l.key, l.optional ? 1 : 0]) : 0;
-    this.lines.push(
-      JSON.stringify([intern(this.rules, this.ruleIndex, candidate.rule), intern(this.sources, this.sourceIndex, record.source), record.id, record.ref, record.time, candidate.texts.packedText, problems, lookups]),
-    );
+  /** A candidate already in its stored form (see encodeCandidate). */
+  addEncoded(line: string, prep: CandidatePrep): void {
+    this.lines.push(line);
+    const keys = prep.keys;
+    this.keys.push(keys && keys.length === 1 ? keys[0] : keys);
+    this.withLookups.push(prep.lookups);
+    const digest = prep.digest;
+    if (!digest) {
+      this.digestSet.push(-1);
+      this.digestA.push(0);
+      this.digestB.push(0);
+      return;
+    }
+    const setKey = digest.columns.join('\u0000');
+    let set = this.setIndex.get(setKey);
+    if (set === undefined) {
+      set = this.sets.length;
+      this.sets.push([...digest.columns]);
+      this.setIndex.set(setKey, set);
+    }
+    this.digestSet.push(set);
+    this.digestA.push(digest.a);
+    this.digestB.push(digest.b);
+  }
+
+  /** The keys and digest the mapper worked out (the digest is a copy, to extend). */
+  prep(i: number): CandidatePrep {
+    const keys = this.keys[i];
+    const set = this.digestSet[i] as number;
+    return {
+      keys: typeof keys === 'string' ? [keys] : keys,
+      digest: set < 0 ? undefined : { a: this.digestA[i] as number, b: this.digestB[i] as number, columns: [...(this.sets[set] as string[])] },
+      lookups: this.withLookups[i] === true,
+    };
+  }
+
+  /** Only the lookups of candidate i. */
+  lookupsOf(i: number): StoredLookup[] {
+    const stored = (JSON.parse(this.lines[i] as string) as StoredCandidate)[7];
+    return stored ? stored.map(([column, , optional, naturalKey]) => ({ column, naturalKey, optional: optional === 1 })) : [];
   }
 
   get(i: number): PreparedCandidate {
     const [rule, source, id, ref, time, packed, problems, lookups] = JSON.parse(this.lines[i] as string) as StoredCandidate;
     return {
-      record: { source: this.sources[source] as string, id, ref, time },
-      rule: this.rules[rule] as string,
+      record: { source, id, ref, time },
+      rule,
       texts: ColumnTexts.fromPacked(this.layout, packed),
       problems: problems ? new Map(problems) : NO_PROBLEMS,
       lookups: lookups ? Object.fromEntries(lookups.map(([column, key, optional]) => [column, { key, optional: optional === 1 }])) : undefined,
@@ -218,26 +288,21 @@ export class CandidateStore {
   /** Lets the stored candidates go once reconcile holds what it still needs. */
   clear(): void {
     this.lines.length = 0;
+    this.keys.length = 0;
+    this.digestA.length = 0;
+    this.digestB.length = 0;
+    this.digestSet.length = 0;
+    this.withLookups.length = 0;
   }
 }
 
 type StoredCandidate = [
-  rule: number,
-  source: number,
+  rule: string,
+  source: string,
   id: string,
   ref: string,
   time: string,
   packed: string,
   problems: Array<[string, ColumnProblem]> | 0,
-  lookups: Array<[column: string, key: string, optional: 0 | 1]> | 0,
+  lookups: Array<[column: string, key: string, optional: 0 | 1, naturalKey: string | null]> | 0,
 ];
-
-function intern(list: string[], index: Map<string, number>, value: string): number {
-  let at = index.get(value);
-  if (at === undefined) {
-    at = list.length;
-    list.push(value);
-    index.set(value, at);
-  }
-  return at;
-}

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { mkdir, readdir, rename } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import Cursor from 'pg-cursor';
 import { requireEnv, type SalvageConfig } from '../config/load.js';
@@ -15,16 +15,22 @@ import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK, selectAllRows, selectSequenceState 
 import { InvalidInputError, UsageError, type Problem } from '../errors.js';
 import { CHANGESET_FORMAT, type Change, type Changeset, type RuleFailureEntry, type TableSummary, type UnmappedRecords } from './changeset.js';
 import { LookupIndex } from './lookup-index.js';
-import { comparisonKey, toColumnText } from './normalize.js';
+import { comparisonKey } from './normalize.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
 import { orderMappings } from './order.js';
-import { CandidateStore, ColumnLayout, prepareCandidate, type PreparedCandidate } from './prepared.js';
+import { CandidateStore, ColumnLayout } from './prepared.js';
+import type { MapWorkerData } from './map-protocol.js';
+import { mapFileInWorkers, mapParallelismFor, mapWorkerScript, type MapParallelism } from './parallel-map.js';
+import { FAILURE_SAMPLE_LIMIT, MapTally, RecordMapper, tableShapes, type MappedTableShape } from './record-mapper.js';
+import { registeredSecrets } from '../config/secrets.js';
 import { reconcileTable, type Row } from './table.js';
 
 export interface ReconcileOptions {
   config: SalvageConfig;
   log?: (line: string) => void;
+  /** Worker threads for mapping; by default, one per core for large records files. */
+  mapParallelism?: Partial<MapParallelism>;
 }
 
 export type { StageTiming };
@@ -37,7 +43,6 @@ export interface ReconcileResult {
 }
 
 const SAMPLE_LIMIT = 5;
-const FAILURE_SAMPLE_LIMIT = 200;
 
 export function changesetPath(jobDir: string): string {
   return path.join(jobDir, 'changeset.json');
@@ -73,8 +78,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     const stores = new Map(bound.map((b) => [b.mapping.table, new CandidateStore(new ColumnLayout(b.table))]));
     // The lookups children ask for are noted as their candidates are made, so no later pass reads them all again.
     const indexes = createLookupIndexes(bound);
-    const noteLookups = lookupRecorder(bound, indexes);
-    const evaluation = await evaluateRecords(config, new RuleEvaluator(mappings), stores, noteLookups, log);
+    const setup = { evaluator: new RuleEvaluator(mappings), mappingFiles: loaded.files, shapes: tableShapes(bound), parallelism: options.mapParallelism };
+    const evaluation = await evaluateRecords(config, setup, stores, indexes, log);
     collectGarbage();
     lap('map records', evaluation.sources.reduce((n, s) => n + s.records, 0));
 
@@ -137,12 +142,23 @@ interface Evaluation {
   failures: { count: number; samples: RuleFailureEntry[] };
 }
 
-/** Streams every pulled record through the rules; nothing is dropped without being counted. */
+interface MapSetup {
+  evaluator: RuleEvaluator;
+  mappingFiles: Array<{ file: string; text: string }>;
+  shapes: MappedTableShape[];
+  parallelism?: Partial<MapParallelism>;
+}
+
+/**
+ * Streams every pulled record through the rules; nothing is dropped without being
+ * counted. A large records file is mapped in worker threads, in chunks taken back in
+ * file order, so the result is the same as inline.
+ */
 async function evaluateRecords(
   config: SalvageConfig,
-  evaluator: RuleEvaluator,
+  setup: MapSetup,
   stores: Map<string, CandidateStore>,
-  noteLookups: (table: string, candidate: PreparedCandidate) => void,
+  indexes: Map<string, LookupIndex>,
   log: (line: string) => void,
 ): Promise<Evaluation> {
   const recordsDir = path.join(config.jobDir, 'records');
@@ -156,49 +172,52 @@ async function evaluateRecords(
     return false;
   });
   if (names.length === 0) throw new UsageError(`no records in ${recordsDir}: run "salvage pull" first`);
+  const mapper = new RecordMapper(setup.evaluator, setup.shapes);
+  const storeOf = setup.shapes.map((shape) => stores.get(shape.name));
+  const requested = (index: string, key: string) => indexes.get(index)?.requested.add(key);
   for (const name of names) {
-    let count = 0;
-    let mapped = 0;
-    let rejected = 0;
-    let unmappedHere = 0;
-    const rejectedBy = new Map<string, { rule: string; column: string; count: number; example: { ref: string; message: string } }>();
-    for await (const { record } of readRecordsFile(path.join(recordsDir, `${name}.ndjson`))) {
-      memoryCheckpoint();
-      count++;
-      const result = evaluator.evaluate(record);
-      for (const c of result.candidates) {
-        const store = stores.get(c.table);
-        if (!store) continue; // every mapping is bound, or reconcile stopped earlier
-        // Prepared and stored compactly at once: the raw values die young.
-        const prepared = prepareCandidate(c, store.layout);
-        noteLookups(c.table, prepared);
-        store.add(prepared);
-      }
-      failures.count += result.failures.length;
-      for (const f of result.failures) {
-        if (failures.samples.length < FAILURE_SAMPLE_LIMIT) {
-          failures.samples.push({ rule: f.rule, source: f.record.source, record: f.record.id, ref: f.record.ref, column: f.column, message: f.message });
-        }
-      }
-      if (result.candidates.length) mapped++;
-      else if (result.failures.length) {
-        rejected++;
-        const first = result.failures[0] as (typeof result.failures)[number];
-        const key = `${first.rule}\u0000${first.column}`;
-        const entry = rejectedBy.get(key) ?? { rule: first.rule, column: first.column, count: 0, example: { ref: first.record.ref, message: first.message } };
-        entry.count++;
-        rejectedBy.set(key, entry);
-      }
-      else unmappedHere++;
-      if (result.candidates.length === 0 && result.failures.length === 0) {
-        const key = `${record.source}\u0000${record.type}`;
-        const entry = unmapped.get(key) ?? { source: record.source, type: record.type, count: 0, samples: [] };
-        entry.count++;
-        if (entry.samples.length < SAMPLE_LIMIT) entry.samples.push(record.ref);
-        unmapped.set(key, entry);
+    const file = path.join(recordsDir, `${name}.ndjson`);
+    const tally = new MapTally();
+    const parallelism = mapParallelismFor((await stat(file)).size, setup.parallelism);
+    const script = parallelism.workers > 0 ? mapWorkerScript() : undefined;
+    if (script) {
+      const data: MapWorkerData = { file, mappingFiles: setup.mappingFiles, shapes: setup.shapes, secrets: registeredSecrets() };
+      await mapFileInWorkers(data, parallelism, script, {
+        candidate: (table, line, prep) => {
+          memoryCheckpoint();
+          storeOf[table]?.addEncoded(line, prep);
+        },
+        requested: (index, keys) => {
+          for (const key of keys) requested(index, key);
+        },
+      }, tally);
+    } else {
+      for await (const { record } of readRecordsFile(file)) {
+        memoryCheckpoint();
+        mapper.map(record, tally, (c) => {
+          stores.get(c.table)?.addEncoded(c.line, c.prep);
+          for (const [index, key] of c.lookups) requested(index, key);
+        });
       }
     }
-    sources.push({ name, records: count, mapped, unmapped: unmappedHere, rejected, ...(rejectedBy.size ? { rejectedBy: [...rejectedBy.values()] } : {}) });
+    failures.count += tally.failureCount;
+    for (const f of tally.failureSamples) if (failures.samples.length < FAILURE_SAMPLE_LIMIT) failures.samples.push(f);
+    for (const [key, entry] of tally.unmapped) {
+      const seen = unmapped.get(key);
+      if (!seen) unmapped.set(key, entry);
+      else {
+        seen.count += entry.count;
+        for (const sample of entry.samples) if (seen.samples.length < SAMPLE_LIMIT) seen.samples.push(sample);
+      }
+    }
+    sources.push({
+      name,
+      records: tally.records,
+      mapped: tally.mapped,
+      unmapped: tally.unmappedCount,
+      rejected: tally.rejected,
+      ...(tally.rejectedBy.size ? { rejectedBy: [...tally.rejectedBy.values()] } : {}),
+    });
   }
   return { sources, unmapped: [...unmapped.values()], failures };
 }
@@ -213,24 +232,6 @@ function createLookupIndexes(bound: BoundMapping[]): Map<string, LookupIndex> {
     }
   }
   return indexes;
-}
-
-/** Notes, for each lookup a candidate asks for, the key its parent's index must resolve. */
-function lookupRecorder(bound: BoundMapping[], indexes: Map<string, LookupIndex>): (table: string, candidate: PreparedCandidate) => void {
-  const byTable = new Map(bound.map((b) => [b.mapping.table, b]));
-  return (table, candidate) => {
-    if (!candidate.lookups) return;
-    const b = byTable.get(table);
-    if (!b) return;
-    for (const [column, request] of Object.entries(candidate.lookups)) {
-      const link = b.lookups.get(column);
-      const byColumn = link?.parent.columns.find((c) => c.name === link.by);
-      const index = link && indexes.get(LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn));
-      if (!byColumn || !index) continue;
-      const text = toColumnText(byColumn, request.key);
-      if (text.ok) index.requested.add(comparisonKey(byColumn, text.text));
-    }
-  };
 }
 
 /** Reads a parent table's natural key -> key pairs that children asked for. */

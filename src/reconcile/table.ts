@@ -6,11 +6,12 @@ import { LookupIndex } from './lookup-index.js';
 import { mergeClaims, type Claim } from './merge.js';
 import { comparisonKey, toColumnText } from './normalize.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
-import { Fingerprints } from './fingerprints.js';
-import { addProblem, type CandidateStore, type ColumnTexts, type PreparedCandidate } from './prepared.js';
+import { columnHash, digestOfTexts, Fingerprints } from './fingerprints.js';
+import { addProblem, type CandidatePrep, type CandidateStore, type PreparedCandidate } from './prepared.js';
 import { scoreChange } from './confidence.js';
 import { columnRecord } from './own.js';
 import { UnionFind } from './union-find.js';
+import { candidateKeys, rowKeys } from './match-keys.js';
 
 export type Row = Record<string, string | null>;
 
@@ -62,16 +63,15 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   const fingerprints = new Fingerprints(n, columns);
   for (let i = 0; i < n; i++) {
     memoryCheckpoint();
-    const candidate = store.get(i);
-    resolveLookups(candidate, bound, columns, input.parentIndexes);
-    keysOf[i] = candidate.keys;
+    const { keys, digest } = firstPassPrep(store, i, bound, columns, input.parentIndexes);
+    keysOf[i] = keys;
     // Candidates that share a key are one row, whatever the backup says.
-    for (const k of candidate.keys) {
+    for (const k of keys) {
       const owner = keyOwner.get(k);
       if (owner === undefined) keyOwner.set(k, i);
       else byKeys.union(i, owner);
     }
-    fingerprints.note(i, candidate);
+    if (digest) fingerprints.note(i, digest);
   }
   collectGarbage(); // the decoded candidates of the first pass
   // Group sizes by root, in a typed array: a Map of a million numbers costs ten times more.
@@ -244,6 +244,44 @@ function isIntegerColumn(c: CatalogColumn | undefined): boolean {
   return c !== undefined && (c.typeName === 'int2' || c.typeName === 'int4' || c.typeName === 'int8');
 }
 
+/**
+ * A candidate's match keys and digest for the first pass. The mapper made them already
+ * except for looked-up columns: those are resolved here (parents are reconciled
+ * first) and folded in, reading only the candidate's lookups. A candidate whose key
+ * is itself looked up is decoded in full.
+ */
+function firstPassPrep(
+  store: CandidateStore,
+  i: number,
+  bound: BoundMapping,
+  columns: Map<string, CatalogColumn>,
+  parentIndexes: Map<string, LookupIndex>,
+): { keys: string[]; digest: CandidatePrep['digest'] } {
+  const prep = store.prep(i);
+  if (!prep.keys) {
+    const candidate = store.get(i);
+    resolveLookups(candidate, bound, columns, parentIndexes);
+    return { keys: candidate.keys, digest: candidate.problems.size ? undefined : digestOfTexts(candidate.texts.entries(), columns) };
+  }
+  const { digest } = prep;
+  if (!prep.lookups || !digest) return { keys: prep.keys, digest };
+  for (const lookup of store.lookupsOf(i)) {
+    const link = bound.lookups.get(lookup.column);
+    if (!link) continue;
+    const index = parentIndexes.get(LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn));
+    const entry = lookup.naturalKey !== null && index ? index.resolve(lookup.naturalKey) : undefined;
+    if (entry && 'value' in entry) {
+      const [x, y] = columnHash(lookup.column, comparisonKey(columns.get(lookup.column) as CatalogColumn, entry.value));
+      digest.a = (digest.a ^ x) >>> 0;
+      digest.b = (digest.b ^ y) >>> 0;
+      digest.columns.push(lookup.column);
+    } else if (!lookup.optional) {
+      return { keys: prep.keys, digest: undefined }; // a problem: the full merge reports it
+    }
+  }
+  return { keys: prep.keys, digest };
+}
+
 /** Resolves a candidate's lookups into its texts (parents are reconciled first), then its match keys. */
 function resolveLookups(
   candidate: PreparedCandidate,
@@ -262,33 +300,7 @@ function resolveLookups(
     else if (!request.optional) addProblem(candidate, column, { reason: 'missing-parent', message: `${column}: ${entry.reason}` });
   }
   candidate.lookups = undefined;
-  candidate.keys = candidateKeys(candidate.texts, bound.matchKeys, columns);
-}
-
-function keyString(index: number, values: string[]): string {
-  return `${index}\u0001${values.join('\u0001')}`;
-}
-
-function candidateKeys(texts: ColumnTexts, matchKeys: string[][], columns: Map<string, CatalogColumn>): string[] {
-  const keys: string[] = [];
-  matchKeys.forEach((key, i) => {
-    const values = key.map((c) => texts.get(c));
-    if (values.every((v) => v !== undefined)) {
-      keys.push(keyString(i, values.map((v, j) => comparisonKey(columns.get(key[j] as string) as CatalogColumn, v as string))));
-    }
-  });
-  return keys;
-}
-
-function rowKeys(row: Row, matchKeys: string[][], columns: Map<string, CatalogColumn>): string[] {
-  const keys: string[] = [];
-  matchKeys.forEach((key, i) => {
-    const values = key.map((c) => row[c]);
-    if (values.every((v) => v != null)) {
-      keys.push(keyString(i, values.map((v, j) => comparisonKey(columns.get(key[j] as string) as CatalogColumn, v as string))));
-    }
-  });
-  return keys;
+  candidate.keys = candidateKeys((c) => candidate.texts.get(c), bound.matchKeys, columns);
 }
 
 type Outcome =

@@ -57,10 +57,11 @@ export interface Connector {
 /** An input problem the user can fix: says where (file:line or record) and what to do. */
 export class SourceInputError extends Error {
   constructor(
-    message: string,
+    /** What was wrong, without the location. */
+    readonly reason: string,
     readonly location?: string,
   ) {
-    super(location ? `${location}: ${message}` : message);
+    super(location ? `${location}: ${reason}` : reason);
     this.name = 'SourceInputError';
   }
 }

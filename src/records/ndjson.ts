@@ -149,18 +149,27 @@ export async function* readRecordsFile(file: string, options: { missingOk?: bool
   let line = 0;
   for await (const text of lines) {
     line++;
-    if (text.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new SourceInputError(
-        `not valid JSON (${(error as Error).message}); re-run "salvage pull" for this source to rewrite the file`,
-        `${file}:${line}`,
-      );
-    }
-    const problems = envelopeProblems(value);
-    if (problems.length) throw new SourceInputError(`not a salvage record: ${problems.join('; ')}`, `${file}:${line}`);
-    yield { record: value as SourceRecord, line };
+    const record = parseRecordLine(text, file, line);
+    if (record) yield { record, line };
   }
+}
+
+/**
+ * One line of a records file: undefined when blank, the record when valid, else an
+ * error naming file:line. Shared by the streaming reader and the mapping workers.
+ */
+export function parseRecordLine(text: string, file: string, line: number): SourceRecord | undefined {
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new SourceInputError(
+      `not valid JSON (${(error as Error).message}); re-run "salvage pull" for this source to rewrite the file`,
+      `${file}:${line}`,
+    );
+  }
+  const problems = envelopeProblems(value);
+  if (problems.length) throw new SourceInputError(`not a salvage record: ${problems.join('; ')}`, `${file}:${line}`);
+  return value as SourceRecord;
 }

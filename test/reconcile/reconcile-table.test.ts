@@ -5,7 +5,8 @@ import type { Candidate } from '../../src/mapping/evaluate.js';
 import type { MergePolicy, TableMapping } from '../../src/mapping/types.js';
 import { LookupIndex } from '../../src/reconcile/lookup-index.js';
 import { reconcileTable, type Row } from '../../src/reconcile/table.js';
-import { CandidateStore, ColumnLayout, prepareCandidate } from '../../src/reconcile/prepared.js';
+import { CandidateStore, ColumnLayout } from '../../src/reconcile/prepared.js';
+import { CandidateEncoder, tableShapes } from '../../src/reconcile/record-mapper.js';
 
 function column(name: string, typeName: string, extra: Partial<CatalogColumn> = {}): CatalogColumn {
   const type = { int8: 'bigint', text: 'text', numeric: 'numeric(10,2)', timestamptz: 'timestamp with time zone' }[typeName] ?? typeName;
@@ -80,7 +81,11 @@ const BACKUP: Row[] = [
 async function run(candidates: Candidate[], m = mapping(), rows = BACKUP, customersById = { 'a@x': '7' }) {
   const b = bound(m);
   const store = new CandidateStore(new ColumnLayout(b.table));
-  for (const c of candidates) store.add(prepareCandidate(c, store.layout));
+  const encoder = new CandidateEncoder(tableShapes([b]));
+  for (const c of candidates) {
+    const encoded = encoder.encode(c);
+    if (encoded) store.addEncoded(encoded.line, encoded.prep);
+  }
   return reconcileTable({
     bound: b,
     candidates: store,

@@ -1,0 +1,74 @@
+import type { CandidatePrep } from './prepared.js';
+import type { MappedTableShape, MapTallyData } from './record-mapper.js';
+
+/** What a mapping worker is started with: everything it needs to map on its own. */
+export interface MapWorkerData {
+  file: string;
+  mappingFiles: Array<{ file: string; text: string }>;
+  shapes: MappedTableShape[];
+  /** Secrets from salvage.yaml: a candidate holding one is refused in the worker too. */
+  secrets: string[];
+}
+
+/** Map bytes [start, end) of the file, which begin and end at line boundaries. */
+export interface ChunkRequest {
+  chunk: number;
+  start: number;
+  end: number;
+}
+
+export interface ChunkResult {
+  chunk: number;
+  /** Lines in the chunk, blank ones included: the next chunk's line numbers start after them. */
+  lines: number;
+  /** Per candidate, in record order: the index of its table in the shapes, and its stored form. */
+  tables: number[];
+  candidates: string[];
+  /** Their preps, flattened (plain arrays clone far faster than an object per candidate). */
+  preps: FlatPreps;
+  /** Natural keys asked of each lookup index. */
+  requested: Array<[string, string[]]>;
+  tally: MapTallyData;
+  /** The chunk stopped at this line (1-based within the chunk). */
+  error?: { line: number; reason: string; unexpected?: boolean };
+}
+
+/** CandidatePreps as parallel arrays: the keys of all, one after another, with each one's count (-1: unknown). */
+export interface FlatPreps {
+  keyCounts: number[];
+  keys: string[];
+  /** Column set of the digest, names joined by NUL; null without a digest. */
+  digestColumns: Array<string | null>;
+  digestA: number[];
+  digestB: number[];
+  lookups: boolean[];
+}
+
+export function emptyPreps(): FlatPreps {
+  return { keyCounts: [], keys: [], digestColumns: [], digestA: [], digestB: [], lookups: [] };
+}
+
+export function pushPrep(flat: FlatPreps, prep: CandidatePrep): void {
+  flat.keyCounts.push(prep.keys ? prep.keys.length : -1);
+  if (prep.keys) for (const k of prep.keys) flat.keys.push(k);
+  flat.digestColumns.push(prep.digest ? prep.digest.columns.join('\u0000') : null);
+  flat.digestA.push(prep.digest?.a ?? 0);
+  flat.digestB.push(prep.digest?.b ?? 0);
+  flat.lookups.push(prep.lookups);
+}
+
+/** Reads the preps back in order. */
+export function* unflattenPreps(flat: FlatPreps): Generator<CandidatePrep> {
+  let k = 0;
+  for (let i = 0; i < flat.keyCounts.length; i++) {
+    const count = flat.keyCounts[i] as number;
+    const keys = count < 0 ? undefined : flat.keys.slice(k, k + count);
+    if (count > 0) k += count;
+    const columns = flat.digestColumns[i];
+    yield {
+      keys,
+      digest: columns == null ? undefined : { a: flat.digestA[i] as number, b: flat.digestB[i] as number, columns: columns === '' ? [] : columns.split('\u0000') },
+      lookups: flat.lookups[i] === true,
+    };
+  }
+}

@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { SourceInputError } from '../records/connector.js';
+import { unflattenPreps, type ChunkRequest, type ChunkResult, type MapWorkerData } from './map-protocol.js';
+import type { CandidatePrep } from './prepared.js';
+import { MapTally } from './record-mapper.js';
+
+/** How reconcile maps a records file: inline, or in worker threads (issue 7). */
+export interface MapParallelism {
+  /** Worker threads; 0 maps on the main thread. */
+  workers: number;
+  /** Bytes of the file per chunk handed to a worker. */
+  chunkBytes: number;
+}
+
+/** Below this size a file maps faster inline than workers can start (about 0.3 s each). */
+const PARALLEL_MIN_BYTES = 32 * 1048576;
+const DEFAULT_CHUNK_BYTES = 4 * 1048576;
+const MAX_WORKERS = 4;
+
+/**
+ * Workers for a file of this size: none for small files or one core, else one per
+ * core (up to 4). SALVAGE_MAP_WORKERS overrides (0 turns workers off).
+ */
+export function mapParallelismFor(fileBytes: number, override?: Partial<MapParallelism>): MapParallelism {
+  const fromEnv = process.env.SALVAGE_MAP_WORKERS;
+  const chunkBytes = override?.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  if (override?.workers !== undefined) return { workers: override.workers, chunkBytes };
+  if (fromEnv !== undefined && fromEnv !== '' && Number.isInteger(Number(fromEnv))) return { workers: Math.max(0, Number(fromEnv)), chunkBytes };
+  const cores = availableParallelism();
+  return { workers: cores >= 2 && fileBytes >= PARALLEL_MIN_BYTES ? Math.min(cores, MAX_WORKERS) : 0, chunkBytes };
+}
+
+/** Where the worker's code is: beside this module, or (running from the TypeScript sources, as the tests do) in the build. */
+export function mapWorkerScript(): URL | undefined {
+  const here = new URL('./map-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  const built = new URL(here.href.replace(/\/src\/reconcile\/map-worker\.js$/, '/dist/src/reconcile/map-worker.js'));
+  return existsSync(fileURLToPath(built)) ? built : undefined;
+}
+
+export interface WorkerMapSinks {
+  /** A stored candidate of the table at this index of the shapes, in file order. */
+  candidate(table: number, line: string, prep: CandidatePrep): void;
+  requested(index: string, keys: string[]): void;
+}
+
+/**
+ * Maps one records file in worker threads. The file is cut at line boundaries into
+ * chunks; workers take chunks as they free up, and the results are taken in file
+ * order, so that candidates, counts and samples are exactly those of one inline pass.
+ * A bad line stops the run naming file:line, as the inline reader does.
+ */
+export async function mapFileInWorkers(setup: MapWorkerData, parallelism: MapParallelism, script: URL, sinks: WorkerMapSinks, tally: MapTally): Promise<void> {
+  const chunks = await planChunks(setup.file, parallelism.chunkBytes);
+  const count = Math.max(1, Math.min(parallelism.workers, chunks.length));
+  const workers = Array.from({ length: count }, () => new Worker(script, { workerData: setup }));
+  // At most this many chunks ahead of the one the main thread waits for: results never pile up.
+  const lead = 2 * count;
+  let next = 0;
+  let expected = 0;
+  let linesBefore = 0;
+  const ready = new Map<number, ChunkResult>();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const idle: Worker[] = [];
+      const dispatch = (worker: Worker) => {
+        const range = chunks[next];
+        if (!range || next - expected >= lead) return void idle.push(worker);
+        const request: ChunkRequest = { chunk: next++, start: range[0], end: range[1] };
+        worker.postMessage(request);
+      };
+      const take = (result: ChunkResult) => {
+        let i = 0;
+        for (const prep of unflattenPreps(result.preps)) {
+          sinks.candidate(result.tables[i] as number, result.candidates[i] as string, prep);
+          i++;
+        }
+        for (const [index, keys] of result.requested) sinks.requested(index, keys);
+        tally.add(result.tally);
+        if (result.error) {
+          const where = `${setup.file}:${linesBefore + result.error.line}`;
+          throw result.error.unexpected ? new Error(`mapping ${where} failed: ${result.error.reason}`) : new SourceInputError(result.error.reason, where);
+        }
+        linesBefore += result.lines;
+      };
+      for (const worker of workers) {
+        worker.on('message', (result: ChunkResult) => {
+          ready.set(result.chunk, result);
+          try {
+            for (let r = ready.get(expected); r; r = ready.get(expected)) {
+              ready.delete(expected);
+              expected++;
+              take(r);
+            }
+          } catch (error) {
+            return reject(error);
+          }
+          if (expected === chunks.length) return resolve();
+          dispatch(worker);
+          for (let w = idle.shift(); w; w = idle.shift()) {
+            const before = next;
+            dispatch(w);
+            if (next === before) break; // it went back to idle
+          }
+        });
+        worker.on('error', reject);
+        worker.on('exit', (code) => {
+          if (expected < chunks.length) reject(new Error(`a mapping worker stopped (exit code ${code}) before ${setup.file} was mapped`));
+        });
+        dispatch(worker);
+      }
+      if (chunks.length === 0) resolve();
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/** Byte ranges of about `chunkBytes` each, every one starting at the beginning of a line. */
+async function planChunks(file: string, chunkBytes: number): Promise<Array<[number, number]>> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const starts = [0];
+    const window = Buffer.allocUnsafe(65536);
+    let from = chunkBytes;
+    while (from < size) {
+      // The next line break at or after `from`: the chunk ends just after it.
+      let boundary = -1;
+      for (let at = from; at < size && boundary < 0; at += window.length) {
+        const { bytesRead } = await handle.read(window, 0, window.length, at);
+        const nl = window.subarray(0, bytesRead).indexOf(0x0a);
+        if (nl >= 0) boundary = at + nl + 1;
+        if (bytesRead === 0) break;
+      }
+      if (boundary < 0 || boundary >= size) break;
+      starts.push(boundary);
+      from = boundary + chunkBytes;
+    }
+    return size === 0 ? [] : starts.map((start, i) => [start, starts[i + 1] ?? size]);
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,220 @@
+import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
+import type { Candidate, RuleEvaluator } from '../mapping/evaluate.js';
+import type { SourceRecord } from '../records/envelope.js';
+import type { Changeset, RuleFailureEntry, UnmappedRecords } from './changeset.js';
+import { LookupIndex } from './lookup-index.js';
+import { comparisonKey, toColumnText } from './normalize.js';
+import { digestOfTexts } from './fingerprints.js';
+import { candidateKeys } from './match-keys.js';
+import { ColumnLayout, encodeCandidate, prepareCandidate, type CandidatePrep, type PreparedCandidate } from './prepared.js';
+
+const SAMPLE_LIMIT = 5;
+export const FAILURE_SAMPLE_LIMIT = 200;
+
+/**
+ * What the mapper needs to know of one mapped table: its columns, and for each
+ * lookup column which parent index the looked-up natural key belongs to. Plain data,
+ * so that it can be handed to a mapping worker.
+ */
+export interface MappedTableShape {
+  /** The mapping's table name (as candidates name it). */
+  name: string;
+  table: CatalogTable;
+  /** Lookup column -> the parent's `by` column and the key of the index it resolves in. */
+  lookups: Array<{ column: string; by: CatalogColumn; index: string }>;
+  matchKeys: string[][];
+}
+
+/** One mapped candidate, ready for its table's store, and the lookup keys it asks for. */
+export interface MappedCandidate {
+  table: string;
+  line: string;
+  prep: CandidatePrep;
+  /** [index key, natural key as compared] pairs. */
+  lookups: Array<[string, string]>;
+}
+
+type RejectedBy = NonNullable<Changeset['sources'][number]['rejectedBy']>[number];
+
+/**
+ * Counts of one stretch of one source's records: how many mapped, were rejected by a
+ * rule, or met no rule, with samples. Stretches mapped apart (by workers) add up, in
+ * file order, to exactly what one pass would have counted.
+ */
+export class MapTally {
+  records = 0;
+  mapped = 0;
+  rejected = 0;
+  unmappedCount = 0;
+  readonly rejectedBy = new Map<string, RejectedBy>();
+  readonly unmapped = new Map<string, UnmappedRecords>();
+  failureCount = 0;
+  readonly failureSamples: RuleFailureEntry[] = [];
+
+  /** Adds a later stretch's counts; samples keep file order and their limits. */
+  add(later: MapTallyData): void {
+    this.records += later.records;
+    this.mapped += later.mapped;
+    this.rejected += later.rejected;
+    this.unmappedCount += later.unmappedCount;
+    for (const [key, entry] of later.rejectedBy) {
+      const mine = this.rejectedBy.get(key);
+      if (mine) mine.count += entry.count;
+      else this.rejectedBy.set(key, { ...entry });
+    }
+    for (const [key, entry] of later.unmapped) {
+      const mine = this.unmapped.get(key);
+      if (!mine) this.unmapped.set(key, { ...entry, samples: [...entry.samples] });
+      else {
+        mine.count += entry.count;
+        for (const s of entry.samples) if (mine.samples.length < SAMPLE_LIMIT) mine.samples.push(s);
+      }
+    }
+    this.failureCount += later.failureCount;
+    for (const f of later.failureSamples) if (this.failureSamples.length < FAILURE_SAMPLE_LIMIT) this.failureSamples.push(f);
+  }
+
+  /** A copy that survives postMessage (Maps do; class instances do not keep their methods). */
+  data(): MapTallyData {
+    return {
+      records: this.records,
+      mapped: this.mapped,
+      rejected: this.rejected,
+      unmappedCount: this.unmappedCount,
+      rejectedBy: [...this.rejectedBy],
+      unmapped: [...this.unmapped],
+      failureCount: this.failureCount,
+      failureSamples: this.failureSamples,
+    };
+  }
+}
+
+export interface MapTallyData {
+  records: number;
+  mapped: number;
+  rejected: number;
+  unmappedCount: number;
+  rejectedBy: Array<[string, RejectedBy]>;
+  unmapped: Array<[string, UnmappedRecords]>;
+  failureCount: number;
+  failureSamples: RuleFailureEntry[];
+}
+
+/**
+ * Turns a rule's candidate into its stored form at once, with its lookup keys, match
+ * keys and digest: the raw values die young (issue 7).
+ */
+export class CandidateEncoder {
+  private readonly tables = new Map<string, MappedTable>();
+
+  constructor(shapes: MappedTableShape[]) {
+    for (const shape of shapes) {
+      const lookups = new Map(shape.lookups.map((l) => [l.column, { by: l.by, index: l.index }]));
+      this.tables.set(shape.name, {
+        layout: new ColumnLayout(shape.table),
+        lookups,
+        matchKeys: shape.matchKeys,
+        // A key on a looked-up column is known only once the parent is: reconcile makes it then.
+        keysNeedParents: shape.matchKeys.some((key) => key.some((c) => lookups.has(c))),
+      });
+    }
+  }
+
+  /** Undefined for a table no mapping is bound to (reconcile has stopped before then). */
+  encode(c: Candidate): MappedCandidate | undefined {
+    const table = this.tables.get(c.table);
+    if (!table) return undefined;
+    const prepared = prepareCandidate(c, table.layout);
+    const lookups: Array<[string, string]> = [];
+    const naturalKeys = new Map<string, string>();
+    for (const [column, request] of Object.entries(prepared.lookups ?? {})) {
+      const link = table.lookups.get(column);
+      if (!link) continue;
+      const text = toColumnText(link.by, request.key);
+      if (!text.ok) continue;
+      const naturalKey = comparisonKey(link.by, text.text);
+      lookups.push([link.index, naturalKey]);
+      naturalKeys.set(column, naturalKey);
+    }
+    return { table: c.table, line: encodeCandidate(prepared, naturalKeys), lookups, prep: prepOf(prepared, table) };
+  }
+}
+
+/**
+ * Runs one record through the rules and encodes each candidate. The same code runs
+ * inline and in the mapping workers, so both give the same candidates and counts.
+ */
+export class RecordMapper {
+  private readonly encoder: CandidateEncoder;
+
+  constructor(
+    private readonly evaluator: RuleEvaluator,
+    shapes: MappedTableShape[],
+  ) {
+    this.encoder = new CandidateEncoder(shapes);
+  }
+
+  map(record: SourceRecord, tally: MapTally, emit: (candidate: MappedCandidate) => void): void {
+    tally.records++;
+    const result = this.evaluator.evaluate(record);
+    for (const c of result.candidates) {
+      const encoded = this.encoder.encode(c);
+      if (encoded) emit(encoded);
+    }
+    tally.failureCount += result.failures.length;
+    for (const f of result.failures) {
+      if (tally.failureSamples.length < FAILURE_SAMPLE_LIMIT) {
+        tally.failureSamples.push({ rule: f.rule, source: f.record.source, record: f.record.id, ref: f.record.ref, column: f.column, message: f.message });
+      }
+    }
+    if (result.candidates.length) tally.mapped++;
+    else if (result.failures.length) {
+      tally.rejected++;
+      const first = result.failures[0] as (typeof result.failures)[number];
+      const key = `${first.rule}\u0000${first.column}`;
+      const entry = tally.rejectedBy.get(key) ?? { rule: first.rule, column: first.column, count: 0, example: { ref: first.record.ref, message: first.message } };
+      entry.count++;
+      tally.rejectedBy.set(key, entry);
+    } else {
+      tally.unmappedCount++;
+      const key = `${record.source}\u0000${record.type}`;
+      const entry = tally.unmapped.get(key) ?? { source: record.source, type: record.type, count: 0, samples: [] };
+      entry.count++;
+      if (entry.samples.length < SAMPLE_LIMIT) entry.samples.push(record.ref);
+      tally.unmapped.set(key, entry);
+    }
+  }
+}
+
+interface MappedTable {
+  layout: ColumnLayout;
+  lookups: Map<string, { by: CatalogColumn; index: string }>;
+  matchKeys: string[][];
+  keysNeedParents: boolean;
+}
+
+/** Keys and digest of a candidate, as far as they are known before its parents are. */
+function prepOf(candidate: PreparedCandidate, table: MappedTable): CandidatePrep {
+  const { texts } = candidate;
+  const columns = table.layout.columns;
+  return {
+    keys: table.keysNeedParents ? undefined : candidateKeys((c) => texts.get(c), table.matchKeys, columns),
+    // A candidate with a problem has no digest: it never passes as unchanged, the full merge reports it.
+    digest: candidate.problems.size ? undefined : digestOfTexts(texts.entries(), columns),
+    lookups: candidate.lookups !== undefined,
+  };
+}
+
+/** The plain-data shape of each bound mapping, for the mapper (inline or in a worker). */
+export function tableShapes(bound: Array<{ mapping: { table: string }; table: CatalogTable; matchKeys: string[][]; lookups: Map<string, { parent: CatalogTable; by: string; refColumn: string }> }>): MappedTableShape[] {
+  return bound.map((b) => ({
+    name: b.mapping.table,
+    table: b.table,
+    matchKeys: b.matchKeys,
+    lookups: [...b.lookups].flatMap(([column, link]) => {
+      const by = link.parent.columns.find((c) => c.name === link.by);
+      if (!by) return [];
+      return [{ column, by, index: LookupIndex.keyOf(`${link.parent.schema}.${link.parent.name}`, link.by, link.refColumn) }];
+    }),
+  }));
+}

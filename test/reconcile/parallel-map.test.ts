@@ -1,0 +1,64 @@
+import { appendFile, readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, type SalvageConfig } from '../../src/config/load.js';
+import { demoEnv, runDemo } from '../../src/demo/run-demo.js';
+import { SourceInputError } from '../../src/records/connector.js';
+import { mapWorkerScript } from '../../src/reconcile/parallel-map.js';
+import { reconcile } from '../../src/reconcile/reconcile.js';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { tempJobDir } from '../support/flow.js';
+
+const pgUp = await postgresAvailable();
+
+/** The changeset as written, without its creation time: what must not depend on how mapping ran. */
+async function changesetText(job: string): Promise<string> {
+  return (await readFile(path.join(job, 'changeset.json'), 'utf8')).replace(/"createdAt":"[^"]*"/, '"createdAt":""');
+}
+
+describe.runIf(pgUp)('mapping in worker threads (issue 7)', () => {
+  let backup: TestDatabase;
+  let target: TestDatabase;
+  let job: string;
+  let config: SalvageConfig;
+
+  beforeAll(async () => {
+    backup = await createTestDatabase('pmap_backup');
+    target = await createTestDatabase('pmap_target');
+    job = await tempJobDir('pmap');
+    await runDemo({ jobDir: job, backupUrl: backup.url, targetUrl: target.url, log: () => undefined });
+    config = await loadConfig(path.join(job, 'salvage.yaml'), { env: demoEnv() });
+  });
+  afterAll(async () => {
+    await backup?.drop();
+    await target?.drop();
+  });
+
+  it('finds the built worker (npm test builds first)', () => {
+    expect(mapWorkerScript()).toBeDefined();
+  });
+
+  it('gives byte for byte the changeset of inline mapping, with files cut into many small chunks', async () => {
+    await reconcile({ config, mapParallelism: { workers: 0 } });
+    const inline = await changesetText(job);
+    // 2 KB chunks: each source file is cut into dozens of chunks that two workers finish out of order.
+    await reconcile({ config, mapParallelism: { workers: 2, chunkBytes: 2048 } });
+    const parallel = await changesetText(job);
+    expect(parallel).toBe(inline);
+    const changeset = JSON.parse(parallel) as { changes: unknown[]; sources: Array<{ records: number }> };
+    expect(changeset.changes.length).toBeGreaterThan(100);
+    expect(changeset.sources.reduce((n, s) => n + s.records, 0)).toBeGreaterThan(300);
+  });
+
+  it('names file:line of a bad record in a late chunk, counting the lines of every chunk before it', async () => {
+    const records = path.join(job, 'records');
+    const [name] = (await readdir(records)).filter((f) => f.endsWith('.ndjson')).sort();
+    const file = path.join(records, name as string);
+    const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '').length;
+    await appendFile(file, '{"source":"x", broken\n');
+    const error = await reconcile({ config, mapParallelism: { workers: 2, chunkBytes: 1024 } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SourceInputError);
+    expect((error as SourceInputError).location).toBe(`${file}:${lines + 1}`);
+    expect((error as Error).message).toMatch(/not valid JSON/);
+  });
+});
