@@ -1,0 +1,60 @@
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import type { CatalogColumn } from '../../src/db/catalog-types.js';
+import { canonicalDecimal, comparisonKey, toColumnText } from '../../src/reconcile/normalize.js';
+import { ADMIN_URL, postgresAvailable } from '../support/postgres.js';
+
+const column = (type: string, typeName: string): CatalogColumn => ({ name: 'c', type, typeName, notNull: false, default: null, identity: null, generated: false, position: 0 });
+const timestamptz = column('timestamp with time zone', 'timestamptz');
+const numeric = column('numeric(12,2)', 'numeric');
+
+const pgUp = await postgresAvailable();
+
+/** Inputs PostgreSQL reads differently from a naive Date.UTC: each one found a bug or guards a fast path. */
+const TIMESTAMPS = [
+  '2026-03-02T14:02:00Z',
+  '2026-03-02 15:02:00+01',
+  '1969-12-31 23:59:59.5Z', // before 1970 with a fraction: was written a second late
+  '1969-12-31T23:59:59.999999-05:30',
+  '0001-06-03 12:00:00Z', // years below 100: Date.UTC reads them as 19xx
+  '0099-12-31 23:59:59.25+00',
+  '2026-03-02T24:00:00Z', // PostgreSQL's own midnight of the next day
+  '2255-06-01 00:00:00.000001Z', // about where doubles stop being exact in microseconds
+  '9999-12-31 23:59:59.999999Z',
+];
+const NOT_TIMESTAMPS = ['2026-02-31T10:00:00Z', '2026-03-02T10:75:00Z', '2026-13-01 00:00:00Z', '2026-03-02T24:00:01Z', '0000-01-01 00:00:00Z'];
+
+describe('column texts and comparison keys', () => {
+  it('keep canonical decimals as they are and canonicalise the rest', () => {
+    expect(canonicalDecimal('52.29')).toBe('52.29');
+    expect(canonicalDecimal('-0')).toBe('0');
+    expect(canonicalDecimal('-0.0')).toBe('0');
+    expect(canonicalDecimal('090.50')).toBe('90.5');
+    expect(canonicalDecimal('+1e3')).toBe('1000');
+    expect(comparisonKey(numeric, '90')).toBe(comparisonKey(numeric, '90.00'));
+  });
+
+  it('refuse dates PostgreSQL refuses, instead of rolling them over', () => {
+    for (const text of NOT_TIMESTAMPS) expect(toColumnText(timestamptz, text), text).toMatchObject({ ok: false });
+  });
+
+  it.runIf(pgUp)('write every timestamp exactly as PostgreSQL reads it, and refuse what it refuses', async () => {
+    const client = new pg.Client({ connectionString: ADMIN_URL });
+    await client.connect();
+    try {
+      await client.query("SET TimeZone = 'UTC'");
+      for (const text of TIMESTAMPS) {
+        const ours = toColumnText(timestamptz, text);
+        const theirs = (await client.query<{ t: string }>('SELECT $1::timestamptz::text AS t', [text])).rows[0]?.t;
+        expect(ours, text).toEqual({ ok: true, text: theirs });
+        // The comparison key of our text and of PostgreSQL's output agree.
+        expect(comparisonKey(timestamptz, text)).toBe(comparisonKey(timestamptz, theirs as string));
+      }
+      for (const text of NOT_TIMESTAMPS) {
+        await expect(client.query('SELECT $1::timestamptz', [text]), text).rejects.toThrow(/out of range|invalid input/);
+      }
+    } finally {
+      await client.end();
+    }
+  });
+});
