@@ -55,10 +55,26 @@ export class Fingerprints {
   }
 
   note(i: number, digest: { a: number; b: number; columns: string[] }): void {
-    this.columnSets[i] = this.internSet(digest.columns);
-    this.digests[i * 2] = digest.a;
-    this.digests[i * 2 + 1] = digest.b;
+    this.noteLanes(i, digest.a, digest.b, this.internSet(digest.columns));
+  }
+
+  /** The digest as lanes and a column set already interned (see setOf): nothing allocated per candidate. */
+  noteLanes(i: number, a: number, b: number, set: number): void {
+    this.columnSets[i] = set;
+    this.digests[i * 2] = a;
+    this.digests[i * 2 + 1] = b;
     this.clean[i] = 1;
+  }
+
+  /** The set of these columns, interned once per distinct key (callers cache `key`). */
+  setOf(key: string, columns: () => string[]): number {
+    let at = this.setIndex.get(key);
+    if (at === undefined) {
+      at = this.sets.length;
+      this.sets.push(columns().map((n) => this.columns.get(n) as CatalogColumn));
+      this.setIndex.set(key, at);
+    }
+    return at;
   }
 
   /** True when every value candidate `i` gives equals the row's, as PostgreSQL compares them. */
@@ -76,14 +92,7 @@ export class Fingerprints {
   }
 
   private internSet(names: string[]): number {
-    const key = names.join('\u0000');
-    let at = this.setIndex.get(key);
-    if (at === undefined) {
-      at = this.sets.length;
-      this.sets.push(names.map((n) => this.columns.get(n) as CatalogColumn));
-      this.setIndex.set(key, at);
-    }
-    return at;
+    return this.setOf(`=${names.join('\u0000')}`, () => names);
   }
 }
 

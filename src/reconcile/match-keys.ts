@@ -24,6 +24,13 @@ export function candidateKeys(text: (column: string) => string | undefined, matc
 
 /** The match keys of a backup row. */
 export function rowKeys(row: Record<string, string | null>, matchKeys: string[][], columns: Map<string, CatalogColumn>): string[] {
+  const [only, ...others] = matchKeys;
+  if (only?.length === 1 && others.length === 0) {
+    // The usual case, once per backup row: one key of one column.
+    const column = only[0] as string;
+    const value = row[column];
+    return value == null ? [] : [keyString(0, [comparisonKey(columns.get(column) as CatalogColumn, value)])];
+  }
   const keys: string[] = [];
   matchKeys.forEach((key, i) => {
     const values = key.map((c) => row[c]);

@@ -256,15 +256,26 @@ export class CandidateStore {
     this.digestB.push(digest.b);
   }
 
-  /** The keys and digest the mapper worked out (the digest is a copy, to extend). */
-  prep(i: number): CandidatePrep {
-    const keys = this.keys[i];
-    const set = this.digestSet[i] as number;
-    return {
-      keys: typeof keys === 'string' ? [keys] : keys,
-      digest: set < 0 ? undefined : { a: this.digestA[i] as number, b: this.digestB[i] as number, columns: [...(this.sets[set] as string[])] },
-      lookups: this.withLookups[i] === true,
-    };
+  /** Candidate i's match keys as stored: one as a string, several as an array, unknown as undefined. */
+  keysAt(i: number): string | string[] | undefined {
+    return this.keys[i];
+  }
+
+  /** The digest's column set (an index for columnsOfSet), or -1 when the candidate has no digest. */
+  digestSetAt(i: number): number {
+    return this.digestSet[i] as number;
+  }
+
+  digestLanesAt(i: number, lane: 0 | 1): number {
+    return (lane === 0 ? this.digestA[i] : this.digestB[i]) as number;
+  }
+
+  columnsOfSet(set: number): string[] {
+    return this.sets[set] as string[];
+  }
+
+  hasLookupsAt(i: number): boolean {
+    return this.withLookups[i] === true;
   }
 
   /** Only the lookups of candidate i. */

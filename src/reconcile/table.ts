@@ -7,7 +7,7 @@ import { mergeClaims, type Claim } from './merge.js';
 import { comparisonKey, toColumnText } from './normalize.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import { columnHash, digestOfTexts, Fingerprints } from './fingerprints.js';
-import { addProblem, type CandidatePrep, type CandidateStore, type PreparedCandidate } from './prepared.js';
+import { addProblem, type CandidateStore, type PreparedCandidate } from './prepared.js';
 import { scoreChange } from './confidence.js';
 import { columnRecord } from './own.js';
 import { UnionFind } from './union-find.js';
@@ -36,7 +36,6 @@ export interface TableResult {
 
 type Resolved = PreparedCandidate;
 
-const NO_GROUPS: ReadonlySet<number> = new Set();
 
 interface Group {
   members: Resolved[];
@@ -59,19 +58,21 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   // what they say. Only keys and fingerprints are kept, not the candidates.
   const keyOwner = new Map<string, number>();
   const byKeys = new UnionFind(n);
-  const keysOf = new Array<string[]>(n);
+  const keysOf = new Array<string | string[]>(n);
   const fingerprints = new Fingerprints(n, columns);
+  const firstPass = new FirstPass(store, bound, columns, input.parentIndexes, fingerprints);
+  const own = (key: string, i: number) => {
+    // Candidates that share a key are one row, whatever the backup says.
+    const owner = keyOwner.get(key);
+    if (owner === undefined) keyOwner.set(key, i);
+    else byKeys.union(i, owner);
+  };
   for (let i = 0; i < n; i++) {
     memoryCheckpoint();
-    const { keys, digest } = firstPassPrep(store, i, bound, columns, input.parentIndexes);
+    const keys = firstPass.keysAndDigest(i);
     keysOf[i] = keys;
-    // Candidates that share a key are one row, whatever the backup says.
-    for (const k of keys) {
-      const owner = keyOwner.get(k);
-      if (owner === undefined) keyOwner.set(k, i);
-      else byKeys.union(i, owner);
-    }
-    if (digest) fingerprints.note(i, digest);
+    if (typeof keys === 'string') own(keys, i);
+    else for (const k of keys) own(k, i);
   }
   collectGarbage(); // the decoded candidates of the first pass
   // Group sizes by root, in a typed array: a Map of a million numbers costs ten times more.
@@ -87,21 +88,25 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   const rows: Row[] = [];
   const rowForKey = new Map<string, number>();
   const settled = new Map<number, string>(); // candidate group root -> key text of the row it matched
-  const keyText = (row: Row) => table.primaryKey.map((c) => row[c] ?? '').join('\u0001');
-  let maxKey: bigint | undefined;
   const pkColumn = table.primaryKey.length === 1 ? (table.primaryKey[0] as string) : undefined;
+  const keyText = pkColumn !== undefined ? (row: Row) => row[pkColumn] ?? '' : (row: Row) => table.primaryKey.map((c) => row[c] ?? '').join('\u0001');
   const integerKey = pkColumn !== undefined && isIntegerColumn(columns.get(pkColumn));
+  let maxKeyText: string | undefined;
   const keep = (row: Row, keys: string[]) => {
     const at = rows.length;
     rows.push(row);
     for (const k of keys) if (keyOwner.has(k)) rowForKey.set(k, at);
   };
+  /** A group settled as unchanged that meets another backup row needs the full merge after all. */
+  const unsettle = (root: number, row: Row, alone: boolean) => {
+    const first = settled.get(root);
+    if (first === undefined || (alone && first === keyText(row))) return;
+    settled.delete(root);
+    keep(stubRow(table, first), keyList(keysOf[root]));
+  };
   for await (const row of input.backupRows()) {
     memoryCheckpoint();
-    if (integerKey && pkColumn && row[pkColumn] != null) {
-      const k = BigInt(row[pkColumn] as string);
-      if (maxKey === undefined || k > maxKey) maxKey = k;
-    }
+    if (integerKey && pkColumn && row[pkColumn] != null) maxKeyText = greaterInteger(maxKeyText, row[pkColumn] as string);
     for (const index of input.ownIndexes) {
       const byValue = row[index.by];
       if (byValue == null) continue;
@@ -110,41 +115,32 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
       if (index.requested.has(nk) && ref != null) index.set(nk, { value: ref });
     }
     const keys = rowKeys(row, bound.matchKeys, columns);
-    const roots = groupsOf(keys);
-    if (roots.size === 0) continue;
-    // A group settled as unchanged that meets a second backup row, or a row that also
-    // matches another group, needs the full merge after all (it is ambiguous or linked).
-    for (const root of roots) {
-      const first = settled.get(root);
-      if (first === undefined || (roots.size === 1 && first === keyText(row))) continue;
-      settled.delete(root);
-      keep(stubRow(table, first), keysOf[root] as string[]);
+    // The candidate groups the row's keys lead to: usually one, and then no Set is made.
+    let root = -1;
+    let roots: Set<number> | undefined;
+    for (const k of keys) {
+      const owner = keyOwner.get(k);
+      if (owner === undefined) continue;
+      const r = byKeys.find(owner);
+      if (root < 0) root = r;
+      else if (r !== root) (roots ??= new Set([root])).add(r);
     }
-    const [root] = roots;
+    if (root < 0) continue;
+    // A row that matches several groups links them (or is ambiguous): they all get the full merge.
+    if (roots) for (const r of roots) unsettle(r, row, false);
+    else unsettle(root, row, true);
     // One record, one backup row, every value equal: unchanged (a group of one is its own root).
-    if (roots.size === 1 && root !== undefined && size[root] === 1 && !rowForKeyHitsGroup(root) && fingerprints.matches(root, row)) {
+    if (!roots && size[root] === 1 && !rowForKeyHitsGroup(root) && fingerprints.matches(root, row)) {
       settled.set(root, keyText(row));
       continue;
     }
     keep(row, keys);
   }
-
-  /** The candidate groups a backup row's keys lead to (no Set for the usual one key). */
-  function groupsOf(keys: string[]): ReadonlySet<number> {
-    if (keys.length === 1) {
-      const owner = keyOwner.get(keys[0] as string);
-      return owner === undefined ? NO_GROUPS : new Set([byKeys.find(owner)]);
-    }
-    const roots = new Set<number>();
-    for (const k of keys) {
-      const owner = keyOwner.get(k);
-      if (owner !== undefined) roots.add(byKeys.find(owner));
-    }
-    return roots;
-  }
+  const maxKey = maxKeyText === undefined ? undefined : BigInt(maxKeyText);
 
   function rowForKeyHitsGroup(root: number): boolean {
-    return (keysOf[root] as string[]).some((k) => rowForKey.has(k));
+    const keys = keysOf[root] as string | string[];
+    return typeof keys === 'string' ? rowForKey.has(keys) : keys.some((k) => rowForKey.has(k));
   }
 
   collectGarbage(); // the backup rows of the scan
@@ -245,41 +241,80 @@ function isIntegerColumn(c: CatalogColumn | undefined): boolean {
 }
 
 /**
- * A candidate's match keys and digest for the first pass. The mapper made them already
- * except for looked-up columns: those are resolved here (parents are reconciled
- * first) and folded in, reading only the candidate's lookups. A candidate whose key
- * is itself looked up is decoded in full.
+ * The first pass's work on one candidate: its match keys, and its digest noted. The
+ * mapper made both already except for looked-up columns: those are resolved here
+ * (parents are reconciled first) and folded in, reading only the candidate's lookups.
+ * A candidate whose key is itself looked up is decoded in full. Nothing is allocated
+ * for a candidate without lookups: this runs a million times.
  */
-function firstPassPrep(
-  store: CandidateStore,
-  i: number,
-  bound: BoundMapping,
-  columns: Map<string, CatalogColumn>,
-  parentIndexes: Map<string, LookupIndex>,
-): { keys: string[]; digest: CandidatePrep['digest'] } {
-  const prep = store.prep(i);
-  if (!prep.keys) {
-    const candidate = store.get(i);
-    resolveLookups(candidate, bound, columns, parentIndexes);
-    return { keys: candidate.keys, digest: candidate.problems.size ? undefined : digestOfTexts(candidate.texts.entries(), columns) };
-  }
-  const { digest } = prep;
-  if (!prep.lookups || !digest) return { keys: prep.keys, digest };
-  for (const lookup of store.lookupsOf(i)) {
-    const link = bound.lookups.get(lookup.column);
-    if (!link) continue;
-    const index = parentIndexes.get(LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn));
-    const entry = lookup.naturalKey !== null && index ? index.resolve(lookup.naturalKey) : undefined;
-    if (entry && 'value' in entry) {
-      const [x, y] = columnHash(lookup.column, comparisonKey(columns.get(lookup.column) as CatalogColumn, entry.value));
-      digest.a = (digest.a ^ x) >>> 0;
-      digest.b = (digest.b ^ y) >>> 0;
-      digest.columns.push(lookup.column);
-    } else if (!lookup.optional) {
-      return { keys: prep.keys, digest: undefined }; // a problem: the full merge reports it
+class FirstPass {
+  private readonly baseSets: number[] = [];
+  private readonly links = new Map<string, { index: LookupIndex | undefined; meta: CatalogColumn } | undefined>();
+
+  constructor(
+    private readonly store: CandidateStore,
+    private readonly bound: BoundMapping,
+    private readonly columns: Map<string, CatalogColumn>,
+    private readonly parentIndexes: Map<string, LookupIndex>,
+    private readonly fingerprints: Fingerprints,
+  ) {}
+
+  keysAndDigest(i: number): string | string[] {
+    const { store, fingerprints } = this;
+    const keys = store.keysAt(i);
+    if (keys === undefined) {
+      const candidate = store.get(i);
+      resolveLookups(candidate, this.bound, this.columns, this.parentIndexes);
+      if (candidate.problems.size === 0) fingerprints.note(i, digestOfTexts(candidate.texts.entries(), this.columns));
+      return candidate.keys;
     }
+    const set = store.digestSetAt(i);
+    if (set < 0) return keys; // a problem: the full merge reports it
+    let a = store.digestLanesAt(i, 0);
+    let b = store.digestLanesAt(i, 1);
+    if (!store.hasLookupsAt(i)) {
+      fingerprints.noteLanes(i, a, b, (this.baseSets[set] ??= fingerprints.setOf(String(set), () => store.columnsOfSet(set))));
+      return keys;
+    }
+    const extra: string[] = [];
+    for (const lookup of store.lookupsOf(i)) {
+      const link = this.link(lookup.column);
+      if (!link) continue;
+      const entry = lookup.naturalKey !== null && link.index ? link.index.resolve(lookup.naturalKey) : undefined;
+      if (entry && 'value' in entry) {
+        const [x, y] = columnHash(lookup.column, comparisonKey(link.meta, entry.value));
+        a = (a ^ x) >>> 0;
+        b = (b ^ y) >>> 0;
+        extra.push(lookup.column);
+      } else if (!lookup.optional) {
+        return keys; // a problem: the full merge reports it
+      }
+    }
+    const setKey = extra.length ? `${set}\u0001${extra.join('\u0000')}` : String(set);
+    fingerprints.noteLanes(i, a, b, fingerprints.setOf(setKey, () => [...store.columnsOfSet(set), ...extra]));
+    return keys;
   }
-  return { keys: prep.keys, digest };
+
+  /** The parent index a lookup column resolves in, and the column's own type (once per column). */
+  private link(column: string): { index: LookupIndex | undefined; meta: CatalogColumn } | undefined {
+    if (this.links.has(column)) return this.links.get(column);
+    const link = this.bound.lookups.get(column);
+    const meta = this.columns.get(column);
+    const found = link && meta ? { index: this.parentIndexes.get(LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn)), meta } : undefined;
+    this.links.set(column, found);
+    return found;
+  }
+}
+
+function keyList(keys: string | string[] | undefined): string[] {
+  return keys === undefined ? [] : typeof keys === 'string' ? [keys] : keys;
+}
+
+/** The greater of two integers in PostgreSQL's text form (no leading zeros), without BigInt for the usual positive ones. */
+function greaterInteger(a: string | undefined, b: string): string {
+  if (a === undefined) return b;
+  if (a[0] !== '-' && b[0] !== '-') return b.length > a.length || (b.length === a.length && b > a) ? b : a;
+  return BigInt(b) > BigInt(a) ? b : a;
 }
 
 /** Resolves a candidate's lookups into its texts (parents are reconciled first), then its match keys. */
