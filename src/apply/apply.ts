@@ -13,6 +13,7 @@ import { writeSafetyCopy } from './safety-copy.js';
 import { readVerifiedPatch } from './verify-patch.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
 import { collectGarbage } from '../runtime/memory.js';
+import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
 
 export interface ApplyOptions {
   /** The patch directory written by `salvage patch`. */
@@ -33,6 +34,8 @@ export interface ApplyOptions {
   lockTimeout?: string;
   statementTimeout?: string;
   log?: (line: string) => void;
+  /** Progress of checking the patch and writing its rows (the CLI draws it on a terminal). */
+  progress?: Progress;
 }
 
 export interface ApplyResult {
@@ -68,7 +71,10 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const verified = await readVerifiedPatch(options.patchDir, which);
   const file = path.join(options.patchDir, which === 'patch' ? 'patch.sql' : 'undo.sql');
   const entries = which === 'patch' ? verified.manifest.patch.statements : verified.manifest.undo.statements;
-  const statements = await readPatchStatements(verified.sql, file, which);
+  const progress = options.progress ?? NO_PROGRESS;
+  const checking = progress.stage(`check ${which === 'patch' ? 'patch' : 'undo'}.sql`, verified.sql.length, 'bytes');
+  const statements = await readPatchStatements(verified.sql, file, which, (bytes) => checking.add(bytes));
+  checking.end();
   verified.sql = Buffer.alloc(0); // the statements hold their own text now
   const work = pairWithManifest(statements, entries, file);
   collectGarbage(); // the parse trees
@@ -122,6 +128,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
         lap('safety copy', drift.current.length);
       }
 
+      const writing = progress.stage('write rows', work.reduce((n, w) => n + w.entry.expectedRows, 0));
       for (const { statement, entry } of work) {
         // setval() survives a rollback, so a dry run must not run it (the patch puts sequence moves last).
         if (options.dryRun && statement.kind === 'sequence') continue;
@@ -135,7 +142,9 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
         }
         const perTable = (rows[entry.table] ??= {});
         perTable[entry.kind] = (perTable[entry.kind] ?? 0) + count;
+        writing.add(count);
       }
+      writing.end();
 
       lap('write rows', Object.values(rows).reduce((n, t) => n + Object.values(t).reduce((a, b) => a + b, 0), 0));
       if (options.dryRun) {

@@ -46,12 +46,12 @@ export type PatchMode = 'patch' | 'undo';
 type Node = Record<string, unknown>;
 
 /** Parses and checks the whole file; refuses (exit 3) at the first statement salvage would never write. */
-export async function readPatchStatements(sql: string | Buffer, file: string, mode: PatchMode): Promise<PatchStatement[]> {
+export async function readPatchStatements(sql: string | Buffer, file: string, mode: PatchMode, onParsed?: (bytes: number) => void): Promise<PatchStatement[]> {
   // libpg_query reports byte offsets; slice bytes, not UTF-16 units.
   const bytes = typeof sql === 'string' ? Buffer.from(sql, 'utf8') : sql;
   let result: { stmts: ParsedStatement[] };
   try {
-    result = { stmts: await parseByStatement(bytes) };
+    result = { stmts: await parseByStatement(bytes, onParsed) };
   } catch (error) {
     throw new SafetyRefusal(`${file}: is not valid SQL (${(error as Error).message}); nothing was written. Re-run "salvage patch".`);
   }
@@ -96,7 +96,7 @@ interface ParsedStatement {
  * where PostgreSQL's own lexer ends a statement, so each statement is exactly the text
  * that is checked and later run.
  */
-async function parseByStatement(bytes: Buffer): Promise<ParsedStatement[]> {
+async function parseByStatement(bytes: Buffer, onParsed?: (bytes: number) => void): Promise<ParsedStatement[]> {
   const out: ParsedStatement[] = [];
   let start = 0;
   while (start < bytes.length) {
@@ -119,6 +119,7 @@ async function parseByStatement(bytes: Buffer): Promise<ParsedStatement[]> {
         end = boundaryAfter(bytes, start, more);
       }
     }
+    onParsed?.(end - start);
     start = end;
   }
   return out;

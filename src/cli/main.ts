@@ -16,11 +16,14 @@ import { pull } from '../pull/pull.js';
 import { changesetPath, embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
 import { DIFF_FORMATS, renderChangeset } from '../report/render.js';
 import { ask, isInteractive, useColor } from './terminal.js';
+import { NO_PROGRESS, TerminalProgress, type Progress } from '../runtime/progress.js';
 
 interface GlobalOptions {
   config: string;
   job?: string;
   timings?: boolean;
+  /** False with --no-progress. */
+  progress: boolean;
 }
 
 /** --timings: one line per stage with its wall time and rows per second. */
@@ -33,7 +36,16 @@ function printTimings(command: Command, stages: Array<{ stage: string; seconds: 
 }
 
 const out = (line: string) => process.stdout.write(`${redact(line)}\n`);
-const err = (line: string) => process.stderr.write(`${redact(line)}\n`);
+// A progress bar owns the terminal's last line while it runs: messages go above it.
+let bar: TerminalProgress | undefined;
+const err = (line: string) => (bar ? bar.log(redact(line)) : process.stderr.write(`${redact(line)}\n`));
+
+/** Bars on stderr when it is a terminal (not in CI, not with --no-progress); nothing otherwise. */
+function progressFor(command: Command): Progress {
+  if (!globals(command).progress || !process.stderr.isTTY || process.env.CI || process.env.TERM === 'dumb') return NO_PROGRESS;
+  bar = new TerminalProgress(process.stderr);
+  return bar;
+}
 
 function globals(command: Command): GlobalOptions {
   return command.optsWithGlobals() as GlobalOptions;
@@ -50,6 +62,7 @@ export function buildProgram(): Command {
     .option('--config <file>', 'the salvage.yaml to use', './salvage.yaml')
     .option('--job <dir>', 'the job directory (overrides "job:" in the config)')
     .option('--timings', "print each stage's wall time and rows per second")
+    .option('--no-progress', 'no progress bars on the terminal')
     .showHelpAfterError()
     .exitOverride();
 
@@ -98,7 +111,7 @@ export function buildProgram(): Command {
     .description('map records, compare with the backup (read only), write <job>/changeset.json')
     .action(async (_opts: unknown, command: Command) => {
       const cfg = await config(command);
-      const { changeset, file, timings } = await reconcile({ config: cfg, log: err });
+      const { changeset, file, timings } = await reconcile({ config: cfg, log: err, progress: progressFor(command) });
       printTimings(command, timings);
       for (const s of changeset.sources) {
         out(`${s.name}: ${s.records} records = ${s.mapped} mapped + ${s.unmapped} matched no rule + ${s.rejected} rejected (a value no rule could convert)`);
@@ -137,7 +150,7 @@ export function buildProgram(): Command {
     .action(async (_opts: unknown, command: Command) => {
       const cfg = await config(command);
       const started = performance.now();
-      const { dir, manifest } = await writePatch(cfg.jobDir, changesetPath(cfg.jobDir));
+      const { dir, manifest } = await writePatch(cfg.jobDir, changesetPath(cfg.jobDir), { progress: progressFor(command) });
       const written = manifest.patch.statements.reduce((n, s) => n + s.expectedRows, 0);
       printTimings(command, [{ stage: 'write patch', seconds: (performance.now() - started) / 1000, rows: written }]);
       const inserts = Object.values(manifest.counts).reduce((n, c) => n + c.insert, 0);
@@ -176,6 +189,7 @@ export function buildProgram(): Command {
           lockTimeout: cfg.apply.lockTimeout,
           statementTimeout: cfg.apply.statementTimeout,
           log: err,
+          progress: progressFor(command),
         });
         const touched = Object.values(result.rows).reduce((n, c) => n + Object.values(c).reduce((a, b) => a + b, 0), 0);
         printTimings(command, [{ stage: name, seconds: (performance.now() - started) / 1000, rows: touched }]);

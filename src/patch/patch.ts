@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
@@ -24,6 +24,7 @@ import { hasOwn, own } from '../reconcile/own.js';
 import { MANIFEST_FORMAT, sha256, type PatchManifest } from './manifest.js';
 import { SqlFileBuilder } from './sql-file.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
+import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
 
 /** Rows per statement: large enough to be fast, small enough to read and to locate errors. */
 export const INSERT_CHUNK = 1000;
@@ -38,10 +39,10 @@ export function patchDir(jobDir: string): string {
   return path.join(jobDir, 'patch');
 }
 
-export async function readChangeset(file: string): Promise<{ changeset: Changeset; sha256: string }> {
+export async function readChangeset(file: string, progress: Progress = NO_PROGRESS): Promise<{ changeset: Changeset; sha256: string }> {
   let read: { changeset: Changeset; sha256: string };
   try {
-    read = await readChangesetLines(file);
+    read = await readChangesetLines(file, progress);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`no changeset at ${file}: run "salvage reconcile" first`);
     throw error;
@@ -56,10 +57,15 @@ export async function readChangeset(file: string): Promise<{ changeset: Changese
  * million-row changeset is never one string in memory as well as its objects. A file of
  * another layout (edited by hand, pretty-printed) is read whole.
  */
-async function readChangesetLines(file: string): Promise<{ changeset: Changeset; sha256: string }> {
+async function readChangesetLines(file: string, progress: Progress): Promise<{ changeset: Changeset; sha256: string }> {
   const hash = createHash('sha256');
   const input = createReadStream(file);
-  input.on('data', (chunk) => hash.update(chunk));
+  const reading = progress.stage('read changeset', (await stat(file)).size, 'bytes');
+  input.on('data', (chunk) => {
+    hash.update(chunk);
+    reading.add(chunk.length);
+  });
+  input.on('close', () => reading.end());
   const lines = createInterface({ input, crlfDelay: Infinity });
   let head: string | undefined;
   let tail = '';
@@ -107,10 +113,13 @@ function parseWhole(text: string, file: string): Changeset {
 }
 
 /** Writes patch.sql, undo.sql and manifest.json for the changeset's accepted inserts and updates. */
-export async function writePatch(jobDir: string, changesetFile: string): Promise<PatchResult> {
-  const { changeset, sha256: changesetSha } = await readChangeset(changesetFile);
+export async function writePatch(jobDir: string, changesetFile: string, options: { progress?: Progress } = {}): Promise<PatchResult> {
+  const progress = options.progress ?? NO_PROGRESS;
+  const { changeset, sha256: changesetSha } = await readChangeset(changesetFile, progress);
   const decisions = await loadDecisions(jobDir);
+  const building = progress.stage('write patch and undo', changeset.changes.length);
   const built = buildPatch(changeset, changesetSha, applyDecisions(changeset, decisions.decisions), sha256(decisions.text));
+  building.add(changeset.changes.length);
   const dir = patchDir(jobDir);
   await mkdir(dir, { recursive: true });
   // Manifest last: a directory whose manifest does not match its SQL files is refused by apply.
@@ -122,6 +131,7 @@ export async function writePatch(jobDir: string, changesetFile: string): Promise
     await writeFile(path.join(dir, `${name}.partial`), content, 'utf8');
     await rename(path.join(dir, `${name}.partial`), path.join(dir, name));
   }
+  building.end();
   collectGarbage();
   return { dir, manifest: built.manifest };
 }

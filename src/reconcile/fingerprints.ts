@@ -17,9 +17,7 @@ export class ValueDigest {
   readonly columns: string[] = [];
 
   add(column: string, key: string): void {
-    const [x, y] = columnHash(column, key);
-    this.a = (this.a ^ x) >>> 0;
-    this.b = (this.b ^ y) >>> 0;
+    foldColumn(this, column, key);
     this.columns.push(column);
   }
 }
@@ -44,6 +42,8 @@ export class Fingerprints {
   private readonly clean: Uint8Array;
   private readonly sets: CatalogColumn[][] = [];
   private readonly setIndex = new Map<string, number>();
+  /** Reused by matches, which runs once per backup row. */
+  private readonly scratch = { a: 0, b: 0 };
 
   constructor(
     size: number,
@@ -81,14 +81,11 @@ export class Fingerprints {
   matches(i: number, row: Record<string, string | null>): boolean {
     if (!this.clean[i]) return false;
     const set = this.sets[this.columnSets[i] as number] as CatalogColumn[];
-    let a = 0;
-    let b = 0;
-    for (const column of set) {
-      const [x, y] = columnHash(column.name, comparisonKey(column, row[column.name] ?? null));
-      a ^= x;
-      b ^= y;
-    }
-    return this.digests[i * 2] === a >>> 0 && this.digests[i * 2 + 1] === b >>> 0;
+    const lanes = this.scratch;
+    lanes.a = 0;
+    lanes.b = 0;
+    for (const column of set) foldColumn(lanes, column.name, comparisonKey(column, row[column.name] ?? null));
+    return this.digests[i * 2] === lanes.a && this.digests[i * 2 + 1] === lanes.b;
   }
 
   private internSet(names: string[]): number {
@@ -96,8 +93,12 @@ export class Fingerprints {
   }
 }
 
-/** Two independent 32-bit lanes of cyrb53's mixing over name, a NUL, and the value. */
-export function columnHash(column: string, key: string): [number, number] {
+/**
+ * Folds (XOR) the hash of one column's value into a digest's two lanes: two independent
+ * 32-bit lanes of cyrb53's mixing over the name, a separator, and the value. Nothing is
+ * allocated: this runs for every column of every candidate and backup row.
+ */
+export function foldColumn(lanes: { a: number; b: number }, column: string, key: string): void {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < column.length; i++) {
@@ -115,5 +116,6 @@ export function columnHash(column: string, key: string): [number, number] {
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return [h1 >>> 0, h2 >>> 0];
+  lanes.a = (lanes.a ^ h1) >>> 0;
+  lanes.b = (lanes.b ^ h2) >>> 0;
 }

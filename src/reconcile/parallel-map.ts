@@ -46,6 +46,8 @@ export interface WorkerMapSinks {
   /** A stored candidate of the table at this index of the shapes, in file order. */
   candidate(table: number, line: string, prep: CandidatePrep): void;
   requested(index: string, keys: string[]): void;
+  /** A chunk of this many bytes has been taken in. */
+  chunkDone?(bytes: number): void;
 }
 
 /**
@@ -81,6 +83,8 @@ export async function mapFileInWorkers(setup: MapWorkerData, parallelism: MapPar
         }
         for (const [index, keys] of result.requested) sinks.requested(index, keys);
         tally.add(result.tally);
+        const range = chunks[result.chunk];
+        if (range) sinks.chunkDone?.(range[1] - range[0]);
         if (result.error) {
           const where = `${setup.file}:${linesBefore + result.error.line}`;
           throw result.error.unexpected ? new Error(`mapping ${where} failed: ${result.error.reason}`) : new SourceInputError(result.error.reason, where);
@@ -90,6 +94,8 @@ export async function mapFileInWorkers(setup: MapWorkerData, parallelism: MapPar
       for (const worker of workers) {
         worker.on('message', (result: ChunkResult) => {
           ready.set(result.chunk, result);
+          // The worker gets its next chunk before this one is taken in: it never waits for the main thread.
+          dispatch(worker);
           try {
             for (let r = ready.get(expected); r; r = ready.get(expected)) {
               ready.delete(expected);
@@ -100,7 +106,6 @@ export async function mapFileInWorkers(setup: MapWorkerData, parallelism: MapPar
             return reject(error);
           }
           if (expected === chunks.length) return resolve();
-          dispatch(worker);
           for (let w = idle.shift(); w; w = idle.shift()) {
             const before = next;
             dispatch(w);

@@ -18,6 +18,7 @@ import { LookupIndex } from './lookup-index.js';
 import { comparisonKey } from './normalize.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
+import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
 import { orderMappings } from './order.js';
 import { CandidateStore, ColumnLayout } from './prepared.js';
 import type { MapWorkerData } from './map-protocol.js';
@@ -31,6 +32,8 @@ export interface ReconcileOptions {
   log?: (line: string) => void;
   /** Worker threads for mapping; by default, one per core for large records files. */
   mapParallelism?: Partial<MapParallelism>;
+  /** Progress of the long stages (the CLI draws it on a terminal). */
+  progress?: Progress;
 }
 
 export type { StageTiming };
@@ -78,7 +81,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     const stores = new Map(bound.map((b) => [b.mapping.table, new CandidateStore(new ColumnLayout(b.table))]));
     // The lookups children ask for are noted as their candidates are made, so no later pass reads them all again.
     const indexes = createLookupIndexes(bound);
-    const setup = { evaluator: new RuleEvaluator(mappings), mappingFiles: loaded.files, shapes: tableShapes(bound), parallelism: options.mapParallelism };
+    const progress = options.progress ?? NO_PROGRESS;
+    const setup = { evaluator: new RuleEvaluator(mappings), mappingFiles: loaded.files, shapes: tableShapes(bound), parallelism: options.mapParallelism, progress };
     const evaluation = await evaluateRecords(config, setup, stores, indexes, log);
     collectGarbage();
     lap('map records', evaluation.sources.reduce((n, s) => n + s.records, 0));
@@ -103,6 +107,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
         ownIndexes: [...indexes.values()].filter((i) => i.parentTable === name),
         backupRows: () => streamRows(backup, b.table),
         sequenceFloor: await sequenceFloor(backup, b.table),
+        progress,
       });
       for (const change of result.changes) changes.push(change);
       tables.push(summarize(b, result.counts));
@@ -124,7 +129,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       failures: evaluation.failures,
     };
     const file = changesetPath(config.jobDir);
-    await writeChangeset(file, changeset);
+    await writeChangeset(file, changeset, progress);
     lap('write changeset', changes.length);
     return { changeset, file, timings };
   } finally {
@@ -147,6 +152,7 @@ interface MapSetup {
   mappingFiles: Array<{ file: string; text: string }>;
   shapes: MappedTableShape[];
   parallelism?: Partial<MapParallelism>;
+  progress: Progress;
 }
 
 /**
@@ -178,8 +184,11 @@ async function evaluateRecords(
   for (const name of names) {
     const file = path.join(recordsDir, `${name}.ndjson`);
     const tally = new MapTally();
-    const parallelism = mapParallelismFor((await stat(file)).size, setup.parallelism);
+    const bytes = (await stat(file)).size;
+    const parallelism = mapParallelismFor(bytes, setup.parallelism);
     const script = parallelism.workers > 0 ? mapWorkerScript() : undefined;
+    // Workers report chunks, in bytes of the file; inline mapping counts records.
+    const mapping = script ? setup.progress.stage(`map ${name}`, bytes, 'bytes') : setup.progress.stage(`map ${name}`);
     if (script) {
       const data: MapWorkerData = { file, mappingFiles: setup.mappingFiles, shapes: setup.shapes, secrets: registeredSecrets() };
       await mapFileInWorkers(data, parallelism, script, {
@@ -190,16 +199,19 @@ async function evaluateRecords(
         requested: (index, keys) => {
           for (const key of keys) requested(index, key);
         },
+        chunkDone: (chunkBytes) => mapping.add(chunkBytes),
       }, tally);
     } else {
       for await (const { record } of readRecordsFile(file)) {
         memoryCheckpoint();
+        mapping.add();
         mapper.map(record, tally, (c) => {
           stores.get(c.table)?.addEncoded(c.line, c.prep);
           for (const [index, key] of c.lookups) requested(index, key);
         });
       }
     }
+    mapping.end();
     failures.count += tally.failureCount;
     for (const f of tally.failureSamples) if (failures.samples.length < FAILURE_SAMPLE_LIMIT) failures.samples.push(f);
     for (const [key, entry] of tally.unmapped) {
@@ -297,7 +309,7 @@ function summarize(b: BoundMapping, counts: TableSummary['counts']): TableSummar
  * Writes the changeset with one change per line: still one JSON document, but a
  * reviewer's diff tool and `grep` see one row of change per line.
  */
-export async function writeChangeset(file: string, changeset: Changeset): Promise<void> {
+export async function writeChangeset(file: string, changeset: Changeset, progress: Progress = NO_PROGRESS): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const { changes, ...header } = changeset;
   const head = JSON.stringify({ ...header, changes: [] });
@@ -310,7 +322,12 @@ export async function writeChangeset(file: string, changeset: Changeset): Promis
   };
   try {
     await write(`${head.slice(0, at)}"changes":[\n`);
-    for (let i = 0; i < changes.length; i++) await write(`${i ? ',\n' : ''}${JSON.stringify(changes[i])}`);
+    const writing = progress.stage('write changeset', changes.length);
+    for (let i = 0; i < changes.length; i++) {
+      writing.add();
+      await write(`${i ? ',\n' : ''}${JSON.stringify(changes[i])}`);
+    }
+    writing.end();
     await write(`\n]${head.slice(at + '"changes":[]'.length)}\n`);
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   } catch (error) {

@@ -6,10 +6,12 @@ import { LookupIndex } from './lookup-index.js';
 import { mergeClaims, type Claim } from './merge.js';
 import { comparisonKey, toColumnText } from './normalize.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
-import { columnHash, digestOfTexts, Fingerprints } from './fingerprints.js';
+import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
+import { digestOfTexts, Fingerprints, foldColumn } from './fingerprints.js';
 import { addProblem, type CandidateStore, type PreparedCandidate } from './prepared.js';
 import { scoreChange } from './confidence.js';
 import { columnRecord } from './own.js';
+import { SettledGroups } from './settled.js';
 import { UnionFind } from './union-find.js';
 import { candidateKeys, rowKeys } from './match-keys.js';
 
@@ -27,6 +29,7 @@ export interface TableInput {
   backupRows: () => AsyncIterable<Row>;
   /** The highest key value already handed out by the backup's sequence, if any. */
   sequenceFloor?: bigint;
+  progress?: Progress;
 }
 
 export interface TableResult {
@@ -53,6 +56,8 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   const columns = new Map(table.columns.map((c) => [c.name, c]));
   const store = input.candidates;
   const n = store.size;
+  const progress = input.progress ?? NO_PROGRESS;
+  const name = tableKey(table);
 
   // First pass over the candidates: resolve their lookups, key them and fingerprint
   // what they say. Only keys and fingerprints are kept, not the candidates.
@@ -67,13 +72,16 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     if (owner === undefined) keyOwner.set(key, i);
     else byKeys.union(i, owner);
   };
+  const keying = progress.stage(`${name}: key candidates`, n);
   for (let i = 0; i < n; i++) {
     memoryCheckpoint();
+    keying.add();
     const keys = firstPass.keysAndDigest(i);
     keysOf[i] = keys;
     if (typeof keys === 'string') own(keys, i);
     else for (const k of keys) own(k, i);
   }
+  keying.end();
   collectGarbage(); // the decoded candidates of the first pass
   // Group sizes by root, in a typed array: a Map of a million numbers costs ten times more.
   const size = new Uint32Array(n);
@@ -87,10 +95,10 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   // candidate is kept. Only rows that may change something are kept for the full merge.
   const rows: Row[] = [];
   const rowForKey = new Map<string, number>();
-  const settled = new Map<number, string>(); // candidate group root -> key text of the row it matched
   const pkColumn = table.primaryKey.length === 1 ? (table.primaryKey[0] as string) : undefined;
   const keyText = pkColumn !== undefined ? (row: Row) => row[pkColumn] ?? '' : (row: Row) => table.primaryKey.map((c) => row[c] ?? '').join('\u0001');
   const integerKey = pkColumn !== undefined && isIntegerColumn(columns.get(pkColumn));
+  const settled = new SettledGroups(n, integerKey); // candidate group root -> key of the row it matched
   let maxKeyText: string | undefined;
   const keep = (row: Row, keys: string[]) => {
     const at = rows.length;
@@ -104,8 +112,10 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     settled.delete(root);
     keep(stubRow(table, first), keyList(keysOf[root]));
   };
+  const scanning = progress.stage(`${name}: compare with the backup`);
   for await (const row of input.backupRows()) {
     memoryCheckpoint();
+    scanning.add();
     if (integerKey && pkColumn && row[pkColumn] != null) maxKeyText = greaterInteger(maxKeyText, row[pkColumn] as string);
     for (const index of input.ownIndexes) {
       const byValue = row[index.by];
@@ -136,6 +146,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     }
     keep(row, keys);
   }
+  scanning.end();
   const maxKey = maxKeyText === undefined ? undefined : BigInt(maxKeyText);
 
   function rowForKeyHitsGroup(root: number): boolean {
@@ -187,7 +198,9 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
 
   const changes: Change[] = [];
   const needKeys: Array<{ change: Change; order: string }> = [];
+  const merging = progress.stage(`${name}: merge changed rows`, groups.size);
   for (const [root, group] of groups) {
+    merging.add();
     // A classified group's candidates are done with; its change keeps what it needs.
     groups.delete(root);
     memoryCheckpoint(group.members.length);
@@ -210,6 +223,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     }
   }
 
+  merging.end();
   assignKeys(table, needKeys, changes, maxKey, input.sequenceFloor);
   registerForChildren(input.ownIndexes, changes, columns, table);
   changes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -249,6 +263,7 @@ function isIntegerColumn(c: CatalogColumn | undefined): boolean {
  */
 class FirstPass {
   private readonly baseSets: number[] = [];
+  private readonly lanes = { a: 0, b: 0 };
   private readonly links = new Map<string, { index: LookupIndex | undefined; meta: CatalogColumn } | undefined>();
 
   constructor(
@@ -270,10 +285,11 @@ class FirstPass {
     }
     const set = store.digestSetAt(i);
     if (set < 0) return keys; // a problem: the full merge reports it
-    let a = store.digestLanesAt(i, 0);
-    let b = store.digestLanesAt(i, 1);
+    const lanes = this.lanes;
+    lanes.a = store.digestLanesAt(i, 0);
+    lanes.b = store.digestLanesAt(i, 1);
     if (!store.hasLookupsAt(i)) {
-      fingerprints.noteLanes(i, a, b, (this.baseSets[set] ??= fingerprints.setOf(String(set), () => store.columnsOfSet(set))));
+      fingerprints.noteLanes(i, lanes.a, lanes.b, (this.baseSets[set] ??= fingerprints.setOf(String(set), () => store.columnsOfSet(set))));
       return keys;
     }
     const extra: string[] = [];
@@ -282,16 +298,14 @@ class FirstPass {
       if (!link) continue;
       const entry = lookup.naturalKey !== null && link.index ? link.index.resolve(lookup.naturalKey) : undefined;
       if (entry && 'value' in entry) {
-        const [x, y] = columnHash(lookup.column, comparisonKey(link.meta, entry.value));
-        a = (a ^ x) >>> 0;
-        b = (b ^ y) >>> 0;
+        foldColumn(lanes, lookup.column, comparisonKey(link.meta, entry.value));
         extra.push(lookup.column);
       } else if (!lookup.optional) {
         return keys; // a problem: the full merge reports it
       }
     }
     const setKey = extra.length ? `${set}\u0001${extra.join('\u0000')}` : String(set);
-    fingerprints.noteLanes(i, a, b, fingerprints.setOf(setKey, () => [...store.columnsOfSet(set), ...extra]));
+    fingerprints.noteLanes(i, lanes.a, lanes.b, fingerprints.setOf(setKey, () => [...store.columnsOfSet(set), ...extra]));
     return keys;
   }
 

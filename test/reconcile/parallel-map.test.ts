@@ -1,4 +1,4 @@
-import { appendFile, readFile, readdir } from 'node:fs/promises';
+import { appendFile, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type SalvageConfig } from '../../src/config/load.js';
@@ -6,6 +6,7 @@ import { demoEnv, runDemo } from '../../src/demo/run-demo.js';
 import { SourceInputError } from '../../src/records/connector.js';
 import { mapWorkerScript } from '../../src/reconcile/parallel-map.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
+import type { Progress } from '../../src/runtime/progress.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 import { tempJobDir } from '../support/flow.js';
 
@@ -42,9 +43,25 @@ describe.runIf(pgUp)('mapping in worker threads (issue 7)', () => {
     await reconcile({ config, mapParallelism: { workers: 0 } });
     const inline = await changesetText(job);
     // 2 KB chunks: each source file is cut into dozens of chunks that two workers finish out of order.
-    await reconcile({ config, mapParallelism: { workers: 2, chunkBytes: 2048 } });
+    const stages: Array<{ name: string; total?: number; done: number; ended: boolean }> = [];
+    const progress: Progress = {
+      stage(name, total) {
+        const s = { name, total, done: 0, ended: false };
+        stages.push(s);
+        return { add: (n = 1) => void (s.done += n), end: () => void (s.ended = true) };
+      },
+    };
+    await reconcile({ config, mapParallelism: { workers: 2, chunkBytes: 2048 }, progress });
     const parallel = await changesetText(job);
     expect(parallel).toBe(inline);
+    // Progress: every stage ends; mapping counts the bytes of each file, to the last one.
+    expect(stages.every((s) => s.ended)).toBe(true);
+    const records = path.join(job, 'records');
+    for (const file of (await readdir(records)).filter((f) => f.endsWith('.ndjson'))) {
+      const mapping = stages.find((s) => s.name === `map ${file.replace(/\.ndjson$/, '')}`);
+      expect(mapping, file).toMatchObject({ total: (await stat(path.join(records, file))).size, done: (await stat(path.join(records, file))).size });
+    }
+    expect(stages.map((s) => s.name)).toEqual(expect.arrayContaining(['public.payments: key candidates', 'public.payments: compare with the backup', 'public.payments: merge changed rows', 'write changeset']));
     const changeset = JSON.parse(parallel) as { changes: unknown[]; sources: Array<{ records: number }> };
     expect(changeset.changes.length).toBeGreaterThan(100);
     expect(changeset.sources.reduce((n, s) => n + s.records, 0)).toBeGreaterThan(300);
