@@ -188,16 +188,23 @@ export interface CandidatePrep {
 }
 
 /**
- * A candidate's stored form: one short JSON string (texts packed). Made where the
- * candidate is mapped, possibly in a mapping worker, and decoded by CandidateStore.
- * `naturalKeys` holds, per lookup column, the parent's key as compared (see lookupKey).
+ * A candidate's stored form: its lookups as JSON, a newline, then the rest as JSON (texts
+ * packed). Reconcile's first pass reads only the lookups, the short part before the
+ * newline (JSON text never holds a raw newline). Made where the candidate is mapped,
+ * possibly in a mapping worker, and decoded by CandidateStore. `naturalKeys` holds, per
+ * lookup column, the parent's key as compared.
  */
 export function encodeCandidate(candidate: PreparedCandidate, naturalKeys: Map<string, string>): string {
   const { record } = candidate;
   const problems = candidate.problems.size ? [...candidate.problems] : 0;
-  // [column, key, optional, key as compared] : the rest of a lookup is the mapping's, the same for every candidate.
-  const lookups = candidate.lookups ? Object.entries(candidate.lookups).map(([column, l]) => [column, l.key, l.optional ? 1 : 0, naturalKeys.get(column) ?? null]) : 0;
-  return JSON.stringify([candidate.rule, record.source, record.id, record.ref, record.time, candidate.texts.packedText, problems, lookups]);
+  // [column, key, optional, key as compared (1: the key itself)]: the rest of a lookup is the mapping's.
+  const lookups = candidate.lookups
+    ? Object.entries(candidate.lookups).map(([column, l]) => {
+        const compared = naturalKeys.get(column) ?? null;
+        return [column, l.key, l.optional ? 1 : 0, compared === l.key ? 1 : compared];
+      })
+    : 0;
+  return `${JSON.stringify(lookups)}\n${JSON.stringify([candidate.rule, record.source, record.id, record.ref, record.time, candidate.texts.packedText, problems])}`;
 }
 
 /** A lookup as stored: the column, and the parent's key as compared (null when the key is not a valid value). */
@@ -280,12 +287,16 @@ export class CandidateStore {
 
   /** Only the lookups of candidate i. */
   lookupsOf(i: number): StoredLookup[] {
-    const stored = (JSON.parse(this.lines[i] as string) as StoredCandidate)[7];
-    return stored ? stored.map(([column, , optional, naturalKey]) => ({ column, naturalKey, optional: optional === 1 })) : [];
+    const line = this.lines[i] as string;
+    const stored = JSON.parse(line.slice(0, line.indexOf('\n'))) as StoredLookups;
+    return stored ? stored.map(([column, key, optional, compared]) => ({ column, naturalKey: compared === 1 ? key : compared, optional: optional === 1 })) : [];
   }
 
   get(i: number): PreparedCandidate {
-    const [rule, source, id, ref, time, packed, problems, lookups] = JSON.parse(this.lines[i] as string) as StoredCandidate;
+    const line = this.lines[i] as string;
+    const at = line.indexOf('\n');
+    const lookups = JSON.parse(line.slice(0, at)) as StoredLookups;
+    const [rule, source, id, ref, time, packed, problems] = JSON.parse(line.slice(at + 1)) as StoredCandidate;
     return {
       record: { source, id, ref, time },
       rule,
@@ -307,13 +318,5 @@ export class CandidateStore {
   }
 }
 
-type StoredCandidate = [
-  rule: string,
-  source: string,
-  id: string,
-  ref: string,
-  time: string,
-  packed: string,
-  problems: Array<[string, ColumnProblem]> | 0,
-  lookups: Array<[column: string, key: string, optional: 0 | 1, naturalKey: string | null]> | 0,
-];
+type StoredCandidate = [rule: string, source: string, id: string, ref: string, time: string, packed: string, problems: Array<[string, ColumnProblem]> | 0];
+type StoredLookups = Array<[column: string, key: string, optional: 0 | 1, compared: string | 1 | null]> | 0;
