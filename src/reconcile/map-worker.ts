@@ -17,24 +17,26 @@ const data = workerData as MapWorkerData;
 for (const secret of data.secrets) registerSecret(secret);
 const mapper = new RecordMapper(new RuleEvaluator(parseMappings(data.mappingFiles)), data.shapes as MappedTableShape[]);
 const tableIndex = new Map(data.shapes.map((s, i) => [s.name, i]));
-const fd = openSync(data.file, 'r');
+parentPort?.on('message', (request: ChunkRequest) => parentPort?.postMessage(mapChunk(request)));
 
-parentPort?.on('message', (request: ChunkRequest | 'stop') => {
-  if (request === 'stop') {
+/** The chunk's bytes. The file is opened per chunk: the main thread terminates workers, which would leak a descriptor held open. */
+function readChunk(start: number, end: number): Buffer {
+  const bytes = Buffer.allocUnsafe(end - start);
+  const fd = openSync(data.file, 'r');
+  try {
+    for (let at = 0; at < bytes.length; ) {
+      const n = readSync(fd, bytes, at, bytes.length - at, start + at);
+      if (n === 0) return bytes.subarray(0, at);
+      at += n;
+    }
+    return bytes;
+  } finally {
     closeSync(fd);
-    parentPort?.close();
-    return;
   }
-  parentPort?.postMessage(mapChunk(request));
-});
+}
 
 function mapChunk({ chunk, start, end }: ChunkRequest): ChunkResult {
-  const bytes = Buffer.allocUnsafe(end - start);
-  for (let at = 0; at < bytes.length; ) {
-    const n = readSync(fd, bytes, at, bytes.length - at, start + at);
-    if (n === 0) break;
-    at += n;
-  }
+  const bytes = readChunk(start, end);
   // The same line breaks as readline's (\r\n, \n, or a lone \r); chunks end after a \n.
   const lines = bytes.toString('utf8').split(/\r\n|\n|\r/);
   if (lines.at(-1) === '') lines.pop();
