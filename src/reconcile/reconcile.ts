@@ -323,10 +323,21 @@ export async function writeChangeset(file: string, changeset: Changeset, progres
   try {
     await write(`${head.slice(0, at)}"changes":[\n`);
     const writing = progress.stage('write changeset', changes.length);
+    // Written in pieces of about a megabyte: a write (and an await) per change cost twice the JSON.
+    let piece: string[] = [];
+    let pieceLength = 0;
     for (let i = 0; i < changes.length; i++) {
       writing.add();
-      await write(`${i ? ',\n' : ''}${JSON.stringify(changes[i])}`);
+      const text = `${i ? ',\n' : ''}${JSON.stringify(changes[i])}`;
+      piece.push(text);
+      pieceLength += text.length;
+      if (pieceLength >= 1048576) {
+        await write(piece.join(''));
+        piece = [];
+        pieceLength = 0;
+      }
     }
+    if (piece.length) await write(piece.join(''));
     writing.end();
     await write(`\n]${head.slice(at + '"changes":[]'.length)}\n`);
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
