@@ -265,10 +265,15 @@ const BATCH = 5000;
 async function* streamRows(db: DbHandle, table: CatalogTable): AsyncGenerator<Row> {
   const columns = table.columns.map((c) => c.name);
   const cursor = db.client.query(new Cursor(selectAllRows(table, columns), [], { rowMode: 'array' }));
+  const read = () => cursor.read(BATCH) as Promise<Array<Array<string | null>>>;
+  let next: Promise<Array<Array<string | null>>> | undefined = read();
   try {
     for (;;) {
-      const rows = (await cursor.read(BATCH)) as Array<Array<string | null>>;
+      const rows = await next;
+      next = undefined;
       if (rows.length === 0) return;
+      // The server reads the next batch while this one is compared (it would wait otherwise).
+      next = read();
       for (const values of rows) {
         const row: Row = {};
         columns.forEach((c, i) => (row[c] = values[i] ?? null));
@@ -276,6 +281,8 @@ async function* streamRows(db: DbHandle, table: CatalogTable): AsyncGenerator<Ro
       }
     }
   } finally {
+    // A batch still in flight (the consumer stopped early) is let finish before closing.
+    await next?.catch(() => undefined);
     await cursor.close();
   }
 }
