@@ -1,4 +1,4 @@
-import { appendFile, readFile, readdir, stat } from 'node:fs/promises';
+import { appendFile, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type SalvageConfig } from '../../src/config/load.js';
@@ -65,6 +65,23 @@ describe.runIf(pgUp)('mapping in worker threads (issue 7)', () => {
     const changeset = JSON.parse(parallel) as { changes: unknown[]; sources: Array<{ records: number }> };
     expect(changeset.changes.length).toBeGreaterThan(100);
     expect(changeset.sources.reduce((n, s) => n + s.records, 0)).toBeGreaterThan(300);
+  });
+
+  it('reads CRLF line ends and blank lines as the inline reader does', async () => {
+    const records = path.join(job, 'records');
+    const [name] = (await readdir(records)).filter((f) => f.endsWith('.ndjson')).sort();
+    const file = path.join(records, name as string);
+    const original = await readFile(file, 'utf8');
+    try {
+      // Windows line ends, and a blank line every few records.
+      await writeFile(file, original.split('\n').map((line, i) => (i % 7 === 3 ? `${line}\r\n` : line)).join('\r\n'));
+      await reconcile({ config, mapParallelism: { workers: 0 } });
+      const inline = await changesetText(job);
+      await reconcile({ config, mapParallelism: { workers: 2, chunkBytes: 1500 } });
+      expect(await changesetText(job)).toBe(inline);
+    } finally {
+      await writeFile(file, original);
+    }
   });
 
   it('names file:line of a bad record in a late chunk, counting the lines of every chunk before it', async () => {
