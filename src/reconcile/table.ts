@@ -387,17 +387,24 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
   const evidence = columnRecord<Evidence[]>();
   const disagreements = columnRecord<Disagreement>();
   const conflicts = columnRecord<Alternative[]>();
+  // Each member's texts unpacked once (a lookup in the packed form scans it: once per column was a third of this).
+  const textsOf = group.members.map((m) => new Map(m.texts.entries()));
   const columnNames = new Set<string>();
-  for (const m of group.members) for (const c of [...m.texts.keys(), ...m.problems.keys()]) columnNames.add(c);
+  group.members.forEach((m, j) => {
+    for (const c of (textsOf[j] as Map<string, string>).keys()) columnNames.add(c);
+    for (const c of m.problems.keys()) columnNames.add(c);
+  });
 
   const problems: Array<{ reason: UnrecoverableReason; message: string }> = [];
   // Table order, so that changes read like the table does.
   // One evidence object per record, shared by every column it gives.
-  const evidenceOfMember = new Map(group.members.map((m) => [m, evidenceOf(m)]));
-  for (const column of table.columns.map((c) => c.name).filter((c) => columnNames.has(c))) {
-    const claims: Claim[] = group.members.flatMap((m) => {
-      const v = m.texts.get(column);
-      return v === undefined ? [] : [{ value: v, evidence: evidenceOfMember.get(m) as Evidence, time: m.record.time }];
+  const evidenceOfMember = group.members.map(evidenceOf);
+  for (const { name: column } of table.columns) {
+    if (!columnNames.has(column)) continue;
+    const claims: Claim[] = [];
+    group.members.forEach((m, j) => {
+      const value = (textsOf[j] as Map<string, string>).get(column);
+      if (value !== undefined) claims.push({ value, evidence: evidenceOfMember[j] as Evidence, time: m.record.time });
     });
     if (claims.length === 0) {
       const first = group.members.map((m) => m.problems.get(column)).find((p) => p !== undefined);
