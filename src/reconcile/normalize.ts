@@ -108,6 +108,11 @@ function typeMatch(pattern: RegExp, type: string): RegExpExecArray | null {
   return match;
 }
 
+/** An integer column (int2, int4, int8). */
+export function isIntegerColumn(c: CatalogColumn | undefined): boolean {
+  return c !== undefined && (c.typeName === 'int2' || c.typeName === 'int4' || c.typeName === 'int8');
+}
+
 /** A key equal for two text forms exactly when PostgreSQL sees equal values. */
 export function comparisonKey(column: CatalogColumn, text: string | null): string {
   if (text === null) return '\u0000null';

@@ -2,20 +2,20 @@ import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
 import { tableKey } from '../db/catalog.js';
 import type { BoundMapping } from '../mapping/check-catalog.js';
 import type { Alternative, Change, Disagreement, Evidence, TableCounts, UnrecoverableReason } from './changeset.js';
-import { LookupIndex } from './lookup-index.js';
+import type { LookupIndex } from './lookup-index.js';
 import { mergeClaims, type Claim } from './merge.js';
-import { comparisonKey, toColumnText } from './normalize.js';
+import { comparisonKey, isIntegerColumn } from './normalize.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
-import { digestOfTexts, Fingerprints, foldColumn } from './fingerprints.js';
-import { addProblem, type CandidateStore, type PreparedCandidate } from './prepared.js';
+import type { CandidateStore, PreparedCandidate } from './prepared.js';
 import { scoreChange } from './confidence.js';
 import { columnRecord } from './own.js';
-import { SettledGroups } from './settled.js';
 import { UnionFind } from './union-find.js';
-import { candidateKeys, rowKeys } from './match-keys.js';
+import { keyCandidates, resolveLookups, type KeyedCandidates } from './candidate-keys.js';
+import { scanBackup } from './backup-scan.js';
 
-export type Row = Record<string, string | null>;
+export type { Row } from './backup-scan.js';
+import type { Row } from './backup-scan.js';
 
 export interface TableInput {
   bound: BoundMapping;
@@ -59,102 +59,14 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   const progress = input.progress ?? NO_PROGRESS;
   const name = tableKey(table);
 
-  // First pass over the candidates: resolve their lookups, key them and fingerprint
-  // what they say. Only keys and fingerprints are kept, not the candidates.
-  const keyOwner = new Map<string, number>();
-  const byKeys = new UnionFind(n);
-  const keysOf = new Array<string | string[]>(n);
-  const fingerprints = new Fingerprints(n, columns);
-  const firstPass = new FirstPass(store, bound, columns, input.parentIndexes, fingerprints);
-  const own = (key: string, i: number) => {
-    // Candidates that share a key are one row, whatever the backup says.
-    const owner = keyOwner.get(key);
-    if (owner === undefined) keyOwner.set(key, i);
-    else byKeys.union(i, owner);
-  };
-  const keying = progress.stage(`${name}: key candidates`, n);
-  for (let i = 0; i < n; i++) {
-    memoryCheckpoint();
-    keying.add();
-    const keys = firstPass.keysAndDigest(i);
-    keysOf[i] = keys;
-    if (typeof keys === 'string') own(keys, i);
-    else for (const k of keys) own(k, i);
-  }
-  keying.end();
-  collectGarbage(); // the decoded candidates of the first pass
-  // Group sizes by root, in a typed array: a Map of a million numbers costs ten times more.
-  const size = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const root = byKeys.find(i);
-    size[root] = (size[root] ?? 0) + 1;
-  }
-
-  // One pass over the backup. Most records describe a row exactly as the backup has
-  // it: such a group is settled as unchanged on the spot and neither the row nor the
-  // candidate is kept. Only rows that may change something are kept for the full merge.
-  const rows: Row[] = [];
-  const rowForKey = new Map<string, number>();
-  const pkColumn = table.primaryKey.length === 1 ? (table.primaryKey[0] as string) : undefined;
-  const keyText = pkColumn !== undefined ? (row: Row) => row[pkColumn] ?? '' : (row: Row) => table.primaryKey.map((c) => row[c] ?? '').join('\u0001');
-  const integerKey = pkColumn !== undefined && isIntegerColumn(columns.get(pkColumn));
-  const settled = new SettledGroups(n, integerKey); // candidate group root -> key of the row it matched
-  let maxKeyText: string | undefined;
-  const keep = (row: Row, keys: string[]) => {
-    const at = rows.length;
-    rows.push(row);
-    for (const k of keys) if (keyOwner.has(k)) rowForKey.set(k, at);
-  };
-  /** A group settled as unchanged that meets another backup row needs the full merge after all. */
-  const unsettle = (root: number, row: Row, alone: boolean) => {
-    const first = settled.get(root);
-    if (first === undefined || (alone && first === keyText(row))) return;
-    settled.delete(root);
-    keep(stubRow(table, first), keyList(keysOf[root]));
-  };
-  const scanning = progress.stage(`${name}: compare with the backup`);
-  for await (const row of input.backupRows()) {
-    memoryCheckpoint();
-    scanning.add();
-    if (integerKey && pkColumn && row[pkColumn] != null) maxKeyText = greaterInteger(maxKeyText, row[pkColumn] as string);
-    for (const index of input.ownIndexes) {
-      const byValue = row[index.by];
-      if (byValue == null) continue;
-      const nk = comparisonKey(columns.get(index.by) as CatalogColumn, byValue);
-      const ref = row[index.refColumn];
-      if (index.requested.has(nk) && ref != null) index.set(nk, { value: ref });
-    }
-    const keys = rowKeys(row, bound.matchKeys, columns);
-    // The candidate groups the row's keys lead to: usually one, and then no Set is made.
-    let root = -1;
-    let roots: Set<number> | undefined;
-    for (const k of keys) {
-      const owner = keyOwner.get(k);
-      if (owner === undefined) continue;
-      const r = byKeys.find(owner);
-      if (root < 0) root = r;
-      else if (r !== root) (roots ??= new Set([root])).add(r);
-    }
-    if (root < 0) continue;
-    // A row that matches several groups links them (or is ambiguous): they all get the full merge.
-    if (roots) for (const r of roots) unsettle(r, row, false);
-    else unsettle(root, row, true);
-    // One record, one backup row, every value equal: unchanged (a group of one is its own root).
-    if (!roots && size[root] === 1 && !rowForKeyHitsGroup(root) && fingerprints.matches(root, row)) {
-      settled.set(root, keyText(row));
-      continue;
-    }
-    keep(row, keys);
-  }
-  scanning.end();
-  const maxKey = maxKeyText === undefined ? undefined : BigInt(maxKeyText);
-
-  function rowForKeyHitsGroup(root: number): boolean {
-    const keys = keysOf[root] as string | string[];
-    return typeof keys === 'string' ? rowForKey.has(keys) : keys.some((k) => rowForKey.has(k));
-  }
-
+  // First pass: key and fingerprint every candidate (only keys and digests are kept).
+  let keyed: KeyedCandidates | undefined = keyCandidates(store, bound, columns, input.parentIndexes, progress.stage(`${name}: key candidates`, n));
+  const { keyOwner, keysOf } = keyed;
+  // One pass over the backup: rows exactly as their one record says are settled at once.
+  const { rows, rowForKey, settled, maxKey } = await scanBackup(input, columns, keyed, progress.stage(`${name}: compare with the backup`));
+  keyed = undefined; // its digests and groups by key are done with
   collectGarbage(); // the backup rows of the scan
+
   // Second pass: only the candidates whose rows may change are decoded again, in full.
   const open = new Array<Resolved | undefined>(n);
   for (let i = 0; i < n; i++) {
@@ -242,114 +154,6 @@ function matchedKey(group: Group, bound: BoundMapping, columns: Map<string, Cata
     if (hit) return { columns: key, primary: i === 0 && key.join() === bound.table.primaryKey.join() };
   }
   return undefined;
-}
-
-/** A row known only by its key (all an ambiguity report needs). */
-function stubRow(table: CatalogTable, keyText: string): Row {
-  const values = keyText.split('\u0001');
-  return Object.fromEntries(table.primaryKey.map((c, i) => [c, values[i] ?? null]));
-}
-
-function isIntegerColumn(c: CatalogColumn | undefined): boolean {
-  return c !== undefined && (c.typeName === 'int2' || c.typeName === 'int4' || c.typeName === 'int8');
-}
-
-/**
- * The first pass's work on one candidate: its match keys, and its digest noted. The
- * mapper made both already except for looked-up columns: those are resolved here
- * (parents are reconciled first) and folded in, reading only the candidate's lookups.
- * A candidate whose key is itself looked up is decoded in full. Nothing is allocated
- * for a candidate without lookups: this runs a million times.
- */
-class FirstPass {
-  private readonly baseSets: number[] = [];
-  private readonly lanes = { a: 0, b: 0 };
-  private readonly links = new Map<string, { index: LookupIndex | undefined; meta: CatalogColumn } | undefined>();
-
-  constructor(
-    private readonly store: CandidateStore,
-    private readonly bound: BoundMapping,
-    private readonly columns: Map<string, CatalogColumn>,
-    private readonly parentIndexes: Map<string, LookupIndex>,
-    private readonly fingerprints: Fingerprints,
-  ) {}
-
-  keysAndDigest(i: number): string | string[] {
-    const { store, fingerprints } = this;
-    const keys = store.keysAt(i);
-    if (keys === undefined) {
-      const candidate = store.get(i);
-      resolveLookups(candidate, this.bound, this.columns, this.parentIndexes);
-      if (candidate.problems.size === 0) fingerprints.note(i, digestOfTexts(candidate.texts.entries(), this.columns));
-      return candidate.keys;
-    }
-    const set = store.digestSetAt(i);
-    if (set < 0) return keys; // a problem: the full merge reports it
-    const lanes = this.lanes;
-    lanes.a = store.digestLanesAt(i, 0);
-    lanes.b = store.digestLanesAt(i, 1);
-    if (!store.hasLookupsAt(i)) {
-      fingerprints.noteLanes(i, lanes.a, lanes.b, (this.baseSets[set] ??= fingerprints.setOf(String(set), () => store.columnsOfSet(set))));
-      return keys;
-    }
-    const extra: string[] = [];
-    for (const lookup of store.lookupsOf(i)) {
-      const link = this.link(lookup.column);
-      if (!link) continue;
-      const entry = lookup.naturalKey !== null && link.index ? link.index.resolve(lookup.naturalKey) : undefined;
-      if (entry && 'value' in entry) {
-        foldColumn(lanes, lookup.column, comparisonKey(link.meta, entry.value));
-        extra.push(lookup.column);
-      } else if (!lookup.optional) {
-        return keys; // a problem: the full merge reports it
-      }
-    }
-    const setKey = extra.length ? `${set}\u0001${extra.join('\u0000')}` : String(set);
-    fingerprints.noteLanes(i, lanes.a, lanes.b, fingerprints.setOf(setKey, () => [...store.columnsOfSet(set), ...extra]));
-    return keys;
-  }
-
-  /** The parent index a lookup column resolves in, and the column's own type (once per column). */
-  private link(column: string): { index: LookupIndex | undefined; meta: CatalogColumn } | undefined {
-    if (this.links.has(column)) return this.links.get(column);
-    const link = this.bound.lookups.get(column);
-    const meta = this.columns.get(column);
-    const found = link && meta ? { index: this.parentIndexes.get(LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn)), meta } : undefined;
-    this.links.set(column, found);
-    return found;
-  }
-}
-
-function keyList(keys: string | string[] | undefined): string[] {
-  return keys === undefined ? [] : typeof keys === 'string' ? [keys] : keys;
-}
-
-/** The greater of two integers in PostgreSQL's text form (no leading zeros), without BigInt for the usual positive ones. */
-function greaterInteger(a: string | undefined, b: string): string {
-  if (a === undefined) return b;
-  if (a[0] !== '-' && b[0] !== '-') return b.length > a.length || (b.length === a.length && b > a) ? b : a;
-  return BigInt(b) > BigInt(a) ? b : a;
-}
-
-/** Resolves a candidate's lookups into its texts (parents are reconciled first), then its match keys. */
-function resolveLookups(
-  candidate: PreparedCandidate,
-  bound: BoundMapping,
-  columns: Map<string, CatalogColumn>,
-  parentIndexes: Map<string, LookupIndex>,
-): void {
-  for (const [column, request] of Object.entries(candidate.lookups ?? {})) {
-    const link = bound.lookups.get(column);
-    if (!link) continue;
-    const index = parentIndexes.get(LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn));
-    const byColumn = link.parent.columns.find((c) => c.name === link.by) as CatalogColumn;
-    const key = toColumnText(byColumn, request.key);
-    const entry = key.ok && index ? index.resolve(comparisonKey(byColumn, key.text)) : { reason: key.ok ? 'lookup index missing' : key.error };
-    if ('value' in entry) candidate.texts.set(column, entry.value);
-    else if (!request.optional) addProblem(candidate, column, { reason: 'missing-parent', message: `${column}: ${entry.reason}` });
-  }
-  candidate.lookups = undefined;
-  candidate.keys = candidateKeys((c) => candidate.texts.get(c), bound.matchKeys, columns);
 }
 
 type Outcome =

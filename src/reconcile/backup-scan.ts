@@ -1,0 +1,113 @@
+import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
+import type { BoundMapping } from '../mapping/check-catalog.js';
+import { keyList, type KeyedCandidates } from './candidate-keys.js';
+import type { LookupIndex } from './lookup-index.js';
+import { rowKeys } from './match-keys.js';
+import { comparisonKey, isIntegerColumn } from './normalize.js';
+import { memoryCheckpoint } from '../runtime/memory.js';
+import type { StageProgress } from '../runtime/progress.js';
+import { SettledGroups } from './settled.js';
+
+export type Row = Record<string, string | null>;
+
+/** What the scan keeps of the backup: only rows that may change something. */
+export interface ScannedBackup {
+  rows: Row[];
+  /** Match key -> index in rows. */
+  rowForKey: Map<string, number>;
+  /** Groups settled as unchanged: one record, one backup row, every value equal. */
+  settled: SettledGroups;
+  /** The highest integer key in the backup, if the key is one integer column. */
+  maxKey: bigint | undefined;
+}
+
+/**
+ * One pass over a table's backup rows. Most records describe a row exactly as the
+ * backup has it: such a group is settled as unchanged on the spot and neither the row
+ * nor the candidate is kept. Only rows that may change something are kept for the full
+ * merge. On the way, every row is indexed for the children that look it up.
+ */
+export async function scanBackup(
+  input: { bound: BoundMapping; ownIndexes: LookupIndex[]; backupRows: () => AsyncIterable<Row> },
+  columns: Map<string, CatalogColumn>,
+  keyed: KeyedCandidates,
+  scanning: StageProgress,
+): Promise<ScannedBackup> {
+  const { bound } = input;
+  const table = bound.table;
+  const { keyOwner, byKeys, keysOf, fingerprints, size } = keyed;
+  const rows: Row[] = [];
+  const rowForKey = new Map<string, number>();
+  const pkColumn = table.primaryKey.length === 1 ? (table.primaryKey[0] as string) : undefined;
+  const keyText = pkColumn !== undefined ? (row: Row) => row[pkColumn] ?? '' : (row: Row) => table.primaryKey.map((c) => row[c] ?? '').join('\u0001');
+  const integerKey = pkColumn !== undefined && isIntegerColumn(columns.get(pkColumn));
+  const settled = new SettledGroups(keysOf.length, integerKey); // candidate group root -> key of the row it matched
+  let maxKeyText: string | undefined;
+  const keep = (row: Row, keys: string[]) => {
+    const at = rows.length;
+    rows.push(row);
+    for (const k of keys) if (keyOwner.has(k)) rowForKey.set(k, at);
+  };
+  /** A group settled as unchanged that meets another backup row needs the full merge after all. */
+  const unsettle = (root: number, row: Row, alone: boolean) => {
+    const first = settled.get(root);
+    if (first === undefined || (alone && first === keyText(row))) return;
+    settled.delete(root);
+    keep(stubRow(table, first), keyList(keysOf[root]));
+  };
+  for await (const row of input.backupRows()) {
+    memoryCheckpoint();
+    scanning.add();
+    if (integerKey && pkColumn && row[pkColumn] != null) maxKeyText = greaterInteger(maxKeyText, row[pkColumn] as string);
+    for (const index of input.ownIndexes) {
+      const byValue = row[index.by];
+      if (byValue == null) continue;
+      const nk = comparisonKey(columns.get(index.by) as CatalogColumn, byValue);
+      const ref = row[index.refColumn];
+      if (index.requested.has(nk) && ref != null) index.set(nk, { value: ref });
+    }
+    const keys = rowKeys(row, bound.matchKeys, columns);
+    // The candidate groups the row's keys lead to: usually one, and then no Set is made.
+    let root = -1;
+    let roots: Set<number> | undefined;
+    for (const k of keys) {
+      const owner = keyOwner.get(k);
+      if (owner === undefined) continue;
+      const r = byKeys.find(owner);
+      if (root < 0) root = r;
+      else if (r !== root) (roots ??= new Set([root])).add(r);
+    }
+    if (root < 0) continue;
+    // A row that matches several groups links them (or is ambiguous): they all get the full merge.
+    if (roots) for (const r of roots) unsettle(r, row, false);
+    else unsettle(root, row, true);
+    // One record, one backup row, every value equal: unchanged (a group of one is its own root).
+    if (!roots && size[root] === 1 && !rowForKeyHitsGroup(root) && fingerprints.matches(root, row)) {
+      settled.set(root, keyText(row));
+      continue;
+    }
+    keep(row, keys);
+  }
+  scanning.end();
+  const maxKey = maxKeyText === undefined ? undefined : BigInt(maxKeyText);
+
+  function rowForKeyHitsGroup(root: number): boolean {
+    const keys = keysOf[root] as string | string[];
+    return typeof keys === 'string' ? rowForKey.has(keys) : keys.some((k) => rowForKey.has(k));
+  }
+  return { rows, rowForKey, settled, maxKey };
+}
+
+/** A row known only by its key (all an ambiguity report needs). */
+function stubRow(table: CatalogTable, keyText: string): Row {
+  const values = keyText.split('\u0001');
+  return Object.fromEntries(table.primaryKey.map((c, i) => [c, values[i] ?? null]));
+}
+
+/** The greater of two integers in PostgreSQL's text form (no leading zeros), without BigInt for the usual positive ones. */
+function greaterInteger(a: string | undefined, b: string): string {
+  if (a === undefined) return b;
+  if (a[0] !== '-' && b[0] !== '-') return b.length > a.length || (b.length === a.length && b > a) ? b : a;
+  return BigInt(b) > BigInt(a) ? b : a;
+}
+

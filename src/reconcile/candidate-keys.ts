@@ -1,0 +1,157 @@
+import type { CatalogColumn } from '../db/catalog-types.js';
+import { tableKey } from '../db/table-names.js';
+import type { BoundMapping } from '../mapping/check-catalog.js';
+import { digestOfTexts, Fingerprints, foldColumn } from './fingerprints.js';
+import { LookupIndex } from './lookup-index.js';
+import { candidateKeys } from './match-keys.js';
+import { comparisonKey, toColumnText } from './normalize.js';
+import { addProblem, type CandidateStore, type PreparedCandidate } from './prepared.js';
+import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
+import type { StageProgress } from '../runtime/progress.js';
+import { UnionFind } from './union-find.js';
+
+/** What reconcile's first pass leaves of a table's candidates: their keys, groups by key, and digests. */
+export interface KeyedCandidates {
+  /** Match key -> the first candidate that has it. */
+  keyOwner: Map<string, number>;
+  /** Candidates that share a key, joined. */
+  byKeys: UnionFind;
+  /** Each candidate's match keys: one as a string, several as an array. */
+  keysOf: Array<string | string[]>;
+  fingerprints: Fingerprints;
+  /** Candidates per group, at each group's root. */
+  size: Uint32Array;
+}
+
+/**
+ * The first pass over a table's candidates: resolves their lookups, keys them and
+ * fingerprints what they say. Only keys and fingerprints are kept, not the candidates.
+ */
+export function keyCandidates(
+  store: CandidateStore,
+  bound: BoundMapping,
+  columns: Map<string, CatalogColumn>,
+  parentIndexes: Map<string, LookupIndex>,
+  keying: StageProgress,
+): KeyedCandidates {
+  const n = store.size;
+  const keyOwner = new Map<string, number>();
+  const byKeys = new UnionFind(n);
+  const keysOf = new Array<string | string[]>(n);
+  const fingerprints = new Fingerprints(n, columns);
+  const firstPass = new FirstPass(store, bound, columns, parentIndexes, fingerprints);
+  const own = (key: string, i: number) => {
+    // Candidates that share a key are one row, whatever the backup says.
+    const owner = keyOwner.get(key);
+    if (owner === undefined) keyOwner.set(key, i);
+    else byKeys.union(i, owner);
+  };
+  for (let i = 0; i < n; i++) {
+    memoryCheckpoint();
+    keying.add();
+    const keys = firstPass.keysAndDigest(i);
+    keysOf[i] = keys;
+    if (typeof keys === 'string') own(keys, i);
+    else for (const k of keys) own(k, i);
+  }
+  keying.end();
+  collectGarbage(); // the decoded candidates of the first pass
+  // Group sizes by root, in a typed array: a Map of a million numbers costs ten times more.
+  const size = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const root = byKeys.find(i);
+    size[root] = (size[root] ?? 0) + 1;
+  }
+  return { keyOwner, byKeys, keysOf, fingerprints, size };
+}
+
+/**
+ * The first pass's work on one candidate: its match keys, and its digest noted. The
+ * mapper made both already except for looked-up columns: those are resolved here
+ * (parents are reconciled first) and folded in, reading only the candidate's lookups.
+ * A candidate whose key is itself looked up is decoded in full. Nothing is allocated
+ * for a candidate without lookups: this runs a million times.
+ */
+class FirstPass {
+  private readonly baseSets: number[] = [];
+  private readonly lanes = { a: 0, b: 0 };
+  private readonly links = new Map<string, { index: LookupIndex | undefined; meta: CatalogColumn } | undefined>();
+
+  constructor(
+    private readonly store: CandidateStore,
+    private readonly bound: BoundMapping,
+    private readonly columns: Map<string, CatalogColumn>,
+    private readonly parentIndexes: Map<string, LookupIndex>,
+    private readonly fingerprints: Fingerprints,
+  ) {}
+
+  keysAndDigest(i: number): string | string[] {
+    const { store, fingerprints } = this;
+    const keys = store.keysAt(i);
+    if (keys === undefined) {
+      const candidate = store.get(i);
+      resolveLookups(candidate, this.bound, this.columns, this.parentIndexes);
+      if (candidate.problems.size === 0) fingerprints.note(i, digestOfTexts(candidate.texts.entries(), this.columns));
+      return candidate.keys;
+    }
+    const set = store.digestSetAt(i);
+    if (set < 0) return keys; // a problem: the full merge reports it
+    const lanes = this.lanes;
+    lanes.a = store.digestLanesAt(i, 0);
+    lanes.b = store.digestLanesAt(i, 1);
+    if (!store.hasLookupsAt(i)) {
+      fingerprints.noteLanes(i, lanes.a, lanes.b, (this.baseSets[set] ??= fingerprints.setOf(String(set), () => store.columnsOfSet(set))));
+      return keys;
+    }
+    const extra: string[] = [];
+    for (const lookup of store.lookupsOf(i)) {
+      const link = this.link(lookup.column);
+      if (!link) continue;
+      const entry = lookup.naturalKey !== null && link.index ? link.index.resolve(lookup.naturalKey) : undefined;
+      if (entry && 'value' in entry) {
+        foldColumn(lanes, lookup.column, comparisonKey(link.meta, entry.value));
+        extra.push(lookup.column);
+      } else if (!lookup.optional) {
+        return keys; // a problem: the full merge reports it
+      }
+    }
+    const setKey = extra.length ? `${set}\u0001${extra.join('\u0000')}` : String(set);
+    fingerprints.noteLanes(i, lanes.a, lanes.b, fingerprints.setOf(setKey, () => [...store.columnsOfSet(set), ...extra]));
+    return keys;
+  }
+
+  /** The parent index a lookup column resolves in, and the column's own type (once per column). */
+  private link(column: string): { index: LookupIndex | undefined; meta: CatalogColumn } | undefined {
+    if (this.links.has(column)) return this.links.get(column);
+    const link = this.bound.lookups.get(column);
+    const meta = this.columns.get(column);
+    const found = link && meta ? { index: this.parentIndexes.get(LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn)), meta } : undefined;
+    this.links.set(column, found);
+    return found;
+  }
+}
+
+export function keyList(keys: string | string[] | undefined): string[] {
+  return keys === undefined ? [] : typeof keys === 'string' ? [keys] : keys;
+}
+
+/** Resolves a candidate's lookups into its texts (parents are reconciled first), then its match keys. */
+export function resolveLookups(
+  candidate: PreparedCandidate,
+  bound: BoundMapping,
+  columns: Map<string, CatalogColumn>,
+  parentIndexes: Map<string, LookupIndex>,
+): void {
+  for (const [column, request] of Object.entries(candidate.lookups ?? {})) {
+    const link = bound.lookups.get(column);
+    if (!link) continue;
+    const index = parentIndexes.get(LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn));
+    const byColumn = link.parent.columns.find((c) => c.name === link.by) as CatalogColumn;
+    const key = toColumnText(byColumn, request.key);
+    const entry = key.ok && index ? index.resolve(comparisonKey(byColumn, key.text)) : { reason: key.ok ? 'lookup index missing' : key.error };
+    if ('value' in entry) candidate.texts.set(column, entry.value);
+    else if (!request.optional) addProblem(candidate, column, { reason: 'missing-parent', message: `${column}: ${entry.reason}` });
+  }
+  candidate.lookups = undefined;
+  candidate.keys = candidateKeys((c) => candidate.texts.get(c), bound.matchKeys, columns);
+}
