@@ -60,12 +60,19 @@ export class ColumnLayout {
  */
 export class ColumnTexts {
   private packed: string;
+  /**
+   * The slots a freshly mapped candidate was made from, kept while it is encoded (its keys
+   * and digest read every column); a candidate decoded from the store has none, so that
+   * the many held in reconcile stay one string each.
+   */
+  private slots: Array<string | undefined> | undefined;
 
   constructor(
     private readonly layout: ColumnLayout,
-    slots: ReadonlyArray<string | undefined> = [],
+    slots?: Array<string | undefined>,
   ) {
-    this.packed = pack(slots, layout.names.length);
+    this.packed = pack(slots ?? [], layout.names.length);
+    this.slots = slots;
   }
 
   /** The packed form, to store a candidate compactly (see CandidateStore). */
@@ -82,6 +89,7 @@ export class ColumnTexts {
   get(column: string): string | undefined {
     const slot = this.layout.slot(column);
     if (slot === undefined) return undefined;
+    if (this.slots) return this.slots[slot];
     let start = 0;
     for (let i = 0; i < slot; i++) start = this.packed.indexOf(SEPARATOR, start) + 1;
     const end = this.packed.indexOf(SEPARATOR, start);
@@ -92,14 +100,14 @@ export class ColumnTexts {
   set(column: string, text: string): void {
     const slot = this.layout.slot(column);
     if (slot === undefined) return;
-    const slots = unpack(this.packed);
+    const slots = this.slots ?? unpack(this.packed);
     slots[slot] = text;
     this.packed = pack(slots, this.layout.names.length);
   }
 
   /** [column, text] pairs in table order. */
   *entries(): IterableIterator<[string, string]> {
-    const slots = unpack(this.packed);
+    const slots = this.slots ?? unpack(this.packed);
     for (let i = 0; i < slots.length; i++) {
       const text = slots[i];
       if (text !== undefined) yield [this.layout.names[i] as string, text];
