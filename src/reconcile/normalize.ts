@@ -113,11 +113,17 @@ export function isIntegerColumn(c: CatalogColumn | undefined): boolean {
   return c !== undefined && (c.typeName === 'int2' || c.typeName === 'int4' || c.typeName === 'int8');
 }
 
+const CANONICAL_INTEGER = /^(?:0|-?[1-9]\d*)$/;
+
 /** A key equal for two text forms exactly when PostgreSQL sees equal values. */
 export function comparisonKey(column: CatalogColumn, text: string | null): string {
   if (text === null) return '\u0000null';
   const t = column.typeName;
-  if (t in INT_RANGES) return /^\s*[+-]?\d+\s*$/.test(text) ? BigInt(text.trim()).toString() : text;
+  if (t in INT_RANGES) {
+    // PostgreSQL's own output is canonical already: no BigInt for the million keys of a backup scan.
+    if (CANONICAL_INTEGER.test(text)) return text;
+    return /^\s*[+-]?\d+\s*$/.test(text) ? BigInt(text.trim()).toString() : text;
+  }
   if (t === 'numeric') return canonicalDecimal(text);
   if (t === 'float4' || t === 'float8') return String(Number(text));
   if (t === 'bool') return String(parseBool(text) ?? text);
@@ -210,6 +216,54 @@ const EXACT_MS = 9e12;
 
 /** ISO-8601 and PostgreSQL's text output (`2026-03-02 14:02:00.5+00`), to microseconds. */
 export function parseTimestamp(text: string): ParsedTimestamp | undefined {
+  return parseUtcForm(text) ?? parseAnyForm(text);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * PostgreSQL's own UTC output, `2026-03-02 14:02:00[.5]+00`, read without a regular
+ * expression or a Date: it is the form of every backup value the scan compares and of
+ * every text salvage writes (issue 7). Anything else, or anything odd (a year before 100,
+ * 24:00, a leap second), is left to parseAnyForm.
+ */
+export function parseUtcForm(text: string): ParsedTimestamp | undefined {
+  const n = text.length;
+  if (n < 22 || n > 29 || text.charCodeAt(n - 3) !== 43 /* + */ || text.charCodeAt(n - 2) !== 48 || text.charCodeAt(n - 1) !== 48) return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  const digits = (from: number, to: number): number => {
+    let v = 0;
+    for (let i = from; i < to; i++) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return -1;
+      v = v * 10 + c;
+    }
+    return v;
+  };
+  const year = digits(0, 4);
+  const month = digits(5, 7);
+  const day = digits(8, 10);
+  const hour = digits(11, 13);
+  const minute = digits(14, 16);
+  const second = digits(17, 19);
+  let fraction = 0;
+  if (n > 22) {
+    // `.` and one to six digits: microseconds.
+    if (text.charCodeAt(19) !== 46 || n === 23) return undefined;
+    fraction = digits(20, n - 3);
+    if (fraction < 0) return undefined;
+    for (let i = n - 3; i < 26; i++) fraction *= 10;
+  }
+  if (year < 100 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (DAYS_IN_MONTH[month - 1] as number) + (leap ? 1 : 0)) return undefined;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  const epochMicros = Math.abs(ms) < EXACT_MS ? ms * 1000 + fraction : BigInt(ms) * 1000n + BigInt(fraction);
+  return { epochMicros, hasOffset: true };
+}
+
+/** ISO-8601 and PostgreSQL's text output in any zone: the general reader. */
+export function parseAnyForm(text: string): ParsedTimestamp | undefined {
   const m = TS.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { CatalogColumn } from '../../src/db/catalog-types.js';
-import { canonicalDecimal, comparisonKey, toColumnText } from '../../src/reconcile/normalize.js';
+import { canonicalDecimal, comparisonKey, parseAnyForm, parseUtcForm, toColumnText } from '../../src/reconcile/normalize.js';
 import { ADMIN_URL, postgresAvailable } from '../support/postgres.js';
 
 const column = (type: string, typeName: string): CatalogColumn => ({ name: 'c', type, typeName, notNull: false, default: null, identity: null, generated: false, position: 0 });
@@ -32,6 +32,28 @@ describe('column texts and comparison keys', () => {
     expect(canonicalDecimal('090.50')).toBe('90.5');
     expect(canonicalDecimal('+1e3')).toBe('1000');
     expect(comparisonKey(numeric, '90')).toBe(comparisonKey(numeric, '90.00'));
+  });
+
+  it('compare integers as values, whatever their spelling', () => {
+    const int8 = column('bigint', 'int8');
+    for (const [a, b] of [['7', '007'], ['0', '-0'], ['-12', '-0012'], ['3', '+3'], ['4', ' 4 ']]) expect(comparisonKey(int8, b as string), b).toBe(comparisonKey(int8, a as string));
+    expect(comparisonKey(int8, '9223372036854775807')).toBe('9223372036854775807');
+  });
+
+  it('read PostgreSQL\'s UTC form on the fast path exactly as the general reader does, and leave it everything odd', () => {
+    const pad = (v: number, w: number) => String(v).padStart(w, '0');
+    let fast = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const r = (k: number) => Math.floor(Math.random() * k);
+      const fraction = ['', `.${r(10)}`, `.${pad(r(1_000_000), 6)}`, `.${pad(r(1000), 3)}`, '.', `.${pad(r(10_000_000), 7)}`][r(6)];
+      const text = `${pad([1, 99, 100, 1969, 1970, 2000, 2024, 2100, 2255, 2300, 9999][r(11)] as number, 4)}-${pad(r(14), 2)}-${pad(r(33), 2)} ${pad(r(26), 2)}:${pad(r(61), 2)}:${pad(r(62), 2)}${fraction}${['+00', '+00', '+01', 'Z'][r(4)]}`;
+      const quick = parseUtcForm(text);
+      if (quick) fast++;
+      // Whatever the fast path reads, the general reader reads the same; what it leaves, the general reader decides.
+      if (quick) expect(String(quick.epochMicros), text).toBe(String(parseAnyForm(text)?.epochMicros));
+      expect(String(comparisonKey(timestamptz, text)), text).toBe(String(parseAnyForm(text)?.epochMicros ?? text));
+    }
+    expect(fast).toBeGreaterThan(1000);
   });
 
   it('refuse dates PostgreSQL refuses, instead of rolling them over', () => {
