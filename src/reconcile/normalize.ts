@@ -222,15 +222,21 @@ export function parseTimestamp(text: string): ParsedTimestamp | undefined {
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
- * PostgreSQL's own UTC output, `2026-03-02 14:02:00[.5]+00`, read without a regular
- * expression or a Date: it is the form of every backup value the scan compares and of
- * every text salvage writes (issue 7). Anything else, or anything odd (a year before 100,
- * 24:00, a leap second), is left to parseAnyForm.
+ * The two UTC forms nearly every timestamp comes in, read without a regular expression
+ * or a Date: PostgreSQL's own output, `2026-03-02 14:02:00[.5]+00` (every backup value
+ * the scan compares, every text salvage writes), and ISO-8601's `2026-03-02T14:02:00[.5]Z`
+ * (what the timestamp transform makes). Anything else, or anything odd (a year before
+ * 100, 24:00, a leap second, nanoseconds), is left to parseAnyForm (issue 7).
  */
 export function parseUtcForm(text: string): ParsedTimestamp | undefined {
   const n = text.length;
-  if (n < 22 || n > 29 || text.charCodeAt(n - 3) !== 43 /* + */ || text.charCodeAt(n - 2) !== 48 || text.charCodeAt(n - 1) !== 48) return undefined;
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  const zulu = text.charCodeAt(n - 1) === 90; /* Z */
+  const suffix = zulu ? 1 : 3;
+  if (!zulu && (text.charCodeAt(n - 3) !== 43 /* + */ || text.charCodeAt(n - 2) !== 48 || text.charCodeAt(n - 1) !== 48)) return undefined;
+  const end = n - suffix; // where the seconds or their fraction end
+  const separator = text.charCodeAt(10);
+  if (end < 19 || end > 26 || (separator !== 32 && separator !== 84) /* space or T */) return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
   const digits = (from: number, to: number): number => {
     let v = 0;
     for (let i = from; i < to; i++) {
@@ -247,12 +253,12 @@ export function parseUtcForm(text: string): ParsedTimestamp | undefined {
   const minute = digits(14, 16);
   const second = digits(17, 19);
   let fraction = 0;
-  if (n > 22) {
+  if (end > 19) {
     // `.` and one to six digits: microseconds.
-    if (text.charCodeAt(19) !== 46 || n === 23) return undefined;
-    fraction = digits(20, n - 3);
+    if (text.charCodeAt(19) !== 46 || end === 20) return undefined;
+    fraction = digits(20, end);
     if (fraction < 0) return undefined;
-    for (let i = n - 3; i < 26; i++) fraction *= 10;
+    for (let i = end; i < 26; i++) fraction *= 10;
   }
   if (year < 100 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
   const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);

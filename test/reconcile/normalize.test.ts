@@ -40,13 +40,13 @@ describe('column texts and comparison keys', () => {
     expect(comparisonKey(int8, '9223372036854775807')).toBe('9223372036854775807');
   });
 
-  it('read PostgreSQL\'s UTC form on the fast path exactly as the general reader does, and leave it everything odd', () => {
+  it('read the UTC forms (PostgreSQL\'s and ISO\'s) on the fast path exactly as the general reader does, and leave it everything odd', () => {
     const pad = (v: number, w: number) => String(v).padStart(w, '0');
     let fast = 0;
     for (let i = 0; i < 20_000; i++) {
       const r = (k: number) => Math.floor(Math.random() * k);
       const fraction = ['', `.${r(10)}`, `.${pad(r(1_000_000), 6)}`, `.${pad(r(1000), 3)}`, '.', `.${pad(r(10_000_000), 7)}`][r(6)];
-      const text = `${pad([1, 99, 100, 1969, 1970, 2000, 2024, 2100, 2255, 2300, 9999][r(11)] as number, 4)}-${pad(r(14), 2)}-${pad(r(33), 2)} ${pad(r(26), 2)}:${pad(r(61), 2)}:${pad(r(62), 2)}${fraction}${['+00', '+00', '+01', 'Z'][r(4)]}`;
+      const text = `${pad([1, 99, 100, 1969, 1970, 2000, 2024, 2100, 2255, 2300, 9999][r(11)] as number, 4)}-${pad(r(14), 2)}-${pad(r(33), 2)}${[' ', 'T'][r(2)]}${pad(r(26), 2)}:${pad(r(61), 2)}:${pad(r(62), 2)}${fraction}${['+00', '+00', '+01', 'Z', 'Z', 'z', '+0000'][r(7)]}`;
       const quick = parseUtcForm(text);
       if (quick) fast++;
       // Whatever the fast path reads, the general reader reads the same; what it leaves, the general reader decides.
