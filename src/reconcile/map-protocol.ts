@@ -49,26 +49,38 @@ export function emptyPreps(): FlatPreps {
 }
 
 export function pushPrep(flat: FlatPreps, prep: CandidatePrep): void {
-  flat.keyCounts.push(prep.keys ? prep.keys.length : -1);
-  if (prep.keys) for (const k of prep.keys) flat.keys.push(k);
-  flat.digestColumns.push(prep.digest ? prep.digest.columns.join('\u0000') : null);
+  const keys = typeof prep.keys === 'string' ? [prep.keys] : prep.keys;
+  flat.keyCounts.push(keys ? keys.length : -1);
+  if (keys) for (const k of keys) flat.keys.push(k);
+  const columns = prep.digest?.columns;
+  flat.digestColumns.push(columns === undefined ? null : typeof columns === 'string' ? columns : columns.join('\u0000'));
   flat.digestA.push(prep.digest?.a ?? 0);
   flat.digestB.push(prep.digest?.b ?? 0);
   flat.lookups.push(prep.lookups);
 }
 
-/** Reads the preps back in order. */
+/**
+ * Reads the preps back in order, into one reused object: the main thread takes in a
+ * million of them while the workers map, and must not compete with them for the CPU.
+ * A single key stays a string and the digest's columns stay joined.
+ */
 export function* unflattenPreps(flat: FlatPreps): Generator<CandidatePrep> {
+  const prep: CandidatePrep = { keys: undefined, digest: undefined, lookups: false };
+  const digest = { a: 0, b: 0, columns: '' as string | string[] };
   let k = 0;
   for (let i = 0; i < flat.keyCounts.length; i++) {
     const count = flat.keyCounts[i] as number;
-    const keys = count < 0 ? undefined : flat.keys.slice(k, k + count);
+    prep.keys = count < 0 ? undefined : count === 1 ? (flat.keys[k] as string) : flat.keys.slice(k, k + count);
     if (count > 0) k += count;
     const columns = flat.digestColumns[i];
-    yield {
-      keys,
-      digest: columns == null ? undefined : { a: flat.digestA[i] as number, b: flat.digestB[i] as number, columns: columns === '' ? [] : columns.split('\u0000') },
-      lookups: flat.lookups[i] === true,
-    };
+    if (columns == null) prep.digest = undefined;
+    else {
+      digest.a = flat.digestA[i] as number;
+      digest.b = flat.digestB[i] as number;
+      digest.columns = columns;
+      prep.digest = digest;
+    }
+    prep.lookups = flat.lookups[i] === true;
+    yield prep;
   }
 }

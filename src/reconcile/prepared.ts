@@ -187,10 +187,13 @@ export function prepareCandidate(candidate: Candidate, layout: ColumnLayout): Pr
  * was a fifth of reconcile).
  */
 export interface CandidatePrep {
-  /** Match keys; undefined when a key column is looked up (known once its parent is). */
-  keys: string[] | undefined;
-  /** Digest of the values it gives, looked-up columns aside; undefined when it has a problem. */
-  digest: { a: number; b: number; columns: string[] } | undefined;
+  /** Match keys (one may come as a plain string); undefined when a key column is looked up (known once its parent is). */
+  keys: string | string[] | undefined;
+  /**
+   * Digest of the values it gives, looked-up columns aside; undefined when it has a
+   * problem. Its columns may come joined by NUL, as a worker sends them.
+   */
+  digest: { a: number; b: number; columns: string[] | string } | undefined;
   /** It asks its parents for lookups. */
   lookups: boolean;
 }
@@ -250,7 +253,7 @@ export class CandidateStore {
   addEncoded(line: string, prep: CandidatePrep): void {
     this.lines.push(line);
     const keys = prep.keys;
-    this.keys.push(keys && keys.length === 1 ? keys[0] : keys);
+    this.keys.push(Array.isArray(keys) && keys.length === 1 ? keys[0] : keys);
     this.withLookups.push(prep.lookups);
     const digest = prep.digest;
     if (!digest) {
@@ -259,11 +262,12 @@ export class CandidateStore {
       this.digestB.push(0);
       return;
     }
-    const setKey = digest.columns.join('\u0000');
+    const { columns } = digest;
+    const setKey = typeof columns === 'string' ? columns : columns.join('\u0000');
     let set = this.setIndex.get(setKey);
     if (set === undefined) {
       set = this.sets.length;
-      this.sets.push([...digest.columns]);
+      this.sets.push(typeof columns === 'string' ? (columns === '' ? [] : columns.split('\u0000')) : [...columns]);
       this.setIndex.set(setKey, set);
     }
     this.digestSet.push(set);
