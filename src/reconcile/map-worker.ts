@@ -11,7 +11,7 @@ import { parseMappings } from '../mapping/load.js';
 import { SourceInputError } from '../records/connector.js';
 import { parseRecordLine } from '../records/ndjson.js';
 import { MapTally, RecordMapper, type MappedTableShape } from './record-mapper.js';
-import { emptyPreps, pushPrep, type ChunkRequest, type ChunkResult, type MapWorkerData } from './map-protocol.js';
+import { CANDIDATE_SEPARATOR, emptyPreps, pushPrep, type ChunkRequest, type ChunkResult, type MapWorkerData } from './map-protocol.js';
 
 const data = workerData as MapWorkerData;
 for (const secret of data.secrets) registerSecret(secret);
@@ -61,9 +61,9 @@ function mapChunk({ chunk, start, end }: ChunkRequest): ChunkResult {
       });
     } catch (error) {
       // The main thread knows how many lines came before this chunk: it names file:line.
-      if (error instanceof SourceInputError) return { chunk, lines: lines.length, tables, candidates, preps, requested: [], tally: tally.data(), error: { line: i + 1, reason: error.reason } };
-      return { chunk, lines: lines.length, tables, candidates, preps, requested: [], tally: tally.data(), error: { line: i + 1, reason: (error as Error).stack ?? String(error), unexpected: true } };
+      if (error instanceof SourceInputError) return { chunk, lines: lines.length, tables, candidates: candidates.join(CANDIDATE_SEPARATOR), preps, requested: [], tally: tally.data(), error: { line: i + 1, reason: error.reason } };
+      return { chunk, lines: lines.length, tables, candidates: candidates.join(CANDIDATE_SEPARATOR), preps, requested: [], tally: tally.data(), error: { line: i + 1, reason: (error as Error).stack ?? String(error), unexpected: true } };
     }
   }
-  return { chunk, lines: lines.length, tables, candidates, preps, requested: [...requested].map(([index, keys]) => [index, [...keys]]), tally: tally.data() };
+  return { chunk, lines: lines.length, tables, candidates: candidates.join(CANDIDATE_SEPARATOR), preps, requested: [...requested].map(([index, keys]) => [index, [...keys]]), tally: tally.data() };
 }
