@@ -39,10 +39,17 @@ export function toColumnText(column: CatalogColumn, value: Value): Normalized {
     }
     const precision = typeMatch(NUMERIC_TYPE, column.type);
     if (precision && s !== 'NaN') {
+      const scale = Number(precision[2]);
+      const allowed = Number(precision[1]) - scale;
+      if (CANONICAL_DECIMAL.test(s)) {
+        // The usual value (52.29 in numeric(12,2)): canonical, within the scale, fits. Stored as it is.
+        const point = s.indexOf('.');
+        const whole = (point < 0 ? s : s.slice(0, point)).replace(/^-/, '');
+        if ((point < 0 || s.length - point - 1 <= scale) && (whole === '0' || whole.length <= allowed)) return { ok: true, text: s };
+      }
       // Show and compare the value PostgreSQL will store: rounded to the column's scale.
-      const rounded = roundToScale(s, Number(precision[2]));
+      const rounded = roundToScale(s, scale);
       const whole = canonicalDecimal(rounded).replace(/^-/, '').split('.')[0] ?? '0';
-      const allowed = Number(precision[1]) - Number(precision[2]);
       if (whole !== '0' && whole.length > allowed) {
         return { ok: false, error: `${s} does not fit ${column.type} (at most ${allowed} digits before the point)` };
       }
