@@ -91,7 +91,7 @@ class FirstPass {
     if (keys === undefined) {
       const candidate = store.get(i);
       resolveLookups(candidate, this.bound, this.columns, this.parentIndexes);
-      if (candidate.problems.size === 0) fingerprints.note(i, digestOfTexts(candidate.texts.entries(), this.columns));
+      if (candidate.problems.size === 0) fingerprints.note(i, digestOfTexts(candidate.texts, this.columns));
       return candidate.keys;
     }
     const set = store.digestSetAt(i);

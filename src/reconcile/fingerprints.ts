@@ -23,9 +23,9 @@ export class ValueDigest {
 }
 
 /** The digest of a candidate's texts ([column, text] pairs), every column folded in. */
-export function digestOfTexts(texts: Iterable<[string, string]>, columns: Map<string, CatalogColumn>): ValueDigest {
+export function digestOfTexts(texts: { forEachText(fn: (column: string, text: string) => void): void }, columns: Map<string, CatalogColumn>): ValueDigest {
   const digest = new ValueDigest();
-  for (const [column, text] of texts) digest.add(column, comparisonKey(columns.get(column) as CatalogColumn, text));
+  texts.forEachText((column, text) => digest.add(column, comparisonKey(columns.get(column) as CatalogColumn, text)));
   return digest;
 }
 

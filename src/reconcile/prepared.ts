@@ -114,6 +114,15 @@ export class ColumnTexts {
     }
   }
 
+  /** Each column that has a text, in table order, without a pair per column (runs for every candidate). */
+  forEachText(fn: (column: string, text: string) => void): void {
+    const slots = this.slots ?? unpack(this.packed);
+    for (let i = 0; i < slots.length; i++) {
+      const text = slots[i];
+      if (text !== undefined) fn(this.layout.names[i] as string, text);
+    }
+  }
+
   *keys(): IterableIterator<string> {
     for (const [column] of this.entries()) yield column;
   }
@@ -205,13 +214,13 @@ export interface CandidatePrep {
  * possibly in a mapping worker, and decoded by CandidateStore. `naturalKeys` holds, per
  * lookup column, the parent's key as compared.
  */
-export function encodeCandidate(candidate: PreparedCandidate, naturalKeys: Map<string, string>): string {
+export function encodeCandidate(candidate: PreparedCandidate, naturalKeys?: Map<string, string>): string {
   const { record } = candidate;
   const problems = candidate.problems.size ? [...candidate.problems] : 0;
   // [column, key, optional, key as compared (1: the key itself)]: the rest of a lookup is the mapping's.
   const lookups = candidate.lookups
     ? Object.entries(candidate.lookups).map(([column, l]) => {
-        const compared = naturalKeys.get(column) ?? null;
+        const compared = naturalKeys?.get(column) ?? null;
         return [column, l.key, l.optional ? 1 : 0, compared === l.key ? 1 : compared];
       })
     : 0;

@@ -126,15 +126,18 @@ export class CandidateEncoder {
     if (!table) return undefined;
     const prepared = prepareCandidate(c, table.layout);
     const lookups: Array<[string, string]> = [];
-    const naturalKeys = new Map<string, string>();
-    for (const [column, request] of Object.entries(prepared.lookups ?? {})) {
-      const link = table.lookups.get(column);
-      if (!link) continue;
-      const text = toColumnText(link.by, request.key);
-      if (!text.ok) continue;
-      const naturalKey = comparisonKey(link.by, text.text);
-      lookups.push([link.index, naturalKey]);
-      naturalKeys.set(column, naturalKey);
+    let naturalKeys: Map<string, string> | undefined;
+    if (prepared.lookups) {
+      for (const column in prepared.lookups) {
+        const link = table.lookups.get(column);
+        const request = prepared.lookups[column] as { key: string };
+        if (!link) continue;
+        const text = toColumnText(link.by, request.key);
+        if (!text.ok) continue;
+        const naturalKey = comparisonKey(link.by, text.text);
+        lookups.push([link.index, naturalKey]);
+        (naturalKeys ??= new Map()).set(column, naturalKey);
+      }
     }
     return { table: c.table, line: encodeCandidate(prepared, naturalKeys), lookups, prep: prepOf(prepared, table) };
   }
@@ -200,7 +203,7 @@ function prepOf(candidate: PreparedCandidate, table: MappedTable): CandidatePrep
   return {
     keys: table.keysNeedParents ? undefined : candidateKeys((c) => texts.get(c), table.matchKeys, columns),
     // A candidate with a problem has no digest: it never passes as unchanged, the full merge reports it.
-    digest: candidate.problems.size ? undefined : digestOfTexts(texts.entries(), columns),
+    digest: candidate.problems.size ? undefined : digestOfTexts(texts, columns),
     lookups: candidate.lookups !== undefined,
   };
 }

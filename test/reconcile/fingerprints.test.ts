@@ -17,7 +17,7 @@ const table: CatalogTable = {
 const layout = new ColumnLayout(table);
 const columns = new Map(table.columns.map((c) => [c.name, c]));
 const raw = (values: Record<string, string>) => ({ table: 'payments', rule: 'r', record: { source: 's', id: '1', ref: 'x', time: '' }, values, lookups: {} });
-const candidate = (values: Record<string, string>) => digestOfTexts(prepareCandidate(raw(values), layout).texts.entries(), columns);
+const candidate = (values: Record<string, string>) => digestOfTexts(prepareCandidate(raw(values), layout).texts, columns);
 
 describe('fingerprints of what a candidate says', () => {
   it('fold in a column at a time: made in parts, in any order, they equal the whole', () => {
