@@ -23,7 +23,7 @@ import { orderMappings } from './order.js';
 import { CandidateStore, ColumnLayout } from './prepared.js';
 import type { MapWorkerData } from './map-protocol.js';
 import { mapFileInWorkers, mapParallelismFor, mapWorkerScript, type MapParallelism } from './parallel-map.js';
-import { FAILURE_SAMPLE_LIMIT, MapTally, RecordMapper, tableShapes, type MappedTableShape } from './record-mapper.js';
+import { MapTally, RecordMapper, tableShapes, type MappedTableShape } from './record-mapper.js';
 import { registeredSecrets } from '../config/secrets.js';
 import { reconcileTable, type Row } from './table.js';
 
@@ -45,7 +45,6 @@ export interface ReconcileResult {
   timings: StageTiming[];
 }
 
-const SAMPLE_LIMIT = 5;
 
 export function changesetPath(jobDir: string): string {
   return path.join(jobDir, 'changeset.json');
@@ -170,8 +169,7 @@ async function evaluateRecords(
   const recordsDir = path.join(config.jobDir, 'records');
   const present = new Set(await readdir(recordsDir).catch(() => [] as string[]));
   const sources: Evaluation['sources'] = [];
-  const unmapped = new Map<string, UnmappedRecords>();
-  const failures: Evaluation['failures'] = { count: 0, samples: [] };
+  const overall = new MapTally();
   const names = Object.keys(config.sources).filter((name) => {
     if (present.has(`${name}.ndjson`)) return true;
     log(`warning: source "${name}" has not been pulled yet (no records/${name}.ndjson): run "salvage pull --source ${name}"`);
@@ -212,16 +210,8 @@ async function evaluateRecords(
       }
     }
     mapping.end();
-    failures.count += tally.failureCount;
-    for (const f of tally.failureSamples) if (failures.samples.length < FAILURE_SAMPLE_LIMIT) failures.samples.push(f);
-    for (const [key, entry] of tally.unmapped) {
-      const seen = unmapped.get(key);
-      if (!seen) unmapped.set(key, entry);
-      else {
-        seen.count += entry.count;
-        for (const sample of entry.samples) if (seen.samples.length < SAMPLE_LIMIT) seen.samples.push(sample);
-      }
-    }
+    // Unmapped records and rule failures are reported for all sources together.
+    overall.add(tally.data());
     sources.push({
       name,
       records: tally.records,
@@ -231,7 +221,7 @@ async function evaluateRecords(
       ...(tally.rejectedBy.size ? { rejectedBy: [...tally.rejectedBy.values()] } : {}),
     });
   }
-  return { sources, unmapped: [...unmapped.values()], failures };
+  return { sources, unmapped: [...overall.unmapped.values()], failures: { count: overall.failureCount, samples: overall.failureSamples } };
 }
 
 /** One index per (parent, by, referenced column) that some child looks up. */

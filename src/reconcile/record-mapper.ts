@@ -9,7 +9,7 @@ import { candidateKeys } from './match-keys.js';
 import { ColumnLayout, encodeCandidate, prepareCandidate, type CandidatePrep, type PreparedCandidate } from './prepared.js';
 
 const SAMPLE_LIMIT = 5;
-export const FAILURE_SAMPLE_LIMIT = 200;
+const FAILURE_SAMPLE_LIMIT = 200;
 
 /**
  * What the mapper needs to know of one mapped table: its columns, and for each
@@ -37,7 +37,7 @@ export interface MappedCandidate {
 type RejectedBy = NonNullable<Changeset['sources'][number]['rejectedBy']>[number];
 
 /**
- * Counts of one stretch of one source's records: how many mapped, were rejected by a
+ * Counts of one stretch of records: how many mapped, were rejected by a
  * rule, or met no rule, with samples. Stretches mapped apart (by workers) add up, in
  * file order, to exactly what one pass would have counted.
  */
@@ -74,7 +74,7 @@ export class MapTally {
     for (const f of later.failureSamples) if (this.failureSamples.length < FAILURE_SAMPLE_LIMIT) this.failureSamples.push(f);
   }
 
-  /** A copy that survives postMessage (Maps do; class instances do not keep their methods). */
+  /** A plain copy to post to the main thread: a class instance arrives there without its methods. */
   data(): MapTallyData {
     return {
       records: this.records,
