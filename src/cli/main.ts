@@ -17,6 +17,7 @@ import { changesetPath, embeddedDir, formatCounts, reconcile } from '../reconcil
 import { DIFF_FORMATS, renderChangeset } from '../report/render.js';
 import { ask, isInteractive, useColor } from './terminal.js';
 import { NO_PROGRESS, TerminalProgress, type Progress } from '../runtime/progress.js';
+import { liveLineWanted } from '../../connectors/shared/live-line.js';
 
 interface GlobalOptions {
   config: string;
@@ -40,9 +41,9 @@ const out = (line: string) => process.stdout.write(`${redact(line)}\n`);
 let bar: TerminalProgress | undefined;
 const err = (line: string) => (bar ? bar.log(redact(line)) : process.stderr.write(`${redact(line)}\n`));
 
-/** Bars on stderr when it is a terminal (not in CI, not with --no-progress); nothing otherwise. */
+/** Bars on stderr when a live line is wanted there (a terminal, not CI, not TERM=dumb, not --no-progress); nothing otherwise. */
 function progressFor(command: Command): Progress {
-  if (!globals(command).progress || !process.stderr.isTTY || process.env.CI || process.env.TERM === 'dumb') return NO_PROGRESS;
+  if (!liveLineWanted(process.stderr, globals(command).progress)) return NO_PROGRESS;
   bar = new TerminalProgress(process.stderr);
   return bar;
 }
@@ -62,7 +63,7 @@ export function buildProgram(): Command {
     .option('--config <file>', 'the salvage.yaml to use', './salvage.yaml')
     .option('--job <dir>', 'the job directory (overrides "job:" in the config)')
     .option('--timings', "print each stage's wall time and rows per second")
-    .option('--no-progress', 'no progress bars on the terminal')
+    .option('--no-progress', 'no live progress line or bars on the terminal')
     .showHelpAfterError()
     .exitOverride();
 
@@ -102,7 +103,8 @@ export function buildProgram(): Command {
     .option('--source <name...>', 'only these sources')
     .action(async (opts: { source?: string[] }, command: Command) => {
       const cfg = await config(command);
-      const summaries = await pull({ config: cfg, sources: opts.source, log: err });
+      // The connectors draw their own live line, under the same policy as progressFor's bars.
+      const summaries = await pull({ config: cfg, sources: opts.source, log: err, progress: globals(command).progress });
       out(`pulled ${summaries.reduce((n, s) => n + s.records, 0)} records from ${summaries.length} source(s) into ${path.join(cfg.jobDir, 'records')}`);
     });
 

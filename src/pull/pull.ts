@@ -11,6 +11,8 @@ export interface PullOptions {
   /** Only these sources (default: all). */
   sources?: string[];
   log?: (line: string) => void;
+  /** False: no live progress line on the terminal (`--no-progress`); connectors still log their totals. */
+  progress?: boolean;
 }
 
 export interface PullSummary {
@@ -55,6 +57,7 @@ export async function pull(options: PullOptions): Promise<PullSummary[]> {
       stateDir,
       observedAt,
       log: (line) => log(`${name}: ${line}`),
+      liveProgress: options.progress,
       checkpoint: (state) => sink.checkpoint(state),
       resumeState: sink.resumeState,
       previousRecords: async function* () {

@@ -25,6 +25,11 @@ export interface PullContext {
   stateDir: string;
   /** Progress and warnings for humans; never receives secrets. */
   log: (message: string) => void;
+  /**
+   * False turns the live progress line on the terminal off (`--no-progress`); the
+   * summary lines still go to `log`. Unset means on where a terminal wants it.
+   */
+  liveProgress?: boolean;
   signal?: AbortSignal;
   /** The instant stamped as `observedAt` on every record of this pull. */
   observedAt: string;

@@ -1,0 +1,71 @@
+/**
+ * The one live line a long step keeps on the terminal: `salvage pull`'s counts and the
+ * stage bars of reconcile, patch and apply both draw through it, so they share one
+ * policy for when to draw at all and one redraw rate. It lives in connectors/shared
+ * because connectors may import nothing from src/ but the records types; src/ builds
+ * on it from here.
+ */
+
+/** What the line writes to: a terminal's stderr, or a fake one in tests. */
+export interface LiveStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  /** The terminal's width: the line never wraps, or `\r` would redraw only its last row. */
+  columns?: number;
+}
+
+/**
+ * Whether a live line belongs on `stream` at all. Not when it is switched off
+ * (--no-progress), not off a terminal (a log file would fill with redraws), not in CI
+ * (its log viewers show every `\r` as a new line), not on TERM=dumb (no `ESC[K`).
+ */
+export function liveLineWanted(stream: { isTTY?: boolean }, enabled = true, env: NodeJS.ProcessEnv = process.env): boolean {
+  return enabled && Boolean(stream.isTTY) && !env.CI && env.TERM !== 'dumb';
+}
+
+/** At most ten redraws a second: faster is unreadable, and writing costs time the work needs. */
+export const REDRAW_MS = 100;
+
+const DEFAULT_WIDTH = 100;
+
+/** Cuts a line to one character less than the width, so the cursor never wraps. */
+export function fitToWidth(line: string, width: number): string {
+  return line.length > width - 1 ? line.slice(0, Math.max(0, width - 1)) : line;
+}
+
+/** One line redrawn in place; whoever writes other lines to the stream clears it first. */
+export class LiveLine {
+  private lastDraw = -Infinity;
+  private drawn = false;
+
+  constructor(
+    private readonly stream: LiveStream,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** The width to format for. */
+  get width(): number {
+    return this.stream.columns || DEFAULT_WIDTH;
+  }
+
+  /** Redraws with `render()` unless the last redraw is under REDRAW_MS old; `render` runs only when it draws. */
+  update(render: () => string): void {
+    const now = this.now();
+    if (now - this.lastDraw < REDRAW_MS) return;
+    this.lastDraw = now;
+    this.stream.write(`\r${fitToWidth(render(), this.width)}\x1b[K`);
+    this.drawn = true;
+  }
+
+  /** Leaves `text` (and `after`, uncut) on the line for good and moves below it. */
+  end(text: string, after = ''): void {
+    this.stream.write(`\r${fitToWidth(text, this.width)}\x1b[K${after}\n`);
+    this.drawn = false;
+  }
+
+  /** Empties the line, so that what is written next starts on a clean one. */
+  clear(): void {
+    if (this.drawn) this.stream.write('\r\x1b[K');
+    this.drawn = false;
+  }
+}

@@ -1,0 +1,72 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { pull } from '../../src/pull/pull.js';
+import { tempJobDir } from '../support/flow.js';
+
+/**
+ * `salvage pull --no-progress` reaches the connectors: pull() hands the switch to each
+ * one through its PullContext. Real config, real eml connector; only stderr is made to
+ * look like a terminal and recorded.
+ */
+
+let dir: string;
+let written: string[];
+let wasTTY: boolean | undefined;
+
+beforeEach(async () => {
+  dir = await tempJobDir('pull-progress');
+  await mkdir(path.join(dir, 'mail'));
+  await writeFile(
+    path.join(dir, 'mail', 'a.eml'),
+    ['From: bookings@fjordkayaks.example', 'Subject: Booking confirmed', 'Date: Tue, 10 Mar 2026 10:00:00 +0000', 'Message-ID: <a@x>', '', 'See you.', ''].join('\r\n'),
+  );
+  await writeFile(path.join(dir, 'salvage.yaml'), 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  mailfiles: { kind: eml, files: [mail/*.eml] }\n');
+  wasTTY = process.stderr.isTTY;
+  Object.defineProperty(process.stderr, 'isTTY', { value: true, configurable: true });
+  written = [];
+  vi.spyOn(process.stderr, 'write').mockImplementation((text: string | Uint8Array) => {
+    written.push(String(text));
+    return true;
+  });
+  vi.stubEnv('CI', '');
+  vi.stubEnv('TERM', 'xterm-256color');
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  Object.defineProperty(process.stderr, 'isTTY', { value: wasTTY, configurable: true });
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function pullMail(progress?: boolean): Promise<string[]> {
+  const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+  const log: string[] = [];
+  const [summary] = await pull({ config, log: (l) => log.push(l), progress });
+  expect(summary?.records).toBe(1);
+  return log;
+}
+
+const liveLines = () => written.filter((t) => t.startsWith('\r'));
+
+describe('pull progress on a terminal', () => {
+  it('draws the live line by default, and clears it before the totals are logged', async () => {
+    await pullMail();
+    expect(liveLines()[0]).toMatch(/^\reml: 1 messages \(\d+\/s\)\x1b\[K$/);
+    expect(liveLines().at(-1)).toBe('\r\x1b[K');
+  });
+
+  it('draws nothing with --no-progress, and still logs the totals', async () => {
+    const log = await pullMail(false);
+    expect(written).toEqual([]);
+    expect(log).toContainEqual(expect.stringMatching(/^mailfiles: 1 messages in \d+\.\ds$/));
+  });
+
+  it('draws nothing on TERM=dumb', async () => {
+    vi.stubEnv('TERM', 'dumb');
+    await pullMail();
+    expect(written).toEqual([]);
+  });
+});
