@@ -3,9 +3,10 @@ import type pg from 'pg';
 import { readCatalog, tableKey } from '../db/catalog.js';
 import { connectDatabase } from '../db/connect.js';
 import { PreconditionFailed, SafetyRefusal, SalvageError } from '../errors.js';
-import type { PatchManifest, StatementEntry } from '../patch/manifest.js';
+import { writesRows, type PatchManifest, type StatementEntry } from '../patch/manifest.js';
 import { APPLY_BEGIN, APPLY_COMMIT, APPLY_ROLLBACK, SELECT_CURRENT_DATABASE, setLocal, TRY_APPLY_LOCK } from '../sql/apply-session.js';
 import { checkDrift } from './drift.js';
+import { fillStage } from './fill-stage.js';
 import { lastAction, recordAction } from './history.js';
 import { readPatchStatements, type PatchStatement } from './patch-statements.js';
 import { checkPrivileges } from './privileges.js';
@@ -128,11 +129,13 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
         lap('safety copy', drift.current.length);
       }
 
-      const writing = progress.stage('write rows', work.reduce((n, w) => n + w.entry.expectedRows, 0));
+      const writing = progress.stage('write rows', work.reduce((n, w) => n + (writesRows(w.entry.kind) ? w.entry.expectedRows : 0), 0));
+      // COPY FROM STDIN cannot cross the embedded database's socket: there the staged rows go in as VALUES.
+      const copyIn = options.target.url !== undefined;
       for (const { statement, entry } of work) {
         // setval() survives a rollback, so a dry run must not run it (the patch puts sequence moves last).
         if (options.dryRun && statement.kind === 'sequence') continue;
-        const count = await runStatement(db.client, statement, entry, file);
+        const count = statement.kind === 'copy' ? await fillStage(db.client, statement, entry, file, copyIn) : await runStatement(db.client, statement, entry, file);
         if (count !== entry.expectedRows) {
           throw new PreconditionFailed(
             `${file}:${statement.line}: this ${entry.kind} on ${entry.table} touched ${count} row(s), the patch expects ${entry.expectedRows}. ` +
@@ -140,6 +143,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
               'Re-run reconcile and patch against the current state.',
           );
         }
+        if (!writesRows(entry.kind)) continue;
         const perTable = (rows[entry.table] ??= {});
         perTable[entry.kind] = (perTable[entry.kind] ?? 0) + count;
         writing.add(count);
@@ -181,7 +185,7 @@ function pairWithManifest(statements: PatchStatement[], entries: StatementEntry[
   return data.map((statement, i) => {
     const entry = entries[i] as StatementEntry;
     const table = 'table' in statement ? tableKey(statement.table) : entry.table;
-    const rowsInStatement = statement.kind === 'sequence' ? 1 : statement.rows.length;
+    const rowsInStatement = statement.kind === 'sequence' ? 1 : statement.kind === 'stage' ? 0 : statement.rows.length;
     if (entry.kind !== statement.kind || entry.table !== table || entry.expectedRows !== rowsInStatement || entry.startLine !== statement.line) {
       throw mismatch(`statement at line ${statement.line} is a ${statement.kind} of ${rowsInStatement} row(s) on ${table}, manifest entry ${i + 1} says ${entry.kind} of ${entry.expectedRows} on ${entry.table} at line ${entry.startLine}`);
     }

@@ -1,18 +1,22 @@
 import { parse } from 'libpg-query';
 import { SafetyRefusal } from '../errors.js';
 import { memoryCheckpoint } from '../runtime/memory.js';
+import { castArgument, columnOf, constantOf, only, qualifiedColumn, soleItem, tableOf, type Constant, type Node, type Refuse, type TableName } from './parse-tree.js';
+import { Stages } from './staged-statements.js';
 
 /**
  * patch.sql read back through PostgreSQL's own parser (libpg_query) into the few
  * statement forms salvage itself writes. Anything else is refused with its line:
  * an allow-list, checked on the syntax tree, not with regular expressions.
+ * COPY data (staged blocks, src/sql/staged.ts) is not SQL: it is read line by line
+ * with the few escapes salvage writes.
  */
-export type Constant = string | null;
+export type { Constant, TableName } from './parse-tree.js';
 export const DEFAULT_VALUE = Symbol('DEFAULT');
 export type InsertCell = Constant | typeof DEFAULT_VALUE;
 
 interface Located {
-  /** The statement's text exactly as in the file. */
+  /** The statement's text exactly as in the file (for COPY, the statement line without its data). */
   text: string;
   /** 1-based line of the statement's first token. */
   line: number;
@@ -25,6 +29,10 @@ export type PatchStatement = Located &
     | { kind: 'update'; table: TableName; rows: KeyedRow[] }
     | { kind: 'delete'; table: TableName; rows: KeyedRow[] }
     | { kind: 'sequence'; sequence: TableName; value: string }
+    /** A staging table created; `table` is the real table it is typed like. */
+    | { kind: 'stage'; table: TableName; stage: string; rows: [] }
+    /** A staging table filled: `data` is the exact bytes sent to COPY, starting at file line `dataLine`. */
+    | { kind: 'copy'; table: TableName; stage: string; columns: string[]; rows: Constant[][]; data: Buffer; dataLine: number }
   );
 
 export type Pair = [column: string, value: Constant];
@@ -36,14 +44,7 @@ export interface KeyedRow {
   guards: Pair[];
 }
 
-export interface TableName {
-  schema: string;
-  name: string;
-}
-
 export type PatchMode = 'patch' | 'undo';
-
-type Node = Record<string, unknown>;
 
 /** Parses and checks the whole file; refuses (exit 3) at the first statement salvage would never write. */
 export async function readPatchStatements(sql: string | Buffer, file: string, mode: PatchMode, onParsed?: (bytes: number) => void): Promise<PatchStatement[]> {
@@ -60,6 +61,14 @@ export async function readPatchStatements(sql: string | Buffer, file: string, mo
   let countedTo = 0;
   let linesBefore = 1;
   const statements: PatchStatement[] = [];
+  const stages = new Stages();
+  const refuseAt = (line: number, text: string, why: string): never => {
+    const first = text.split('\n')[0]?.slice(0, 120) ?? '';
+    throw new SafetyRefusal(
+      `${file}:${line}: ${why}. salvage only runs the statements it writes itself; this one is not one of them: ${first}. ` +
+        'Nothing was written. Regenerate the patch with "salvage patch" and review it again.',
+    );
+  };
   for (const entry of result.stmts) {
     const start = entry.stmt_location ?? 0;
     const raw = bytes.subarray(start, entry.stmt_len ? start + entry.stmt_len : bytes.length).toString('utf8');
@@ -68,15 +77,19 @@ export async function readPatchStatements(sql: string | Buffer, file: string, mo
     linesBefore += newlines(bytes, countedTo, start);
     countedTo = start;
     const line = linesBefore + newlines(Buffer.from(raw.slice(0, lead), 'utf8'), 0, Buffer.byteLength(raw.slice(0, lead)));
-    const refuse = (why: string): never => {
-      const first = text.split('\n')[0]?.slice(0, 120) ?? '';
-      throw new SafetyRefusal(
-        `${file}:${line}: ${why}. salvage only runs the statements it writes itself; this one is not one of them: ${first}. ` +
-          'Nothing was written. Regenerate the patch with "salvage patch" and review it again.',
-      );
+    const refuse = (why: string): never => refuseAt(line, text, why);
+    const data = entry.data && {
+      bytes: bytes.subarray(entry.data.start, entry.data.end),
+      line: line + newlines(Buffer.from(text, 'utf8'), 0, Buffer.byteLength(text)) + 1,
     };
-    statements.push(classify(entry.stmt ?? {}, mode, { text, line }, refuse));
+    const refuseData = (dataLine: number, why: string): never => {
+      const shown = (data?.bytes.toString('utf8').split('\n')[dataLine - (data?.line ?? 0)] ?? '').slice(0, 120);
+      throw new SafetyRefusal(`${file}:${dataLine}: ${why}: ${shown}. Nothing was written. Regenerate the patch with "salvage patch" and review it again.`);
+    };
+    statements.push(classify(entry.stmt ?? {}, mode, { text, line }, { stages, data, refuse, refuseData }));
   }
+  const unused = stages.unused()[0];
+  if (unused) refuseAt(unused.line, `CREATE TEMP TABLE pg_temp.${unused.name}`, `pg_temp.${unused.name} is filled but no statement writes its rows`);
   return statements;
 }
 
@@ -85,6 +98,8 @@ interface ParsedStatement {
   /** Byte offsets in the whole file. */
   stmt_location: number;
   stmt_len: number;
+  /** For COPY ... FROM STDIN: its data lines, each ending in a newline, without the `\\.` line. */
+  data?: { start: number; end: number };
 }
 
 /**
@@ -99,30 +114,54 @@ interface ParsedStatement {
 async function parseByStatement(bytes: Buffer, onParsed?: (bytes: number) => void): Promise<ParsedStatement[]> {
   const out: ParsedStatement[] = [];
   let start = 0;
-  while (start < bytes.length) {
+  outer: while (start < bytes.length) {
     let more = 1;
     let end = boundaryAfter(bytes, start, more);
     for (;;) {
       const piece = bytes.subarray(start, end).toString('utf8');
       if (piece.trim() === '') break;
       memoryCheckpoint(1000); // a piece is up to a thousand rows, and its parse tree is large
+      let parsed: ParsedStatement[];
       try {
         const result = (await parse(piece)) as { stmts?: Array<{ stmt?: Node; stmt_location?: number; stmt_len?: number }> };
-        for (const s of result.stmts ?? []) {
+        parsed = (result.stmts ?? []).map((s) => {
           const at = s.stmt_location ?? 0;
-          out.push({ stmt: s.stmt, stmt_location: start + at, stmt_len: s.stmt_len || end - start - at });
-        }
-        break;
+          return { stmt: s.stmt, stmt_location: start + at, stmt_len: s.stmt_len || end - start - at };
+        });
       } catch (error) {
         if (end >= bytes.length) throw error;
         more *= 2;
         end = boundaryAfter(bytes, start, more);
+        continue;
       }
+      out.push(...parsed);
+      const last = parsed.at(-1);
+      if (parsed.some((p) => p !== last && readsStdin(p.stmt))) throw new Error('COPY ... FROM STDIN must be the last statement before its data');
+      if (last && readsStdin(last.stmt)) {
+        // The data starts on the line after `FROM STDIN;` and ends at a line `\.`.
+        const close = last.stmt_location + last.stmt_len;
+        if (bytes.subarray(close, close + 2).toString('latin1') !== ';\n' || close + 2 !== end) throw new Error('COPY data must start on the line after its COPY statement');
+        const marker = bytes.indexOf(COPY_END_LINE, end - 1);
+        if (marker < 0) throw new Error('COPY data has no end line \\.');
+        last.data = { start: end, end: marker + 1 };
+        onParsed?.(marker + COPY_END_LINE.length - start);
+        start = marker + COPY_END_LINE.length;
+        continue outer;
+      }
+      break;
     }
     onParsed?.(end - start);
     start = end;
   }
   return out;
+}
+
+/** `\n\\.\n`: the line that ends COPY data (text format escapes every backslash in a value, so no data line can be it). */
+const COPY_END_LINE = Buffer.from('\n\\.\n', 'latin1');
+
+function readsStdin(stmt: Node | undefined): boolean {
+  const copy = stmt?.CopyStmt as Node | undefined;
+  return copy !== undefined && copy.is_from === true && copy.filename === undefined && copy.is_program === undefined;
 }
 
 /** The byte offset just after the `count`-th `;` + newline from `from`, or the end. */
@@ -147,13 +186,16 @@ function newlines(bytes: Buffer, from: number, to: number): number {
   return n;
 }
 
-function only(node: Node, ...allowed: string[]): void {
-  for (const key of Object.keys(node)) {
-    if (!allowed.includes(key)) throw new Error(key);
-  }
+/** What classifying one statement needs beyond its tree: the file's staging tables, its COPY data, how to refuse. */
+interface Context {
+  stages: Stages;
+  data: { bytes: Buffer; line: number } | undefined;
+  refuse: Refuse;
+  refuseData: (line: number, why: string) => never;
 }
 
-function classify(stmt: Node, mode: PatchMode, at: Located, refuse: (why: string) => never): PatchStatement {
+function classify(stmt: Node, mode: PatchMode, at: Located, context: Context): PatchStatement {
+  const { refuse } = context;
   const [type, body] = Object.entries(stmt)[0] ?? ['(empty)', {}];
   const node = body as Node;
   try {
@@ -167,13 +209,23 @@ function classify(stmt: Node, mode: PatchMode, at: Located, refuse: (why: string
         if (node.is_local !== true || !['standard_conforming_strings', 'timezone'].includes(name)) refuse(`SET ${name} is not allowed`);
         return { kind: 'control', ...at };
       }
+      case 'CreateTableAsStmt': {
+        const stage = context.stages.create(node, at.line, refuse);
+        return { kind: 'stage', ...at, table: stage.table, stage: stage.name, rows: [] };
+      }
+      case 'CopyStmt': {
+        const data = context.data && { text: context.data.bytes.toString('utf8'), line: context.data.line };
+        const stage = context.stages.load(node, data, refuse, context.refuseData);
+        const columns = stage.columns.map((c) => c.name);
+        return { kind: 'copy', ...at, table: stage.table, stage: stage.name, columns, rows: stage.rows ?? [], data: context.data?.bytes ?? Buffer.alloc(0), dataLine: context.data?.line ?? at.line };
+      }
       case 'InsertStmt':
-        return { kind: 'insert', ...at, ...insertOf(node, refuse) };
+        return { kind: 'insert', ...at, ...insertOf(node, at.line, context) };
       case 'UpdateStmt':
-        return { kind: 'update', ...at, ...updateOf(node, refuse) };
+        return { kind: 'update', ...at, ...updateOf(node, at.line, context) };
       case 'DeleteStmt':
         if (mode !== 'undo') refuse('DELETE is never part of a patch (only undo.sql removes the rows its patch inserted)');
-        return { kind: 'delete', ...at, ...deleteOf(node, refuse) };
+        return { kind: 'delete', ...at, ...deleteOf(node, at.line, context) };
       case 'SelectStmt':
         return { kind: 'sequence', ...at, ...sequenceMoveOf(node, refuse) };
       default:
@@ -185,54 +237,81 @@ function classify(stmt: Node, mode: PatchMode, at: Located, refuse: (why: string
   }
 }
 
-function tableOf(relation: unknown, refuse: (why: string) => never): TableName {
-  const r = relation as Node | undefined;
-  if (!r || typeof r.relname !== 'string' || typeof r.schemaname !== 'string') refuse('the table must be schema-qualified');
-  return { schema: String(r?.schemaname), name: String(r?.relname) };
-}
+const STAGE_ONLY = 'a staging table of this patch (pg_temp.salvage_rows_<n>)';
 
-function constantOf(node: unknown, refuse: (why: string) => never): Constant {
-  const c = (node as Node | undefined)?.A_Const as Node | undefined;
-  if (!c) return refuse('only constant values are allowed');
-  if (c.isnull === true) return null;
-  const sval = (c.sval as Node | undefined)?.sval;
-  if (typeof sval === 'string') return sval;
-  const ival = (c.ival as Node | undefined)?.ival;
-  if (c.ival !== undefined) return String(ival ?? 0);
-  const fval = (c.fval as Node | undefined)?.fval;
-  if (typeof fval === 'string') return fval;
-  const boolval = (c.boolval as Node | undefined)?.boolval;
-  if (c.boolval !== undefined) return boolval ? 'true' : 'false';
-  return refuse('unsupported constant');
-}
-
-function columnOf(node: unknown, refuse: (why: string) => never): string {
-  const fields = ((node as Node | undefined)?.ColumnRef as Node | undefined)?.fields as Node[] | undefined;
-  const name = ((fields?.[0] as Node | undefined)?.String as Node | undefined)?.sval;
-  if (!fields || fields.length !== 1 || typeof name !== 'string') return refuse('conditions must compare a plain column');
-  return name;
-}
-
-function insertOf(node: Node, refuse: (why: string) => never) {
+/** `INSERT ... VALUES (constants) ON CONFLICT DO NOTHING`, or the same columns `SELECT`ed from a staging table. */
+function insertOf(node: Node, line: number, { stages, refuse }: Context) {
   only(node, 'relation', 'cols', 'selectStmt', 'onConflictClause', 'override');
   if (node.override !== 'OVERRIDING_NOT_SET') refuse('OVERRIDING is not allowed');
   const conflict = node.onConflictClause as Node | undefined;
   if (!conflict || conflict.action !== 'ONCONFLICT_NOTHING') refuse('an INSERT must end with ON CONFLICT DO NOTHING');
   only(conflict as Node, 'action', 'location');
+  const table = tableOf(node.relation, refuse);
   const columns = ((node.cols as Node[] | undefined) ?? []).map((c) => {
     const target = c.ResTarget as Node;
     only(target, 'name', 'location');
     return String(target.name);
   });
   const select = (node.selectStmt as Node | undefined)?.SelectStmt as Node | undefined;
-  if (!select?.valuesLists) refuse('an INSERT may only insert VALUES');
+  if (select?.fromClause && !select.valuesLists) {
+    // INSERT INTO s.t (cols) SELECT cols FROM pg_temp.salvage_rows_n: the staged rows, column for column.
+    only(select, 'targetList', 'fromClause', 'limitOption', 'op');
+    const source = soleItem(select.fromClause)?.RangeVar as Node | undefined;
+    if (!source || source.alias !== undefined) refuse(`an INSERT may only insert VALUES or the rows of ${STAGE_ONLY}`);
+    const stage = stages.consume(source, table, line, refuse, `an INSERT may only insert VALUES or the rows of ${STAGE_ONLY}`);
+    const selected = ((select.targetList as Node[] | undefined) ?? []).map((t) => {
+      const target = t.ResTarget as Node;
+      only(target, 'val', 'location');
+      return columnOf(target.val, refuse, 'an INSERT from a staging table may only select its plain columns');
+    });
+    const same = (a: string[]) => a.join('\u0000') === columns.join('\u0000');
+    if (!same(selected) || !same(stage.columns.map((c) => c.name)) || !same(stage.columns.map((c) => c.from))) {
+      refuse(`an INSERT from pg_temp.${stage.name} must insert its columns, each into the column it is typed like, in order`);
+    }
+    return { table, columns, rows: stage.rows as InsertCell[][] };
+  }
+  if (!select?.valuesLists) refuse(`an INSERT may only insert VALUES or the rows of ${STAGE_ONLY}`);
   only(select as Node, 'valuesLists', 'limitOption', 'op');
   const rows = (select?.valuesLists as Node[]).map((list) => {
     const items = (list.List as Node).items as Node[];
     if (items.length !== columns.length) refuse('every VALUES row must have one value per column');
     return items.map((item): InsertCell => (item.SetToDefault ? DEFAULT_VALUE : constantOf(item, refuse)));
   });
-  return { table: tableOf(node.relation, refuse), columns, rows };
+  return { table, columns, rows };
+}
+
+/** Where v comes from: its column names and its rows of constants. */
+interface VRows {
+  names: string[];
+  rows: Constant[][];
+}
+
+/** `(VALUES ...) AS v (names)` with constants only, or `pg_temp.salvage_rows_n AS v` typed like `table`'s own columns. */
+function vRowsOf(source: unknown, table: TableName, line: number, { stages, refuse }: Context): VRows {
+  const item = soleItem(source);
+  const why = `the only other relation allowed is a VALUES list AS v, or ${STAGE_ONLY} AS v`;
+  const staged = item?.RangeVar as Node | undefined;
+  if (staged) {
+    if ((staged.alias as Node | undefined)?.aliasname !== 'v' || (staged.alias as Node).colnames !== undefined) refuse(why);
+    const stage = stages.consume({ ...staged, alias: undefined }, table, line, refuse, why);
+    // "key c", "new c" and "old c" must each be typed like c itself.
+    for (const c of stage.columns) if (c.name.slice(4) !== c.from) refuse(`pg_temp.${stage.name} column "${c.name}" must be typed like ${c.name.slice(4)}`);
+    return { names: stage.columns.map((c) => c.name), rows: stage.rows };
+  }
+  const sub = item?.RangeSubselect as Node | undefined;
+  const alias = sub?.alias as Node | undefined;
+  if (!sub || alias?.aliasname !== 'v') refuse(why);
+  only(sub as Node, 'subquery', 'alias');
+  const select = (sub?.subquery as Node | undefined)?.SelectStmt as Node | undefined;
+  if (!select?.valuesLists) refuse('the VALUES list may only hold values');
+  only(select as Node, 'valuesLists', 'limitOption', 'op');
+  const names = ((alias?.colnames as Node[] | undefined) ?? []).map((n) => String((n.String as Node).sval));
+  const rows = (select?.valuesLists as Node[]).map((list) => {
+    const items = (list.List as Node).items as Node[];
+    if (items.length !== names.length) refuse('every VALUES row must have one value per column');
+    return items.map((cell) => constantOf(cell, refuse));
+  });
+  return { names, rows };
 }
 
 /**
@@ -240,25 +319,21 @@ function insertOf(node: Node, refuse: (why: string) => never) {
  *   UPDATE s.t AS t SET c = v."new c"::type, ... FROM (VALUES ...) AS v ("key k", "new c", "old c", ...)
  *     WHERE t.k = v."key k"::type AND t.c IS NOT DISTINCT FROM v."old c"::type ...
  *   DELETE FROM s.t AS t USING (VALUES ...) AS v (...) WHERE ... (undo only)
- * Every VALUES column is used exactly as its prefix says; every value is a constant.
+ * (or FROM / USING a staging table AS v). Every column of v is used exactly as its
+ * prefix says; every value is a constant.
  */
 function keyedRowsOf(
   node: Node,
   source: unknown,
   set: Array<{ column: string; from: string }>,
-  refuse: (why: string) => never,
+  line: number,
+  context: Context,
 ): KeyedRow[] {
+  const { refuse } = context;
   const relation = node.relation as Node | undefined;
   if ((relation?.alias as Node | undefined)?.aliasname !== 't') refuse('the table must be aliased AS t');
-  const from = source as Node[] | undefined;
-  const sub = from?.length === 1 ? (from[0]?.RangeSubselect as Node | undefined) : undefined;
-  const alias = sub?.alias as Node | undefined;
-  if (!sub || alias?.aliasname !== 'v') refuse('the only other relation allowed is a VALUES list AS v');
-  only(sub as Node, 'subquery', 'alias');
-  const select = (sub?.subquery as Node | undefined)?.SelectStmt as Node | undefined;
-  if (!select?.valuesLists) refuse('the VALUES list may only hold values');
-  only(select as Node, 'valuesLists', 'limitOption', 'op');
-  const names = ((alias?.colnames as Node[] | undefined) ?? []).map((n) => String((n.String as Node).sval));
+  const table = tableOf(relation, refuse);
+  const { names, rows } = vRowsOf(source, table, line, context);
 
   const uses = new Map<string, string>();
   const use = (vColumn: string, role: string) => {
@@ -296,37 +371,22 @@ function keyedRowsOf(
   if (keys === 0) refuse('the rows must be chosen by their key');
   for (const name of names) if (!uses.has(name)) refuse(`v."${name}" is not used`);
 
-  return (select?.valuesLists as Node[]).map((list) => {
-    const items = (list.List as Node).items as Node[];
-    if (items.length !== names.length) refuse('every VALUES row must have one value per column');
+  const roles = names.map((name) => uses.get(name));
+  const columns = names.map((name) => name.slice(4));
+  return rows.map((cells) => {
     const row: KeyedRow = { key: [], set: [], guards: [] };
-    names.forEach((name, i) => {
-      const value = constantOf(items[i], refuse);
-      const role = uses.get(name);
-      const column = name.slice(4);
-      if (role === 'key') row.key.push([column, value]);
-      else if (role === 'new') row.set.push([column, value]);
-      else row.guards.push([column, value]);
-    });
+    for (let i = 0; i < cells.length; i++) {
+      const pair: Pair = [columns[i] as string, cells[i] ?? null];
+      if (roles[i] === 'key') row.key.push(pair);
+      else if (roles[i] === 'new') row.set.push(pair);
+      else row.guards.push(pair);
+    }
     return row;
   });
 }
 
-function castArgument(node: unknown, refuse: (why: string) => never): unknown {
-  const cast = (node as Node | undefined)?.TypeCast as Node | undefined;
-  if (!cast) return refuse('values from v must be cast to the column type');
-  only(cast, 'arg', 'typeName', 'location');
-  return cast.arg;
-}
-
-function qualifiedColumn(node: unknown, alias: string, refuse: (why: string) => never): string {
-  const fields = ((node as Node | undefined)?.ColumnRef as Node | undefined)?.fields as Node[] | undefined;
-  const parts = fields?.map((f) => (f.String as Node | undefined)?.sval);
-  if (!parts || parts.length !== 2 || parts[0] !== alias || typeof parts[1] !== 'string') refuse(`expected a column of ${alias}`);
-  return String(parts?.[1]);
-}
-
-function updateOf(node: Node, refuse: (why: string) => never) {
+function updateOf(node: Node, line: number, context: Context) {
+  const { refuse } = context;
   only(node, 'relation', 'targetList', 'whereClause', 'fromClause');
   const set = ((node.targetList as Node[] | undefined) ?? []).map((t) => {
     const target = t.ResTarget as Node;
@@ -334,16 +394,16 @@ function updateOf(node: Node, refuse: (why: string) => never) {
     return { column: String(target.name), from: qualifiedColumn(castArgument(target.val, refuse), 'v', refuse) };
   });
   if (set.length === 0) refuse('an UPDATE must set something');
-  return { table: tableOf(node.relation, refuse), rows: keyedRowsOf(node, node.fromClause, set, refuse) };
+  return { table: tableOf(node.relation, refuse), rows: keyedRowsOf(node, node.fromClause, set, line, context) };
 }
 
-function deleteOf(node: Node, refuse: (why: string) => never) {
+function deleteOf(node: Node, line: number, context: Context) {
   only(node, 'relation', 'whereClause', 'usingClause');
-  return { table: tableOf(node.relation, refuse), rows: keyedRowsOf(node, node.usingClause, [], refuse) };
+  return { table: tableOf(node.relation, context.refuse), rows: keyedRowsOf(node, node.usingClause, [], line, context) };
 }
 
 /** Exactly `SELECT setval('"s"."seq"', GREATEST(<n>, last_value), true) FROM "s"."seq"`. */
-function sequenceMoveOf(node: Node, refuse: (why: string) => never) {
+function sequenceMoveOf(node: Node, refuse: Refuse) {
   only(node, 'targetList', 'fromClause', 'limitOption', 'op');
   const targets = node.targetList as Node[] | undefined;
   const call = ((targets?.[0]?.ResTarget as Node | undefined)?.val as Node | undefined)?.FuncCall as Node | undefined;

@@ -19,7 +19,7 @@ const yes = (v: unknown) => v === true || v === 't' || v === 'true';
  * grants of a role that can only do what the patch does.
  */
 export async function checkPrivileges(client: pg.Client, catalog: Catalog, statements: PatchStatement[]): Promise<PrivilegeReport> {
-  const attrs = (await client.query<{ role: string; superuser: unknown }>(ROLE_ATTRIBUTES)).rows[0];
+  const attrs = (await client.query<{ role: string; database: string; superuser: unknown }>(ROLE_ATTRIBUTES)).rows[0];
   const role = attrs?.role ?? 'unknown';
   const warnings: string[] = [];
   if (yes(attrs?.superuser)) warnings.push(`the role "${role}" is a superuser: it can do anything to this database`);
@@ -51,5 +51,6 @@ export async function checkPrivileges(client: pg.Client, catalog: Catalog, state
       ...(pk && table.sequences[pk] ? { sequence: table.sequences[pk] } : {}),
     });
   }
-  return { role, warnings, grants: leastPrivilegeGrants('salvage_apply', grants) };
+  const stages = statements.some((s) => s.kind === 'stage');
+  return { role, warnings, grants: leastPrivilegeGrants('salvage_apply', grants, stages ? (attrs?.database ?? '') : undefined) };
 }

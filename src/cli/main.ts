@@ -12,6 +12,7 @@ import { doctor } from '../apply/doctor.js';
 import { verifyApplied } from '../apply/verify-target.js';
 import { runDemo } from '../demo/run-demo.js';
 import { patchDir, readChangeset, writePatch } from '../patch/patch.js';
+import { writesRows } from '../patch/manifest.js';
 import { pull } from '../pull/pull.js';
 import { changesetPath, embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
 import { DIFF_FORMATS, renderChangeset } from '../report/render.js';
@@ -153,7 +154,7 @@ export function buildProgram(): Command {
       const cfg = await config(command);
       const started = performance.now();
       const { dir, manifest } = await writePatch(cfg.jobDir, changesetPath(cfg.jobDir), { progress: progressFor(command) });
-      const written = manifest.patch.statements.reduce((n, s) => n + s.expectedRows, 0);
+      const written = manifest.patch.statements.reduce((n, s) => n + (writesRows(s.kind) ? s.expectedRows : 0), 0);
       printTimings(command, [{ stage: 'write patch', seconds: (performance.now() - started) / 1000, rows: written }]);
       const inserts = Object.values(manifest.counts).reduce((n, c) => n + c.insert, 0);
       const updates = Object.values(manifest.counts).reduce((n, c) => n + c.update, 0);

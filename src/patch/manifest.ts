@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 
 export const MANIFEST_FORMAT = 'salvage.patch/1';
 
-export type StatementKind = 'insert' | 'update' | 'sequence' | 'delete';
+/**
+ * `stage` creates a temporary table and `copy` fills it (see src/sql/staged.ts): they
+ * only prepare rows; the insert, update or delete that follows writes them.
+ */
+export type StatementKind = 'insert' | 'update' | 'sequence' | 'delete' | 'stage' | 'copy';
+
+/** Whether a statement of this kind changes the target's own tables (and counts as rows written). */
+export function writesRows(kind: StatementKind): boolean {
+  return kind !== 'stage' && kind !== 'copy';
+}
 
 /** One statement of patch.sql or undo.sql: where it is and how many rows it must touch. */
 export interface StatementEntry {

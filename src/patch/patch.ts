@@ -8,6 +8,7 @@ import { CHANGESET_FORMAT, type Change, type Changeset, type TableSummary } from
 import {
   advanceSequence,
   insertRows,
+  keyedStageColumns,
   PATCH_BEGIN,
   PATCH_COMMIT,
   PATCH_SETTINGS,
@@ -23,12 +24,28 @@ import { decisionsSchema } from '../decide/schema.js';
 import { hasOwn, own } from '../reconcile/own.js';
 import { MANIFEST_FORMAT, sha256, type PatchManifest } from './manifest.js';
 import { SqlFileBuilder } from './sql-file.js';
+import { copyBlock, createStage, insertFromStage, stageTable, type StageColumn } from '../sql/staged.js';
+import type { QualifiedName } from '../sql/identifier.js';
+import type { SqlValue } from '../sql/literal.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
 
 /** Rows per statement: large enough to be fast, small enough to read and to locate errors. */
 export const INSERT_CHUNK = 1000;
 export const UPDATE_CHUNK = 1000;
+
+export interface PatchLayout {
+  /**
+   * A block of more rows than this (one table, one set of columns) is staged
+   * through a temporary table filled by COPY, with one provenance summary instead
+   * of a comment per row; smaller blocks stay VALUES lists with a comment on each row.
+   */
+  stageAbove: number;
+  /** Rows per staging table: bounds what one statement (and apply) holds at once. */
+  stageChunk: number;
+}
+
+export const DEFAULT_LAYOUT: PatchLayout = { stageAbove: INSERT_CHUNK, stageChunk: 100_000 };
 
 export interface PatchResult {
   dir: string;
@@ -113,12 +130,12 @@ function parseWhole(text: string, file: string): Changeset {
 }
 
 /** Writes patch.sql, undo.sql and manifest.json for the changeset's accepted inserts and updates. */
-export async function writePatch(jobDir: string, changesetFile: string, options: { progress?: Progress } = {}): Promise<PatchResult> {
+export async function writePatch(jobDir: string, changesetFile: string, options: { progress?: Progress; layout?: PatchLayout } = {}): Promise<PatchResult> {
   const progress = options.progress ?? NO_PROGRESS;
   const { changeset, sha256: changesetSha } = await readChangeset(changesetFile, progress);
   const decisions = await loadDecisions(jobDir);
   const building = progress.stage('write patch and undo', changeset.changes.length);
-  const built = buildPatch(changeset, changesetSha, applyDecisions(changeset, decisions.decisions), sha256(decisions.text));
+  const built = buildPatch(changeset, changesetSha, applyDecisions(changeset, decisions.decisions), sha256(decisions.text), options.layout);
   building.add(changeset.changes.length);
   const dir = patchDir(jobDir);
   await mkdir(dir, { recursive: true });
@@ -148,6 +165,7 @@ export function buildPatch(
   changesetSha: string,
   decided: DecidedChangeset = applyDecisions(changeset, decisionsSchema.parse({})),
   decisionsSha = sha256(''),
+  layout: PatchLayout = DEFAULT_LAYOUT,
 ): BuiltPatch {
   const byTable = new Map<string, Change[]>();
   for (const change of decided.accepted) {
@@ -180,8 +198,8 @@ export function buildPatch(
     counts[table.table] = { insert: inserts.length, update: updates.length };
     if (changes.length === 0) continue;
     patch.raw(`\n${sqlComment(`${table.table}: ${inserts.length} inserts, ${updates.length} updates`)}`);
-    emitInserts(patch, table, inserts);
-    emitUpdates(patch, table, updates, 'forward');
+    emitInserts(patch, table, inserts, layout);
+    emitUpdates(patch, table, updates, 'forward', layout);
   }
 
   // setval() is not transactional: a rollback does not undo it. Sequences therefore
@@ -195,8 +213,8 @@ export function buildPatch(
     const changes = byTable.get(table.table) ?? [];
     if (changes.length === 0) continue;
     undo.raw(`\n${sqlComment(`${table.table}: revert ${changes.length} changes`)}`);
-    emitUpdates(undo, table, changes.filter((c) => c.kind === 'update'), 'revert');
-    emitRemovals(undo, table, changes.filter((c) => c.kind === 'insert'));
+    emitUpdates(undo, table, changes.filter((c) => c.kind === 'update'), 'revert', layout);
+    emitRemovals(undo, table, changes.filter((c) => c.kind === 'insert'), layout);
   }
 
   patch.raw(`\n${PATCH_COMMIT}`);
@@ -242,8 +260,19 @@ function provenance(change: Change): string {
   return `${change.id} <- ${shown}${cited.length > 4 ? `; +${cited.length - 4} more in changeset.json` : ''}`;
 }
 
-function emitInserts(out: SqlFileBuilder, table: TableSummary, inserts: Change[]): void {
+function emitInserts(out: SqlFileBuilder, table: TableSummary, inserts: Change[], layout: PatchLayout): void {
   if (inserts.length === 0) return;
+  if (inserts.length > layout.stageAbove) {
+    const order = Object.keys(table.columns);
+    for (const { columns, changes } of bySignature(inserts, (c) => order.filter((col) => hasOwn(c.values, col))).values()) {
+      for (let start = 0; start < changes.length; start += layout.stageChunk) {
+        const chunk = changes.slice(start, start + layout.stageChunk);
+        const stage = stageRows(out, table, chunk, columns.map((c) => ({ name: c, from: c })), (change) => columns.map((c) => own(change.values, c) ?? null));
+        out.statement('insert', table.table, insertFromStage(table, columns, stage), chunk.length);
+      }
+    }
+    return;
+  }
   const written = Object.keys(table.columns).filter((c) => inserts.some((i) => hasOwn(i.values, c)));
   for (let start = 0; start < inserts.length; start += INSERT_CHUNK) {
     const chunk = inserts.slice(start, start + INSERT_CHUNK);
@@ -253,6 +282,33 @@ function emitInserts(out: SqlFileBuilder, table: TableSummary, inserts: Change[]
     }));
     out.statement('insert', table.table, insertRows(table, written, rows), chunk.length);
   }
+}
+
+/**
+ * Writes the staging table and its COPY block for `changes`, after one comment that
+ * sums up where the rows come from (each row's own evidence is in changeset.json).
+ */
+function stageRows(out: SqlFileBuilder, table: TableSummary, changes: Change[], columns: StageColumn[], cells: (change: Change) => SqlValue[]): QualifiedName {
+  const stage = stageTable(out.nextStage());
+  const first = changes[0]?.id ?? '';
+  const last = changes.at(-1)?.id ?? '';
+  out.raw(sqlComment(`${changes.length} ${changes.length === 1 ? 'row' : 'rows'}, ${first} .. ${last}, staged in ${stage.name}; from ${provenanceSummary(changes)}; each row's evidence is in changeset.json under its id`));
+  out.statement('stage', table.table, createStage(stage, table, columns), 0);
+  out.statement('copy', table.table, copyBlock(stage, columns.map((c) => c.name), changes.map(cells)), changes.length);
+  return stage;
+}
+
+/** "stripe (payments.yaml#charge) 99000, csv (payments.yaml#row) 1000": rows per source and rule. */
+function provenanceSummary(changes: Change[]): string {
+  const rows = new Map<string, number>();
+  for (const change of changes) {
+    const seen = new Set<string>();
+    for (const list of Object.values(change.evidence)) for (const e of list) seen.add(`${e.source} (${e.rule})`);
+    for (const origin of seen) rows.set(origin, (rows.get(origin) ?? 0) + 1);
+  }
+  const sorted = [...rows].sort((a, b) => b[1] - a[1]);
+  const shown = sorted.slice(0, 6).map(([origin, n]) => `${origin} ${n}`);
+  return `${shown.join(', ')}${sorted.length > 6 ? `, +${sorted.length - 6} more` : ''}` || 'no evidence';
 }
 
 function emitSequence(out: SqlFileBuilder, table: TableSummary, inserts: Change[]): void {
@@ -288,40 +344,66 @@ function bySignature(changes: Change[], columns: (c: Change) => string[]): Map<s
 }
 
 /** Updates, set-based: forward writes the new values guarded by the old; revert the reverse. */
-function emitUpdates(out: SqlFileBuilder, table: TableSummary, updates: Change[], direction: 'forward' | 'revert'): void {
+function emitUpdates(out: SqlFileBuilder, table: TableSummary, updates: Change[], direction: 'forward' | 'revert', layout: PatchLayout): void {
   const order = Object.keys(table.columns);
   const groups = bySignature(updates, (c) => order.filter((col) => hasOwn(c.values, col)));
+  const key = typed(table, table.primaryKey);
   for (const { columns, changes } of groups.values()) {
+    const set = typed(table, columns);
+    const rowOf = (change: Change) => {
+      const newValues = columns.map((c) => own(change.values, c) ?? null);
+      const oldValues = columns.map((c) => own(change.old, c) ?? null);
+      return {
+        key: table.primaryKey.map((c) => own(change.key, c) ?? null),
+        values: direction === 'forward' ? newValues : oldValues,
+        guards: direction === 'forward' ? oldValues : newValues,
+      };
+    };
+    if (changes.length > layout.stageAbove) {
+      for (let start = 0; start < changes.length; start += layout.stageChunk) {
+        const chunk = changes.slice(start, start + layout.stageChunk);
+        const stage = stageRows(out, table, chunk, keyedStageColumns(key, set, set), (change) => {
+          const row = rowOf(change);
+          return [...row.key, ...row.values, ...row.guards];
+        });
+        out.statement('update', table.table, setUpdate(table, key, set, set, { stage }), chunk.length);
+      }
+      continue;
+    }
     for (let start = 0; start < changes.length; start += UPDATE_CHUNK) {
       const chunk = changes.slice(start, start + UPDATE_CHUNK);
-      const rows = chunk.map((change) => {
-        const newValues = columns.map((c) => own(change.values, c) ?? null);
-        const oldValues = columns.map((c) => own(change.old, c) ?? null);
-        return {
-          key: table.primaryKey.map((c) => own(change.key, c) ?? null),
-          values: direction === 'forward' ? newValues : oldValues,
-          guards: direction === 'forward' ? oldValues : newValues,
-          ...(direction === 'forward' ? { comment: provenance(change) } : {}),
-        };
-      });
-      out.statement('update', table.table, setUpdate(table, typed(table, table.primaryKey), typed(table, columns), typed(table, columns), rows), chunk.length);
+      const rows = chunk.map((change) => ({ ...rowOf(change), ...(direction === 'forward' ? { comment: provenance(change) } : {}) }));
+      out.statement('update', table.table, setUpdate(table, key, set, set, rows), chunk.length);
     }
   }
 }
 
 /** Undo of inserts, set-based: each row goes only while it holds every value the patch wrote. */
-function emitRemovals(out: SqlFileBuilder, table: TableSummary, inserts: Change[]): void {
+function emitRemovals(out: SqlFileBuilder, table: TableSummary, inserts: Change[], layout: PatchLayout): void {
   const keyColumns = new Set(table.primaryKey);
   const order = Object.keys(table.columns);
   const groups = bySignature(inserts, (c) => order.filter((col) => hasOwn(c.values, col) && !keyColumns.has(col)));
+  const key = typed(table, table.primaryKey);
   for (const { columns, changes } of groups.values()) {
+    const guards = typed(table, columns);
+    const rowOf = (change: Change) => ({
+      key: table.primaryKey.map((c) => own(change.key, c) ?? own(change.values, c) ?? null),
+      guards: columns.map((c) => own(change.values, c) ?? null),
+    });
+    if (changes.length > layout.stageAbove) {
+      for (let start = 0; start < changes.length; start += layout.stageChunk) {
+        const chunk = changes.slice(start, start + layout.stageChunk);
+        const stage = stageRows(out, table, chunk, keyedStageColumns(key, [], guards), (change) => {
+          const row = rowOf(change);
+          return [...row.key, ...row.guards];
+        });
+        out.statement('delete', table.table, setDelete(table, key, guards, { stage }), chunk.length);
+      }
+      continue;
+    }
     for (let start = 0; start < changes.length; start += UPDATE_CHUNK) {
       const chunk = changes.slice(start, start + UPDATE_CHUNK);
-      const rows = chunk.map((change) => ({
-        key: table.primaryKey.map((c) => own(change.key, c) ?? own(change.values, c) ?? null),
-        guards: columns.map((c) => own(change.values, c) ?? null),
-      }));
-      out.statement('delete', table.table, setDelete(table, typed(table, table.primaryKey), typed(table, columns), rows), chunk.length);
+      out.statement('delete', table.table, setDelete(table, key, guards, chunk.map(rowOf)), chunk.length);
     }
   }
 }

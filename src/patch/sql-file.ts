@@ -8,6 +8,7 @@ import type { StatementEntry, StatementKind } from './manifest.js';
 export class SqlFileBuilder {
   private readonly pieces: string[] = [];
   private lineCount = 0;
+  private stages = 0;
   readonly statements: StatementEntry[] = [];
 
   raw(text: string): void {
@@ -19,6 +20,11 @@ export class SqlFileBuilder {
     const startLine = this.lineCount + 1;
     this.raw(text);
     this.statements.push({ kind, table, startLine, endLine: this.lineCount, expectedRows });
+  }
+
+  /** Numbers the file's staging tables 1, 2, 3... */
+  nextStage(): number {
+    return ++this.stages;
   }
 
   text(): string {

@@ -90,40 +90,56 @@ function valuesList(rows: Array<{ cells: SqlValue[]; comment?: string }>): strin
   return lines;
 }
 
-/**
- * Many rows updated by one statement: `UPDATE t SET c = v."new c" FROM (VALUES ...) v
- * WHERE t.key = v."key ..." AND t.c IS NOT DISTINCT FROM v."old c"`. Each VALUES row
- * must match exactly one table row, so the row count is the number of VALUES rows
- * unless something drifted.
- */
-export function setUpdate(table: QualifiedName, key: TypedColumn[], columns: TypedColumn[], guards: TypedColumn[], rows: SetRow[]): string {
-  const names = [...key.map((c) => KEY_PREFIX + c.name), ...columns.map((c) => NEW_PREFIX + c.name), ...guards.map((c) => OLD_PREFIX + c.name)];
-  const set = columns.map((c) => `${quoteIdent(c.name)} = v.${quoteIdent(NEW_PREFIX + c.name)}::${castType(c.type)}`).join(', ');
-  const where = [
+/** Where v's rows come from: a VALUES list in the statement, or a staging table (see staged.ts). */
+export type KeyedRows<R> = { values: R[] } | { stage: QualifiedName };
+
+function namesOf(...groups: Array<[prefix: string, columns: TypedColumn[]]>): string[] {
+  return groups.flatMap(([prefix, columns]) => columns.map((c) => prefix + c.name));
+}
+
+/** `FROM (VALUES ...) AS v (names)` or `FROM "pg_temp"."salvage_rows_n" AS v`, after the given keyword. */
+function vSource(keyword: 'FROM' | 'USING', names: string[], rows: KeyedRows<{ cells: SqlValue[]; comment?: string }>): string[] {
+  if ('stage' in rows) return [`  ${keyword} ${quoteQualified(rows.stage)} AS v`];
+  return [`  ${keyword} (VALUES`, ...valuesList(rows.values), `  ) AS v (${names.map(quoteIdent).join(', ')})`];
+}
+
+function keyedWhere(key: TypedColumn[], guards: TypedColumn[]): string {
+  return [
     ...key.map((c) => `t.${quoteIdent(c.name)} = v.${quoteIdent(KEY_PREFIX + c.name)}::${castType(c.type)}`),
     ...guards.map((c) => `t.${quoteIdent(c.name)} IS NOT DISTINCT FROM v.${quoteIdent(OLD_PREFIX + c.name)}::${castType(c.type)}`),
   ].join('\n    AND ');
-  return [
-    `UPDATE ${quoteQualified(table)} AS t SET ${set}`,
-    '  FROM (VALUES',
-    ...valuesList(rows.map((r) => ({ cells: [...r.key, ...r.values, ...r.guards], comment: r.comment }))),
-    `  ) AS v (${names.map(quoteIdent).join(', ')})`,
-    `  WHERE ${where};`,
-  ].join('\n');
+}
+
+/** The staging columns of a keyed statement, in v's order: "key k", "new c"..., "old c"... */
+export function keyedStageColumns(key: TypedColumn[], columns: TypedColumn[], guards: TypedColumn[]): Array<{ name: string; from: string }> {
+  const of = (prefix: string, list: TypedColumn[]) => list.map((c) => ({ name: prefix + c.name, from: c.name }));
+  return [...of(KEY_PREFIX, key), ...of(NEW_PREFIX, columns), ...of(OLD_PREFIX, guards)];
+}
+
+/**
+ * Many rows updated by one statement: `UPDATE t SET c = v."new c" FROM (VALUES ...) v
+ * WHERE t.key = v."key ..." AND t.c IS NOT DISTINCT FROM v."old c"`. Each row of v
+ * must match exactly one table row, so the row count is the number of rows of v
+ * unless something drifted.
+ */
+export function setUpdate(table: QualifiedName, key: TypedColumn[], columns: TypedColumn[], guards: TypedColumn[], rows: SetRow[] | KeyedRows<SetRow>): string {
+  const source = Array.isArray(rows) ? { values: rows } : rows;
+  const names = namesOf([KEY_PREFIX, key], [NEW_PREFIX, columns], [OLD_PREFIX, guards]);
+  const set = columns.map((c) => `${quoteIdent(c.name)} = v.${quoteIdent(NEW_PREFIX + c.name)}::${castType(c.type)}`).join(', ');
+  const cells = 'stage' in source ? source : { values: source.values.map((r) => ({ cells: [...r.key, ...r.values, ...r.guards], comment: r.comment })) };
+  return [`UPDATE ${quoteQualified(table)} AS t SET ${set}`, ...vSource('FROM', names, cells), `  WHERE ${keyedWhere(key, guards)};`].join('\n');
+}
+
+export interface KeyedGuards {
+  key: SqlValue[];
+  guards: SqlValue[];
 }
 
 /** Undo only: removes inserted rows, each only while it still holds every value salvage wrote. */
-export function setDelete(table: QualifiedName, key: TypedColumn[], guards: TypedColumn[], rows: Array<{ key: SqlValue[]; guards: SqlValue[] }>): string {
-  const names = [...key.map((c) => KEY_PREFIX + c.name), ...guards.map((c) => OLD_PREFIX + c.name)];
-  const where = [
-    ...key.map((c) => `t.${quoteIdent(c.name)} = v.${quoteIdent(KEY_PREFIX + c.name)}::${castType(c.type)}`),
-    ...guards.map((c) => `t.${quoteIdent(c.name)} IS NOT DISTINCT FROM v.${quoteIdent(OLD_PREFIX + c.name)}::${castType(c.type)}`),
-  ].join('\n    AND ');
-  return [
-    `DELETE FROM ${quoteQualified(table)} AS t USING (VALUES`,
-    ...valuesList(rows.map((r) => ({ cells: [...r.key, ...r.guards] }))),
-    `  ) AS v (${names.map(quoteIdent).join(', ')})`,
-    `  WHERE ${where};`,
-  ].join('\n');
+export function setDelete(table: QualifiedName, key: TypedColumn[], guards: TypedColumn[], rows: KeyedGuards[] | KeyedRows<KeyedGuards>): string {
+  const source = Array.isArray(rows) ? { values: rows } : rows;
+  const names = namesOf([KEY_PREFIX, key], [OLD_PREFIX, guards]);
+  const cells = 'stage' in source ? source : { values: source.values.map((r) => ({ cells: [...r.key, ...r.guards] })) };
+  const [using, ...values] = vSource('USING', names, cells);
+  return [`DELETE FROM ${quoteQualified(table)} AS t ${(using as string).trimStart()}`, ...values, `  WHERE ${keyedWhere(key, guards)};`].join('\n');
 }
-

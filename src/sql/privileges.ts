@@ -2,7 +2,7 @@ import { quoteIdent, quoteQualified, type QualifiedName } from './identifier.js'
 import { literal } from './literal.js';
 
 /** Whether the connected role could do more damage than a patch needs. */
-export const ROLE_ATTRIBUTES = `SELECT current_user AS role, r.rolsuper AS superuser, r.rolbypassrls AS bypass_rls
+export const ROLE_ATTRIBUTES = `SELECT current_user AS role, current_database() AS database, r.rolsuper AS superuser, r.rolbypassrls AS bypass_rls
   FROM pg_roles r WHERE r.rolname = current_user`;
 
 /** Dangerous rights of the current role on one table (owner can DROP it; TRUNCATE and DELETE remove rows). */
@@ -18,9 +18,12 @@ export function tableRights(table: QualifiedName): string {
 export function leastPrivilegeGrants(
   role: string,
   tables: Array<{ table: QualifiedName; insert: string[]; update: string[]; sequence?: QualifiedName }>,
+  /** The database, when the patch stages rows in temporary tables (PUBLIC may create them, unless revoked). */
+  temporaryOn?: string,
 ): string[] {
   const r = quoteIdent(role);
   const out: string[] = [];
+  if (temporaryOn !== undefined) out.push(`GRANT TEMPORARY ON DATABASE ${quoteIdent(temporaryOn)} TO ${r};`);
   const schemas = new Set(tables.map((t) => t.table.schema));
   for (const schema of schemas) out.push(`GRANT USAGE ON SCHEMA ${quoteIdent(schema)} TO ${r};`);
   for (const t of tables) {

@@ -10,7 +10,7 @@ import { doctor } from '../../src/apply/doctor.js';
 import { verifyApplied } from '../../src/apply/verify-target.js';
 import { PreconditionFailed, SafetyRefusal, SalvageError } from '../../src/errors.js';
 import { MANIFEST_FORMAT, sha256, type PatchManifest, type StatementEntry } from '../../src/patch/manifest.js';
-import { buildPatch } from '../../src/patch/patch.js';
+import { buildPatch, type PatchLayout } from '../../src/patch/patch.js';
 import { CHANGESET_FORMAT, type Change, type Changeset } from '../../src/reconcile/changeset.js';
 import { APPLY_LOCK_KEY } from '../../src/sql/apply-session.js';
 import { tempJobDir } from '../support/flow.js';
@@ -24,6 +24,12 @@ CREATE TABLE accounts (id bigserial PRIMARY KEY, email text NOT NULL UNIQUE, pla
 INSERT INTO accounts (id, email, plan) VALUES (1, 'a@x', 'free'), (2, 'b@x', 'free'), (3, 'c@x', 'pro');
 SELECT setval('accounts_id_seq', 3);
 `;
+
+/** A staged UPDATE of accounts.plan, as salvage writes it: the pieces the crafted patches below tamper with. */
+const STAGE_SQL = 'CREATE TEMP TABLE pg_temp.salvage_rows_1 ON COMMIT DROP AS SELECT "id" AS "key id", "plan" AS "new plan", "plan" AS "old plan" FROM public.accounts WITH NO DATA;';
+const STAGED_COPY = 'COPY pg_temp.salvage_rows_1 ("key id", "new plan", "old plan") FROM STDIN;\n1\tpro\tfree\n\\.';
+const STAGED_UPDATE =
+  'UPDATE public.accounts AS t SET "plan" = v."new plan"::text FROM pg_temp.salvage_rows_1 AS v WHERE t."id" = v."key id"::bigint AND t."plan" IS NOT DISTINCT FROM v."old plan"::text;';
 
 const ev = [{ source: 's', record: 'r', ref: 'file://x.csv#L2', rule: 'accounts.yaml#r' }];
 function changeset(changes: Change[]): Changeset {
@@ -78,8 +84,13 @@ async function craftedPatch(sql: string, statements: StatementEntry[] = []): Pro
   return writePatchDir(await tempJobDir('crafted'), sql, 'BEGIN;\nCOMMIT;\n', manifest);
 }
 
-async function builtPatch(changes: Change[]): Promise<string> {
-  const built = buildPatch(changeset(changes), 'cd'.repeat(32));
+/** Every block staged through a temporary table filled by COPY, as a large recovery's are. */
+const STAGED: PatchLayout = { stageAbove: 0, stageChunk: 1000 };
+
+async function builtPatch(changes: Change[], layout?: PatchLayout, edit: (cs: Changeset) => void = () => undefined): Promise<string> {
+  const cs = changeset(changes);
+  edit(cs);
+  const built = buildPatch(cs, 'cd'.repeat(32), undefined, undefined, layout);
   return writePatchDir(await tempJobDir('guards'), built.patchSql, built.undoSql, built.manifest);
 }
 
@@ -126,6 +137,17 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     ['a plain SELECT', 'SELECT pg_sleep(10);\n', /:1: the only SELECT allowed is the sequence move/],
     ['setval of another sequence', `SELECT setval('"public"."x"', GREATEST(5, last_value), true) FROM "public"."accounts_id_seq";\n`, /:1: setval must move the sequence it reads/],
     ['ROLLBACK', 'ROLLBACK;\n', /:1: transaction control TRANS_STMT_ROLLBACK is not allowed/],
+    ['COPY into a real table', 'COPY public.accounts (id, email, plan) FROM STDIN;\n9\tx@x\tpro\n\\.\n', /:1: COPY is not allowed except FROM STDIN into a staging table/],
+    ['a permanent table made from the data', 'CREATE TABLE public.loot AS SELECT email AS email FROM public.accounts WITH NO DATA;\n', /:1: a staging table must be named pg_temp\.salvage_rows_<n>/],
+    ['a staging table made with data', `${STAGE_SQL.replace(' WITH NO DATA', '')}\n`, /:1: a staging table must be created WITH NO DATA/],
+    ['a staging table of an expression', 'CREATE TEMP TABLE pg_temp.salvage_rows_1 ON COMMIT DROP AS SELECT pg_sleep(1) AS x FROM public.accounts WITH NO DATA;\n', /:1: a staging column must be a plain column of its table/],
+    ['COPY with options', `${STAGE_SQL}\nCOPY pg_temp.salvage_rows_1 ("key id", "new plan", "old plan") FROM STDIN WITH (FORMAT csv);\n1,pro,free\n\\.\n`, /:2: unexpected clause "options" in COPY/],
+    ['a staging table read twice', `${STAGE_SQL}\n${STAGED_COPY}\n${STAGED_UPDATE}\n${STAGED_UPDATE}\n`, /:6: pg_temp\.salvage_rows_1 was already written at line 5/],
+    ['a staging table filled but never written', `${STAGE_SQL}\n${STAGED_COPY}\n`, /:1: pg_temp\.salvage_rows_1 is filled but no statement writes its rows/],
+    ['a staging table read before it is filled', `${STAGE_SQL}\n${STAGED_UPDATE}\n`, /:2: pg_temp\.salvage_rows_1 is read before COPY fills it/],
+    ['a staged column typed like another column', `${STAGE_SQL.replace('"plan" AS "new plan"', '"email" AS "new plan"')}\n${STAGED_COPY}\n${STAGED_UPDATE}\n`, /:5: pg_temp\.salvage_rows_1 column "new plan" must be typed like plan/],
+    ['an INSERT from a staging table into other columns', `CREATE TEMP TABLE pg_temp.salvage_rows_1 ON COMMIT DROP AS SELECT "id" AS "id", "email" AS "email" FROM public.accounts WITH NO DATA;\nCOPY pg_temp.salvage_rows_1 ("id", "email") FROM STDIN;\n9\tpro\n\\.\nINSERT INTO public.accounts (id, plan) SELECT "id", "email" FROM pg_temp.salvage_rows_1 ON CONFLICT DO NOTHING;\n`, /:5: an INSERT from pg_temp\.salvage_rows_1 must insert its columns, each into the column it is typed like, in order/],
+    ['a COPY data line with an escape salvage never writes', `${STAGE_SQL}\n${STAGED_COPY.replace('\tpro\t', '\t\\160ro\t')}\n${STAGED_UPDATE}\n`, /:3: this COPY data line holds the escape \\1 in column 2/],
   ];
 
   it.each(FORBIDDEN)('refuses %s (exit 3), naming the line, writing nothing', async (_name, sql, message) => {
@@ -180,6 +202,47 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     expect(await query("SELECT to_regclass('salvage.salvage_history') AS t")).toEqual([{ t: null }]);
   });
 
+  it('a staged patch is checked, drift-guarded, applied and undone like VALUES lists', async () => {
+    const dir = await builtPatch([insert('10', 'new@x'), insert('11', "O'Brien\t\\@x"), update('1', 'free', 'pro'), update('2', 'free', 'pro')], STAGED);
+    const sql = await readFile(path.join(dir, 'patch.sql'), 'utf8');
+    expect(sql).toContain('COPY "pg_temp"."salvage_rows_1"');
+    const original = await query('SELECT * FROM accounts ORDER BY id');
+
+    await query("UPDATE accounts SET plan = 'pro' WHERE id = 2");
+    const drifted = await applyTo(dir).catch((e: unknown) => e);
+    expect(drifted).toBeInstanceOf(PreconditionFailed);
+    expect((drifted as Error).message).toContain('public.accounts id=2: plan is now "pro", the reviewed patch expects "free"');
+    await query("UPDATE accounts SET plan = 'free' WHERE id = 2");
+
+    const result = await applyTo(dir);
+    expect(result.rows).toEqual({ 'public.accounts': { insert: 2, update: 2, sequence: 1 } });
+    expect(await query("SELECT id, email, plan FROM accounts WHERE id IN (1, 2, 10, 11) ORDER BY id")).toEqual([
+      { id: '1', email: 'a@x', plan: 'pro' },
+      { id: '2', email: 'b@x', plan: 'pro' },
+      { id: '10', email: 'new@x', plan: 'pro' },
+      { id: '11', email: "O'Brien\t\\@x", plan: 'pro' },
+    ]);
+    // The staging tables went with the transaction.
+    expect(await query("SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'salvage_rows_%'")).toEqual([{ n: 0 }]);
+    expect((await applyTo(dir, { which: 'undo' })).committed).toBe(true);
+    expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(original);
+  });
+
+  it('a value PostgreSQL refuses in COPY data is named at its line in patch.sql; nothing is written', async () => {
+    await query('ALTER TABLE accounts ADD COLUMN visits integer');
+    const many = { ...insert('11', 'e@x'), values: { id: '11', email: 'e@x', plan: 'pro', visits: 'many' } };
+    const dir = await builtPatch([insert('10', 'd@x'), many], STAGED, (cs) => {
+      (cs.tables[0] as { columns: Record<string, string> }).columns.visits = 'integer';
+    });
+    const lines = (await readFile(path.join(dir, 'patch.sql'), 'utf8')).split('\n');
+    const bad = lines.findIndex((l) => l.startsWith('11\t')) + 1;
+    const before = await dump();
+    const error = await applyTo(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SalvageError);
+    expect((error as Error).message).toMatch(new RegExp(`patch\\.sql:${bad}: PostgreSQL refused this row for public\\.accounts: invalid input syntax for type integer: "many"`));
+    expect(await dump()).toEqual(before);
+  });
+
   it('a second apply while one holds the lock is refused at once (exit 3)', async () => {
     const dir = await builtPatch([update('1', 'free', 'pro')]);
     const other = new pg.Client({ connectionString: db.url });
@@ -230,11 +293,15 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     await expect(applyTo(dir, { which: 'undo' })).rejects.toThrow(/is not applied on .*it was undone at/);
   });
 
-  it('doctor names the dangerous rights and prints grants that are enough to apply', async () => {
-    const dir = await builtPatch([insert('10', 'new@x'), update('1', 'free', 'pro')]);
+  it.each([
+    ['VALUES lists', undefined],
+    ['staged blocks', STAGED],
+  ])('doctor names the dangerous rights and prints grants that are enough to apply (%s)', async (_layout, layout) => {
+    const dir = await builtPatch([insert('10', 'new@x'), update('1', 'free', 'pro')], layout);
     const report = await doctor({ patchDir: dir, target: { url: db.url, embeddedDir: '' } });
     expect(report.warnings[0]).toMatch(/is a superuser/);
     expect(report.grants).toEqual([
+      ...(layout ? [`GRANT TEMPORARY ON DATABASE "${db.name}" TO "salvage_apply";`] : []),
       'GRANT USAGE ON SCHEMA "public" TO "salvage_apply";',
       'GRANT SELECT ON "public"."accounts" TO "salvage_apply";',
       'GRANT INSERT ("id", "email", "plan") ON "public"."accounts" TO "salvage_apply";',

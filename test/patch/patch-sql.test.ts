@@ -4,65 +4,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply } from '../../src/apply/apply.js';
 import { buildPatch } from '../../src/patch/patch.js';
-import { CHANGESET_FORMAT, type Changeset } from '../../src/reconcile/changeset.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 import { tempJobDir } from '../support/flow.js';
-
-const evidence = (ref: string) => [{ source: 'ledger', record: ref, ref, rule: 'order.yaml#rows' }];
-
-/** A changeset over a table whose names and values are as hostile as real data gets. */
-export function hostileChangeset(): Changeset {
-  const table = { schema: 'Shop "EU"', name: 'order' };
-  return {
-    format: CHANGESET_FORMAT,
-    createdAt: '2026-05-01T00:00:00Z',
-    window: { from: '2026-01-20T00:00:00Z', to: '2026-04-25T09:00:00Z', since: '2026-01-19T00:00:00Z' },
-    backup: { database: 'backup', describe: 'x' },
-    tables: [
-      {
-        table: '"Shop ""EU""".order',
-        ...table,
-        primaryKey: ['id'],
-        columns: { id: 'bigint', 'Customer Name': 'text', select: 'text', amount: 'numeric(14,2)', at: 'timestamp with time zone', note: 'text' },
-        sequence: { schema: 'Shop "EU"', name: 'order_id_seq', column: 'id' },
-        counts: { insert: 2, update: 1, unchanged: 0, conflict: 0, unrecoverable: 0 },
-      },
-    ],
-    sources: [{ name: 'ledger', records: 3 }],
-    changes: [
-      {
-        id: '"Shop ""EU""".order#5',
-        table: '"Shop ""EU""".order',
-        kind: 'insert',
-        key: { id: '5' },
-        values: { id: '5', 'Customer Name': "Siobhán O'Brien", select: 'back\\slash; DROP TABLE x; --', amount: '0.30', at: '2026-03-29 01:30:00+00' },
-        evidence: { 'Customer Name': evidence('file://a.csv#L2\n-- injected') },
-        defaulted: ['note'],
-      },
-      {
-        id: '"Shop ""EU""".order#6',
-        table: '"Shop ""EU""".order',
-        kind: 'insert',
-        key: { id: '6' },
-        keyAssigned: true,
-        values: { id: '6', 'Customer Name': 'Zoë "Zo" 🚣\u200d♀️ Ødegård', select: '$$;$x$', amount: '-12345678901.99', at: '2026-10-25 00:30:00+00' },
-        evidence: { 'Customer Name': evidence('file://a.csv#L3') },
-      },
-      {
-        id: '"Shop ""EU""".order#1',
-        table: '"Shop ""EU""".order',
-        kind: 'update',
-        key: { id: '1' },
-        values: { select: "it's \"new\"" },
-        old: { select: null },
-        evidence: { select: evidence('file://a.csv#L4') },
-      },
-      { id: '"Shop ""EU""".order@x', table: '"Shop ""EU""".order', kind: 'unrecoverable', key: {}, values: {}, evidence: {}, reason: 'missing-required', detail: 'x' },
-    ],
-    unmapped: [],
-    failures: { count: 0, samples: [] },
-  };
-}
+import { hostileChangeset } from '../support/hostile-changeset.js';
 
 describe('patch text', () => {
   it('is exactly the reviewed SQL: quoted names, escaped values, provenance on one line', () => {
@@ -129,6 +73,72 @@ COMMIT;
   });
 });
 
+/** Every block staged through a temporary table, as a large recovery's are. */
+const STAGED = { stageAbove: 0, stageChunk: 2 };
+
+describe('staged patch text', () => {
+  it('is exactly the reviewed SQL: COPY data escaped, one provenance summary per block, the manifest counting each step', () => {
+    const built = buildPatch(hostileChangeset(), 'ab'.repeat(32), undefined, undefined, STAGED);
+    expect(built.patchSql).toBe(String.raw`-- salvage patch for backup, from changeset abababababababab (2026-05-01T00:00:00Z)
+-- Apply with "salvage apply" (checks, counts, confirmation); every statement only touches what the review showed.
+BEGIN;
+SET LOCAL standard_conforming_strings = on;
+SET LOCAL TimeZone = 'UTC';
+
+-- "Shop ""EU""".order: 2 inserts, 1 updates
+-- 2 rows, "Shop ""EU""".order#5 .. "Shop ""EU""".order#6, staged in salvage_rows_1; from ledger (order.yaml#rows) 2; each row's evidence is in changeset.json under its id
+CREATE TEMP TABLE "pg_temp"."salvage_rows_1" ON COMMIT DROP AS
+  SELECT "id" AS "id", "Customer Name" AS "Customer Name", "select" AS "select", "amount" AS "amount", "at" AS "at" FROM "Shop ""EU"""."order" WITH NO DATA;
+COPY "pg_temp"."salvage_rows_1" ("id", "Customer Name", "select", "amount", "at") FROM STDIN;
+5	Siobhán O'Brien	back\\slash; DROP TABLE x; --	0.30	2026-03-29 01:30:00+00
+6	Zoë "Zo" 🚣‍♀️ Ødegård	$$;$x$	-12345678901.99	2026-10-25 00:30:00+00
+\.
+INSERT INTO "Shop ""EU"""."order" ("id", "Customer Name", "select", "amount", "at")
+  SELECT "id", "Customer Name", "select", "amount", "at" FROM "pg_temp"."salvage_rows_1"
+ON CONFLICT DO NOTHING;
+-- 1 row, "Shop ""EU""".order#1 .. "Shop ""EU""".order#1, staged in salvage_rows_2; from ledger (order.yaml#rows) 1; each row's evidence is in changeset.json under its id
+CREATE TEMP TABLE "pg_temp"."salvage_rows_2" ON COMMIT DROP AS
+  SELECT "id" AS "key id", "select" AS "new select", "select" AS "old select" FROM "Shop ""EU"""."order" WITH NO DATA;
+COPY "pg_temp"."salvage_rows_2" ("key id", "new select", "old select") FROM STDIN;
+1	it's "new"	\N
+\.
+UPDATE "Shop ""EU"""."order" AS t SET "select" = v."new select"::text
+  FROM "pg_temp"."salvage_rows_2" AS v
+  WHERE t."id" = v."key id"::bigint
+    AND t."select" IS NOT DISTINCT FROM v."old select"::text;
+
+-- sequences: moved past the highest key written, never backwards
+-- move Shop "EU".order_id_seq past the highest id written (6)
+SELECT setval('"Shop ""EU"""."order_id_seq"', GREATEST(6, last_value), true) FROM "Shop ""EU"""."order_id_seq";
+
+COMMIT;
+`);
+    const table = '"Shop ""EU""".order';
+    expect(built.manifest.patch.statements).toEqual([
+      { kind: 'stage', table, startLine: 9, endLine: 10, expectedRows: 0 },
+      { kind: 'copy', table, startLine: 11, endLine: 14, expectedRows: 2 },
+      { kind: 'insert', table, startLine: 15, endLine: 17, expectedRows: 2 },
+      { kind: 'stage', table, startLine: 19, endLine: 20, expectedRows: 0 },
+      { kind: 'copy', table, startLine: 21, endLine: 23, expectedRows: 1 },
+      { kind: 'update', table, startLine: 24, endLine: 27, expectedRows: 1 },
+      { kind: 'sequence', table, startLine: 31, endLine: 31, expectedRows: 1 },
+    ]);
+    // Undo stages its reverts and removals the same way.
+    expect(built.undoSql).toContain('DELETE FROM "Shop ""EU"""."order" AS t USING "pg_temp"."salvage_rows_2" AS v');
+    expect(built.manifest.undo.statements.map((s) => s.kind)).toEqual(['stage', 'copy', 'update', 'stage', 'copy', 'delete']);
+  });
+
+  it('cuts a block into staging tables of at most stageChunk rows, and keeps small blocks as VALUES', () => {
+    const changeset = hostileChangeset();
+    const inserts = changeset.changes.filter((c) => c.kind === 'insert');
+    changeset.changes = [...inserts, ...inserts.map((c, i) => ({ ...c, id: `${c.id}x${i}`, key: { id: `${10 + i}` }, values: { ...c.values, id: `${10 + i}` } }))];
+    const chunked = buildPatch(changeset, 'ab'.repeat(32), undefined, undefined, { stageAbove: 3, stageChunk: 3 });
+    expect(chunked.manifest.patch.statements.filter((s) => s.kind === 'copy').map((s) => s.expectedRows)).toEqual([3, 1]);
+    const small = buildPatch(changeset, 'ab'.repeat(32), undefined, undefined, { stageAbove: 4, stageChunk: 3 });
+    expect(small.manifest.patch.statements.map((s) => s.kind)).toEqual(['insert', 'sequence']);
+  });
+});
+
 const pgUp = await postgresAvailable();
 
 describe.runIf(pgUp)('patch text on a real PostgreSQL', () => {
@@ -153,9 +163,15 @@ describe.runIf(pgUp)('patch text on a real PostgreSQL', () => {
     await db?.drop();
   });
 
-  it('applies byte for byte, and undo restores the table exactly', async () => {
+  it.each([
+    ['VALUES lists', undefined],
+    ['staged blocks', STAGED],
+  ])('applies byte for byte, and undo restores the table exactly (%s)', async (_layout, layout) => {
+    // The audit history would call a second apply of the same changeset "already done".
+    await client.query('DROP SCHEMA IF EXISTS salvage CASCADE');
+    await client.query(`SELECT setval('"Shop ""EU"""."order_id_seq"', 1)`);
     const before = await read();
-    const built = buildPatch(hostileChangeset(), 'ab'.repeat(32));
+    const built = buildPatch(hostileChangeset(), 'ab'.repeat(32), undefined, undefined, layout);
     const dir = path.join(await tempJobDir('patch'), 'patch');
     await mkdir(dir);
     await writeFile(path.join(dir, 'patch.sql'), built.patchSql);

@@ -1,0 +1,108 @@
+import { STAGE_PREFIX, STAGE_SCHEMA } from '../sql/staged.js';
+import { decodeCopyLine } from './copy-text.js';
+import { columnOf, only, sameTable, soleItem, tableOf, type Constant, type Node, type Refuse, type TableName } from './parse-tree.js';
+
+/**
+ * The staged forms of src/sql/staged.ts, checked on the parse tree: a temporary
+ * table typed like the target's columns, filled once by COPY, read once by the
+ * INSERT, UPDATE or DELETE that follows it in the same file. A staging table is
+ * always `pg_temp.salvage_rows_<n>`, so no permanent table can stand in for it.
+ */
+export interface Stage {
+  name: string;
+  /** The real table whose column types the staging table takes. */
+  table: TableName;
+  /** Staging column name -> the real column it is typed like. */
+  columns: Array<{ name: string; from: string }>;
+  line: number;
+  rows?: Constant[][];
+  usedAtLine?: number;
+}
+
+/** Every staging table of one file, in the order the file creates them. */
+export class Stages {
+  private readonly byName = new Map<string, Stage>();
+
+  /** `CREATE TEMP TABLE pg_temp.salvage_rows_n ON COMMIT DROP AS SELECT "c" AS "c", ... FROM s.t WITH NO DATA` */
+  create(node: Node, line: number, refuse: Refuse): Stage {
+    only(node, 'query', 'into', 'objtype');
+    if (node.objtype !== 'OBJECT_TABLE') refuse('only a staging table may be created');
+    const into = node.into as Node;
+    only(into, 'rel', 'onCommit', 'skipData');
+    const name = this.stageName(into.rel, refuse);
+    if ((into.rel as Node).relpersistence !== 't') refuse('a staging table must be TEMP');
+    if (into.onCommit !== 'ONCOMMIT_DROP') refuse('a staging table must be dropped ON COMMIT');
+    if (into.skipData !== true) refuse('a staging table must be created WITH NO DATA');
+    if (this.byName.has(name)) refuse(`${STAGE_SCHEMA}.${name} is created twice`);
+    const select = (node.query as Node | undefined)?.SelectStmt as Node | undefined;
+    if (!select) return refuse('a staging table must be created from a SELECT of plain columns');
+    only(select, 'targetList', 'fromClause', 'limitOption', 'op');
+    const source = soleItem(select.fromClause)?.RangeVar as Node | undefined;
+    if (!source || source.alias !== undefined) refuse('a staging table must take its columns from exactly one table');
+    const columns = ((select.targetList as Node[] | undefined) ?? []).map((t) => {
+      const target = t.ResTarget as Node;
+      only(target, 'name', 'val', 'location');
+      if (typeof target.name !== 'string') refuse('every staging column must be named with AS');
+      return { name: String(target.name), from: columnOf(target.val, refuse, 'a staging column must be a plain column of its table') };
+    });
+    if (columns.length === 0) refuse('a staging table needs columns');
+    if (new Set(columns.map((c) => c.name)).size !== columns.length) refuse('a staging table names a column twice');
+    const stage: Stage = { name, table: tableOf(source, refuse), columns, line };
+    this.byName.set(name, stage);
+    return stage;
+  }
+
+  /**
+   * `COPY pg_temp.salvage_rows_n ("c", ...) FROM STDIN` and its data: every line one
+   * row of exactly the staging table's columns, in its order.
+   */
+  load(node: Node, data: { text: string; line: number } | undefined, refuse: Refuse, refuseLine: (line: number, why: string) => never): Stage {
+    const stage = this.lookup(node.relation, refuse, 'COPY is not allowed except FROM STDIN into a staging table of this patch');
+    only(node, 'relation', 'attlist', 'is_from');
+    if (node.is_from !== true || !data) refuse('COPY is not allowed except FROM STDIN into a staging table of this patch');
+    if (stage.rows) refuse(`${STAGE_SCHEMA}.${stage.name} is filled twice`);
+    const names = ((node.attlist as Node[] | undefined) ?? []).map((n) => String((n.String as Node | undefined)?.sval));
+    if (names.join('\u0000') !== stage.columns.map((c) => c.name).join('\u0000')) refuse(`COPY must list the columns of ${STAGE_SCHEMA}.${stage.name}, in its order`);
+    const lines = data?.text.split('\n') ?? [];
+    lines.pop(); // the data ends with a newline
+    stage.rows = lines.map((text, i) => {
+      const row = decodeCopyLine(text);
+      if (typeof row === 'string') return refuseLine((data?.line ?? 0) + i, `this COPY data line holds ${row}`);
+      if (row.length !== names.length) return refuseLine((data?.line ?? 0) + i, `this COPY data line has ${row.length} values, ${STAGE_SCHEMA}.${stage.name} has ${names.length} columns`);
+      return row;
+    });
+    return stage;
+  }
+
+  /** The filled staging table a statement on `table` reads, claimed so no second statement reads it. */
+  consume(relation: unknown, table: TableName, line: number, refuse: Refuse, why: string): Stage & { rows: Constant[][] } {
+    const stage = this.lookup(relation, refuse, why);
+    if (!stage.rows) refuse(`${STAGE_SCHEMA}.${stage.name} is read before COPY fills it`);
+    if (stage.usedAtLine !== undefined) refuse(`${STAGE_SCHEMA}.${stage.name} was already written at line ${stage.usedAtLine}`);
+    if (!sameTable(stage.table, table)) refuse(`${STAGE_SCHEMA}.${stage.name} is typed like another table`);
+    stage.usedAtLine = line;
+    return stage as Stage & { rows: Constant[][] };
+  }
+
+  /** Staging tables filled but never written: a patch that stages rows and drops them is not what salvage writes. */
+  unused(): Stage[] {
+    return [...this.byName.values()].filter((s) => s.usedAtLine === undefined);
+  }
+
+  private lookup(relation: unknown, refuse: Refuse, why: string): Stage {
+    const r = relation as Node | undefined;
+    if (r?.schemaname !== STAGE_SCHEMA) return refuse(why);
+    const stage = this.byName.get(this.stageName(r, refuse));
+    if (!stage) return refuse(`${STAGE_SCHEMA}.${String(r.relname)} is not a staging table created earlier in this file`);
+    return stage;
+  }
+
+  private stageName(relation: unknown, refuse: Refuse): string {
+    const r = relation as Node | undefined;
+    const name = typeof r?.relname === 'string' ? r.relname : '';
+    if (r?.schemaname !== STAGE_SCHEMA || !new RegExp(`^${STAGE_PREFIX}[1-9][0-9]*$`).test(name)) {
+      refuse(`a staging table must be named ${STAGE_SCHEMA}.${STAGE_PREFIX}<n>`);
+    }
+    return name;
+  }
+}
