@@ -13,7 +13,6 @@ import { checkPrivileges } from './privileges.js';
 import { writeSafetyCopy } from './safety-copy.js';
 import { readVerifiedPatch } from './verify-patch.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
-import { collectGarbage } from '../runtime/memory.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
 
 export interface ApplyOptions {
@@ -78,7 +77,6 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   checking.end();
   verified.sql = Buffer.alloc(0); // the statements hold their own text now
   const work = pairWithManifest(statements, entries, file);
-  collectGarbage(); // the parse trees
   lap('verify and parse patch', work.length);
 
   const db = await connectDatabase({ url: options.target.url, embeddedDir: options.target.embeddedDir, applicationName: `salvage ${which}` });

@@ -300,13 +300,21 @@ function stageRows(out: SqlFileBuilder, table: TableSummary, changes: Change[], 
 
 /** "stripe (payments.yaml#charge) 99000, csv (payments.yaml#row) 1000": rows per source and rule. */
 function provenanceSummary(changes: Change[]): string {
-  const rows = new Map<string, number>();
+  // source -> rule -> rows; a row counts once per source and rule however many columns cite them.
+  const rows = new Map<string, Map<string, number>>();
+  const seen: Array<{ source: string; rule: string }> = [];
   for (const change of changes) {
-    const seen = new Set<string>();
-    for (const list of Object.values(change.evidence)) for (const e of list) seen.add(`${e.source} (${e.rule})`);
-    for (const origin of seen) rows.set(origin, (rows.get(origin) ?? 0) + 1);
+    seen.length = 0;
+    for (const list of Object.values(change.evidence)) {
+      for (const e of list) if (!seen.some((s) => s.source === e.source && s.rule === e.rule)) seen.push(e);
+    }
+    for (const { source, rule } of seen) {
+      let rules = rows.get(source);
+      if (!rules) rows.set(source, (rules = new Map()));
+      rules.set(rule, (rules.get(rule) ?? 0) + 1);
+    }
   }
-  const sorted = [...rows].sort((a, b) => b[1] - a[1]);
+  const sorted = [...rows].flatMap(([source, rules]) => [...rules].map(([rule, n]) => [`${source} (${rule})`, n] as const)).sort((a, b) => b[1] - a[1]);
   const shown = sorted.slice(0, 6).map(([origin, n]) => `${origin} ${n}`);
   return `${shown.join(', ')}${sorted.length > 6 ? `, +${sorted.length - 6} more` : ''}` || 'no evidence';
 }

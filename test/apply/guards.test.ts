@@ -243,6 +243,21 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     expect(await dump()).toEqual(before);
   });
 
+  it('a large safety copy is staged too, and psql runs it to put every row back', async () => {
+    await query("INSERT INTO accounts (id, email, plan, note) SELECT n, 'user' || n || '@x', 'free', E'O''Brien\\\\' || chr(9) || n FROM generate_series(100, 1300) AS n");
+    const original = await query('SELECT * FROM accounts ORDER BY id');
+    const updates = Array.from({ length: 1201 }, (_, i) => update(String(100 + i), 'free', 'pro'));
+    const dir = await builtPatch(updates);
+    const result = await applyTo(dir);
+    expect(result.rows).toEqual({ 'public.accounts': { update: 1201 } });
+    const copy = result.safetyCopy as string;
+    const restore = await readFile(path.join(copy, 'restore.sql'), 'utf8');
+    expect(restore).toContain('-- public.accounts: 1201 rows, staged in salvage_rows_1');
+    expect(restore).toContain('UPDATE "public"."accounts" AS t SET "email" = v."new email"::text, "plan" = v."new plan"::text, "note" = v."new note"::text\n  FROM "pg_temp"."salvage_rows_1" AS v\n  WHERE t."id" = v."key id"::bigint;');
+    await run('psql', ['-v', 'ON_ERROR_STOP=1', '-q', '-f', path.join(copy, 'restore.sql'), db.url]);
+    expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(original);
+  });
+
   it('a second apply while one holds the lock is refused at once (exit 3)', async () => {
     const dir = await builtPatch([update('1', 'free', 'pro')]);
     const other = new pg.Client({ connectionString: db.url });
