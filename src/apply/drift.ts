@@ -13,7 +13,7 @@ export interface DriftReport {
   /** One line per row that is no longer as the changeset saw it. */
   drifts: string[];
   /** The rows the patch will change, as they are right now (for the safety copy). */
-  current: Array<{ table: CatalogTable; key: Row; row: Row }>;
+  current: Array<{ table: CatalogTable; row: Row }>;
 }
 
 const CHUNK = 1000;
@@ -67,7 +67,11 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
     const columns = new Map(table.columns.map((c) => [c.name, c]));
     const pk = table.primaryKey;
     const keyText = (values: Array<string | null>) => pk.map((c, i) => `${c}=${values[i]}`).join(',');
-    const normalizedKey = (values: Array<string | null>) => pk.map((c, i) => comparisonKey(columns.get(c) as CatalogColumn, values[i] ?? null)).join('\u0001');
+    const pkColumns = pk.map((c) => columns.get(c) as CatalogColumn);
+    const single = pkColumns.length === 1 ? (pkColumns[0] as CatalogColumn) : undefined;
+    const normalizedKey = single
+      ? (values: Array<string | null>) => comparisonKey(single, values[0] ?? null)
+      : (values: Array<string | null>) => pkColumns.map((c, i) => comparisonKey(c, values[i] ?? null)).join('\u0001');
 
     for (let i = 0; i < present.length; i += CHUNK) {
       const chunk = present.slice(i, i + CHUNK);
@@ -75,20 +79,22 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
       const byKey = new Map(rows.map((r) => [normalizedKey(pk.map((c) => r[c] ?? null)), r]));
       for (const expected of chunk) {
         const row = byKey.get(normalizedKey(expected.key));
-        const where = `${tableKey(table)} ${keyText(expected.key)}`;
+        const where = () => `${tableKey(table)} ${keyText(expected.key)}`;
         if (!row) {
-          report.drifts.push(`${where}: the row is gone`);
+          report.drifts.push(`${where()}: the row is gone`);
           continue;
         }
-        report.current.push({ table, key: Object.fromEntries(pk.map((c, j) => [c, expected.key[j] ?? null])), row });
+        report.current.push({ table, row });
         for (const [column, value] of expected.guards) {
           const meta = columns.get(column);
           if (!meta) {
-            report.drifts.push(`${where}: the target has no column ${column}`);
+            report.drifts.push(`${where()}: the target has no column ${column}`);
             continue;
           }
-          if (comparisonKey(meta, row[column] ?? null) !== comparisonKey(meta, value)) {
-            report.drifts.push(`${where}: ${column} is now ${show(row[column] ?? null)}, the reviewed patch expects ${show(value)}`);
+          const now = row[column] ?? null;
+          // The same text is the same value; only different texts need comparing as values.
+          if (now !== value && comparisonKey(meta, now) !== comparisonKey(meta, value)) {
+            report.drifts.push(`${where()}: ${column} is now ${show(now)}, the reviewed patch expects ${show(value)}`);
           }
         }
       }
