@@ -107,7 +107,8 @@ interface ParsedStatement {
  * times its size (gigabytes for a million-row recovery); a statement's is bounded.
  * A piece ends after a `;` at the end of a line. Where that `;` is inside a literal or
  * a comment, the piece does not parse and is extended (by 1, 2, 4... more pieces, so a
- * real syntax error costs at most twice a whole-file parse). A piece that parses ends
+ * real syntax error costs at most twice a whole-file parse; never past a COPY line
+ * untried, whose data is not SQL). A piece that parses ends
  * where PostgreSQL's own lexer ends a statement, so each statement is exactly the text
  * that is checked and later run.
  */
@@ -115,8 +116,8 @@ async function parseByStatement(bytes: Buffer, onParsed?: (bytes: number) => voi
   const out: ParsedStatement[] = [];
   let start = 0;
   outer: while (start < bytes.length) {
-    let more = 1;
-    let end = boundaryAfter(bytes, start, more);
+    let step = 1;
+    let end = boundaryAfter(bytes, start, 1);
     for (;;) {
       const piece = bytes.subarray(start, end).toString('utf8');
       if (piece.trim() === '') break;
@@ -130,8 +131,11 @@ async function parseByStatement(bytes: Buffer, onParsed?: (bytes: number) => voi
         });
       } catch (error) {
         if (end >= bytes.length) throw error;
-        more *= 2;
-        end = boundaryAfter(bytes, start, more);
+        // Extend by 1, 2, 4... more pieces, but stop first at a line that starts a COPY:
+        // going past it unparsed would take its data for SQL.
+        const further = boundaryAfter(bytes, end, step);
+        step *= 2;
+        end = copyLineEnd(bytes, end, further) ?? further;
         continue;
       }
       out.push(...parsed);
@@ -163,6 +167,18 @@ function readsStdin(stmt: Node | undefined): boolean {
   const copy = stmt?.CopyStmt as Node | undefined;
   return copy !== undefined && copy.is_from === true && copy.filename === undefined && copy.is_program === undefined;
 }
+
+/** Just after the first line in (from, to] that starts with `COPY ` and ends with `;`, if any. */
+function copyLineEnd(bytes: Buffer, from: number, to: number): number | undefined {
+  for (let at = bytes.indexOf(COPY_LINE_START, from - 1); at >= 0 && at < to; at = bytes.indexOf(COPY_LINE_START, at + 1)) {
+    const lineEnd = bytes.indexOf(10, at + 1);
+    if (lineEnd < 0 || lineEnd >= to) return undefined;
+    if (bytes[lineEnd - 1] === 0x3b) return lineEnd + 1;
+  }
+  return undefined;
+}
+
+const COPY_LINE_START = Buffer.from('\nCOPY ', 'latin1');
 
 /** The byte offset just after the `count`-th `;` + newline from `from`, or the end. */
 function boundaryAfter(bytes: Buffer, from: number, count: number): number {

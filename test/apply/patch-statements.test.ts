@@ -84,3 +84,23 @@ describe('reading staged blocks back', () => {
     await expect(readPatchStatements(noEnd, 'patch.sql', 'patch')).rejects.toThrow(/not valid SQL \(COPY data has no end line/);
   });
 });
+
+describe('a VALUES block with `;` at line ends in its literals, right before a staged block', () => {
+  it('is read statement by statement: the search for a statement end never runs into COPY data', async () => {
+    const stage = stageTable(1);
+    const columns = ['id', 'note'];
+    const sql = [
+      PATCH_BEGIN,
+      insertRows(table, columns, [{ values: ['1', 'a;\nb;\nc;\nd;\ne'] }]),
+      createStage(stage, table, columns.map((c) => ({ name: c, from: c }))),
+      copyBlock(stage, columns, [['2', 'x;'], ['3', ';'], ['4', 'y;'], ['5', 'DROP TABLE notes;'], ['6', 'z;']]),
+      insertFromStage(table, columns, stage),
+      PATCH_COMMIT,
+      '',
+    ].join('\n');
+    const statements = await readPatchStatements(sql, 'patch.sql', 'patch');
+    expect(statements.map((s) => s.kind)).toEqual(['control', 'insert', 'stage', 'copy', 'insert', 'control']);
+    const staged = statements[4];
+    expect(staged?.kind === 'insert' && staged.rows.map((r) => r[1])).toEqual(['x;', ';', 'y;', 'DROP TABLE notes;', 'z;']);
+  });
+});
