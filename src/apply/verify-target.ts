@@ -8,6 +8,8 @@ import { selectRowsByKey } from '../sql/apply-session.js';
 import { DEFAULT_VALUE, readPatchStatements } from './patch-statements.js';
 import { readVerifiedPatch } from './verify-patch.js';
 
+const KEYS_PER_QUERY = 1000;
+
 export interface VerifyResult {
   database: string;
   checked: number;
@@ -40,11 +42,15 @@ export async function verifyApplied(options: { patchDir: string; target: { url?:
         s.kind === 'insert'
           ? s.rows.map((row) => new Map(s.columns.flatMap((c, i) => (row[i] === DEFAULT_VALUE ? [] : [[c, row[i] as string | null] as const]))))
           : s.rows.map((row) => new Map<string, string | null>([...row.key, ...row.set]));
-      const keys = expected.map((values) => table.primaryKey.map((c) => values.get(c) ?? null));
       const allColumns = table.columns.filter((c) => !c.generated).map((c) => c.name);
-      const found = (await db.client.query<Record<string, string | null>>(selectRowsByKey(table, allColumns, table.primaryKey, keys, false))).rows;
       const keyOf = (get: (c: string) => string | null) => table.primaryKey.map((c) => comparisonKey(columns.get(c) as CatalogColumn, get(c))).join('\u0001');
-      const byKey = new Map(found.map((r) => [keyOf((c) => r[c] ?? null), r]));
+      const byKey = new Map<string, Record<string, string | null>>();
+      // A staged statement holds up to 100,000 rows: ask for them a thousand keys at a time.
+      for (let i = 0; i < expected.length; i += KEYS_PER_QUERY) {
+        const keys = expected.slice(i, i + KEYS_PER_QUERY).map((values) => table.primaryKey.map((c) => values.get(c) ?? null));
+        const found = (await db.client.query<Record<string, string | null>>(selectRowsByKey(table, allColumns, table.primaryKey, keys, false))).rows;
+        for (const r of found) byKey.set(keyOf((c) => r[c] ?? null), r);
+      }
       for (const values of expected) {
         checked++;
         const label = `${tableKey(table)} ${table.primaryKey.map((c) => `${c}=${values.get(c)}`).join(',')}`;

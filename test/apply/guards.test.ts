@@ -224,6 +224,7 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     ]);
     // The staging tables went with the transaction.
     expect(await query("SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'salvage_rows_%'")).toEqual([{ n: 0 }]);
+    expect(await verifyApplied({ patchDir: dir, target: { url: db.url, embeddedDir: '' } })).toMatchObject({ checked: 4, problems: [] });
     expect((await applyTo(dir, { which: 'undo' })).committed).toBe(true);
     expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(original);
   });
@@ -250,6 +251,8 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     const dir = await builtPatch(updates);
     const result = await applyTo(dir);
     expect(result.rows).toEqual({ 'public.accounts': { update: 1201 } });
+    // verify reads a staged block's 1201 rows back a thousand keys at a time.
+    expect(await verifyApplied({ patchDir: dir, target: { url: db.url, embeddedDir: '' } })).toMatchObject({ checked: 1201, problems: [] });
     const copy = result.safetyCopy as string;
     const restore = await readFile(path.join(copy, 'restore.sql'), 'utf8');
     expect(restore).toContain('-- public.accounts: 1201 rows, staged in salvage_rows_1');
