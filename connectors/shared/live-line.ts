@@ -37,6 +37,8 @@ export function fitToWidth(line: string, width: number): string {
 export class LiveLine {
   private lastDraw = -Infinity;
   private drawn = false;
+  /** The text last drawn, to put back after a line written above it. */
+  private shown = '';
 
   constructor(
     private readonly stream: LiveStream,
@@ -53,7 +55,25 @@ export class LiveLine {
     const now = this.now();
     if (now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
-    this.stream.write(`\r${fitToWidth(render(), this.width)}\x1b[K`);
+    this.shown = fitToWidth(render(), this.width);
+    this.draw();
+  }
+
+  /**
+   * Runs `write`, which puts a line of its own on the stream, with the live line
+   * cleared first, then draws the line again at once rather than on the next update:
+   * a log line is often followed by a wait (a rate limit, a slow request) and the
+   * progress should not vanish for it.
+   */
+  writeAbove(write: () => void): void {
+    const showing = this.drawn;
+    this.clear();
+    write();
+    if (showing) this.draw();
+  }
+
+  private draw(): void {
+    this.stream.write(`\r${this.shown}\x1b[K`);
     this.drawn = true;
   }
 

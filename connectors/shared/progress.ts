@@ -30,7 +30,11 @@ export function createProgress(
   const started = now();
   let requests = 0;
   let expected: number | undefined;
-  const line = liveLineWanted(stream, context.liveProgress !== false) ? new LiveLine(stream, now) : undefined;
+  // pull()'s line when it gives one (its log clears it); `stream` and `now` then do not apply to the line.
+  const line =
+    context.liveProgress === false
+      ? undefined
+      : (context.liveLine ?? (liveLineWanted(stream) ? new LiveLine(stream, now) : undefined));
 
   const total = () => [...counts.values()].reduce((a, b) => a + b, 0);
   const text = () => {

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { LiveLine, liveLineWanted } from '../../connectors/shared/live-line.js';
 import { requireEnv, type SalvageConfig } from '../config/load.js';
 import { redact } from '../config/secrets.js';
 import { SafetyRefusal, UsageError } from '../errors.js';
@@ -30,7 +31,11 @@ export function recordsPath(jobDir: string, source: string): string {
 /** Pulls each source into <job>/records/<source>.ndjson. Reads the outside world only; needs no database. */
 export async function pull(options: PullOptions): Promise<PullSummary[]> {
   const { config } = options;
-  const log = (line: string) => options.log?.(redact(line));
+  // The connectors' progress draws on this line; every log line of the pull clears it
+  // first and puts it back after, or a message would land on the row being redrawn.
+  const liveLine = liveLineWanted(process.stderr, options.progress !== false) ? new LiveLine(process.stderr) : undefined;
+  const write = (line: string) => options.log?.(redact(line));
+  const log = (line: string) => (liveLine ? liveLine.writeAbove(() => write(line)) : write(line));
   const names = options.sources?.length ? options.sources : Object.keys(config.sources);
   for (const name of names) {
     if (!config.sources[name]) {
@@ -58,15 +63,20 @@ export async function pull(options: PullOptions): Promise<PullSummary[]> {
       observedAt,
       log: (line) => log(`${name}: ${line}`),
       liveProgress: options.progress,
+      liveLine,
       checkpoint: (state) => sink.checkpoint(state),
       resumeState: sink.resumeState,
       previousRecords: async function* () {
         for await (const { record } of readRecordsFile(file, { missingOk: true })) yield record;
       },
     });
-    const count = await sink.write(records).catch((error: unknown) => safely(() => {
-      throw error;
-    }));
+    const count = await sink.write(records).catch((error: unknown) => {
+      // A connector that fails mid-pull leaves its line showing; the error is printed next.
+      liveLine?.clear();
+      return safely(() => {
+        throw error;
+      });
+    });
     const seconds = (performance.now() - started) / 1000;
     summaries.push({ source: name, kind: source.kind, records: count, file, seconds });
     log(`${name} (${source.kind}): ${count} records -> ${path.relative(process.cwd(), file)} in ${seconds.toFixed(1)}s`);

@@ -1,3 +1,4 @@
+import type { LiveLine } from '../../connectors/shared/live-line.js';
 import type { SourceRecord } from './envelope.js';
 
 /**
@@ -30,6 +31,12 @@ export interface PullContext {
    * summary lines still go to `log`. Unset means on where a terminal wants it.
    */
   liveProgress?: boolean;
+  /**
+   * The terminal's live line, when pull() draws one: it owns the line so that `log`
+   * can clear it before each message (the two would share a row otherwise), and
+   * createProgress draws on it. Unset: createProgress decides and draws its own.
+   */
+  liveLine?: LiveLine;
   signal?: AbortSignal;
   /** The instant stamped as `observedAt` on every record of this pull. */
   observedAt: string;

@@ -58,6 +58,23 @@ describe('pull progress on a terminal', () => {
     expect(liveLines().at(-1)).toBe('\r\x1b[K');
   });
 
+  it('clears the line before a log line written while it shows, and draws it again after', async () => {
+    // Same Message-ID, another body: the eml connector warns about it after the first message drew the line.
+    await writeFile(
+      path.join(dir, 'mail', 'b.eml'),
+      ['From: bookings@fjordkayaks.example', 'Subject: Booking changed', 'Date: Tue, 10 Mar 2026 11:00:00 +0000', 'Message-ID: <a@x>', '', 'New time.', ''].join('\r\n'),
+    );
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+    // Logged to the same stderr, as the CLI does.
+    await pull({ config, log: (l) => process.stderr.write(`${l}\n`) });
+    const warning = written.findIndex((t) => t.startsWith('mailfiles: warning: ') && t.includes('the Message-ID <a@x> is also on'));
+    expect(warning).toBeGreaterThan(1);
+    expect(written[warning - 2]).toMatch(/^\reml: 1 messages \(\d+\/s\)\x1b\[K$/);
+    expect(written[warning - 1]).toBe('\r\x1b[K');
+    expect(written[warning]).toMatch(/^mailfiles: warning: [^\r\x1b]*\n$/);
+    expect(written[warning + 1]).toBe(written[warning - 2]);
+  });
+
   it('draws nothing with --no-progress, and still logs the totals', async () => {
     const log = await pullMail(false);
     expect(written).toEqual([]);
