@@ -74,3 +74,23 @@ export function soleItem(list: unknown): Node | undefined {
   const items = list as Node[] | undefined;
   return items?.length === 1 ? items[0] : undefined;
 }
+
+/** PostgreSQL's NAMEDATALEN - 1: longer identifiers are cut, by its lexer and by libpg_query's alike. */
+const MAX_IDENTIFIER_BYTES = 63;
+
+/**
+ * An identifier as PostgreSQL keeps it: cut to 63 bytes at a character boundary.
+ * salvage's `"new <column>"` names pass 63 bytes for a column of 60 or more, and the
+ * parse tree holds them cut.
+ */
+export function truncateIdentifier(name: string): string {
+  if (Buffer.byteLength(name, 'utf8') <= MAX_IDENTIFIER_BYTES) return name;
+  let out = '';
+  let bytes = 0;
+  for (const ch of name) {
+    bytes += Buffer.byteLength(ch, 'utf8');
+    if (bytes > MAX_IDENTIFIER_BYTES) break;
+    out += ch;
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import { parse } from 'libpg-query';
 import { SafetyRefusal } from '../errors.js';
 import { memoryCheckpoint } from '../runtime/memory.js';
-import { castArgument, columnOf, constantOf, only, qualifiedColumn, soleItem, tableOf, type Constant, type Node, type Refuse, type TableName } from './parse-tree.js';
+import { castArgument, columnOf, constantOf, only, qualifiedColumn, soleItem, tableOf, truncateIdentifier, type Constant, type Node, type Refuse, type TableName } from './parse-tree.js';
 import { Stages } from './staged-statements.js';
 
 /**
@@ -311,7 +311,10 @@ function vRowsOf(source: unknown, table: TableName, line: number, { stages, refu
     if ((staged.alias as Node | undefined)?.aliasname !== 'v' || (staged.alias as Node).colnames !== undefined) refuse(why);
     const stage = stages.consume({ ...staged, alias: undefined }, table, line, refuse, why);
     // "key c", "new c" and "old c" must each be typed like c itself.
-    for (const c of stage.columns) if (c.name.slice(4) !== c.from) refuse(`pg_temp.${stage.name} column "${c.name}" must be typed like ${c.name.slice(4)}`);
+    for (const c of stage.columns) {
+      const prefix = c.name.slice(0, 4);
+      if (!V_PREFIXES.includes(prefix) || c.name !== vName(prefix, c.from)) refuse(`pg_temp.${stage.name} column "${c.name}" must be typed like ${c.name.slice(4)}`);
+    }
     return { names: stage.columns.map((c) => c.name), rows: stage.rows };
   }
   const sub = item?.RangeSubselect as Node | undefined;
@@ -351,15 +354,15 @@ function keyedRowsOf(
   const table = tableOf(relation, refuse);
   const { names, rows } = vRowsOf(source, table, line, context);
 
-  const uses = new Map<string, string>();
-  const use = (vColumn: string, role: string) => {
+  const uses = new Map<string, { role: string; column: string }>();
+  const use = (vColumn: string, role: string, column: string) => {
     if (!names.includes(vColumn)) refuse(`v has no column "${vColumn}"`);
     if (uses.has(vColumn)) refuse(`v."${vColumn}" is used twice`);
-    uses.set(vColumn, role);
+    uses.set(vColumn, { role, column });
   };
   for (const s of set) {
-    if (s.from !== `new ${s.column}`) refuse(`column ${s.column} must be set from v."new ${s.column}"`);
-    use(s.from, 'new');
+    if (s.from !== vName('new ', s.column)) refuse(`column ${s.column} must be set from v."new ${s.column}"`);
+    use(s.from, 'new', s.column);
   }
   const where = node.whereClause as Node | undefined;
   if (!where) refuse('a WHERE clause on the key is required');
@@ -374,12 +377,12 @@ function keyedRowsOf(
     const column = qualifiedColumn(expr?.lexpr, 't', refuse);
     const vColumn = qualifiedColumn(castArgument(expr?.rexpr, refuse), 'v', refuse);
     if (expr?.kind === 'AEXPR_OP') {
-      if (vColumn !== `key ${column}`) refuse(`t.${column} must be compared with v."key ${column}"`);
-      use(vColumn, 'key');
+      if (vColumn !== vName('key ', column)) refuse(`t.${column} must be compared with v."key ${column}"`);
+      use(vColumn, 'key', column);
       keys++;
     } else if (expr?.kind === 'AEXPR_NOT_DISTINCT') {
-      if (vColumn !== `old ${column}`) refuse(`t.${column} must be guarded by v."old ${column}"`);
-      use(vColumn, 'old');
+      if (vColumn !== vName('old ', column)) refuse(`t.${column} must be guarded by v."old ${column}"`);
+      use(vColumn, 'old', column);
     } else {
       refuse('conditions may only be "t.c = v.c" or "t.c IS NOT DISTINCT FROM v.c"');
     }
@@ -387,18 +390,26 @@ function keyedRowsOf(
   if (keys === 0) refuse('the rows must be chosen by their key');
   for (const name of names) if (!uses.has(name)) refuse(`v."${name}" is not used`);
 
-  const roles = names.map((name) => uses.get(name));
-  const columns = names.map((name) => name.slice(4));
+  // Every name of v is used (checked above), so each has its role and its real column.
+  const roles = names.map((name) => uses.get(name) as { role: string; column: string });
   return rows.map((cells) => {
     const row: KeyedRow = { key: [], set: [], guards: [] };
     for (let i = 0; i < cells.length; i++) {
-      const pair: Pair = [columns[i] as string, cells[i] ?? null];
-      if (roles[i] === 'key') row.key.push(pair);
-      else if (roles[i] === 'new') row.set.push(pair);
+      const { role, column } = roles[i] as { role: string; column: string };
+      const pair: Pair = [column, cells[i] ?? null];
+      if (role === 'key') row.key.push(pair);
+      else if (role === 'new') row.set.push(pair);
       else row.guards.push(pair);
     }
     return row;
   });
+}
+
+const V_PREFIXES = ['key ', 'new ', 'old '];
+
+/** v's name for a column in a role, as the parse tree holds it (cut to 63 bytes like any identifier). */
+function vName(prefix: string, column: string): string {
+  return truncateIdentifier(prefix + column);
 }
 
 function updateOf(node: Node, line: number, context: Context) {
