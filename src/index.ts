@@ -2,7 +2,8 @@
 export { loadConfig, parseConfig, type SalvageConfig } from './config/load.js';
 export { pull, type PullOptions, type PullSummary } from './pull/pull.js';
 export { reconcile, type ReconcileOptions, type ReconcileResult } from './reconcile/reconcile.js';
-export { writePatch as patch, buildPatch, readChangeset } from './patch/patch.js';
+export { writePatch as patch, buildPatch } from './patch/patch.js';
+export { readChangeset } from './patch/read-changeset.js';
 export { apply, type ApplyOptions, type ApplyResult } from './apply/apply.js';
 export { renderChangeset } from './report/render.js';
 export { runDemo } from './demo/run-demo.js';

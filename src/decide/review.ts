@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseDocument, YAMLSeq } from 'yaml';
-import { readChangeset } from '../patch/patch.js';
+import { readChangeset } from '../patch/read-changeset.js';
 import { changesetPath } from '../reconcile/reconcile.js';
 import { own } from '../reconcile/own.js';
 import { applyDecisions } from './apply-decisions.js';

@@ -147,7 +147,7 @@ describe('salvage review', async () => {
 
 describe('reading changeset.json back', async () => {
   const { writeChangeset } = await import('../../src/reconcile/reconcile.js');
-  const { readChangeset } = await import('../../src/patch/patch.js');
+  const { readChangeset } = await import('../../src/patch/read-changeset.js');
   const { readFile, writeFile } = await import('node:fs/promises');
   const { createHash } = await import('node:crypto');
   const { tempJobDir } = await import('../support/flow.js');
