@@ -5,7 +5,7 @@ import { ianaNameFor } from '../shared/time-zones.js';
 /**
  * The events of a calendar invite attached to an email (`.ics`, `text/calendar`), as
  * `calendar.event` data with the field names and value formats of the `ics` connector
- * (connectors/ics.ts), so that one mapping rule reads both. An invite describes one
+ * (connectors/ics/), so that one mapping rule reads both. An invite describes one
  * event (or one occurrence): a recurring series is not expanded here but flagged
  * (`recurring`, `rrule`); a calendar export belongs in an `ics` source.
  */

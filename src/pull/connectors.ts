@@ -1,7 +1,7 @@
 import { csvConnector } from '../../connectors/csv.js';
 import { emlConnector, imapConnector } from '../../connectors/email/index.js';
 import { googleCalendarConnector } from '../../connectors/google-calendar/index.js';
-import { icsConnector } from '../../connectors/ics.js';
+import { icsConnector } from '../../connectors/ics/index.js';
 import { stripeConnector, validateStripeOptions } from '../../connectors/stripe/index.js';
 import type { SourceConfig } from '../config/schema.js';
 import type { Connector } from '../records/connector.js';

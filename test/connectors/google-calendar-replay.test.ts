@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { googleCalendarConnector } from '../../connectors/google-calendar/index.js';
-import { icsConnector } from '../../connectors/ics.js';
+import { icsConnector } from '../../connectors/ics/index.js';
 import { bookingEvents, startCalendarReplay, type CalendarReplay } from '../../src/demo/calendar-replay-server.js';
 import { EXPORT_PATHS, generateIncident, writeIncidentFiles, type Incident } from '../../src/demo/incident.js';
 import { loadMappings } from '../../src/mapping/load.js';

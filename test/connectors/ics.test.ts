@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import ICAL from 'ical.js';
-import { icsConnector } from '../../connectors/ics.js';
+import { icsConnector } from '../../connectors/ics/index.js';
 import { SourceInputError, type PullContext } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { TEST_WINDOW, testPullContext } from '../support/pull-context.js';

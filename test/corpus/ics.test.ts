@@ -6,7 +6,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { icsConnector } from '../../connectors/ics.js';
+import { icsConnector } from '../../connectors/ics/index.js';
 import { RuleEvaluator } from '../../src/mapping/evaluate.js';
 import { parseMappings } from '../../src/mapping/load.js';
 import type { PullContext } from '../../src/records/connector.js';
