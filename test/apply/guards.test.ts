@@ -11,7 +11,8 @@ import { verifyApplied } from '../../src/apply/verify-target.js';
 import { PreconditionFailed, SafetyRefusal, SalvageError } from '../../src/errors.js';
 import { MANIFEST_FORMAT, sha256, type PatchManifest, type StatementEntry } from '../../src/patch/manifest.js';
 import { buildPatch, type PatchLayout } from '../../src/patch/patch.js';
-import { CHANGESET_FORMAT, type Change, type Changeset } from '../../src/reconcile/changeset.js';
+import type { Change, Changeset } from '../../src/reconcile/changeset.js';
+import { changesetOf } from '../support/changeset.js';
 import { APPLY_LOCK_KEY } from '../../src/sql/apply-session.js';
 import { tempJobDir } from '../support/flow.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
@@ -33,12 +34,8 @@ const STAGED_UPDATE =
 
 const ev = [{ source: 's', record: 'r', ref: 'file://x.csv#L2', rule: 'accounts.yaml#r' }];
 function changeset(changes: Change[]): Changeset {
-  return {
-    format: CHANGESET_FORMAT,
-    createdAt: '2026-05-01T00:00:00Z',
-    window: { from: '2026-01-20T00:00:00Z', to: '2026-04-25T09:00:00Z', since: '2026-01-19T00:00:00Z' },
-    backup: { database: 'backup', describe: 'x' },
-    tables: [
+  return changesetOf(
+    [
       {
         table: 'public.accounts',
         schema: 'public',
@@ -49,11 +46,8 @@ function changeset(changes: Change[]): Changeset {
         counts: { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 },
       },
     ],
-    sources: [],
     changes,
-    unmapped: [],
-    failures: { count: 0, samples: [] },
-  };
+  );
 }
 const insert = (id: string, email: string): Change => ({ id: `public.accounts#${id}`, table: 'public.accounts', kind: 'insert', key: { id }, values: { id, email, plan: 'pro' }, evidence: { email: ev } });
 const update = (id: string, from: string, to: string): Change => ({ id: `public.accounts#${id}`, table: 'public.accounts', kind: 'update', key: { id }, values: { plan: to }, old: { plan: from }, evidence: { plan: ev } });

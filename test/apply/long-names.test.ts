@@ -6,7 +6,8 @@ import { apply } from '../../src/apply/apply.js';
 import { truncateIdentifier } from '../../src/apply/parse-tree.js';
 import { verifyApplied } from '../../src/apply/verify-target.js';
 import { buildPatch } from '../../src/patch/patch.js';
-import { CHANGESET_FORMAT, type Change, type Changeset } from '../../src/reconcile/changeset.js';
+import type { Change, Changeset } from '../../src/reconcile/changeset.js';
+import { changesetOf } from '../support/changeset.js';
 import { tempJobDir } from '../support/flow.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 
@@ -45,13 +46,9 @@ describe.runIf(pgUp)('a table whose column names are near the 63-byte limit', ()
     await db?.drop();
   });
 
-  function changeset(changes: Change[]): Changeset {
-    return {
-      format: CHANGESET_FORMAT,
-      createdAt: '2026-05-01T00:00:00Z',
-      window: { from: '2026-01-20T00:00:00Z', to: '2026-04-25T09:00:00Z', since: '2026-01-19T00:00:00Z' },
-      backup: { database: 'backup', describe: 'x' },
-      tables: [
+  const changeset = (changes: Change[]): Changeset =>
+    changesetOf(
+      [
         {
           table: 'public.wide',
           schema: 'public',
@@ -61,12 +58,8 @@ describe.runIf(pgUp)('a table whose column names are near the 63-byte limit', ()
           counts: { insert: 1, update: 1, unchanged: 0, conflict: 0, unrecoverable: 0 },
         },
       ],
-      sources: [],
       changes,
-      unmapped: [],
-      failures: { count: 0, samples: [] },
-    };
-  }
+    );
 
   it.each([
     ['VALUES lists', undefined],

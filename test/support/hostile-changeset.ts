@@ -1,16 +1,13 @@
-import { CHANGESET_FORMAT, type Changeset } from '../../src/reconcile/changeset.js';
+import type { Changeset } from '../../src/reconcile/changeset.js';
+import { changesetOf } from './changeset.js';
 
 const evidence = (ref: string) => [{ source: 'ledger', record: ref, ref, rule: 'order.yaml#rows' }];
 
 /** A changeset over a table whose names and values are as hostile as real data gets. */
 export function hostileChangeset(): Changeset {
   const table = { schema: 'Shop "EU"', name: 'order' };
-  return {
-    format: CHANGESET_FORMAT,
-    createdAt: '2026-05-01T00:00:00Z',
-    window: { from: '2026-01-20T00:00:00Z', to: '2026-04-25T09:00:00Z', since: '2026-01-19T00:00:00Z' },
-    backup: { database: 'backup', describe: 'x' },
-    tables: [
+  return changesetOf(
+    [
       {
         table: '"Shop ""EU""".order',
         ...table,
@@ -20,8 +17,7 @@ export function hostileChangeset(): Changeset {
         counts: { insert: 2, update: 1, unchanged: 0, conflict: 0, unrecoverable: 0 },
       },
     ],
-    sources: [{ name: 'ledger', records: 3 }],
-    changes: [
+    [
       {
         id: '"Shop ""EU""".order#5',
         table: '"Shop ""EU""".order',
@@ -51,7 +47,6 @@ export function hostileChangeset(): Changeset {
       },
       { id: '"Shop ""EU""".order@x', table: '"Shop ""EU""".order', kind: 'unrecoverable', key: {}, values: {}, evidence: {}, reason: 'missing-required', detail: 'x' },
     ],
-    unmapped: [],
-    failures: { count: 0, samples: [] },
-  };
+    [{ name: 'ledger', records: 3 }],
+  );
 }
