@@ -88,9 +88,8 @@ export class TerminalProgress implements Progress {
     };
   }
 
-  /** Writes a line of its own, above the bar. */
+  /** Writes a line of its own, above the bar, and puts the bar back at once (a stage may log, then wait). */
   log(line: string): void {
-    this.line.clear();
-    this.stream.write(`${line}\n`);
+    this.line.writeAbove(() => this.stream.write(`${line}\n`));
   }
 }

@@ -15,7 +15,7 @@ describe('progress on a terminal', () => {
     expect(formatProgress({ name: 'apply', done: 10, total: 100, unit: 'rows', elapsedMs: 90 * 60_000, width: 200 })).toMatch(/ETA 13h30m$/);
   });
 
-  it('redraws in place at most ten times a second, keeps log lines off the bar, and ends with the total time', () => {
+  it('redraws in place at most ten times a second, keeps log lines off the bar and redraws it after them, and ends with the total time', () => {
     let now = 0;
     const written: string[] = [];
     const progress = new TerminalProgress({ write: (t: string) => written.push(t), columns: 120 }, () => now);
@@ -26,8 +26,10 @@ describe('progress on a terminal', () => {
     now = 1000;
     stage.add(500); // a big step looks at the clock at once
     expect(written.at(-1)).toMatch(/^\rwrite rows  \[###############\.\.\.\.\.\]   75%  1,500 rows \/ 2,000 rows  1,500 rows\/s  ETA 1s\x1b\[K$/);
+    const bar = written.at(-1);
     progress.log('warning: something');
-    expect(written.slice(-2)).toEqual(['\r\x1b[K', 'warning: something\n']);
+    // Cleared, the line written, and the bar back at once: a stage may log and then wait.
+    expect(written.slice(-3)).toEqual(['\r\x1b[K', 'warning: something\n', bar]);
     now = 2000;
     stage.add(500);
     stage.end();
