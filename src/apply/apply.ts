@@ -7,6 +7,7 @@ import { writesRows, type PatchManifest, type StatementEntry } from '../patch/ma
 import { APPLY_BEGIN, APPLY_COMMIT, APPLY_ROLLBACK, SELECT_CURRENT_DATABASE, setLocal, TRY_APPLY_LOCK } from '../sql/apply-session.js';
 import { checkDrift } from './drift.js';
 import { fillStage } from './fill-stage.js';
+import { postgresRefusal } from './postgres-refusal.js';
 import { lastAction, recordAction } from './history.js';
 import { readPatchStatements, type PatchStatement } from './patch-statements.js';
 import { checkPrivileges } from './privileges.js';
@@ -238,12 +239,8 @@ async function runStatement(client: pg.Client, statement: PatchStatement, entry:
     const result = await client.query(statement.text);
     return result.rowCount ?? 0;
   } catch (error) {
-    const e = error as pg.DatabaseError;
-    const where = locate(statement.text, e.position, statement.line);
-    throw new SalvageError(
-      `${file}:${where.line}:${where.column}: PostgreSQL refused this ${entry.kind} on ${entry.table}: ${e.message}${e.detail ? ` (${e.detail})` : ''}. ` +
-        'Everything was rolled back; nothing was written.',
-    );
+    const where = locate(statement.text, (error as pg.DatabaseError).position, statement.line);
+    throw postgresRefusal(`${file}:${where.line}:${where.column}`, `this ${entry.kind} on ${entry.table}`, error);
   }
 }
 

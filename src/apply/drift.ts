@@ -1,13 +1,12 @@
 import type pg from 'pg';
 import { tableKey } from '../db/catalog.js';
-import type { Catalog, CatalogColumn, CatalogTable } from '../db/catalog-types.js';
+import type { Catalog, CatalogTable } from '../db/catalog-types.js';
 import { findExactTable } from '../db/table-names.js';
 import { SafetyRefusal } from '../errors.js';
 import { comparisonKey } from '../reconcile/normalize.js';
-import { selectRowsByKey, type KeyConstant } from '../sql/apply-session.js';
+import type { KeyConstant } from '../sql/apply-session.js';
 import type { PatchStatement } from './patch-statements.js';
-
-export type Row = Record<string, string | null>;
+import { primaryKeyText, readRowsByKey, type Row } from './rows-by-key.js';
 
 export interface DriftReport {
   /** One line per row that is no longer as the changeset saw it. */
@@ -16,7 +15,6 @@ export interface DriftReport {
   current: Array<{ table: CatalogTable; row: Row }>;
 }
 
-const CHUNK = 1000;
 
 /**
  * Before anything is written, inside the transaction: every row the patch
@@ -67,52 +65,36 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
     const columns = new Map(table.columns.map((c) => [c.name, c]));
     const pk = table.primaryKey;
     const keyText = (values: Array<string | null>) => pk.map((c, i) => `${c}=${values[i]}`).join(',');
-    const pkColumns = pk.map((c) => columns.get(c) as CatalogColumn);
-    const single = pkColumns.length === 1 ? (pkColumns[0] as CatalogColumn) : undefined;
-    const normalizedKey = single
-      ? (values: Array<string | null>) => comparisonKey(single, values[0] ?? null)
-      : (values: Array<string | null>) => pkColumns.map((c, i) => comparisonKey(c, values[i] ?? null)).join('\u0001');
-
-    for (let i = 0; i < present.length; i += CHUNK) {
-      const chunk = present.slice(i, i + CHUNK);
-      const rows = await fetchRows(client, table, chunk.map((p) => p.key), true);
-      const byKey = new Map(rows.map((r) => [normalizedKey(pk.map((c) => r[c] ?? null)), r]));
-      for (const expected of chunk) {
-        const row = byKey.get(normalizedKey(expected.key));
-        const where = () => `${tableKey(table)} ${keyText(expected.key)}`;
-        if (!row) {
-          report.drifts.push(`${where()}: the row is gone`);
+    const keyOf = primaryKeyText(table);
+    const rows = await readRowsByKey(client, table, present.map((p) => p.key), true);
+    const byKey = new Map(rows.map((r) => [keyOf(pk.map((c) => r[c] ?? null)), r]));
+    for (const expected of present) {
+      const row = byKey.get(keyOf(expected.key));
+      const where = () => `${tableKey(table)} ${keyText(expected.key)}`;
+      if (!row) {
+        report.drifts.push(`${where()}: the row is gone`);
+        continue;
+      }
+      report.current.push({ table, row });
+      for (const [column, value] of expected.guards) {
+        const meta = columns.get(column);
+        if (!meta) {
+          report.drifts.push(`${where()}: the target has no column ${column}`);
           continue;
         }
-        report.current.push({ table, row });
-        for (const [column, value] of expected.guards) {
-          const meta = columns.get(column);
-          if (!meta) {
-            report.drifts.push(`${where()}: the target has no column ${column}`);
-            continue;
-          }
-          const now = row[column] ?? null;
-          // The same text is the same value; only different texts need comparing as values.
-          if (now !== value && comparisonKey(meta, now) !== comparisonKey(meta, value)) {
-            report.drifts.push(`${where()}: ${column} is now ${show(now)}, the reviewed patch expects ${show(value)}`);
-          }
+        const now = row[column] ?? null;
+        // The same text is the same value; only different texts need comparing as values.
+        if (now !== value && comparisonKey(meta, now) !== comparisonKey(meta, value)) {
+          report.drifts.push(`${where()}: ${column} is now ${show(now)}, the reviewed patch expects ${show(value)}`);
         }
       }
     }
-    for (let i = 0; i < absent.length; i += CHUNK) {
-      // Nothing to lock for rows that must not exist; a concurrent insert still shows as a count mismatch.
-      const rows = await fetchRows(client, table, absent.slice(i, i + CHUNK), false);
-      for (const r of rows) report.drifts.push(`${tableKey(table)} ${keyText(pk.map((c) => r[c] ?? null))}: the patch inserts this row, but it exists now`);
+    // Nothing to lock for rows that must not exist; a concurrent insert still shows as a count mismatch.
+    for (const r of await readRowsByKey(client, table, absent, false)) {
+      report.drifts.push(`${tableKey(table)} ${keyText(pk.map((c) => r[c] ?? null))}: the patch inserts this row, but it exists now`);
     }
   }
   return report;
-}
-
-async function fetchRows(client: pg.Client, table: CatalogTable, keys: KeyConstant[][], lock: boolean): Promise<Row[]> {
-  if (keys.length === 0) return [];
-  const columns = table.columns.filter((c) => !c.generated).map((c) => c.name);
-  const result = await client.query<Row>(selectRowsByKey(table, columns, table.primaryKey, keys, lock));
-  return result.rows;
 }
 
 function show(value: string | null): string {

@@ -1,11 +1,11 @@
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { SalvageError } from '../errors.js';
 import type { StatementEntry } from '../patch/manifest.js';
 import { insertRows } from '../sql/dml.js';
 import { STAGE_SCHEMA } from '../sql/staged.js';
 import type { PatchStatement } from './patch-statements.js';
+import { postgresRefusal } from './postgres-refusal.js';
 
 type CopyStatement = Extract<PatchStatement, { kind: 'copy' }>;
 
@@ -26,11 +26,10 @@ export async function fillStage(client: pg.Client, statement: CopyStatement, ent
     await finished(stream);
     return stream.rowCount;
   } catch (error) {
-    const e = error as pg.DatabaseError;
     // PostgreSQL names the data line: "COPY salvage_rows_1, line 3, column amount: ...".
-    const line = /, line (\d+)/.exec(e.where ?? '')?.[1];
+    const line = /, line (\d+)/.exec((error as pg.DatabaseError).where ?? '')?.[1];
     const where = line ? `${file}:${statement.dataLine + Number(line) - 1}` : `${file}:${statement.line}`;
-    throw new SalvageError(`${where}: PostgreSQL refused this row for ${entry.table}: ${e.message}${e.detail ? ` (${e.detail})` : ''}. Everything was rolled back; nothing was written.`);
+    throw postgresRefusal(where, `this row for ${entry.table}`, error);
   }
 }
 
@@ -42,9 +41,8 @@ async function fillWithValues(client: pg.Client, statement: CopyStatement, entry
     try {
       count += (await client.query(insertRows(stage, statement.columns, chunk.map((values) => ({ values }))))).rowCount ?? 0;
     } catch (error) {
-      const e = error as pg.DatabaseError;
       const lines = `${statement.dataLine + start}-${statement.dataLine + start + chunk.length - 1}`;
-      throw new SalvageError(`${file}:${lines}: PostgreSQL refused a row among these for ${entry.table}: ${e.message}${e.detail ? ` (${e.detail})` : ''}. Everything was rolled back; nothing was written.`);
+      throw postgresRefusal(`${file}:${lines}`, `a row among these for ${entry.table}`, error);
     }
   }
   return count;

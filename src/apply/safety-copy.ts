@@ -5,7 +5,8 @@ import type { CatalogTable } from '../db/catalog-types.js';
 import { DEFAULT_LAYOUT } from '../patch/patch.js';
 import { guardedUpdate, keyedStageColumns, PATCH_BEGIN, PATCH_COMMIT, PATCH_SETTINGS, setUpdate, sqlComment, type TypedColumn } from '../sql/dml.js';
 import { copyBlock, createStage, stageTable } from '../sql/staged.js';
-import type { DriftReport, Row } from './drift.js';
+import type { DriftReport } from './drift.js';
+import type { Row } from './rows-by-key.js';
 
 /**
  * Before the transaction commits, the current state of every row the patch

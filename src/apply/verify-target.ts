@@ -4,11 +4,9 @@ import { findExactTable } from '../db/table-names.js';
 import type { CatalogColumn } from '../db/catalog-types.js';
 import { connectDatabase } from '../db/connect.js';
 import { comparisonKey } from '../reconcile/normalize.js';
-import { selectRowsByKey } from '../sql/apply-session.js';
 import { DEFAULT_VALUE, readPatchStatements } from './patch-statements.js';
 import { readVerifiedPatch } from './verify-patch.js';
-
-const KEYS_PER_QUERY = 1000;
+import { primaryKeyText, readRowsByKey } from './rows-by-key.js';
 
 export interface VerifyResult {
   database: string;
@@ -42,19 +40,14 @@ export async function verifyApplied(options: { patchDir: string; target: { url?:
         s.kind === 'insert'
           ? s.rows.map((row) => new Map(s.columns.flatMap((c, i) => (row[i] === DEFAULT_VALUE ? [] : [[c, row[i] as string | null] as const]))))
           : s.rows.map((row) => new Map<string, string | null>([...row.key, ...row.set]));
-      const allColumns = table.columns.filter((c) => !c.generated).map((c) => c.name);
-      const keyOf = (get: (c: string) => string | null) => table.primaryKey.map((c) => comparisonKey(columns.get(c) as CatalogColumn, get(c))).join('\u0001');
-      const byKey = new Map<string, Record<string, string | null>>();
-      // A staged statement holds up to 100,000 rows: ask for them a thousand keys at a time.
-      for (let i = 0; i < expected.length; i += KEYS_PER_QUERY) {
-        const keys = expected.slice(i, i + KEYS_PER_QUERY).map((values) => table.primaryKey.map((c) => values.get(c) ?? null));
-        const found = (await db.client.query<Record<string, string | null>>(selectRowsByKey(table, allColumns, table.primaryKey, keys, false))).rows;
-        for (const r of found) byKey.set(keyOf((c) => r[c] ?? null), r);
-      }
+      const keyOf = primaryKeyText(table);
+      const keysOf = (get: (c: string) => string | null | undefined) => table.primaryKey.map((c) => get(c) ?? null);
+      const found = await readRowsByKey(db.client, table, expected.map((values) => keysOf((c) => values.get(c))), false);
+      const byKey = new Map(found.map((r) => [keyOf(keysOf((c) => r[c])), r]));
       for (const values of expected) {
         checked++;
         const label = `${tableKey(table)} ${table.primaryKey.map((c) => `${c}=${values.get(c)}`).join(',')}`;
-        const row = byKey.get(keyOf((c) => values.get(c) ?? null));
+        const row = byKey.get(keyOf(keysOf((c) => values.get(c))));
         if (!row) {
           problems.push(`${label}: missing`);
           continue;

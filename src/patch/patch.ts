@@ -189,8 +189,7 @@ function emitInserts(out: SqlFileBuilder, table: TableSummary, inserts: Change[]
   if (inserts.length > layout.stageAbove) {
     const order = Object.keys(table.columns);
     for (const { columns, changes } of bySignature(inserts, (c) => order.filter((col) => hasOwn(c.values, col))).values()) {
-      for (let start = 0; start < changes.length; start += layout.stageChunk) {
-        const chunk = changes.slice(start, start + layout.stageChunk);
+      for (const chunk of chunksOf(changes, layout.stageChunk)) {
         const stage = stageRows(out, table, chunk, columns.map((c) => ({ name: c, from: c })), (change) => columns.map((c) => own(change.values, c) ?? null));
         out.statement('insert', table.table, insertFromStage(table, columns, stage), chunk.length);
       }
@@ -198,8 +197,7 @@ function emitInserts(out: SqlFileBuilder, table: TableSummary, inserts: Change[]
     return;
   }
   const written = Object.keys(table.columns).filter((c) => inserts.some((i) => hasOwn(i.values, c)));
-  for (let start = 0; start < inserts.length; start += INSERT_CHUNK) {
-    const chunk = inserts.slice(start, start + INSERT_CHUNK);
+  for (const chunk of chunksOf(inserts, INSERT_CHUNK)) {
     const rows: InsertRow[] = chunk.map((change) => ({
       comment: provenance(change),
       values: written.map((c) => (hasOwn(change.values, c) ? (own(change.values, c) ?? null) : { default: true as const })),
@@ -291,20 +289,16 @@ function emitUpdates(out: SqlFileBuilder, table: TableSummary, updates: Change[]
         guards: direction === 'forward' ? oldValues : newValues,
       };
     };
-    if (changes.length > layout.stageAbove) {
-      for (let start = 0; start < changes.length; start += layout.stageChunk) {
-        const chunk = changes.slice(start, start + layout.stageChunk);
-        const stage = stageRows(out, table, chunk, keyedStageColumns(key, set, set), (change) => {
-          const row = rowOf(change);
-          return [...row.key, ...row.values, ...row.guards];
-        });
-        out.statement('update', table.table, setUpdate(table, key, set, set, { stage }), chunk.length);
-      }
-      continue;
-    }
-    for (let start = 0; start < changes.length; start += UPDATE_CHUNK) {
-      const chunk = changes.slice(start, start + UPDATE_CHUNK);
-      const rows = chunk.map((change) => ({ ...rowOf(change), ...(direction === 'forward' ? { comment: provenance(change) } : {}) }));
+    // A staged row is the same cells in one line: key, new values, guards (keyedStageColumns' order).
+    const cellsOf = (change: Change) => {
+      const row = rowOf(change);
+      return [...row.key, ...row.values, ...row.guards];
+    };
+    const staged = changes.length > layout.stageAbove;
+    for (const chunk of chunksOf(changes, staged ? layout.stageChunk : UPDATE_CHUNK)) {
+      const rows = staged
+        ? { stage: stageRows(out, table, chunk, keyedStageColumns(key, set, set), cellsOf) }
+        : chunk.map((change) => ({ ...rowOf(change), ...(direction === 'forward' ? { comment: provenance(change) } : {}) }));
       out.statement('update', table.table, setUpdate(table, key, set, set, rows), chunk.length);
     }
   }
@@ -322,20 +316,19 @@ function emitRemovals(out: SqlFileBuilder, table: TableSummary, inserts: Change[
       key: table.primaryKey.map((c) => own(change.key, c) ?? own(change.values, c) ?? null),
       guards: columns.map((c) => own(change.values, c) ?? null),
     });
-    if (changes.length > layout.stageAbove) {
-      for (let start = 0; start < changes.length; start += layout.stageChunk) {
-        const chunk = changes.slice(start, start + layout.stageChunk);
-        const stage = stageRows(out, table, chunk, keyedStageColumns(key, [], guards), (change) => {
-          const row = rowOf(change);
-          return [...row.key, ...row.guards];
-        });
-        out.statement('delete', table.table, setDelete(table, key, guards, { stage }), chunk.length);
-      }
-      continue;
-    }
-    for (let start = 0; start < changes.length; start += UPDATE_CHUNK) {
-      const chunk = changes.slice(start, start + UPDATE_CHUNK);
-      out.statement('delete', table.table, setDelete(table, key, guards, chunk.map(rowOf)), chunk.length);
+    const cellsOf = (change: Change) => {
+      const row = rowOf(change);
+      return [...row.key, ...row.guards];
+    };
+    const staged = changes.length > layout.stageAbove;
+    for (const chunk of chunksOf(changes, staged ? layout.stageChunk : UPDATE_CHUNK)) {
+      const rows = staged ? { stage: stageRows(out, table, chunk, keyedStageColumns(key, [], guards), cellsOf) } : chunk.map(rowOf);
+      out.statement('delete', table.table, setDelete(table, key, guards, rows), chunk.length);
     }
   }
+}
+
+/** Consecutive slices of at most `size` items. */
+function* chunksOf<T>(items: T[], size: number): Generator<T[]> {
+  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
 }
