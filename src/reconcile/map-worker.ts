@@ -38,7 +38,9 @@ function readChunk(start: number, end: number): Buffer {
 function mapChunk({ chunk, start, end }: ChunkRequest): ChunkResult {
   const bytes = readChunk(start, end);
   // The same line breaks as readline's (\r\n, \n, or a lone \r); chunks end after a \n.
-  const lines = bytes.toString('utf8').split(/\r\n|\n|\r/);
+  const text = bytes.toString('utf8');
+  // A plain split when the chunk has no \r at all (files salvage writes): the pattern cost a twentieth of mapping.
+  const lines = text.includes('\r') ? text.split(/\r\n|\n|\r/) : text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   const tally = new MapTally();
   const tables: number[] = [];

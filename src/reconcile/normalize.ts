@@ -1,4 +1,5 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
+import { FIRST_SECOND, LAST_SECOND, utcDateTime } from '../mapping/transforms/utc-clock.js';
 import type { Value } from '../mapping/types.js';
 
 /**
@@ -66,6 +67,8 @@ export function toColumnText(column: CatalogColumn, value: Value): Normalized {
     return b === undefined ? { ok: false, error: `${JSON.stringify(text)} is not a boolean` } : { ok: true, text: b ? 'true' : 'false' };
   }
   if (t === 'timestamptz') {
+    // The usual UTC forms are rewritten from their own digits, without an instant in between.
+    if (parseUtcForm(text)) return { ok: true, text: utcFormOf(text) };
     const ts = parseTimestamp(text);
     if (!ts) return { ok: false, error: `${JSON.stringify(text)} is not a timestamp (use the timestamp transform)` };
     if (!ts.hasOffset) {
@@ -300,6 +303,19 @@ export function parseAnyForm(text: string): ParsedTimestamp | undefined {
   return { epochMicros, hasOffset: zone !== undefined };
 }
 
+/**
+ * PostgreSQL's UTC form of a text parseUtcForm accepted, from the text's own digits:
+ * the same as formatUtc of its instant (a valid date keeps its fields; the fraction
+ * loses its trailing zeros), with neither a Date nor arithmetic (issue 7).
+ */
+export function utcFormOf(text: string): string {
+  const end = text.length - (text.charCodeAt(text.length - 1) === 90 /* Z */ ? 1 : 3);
+  let cut = end;
+  while (cut > 20 && text.charCodeAt(cut - 1) === 48 /* 0 */) cut--;
+  const fraction = cut > 20 ? text.slice(19, cut) : '';
+  return `${text.slice(0, 10)} ${text.slice(11, 19)}${fraction}+00`;
+}
+
 /** `2026-03-02 14:02:00+00`, with a fraction only when there is one: PostgreSQL's own UTC form. */
 export function formatUtc(epochMicros: number | bigint): string {
   let seconds: number;
@@ -312,7 +328,7 @@ export function formatUtc(epochMicros: number | bigint): string {
     micros = Number(m);
     seconds = Number((epochMicros - m) / 1_000_000n);
   }
-  const iso = new Date(seconds * 1000).toISOString();
+  const iso = seconds >= FIRST_SECOND && seconds <= LAST_SECOND ? utcDateTime(seconds) : new Date(seconds * 1000).toISOString();
   const base = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
   const fraction = micros ? `.${String(micros).padStart(6, '0').replace(/0+$/, '')}` : '';
   return `${base}${fraction}+00`;

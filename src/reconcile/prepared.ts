@@ -218,12 +218,13 @@ export function encodeCandidate(candidate: PreparedCandidate, naturalKeys?: Map<
   const { record } = candidate;
   const problems = candidate.problems.size ? [...candidate.problems] : 0;
   // [column, key, optional, key as compared (1: the key itself)]: the rest of a lookup is the mapping's.
-  const lookups = candidate.lookups
-    ? Object.entries(candidate.lookups).map(([column, l]) => {
-        const compared = naturalKeys?.get(column) ?? null;
-        return [column, l.key, l.optional ? 1 : 0, compared === l.key ? 1 : compared];
-      })
-    : 0;
+  let lookups: Array<[string, string, number, string | number | null]> | 0 = 0;
+  // for-in, not Object.entries: the lookups have no prototype, and entries() of such an object cost a fifth of this (issue 7).
+  for (const column in candidate.lookups) {
+    const l = candidate.lookups[column] as PendingLookup;
+    const compared = naturalKeys?.get(column) ?? null;
+    (lookups ||= []).push([column, l.key, l.optional ? 1 : 0, compared === l.key ? 1 : compared]);
+  }
   return `${JSON.stringify(lookups)}\n${JSON.stringify([candidate.rule, record.source, record.id, record.ref, record.time, candidate.texts.packedText, problems])}`;
 }
 

@@ -107,6 +107,11 @@ const MAX_EPOCH_SECONDS = 253_402_300_799n;
 const MIN_EPOCH_SECONDS = -62_135_596_800n;
 
 function readUnix(value: Value, unit: 's' | 'ms'): Moment {
+  // A whole JSON number (Stripe's `created`) needs no BigInt: a third of a timestamp's cost (issue 7).
+  if (typeof value === 'number' && Number.isSafeInteger(value)) {
+    const whole = wholeUnix(value, unit);
+    if (whole) return whole;
+  }
   const d =
     typeof value === 'number' ? numberToDecimal(value) : typeof value === 'string' ? parseDecimalText(value, PLAIN_SYNTAX) : undefined;
   if (d === undefined) throw new TransformError(`${show(value)} is not a unix time in ${unit === 's' ? 'seconds' : 'milliseconds'}`);
@@ -121,6 +126,18 @@ function readUnix(value: Value, unit: 's' | 'ms'): Moment {
   }
   const fraction = (nanos - seconds * 1_000_000_000n).toString().padStart(9, '0');
   return { kind: 'instant', epochSeconds: Number(seconds), fraction: canonicalFraction(fraction) };
+}
+
+/**
+ * A whole unix time as a moment with plain number arithmetic, which is exact for safe
+ * integers; undefined outside years 1-9999, for readUnix's own message.
+ */
+function wholeUnix(value: number, unit: 's' | 'ms'): Moment | undefined {
+  // Floor division without a rounded quotient: the remainder is exact, and so is the rest.
+  const milliseconds = unit === 'ms' ? ((value % 1000) + 1000) % 1000 : 0;
+  const seconds = unit === 'ms' ? (value - milliseconds) / 1000 : value;
+  if (seconds > Number(MAX_EPOCH_SECONDS) || seconds < Number(MIN_EPOCH_SECONDS)) return undefined;
+  return { kind: 'instant', epochSeconds: seconds, fraction: milliseconds ? canonicalFraction(String(milliseconds).padStart(3, '0')) : '' };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TransformError, type Value, defineTransform, options, show } from './core.js';
 import { type Moment, type ReadOptions, readMoment } from './moment.js';
+import { FIRST_SECOND, LAST_SECOND, utcDateTime } from './utc-clock.js';
 import { formatClock, formatDate, resolveWallClock, timeZone, wallClockIn } from './zones.js';
 
 /**
@@ -29,14 +30,11 @@ const readShape = {
 
 const formatOrUnix = { error: 'give either format or unix, not both' };
 
-/** Whole seconds of year 1 to 9999: what an ISO string with a 4-digit year can say. */
-const FIRST_SECOND = -62_135_596_800;
-const LAST_SECOND = 253_402_300_799;
-
 function formatInstant(value: Value, epochSeconds: number, fraction: string): string {
   if (epochSeconds < FIRST_SECOND || epochSeconds > LAST_SECOND) throw new TransformError(`${show(value)} is outside years 1-9999`);
-  const seconds = new Date(epochSeconds * 1000).toISOString().slice(0, 19);
-  return `${seconds}${fraction ? `.${fraction}` : ''}Z`;
+  // As a Date would: milliseconds cut toward zero, then the second they fall in.
+  const whole = Number.isInteger(epochSeconds) ? epochSeconds : Math.floor(Math.trunc(epochSeconds * 1000) / 1000);
+  return `${utcDateTime(whole)}${fraction ? `.${fraction}` : ''}Z`;
 }
 
 function withFraction(clock: string, fraction: string): string {
