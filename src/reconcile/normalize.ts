@@ -42,8 +42,8 @@ export function toColumnText(column: CatalogColumn, value: Value): Normalized {
     if (precision && s !== 'NaN') {
       const scale = Number(precision[2]);
       const allowed = Number(precision[1]) - scale;
-      if (CANONICAL_DECIMAL.test(s)) {
-        // The usual value (52.29 in numeric(12,2)): canonical, within the scale, fits. Stored as it is.
+      if (PLAIN_DECIMAL.test(s)) {
+        // The usual value (52.29 or 5.00 in numeric(12,2)): plain, within the scale, fits. Stored as it is.
         const point = s.indexOf('.');
         const whole = (point < 0 ? s : s.slice(0, point)).replace(/^-/, '');
         if ((point < 0 || s.length - point - 1 <= scale) && (whole === '0' || whole.length <= allowed)) return { ok: true, text: s };
@@ -171,6 +171,9 @@ function roundToScale(text: string, scale: number): string {
   const body = scale ? `${text2.slice(0, -scale)}.${text2.slice(-scale)}` : text2;
   return negative ? `-${body}` : body;
 }
+
+/** Plain: no sign but a minus, no leading zeros, digits after a point (trailing zeros allowed). */
+const PLAIN_DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
 
 /** Already canonical: no sign but a minus, no leading zeros, no trailing fractional zeros. */
 const CANONICAL_DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;

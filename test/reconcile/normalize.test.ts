@@ -56,6 +56,35 @@ describe('column texts and comparison keys', () => {
     expect(fast).toBeGreaterThan(1000);
   });
 
+  it.runIf(pgUp)('write every numeric(12,2) value as the one PostgreSQL stores, and refuse what does not fit', async () => {
+    const client = new pg.Client({ connectionString: ADMIN_URL });
+    await client.connect();
+    try {
+      let seed = 5;
+      const r = (k: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % k);
+      const texts = ['0', '-0', '0.00', '-0.00', '5.00', '5.0', '5.', '.5', '+5.5', '0005.50', '52.295', '52.2949', '-52.295', '9999999999.99', '9999999999.995', '99999999999', '1e3', '1.5E-2'];
+      for (let i = 0; i < 3000; i++) {
+        const whole = [String(r(10)), String(r(100000)), String(r(10_000_000_000)), `0${r(100)}`][r(4)];
+        const fraction = ['', `.${r(10)}`, `.${String(r(100)).padStart(2, '0')}`, `.${String(r(1000)).padStart(3, '0')}`, '.000', '.10'][r(6)];
+        texts.push(`${['', '', '-', '+'][r(4)]}${whole}${fraction}`);
+      }
+      // What PostgreSQL stores for each text, or null where it refuses it (PostgreSQL 15 has no pg_input_is_valid).
+      await client.query(`CREATE FUNCTION pg_temp.stored(t text) RETURNS text LANGUAGE plpgsql AS $$
+        BEGIN RETURN t::numeric(12,2)::text; EXCEPTION WHEN others THEN RETURN NULL; END $$`);
+      const { rows } = await client.query<{ t: string; stored: string | null }>('SELECT t, pg_temp.stored(t) AS stored FROM unnest($1::text[]) AS t', [texts]);
+      for (const { t, stored } of rows) {
+        const ours = toColumnText(numeric, t);
+        if (stored === null) expect(ours, t).toMatchObject({ ok: false });
+        else {
+          expect(ours.ok, t).toBe(true);
+          if (ours.ok) expect(comparisonKey(numeric, ours.text), t).toBe(comparisonKey(numeric, stored));
+        }
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
   it('refuse dates PostgreSQL refuses, instead of rolling them over', () => {
     for (const text of NOT_TIMESTAMPS) expect(toColumnText(timestamptz, text), text).toMatchObject({ ok: false });
   });
