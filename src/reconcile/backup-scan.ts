@@ -28,7 +28,7 @@ export interface ScannedBackup {
  * merge. On the way, every row is indexed for the children that look it up.
  */
 export async function scanBackup(
-  input: { bound: BoundMapping; ownIndexes: LookupIndex[]; backupRows: () => AsyncIterable<Row> },
+  input: { bound: BoundMapping; ownIndexes: LookupIndex[]; backupRows: () => AsyncIterable<Row[]> },
   columns: Map<string, CatalogColumn>,
   keyed: KeyedCandidates,
   scanning: StageProgress,
@@ -55,38 +55,41 @@ export async function scanBackup(
     settled.delete(root);
     keep(stubRow(table, first), keyList(keysOf[root]));
   };
-  for await (const row of input.backupRows()) {
-    memoryCheckpoint();
-    scanning.add();
-    if (integerKey && pkColumn && row[pkColumn] != null) maxKeyText = greaterInteger(maxKeyText, row[pkColumn] as string);
-    for (const index of input.ownIndexes) {
-      const byValue = row[index.by];
-      if (byValue == null) continue;
-      const nk = comparisonKey(columns.get(index.by) as CatalogColumn, byValue);
-      const ref = row[index.refColumn];
-      if (index.requested.has(nk) && ref != null) index.set(nk, { value: ref });
+  // Batches, not rows, through the async iterator: an await per row cost a tenth of the scan (issue 7).
+  for await (const batch of input.backupRows()) {
+    for (const row of batch) {
+      memoryCheckpoint();
+      scanning.add();
+      if (integerKey && pkColumn && row[pkColumn] != null) maxKeyText = greaterInteger(maxKeyText, row[pkColumn] as string);
+      for (const index of input.ownIndexes) {
+        const byValue = row[index.by];
+        if (byValue == null) continue;
+        const nk = comparisonKey(columns.get(index.by) as CatalogColumn, byValue);
+        const ref = row[index.refColumn];
+        if (index.requested.has(nk) && ref != null) index.set(nk, { value: ref });
+      }
+      const keys = rowKeys(row, bound.matchKeys, columns);
+      // The candidate groups the row's keys lead to: usually one, and then no Set is made.
+      let root = -1;
+      let roots: Set<number> | undefined;
+      for (const k of keys) {
+        const owner = keyOwner.get(k);
+        if (owner === undefined) continue;
+        const r = byKeys.find(owner);
+        if (root < 0) root = r;
+        else if (r !== root) (roots ??= new Set([root])).add(r);
+      }
+      if (root < 0) continue;
+      // A row that matches several groups links them (or is ambiguous): they all get the full merge.
+      if (roots) for (const r of roots) unsettle(r, row, false);
+      else unsettle(root, row, true);
+      // One record, one backup row, every value equal: unchanged (a group of one is its own root).
+      if (!roots && size[root] === 1 && !rowForKeyHitsGroup(root) && fingerprints.matches(root, row)) {
+        settled.set(root, keyText(row));
+        continue;
+      }
+      keep(row, keys);
     }
-    const keys = rowKeys(row, bound.matchKeys, columns);
-    // The candidate groups the row's keys lead to: usually one, and then no Set is made.
-    let root = -1;
-    let roots: Set<number> | undefined;
-    for (const k of keys) {
-      const owner = keyOwner.get(k);
-      if (owner === undefined) continue;
-      const r = byKeys.find(owner);
-      if (root < 0) root = r;
-      else if (r !== root) (roots ??= new Set([root])).add(r);
-    }
-    if (root < 0) continue;
-    // A row that matches several groups links them (or is ambiguous): they all get the full merge.
-    if (roots) for (const r of roots) unsettle(r, row, false);
-    else unsettle(root, row, true);
-    // One record, one backup row, every value equal: unchanged (a group of one is its own root).
-    if (!roots && size[root] === 1 && !rowForKeyHitsGroup(root) && fingerprints.matches(root, row)) {
-      settled.set(root, keyText(row));
-      continue;
-    }
-    keep(row, keys);
   }
   scanning.end();
   const maxKey = maxKeyText === undefined ? undefined : BigInt(maxKeyText);

@@ -237,22 +237,24 @@ function createLookupIndexes(bound: BoundMapping[]): Map<string, LookupIndex> {
 }
 
 /** Reads a parent table's natural key -> key pairs that children asked for. */
-async function fillFromBackup(index: LookupIndex, parent: CatalogTable, rows: () => AsyncIterable<Row>): Promise<void> {
+async function fillFromBackup(index: LookupIndex, parent: CatalogTable, rows: () => AsyncIterable<Row[]>): Promise<void> {
   const byColumn = parent.columns.find((c) => c.name === index.by);
   if (!byColumn) return;
-  for await (const row of rows()) {
-    const by = row[index.by];
-    const ref = row[index.refColumn];
-    if (by == null || ref == null) continue;
-    const key = comparisonKey(byColumn, by);
-    if (index.requested.has(key)) index.set(key, { value: ref });
+  for await (const batch of rows()) {
+    for (const row of batch) {
+      const by = row[index.by];
+      const ref = row[index.refColumn];
+      if (by == null || ref == null) continue;
+      const key = comparisonKey(byColumn, by);
+      if (index.requested.has(key)) index.set(key, { value: ref });
+    }
   }
 }
 
 const BATCH = 5000;
 
 /** Streams a backup table in batches through a cursor: never the whole table in one result. */
-async function* streamRows(db: DbHandle, table: CatalogTable): AsyncGenerator<Row> {
+async function* streamRows(db: DbHandle, table: CatalogTable): AsyncGenerator<Row[]> {
   const columns = table.columns.map((c) => c.name);
   const cursor = db.client.query(new Cursor(selectAllRows(table, columns), [], { rowMode: 'array' }));
   const read = () => cursor.read(BATCH) as Promise<Array<Array<string | null>>>;
@@ -264,11 +266,11 @@ async function* streamRows(db: DbHandle, table: CatalogTable): AsyncGenerator<Ro
       if (rows.length === 0) return;
       // The server reads the next batch while this one is compared (it would wait otherwise).
       next = read();
-      for (const values of rows) {
+      yield rows.map((values) => {
         const row: Row = {};
         columns.forEach((c, i) => (row[c] = values[i] ?? null));
-        yield row;
-      }
+        return row;
+      });
     }
   } finally {
     // A batch still in flight (the consumer stopped early) is let finish before closing.

@@ -60,8 +60,9 @@ function candidate(source: string, values: Record<string, string>, time = '2026-
   };
 }
 
-async function* rowsOf(rows: Row[]): AsyncGenerator<Row> {
-  yield* rows;
+/** The rows in batches of two, as the cursor hands them over in batches (the last one may be short). */
+async function* rowsOf(rows: Row[]): AsyncGenerator<Row[]> {
+  for (let i = 0; i < rows.length; i += 2) yield rows.slice(i, i + 2);
 }
 
 function customerIndex(entries: Record<string, string>): Map<string, LookupIndex> {
