@@ -9,10 +9,9 @@
  */
 import type { Connector, PullContext } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
-import { resolveFilePatterns } from '../shared/files.js';
-import { readCalendarFile, parseCalendarFile } from './parse.js';
+import { type MatchedFile, resolveFilePatterns } from '../shared/files.js';
 import type { SkipCounts } from './file-context.js';
-import { recordsOfFile } from './file-records.js';
+import { streamedFileRecords } from './stream-records.js';
 
 export interface IcsSourceOptions {
   /** Glob patterns, relative to the config's directory. */
@@ -26,15 +25,16 @@ export function icsConnector(options: IcsSourceOptions): Connector {
   };
 }
 
-async function* pullIcsFiles(options: IcsSourceOptions, context: PullContext): AsyncGenerator<SourceRecord> {
+/** How one file becomes records: streamed (the default) or whole (whole-file.ts). */
+export type IcsFileReader = (file: MatchedFile, context: PullContext, skipped: SkipCounts) => AsyncIterable<SourceRecord>;
+
+export async function* pullIcsFiles(options: IcsSourceOptions, context: PullContext, readFile: IcsFileReader = streamedFileRecords): AsyncGenerator<SourceRecord> {
   const files = await resolveFilePatterns(options.files, context.baseDir);
   const skipped: SkipCounts = { events: 0, series: 0 };
   for (const file of files) {
     context.signal?.throwIfAborted();
-    // ICS files are modest: one is parsed whole, then dropped before the next is read.
-    const text = await readCalendarFile(file);
-    const calendars = parseCalendarFile(text, file);
-    for (const record of recordsOfFile(calendars, file, context, skipped)) {
+    // Streamed by default: an index first, then one UID group at a time, never the whole text.
+    for await (const record of readFile(file, context, skipped)) {
       context.signal?.throwIfAborted();
       yield record;
     }

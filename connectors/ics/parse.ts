@@ -17,19 +17,38 @@ export async function readCalendarFile(file: MatchedFile): Promise<string> {
 
 /** Parses a file into its top-level components (normally one VCALENDAR). */
 export function parseCalendarFile(text: string, file: MatchedFile): IcalComponent[] {
-  let jcal: unknown[];
+  let components: IcalComponent[];
   try {
-    jcal = parseKeepingRecurrenceRulesAsText(text) as unknown[];
+    components = parseCalendarText(text);
   } catch (error) {
     throw describeParseFailure(error, text, file);
   }
+  if (components.length === 0) {
+    throw new SourceInputError(NO_CALENDAR, file.displayPath);
+  }
+  return components;
+}
+
+export const NO_CALENDAR = 'no BEGIN:VCALENDAR found; is this an iCalendar (.ics) file?';
+
+/**
+ * The parse itself, for text that is not the whole file (streamed pieces): a failure is
+ * thrown as ical.js reports it, for the caller to place in the original file.
+ */
+export function parseCalendarText(text: string): IcalComponent[] {
+  const jcal = withRecurrenceRulesAsText(() => ICAL.parse(text)) as unknown[];
   const roots = jcal.length > 0 && typeof jcal[0] === 'string' ? [jcal] : jcal;
   const components = roots.map((root) => new ICAL.Component(root as unknown[]));
-  if (components.length === 0) {
-    throw new SourceInputError('no BEGIN:VCALENDAR found; is this an iCalendar (.ics) file?', file.displayPath);
-  }
   for (const component of components) restoreTimeZoneRules(component);
   return components;
+}
+
+/**
+ * One content line as ical.js's jCal property, parsed as a whole-file parse would parse
+ * it (same rules, same errors): for the streamed index, which reads lines, not calendars.
+ */
+export function parseContentLine(line: string): unknown {
+  return withRecurrenceRulesAsText(() => ICAL.parse.property(line, ICAL.design.icalendar));
 }
 
 /**
@@ -37,13 +56,13 @@ export function parseCalendarFile(text: string, file: MatchedFile): IcalComponen
  * file unreadable. Parsing them as opaque text lets a bad rule cost only its own event.
  * The swap is synchronous and undone before anything else can run.
  */
-function parseKeepingRecurrenceRulesAsText(text: string): unknown {
+function withRecurrenceRulesAsText<T>(parse: () => T): T {
   const properties = ICAL.design.icalendar.property as Record<string, unknown>;
   const saved = { rrule: properties.rrule, exrule: properties.exrule };
   properties.rrule = { defaultType: 'unknown' };
   properties.exrule = { defaultType: 'unknown' };
   try {
-    return ICAL.parse(text);
+    return parse();
   } finally {
     properties.rrule = saved.rrule;
     properties.exrule = saved.exrule;
