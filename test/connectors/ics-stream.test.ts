@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type IcsFileReader, pullIcsFiles } from '../../connectors/ics/connector.js';
+import ICAL from 'ical.js';
+import { CANNOT_WARN, WARNS_IF_ZONE_SAYS, warningRiskOf, zonedTimesMayWarn } from '../../connectors/ics/read-warnings.js';
+import { ZoneDirectory } from '../../connectors/ics/zones.js';
 import { streamedFileRecords } from '../../connectors/ics/stream-records.js';
 import { wholeFileRecords } from '../../connectors/ics/whole-file.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
@@ -134,6 +137,7 @@ function rootLines(rand: () => number, rootNo: number, events: number, withParse
     }
     const description = `DESCRIPTION:${'Långt notat med æøå og mer tekst, '.repeat(1 + Math.floor(rand() * 6))}slutt`;
     body.push(...fold(description, rand), ...fold(`SUMMARY:Event ${n} ${'x'.repeat(Math.floor(rand() * 120))}`, rand));
+    if (withParseWarnings && rand() < 0.03) body.unshift(pick(['DTSTART:2026XX04T090000Z', 'CREATED:20260301', 'DURATION:P1X', 'LAST-MODIFIED;VALUE=DATE:20260301']));
     if (rand() < 0.1) body.push('BEGIN:VALARM', 'UID:alarm-uid-not-the-event', 'ACTION:DISPLAY', 'TRIGGER:-PT15M', 'END:VALARM');
     lines.push('BEGIN:VEVENT', ...body, 'END:VEVENT');
     if (rand() < 0.03) lines.push('BEGIN:VTODO', `UID:todo-${n}`, 'SUMMARY:Not an event', 'END:VTODO');
@@ -186,11 +190,15 @@ describe('ics: the streamed reader gives what the whole-file reader gives', () =
     expect(seen.logs.some((line) => line.includes('cannot use RRULE'))).toBe(true);
   });
 
-  it('a warning from reading an event comes when its group is read, not before all groups: same lines, another order', async () => {
-    const { whole, streamed } = await bothWays('mars.ics', generatedFile(99, true));
-    expect(whole.logs.some((line) => line.includes('unknown time zone "Mars/Olympus"'))).toBe(true);
-    expect(streamed.records).toEqual(whole.records);
-    expect([...streamed.logs].sort()).toEqual([...whole.logs].sort());
+  it('warnings from reading events (unknown zone, unreadable time) come first and in file order, as in a whole-file parse', async () => {
+    for (const seed of [99, 100, 101]) {
+      const { whole, streamed } = await bothWays(`warn-${seed}.ics`, generatedFile(seed, true));
+      expect(whole.logs.some((line) => line.includes('unknown time zone "Mars/Olympus"'))).toBe(true);
+      expect(whole.logs.some((line) => line.includes('cannot read DTSTART'))).toBe(true);
+      expect(whole.logs.some((line) => line.includes('appears more than once'))).toBe(true);
+      expect(streamed.records).toEqual(whole.records);
+      expect(streamed.logs).toEqual(whole.logs);
+    }
   });
 
   it("a TZID is read with the file's VTIMEZONE of that name, as ical.js does (TZID=UTC is then not plain UTC)", async () => {
@@ -263,4 +271,36 @@ describe('ics: layouts the index does not take are read whole', () => {
       expect(streamed).toEqual(whole);
     });
   }
+});
+
+describe('ics: the test for lines whose reading may warn never passes one that does', () => {
+  const lines = [
+    'DTSTART:20260704T090000Z', 'DTSTART:20260704T090000', 'DTSTART:20260704', 'DTSTART;VALUE=DATE:20260704', 'DTSTART;VALUE=DATE:20260704T090000',
+    'DTSTART;VALUE=DATE-TIME:20260704T090000Z', 'DTSTART;value=date:20260704', 'DTSTART:2026-07-04T09:00:00Z', 'DTSTART:20261304T250000Z',
+    'DTSTART;TZID=Europe/Oslo:20260329T023000', 'DTSTART;TZID=Mars/Olympus:20260704T090000', 'DTSTART;TZID=Europe/Oslo:20260704T090000',
+    'DTSTART;tzid=Europe/Oslo:20260329T023000', 'DTEND;TZID=America/New_York:20260308T023000', 'DTSTART;TZID=Europe/Oslo:20261025T023000',
+    'DTSTART;TZID=Europe/Oslo:20260230T090000', 'DTSTART;TZID="Europe/Oslo":20260329T023000', 'CREATED;TZID=Mars/Olympus:20260301T120000',
+    'DTEND:20260704T1000', 'DTEND;VALUE=PERIOD:20260704T090000Z/PT1H', 'RECURRENCE-ID;RANGE=THISANDFUTURE:20260704T090000Z',
+    'CREATED:20260301', 'CREATED;VALUE=DATE:20260301', 'CREATED:20260301T120000Z', 'LAST-MODIFIED:x', 'LAST-MODIFIED:',
+    'DURATION:PT1H', 'DURATION:P1D', 'DURATION:P2W', 'DURATION:P1DT2H30M', 'DURATION:PT', 'DURATION:P1X', 'DURATION:-PT1H', 'DURATION;X=1:PT1H', 'DURATION:',
+  ];
+  const warnedLines: string[] = [];
+  const noZonesDefined = new ZoneDirectory(new ICAL.Component(ICAL.parse('BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n') as unknown[]));
+  for (const line of lines) {
+    it(line, async () => {
+      const name = line.slice(0, line.search(/[;:]/)).toLowerCase();
+      // The probe comes first: parseEvent reads the first of each property.
+      const content = ['BEGIN:VCALENDAR', 'BEGIN:VEVENT', 'UID:probe', line, 'CREATED:20260301T120000Z', 'DTSTART:20260704T090000Z', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+      const { whole, streamed } = await bothWays('probe.ics', content);
+      const warned = whole.logs.some((log) => log.startsWith('warning:'));
+      if (warned) expect(warningRiskOf(name, line)).not.toBe(CANNOT_WARN);
+      if (warned && warningRiskOf(name, line) === WARNS_IF_ZONE_SAYS) expect(zonedTimesMayWarn(`BEGIN:VEVENT\r\n${line}\r\nEND:VEVENT\r\n`, noZonesDefined)).toBe(true);
+      expect(streamed).toEqual(whole);
+      warnedLines.push(...(warned ? [line] : []));
+    });
+  }
+
+  it('and the probes include lines that do warn', () => {
+    expect(warnedLines).toEqual(expect.arrayContaining(['DTSTART;TZID=Mars/Olympus:20260704T090000', 'DTSTART;TZID=Europe/Oslo:20260329T023000', 'DTEND;TZID=America/New_York:20260308T023000', 'CREATED:20260301', 'DURATION:P1X']));
+  });
 });
