@@ -109,6 +109,9 @@ class Indexer {
 
   see(line: ContentLine): void {
     const token = tokenOf(line.text);
+    // The commonest broken line (no ':' or ';') fails here, in file order and before any
+    // record, as in a whole-file parse; rarer ones (bad parameters) fail when parsed.
+    if (token.kind === 'invalid' && this.depth > 0) this.parsing(() => parseContentLine(line.text));
     if (this.depth === 0) this.outside(token);
     else if (this.depth === 1) this.inRoot(token, line);
     else this.inChild(token, line);

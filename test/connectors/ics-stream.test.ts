@@ -236,7 +236,8 @@ describe('ics: the streamed reader gives what the whole-file reader gives', () =
 
 describe('ics: the streamed reader fails as the whole-file reader does', () => {
   const cases: Record<string, string> = {
-    'a bad line in a VEVENT far down': ['BEGIN:VCALENDAR', 'VERSION:2.0', ...Array.from({ length: 50 }, (_, n) => ['BEGIN:VEVENT', `UID:u${n}`, 'DTSTART:20260704T090000Z', ...(n === 40 ? ['no colon on this line'] : []), 'END:VEVENT']).flat(), 'END:VCALENDAR', ''].join('\r\n'),
+    'a bad line in a VEVENT far down': ['BEGIN:VCALENDAR', 'VERSION:2.0', ...Array.from({ length: 50 }, (_, n) => ['BEGIN:VEVENT', `UID:u${n}`, 'CREATED:20260301T120000Z', 'DTSTART:20260704T090000Z', ...(n === 40 ? ['no colon on this line'] : []), 'END:VEVENT']).flat(), 'END:VCALENDAR', ''].join('\r\n'),
+    'a bad parameter in a VEVENT far down': ['BEGIN:VCALENDAR', ...Array.from({ length: 30 }, (_, n) => ['BEGIN:VEVENT', `UID:u${n}`, 'CREATED:20260301T120000Z', 'DTSTART:20260704T090000Z', ...(n === 20 ? ['ATTENDEE;CN="open:mailto:a@b.example'] : []), 'END:VEVENT']).flat(), 'END:VCALENDAR', ''].join('\r\n'),
     'a bad parameter in a VTODO': ['BEGIN:VCALENDAR', 'BEGIN:VTODO', 'SUMMARY;X-A="unclosed:todo', 'END:VTODO', 'END:VCALENDAR', ''].join('\n'),
     'a bad root line': ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:a', 'END:VEVENT', 'junk', 'END:VCALENDAR', ''].join('\r\n'),
     'a bad UID line': ['BEGIN:VCALENDAR', 'BEGIN:VEVENT', 'UID;X-FOO:value', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n'),
@@ -247,13 +248,15 @@ describe('ics: the streamed reader fails as the whole-file reader does', () => {
     'only blank lines': '\r\n\r\n\r\n',
     'lone CR line ends': 'BEGIN:VCALENDAR\rBEGIN:VEVENT\rUID:x\rDTSTART:20260704T090000Z\rEND:VEVENT\rEND:VCALENDAR\r',
     'a line outside any component': 'X-JUNK:1\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n',
-    'an END too many': 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nEND:VCALENDAR\r\n',
   };
   for (const [name, content] of Object.entries(cases)) {
     it(name, async () => {
       const { whole, streamed } = await bothWays('case.ics', content);
+      expect(whole.error).toBeDefined();
       expect(streamed.error).toEqual(whole.error);
-      if (whole.error === undefined) expect(streamed.records).toEqual(whole.records);
+      // A bad parameter inside a VEVENT fails only when its group is parsed, after the
+      // records of earlier groups; every other failure here comes before any record.
+      if (!name.includes('bad parameter in a VEVENT')) expect(streamed.records).toEqual(whole.records);
     });
   }
 });
@@ -263,6 +266,7 @@ describe('ics: layouts the index does not take are read whole', () => {
     'a bare VEVENT as the root': 'BEGIN:VEVENT\r\nUID:bare\r\nCREATED:20260301T120000Z\r\nDTSTART:20260704T090000Z\r\nEND:VEVENT\r\n',
     'lone CR line ends': 'BEGIN:VCALENDAR\rEND:VCALENDAR\r',
     'leading blanks': '  BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nCREATED:20260301T120000Z\r\nDTSTART:20260704T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n',
+    'an END too many (ical.js does not mind)': 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nCREATED:20260301T120000Z\r\nDTSTART:20260704T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\nEND:VCALENDAR\r\n',
     'a VCALENDAR and a bare VEVENT': 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:y\r\nCREATED:20260301T120000Z\r\nDTSTART:20260704T090000Z\r\nEND:VEVENT\r\n',
   };
   for (const [name, content] of Object.entries(cases)) {
