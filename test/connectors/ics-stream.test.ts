@@ -17,6 +17,7 @@ import { streamedFileRecords } from '../../connectors/ics/stream-records.js';
 import { wholeFileRecords } from '../../connectors/ics/whole-file.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { testPullContext } from '../support/pull-context.js';
+import { seededRandom as random } from '../fakes/stripe/random.js';
 
 let baseDir: string;
 
@@ -48,18 +49,6 @@ async function pullWith(readFile: IcsFileReader, files: string[]): Promise<Outco
 async function bothWays(name: string, content: string | Buffer): Promise<{ whole: Outcome; streamed: Outcome }> {
   await writeFile(path.join(baseDir, name), content);
   return { whole: await pullWith(wholeFileRecords, [name]), streamed: await pullWith(streamedFileRecords, [name]) };
-}
-
-/** mulberry32: a small seeded generator, so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const OSLO_VTIMEZONE = [

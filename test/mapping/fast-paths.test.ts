@@ -10,18 +10,7 @@ import { parseTransformStep, runTransforms, type Value } from '../../src/mapping
 import { numberToDecimal } from '../../src/mapping/transforms/decimal.js';
 import { FIRST_SECOND, LAST_SECOND, utcDateTime } from '../../src/mapping/transforms/utc-clock.js';
 import { formatUtc, parseAnyForm, parseUtcForm, toColumnText } from '../../src/reconcile/normalize.js';
-
-/** A small seeded generator (mulberry32): the same cases on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as seeded } from '../fakes/stripe/random.js';
 
 const timestamptz: CatalogColumn = { name: 'c', type: 'timestamp with time zone', typeName: 'timestamptz', notNull: false, default: null, identity: null, generated: false, position: 0 };
 
