@@ -3,6 +3,7 @@ import { applyDecisions } from '../../src/decide/apply-decisions.js';
 import { decisionsSchema } from '../../src/decide/schema.js';
 import { buildPatch } from '../../src/patch/patch.js';
 import { CHANGESET_FORMAT, type Change, type Changeset } from '../../src/reconcile/changeset.js';
+import { tempJobDir } from '../support/flow.js';
 
 const ev = (source: string, rule = `${source}.yaml#r`) => [{ source, record: 'r', ref: `${source}:r`, rule }];
 
@@ -112,7 +113,6 @@ describe('salvage review', async () => {
   const { writeChangeset } = await import('../../src/reconcile/reconcile.js');
   const { loadDecisions } = await import('../../src/decide/load.js');
   const { readFile } = await import('node:fs/promises');
-  const { tempJobDir } = await import('../support/flow.js');
   const path = await import('node:path');
 
   it('walks open conflicts and writes each answer to decisions.yaml; a re-run asks only what is left', async () => {
@@ -150,7 +150,6 @@ describe('reading changeset.json back', async () => {
   const { readChangeset } = await import('../../src/patch/read-changeset.js');
   const { readFile, writeFile } = await import('node:fs/promises');
   const { createHash } = await import('node:crypto');
-  const { tempJobDir } = await import('../support/flow.js');
   const path = await import('node:path');
   const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 

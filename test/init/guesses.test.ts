@@ -1,5 +1,4 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { allowedValuesOfCheck } from '../../src/init/value-domains.js';
 import { fieldPath, flow, scalar } from '../../src/init/yaml-text.js';
 import { parsePath, readPath } from '../../src/mapping/path.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
+import { tempJobDir } from '../support/flow.js';
 
 const row = (data: Record<string, unknown>, type = 'csv.row'): SourceRecord => ({ source: 's', type, id: 'x', ref: 'file://x', observedAt: '2026-01-01T00:00:00Z', data });
 
@@ -36,7 +36,7 @@ describe('--source arguments', () => {
 
 describe('init refuses before touching anything', () => {
   it('without a source, or without a backup to read (exit 2)', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'salvage-init-refuse-'));
+    const dir = await tempJobDir('init-refuse');
     await expect(init({ dir, sources: [] })).rejects.toThrow(/name at least one source/);
     await expect(init({ dir, sources: ['stripe'] })).rejects.toThrow(/init needs the backup: give its URL/);
     // An embedded directory that holds no database: PGlite would make an empty one and init would find nothing.
