@@ -10,7 +10,6 @@ import type { MatchedFile } from '../shared/files.js';
 import { type ContentLine, UnindexableFile, forEachContentLine } from './content-lines.js';
 import { NumberColumn, uint32Column } from './number-column.js';
 import { NO_CALENDAR, parseContentLine } from './parse.js';
-import { CANNOT_WARN, type WarningRisk, isReadAsTime, warningRiskOf } from './read-warnings.js';
 import { describeParseFailureInFile } from './parse-failure.js';
 
 export interface RootIndex {
@@ -24,9 +23,6 @@ export interface RootIndex {
   /** Its UID groups are [firstGroup, groupEnd), numbered in order of first appearance. */
   firstGroup: number;
   groupEnd: number;
-  /** Its VEVENTs are [firstEvent, eventEnd) among the file's. */
-  firstEvent: number;
-  eventEnd: number;
 }
 
 export interface FileIndex {
@@ -39,8 +35,6 @@ export interface FileIndex {
    * again (parse-failure.ts), because today's messages name the first line that matches.
    */
   eventLine: NumberColumn;
-  /** Whether reading the event could give a warning: a WarningRisk (read-warnings.ts). */
-  eventWarningRisk: NumberColumn;
   /** Group g's events (file order) are members[groupStart[g] .. groupStart[g + 1]). */
   groupStart: Int32Array;
   members: Int32Array;
@@ -100,8 +94,6 @@ class Indexer {
   private readonly eventEnd = new NumberColumn();
   private readonly eventLine = uint32Column();
   private readonly eventGroup = uint32Column();
-  private readonly eventWarningRisk = uint32Column();
-  private warningRisk: WarningRisk = CANNOT_WARN;
   private groups = 0;
   /** UID -> group, for the current root only (today's grouping is per root). */
   private groupOfUid = new Map<string, number>();
@@ -121,7 +113,7 @@ class Indexer {
     // ical.js accepts other roots (a bare VEVENT, a VCARD) and fails oddly on lines
     // outside any component; leave all of that to the whole-file path.
     if (token.kind !== 'begin' || token.name !== 'vcalendar') throw new UnindexableFile('not a plain VCALENDAR layout');
-    this.root = { propertyLines: [], timeZoneLines: [], ignoredCount: 0, ignoredNames: new Set(), firstGroup: this.groups, groupEnd: this.groups, firstEvent: this.eventStart.length, eventEnd: this.eventStart.length };
+    this.root = { propertyLines: [], timeZoneLines: [], ignoredCount: 0, ignoredNames: new Set(), firstGroup: this.groups, groupEnd: this.groups };
     this.depth = 1;
   }
 
@@ -129,7 +121,6 @@ class Indexer {
     const root = this.root as RootIndex;
     if (token.kind === 'end') {
       root.groupEnd = this.groups;
-      root.eventEnd = this.eventStart.length;
       this.roots.push(root);
       this.groupOfUid = new Map();
       this.depth = 0;
@@ -140,7 +131,6 @@ class Indexer {
         this.eventStart.push(line.start);
         this.eventLine.push(line.line);
         this.uid = undefined;
-        this.warningRisk = CANNOT_WARN;
       } else if (this.child === 'vtimezone') {
         root.timeZoneLines.push(line.text);
       } else {
@@ -162,15 +152,13 @@ class Indexer {
     } else if (this.child === 'other') {
       // Never parsed later: check the line now, as a whole-file parse would.
       this.parsing(() => parseContentLine(line.text));
-    } else if (this.child === 'vevent' && this.depth === 2 && token.kind === 'property') {
-      if (token.name === 'uid' && this.uid === undefined) this.uid = this.parsing(() => uidOf(line.text));
-      else if (isReadAsTime(token.name)) this.warningRisk = Math.max(this.warningRisk, warningRiskOf(token.name, line.text)) as WarningRisk;
+    } else if (this.child === 'vevent' && this.depth === 2 && token.kind === 'property' && token.name === 'uid' && this.uid === undefined) {
+      this.uid = this.parsing(() => uidOf(line.text));
     }
   }
 
   private endEvent(line: ContentLine): void {
     this.eventEnd.push(line.end);
-    this.eventWarningRisk.push(this.warningRisk);
     const uid = this.uid ?? null;
     let group = uid === null ? undefined : this.groupOfUid.get(uid);
     if (group === undefined) {
@@ -196,7 +184,7 @@ class Indexer {
     const members = new Int32Array(this.eventGroup.length);
     const filled = groupStart.slice(0, this.groups);
     for (let event = 0; event < this.eventGroup.length; event++) members[filled[this.eventGroup.at(event)]!++] = event;
-    return { roots: this.roots, eventStart: this.eventStart, eventEnd: this.eventEnd, eventLine: this.eventLine, eventWarningRisk: this.eventWarningRisk, groupStart, members };
+    return { roots: this.roots, eventStart: this.eventStart, eventEnd: this.eventEnd, eventLine: this.eventLine, groupStart, members };
   }
 }
 

@@ -3,7 +3,6 @@
  * VTIMEZONEs), then each UID group, in order of first appearance, is read back by offset
  * and parsed as a small calendar of its own VEVENTs, and goes through the same steps as
  * in a whole-file parse. Memory holds the index and one group, never the file.
- * Events whose reading may warn are read once more beforehand (read-warnings.ts).
  */
 import type { PullContext } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
@@ -16,7 +15,6 @@ import { parseCalendarText } from './parse.js';
 import { describeParseFailureInFile } from './parse-failure.js';
 import { parseEvent } from './parsed-event.js';
 import { PositionedReader } from './positioned-reader.js';
-import { CANNOT_WARN, WARNS_IF_ZONE_SAYS, zonedTimesMayWarn } from './read-warnings.js';
 import { wholeFileRecords } from './whole-file.js';
 
 export async function* streamedFileRecords(file: MatchedFile, context: PullContext, skipped: SkipCounts): AsyncGenerator<SourceRecord> {
@@ -35,18 +33,16 @@ export async function* streamedFileRecords(file: MatchedFile, context: PullConte
       const calendar = calendarContextOf(calendarRoot as IcalComponent);
       const scope: FileContext = { file, context, calendar, warnings, skipped };
       reportIgnoredComponents(root.ignoredCount, root.ignoredNames, scope);
-      const readEvents = (events: ArrayLike<number>) => parsedEvents(events, index, reader, calendarRoot as IcalComponent, file);
-      // A whole-file parse reads every event before any group: its warnings come first, in
-      // file order. Events that could warn are read once for that (the dedup drops repeats).
-      for (let event = root.firstEvent; event < root.eventEnd; event++) {
-        const risk = index.eventWarningRisk.at(event);
-        if (risk === CANNOT_WARN) continue;
-        if (risk === WARNS_IF_ZONE_SAYS && !zonedTimesMayWarn(await reader.text(index.eventStart.at(event), index.eventEnd.at(event)), calendar.zones)) continue;
-        parseEvent((await readEvents([event]))[0] as IcalComponent, event + 1, calendar, warnings);
-      }
+      // A warning from reading an event (an unknown zone, an unreadable time) comes when its
+      // group is read; a whole-file parse said them all before the first record. Same lines,
+      // another order: keeping the old order cost a second parse of every zoned event.
       for (let group = root.firstGroup; group < root.groupEnd; group++) {
         const members = index.members.subarray(index.groupStart[group], index.groupStart[group + 1]);
-        const components = await readEvents(members);
+        const [groupRoot] = await parse(`BEGIN:VCALENDAR\r\n${await eventTexts(index, members, reader)}END:VCALENDAR\r\n`, file);
+        borrowTimeZones(groupRoot as IcalComponent, calendarRoot as IcalComponent);
+        const components = (groupRoot as IcalComponent).getAllSubcomponents('vevent');
+        // Positions below pair components with index entries; a miscount would mislabel events silently.
+        if (components.length !== members.length) throw new Error(`ics: ${file.displayPath}: read ${components.length} VEVENTs back where the index has ${members.length}`);
         // Each event keeps its place among all of the file's VEVENTs: it names events without UID.
         const events = components.map((component, k) => parseEvent(component, (members[k] as number) + 1, calendar, warnings));
         yield* recordsOfGroup(eventGroupOf(events), scope);
@@ -71,20 +67,11 @@ function borrowTimeZones(groupRoot: IcalComponent, calendarRoot: IcalComponent):
   groupRoot.getTimeZoneByID = (tzid) => calendarRoot.getTimeZoneByID(tzid);
 }
 
-/** These VEVENTs (by index, in file order), read back and parsed as one small calendar. */
-async function parsedEvents(events: ArrayLike<number>, index: FileIndex, reader: PositionedReader, calendarRoot: IcalComponent, file: MatchedFile): Promise<IcalComponent[]> {
-  let text = 'BEGIN:VCALENDAR\r\n';
-  // Each ends with its own line end, as written in the file.
-  for (let k = 0; k < events.length; k++) {
-    const event = events[k] as number;
-    text += await reader.text(index.eventStart.at(event), index.eventEnd.at(event));
-  }
-  const [groupRoot] = await parse(`${text}END:VCALENDAR\r\n`, file);
-  borrowTimeZones(groupRoot as IcalComponent, calendarRoot);
-  const components = (groupRoot as IcalComponent).getAllSubcomponents('vevent');
-  // Callers pair components with index entries by place; a miscount would mislabel events silently.
-  if (components.length !== events.length) throw new Error(`ics: ${file.displayPath}: read ${components.length} VEVENTs back where the index has ${events.length}`);
-  return components;
+/** The group's VEVENTs as they are written in the file (each ends with its line end). */
+async function eventTexts(index: FileIndex, members: Int32Array, reader: PositionedReader): Promise<string> {
+  let text = '';
+  for (const event of members) text += await reader.text(index.eventStart.at(event), index.eventEnd.at(event));
+  return text;
 }
 
 /** A piece of the file that ical.js rejects is reported at its line in the file. */
