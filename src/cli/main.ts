@@ -18,6 +18,7 @@ import { pull } from '../pull/pull.js';
 import { changesetPath, embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
 import { DIFF_FORMATS, renderChangeset } from '../report/render.js';
 import { ask, isInteractive, useColor } from './terminal.js';
+import { diffLimit } from './diff-limit.js';
 import { NO_PROGRESS, TerminalProgress, type Progress } from '../runtime/progress.js';
 import { liveLineWanted } from '../../connectors/shared/live-line.js';
 
@@ -135,8 +136,10 @@ export function buildProgram(): Command {
     .action(async (opts: { format: string; limit?: number }, command: Command) => {
       const cfg = await config(command);
       const { changeset } = await readChangeset(changesetPath(cfg.jobDir));
+      const { limit, note } = diffLimit({ limit: opts.limit, format: opts.format, terminal: Boolean(process.stdout.isTTY), changes: changeset.changes.length });
       // Reports leave the machine (a ticket, a chat): no credential may ride along.
-      process.stdout.write(`${redact(renderChangeset(changeset, opts.format, { color: useColor(), limit: opts.limit }))}\n`);
+      process.stdout.write(`${redact(renderChangeset(changeset, opts.format, { color: useColor(), limit }))}\n`);
+      if (note) out(note);
     });
 
   program
