@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { parse as createCsvParser } from 'csv-parse';
 import type { Connector, PullContext } from '../src/records/connector.js';
 import { SourceInputError } from '../src/records/connector.js';
+import { wallClockMs } from '../src/time/wall-clock.js';
 import type { SourceRecord } from '../src/records/envelope.js';
 import { resolveFilePatterns, type MatchedFile } from './shared/files.js';
 
@@ -416,25 +417,10 @@ export function parseWriteTime(text: string): string | undefined {
     minute: Number(minute),
     second: Number(second),
   };
-  if (!isValidCalendarTime(parts)) return undefined;
+  const wall = wallClockMs(parts);
+  if (Number.isNaN(wall)) return undefined;
   const milliseconds = Number(fraction.padEnd(3, '0').slice(0, 3));
-  const localMs = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second, milliseconds);
-  return new Date(localMs - offsetMinutes(zone) * 60_000).toISOString();
-}
-
-interface CalendarTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function isValidCalendarTime(t: CalendarTime): boolean {
-  if (t.month < 1 || t.month > 12 || t.day < 1 || t.hour > 23 || t.minute > 59 || t.second > 59) return false;
-  const daysInMonth = new Date(Date.UTC(t.year, t.month, 0)).getUTCDate();
-  return t.day <= daysInMonth;
+  return new Date(wall + milliseconds - offsetMinutes(zone) * 60_000).toISOString();
 }
 
 function offsetMinutes(zone: string): number {

@@ -1,4 +1,5 @@
-import { MINUTE_MS, DAY_MS, type LocalDateTime, localFromEpoch, localAsEpoch } from './local-time.js';
+import { MINUTE_MS, DAY_MS, localAsEpoch } from './local-time.js';
+import { type LocalDateTime, wallClockOf } from '../../src/time/wall-clock.js';
 import type { ZoneRules } from './zones.js';
 
 /**
@@ -41,7 +42,7 @@ export function atInstantInFrame(frame: EventTime, epochMs: number): EventTime {
     const offsetMinutes = Math.round((localAsEpoch(local) - epochMs) / MINUTE_MS);
     return { kind: 'zoned', local, tzid: frame.tzid, zone: frame.zone, offsetMinutes, epochMs };
   }
-  return atLocalInFrame(frame, localFromEpoch(epochMs));
+  return atLocalInFrame(frame, wallClockOf(epochMs));
 }
 
 /**
@@ -68,7 +69,7 @@ export function zonedTime(local: LocalDateTime, tzid: string, zone: ZoneRules): 
 }
 
 export function addDays(time: EventTime, days: number): EventTime {
-  return atLocalInFrame(time, localFromEpoch(localAsEpoch(time.local) + days * DAY_MS));
+  return atLocalInFrame(time, wallClockOf(localAsEpoch(time.local) + days * DAY_MS));
 }
 
 /** RFC 5545: no DTEND means one day for a date, and zero length for a date-time. */

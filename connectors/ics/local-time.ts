@@ -1,30 +1,10 @@
 /** Wall-clock date-times without a zone, and the epoch arithmetic every event time is built on. */
 import ICAL from 'ical.js';
 import type { IcalTime } from './ical-types.js';
+import type { LocalDateTime } from '../../src/time/wall-clock.js';
 
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
-
-export interface LocalDateTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-export function localFromEpoch(epochMs: number): LocalDateTime {
-  const date = new Date(epochMs);
-  return {
-    year: date.getUTCFullYear(),
-    month: date.getUTCMonth() + 1,
-    day: date.getUTCDate(),
-    hour: date.getUTCHours(),
-    minute: date.getUTCMinutes(),
-    second: date.getUTCSeconds(),
-  };
-}
 
 /** The wall-clock reading as if it were UTC: the arithmetic base for local times. */
 export function localAsEpoch(local: LocalDateTime): number {

@@ -1,7 +1,8 @@
 /** Expanding a series into occurrences (RRULE, RDATE), and the keys EXDATE and RECURRENCE-ID name them by. */
 import ICAL from 'ical.js';
 import type { IcalProperty, IcalTime, IcalRecur } from './ical-types.js';
-import { DAY_MS, type LocalDateTime, localAsEpoch, floatingIcalTime } from './local-time.js';
+import { DAY_MS, localAsEpoch, floatingIcalTime } from './local-time.js';
+import { type LocalDateTime } from '../../src/time/wall-clock.js';
 import { type EventTime, instantOf, atLocalInFrame, atInstantInFrame, addDays, defaultEnd } from './event-time.js';
 import { formatDate, formatLocal } from './time-format.js';
 import type { FileContext } from './file-context.js';

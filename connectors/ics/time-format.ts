@@ -1,5 +1,5 @@
 /** How event times are written in records and in record ids. */
-import { type LocalDateTime, localFromEpoch } from './local-time.js';
+import { type LocalDateTime, wallClockOf } from '../../src/time/wall-clock.js';
 import { type EventTime, instantOf } from './event-time.js';
 
 function pad(value: number, width = 2): string {
@@ -41,7 +41,7 @@ export function formatRecurrenceId(time: EventTime): string {
       return formatDate(time.local);
     case 'utc':
     case 'zoned':
-      return `${formatLocal(localFromEpoch(time.epochMs))}Z`;
+      return `${formatLocal(wallClockOf(time.epochMs))}Z`;
     case 'floating':
       return formatLocal(time.local);
   }

@@ -2,7 +2,8 @@ import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import { ianaNameFor } from '../shared/time-zones.js';
 import type { IcalComponent } from './ical-types.js';
-import { MINUTE_MS, type LocalDateTime, localFromEpoch, floatingIcalTime } from './local-time.js';
+import { MINUTE_MS, floatingIcalTime } from './local-time.js';
+import { type LocalDateTime, wallClockOf } from '../../src/time/wall-clock.js';
 
 /** A time zone's rules, from a VTIMEZONE in the file or from the IANA database. */
 export interface ZoneRules {
@@ -96,7 +97,7 @@ function vtimezoneRules(definition: InstanceType<typeof ICAL.Timezone>): ZoneRul
   };
   return {
     offsetAtLocal: (local) => definition.utcOffset(floatingIcalTime(local, false)) / 60,
-    localAt: (epochMs) => localFromEpoch(epochMs + offsetAtInstant(epochMs) * MINUTE_MS),
+    localAt: (epochMs) => wallClockOf(epochMs + offsetAtInstant(epochMs) * MINUTE_MS),
   };
 }
 

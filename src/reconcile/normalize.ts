@@ -1,5 +1,5 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
-import { FIRST_SECOND, LAST_SECOND, utcDateTime } from '../mapping/transforms/utc-clock.js';
+import { FIRST_SECOND, LAST_SECOND, utcDateTime } from '../time/utc-clock.js';
 import type { Value } from '../mapping/types.js';
 
 /**

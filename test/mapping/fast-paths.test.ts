@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { CatalogColumn } from '../../src/db/catalog-types.js';
 import { parseTransformStep, runTransforms, type Value } from '../../src/mapping/transforms/index.js';
 import { numberToDecimal } from '../../src/mapping/transforms/decimal.js';
-import { FIRST_SECOND, LAST_SECOND, utcDateTime } from '../../src/mapping/transforms/utc-clock.js';
+import { FIRST_SECOND, LAST_SECOND, utcDateTime } from '../../src/time/utc-clock.js';
 import { formatUtc, parseAnyForm, parseUtcForm, toColumnText } from '../../src/reconcile/normalize.js';
 import { seededRandom as seeded } from '../fakes/stripe/random.js';
 

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { exactInteger, numberToDecimal, parseDecimalText, PLAIN_SYNTAX } from './decimal.js';
 import { TransformError, type Value, show } from './core.js';
-import { type LocalDateTime, wallClockMs } from './zones.js';
+import { type LocalDateTime, wallClockMs } from '../../time/wall-clock.js';
 
 /**
  * What a date/time value says, before any zone is applied. Sub-second digits are

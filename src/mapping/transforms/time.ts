@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TransformError, type Value, defineTransform, options, show } from './core.js';
 import { type Moment, type ReadOptions, readMoment } from './moment.js';
-import { FIRST_SECOND, LAST_SECOND, utcDateTime } from './utc-clock.js';
+import { FIRST_SECOND, LAST_SECOND, utcDateTime } from '../../time/utc-clock.js';
 import { formatClock, formatDate, resolveWallClock, timeZone, wallClockIn } from './zones.js';
 
 /**
