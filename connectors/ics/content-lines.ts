@@ -12,8 +12,6 @@ export interface ContentLine {
   start: number;
   /** Byte offset just after its last physical line's line end. */
   end: number;
-  /** 1-based number of its first physical line (the count parse-failure.ts uses). */
-  line: number;
 }
 
 /**
@@ -34,9 +32,7 @@ const CR = 0x0d;
  */
 export async function forEachContentLine(absolutePath: string, visit: (line: ContentLine) => void): Promise<void> {
   let pending: ContentLine | undefined;
-  let physicalLines = 0;
   const physical = (buffer: Buffer, from: number, to: number, fileStart: number, fileEnd: number): void => {
-    physicalLines++;
     const text = buffer.toString('utf8', from, to > from && buffer[to - 1] === CR ? to - 1 : to);
     if (text.includes('\r')) throw new UnindexableFile('a line ends with a lone CR');
     const first = text.charAt(0);
@@ -47,7 +43,7 @@ export async function forEachContentLine(absolutePath: string, visit: (line: Con
       return;
     }
     if (pending !== undefined && pending.text !== '') visit(pending);
-    pending = { text, start: fileStart, end: fileEnd, line: physicalLines };
+    pending = { text, start: fileStart, end: fileEnd };
   };
 
   let carried: Buffer[] = []; // the start of a line whose end is in a later chunk

@@ -1,7 +1,7 @@
 /**
  * Pass 1 of a streamed .ics file: what pass 2 needs to rebuild each UID group, and no
  * more. Per root: its own content lines and VTIMEZONEs (small) and the names of the
- * children it ignores; per VEVENT: byte range and first line (typed arrays) and its
+ * children it ignores; per VEVENT: byte range (typed arrays) and its
  * group, found by UID while the root is read (the only strings held, one per UID).
  */
 import ICAL from 'ical.js';
@@ -30,11 +30,6 @@ export interface FileIndex {
   /** Per VEVENT, by its 0-based place among the file's VEVENTs: its bytes [start, end). */
   eventStart: NumberColumn;
   eventEnd: NumberColumn;
-  /**
-   * Its first line. For diagnostics only: a parse failure is located by scanning the file
-   * again (parse-failure.ts), because today's messages name the first line that matches.
-   */
-  eventLine: NumberColumn;
   /** Group g's events (file order) are members[groupStart[g] .. groupStart[g + 1]). */
   groupStart: Int32Array;
   members: Int32Array;
@@ -92,7 +87,6 @@ class Indexer {
   private child: Child = 'other';
   private readonly eventStart = new NumberColumn();
   private readonly eventEnd = new NumberColumn();
-  private readonly eventLine = uint32Column();
   private readonly eventGroup = uint32Column();
   private groups = 0;
   /** UID -> group, for the current root only (today's grouping is per root). */
@@ -129,7 +123,6 @@ class Indexer {
       this.child = token.name === 'vevent' ? 'vevent' : token.name === 'vtimezone' ? 'vtimezone' : 'other';
       if (this.child === 'vevent') {
         this.eventStart.push(line.start);
-        this.eventLine.push(line.line);
         this.uid = undefined;
       } else if (this.child === 'vtimezone') {
         root.timeZoneLines.push(line.text);
@@ -184,7 +177,7 @@ class Indexer {
     const members = new Int32Array(this.eventGroup.length);
     const filled = groupStart.slice(0, this.groups);
     for (let event = 0; event < this.eventGroup.length; event++) members[filled[this.eventGroup.at(event)]!++] = event;
-    return { roots: this.roots, eventStart: this.eventStart, eventEnd: this.eventEnd, eventLine: this.eventLine, groupStart, members };
+    return { roots: this.roots, eventStart: this.eventStart, eventEnd: this.eventEnd, groupStart, members };
   }
 }
 
