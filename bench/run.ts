@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { StagesResult } from './salvage-stages.js';
 import { runBaseline } from './baseline.js';
 import { BENCH_MAPPING, loadBackup, writeRecords } from './data.js';
+import { CHECKPOINT, createDatabase, dropDatabase } from '../src/sql/database.js';
 
 const ADMIN_URL = process.env.SALVAGE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -58,10 +59,10 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   try {
     log(`generating ${rows} backup rows and ${Math.floor(rows * 1.1)} records...`);
-    await withClient(ADMIN_URL, (c) => c.query(`CREATE DATABASE "${names.backup}"`));
+    await withClient(ADMIN_URL, (c) => c.query(createDatabase(names.backup)));
     await withClient(urlFor(names.backup), (c) => loadBackup(c, rows));
     for (const target of [names.salvage, names.baselineBefore, names.baselineAfter]) {
-      await withClient(ADMIN_URL, (c) => c.query(`CREATE DATABASE "${target}" TEMPLATE "${names.backup}"`));
+      await withClient(ADMIN_URL, (c) => c.query(createDatabase(target, names.backup)));
     }
     await mkdir(path.join(job, 'records'), { recursive: true });
     await mkdir(path.join(job, 'mappings'));
@@ -132,7 +133,7 @@ sources:
     else log(`kept ${job}`);
     if (!process.env.SALVAGE_BENCH_KEEP) {
       await withClient(ADMIN_URL, async (c) => {
-        for (const name of Object.values(names)) await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        for (const name of Object.values(names)) await c.query(dropDatabase(name));
       });
     }
   }
@@ -144,7 +145,7 @@ sources:
  * Needs a superuser or pg_checkpoint; without it, the runs are just less fair.
  */
 async function settle(): Promise<void> {
-  await withClient(ADMIN_URL, (c) => c.query('CHECKPOINT')).catch(() => undefined);
+  await withClient(ADMIN_URL, (c) => c.query(CHECKPOINT)).catch(() => undefined);
 }
 
 function round(n: number): number {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { createDatabase, dropDatabase } from '../../src/sql/database.js';
 
 /**
  * Fresh, throw-away databases on the machine's PostgreSQL (127.0.0.1:5432 unless
@@ -36,7 +37,7 @@ export async function createTestDatabase(label = 't'): Promise<TestDatabase> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.query(createDatabase(name));
   } finally {
     await admin.end();
   }
@@ -49,7 +50,7 @@ export async function createTestDatabase(label = 't'): Promise<TestDatabase> {
       const c = new pg.Client({ connectionString: ADMIN_URL });
       await c.connect();
       try {
-        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await c.query(dropDatabase(name));
       } finally {
         await c.end();
       }
