@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { UsageError } from '../errors.js';
 import { CHANGESET_FORMAT, type Change, type Changeset } from '../reconcile/changeset.js';
 import { memoryCheckpoint } from '../runtime/memory.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
+import { scanChangeset } from './changeset-layout.js';
 
 /** changeset.json read back (by patch, review and diff), with the sha256 of its bytes. */
 export async function readChangeset(file: string, progress: Progress = NO_PROGRESS): Promise<{ changeset: Changeset; sha256: string }> {
@@ -16,64 +15,51 @@ export async function readChangeset(file: string, progress: Progress = NO_PROGRE
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`no changeset at ${file}: run "salvage reconcile" first`);
     throw error;
   }
-  if (read.changeset.format !== CHANGESET_FORMAT) throw new UsageError(`${file} is not a salvage changeset (format ${String(read.changeset.format)})`);
+  checkFormat(read.changeset, file);
   return read;
 }
 
 /**
- * Reads changeset.json a line at a time. reconcile writes one change per line between a
- * head line ending in `"changes":[` and a tail line starting with `]`; read that way, a
- * million-row changeset is never one string in memory as well as its objects. A file of
- * another layout (edited by hand, pretty-printed) is read whole.
+ * Reads changeset.json a line at a time (changeset-layout.ts): a million-row changeset
+ * is never one string in memory as well as its objects. A file of another layout
+ * (edited by hand, pretty-printed) is read whole.
  */
 async function readChangesetLines(file: string, progress: Progress): Promise<{ changeset: Changeset; sha256: string }> {
   const hash = createHash('sha256');
-  const input = createReadStream(file);
   const reading = progress.stage('read changeset', (await stat(file)).size, 'bytes');
-  input.on('data', (chunk) => {
-    hash.update(chunk);
-    reading.add(chunk.length);
-  });
-  input.on('close', () => reading.end());
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  let head: string | undefined;
-  let tail = '';
-  let inChanges = false;
-  let laidOut = true;
   const changes: Change[] = [];
-  for await (const line of lines) {
-    if (head === undefined) {
-      head = line;
-      inChanges = line.endsWith('"changes":[');
-      laidOut = inChanges;
-    } else if (!laidOut) {
-      tail += `\n${line}`;
-    } else if (inChanges && line.startsWith(']')) {
-      inChanges = false;
-      tail = line;
-    } else if (inChanges) {
-      if (line === '') continue;
+  const layout = await scanChangeset(file, {
+    onChunk: (chunk) => {
+      hash.update(chunk);
+      reading.add(chunk.length);
+    },
+    onChange: (text) => {
       memoryCheckpoint();
       try {
-        changes.push(JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line) as Change);
+        changes.push(JSON.parse(text) as Change);
+        return true;
       } catch {
-        laidOut = false; // not one change per line after all: read it whole below
-        break;
+        return false; // not one change per line after all: read it whole below
       }
-    } else tail += `\n${line}`;
-  }
-  if (!laidOut) {
-    lines.close();
-    input.destroy();
+    },
+  });
+  reading.end();
+  if (!layout) {
     const text = await readFile(file, 'utf8');
     return { changeset: parseWhole(text, file), sha256: createHash('sha256').update(text).digest('hex') };
   }
-  const changeset = parseWhole(`${head ?? ''}${tail}`, file);
+  const changeset = parseWhole(`${layout.head}${layout.tail}`, file);
   changeset.changes = changes;
   return { changeset, sha256: hash.digest('hex') };
 }
 
-function parseWhole(text: string, file: string): Changeset {
+/** A changeset of the format this salvage reads, or an error that says so. */
+export function checkFormat(changeset: Pick<Changeset, 'format'>, file: string): void {
+  if (changeset.format !== CHANGESET_FORMAT) throw new UsageError(`${file} is not a salvage changeset (format ${String(changeset.format)})`);
+}
+
+/** The changeset's text parsed, or an error that says which file and what to do. */
+export function parseWhole(text: string, file: string): Changeset {
   try {
     return JSON.parse(text) as Changeset;
   } catch (error) {

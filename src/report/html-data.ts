@@ -1,6 +1,5 @@
 import type { Alternative, Change, ChangeKind, Changeset, Evidence } from '../reconcile/changeset.js';
-import { evidenceKey } from './evidence-footnotes.js';
-import { summaryRows } from './review-model.js';
+import { viewOfChangeset, type ChangesetView } from './changeset-view.js';
 import { REASON_TEXT, REVIEW_KIND_ORDER } from './review-terms.js';
 
 /**
@@ -45,25 +44,60 @@ export interface ReportChange {
 }
 
 export function buildReportData(changeset: Changeset): ReportData {
-  const sources = new IndexOf(changeset.sources.map((s) => s.name));
-  const tables = new IndexOf(summaryRows(changeset).map((r) => r.table));
-  const evidence: ReportData['evidence'] = [];
-  const evidenceIndex = new Map<string, number>();
+  const view = viewOfChangeset(changeset);
+  const builder = new ReportDataBuilder(view);
+  const changes = [...builder.changes()];
+  const evidence = builder.evidenceJson.map((json) => JSON.parse(json) as ReportData['evidence'][number]);
+  return { sources: builder.sources.names, tables: builder.tables.names, evidence, reasons: { ...REASON_TEXT }, changes };
+}
 
-  const cite = (list: readonly Evidence[] | undefined): number[] =>
-    (list ?? []).map((e) => {
-      const key = evidenceKey(e);
-      let i = evidenceIndex.get(key);
-      if (i === undefined) {
-        i = evidence.push([sources.of(e.source), e.record, e.ref, e.rule]) - 1;
-        evidenceIndex.set(key, i);
-      }
-      return i;
-    });
-  const alternative = (a: Alternative): ReportAlternative => ({ value: a.value, evidence: cite(a.evidence) });
+/**
+ * The report data as JSON text, a piece at a time: the changes are written as they are
+ * read, and what they cite (evidence, sources) after them, so only the evidence table
+ * is held. Parsed, it equals buildReportData's object (keys in another order).
+ */
+export function* reportDataJson(view: ChangesetView): Generator<string> {
+  const builder = new ReportDataBuilder(view);
+  yield `{"tables":${JSON.stringify(builder.tables.names)},"reasons":${JSON.stringify(REASON_TEXT)},"changes":[`;
+  let first = true;
+  for (const change of builder.changes()) {
+    // A line per change: the page's source stays readable, and the output can be passed on in blocks.
+    yield `${first ? '\n' : ',\n'}${JSON.stringify(change)}`;
+    first = false;
+  }
+  yield '\n],"evidence":[';
+  for (let i = 0; i < builder.evidenceJson.length; i++) yield `${i ? ',' : ''}\n${builder.evidenceJson[i]}`;
+  yield `\n],"sources":${JSON.stringify(builder.sources.names)}}`;
+}
 
-  const changes = reviewOrder(changeset.changes, (table) => tables.of(table)).map((c: Change): ReportChange => {
-    const out: ReportChange = { id: c.id, table: tables.of(c.table), kind: c.kind, values: c.values, evidence: mapValues(c.evidence, cite) };
+/** Cites each evidence entry once, by index, while the changes go by in review order. */
+class ReportDataBuilder {
+  readonly sources: IndexOf;
+  readonly tables: IndexOf;
+  /**
+   * Each cited record as its JSON text (`[source, record, ref, rule]`), which is also its
+   * key: JSON text is one string per record where an array and its strings were several,
+   * and two records have the same text exactly when they are the same record.
+   */
+  readonly evidenceJson: string[] = [];
+  private readonly evidenceIndex = new Map<string, number>();
+
+  constructor(private readonly view: ChangesetView) {
+    this.sources = new IndexOf(view.head.sources.map((s) => s.name));
+    this.tables = new IndexOf(view.summary().map((r) => r.table));
+  }
+
+  /** Tables parents first (the patch's order); within one, what needs a decision first (as in the Markdown report). */
+  *changes(): Generator<ReportChange> {
+    for (const table of this.tables.names.slice()) {
+      for (const kind of REVIEW_KIND_ORDER) for (const change of this.view.changes(table, kind)) yield this.change(change);
+    }
+  }
+
+  private change(c: Change): ReportChange {
+    const cite = (list: readonly Evidence[] | undefined) => this.cite(list);
+    const alternative = (a: Alternative): ReportAlternative => ({ value: a.value, evidence: cite(a.evidence) });
+    const out: ReportChange = { id: c.id, table: this.tables.of(c.table), kind: c.kind, values: c.values, evidence: mapValues(c.evidence, cite) };
     if (c.keyAssigned) out.keyAssigned = true;
     if (c.old) out.old = c.old;
     if (c.disagreements) {
@@ -76,8 +110,19 @@ export function buildReportData(changeset: Changeset): ReportData {
     if (c.detail) out.detail = c.detail;
     if (c.notes?.length) out.notes = c.notes;
     return out;
-  });
-  return { sources: sources.names, tables: tables.names, evidence, reasons: { ...REASON_TEXT }, changes };
+  }
+
+  private cite(list: readonly Evidence[] | undefined): number[] {
+    return (list ?? []).map((e) => {
+      const json = JSON.stringify([this.sources.of(e.source), e.record, e.ref, e.rule]);
+      let i = this.evidenceIndex.get(json);
+      if (i === undefined) {
+        i = this.evidenceJson.push(json) - 1;
+        this.evidenceIndex.set(json, i);
+      }
+      return i;
+    });
+  }
 }
 
 /** Names to small integers, first come first numbered. */
@@ -99,13 +144,4 @@ class IndexOf {
 /** fromEntries, not assignment: a column named `__proto__` must stay a column. */
 function mapValues<A, B>(record: Record<string, A>, f: (a: A) => B): Record<string, B> {
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
-}
-
-/** Tables parents first (the patch's order); within one, what needs a decision first (as in the Markdown report). */
-function reviewOrder(changes: Change[], tableIndex: (table: string) => number): Change[] {
-  const rank = (c: Change) => tableIndex(c.table) * REVIEW_KIND_ORDER.length + REVIEW_KIND_ORDER.indexOf(c.kind);
-  return changes
-    .map((change, i) => ({ change, i, rank: rank(change) }))
-    .sort((a, b) => a.rank - b.rank || a.i - b.i)
-    .map((x) => x.change);
 }

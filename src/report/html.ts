@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Changeset } from '../reconcile/changeset.js';
-import { buildReportData } from './html-data.js';
+import { viewOfChangeset, type ChangesetHead, type ChangesetView } from './changeset-view.js';
+import { reportDataJson } from './html-data.js';
 import { REPORT_CLIENT_JS } from './html-client.js';
 import { REPORT_CSS } from './html-style.js';
 import { htmlText } from './html-text.js';
-import { countsTotal, summaryRows } from './review-model.js';
+import { countsTotal, type SummaryRow } from './review-model.js';
 
 /**
  * The review as ONE self-contained HTML file: it loads nothing (no fonts, CDNs or
@@ -17,7 +18,12 @@ import { countsTotal, summaryRows } from './review-model.js';
  * a value that somehow became markup could neither run nor phone home.
  */
 export function renderHtml(changeset: Changeset): string {
-  const data = jsonForScript(buildReportData(changeset));
+  return [...htmlChunks(viewOfChangeset(changeset))].join('');
+}
+
+/** renderHtml in pieces, for a changeset of any size: the changes' data is written as it is read. */
+export function* htmlChunks(view: ChangesetView): Generator<string> {
+  const changeset = view.head;
   // Constant text (quotes included): nothing from the changeset goes into it.
   const csp = [
     "default-src 'none'",
@@ -28,7 +34,7 @@ export function renderHtml(changeset: Changeset): string {
     "form-action 'none'",
   ].join('; ');
   const title = `salvage review: ${changeset.backup.database}`;
-  return `<!doctype html>
+  yield `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -42,7 +48,7 @@ export function renderHtml(changeset: Changeset): string {
 <body>
 <main>
 ${headerHtml(changeset)}
-${summaryHtml(changeset)}
+${summaryHtml(view.summary())}
 ${ledgerHtml(changeset)}
 <section id="toolbar" class="toolbar" aria-label="Filters">
   <input id="search" class="search" type="search" placeholder="Search values, ids, refs, rules…  (press / to focus)" autocomplete="off" spellcheck="false" aria-label="Search">
@@ -58,7 +64,9 @@ ${ledgerHtml(changeset)}
 <section id="changes" class="changes" aria-label="Changes"></section>
 <button id="more" type="button" class="more" hidden>Show more</button>
 </main>
-<script id="salvage-data" type="application/json">${data}</script>
+<script id="salvage-data" type="application/json">`;
+  for (const piece of reportDataJson(view)) yield escapeForScript(piece);
+  yield `</script>
 <script>${REPORT_CLIENT_JS}</script>
 </body>
 </html>
@@ -71,14 +79,18 @@ ${ledgerHtml(changeset)}
  * JSON.parse reads the escape back as `<`.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c');
+  return escapeForScript(JSON.stringify(value));
+}
+
+function escapeForScript(json: string): string {
+  return json.replace(/</g, '\\u003c');
 }
 
 function sha256(text: string): string {
   return `sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}`;
 }
 
-function headerHtml(changeset: Changeset): string {
+function headerHtml(changeset: ChangesetHead): string {
   const w = changeset.window;
   const sources = changeset.sources.map((s) => `${htmlText(s.name)} <span class="muted">${s.records.toLocaleString('en-US')} records</span>`).join(', ');
   return `<header>
@@ -92,10 +104,10 @@ function headerHtml(changeset: Changeset): string {
 </header>`;
 }
 
-function summaryHtml(changeset: Changeset): string {
-  const total = countsTotal(changeset);
+function summaryHtml(summary: SummaryRow[]): string {
+  const total = countsTotal(summary);
   const cell = (n: number) => `<td${n === 0 ? ' class="zero"' : ''}>${n.toLocaleString('en-US')}</td>`;
-  const rows = summaryRows(changeset).map(({ table, counts: c }) =>
+  const rows = summary.map(({ table, counts: c }) =>
     `<tr><td><button type="button" class="linkish" data-show-table="${htmlText(table)}">${htmlText(table)}</button></td>${[c.insert, c.update, c.conflict, c.unrecoverable, c.unchanged].map(cell).join('')}</tr>`,
   );
   const callouts: string[] = [];
@@ -116,7 +128,7 @@ ${callouts.length ? `<div class="callouts">${callouts.join('')}</div>` : ''}
 }
 
 /** Records no rule used and values no transform could convert: counted, never dropped silently. */
-function ledgerHtml(changeset: Changeset): string {
+function ledgerHtml(changeset: ChangesetHead): string {
   const { unmapped, failures } = changeset;
   if (!unmapped.length && !failures.count) return '';
   const unmappedCount = unmapped.reduce((n, u) => n + u.count, 0);

@@ -2,7 +2,8 @@ import type { Alternative, Change, Changeset, Disagreement, Evidence } from '../
 import { EvidenceFootnotes } from './evidence-footnotes.js';
 import { htmlText } from './html-text.js';
 import { mdCode as code, mdText, mdValue } from './markdown-escape.js';
-import { changesByTable, countsTotal, own, summaryRows } from './review-model.js';
+import { countsTotal, own, type SummaryRow } from './review-model.js';
+import { viewOfChangeset, type ChangesetHead, type ChangesetView } from './changeset-view.js';
 import { countOfKind, REVIEW_KIND_ORDER, reasonText, scoreText } from './review-terms.js';
 
 export interface MarkdownReportOptions {
@@ -19,15 +20,56 @@ const OPEN_TABLE_MAX_CHANGES = 25;
  * Everything that comes from the changeset passes through `mdText`/`mdValue`.
  */
 export function renderMarkdown(changeset: Changeset, options: MarkdownReportOptions = {}): string {
-  const out: string[] = [];
-  header(changeset, out);
-  summary(changeset, out);
-  ledger(changeset, out);
-  for (const [table, changes] of changesByTable(changeset)) tableSection(table, changes, options, out);
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd();
+  return [...markdownLines(viewOfChangeset(changeset), options)].join('\n');
 }
 
-function header(changeset: Changeset, out: string[]): void {
+/**
+ * renderMarkdown a line at a time (no line ends), for a changeset of any size: never
+ * two blank lines in a row, and none at the end.
+ */
+export function* markdownLines(view: ChangesetView, options: MarkdownReportOptions = {}): Generator<string> {
+  yield* collapseBlankLines(reportLines(view, options));
+}
+
+function* reportLines(view: ChangesetView, options: MarkdownReportOptions): Generator<string> {
+  const out: string[] = [];
+  header(view.head, out);
+  summary(view.summary(), out);
+  ledger(view.head, out);
+  yield* out.splice(0);
+  for (const table of view.tablesWithChanges()) yield* tableSection(view, table, options);
+}
+
+/**
+ * What `join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()` makes of the whole text, a
+ * line at a time: one blank line where the sections leave several, none at the end.
+ * (No line holds a newline: mdText keeps every value on one line.)
+ */
+export function* collapseBlankLines(lines: Iterable<string>): Generator<string> {
+  let blanks = 0;
+  let first = true;
+  // From the last line with content on: held back, since the end of the text is trimmed.
+  let held: string[] = [];
+  for (const line of lines) {
+    if (line === '') {
+      blanks++;
+      continue;
+    }
+    // Three newlines or more become two: a run of blank lines is one, or two before the first line.
+    for (let i = Math.min(blanks, first ? 2 : 1); i > 0; i--) held.push('');
+    blanks = 0;
+    first = false;
+    if (/\S/.test(line)) {
+      yield* held;
+      held = [];
+    }
+    held.push(line);
+  }
+  const [last] = held;
+  if (last !== undefined) yield last.trimEnd();
+}
+
+function header(changeset: ChangesetHead, out: string[]): void {
   const w = changeset.window;
   out.push(`# salvage changeset: ${mdText(changeset.backup.database)}`, '');
   out.push(`- **Backup** (read only): ${mdText(changeset.backup.describe)}`);
@@ -36,11 +78,11 @@ function header(changeset: Changeset, out: string[]): void {
   out.push(`- **Reconciled**: ${mdText(changeset.createdAt)}`, '');
 }
 
-function summary(changeset: Changeset, out: string[]): void {
-  const total = countsTotal(changeset);
+function summary(rows: SummaryRow[], out: string[]): void {
+  const total = countsTotal(rows);
   out.push('## Summary', '');
   out.push('| table | insert | update | conflict | unrecoverable | unchanged |', '|---|--:|--:|--:|--:|--:|');
-  for (const row of summaryRows(changeset)) {
+  for (const row of rows) {
     const c = row.counts;
     out.push(`| ${mdText(row.table)} | ${c.insert} | ${c.update} | ${c.conflict} | ${c.unrecoverable} | ${c.unchanged} |`);
   }
@@ -50,7 +92,7 @@ function summary(changeset: Changeset, out: string[]): void {
 }
 
 /** Records no rule used and values no transform could convert: counted here, never dropped silently. */
-function ledger(changeset: Changeset, out: string[]): void {
+function ledger(changeset: ChangesetHead, out: string[]): void {
   const { unmapped, failures } = changeset;
   if (!unmapped.length && !failures.count) return;
   out.push('## Records not used', '');
@@ -70,18 +112,32 @@ function ledger(changeset: Changeset, out: string[]): void {
   }
 }
 
-function tableSection(table: string, changes: Change[], options: MarkdownReportOptions, out: string[]): void {
-  const byKind = REVIEW_KIND_ORDER.map((kind) => ({ kind, list: changes.filter((c) => c.kind === kind) })).filter((k) => k.list.length);
-  const counts = byKind.map((k) => countOfKind(k.list.length, k.kind)).join(', ');
-  out.push(`## ${mdText(table)}`, '');
-  out.push(`<details${changes.length <= OPEN_TABLE_MAX_CHANGES ? ' open' : ''}>`);
-  out.push(`<summary>${changes.length} change${changes.length === 1 ? '' : 's'}: ${htmlText(counts)}</summary>`, '');
-  for (const { kind, list } of byKind) {
-    const shown = options.limit === undefined ? list : list.slice(0, Math.max(0, options.limit));
-    for (const change of shown) renderChange(change, out);
-    if (shown.length < list.length) out.push(`*… ${countOfKind(list.length - shown.length, kind, true)} (\`diff --format html\` or \`--format json\` shows all)*`, '');
+function* tableSection(view: ChangesetView, table: string, options: MarkdownReportOptions): Generator<string> {
+  const byKind = REVIEW_KIND_ORDER.map((kind) => ({ kind, count: view.count(table, kind) })).filter((k) => k.count);
+  const changes = byKind.reduce((n, k) => n + k.count, 0);
+  const counts = byKind.map((k) => countOfKind(k.count, k.kind)).join(', ');
+  yield `## ${mdText(table)}`;
+  yield '';
+  yield `<details${changes <= OPEN_TABLE_MAX_CHANGES ? ' open' : ''}>`;
+  yield `<summary>${changes} change${changes === 1 ? '' : 's'}: ${htmlText(counts)}</summary>`;
+  yield '';
+  for (const { kind, count } of byKind) {
+    const limit = options.limit === undefined ? count : Math.max(0, options.limit);
+    let shown = 0;
+    for (const change of view.changes(table, kind)) {
+      if (shown >= limit) break;
+      const out: string[] = [];
+      renderChange(change, out);
+      yield* out;
+      shown++;
+    }
+    if (shown < count) {
+      yield `*… ${countOfKind(count - shown, kind, true)} (\`diff --format html\` or \`--format json\` shows all)*`;
+      yield '';
+    }
   }
-  out.push('</details>', '');
+  yield '</details>';
+  yield '';
 }
 
 function renderChange(change: Change, out: string[]): void {

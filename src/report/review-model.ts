@@ -1,4 +1,4 @@
-import type { Change, Changeset, TableCounts } from '../reconcile/changeset.js';
+import type { Change, ChangeKind, Changeset, TableCounts } from '../reconcile/changeset.js';
 
 /**
  * The changes grouped by table, tables in the changeset's foreign-key order. A change
@@ -22,10 +22,15 @@ export interface SummaryRow {
 }
 
 /** One row per table with its counts; tables only the changes mention are counted from the changes. */
-export function summaryRows(changeset: Changeset): SummaryRow[] {
-  const rows = changeset.tables.map((t) => ({ table: t.table, counts: t.counts }));
+export function summaryRows(changeset: Pick<Changeset, 'tables' | 'changes'>): SummaryRow[] {
+  return summaryRowsOf(changeset.tables, changeset.changes);
+}
+
+/** summaryRows from the tables' summaries and each change's table and kind (all a summary needs of a change). */
+export function summaryRowsOf(tables: Changeset['tables'], changes: Iterable<{ table: string; kind: ChangeKind }>): SummaryRow[] {
+  const rows = tables.map((t) => ({ table: t.table, counts: t.counts }));
   const known = new Set(rows.map((r) => r.table));
-  for (const change of changeset.changes) {
+  for (const change of changes) {
     if (known.has(change.table)) continue;
     let row = rows.find((r) => r.table === change.table);
     if (!row) rows.push((row = { table: change.table, counts: { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 } }));
@@ -34,9 +39,9 @@ export function summaryRows(changeset: Changeset): SummaryRow[] {
   return rows;
 }
 
-export function countsTotal(changeset: Changeset): TableCounts {
+export function countsTotal(rows: SummaryRow[]): TableCounts {
   const total: TableCounts = { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 };
-  for (const { counts } of summaryRows(changeset)) {
+  for (const { counts } of rows) {
     for (const key of Object.keys(total) as Array<keyof TableCounts>) total[key] += counts[key];
   }
   return total;

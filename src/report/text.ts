@@ -1,5 +1,7 @@
 import type { Change, Changeset, Evidence } from '../reconcile/changeset.js';
 import { hasOwn, own } from '../reconcile/own.js';
+import { viewOfChangeset, type ChangesetView } from './changeset-view.js';
+import type { SummaryRow } from './review-model.js';
 
 export interface TextReportOptions {
   color?: boolean;
@@ -26,44 +28,51 @@ const ansi: Palette = {
 
 /** The terminal review: a summary per table, then each change with its evidence. */
 export function renderText(changeset: Changeset, options: TextReportOptions = {}): string {
-  const p = options.color ? ansi : plain;
-  const out: string[] = [];
-  out.push(p.bold(`salvage changeset for ${changeset.backup.database} (${changeset.createdAt})`));
-  out.push(`window: ${changeset.window.from} -> ${changeset.window.to} (records written since ${changeset.window.since})`);
-  for (const s of changeset.sources) {
-    out.push(`source ${s.name}: ${s.records} records = ${s.mapped ?? '?'} mapped + ${s.unmapped ?? '?'} matched no rule + ${s.rejected ?? '?'} rejected`);
-    for (const r of s.rejectedBy ?? []) out.push(p.warn(`  rejected ${r.count} by ${r.rule} (${r.column}), e.g. ${r.example.ref}: ${r.example.message}`));
-  }
-  out.push('');
-  out.push(summaryTable(changeset));
-  out.push('');
-  for (const u of changeset.unmapped) {
-    out.push(p.warn(`unmapped: ${u.count} ${u.type} records of ${u.source} matched no rule (e.g. ${u.samples.slice(0, 3).join(', ')})`));
-  }
-  if (changeset.failures.count) {
-    out.push(p.warn(`rule failures: ${changeset.failures.count} (a transform could not convert a value; the record produced nothing for that rule)`));
-    for (const f of changeset.failures.samples.slice(0, 10)) out.push(p.warn(`  ${f.ref} ${f.rule} ${f.column}: ${f.message}`));
-  }
-  if (changeset.unmapped.length || changeset.failures.count) out.push('');
-
-  for (const table of changeset.tables) {
-    const changes = changeset.changes.filter((c) => c.table === table.table);
-    if (changes.length === 0) continue;
-    out.push(p.bold(`== ${table.table}`));
-    for (const kind of ['insert', 'update', 'conflict', 'unrecoverable'] as const) {
-      const list = changes.filter((c) => c.kind === kind);
-      const shown = options.limit === undefined ? list : list.slice(0, options.limit);
-      for (const change of shown) out.push(renderChange(change, p));
-      if (shown.length < list.length) out.push(p.dim(`   ... ${list.length - shown.length} more ${kind}s (diff --format json shows all)`));
-    }
-    out.push('');
-  }
-  return out.join('\n');
+  return [...textLines(viewOfChangeset(changeset), options)].join('\n');
 }
 
-function summaryTable(changeset: Changeset): string {
+/** renderText a line at a time (no line ends), for a changeset of any size. */
+export function* textLines(view: ChangesetView, options: TextReportOptions = {}): Generator<string> {
+  const p = options.color ? ansi : plain;
+  const { head } = view;
+  yield p.bold(`salvage changeset for ${head.backup.database} (${head.createdAt})`);
+  yield `window: ${head.window.from} -> ${head.window.to} (records written since ${head.window.since})`;
+  for (const s of head.sources) {
+    yield `source ${s.name}: ${s.records} records = ${s.mapped ?? '?'} mapped + ${s.unmapped ?? '?'} matched no rule + ${s.rejected ?? '?'} rejected`;
+    for (const r of s.rejectedBy ?? []) yield p.warn(`  rejected ${r.count} by ${r.rule} (${r.column}), e.g. ${r.example.ref}: ${r.example.message}`);
+  }
+  yield '';
+  yield summaryTable(view.summary());
+  yield '';
+  for (const u of head.unmapped) {
+    yield p.warn(`unmapped: ${u.count} ${u.type} records of ${u.source} matched no rule (e.g. ${u.samples.slice(0, 3).join(', ')})`);
+  }
+  if (head.failures.count) {
+    yield p.warn(`rule failures: ${head.failures.count} (a transform could not convert a value; the record produced nothing for that rule)`);
+    for (const f of head.failures.samples.slice(0, 10)) yield p.warn(`  ${f.ref} ${f.rule} ${f.column}: ${f.message}`);
+  }
+  if (head.unmapped.length || head.failures.count) yield '';
+
+  // Every table with changes, those only the changes name too: a report must never hide a change.
+  for (const table of view.tablesWithChanges()) {
+    yield p.bold(`== ${table}`);
+    for (const kind of ['insert', 'update', 'conflict', 'unrecoverable'] as const) {
+      const total = view.count(table, kind);
+      let shown = 0;
+      for (const change of view.changes(table, kind)) {
+        if (options.limit !== undefined && shown >= options.limit) break;
+        yield renderChange(change, p);
+        shown++;
+      }
+      if (shown < total) yield p.dim(`   ... ${total - shown} more ${kind}s (diff --format json shows all)`);
+    }
+    yield '';
+  }
+}
+
+function summaryTable(summary: SummaryRow[]): string {
   const head = ['table', 'insert', 'update', 'unchanged', 'conflict', 'unrecoverable'];
-  const rows = changeset.tables.map((t) => [
+  const rows = summary.map((t) => [
     t.table,
     ...[t.counts.insert, t.counts.update, t.counts.unchanged, t.counts.conflict, t.counts.unrecoverable].map(String),
   ]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { renderMarkdown } from '../../src/report/markdown.js';
+import { collapseBlankLines, renderMarkdown } from '../../src/report/markdown.js';
+import { seededRandom } from '../fakes/stripe/random.js';
 import { mdText } from '../../src/report/markdown-escape.js';
 import { DIFF_FORMATS, renderChangeset } from '../../src/report/render.js';
 import { hostileChangeset, syntheticChangeset } from './fixtures.js';
@@ -212,5 +213,17 @@ describe('diff formats', () => {
     expect(renderChangeset(changeset, 'html')).toMatch(/^<!doctype html>/);
     expect(JSON.parse(renderChangeset(changeset, 'json'))).toEqual(changeset);
     expect(() => renderChangeset(changeset, 'pdf')).toThrow(UsageError);
+  });
+});
+
+describe('collapseBlankLines: the Markdown report a line at a time', () => {
+  it('makes of any lines what join, the blank-line collapse and trimEnd make of the whole text (3,000 seeded cases)', () => {
+    const kinds = ['', '', '', ' ', '  ', 'a', 'b  ', ' c', '\t'];
+    for (let seed = 1; seed <= 3000; seed++) {
+      const random = seededRandom(seed);
+      const lines = Array.from({ length: Math.floor(random() * 14) }, () => kinds[Math.floor(random() * kinds.length)] as string);
+      const whole = lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd();
+      expect([...collapseBlankLines(lines)].join('\n'), JSON.stringify(lines)).toBe(whole);
+    }
   });
 });

@@ -1,0 +1,60 @@
+import type { Change, ChangeKind, Changeset } from '../reconcile/changeset.js';
+import { summaryRows, type SummaryRow } from './review-model.js';
+
+/** A changeset's fields other than its changes. */
+export type ChangesetHead = Omit<Changeset, 'changes'>;
+
+/**
+ * What the reports read: the changeset's head, its summary, and its changes by table
+ * and kind, in changeset order. A view over a changeset in memory and one over
+ * changeset.json on disk (changeset-file-view.ts) give the same answers, so a report
+ * of a million changes is rendered the way a small one is, without holding them all.
+ */
+export interface ChangesetView {
+  readonly head: ChangesetHead;
+  /** The changeset's keys in the order it has them, `changes` included (the json format keeps that order). */
+  readonly keys: readonly string[];
+  /** How many changes there are. */
+  readonly size: number;
+  /** Every change, in changeset order. */
+  all(): Iterable<Change>;
+  /** The changes of one table and kind, in changeset order. */
+  changes(table: string, kind: ChangeKind): Iterable<Change>;
+  /** How many changes of this table and kind there are. */
+  count(table: string, kind: ChangeKind): number;
+  /** One row per table with its counts; tables only the changes mention come last, counted from the changes. */
+  summary(): SummaryRow[];
+  /** The tables that have changes, in summary order. */
+  tablesWithChanges(): string[];
+}
+
+const NO_CHANGES: readonly Change[] = [];
+
+/** A view of a changeset held in memory. */
+export function viewOfChangeset(changeset: Changeset): ChangesetView {
+  const { changes: all, ...head } = changeset;
+  const byGroup = new Map<string, Change[]>();
+  for (const change of all) {
+    const key = groupKey(change.table, change.kind);
+    const list = byGroup.get(key);
+    if (list) list.push(change);
+    else byGroup.set(key, [change]);
+  }
+  const summary = summaryRows(changeset);
+  const tables = new Set(all.map((c) => c.table));
+  return {
+    head,
+    keys: Object.keys(changeset),
+    size: all.length,
+    all: () => all,
+    changes: (table, kind) => byGroup.get(groupKey(table, kind)) ?? NO_CHANGES,
+    count: (table, kind) => byGroup.get(groupKey(table, kind))?.length ?? 0,
+    summary: () => summary,
+    tablesWithChanges: () => summary.map((r) => r.table).filter((t) => tables.has(t)),
+  };
+}
+
+/** NUL cannot occur in a table name PostgreSQL accepts, so the pair cannot be mistaken. */
+export function groupKey(table: string, kind: ChangeKind): string {
+  return `${table}\u0000${kind}`;
+}
