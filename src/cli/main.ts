@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import path from 'node:path';
 import { loadConfig, requireEnv, type SalvageConfig } from '../config/load.js';
-import { redact } from '../config/secrets.js';
+import { redact, redactPieces } from '../config/secrets.js';
 import { ExitCode, PreconditionFailed, SalvageError, UsageError } from '../errors.js';
 import { review } from '../decide/review.js';
 import { createApplyRole } from '../sql/privileges.js';
@@ -12,11 +12,12 @@ import { doctor } from '../apply/doctor.js';
 import { verifyApplied } from '../apply/verify-target.js';
 import { runDemo } from '../demo/run-demo.js';
 import { patchDir, writePatch } from '../patch/patch.js';
-import { readChangeset } from '../patch/read-changeset.js';
 import { writesRows } from '../patch/manifest.js';
 import { pull } from '../pull/pull.js';
 import { changesetPath, embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
-import { DIFF_FORMATS, renderChangeset } from '../report/render.js';
+import { DIFF_FORMATS, lineEnded, renderPieces } from '../report/render.js';
+import { openChangesetView } from '../report/changeset-file-view.js';
+import { writePieces } from './write-pieces.js';
 import { ask, isInteractive, useColor } from './terminal.js';
 import { diffLimit } from './diff-limit.js';
 import { NO_PROGRESS, TerminalProgress, type Progress } from '../runtime/progress.js';
@@ -135,11 +136,16 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'show at most n changes of each kind per table', (v) => Number.parseInt(v, 10))
     .action(async (opts: { format: string; limit?: number }, command: Command) => {
       const cfg = await config(command);
-      const { changeset } = await readChangeset(changesetPath(cfg.jobDir));
-      const { limit, note } = diffLimit({ limit: opts.limit, format: opts.format, terminal: Boolean(process.stdout.isTTY), changes: changeset.changes.length });
-      // Reports leave the machine (a ticket, a chat): no credential may ride along.
-      process.stdout.write(`${redact(renderChangeset(changeset, opts.format, { color: useColor(), limit }))}\n`);
-      if (note) out(note);
+      // Indexed, not loaded: the report is written as the changes are read back (issue 7).
+      const view = await openChangesetView(changesetPath(cfg.jobDir));
+      try {
+        const { limit, note } = diffLimit({ limit: opts.limit, format: opts.format, terminal: Boolean(process.stdout.isTTY), changes: view.size });
+        // Reports leave the machine (a ticket, a chat): no credential may ride along.
+        await writePieces(process.stdout, redactPieces(lineEnded(renderPieces(view, opts.format, { color: useColor(), limit }))));
+        if (note) out(note);
+      } finally {
+        view.close();
+      }
     });
 
   program

@@ -48,3 +48,64 @@ export function containsSecret(text: string): boolean {
   for (const secret of secrets) if (text.includes(secret)) return true;
   return false;
 }
+
+/** How much text redactPieces gathers before it scrubs and passes it on. */
+const REDACT_BLOCK_CHARS = 1 << 16;
+
+/**
+ * `redact` for output written a piece at a time (a report too large to be one string):
+ * text is gathered into blocks that end just after a whitespace character, scrubbed, and
+ * passed on. No credential shape spans whitespace, and no registered secret either
+ * unless it holds some (a PEM key); those are kept whole by never cutting inside one,
+ * nor closer to the end of what was gathered than such a secret is long.
+ */
+export function* redactPieces(pieces: Iterable<string>, blockChars = REDACT_BLOCK_CHARS): Generator<string> {
+  const spaced = [...secrets].filter((s) => /\s/.test(s));
+  let gathered = '';
+  let checkAt = blockChars;
+  for (const piece of pieces) {
+    gathered += piece;
+    if (gathered.length < checkAt) continue;
+    const cut = safeCut(gathered, spaced);
+    if (cut === 0) {
+      checkAt = gathered.length + blockChars; // no whitespace yet: look again a block later, not at every piece
+      continue;
+    }
+    yield redact(gathered.slice(0, cut));
+    gathered = gathered.slice(cut);
+    checkAt = blockChars;
+  }
+  if (gathered !== '') yield redact(gathered);
+}
+
+/** Where text can be split without splitting a secret: just after whitespace; 0 when nowhere yet. */
+function safeCut(text: string, spaced: string[]): number {
+  const longest = spaced.reduce((n, s) => Math.max(n, s.length), 0);
+  // A secret that starts before the cut must end within the text gathered so far.
+  let before = text.length - Math.max(0, longest - 1);
+  for (;;) {
+    const cut = afterLastWhitespace(text, before);
+    if (cut === 0) return 0;
+    const across = spaced.map((s) => occurrenceAcross(text, s, cut)).find((at) => at >= 0);
+    if (across === undefined) return cut;
+    before = across; // cut before that occurrence instead
+  }
+}
+
+/** The position just after the last whitespace character before `before`, or 0. */
+function afterLastWhitespace(text: string, before: number): number {
+  for (let i = Math.min(before, text.length) - 1; i >= 0; i--) {
+    if (WHITESPACE.test(text[i] as string)) return i + 1;
+  }
+  return 0;
+}
+
+const WHITESPACE = /\s/;
+
+/** The start of an occurrence of `secret` that begins before `cut` and ends after it, or -1. */
+function occurrenceAcross(text: string, secret: string, cut: number): number {
+  for (let at = text.indexOf(secret, Math.max(0, cut - secret.length + 1)); at >= 0 && at < cut; at = text.indexOf(secret, at + 1)) {
+    if (at + secret.length > cut) return at;
+  }
+  return -1;
+}
