@@ -13,7 +13,7 @@ import { loadMappingsCollecting } from '../mapping/load.js';
 import { readRecordsFile } from '../records/ndjson.js';
 import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK, selectAllRows, selectSequenceState } from '../sql/select.js';
 import { InvalidInputError, UsageError, type Problem } from '../errors.js';
-import { CHANGESET_FORMAT, type Change, type Changeset, type RuleFailureEntry, type TableSummary, type UnmappedRecords } from './changeset.js';
+import { CHANGESET_FORMAT, type Changeset, type RuleFailureEntry, type TableSummary, type UnmappedRecords } from './changeset.js';
 import { LookupIndex } from './lookup-index.js';
 import { comparisonKey } from './normalize.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
@@ -26,6 +26,8 @@ import { mapFileInWorkers, mapParallelismFor, mapWorkerScript, type MapParalleli
 import { MapTally, RecordMapper, tableShapes, type MappedTableShape } from './record-mapper.js';
 import { registeredSecrets } from '../config/secrets.js';
 import { reconcileTable, type Row } from './table.js';
+import { ChangeSpill } from './change-spill.js';
+import type { TableChanges } from './table-changes.js';
 
 export interface ReconcileOptions {
   config: SalvageConfig;
@@ -39,7 +41,11 @@ export interface ReconcileOptions {
 export type { StageTiming };
 
 export interface ReconcileResult {
-  changeset: Changeset;
+  /**
+   * What reconcile concluded, without the changes themselves: they are in `file` (read
+   * them with readChangeset, or a report's view), since a recovery can have millions.
+   */
+  changeset: Omit<Changeset, 'changes'>;
   file: string;
   /** Wall time and rows of each stage, for --timings and the benchmark. */
   timings: StageTiming[];
@@ -71,6 +77,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     if (loaded.problems.length) throw new InvalidInputError('invalid mappings', loaded.problems);
     throw error;
   });
+  let spill: ChangeSpill | undefined;
   try {
     const timer = new StageTimer();
     const { timings } = timer;
@@ -96,7 +103,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     }
     if (indexes.size) lap('index lookups', [...indexes.values()].reduce((n, i) => n + i.requested.size, 0));
     const tables: TableSummary[] = [];
-    const changes: Change[] = [];
+    const tableChanges: TableChanges[] = [];
+    const file = changesetPath(config.jobDir);
+    await mkdir(path.dirname(file), { recursive: true });
+    spill = new ChangeSpill(`${file}.changes.partial`);
     for (const b of bound) {
       const name = tableKey(b.table);
       const result = await reconcileTable({
@@ -106,9 +116,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
         ownIndexes: [...indexes.values()].filter((i) => i.parentTable === name),
         backupRows: () => streamRows(backup, b.table),
         sequenceFloor: await sequenceFloor(backup, b.table),
+        spill,
         progress,
       });
-      for (const change of result.changes) changes.push(change);
+      tableChanges.push(result.changes);
       tables.push(summarize(b, result.counts));
       collectGarbage();
       lap(`reconcile ${name}`, Object.values(result.counts).reduce((n, c) => n + c, 0));
@@ -116,22 +127,24 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     }
     await backup.client.query(ROLLBACK);
 
-    const changeset: Changeset = {
+    const changeset: Omit<Changeset, 'changes'> = {
       format: CHANGESET_FORMAT,
       createdAt: new Date().toISOString(),
       window: { from: config.window.from.toISOString(), to: config.window.to.toISOString(), since: config.window.since.toISOString() },
       backup: { database: backup.database, describe: backup.describe },
       tables,
       sources: evaluation.sources,
-      changes,
       unmapped: evaluation.unmapped,
       failures: evaluation.failures,
     };
-    const file = changesetPath(config.jobDir);
-    await writeChangeset(file, changeset, progress);
-    lap('write changeset', changes.length);
+    const count = tableChanges.reduce((n, t) => n + t.size, 0);
+    await writeChangesetTexts(file, changeset, (function* () {
+      for (const t of tableChanges) yield* t.jsonTexts();
+    })(), count, progress);
+    lap('write changeset', count);
     return { changeset, file, timings };
   } finally {
+    spill?.remove();
     await backup.close();
   }
 }
@@ -309,8 +322,15 @@ function summarize(b: BoundMapping, counts: TableSummary['counts']): TableSummar
  * reviewer's diff tool and `grep` see one row of change per line.
  */
 export async function writeChangeset(file: string, changeset: Changeset, progress: Progress = NO_PROGRESS): Promise<void> {
+  const { changes, ...head } = changeset;
+  await writeChangesetTexts(file, head, (function* () {
+    for (const change of changes) yield JSON.stringify(change);
+  })(), changes.length, progress);
+}
+
+/** writeChangeset from each change's JSON text, in order: the changes need not be in memory. */
+export async function writeChangesetTexts(file: string, header: Omit<Changeset, 'changes'>, texts: Iterable<string>, count: number, progress: Progress = NO_PROGRESS): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const { changes, ...header } = changeset;
   const head = JSON.stringify({ ...header, changes: [] });
   const at = head.lastIndexOf('"changes":[]');
   const tmp = `${file}.partial`;
@@ -321,13 +341,14 @@ export async function writeChangeset(file: string, changeset: Changeset, progres
   };
   try {
     await write(`${head.slice(0, at)}"changes":[\n`);
-    const writing = progress.stage('write changeset', changes.length);
+    const writing = progress.stage('write changeset', count);
     // Written in pieces of about a megabyte: a write (and an await) per change cost twice the JSON.
     let piece: string[] = [];
     let pieceLength = 0;
-    for (let i = 0; i < changes.length; i++) {
+    let i = 0;
+    for (const json of texts) {
       writing.add();
-      const text = `${i ? ',\n' : ''}${JSON.stringify(changes[i])}`;
+      const text = `${i++ ? ',\n' : ''}${json}`;
       piece.push(text);
       pieceLength += text.length;
       if (pieceLength >= 1048576) {

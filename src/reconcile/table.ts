@@ -13,6 +13,8 @@ import { columnRecord } from './own.js';
 import { UnionFind } from './union-find.js';
 import { keyCandidates, resolveLookups, type KeyedCandidates } from './candidate-keys.js';
 import { scanBackup } from './backup-scan.js';
+import type { ChangeSpill } from './change-spill.js';
+import { TableChanges } from './table-changes.js';
 
 export type { Row } from './backup-scan.js';
 import type { Row } from './backup-scan.js';
@@ -29,11 +31,14 @@ export interface TableInput {
   backupRows: () => AsyncIterable<Row[]>;
   /** The highest key value already handed out by the backup's sequence, if any. */
   sequenceFloor?: bigint;
+  /** Where the table's changes go as they are made. */
+  spill: ChangeSpill;
   progress?: Progress;
 }
 
 export interface TableResult {
-  changes: Change[];
+  /** The changes, read back from the spill in the changeset's order. */
+  changes: TableChanges;
   counts: TableCounts;
 }
 
@@ -108,8 +113,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   keysOf.length = 0;
   collectGarbage();
 
-  const changes: Change[] = [];
-  const needKeys: Array<{ change: Change; order: string }> = [];
+  const changes = new TableChanges(table, input.spill, input.ownIndexes, columns);
   const merging = progress.stage(`${name}: merge changed rows`, groups.size);
   for (const [root, group] of groups) {
     merging.add();
@@ -123,8 +127,6 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
       continue;
     }
     counts[outcome.change.kind]++;
-    changes.push(outcome.change);
-    if (outcome.needsKey) needKeys.push({ change: outcome.change, order: outcome.order });
     if (outcome.change.kind !== 'unrecoverable') {
       outcome.change.confidence = scoreChange({
         matchedBy: matchedKey(group, bound, columns),
@@ -133,12 +135,12 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
         keyAssigned: outcome.needsKey,
       });
     }
+    // Out of memory at once: what the end of the table needs of it stays (table-changes.ts).
+    changes.add(outcome.change, outcome.needsKey ? outcome.order : undefined);
   }
 
   merging.end();
-  assignKeys(table, needKeys, changes, maxKey, input.sequenceFloor);
-  registerForChildren(input.ownIndexes, changes, columns, table);
-  changes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  changes.finish(maxKey, input.sequenceFloor);
   return { changes, counts };
 }
 
@@ -350,57 +352,4 @@ function describeRow(bound: BoundMapping, values: Record<string, string | null>,
   }
   const first = group.members[0]?.record;
   return first ? `record=${first.ref}` : 'unknown';
-}
-
-/** New rows get keys above everything the backup's sequence and the sources have used, in creation order. */
-function assignKeys(
-  table: CatalogTable,
-  needKeys: Array<{ change: Change; order: string }>,
-  changes: Change[],
-  backupMax: bigint | undefined,
-  sequenceFloor: bigint | undefined,
-): void {
-  const pk = table.primaryKey[0];
-  if (!pk || needKeys.length === 0) return;
-  let next = [backupMax ?? 0n, sequenceFloor ?? 0n]
-    .concat(changes.filter((c) => c.kind !== 'unrecoverable' && c.key[pk] !== undefined).map((c) => BigInt(c.key[pk] as string)))
-    .reduce((a, b) => (b > a ? b : a), 0n);
-  needKeys.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
-  for (const { change } of needKeys) {
-    next += 1n;
-    const value = next.toString();
-    change.key = { [pk]: value };
-    change.keyAssigned = true;
-    // The key first, as a reader expects it; a copy by hand: Object.assign into a prototype-less record took 6 µs a row.
-    const values = columnRecord<string | null>();
-    values[pk] = value;
-    for (const column in change.values) values[column] = change.values[column] as string | null;
-    change.values = values;
-    change.id = `${change.table}#${value}`;
-  }
-}
-
-/** Tells children's lookups where each rebuilt or matched row is (or why it is not). */
-function registerForChildren(indexes: LookupIndex[], changes: Change[], columns: Map<string, CatalogColumn>, table: CatalogTable): void {
-  for (const index of indexes) {
-    const byMeta = columns.get(index.by) as CatalogColumn;
-    const note = (by: string | null | undefined, entry: { value: string } | { reason: string }) => {
-      if (by == null) return;
-      const nk = comparisonKey(byMeta, by);
-      if (index.requested.has(nk)) index.set(nk, entry);
-    };
-    for (const change of changes) {
-      const by = change.values[index.by] ?? change.old?.[index.by] ?? undefined;
-      const ref = change.values[index.refColumn] ?? change.key[index.refColumn];
-      if (change.kind === 'insert' || change.kind === 'update') {
-        // An update keeps its backup row; the backup scan already indexed its old natural key.
-        if (ref != null) note(by, { value: ref });
-      } else if (change.kind === 'conflict') {
-        // A disputed row the backup has stays findable through the backup scan; a new one is not there yet.
-        if (change.old === undefined) note(by, { reason: `the ${tableKey(table)} row ${change.id} is a conflict awaiting review` });
-      } else {
-        note(by, { reason: `the ${tableKey(table)} row ${change.id} is unrecoverable: ${change.detail}` });
-      }
-    }
-  }
 }

@@ -18,6 +18,7 @@ import { writePatch, type PatchResult } from '../../src/patch/patch.js';
 import { pull, type PullSummary } from '../../src/pull/pull.js';
 import type { Changeset } from '../../src/reconcile/changeset.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
+import { readChangeset } from '../../src/patch/read-changeset.js';
 
 export const OBSERVED_WINDOW = 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }';
 
@@ -68,7 +69,8 @@ export async function pullAndReconcile(dir: string, env: NodeJS.ProcessEnv = {})
   const pullLog: string[] = [];
   const reconcileLog: string[] = [];
   const pulled = await pull({ config, log: (l) => pullLog.push(l) });
-  const { changeset } = await reconcile({ config, log: (l) => reconcileLog.push(l) });
+  const { file } = await reconcile({ config, log: (l) => reconcileLog.push(l) });
+  const { changeset } = await readChangeset(file);
   return { config, pulled, changeset, pullLog, reconcileLog };
 }
 

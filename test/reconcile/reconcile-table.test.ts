@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CatalogColumn, CatalogTable } from '../../src/db/catalog-types.js';
 import type { BoundMapping } from '../../src/mapping/check-catalog.js';
@@ -5,6 +6,9 @@ import type { Candidate } from '../../src/mapping/evaluate.js';
 import type { MergePolicy, TableMapping } from '../../src/mapping/types.js';
 import { LookupIndex } from '../../src/reconcile/lookup-index.js';
 import { reconcileTable, type Row } from '../../src/reconcile/table.js';
+import { ChangeSpill } from '../../src/reconcile/change-spill.js';
+import type { Change } from '../../src/reconcile/changeset.js';
+import { tempJobDir } from '../support/flow.js';
 import { CandidateStore, ColumnLayout } from '../../src/reconcile/prepared.js';
 import { CandidateEncoder, tableShapes } from '../../src/reconcile/record-mapper.js';
 
@@ -87,14 +91,22 @@ async function run(candidates: Candidate[], m = mapping(), rows = BACKUP, custom
     const encoded = encoder.encode(c);
     if (encoded) store.addEncoded(encoded.line, encoded.prep);
   }
-  return reconcileTable({
-    bound: b,
-    candidates: store,
-    parentIndexes: customerIndex(customersById),
-    ownIndexes: [],
-    backupRows: () => rowsOf(rows),
-    sequenceFloor: 10n,
-  });
+  const spill = new ChangeSpill(path.join(await tempJobDir('reconcile-table'), 'changes.spill'));
+  try {
+    const result = await reconcileTable({
+      bound: b,
+      candidates: store,
+      parentIndexes: customerIndex(customersById),
+      ownIndexes: [],
+      backupRows: () => rowsOf(rows),
+      sequenceFloor: 10n,
+      spill,
+    });
+    // Read back as the changeset gets them: from the spill, in id order.
+    return { counts: result.counts, changes: [...result.changes.jsonTexts()].map((text) => JSON.parse(text) as Change) };
+  } finally {
+    spill.remove();
+  }
 }
 
 describe('reconciling one table', () => {

@@ -1,0 +1,79 @@
+/**
+ * Reconcile keeps each table's changes in a spill file, not in memory (issue 7). What
+ * comes back must be exactly what went in, in the changeset's order, with the keys
+ * assigned at the end of the table swapped in, and nothing may be left on disk.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CatalogColumn, CatalogTable } from '../../src/db/catalog-types.js';
+import type { Change } from '../../src/reconcile/changeset.js';
+import { ChangeSpill } from '../../src/reconcile/change-spill.js';
+import { LookupIndex } from '../../src/reconcile/lookup-index.js';
+import { TableChanges } from '../../src/reconcile/table-changes.js';
+import { tempJobDir } from '../support/flow.js';
+
+const column = (name: string, type: string): CatalogColumn => ({ name, type, typeName: type === 'bigint' ? 'int8' : 'text', notNull: false, default: null, identity: null, generated: false, position: 0 });
+const customers: CatalogTable = {
+  schema: 'public',
+  name: 'customers',
+  columns: [column('id', 'bigint'), column('email', 'text'), column('note', 'text')],
+  primaryKey: ['id'],
+  uniqueKeys: [['email']],
+  foreignKeys: [],
+  sequences: { id: { schema: 'public', name: 'customers_id_seq' } },
+} as unknown as CatalogTable;
+
+const change = (id: string, kind: Change['kind'], values: Record<string, string | null>, key: Record<string, string> = {}): Change => ({
+  id,
+  table: 'public.customers',
+  kind,
+  key,
+  values,
+  evidence: { email: [{ source: 's', record: id, ref: `file://x#${id}`, rule: 'c.yaml#r' }] },
+});
+
+async function spillIn(): Promise<ChangeSpill> {
+  return new ChangeSpill(path.join(await tempJobDir('spill'), 'changeset.json.changes.partial'));
+}
+
+describe('ChangeSpill', () => {
+  it('gives back every text as written, in any order, and leaves nothing behind', async () => {
+    const spill = await spillIn();
+    const texts = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ i, text: `O'Brien \\ "q" 🛶 ${'x'.repeat(i % 700)} ${i}` }));
+    const ordinals = texts.map((t) => spill.add(t));
+    for (const i of [4999, 0, 2500, 17, 4998, 1]) expect(spill.text(ordinals[i] as number)).toBe(texts[i]);
+    expect(ordinals.map((o) => spill.text(o))).toEqual(texts);
+    spill.remove();
+    expect(existsSync(spill.file)).toBe(false);
+  });
+});
+
+describe('TableChanges', () => {
+  it('orders by id, assigns keys in creation order above every key seen, and tells children', async () => {
+    const spill = await spillIn();
+    const index = new LookupIndex('public.customers', 'email', 'id');
+    for (const email of ['new-b@x', 'new-a@x', 'kept@x']) index.requested.add(email);
+    const columns = new Map(customers.columns.map((c) => [c.name, c]));
+    const changes = new TableChanges(customers, spill, [index], columns);
+    // A value that looks like the stand-in's prefix must come back untouched.
+    changes.add(change('public.customers#@email=new-b@x', 'insert', { email: 'new-b@x', note: 'salvage-key-not-a-key' }), '2026-02-02');
+    changes.add(change('public.customers#40', 'update', { note: 'changed' }, { id: '40' }));
+    changes.add(change('public.customers#@email=new-a@x', 'insert', { email: 'new-a@x', note: null }), '2026-01-01');
+    changes.add(change('public.customers#7', 'insert', { id: '7', email: 'kept@x' }, { id: '7' }));
+    changes.finish(12n, 30n);
+    const out = [...changes.jsonTexts()].map((t) => JSON.parse(t) as Change);
+    // Above the update's key 40, the highest of all; in the order the rows were created; ids sorted as text.
+    expect(out.map((c) => c.id)).toEqual(['public.customers#40', 'public.customers#41', 'public.customers#42', 'public.customers#7']);
+    const created = change('public.customers#@email=new-a@x', 'insert', { email: 'new-a@x', note: null });
+    expect(out[1]).toEqual({ ...created, id: 'public.customers#41', key: { id: '41' }, values: { id: '41', email: 'new-a@x', note: null }, keyAssigned: true });
+    expect(out[2]?.values).toEqual({ id: '42', email: 'new-b@x', note: 'salvage-key-not-a-key' });
+    expect(Object.keys(out[2]?.values ?? {})[0]).toBe('id');
+    expect(out[2]?.evidence.email?.[0]?.record).toBe('public.customers#@email=new-b@x');
+    expect(index.resolve('new-a@x')).toEqual({ value: '41' });
+    expect(index.resolve('new-b@x')).toEqual({ value: '42' });
+    expect(index.resolve('kept@x')).toEqual({ value: '7' });
+    expect(changes.size).toBe(4);
+    spill.remove();
+  });
+});
