@@ -11,7 +11,7 @@ import type { CandidateStore, PreparedCandidate } from './prepared.js';
 import { scoreChange } from './confidence.js';
 import { columnRecord } from './own.js';
 import { UnionFind } from './union-find.js';
-import { keyCandidates, resolveLookups, type KeyedCandidates } from './candidate-keys.js';
+import { keyCandidates, keyList, resolveLookups, type KeyedCandidates } from './candidate-keys.js';
 import { scanBackup } from './backup-scan.js';
 import type { ChangeSpill } from './change-spill.js';
 import { TableChanges } from './table-changes.js';
@@ -72,54 +72,41 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   keyed = undefined; // its digests and groups by key are done with
   collectGarbage(); // the backup rows of the scan
 
-  // Second pass: only the candidates whose rows may change are decoded again, in full.
-  const open = new Array<Resolved | undefined>(n);
+  // Second pass: the candidates whose rows may change are grouped by index (their keys are
+  // the first pass's), and each is decoded again, in full, only when its group is merged:
+  // when most rows are new, a million decoded candidates at once took a gigabyte (issue 7).
+  const uf = new UnionFind(n + rows.length);
   for (let i = 0; i < n; i++) {
     if (settled.has(i)) continue;
-    memoryCheckpoint();
-    const candidate = store.get(i);
-    resolveLookups(candidate, bound, columns, input.parentIndexes);
-    open[i] = candidate;
-  }
-  const uf = new UnionFind(n + rows.length);
-  open.forEach((r, i) => {
-    if (!r) return;
-    for (const k of r.keys) {
+    for (const k of keyList(keysOf[i])) {
       uf.union(i, keyOwner.get(k) as number);
       const rowIndex = rowForKey.get(k);
       if (rowIndex !== undefined) uf.union(i, n + rowIndex);
     }
-  });
+  }
   const counts: TableCounts = { insert: 0, update: 0, unchanged: settled.size, conflict: 0, unrecoverable: 0 };
-  const groups = new Map<number, Group>();
-  open.forEach((r, i) => {
-    if (!r) return;
-    const root = uf.find(i);
-    const g = groups.get(root) ?? { members: [], rows: [] };
-    g.members.push(r);
-    groups.set(root, g);
-  });
-  rows.forEach((row, j) => {
-    const g = groups.get(uf.find(n + j));
-    if (g) g.rows.push(row);
-  });
-  // Everything but the groups can go before the changes are built (peak memory, issue 7).
-  store.clear();
+  const groups = groupsByRoot(n, (i) => (settled.has(i) ? -1 : uf.find(i)), rows, (j) => uf.find(n + j));
+  // Everything but the groups and the candidates can go before the changes are built (peak memory, issue 7).
   keyOwner.clear();
   rowForKey.clear();
   settled.clear();
-  open.length = 0;
   rows.length = 0;
   keysOf.length = 0;
   collectGarbage();
 
+  const decoded = (i: number): Resolved => {
+    const candidate = store.get(i);
+    resolveLookups(candidate, bound, columns, input.parentIndexes);
+    return candidate;
+  };
   const changes = new TableChanges(table, input.spill, input.ownIndexes, columns);
-  const merging = progress.stage(`${name}: merge changed rows`, groups.size);
-  for (const [root, group] of groups) {
+  const merging = progress.stage(`${name}: merge changed rows`, groups.count);
+  for (let g = 0; g < groups.count; g++) {
     merging.add();
+    const members = groups.membersOf(g);
+    memoryCheckpoint(members.length);
     // A classified group's candidates are done with; its change keeps what it needs.
-    groups.delete(root);
-    memoryCheckpoint(group.members.length);
+    const group: Group = { members: Array.from(members, decoded), rows: groups.rowsOf(g) };
     const outcome = classifyGroup(group, bound, columns);
     if (outcome.kind === 'unchanged') {
       // Children find unchanged rows through the backup scan above, which indexed every row.
@@ -140,8 +127,56 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   }
 
   merging.end();
+  store.clear();
   changes.finish(maxKey, input.sequenceFloor);
   return { changes, counts };
+}
+
+/**
+ * The groups of candidates to merge, in order of their first member, as index arrays:
+ * a Map of a million small objects cost a few hundred megabytes when most rows are new.
+ * `rootOf` gives a candidate's group root, or -1 for one that needs no merge.
+ */
+function groupsByRoot(n: number, rootOf: (i: number) => number, rows: Row[], rootOfRow: (j: number) => number) {
+  // Roots are candidates (0..n-1) or backup rows (n..n+rows-1).
+  const groupOfRoot = new Int32Array(n + rows.length).fill(-1);
+  const counts: number[] = [];
+  const groupOf = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const root = rootOf(i);
+    if (root < 0) continue;
+    let g = groupOfRoot[root] as number;
+    if (g < 0) {
+      g = counts.push(0) - 1;
+      groupOfRoot[root] = g;
+    }
+    groupOf[i] = g;
+    counts[g] = (counts[g] as number) + 1;
+  }
+  const start = new Int32Array(counts.length + 1);
+  counts.forEach((c, g) => (start[g + 1] = (start[g] as number) + c));
+  const members = new Int32Array(start[counts.length] as number);
+  const next = start.slice(0, counts.length);
+  for (let i = 0; i < n; i++) {
+    const g = groupOf[i] as number;
+    if (g < 0) continue;
+    const at = next[g] as number;
+    members[at] = i;
+    next[g] = at + 1;
+  }
+  const rowsOfGroup = new Map<number, Row[]>();
+  rows.forEach((row, j) => {
+    const g = groupOfRoot[rootOfRow(j)] as number;
+    if (g < 0) return;
+    const list = rowsOfGroup.get(g);
+    if (list) list.push(row);
+    else rowsOfGroup.set(g, [row]);
+  });
+  return {
+    count: counts.length,
+    membersOf: (g: number) => members.subarray(start[g], start[g + 1]),
+    rowsOf: (g: number) => rowsOfGroup.get(g) ?? [],
+  };
 }
 
 /** The first match key on which the group's values equal its backup row's. */
