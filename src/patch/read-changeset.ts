@@ -5,6 +5,7 @@ import { CHANGESET_FORMAT, type Change, type Changeset } from '../reconcile/chan
 import { memoryCheckpoint } from '../runtime/memory.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
 import { scanChangeset } from './changeset-layout.js';
+import { SharedEvidence } from './shared-evidence.js';
 
 /** changeset.json read back (by patch, review and diff), with the sha256 of its bytes. */
 export async function readChangeset(file: string, progress: Progress = NO_PROGRESS): Promise<{ changeset: Changeset; sha256: string }> {
@@ -28,6 +29,7 @@ async function readChangesetLines(file: string, progress: Progress): Promise<{ c
   const hash = createHash('sha256');
   const reading = progress.stage('read changeset', (await stat(file)).size, 'bytes');
   const changes: Change[] = [];
+  const shared = new SharedEvidence();
   const layout = await scanChangeset(file, {
     onChunk: (chunk) => {
       hash.update(chunk);
@@ -36,7 +38,7 @@ async function readChangesetLines(file: string, progress: Progress): Promise<{ c
     onChange: (text) => {
       memoryCheckpoint();
       try {
-        changes.push(JSON.parse(text) as Change);
+        changes.push(shared.share(JSON.parse(text) as Change));
         return true;
       } catch {
         return false; // not one change per line after all: read it whole below
