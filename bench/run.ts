@@ -1,6 +1,8 @@
 /**
- * npm run bench [-- --rows N]: salvage against the hand-written SQL a DBA would
- * write, on the same generated data and the same PostgreSQL, in one run.
+ * npm run bench [-- --rows N] [-- --backup-fraction F]: salvage against the
+ * hand-written SQL a DBA would write, on the same generated data and the same
+ * PostgreSQL, in one run. --backup-fraction 0.1 keeps only the first tenth of the
+ * payments in the backup: a backup months older, where most records are new rows.
  * Prints a table and one line `BENCH {json}`. Never part of npm test.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -48,6 +50,7 @@ async function fingerprint(url: string): Promise<string> {
 
 async function main(): Promise<void> {
   const rows = arg('rows', 1_000_000);
+  const backupRows = Math.round(rows * arg('backup-fraction', 1));
   const tag = `${process.pid}_${Date.now() % 100000}`;
   const names = {
     backup: `salvage_bench_backup_${tag}`,
@@ -58,9 +61,9 @@ async function main(): Promise<void> {
   const job = await mkdtemp(path.join(os.tmpdir(), 'salvage-bench-'));
   const log = (line: string) => process.stderr.write(`${line}\n`);
   try {
-    log(`generating ${rows} backup rows and ${Math.floor(rows * 1.1)} records...`);
+    log(`generating ${backupRows} backup rows and ${Math.floor(rows * 1.1)} records...`);
     await withClient(ADMIN_URL, (c) => c.query(createDatabase(names.backup)));
-    await withClient(urlFor(names.backup), (c) => loadBackup(c, rows));
+    await withClient(urlFor(names.backup), (c) => loadBackup(c, rows, backupRows));
     for (const target of [names.salvage, names.baselineBefore, names.baselineAfter]) {
       await withClient(ADMIN_URL, (c) => c.query(createDatabase(target, names.backup)));
     }
@@ -100,6 +103,7 @@ sources:
     const salvageSeconds = stages.reconcile_s + stages.patch_s + stages.apply_s;
     const result = {
       rows,
+      ...(backupRows !== rows ? { backup_rows: backupRows } : {}),
       records: Math.floor(rows * 1.1),
       inserts: stages.inserts,
       updates: stages.updates,
