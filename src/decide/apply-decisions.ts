@@ -36,51 +36,84 @@ function describe(selector: Selector): string {
  * only when every conflicting column has a decision.
  */
 export function applyDecisions(changeset: Changeset, decisions: Decisions): DecidedChangeset {
-  const result: DecidedChangeset = { accepted: [], withheld: { undecidedConflicts: 0, rejected: 0, notAccepted: 0, unrecoverable: 0 }, stale: [], problems: [] };
-  const used = new Set<Selector>();
-  const usedResolutions = new Set<string>();
-  const hit = (list: Selector[], change: Change) => {
-    let any = false;
-    for (const s of list) {
-      if (matches(s, change)) {
-        used.add(s);
-        any = true;
-      }
-    }
-    return any;
-  };
-
+  const decider = new Decider(decisions);
+  const accepted: Change[] = [];
   for (const change of changeset.changes) {
+    const decided = decider.decide(change);
+    if (decided) accepted.push(decided);
+  }
+  return { ...decider.finish(), accepted };
+}
+
+/**
+ * applyDecisions one change at a time, for a changeset read as a stream: `decide` counts
+ * what it withholds and notes which decisions were used; `finish` says what is left.
+ */
+export class Decider {
+  private readonly withheld: DecidedChangeset['withheld'] = { undecidedConflicts: 0, rejected: 0, notAccepted: 0, unrecoverable: 0 };
+  private readonly problems: string[] = [];
+  private readonly used = new Set<Selector>();
+  private readonly usedResolutions = new Set<string>();
+
+  constructor(private readonly decisions: Decisions) {}
+
+  /** The change as the patch writes it (a settled conflict becomes an insert or update), or undefined when withheld. */
+  decide(change: Change): Change | undefined {
+    const { decisions, withheld } = this;
     if (change.kind === 'unrecoverable') {
-      result.withheld.unrecoverable++;
-      continue;
+      withheld.unrecoverable++;
+      return undefined;
     }
     let decided: Change | undefined = change;
     if (change.kind === 'conflict') {
       const resolution = own(decisions.resolve, change.id);
-      if (resolution) usedResolutions.add(change.id);
-      decided = resolution ? settle(change, resolution, result.problems) : undefined;
+      if (resolution) this.usedResolutions.add(change.id);
+      decided = resolution ? settle(change, resolution, this.problems) : undefined;
       if (!decided) {
-        result.withheld.undecidedConflicts++;
-        continue;
+        withheld.undecidedConflicts++;
+        return undefined;
       }
     }
-    const accepted = hit(decisions.accept, change) || own(decisions.resolve, change.id) !== undefined;
+    const accepted = this.hit(decisions.accept, change) || own(decisions.resolve, change.id) !== undefined;
     const score = change.confidence?.score;
     const gate = decisions.confidence;
     const lowScore = score !== undefined && gate.reject !== undefined && score < gate.reject;
     const unsure = score !== undefined && gate.accept !== undefined && score < gate.accept;
-    const rejected = hit(decisions.reject, change) || (lowScore && !accepted);
-    if (rejected) result.withheld.rejected++;
-    else if ((decisions.default === 'review' || unsure) && !accepted) result.withheld.notAccepted++;
-    else result.accepted.push(decided);
+    const rejected = this.hit(decisions.reject, change) || (lowScore && !accepted);
+    if (rejected) withheld.rejected++;
+    else if ((decisions.default === 'review' || unsure) && !accepted) withheld.notAccepted++;
+    else return decided;
+    return undefined;
   }
 
-  for (const s of [...decisions.accept, ...decisions.reject]) if (!used.has(s)) result.stale.push(`${describe(s)} matches no change`);
-  for (const id of Object.keys(decisions.resolve)) {
-    if (!usedResolutions.has(id)) result.stale.push(`resolve ${id}: no conflict with that id in this changeset`);
+  /** An accepted change read again: what `decide` made of it, with nothing counted twice. */
+  again(change: Change): Change {
+    if (change.kind !== 'conflict') return change;
+    const resolution = own(this.decisions.resolve, change.id);
+    const settled = resolution ? settle(change, resolution, []) : undefined;
+    if (!settled) throw new Error(`conflict ${change.id} was accepted once and not again: was changeset.json changed while the patch was made?`);
+    return settled;
   }
-  return result;
+
+  finish(): Omit<DecidedChangeset, 'accepted'> {
+    const stale: string[] = [];
+    for (const s of [...this.decisions.accept, ...this.decisions.reject]) if (!this.used.has(s)) stale.push(`${describe(s)} matches no change`);
+    for (const id of Object.keys(this.decisions.resolve)) {
+      if (!this.usedResolutions.has(id)) stale.push(`resolve ${id}: no conflict with that id in this changeset`);
+    }
+    return { withheld: { ...this.withheld }, stale, problems: [...this.problems] };
+  }
+
+  private hit(list: Selector[], change: Change): boolean {
+    let any = false;
+    for (const s of list) {
+      if (matches(s, change)) {
+        this.used.add(s);
+        any = true;
+      }
+    }
+    return any;
+  }
 }
 
 /** Turns a conflict into the insert or update it becomes once a person chose every disputed value. */

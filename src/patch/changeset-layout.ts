@@ -12,6 +12,8 @@ export interface ChangesetLayout {
 }
 
 export interface ScanHandlers {
+  /** The head line, before any change; returning false stops the scan (the caller reads the file whole). */
+  onHead?: (head: string) => boolean;
   /** Every chunk of the file as read (for a hash or a progress bar). */
   onChunk?: (chunk: Buffer) => void;
   /**
@@ -45,7 +47,7 @@ export async function scanChangeset(file: string, handlers: ScanHandlers): Promi
     if (head === undefined) {
       head = buffer.toString('utf8', start, stop);
       inChanges = head.endsWith('"changes":[');
-      return inChanges;
+      return inChanges && (handlers.onHead?.(head) ?? true);
     }
     if (inChanges && buffer[start] === 0x5d /* ] */) inChanges = false;
     if (!inChanges) {

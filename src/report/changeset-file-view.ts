@@ -1,9 +1,8 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { UsageError } from '../errors.js';
 import type { Change, ChangeKind, Changeset } from '../reconcile/changeset.js';
 import { scanChangeset } from '../patch/changeset-layout.js';
 import { checkFormat, parseWhole, readChangeset } from '../patch/read-changeset.js';
+import { ChangeReader } from '../patch/change-reader.js';
 import { groupKey, viewOfChangeset, type ChangesetHead, type ChangesetView } from './changeset-view.js';
 import { summaryRowsOf } from './review-model.js';
 
@@ -90,51 +89,4 @@ function fileView(
     tablesWithChanges: () => summary.map((r) => r.table).filter((t) => withChanges.has(t)),
     close: () => reader.close(),
   };
-}
-
-const WINDOW_BYTES = 1 << 20;
-
-/**
- * Reads change lines back by offset. A report asks for them mostly in file order (one
- * kind of one table at a time), so a window of the file is read at once.
- */
-class ChangeReader {
-  private fd: number | undefined;
-  private window = Buffer.alloc(0);
-  private windowStart = 0;
-
-  constructor(private readonly file: string) {}
-
-  change(offset: number, bytes: number): Change {
-    if (offset < this.windowStart || offset + bytes > this.windowStart + this.window.length) this.fill(offset, bytes);
-    const text = this.window.toString('utf8', offset - this.windowStart, offset - this.windowStart + bytes);
-    try {
-      return JSON.parse(text) as Change;
-    } catch {
-      throw this.changed();
-    }
-  }
-
-  close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-  }
-
-  private fill(offset: number, bytes: number): void {
-    this.fd ??= openSync(this.file, 'r');
-    const buffer = this.window.length >= Math.max(WINDOW_BYTES, bytes) ? this.window : Buffer.allocUnsafe(Math.max(WINDOW_BYTES, bytes));
-    let filled = 0;
-    while (filled < buffer.length) {
-      const read = readSync(this.fd, buffer, filled, buffer.length - filled, offset + filled);
-      if (read === 0) break;
-      filled += read;
-    }
-    if (filled < bytes) throw this.changed();
-    this.window = buffer.subarray(0, filled);
-    this.windowStart = offset;
-  }
-
-  private changed(): UsageError {
-    return new UsageError(`${this.file} changed while it was being read (did a reconcile run meanwhile?); run the command again`);
-  }
 }
