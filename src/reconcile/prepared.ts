@@ -241,6 +241,9 @@ export interface StoredLookup {
  * bytes each; as strings about 200, and reconcile decodes a candidate in full only
  * if its row may change (issue 7: peak memory).
  */
+/** What a released candidate's text becomes (a real one always holds a newline). */
+const RELEASED = '';
+
 export class CandidateStore {
   private readonly lines: string[] = [];
   /** One key as a string (the usual case), several as an array, unknown as undefined. */
@@ -316,6 +319,7 @@ export class CandidateStore {
 
   get(i: number): PreparedCandidate {
     const line = this.lines[i] as string;
+    if (line === RELEASED) throw new Error(`candidate ${i} was released and read again`);
     const at = line.indexOf('\n');
     const lookups = JSON.parse(line.slice(0, at)) as StoredLookups;
     const [rule, source, id, ref, time, packed, problems] = JSON.parse(line.slice(at + 1)) as StoredCandidate;
@@ -330,6 +334,15 @@ export class CandidateStore {
   }
 
   /** Lets the stored candidates go once reconcile holds what it still needs. */
+  /**
+   * Lets go of candidate i's text and keys once nothing will read them again: reconcile's
+   * merge decodes each candidate once, so the store shrinks as the changes grow (issue 7).
+   */
+  release(i: number): void {
+    this.lines[i] = RELEASED;
+    this.keys[i] = undefined;
+  }
+
   clear(): void {
     this.lines.length = 0;
     this.keys.length = 0;

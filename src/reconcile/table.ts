@@ -86,6 +86,8 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   }
   const counts: TableCounts = { insert: 0, update: 0, unchanged: settled.size, conflict: 0, unrecoverable: 0 };
   const groups = groupsByRoot(n, (i) => (settled.has(i) ? -1 : uf.find(i)), rows, (j) => uf.find(n + j));
+  // A settled candidate is never read again; the others are, once each, as their group is merged.
+  for (let i = 0; i < n; i++) if (settled.has(i)) store.release(i);
   // Everything but the groups and the candidates can go before the changes are built (peak memory, issue 7).
   keyOwner.clear();
   rowForKey.clear();
@@ -96,6 +98,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
 
   const decoded = (i: number): Resolved => {
     const candidate = store.get(i);
+    store.release(i);
     resolveLookups(candidate, bound, columns, input.parentIndexes);
     return candidate;
   };
