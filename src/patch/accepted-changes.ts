@@ -1,4 +1,5 @@
 import type { Change, TableSummary } from '../reconcile/changeset.js';
+import { ChangeGroups } from '../reconcile/change-groups.js';
 import { hasOwn, own } from '../reconcile/own.js';
 
 /**
@@ -36,21 +37,16 @@ export function higher(a: bigint | undefined, b: bigint | undefined): bigint | u
 
 /** Accepted changes held in memory. */
 export function acceptedInMemory(accepted: Change[]): AcceptedChanges {
-  const byGroup = new Map<string, number[]>();
-  accepted.forEach((change, i) => {
-    const key = `${change.table}\u0000${change.kind}`;
-    const list = byGroup.get(key);
-    if (list) list.push(i);
-    else byGroup.set(key, [i]);
-  });
+  const byGroup = new ChangeGroups<number>();
+  accepted.forEach((change, i) => byGroup.add(change.table, change.kind, i));
   const get = (i: number) => accepted[i] as Change;
   return {
-    ordinals: (table, kind) => byGroup.get(`${table}\u0000${kind}`) ?? [],
+    ordinals: (table, kind) => byGroup.get(table, kind),
     get,
     columnsOf: (i, table) => columnsGiven(get(i), table),
     highestSequenceValue: (table) => {
       let max: bigint | undefined;
-      for (const i of byGroup.get(`${table.table}\u0000insert`) ?? []) max = higher(max, sequenceValue(get(i), table));
+      for (const i of byGroup.get(table.table, 'insert')) max = higher(max, sequenceValue(get(i), table));
       return max;
     },
   };

@@ -6,6 +6,7 @@ import type { Change, Changeset, TableSummary } from '../reconcile/changeset.js'
 import { memoryCheckpoint } from '../runtime/memory.js';
 import type { Progress } from '../runtime/progress.js';
 import { columnsGiven, higher, sequenceValue, type AcceptedChanges } from './accepted-changes.js';
+import { ChangeGroups } from '../reconcile/change-groups.js';
 import { ChangeReader } from './change-reader.js';
 import { scanChangeset } from './changeset-layout.js';
 import { checkFormat, parseWhole } from './read-changeset.js';
@@ -44,7 +45,7 @@ export async function acceptedFromFile(file: string, decisions: Decisions, progr
   const columnSets: number[] = [];
   const sets: Array<readonly string[]> = [];
   const setIndex = new Map<string, number>();
-  const groups = new Map<string, number[]>();
+  const groups = new ChangeGroups<number>();
   const highest = new Map<string, bigint | undefined>();
 
   const layout = await scanChangeset(file, {
@@ -85,10 +86,7 @@ export async function acceptedFromFile(file: string, decisions: Decisions, progr
         setIndex.set(setKey, set);
       }
       columnSets.push(set);
-      const key = `${decided.table}\u0000${decided.kind}`;
-      const list = groups.get(key);
-      if (list) list.push(ordinal);
-      else groups.set(key, [ordinal]);
+      groups.add(decided.table, decided.kind, ordinal);
       if (table && decided.kind === 'insert') highest.set(table.table, higher(highest.get(table.table), sequenceValue(decided, table)));
       return true;
     },
@@ -114,7 +112,7 @@ export async function acceptedFromFile(file: string, decisions: Decisions, progr
     sha256: hash.digest('hex'),
     close: () => reader.close(),
     accepted: {
-      ordinals: (table, kind) => groups.get(`${table}\u0000${kind}`) ?? [],
+      ordinals: (table, kind) => groups.get(table, kind),
       // Not shared (shared-evidence.ts): a block's changes are gone once its statement is written.
       get: (ordinal) => {
         memoryCheckpoint();

@@ -13,7 +13,7 @@ export async function readChangeset(file: string, progress: Progress = NO_PROGRE
   try {
     read = await readChangesetLines(file, progress);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`no changeset at ${file}: run "salvage reconcile" first`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw missingChangeset(file);
     throw error;
   }
   checkFormat(read.changeset, file);
@@ -53,6 +53,11 @@ async function readChangesetLines(file: string, progress: Progress): Promise<{ c
   const changeset = parseWhole(`${layout.head}${layout.tail}`, file);
   changeset.changes = changes;
   return { changeset, sha256: hash.digest('hex') };
+}
+
+/** What to say when there is no changeset yet. */
+export function missingChangeset(file: string): UsageError {
+  return new UsageError(`no changeset at ${file}: run "salvage reconcile" first`);
 }
 
 /** A changeset of the format this salvage reads, or an error that says so. */

@@ -1,9 +1,10 @@
 import { stat } from 'node:fs/promises';
 import type { Change, ChangeKind, Changeset } from '../reconcile/changeset.js';
 import { scanChangeset } from '../patch/changeset-layout.js';
-import { checkFormat, parseWhole, readChangeset } from '../patch/read-changeset.js';
+import { checkFormat, missingChangeset, parseWhole, readChangeset } from '../patch/read-changeset.js';
 import { ChangeReader } from '../patch/change-reader.js';
-import { groupKey, viewOfChangeset, type ChangesetHead, type ChangesetView } from './changeset-view.js';
+import { viewOfChangeset, type ChangesetHead, type ChangesetView } from './changeset-view.js';
+import { ChangeGroups } from '../reconcile/change-groups.js';
 import { summaryRowsOf } from './review-model.js';
 
 export interface ChangesetFileView extends ChangesetView {
@@ -22,15 +23,12 @@ const KINDS: ReadonlySet<string> = new Set<ChangeKind>(['insert', 'update', 'con
  * A file not in reconcile's layout is read whole, as `patch` reads it.
  */
 export async function openChangesetView(file: string): Promise<ChangesetFileView> {
-  try {
-    await stat(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return readChangeset(file).then(({ changeset }) => inMemory(changeset)); // its message
-    throw error;
-  }
+  await stat(file).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'ENOENT' ? missingChangeset(file) : error;
+  });
   const offsets: number[] = [];
   const lengths: number[] = [];
-  const groups = new Map<string, { table: string; kind: ChangeKind; changes: number[] }>();
+  const groups = new ChangeGroups<number>();
   const layout = await scanChangeset(file, {
     onChange: (text, offset, bytes) => {
       let change: Partial<Change>;
@@ -40,10 +38,7 @@ export async function openChangesetView(file: string): Promise<ChangesetFileView
         return false;
       }
       if (typeof change.table !== 'string' || typeof change.kind !== 'string' || !KINDS.has(change.kind)) return false;
-      const key = groupKey(change.table, change.kind);
-      let group = groups.get(key);
-      if (!group) groups.set(key, (group = { table: change.table, kind: change.kind, changes: [] }));
-      group.changes.push(offsets.length);
+      groups.add(change.table, change.kind as ChangeKind, offsets.length);
       offsets.push(offset);
       lengths.push(bytes);
       return true;
@@ -53,7 +48,7 @@ export async function openChangesetView(file: string): Promise<ChangesetFileView
   const parsed = parseWhole(`${layout.head}${layout.tail}`, file);
   checkFormat(parsed, file);
   const { changes: _none, ...head } = parsed;
-  return fileView(file, head, Object.keys(parsed), offsets, lengths, [...groups.values()]);
+  return fileView(file, head, Object.keys(parsed), offsets, lengths, groups);
 }
 
 function inMemory(changeset: Changeset): ChangesetFileView {
@@ -66,14 +61,13 @@ function fileView(
   keys: string[],
   offsets: number[],
   lengths: number[],
-  groups: Array<{ table: string; kind: ChangeKind; changes: number[] }>,
+  groups: ChangeGroups<number>,
 ): ChangesetFileView {
-  const byKey = new Map(groups.map((g) => [groupKey(g.table, g.kind), g.changes]));
   // Groups are in order of their first change, so tables only the changes name come in order of appearance.
   const summary = summaryRowsOf(head.tables, (function* () {
-    for (const g of groups) for (let i = 0; i < g.changes.length; i++) yield g;
+    for (const g of groups.all()) for (let i = 0; i < g.items.length; i++) yield g;
   })());
-  const withChanges = new Set(groups.map((g) => g.table));
+  const withChanges = new Set([...groups.all()].map((g) => g.table));
   const reader = new ChangeReader(file);
   const read = function* (ordinals: Iterable<number>): Iterable<Change> {
     for (const i of ordinals) yield reader.change(offsets[i] as number, lengths[i] as number);
@@ -83,8 +77,8 @@ function fileView(
     keys,
     size: offsets.length,
     all: () => read(offsets.keys()),
-    changes: (table, kind) => read(byKey.get(groupKey(table, kind)) ?? []),
-    count: (table, kind) => byKey.get(groupKey(table, kind))?.length ?? 0,
+    changes: (table, kind) => read(groups.get(table, kind)),
+    count: (table, kind) => groups.get(table, kind).length,
     summary: () => summary,
     tablesWithChanges: () => summary.map((r) => r.table).filter((t) => withChanges.has(t)),
     close: () => reader.close(),

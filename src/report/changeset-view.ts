@@ -1,4 +1,5 @@
 import type { Change, ChangeKind, Changeset } from '../reconcile/changeset.js';
+import { ChangeGroups } from '../reconcile/change-groups.js';
 import { summaryRows, type SummaryRow } from './review-model.js';
 
 /** A changeset's fields other than its changes. */
@@ -28,18 +29,11 @@ export interface ChangesetView {
   tablesWithChanges(): string[];
 }
 
-const NO_CHANGES: readonly Change[] = [];
-
 /** A view of a changeset held in memory. */
 export function viewOfChangeset(changeset: Changeset): ChangesetView {
   const { changes: all, ...head } = changeset;
-  const byGroup = new Map<string, Change[]>();
-  for (const change of all) {
-    const key = groupKey(change.table, change.kind);
-    const list = byGroup.get(key);
-    if (list) list.push(change);
-    else byGroup.set(key, [change]);
-  }
+  const byGroup = new ChangeGroups<Change>();
+  for (const change of all) byGroup.add(change.table, change.kind, change);
   const summary = summaryRows(changeset);
   const tables = new Set(all.map((c) => c.table));
   return {
@@ -47,14 +41,9 @@ export function viewOfChangeset(changeset: Changeset): ChangesetView {
     keys: Object.keys(changeset),
     size: all.length,
     all: () => all,
-    changes: (table, kind) => byGroup.get(groupKey(table, kind)) ?? NO_CHANGES,
-    count: (table, kind) => byGroup.get(groupKey(table, kind))?.length ?? 0,
+    changes: (table, kind) => byGroup.get(table, kind),
+    count: (table, kind) => byGroup.get(table, kind).length,
     summary: () => summary,
     tablesWithChanges: () => summary.map((r) => r.table).filter((t) => tables.has(t)),
   };
-}
-
-/** NUL cannot occur in a table name PostgreSQL accepts, so the pair cannot be mistaken. */
-export function groupKey(table: string, kind: ChangeKind): string {
-  return `${table}\u0000${kind}`;
 }
