@@ -1,4 +1,5 @@
 import type { Change, Evidence } from '../reconcile/changeset.js';
+import { evidenceKey } from '../reconcile/evidence-key.js';
 
 /**
  * Numbers the distinct evidence of one change, so a value cites "[1][2]" and the
@@ -33,9 +34,4 @@ export class EvidenceFootnotes {
     }
     return [...out].sort((a, b) => a - b);
   }
-}
-
-/** Identity of an evidence entry; length-prefixed, so no text inside a field can make two entries collide. */
-export function evidenceKey(e: Evidence): string {
-  return `${e.source.length}:${e.source}${e.record.length}:${e.record}${e.ref.length}:${e.ref}${e.rule.length}:${e.rule}`;
 }
