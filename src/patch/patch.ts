@@ -128,7 +128,7 @@ export function buildPatch(
 }
 
 /** The patch, its undo and manifest, for the accepted changes of a changeset (in memory or read back from disk). */
-export function emitPatch(
+function emitPatch(
   changeset: Omit<Changeset, 'changes'>,
   accepted: AcceptedChanges,
   decided: Omit<DecidedChangeset, 'accepted'>,

@@ -26,7 +26,6 @@ export class TableChanges {
   private readonly pk: string | undefined;
   private highestKey = 0n;
   private unreadableKey: string | undefined;
-  private ordered: number[] | undefined;
 
   constructor(
     private readonly table: CatalogTable,
@@ -72,12 +71,12 @@ export class TableChanges {
   /** Each change's JSON text in the changeset's order (by id). */
   *jsonTexts(): Generator<string> {
     const ids = this.ids;
-    this.ordered ??= this.ordinals.map((_, i) => i).sort((a, b) => {
+    const ordered = this.ordinals.map((_, i) => i).sort((a, b) => {
       const x = ids[a] as string;
       const y = ids[b] as string;
       return x < y ? -1 : x > y ? 1 : 0;
     });
-    for (const at of this.ordered) {
+    for (const at of ordered) {
       const text = this.spill.text(this.ordinals[at] as number);
       const key = this.assigned.get(at);
       yield key === undefined ? text : text.split(this.spill.keyStandIn).join(key);
@@ -114,7 +113,7 @@ export class TableChanges {
 }
 
 /** The change with the key the sequence will give it: first among its values, as a reader expects it, and in its id. */
-export function withAssignedKey(change: Change, pk: string, value: string): Change {
+function withAssignedKey(change: Change, pk: string, value: string): Change {
   // A copy by hand: Object.assign into a prototype-less record took 6 µs a row.
   const values = columnRecord<string | null>();
   values[pk] = value;

@@ -78,10 +78,6 @@ ${ledgerHtml(changeset)}
  * every `<` written as `\u003c` no value can end it (or open a comment), and
  * JSON.parse reads the escape back as `<`.
  */
-export function jsonForScript(value: unknown): string {
-  return escapeForScript(JSON.stringify(value));
-}
-
 function escapeForScript(json: string): string {
   return json.replace(/</g, '\\u003c');
 }

@@ -1,20 +1,4 @@
-import type { Change, ChangeKind, Changeset, TableCounts } from '../reconcile/changeset.js';
-
-/**
- * The changes grouped by table, tables in the changeset's foreign-key order. A change
- * naming a table the summary lacks still gets a group (after the others): a report
- * must never hide a change because the changeset is inconsistent.
- */
-export function changesByTable(changeset: Changeset): Map<string, Change[]> {
-  const groups = new Map<string, Change[]>(changeset.tables.map((t) => [t.table, []]));
-  for (const change of changeset.changes) {
-    let list = groups.get(change.table);
-    if (!list) groups.set(change.table, (list = []));
-    list.push(change);
-  }
-  for (const [table, list] of groups) if (!list.length) groups.delete(table);
-  return groups;
-}
+import type { ChangeKind, Changeset, TableCounts } from '../reconcile/changeset.js';
 
 export interface SummaryRow {
   table: string;

@@ -1,6 +1,6 @@
-import type { Change, Changeset, Evidence } from '../reconcile/changeset.js';
+import type { Change, Evidence } from '../reconcile/changeset.js';
 import { hasOwn, own } from '../reconcile/own.js';
-import { viewOfChangeset, type ChangesetView } from './changeset-view.js';
+import type { ChangesetView } from './changeset-view.js';
 import type { SummaryRow } from './review-model.js';
 
 export interface TextReportOptions {
@@ -26,12 +26,7 @@ const ansi: Palette = {
   bold: (s) => `\x1b[1m${s}\x1b[22m`,
 };
 
-/** The terminal review: a summary per table, then each change with its evidence. */
-export function renderText(changeset: Changeset, options: TextReportOptions = {}): string {
-  return [...textLines(viewOfChangeset(changeset), options)].join('\n');
-}
-
-/** renderText a line at a time (no line ends), for a changeset of any size. */
+/** The terminal review, a line at a time (no line ends): a summary per table, then each change with its evidence. */
 export function* textLines(view: ChangesetView, options: TextReportOptions = {}): Generator<string> {
   const p = options.color ? ansi : plain;
   const { head } = view;
