@@ -1,9 +1,13 @@
+import type { Writable } from 'node:stream';
+
 /**
  * Writes a report piece by piece, waiting whenever the reader is behind, so a report
  * of hundreds of megabytes never sits in memory waiting for a pager. A reader that goes
- * away (`salvage diff | head`) ends the writing quietly.
+ * away (`salvage diff | head`) ends the writing quietly, and at once: Node does not fail
+ * a write to a closed stdout, so without noticing the EPIPE the whole report would still
+ * be rendered, for nobody.
  */
-export async function writePieces(stream: NodeJS.WriteStream, pieces: Iterable<string>): Promise<void> {
+export async function writePieces(stream: Writable, pieces: Iterable<string>): Promise<void> {
   let gone = false;
   let failure: Error | undefined;
   const onError = (error: NodeJS.ErrnoException) => {
@@ -23,7 +27,7 @@ export async function writePieces(stream: NodeJS.WriteStream, pieces: Iterable<s
   }
 }
 
-function drained(stream: NodeJS.WriteStream): Promise<void> {
+function drained(stream: Writable): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       stream.off('drain', done);

@@ -15,6 +15,7 @@ import { openChangesetView } from '../../src/report/changeset-file-view.js';
 import { renderChangeset, renderPieces } from '../../src/report/render.js';
 import { redactPieces } from '../../src/config/secrets.js';
 import { collectGarbage } from '../../src/runtime/memory.js';
+import { writePieces } from '../../src/cli/write-pieces.js';
 import { syntheticChangeset } from '../report/fixtures.js';
 import { tempJobDir } from '../support/flow.js';
 
@@ -77,6 +78,19 @@ describe('salvage diff on a large changeset', () => {
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
     }
+  });
+
+  it('stops making the report as soon as its reader has gone', async () => {
+    // A real pipe to a reader that takes 100 bytes and leaves, as `salvage diff | head -c 100`.
+    const reader = spawn('head', ['-c', '100'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    let made = 0;
+    const pieces = function* () {
+      for (let i = 0; i < 200_000; i++, made++) yield `${'x'.repeat(1023)}\n`;
+    };
+    await writePieces(reader.stdin, pieces());
+    // The pipe holds 64 KB: a little more than that is made, not the 200 MB.
+    expect(made).toBeGreaterThan(0);
+    expect(made).toBeLessThan(5_000);
   });
 
   it('renders from the file with heap growth far below its size', { timeout: 120_000 }, async () => {
