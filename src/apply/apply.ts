@@ -3,7 +3,8 @@ import type pg from 'pg';
 import { readCatalog, tableKey } from '../db/catalog.js';
 import { connectDatabase } from '../db/connect.js';
 import { PreconditionFailed, SafetyRefusal, SalvageError } from '../errors.js';
-import { writesRows, type PatchManifest, type StatementEntry } from '../patch/manifest.js';
+import { countedKind, writesRows, type PatchManifest, type StatementEntry } from '../patch/manifest.js';
+import { CREATE_KEY_MAP } from '../sql/key-map.js';
 import { APPLY_BEGIN, APPLY_COMMIT, APPLY_ROLLBACK, SELECT_CURRENT_DATABASE, setLocal, TRY_APPLY_LOCK } from '../sql/apply-session.js';
 import { checkDrift } from './drift.js';
 import { fillStage } from './fill-stage.js';
@@ -110,6 +111,8 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       const privileges = await checkPrivileges(db.client, catalog, statements);
       for (const warning of privileges.warnings) log(`warning: ${warning} (see "salvage doctor" for the grants of a role that can only do what the patch does)`);
 
+      // Keys the target makes at apply time go into salvage's key map, created in this transaction.
+      if (statements.some((st) => st.kind === 'keys')) for (const ddl of CREATE_KEY_MAP) await db.client.query(ddl);
       lap('lock and privileges', 0);
       const drift = await checkDrift(db.client, catalog, statements, file);
       lap('drift check', drift.current.length);
@@ -144,7 +147,8 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
         }
         if (!writesRows(entry.kind)) continue;
         const perTable = (rows[entry.table] ??= {});
-        perTable[entry.kind] = (perTable[entry.kind] ?? 0) + count;
+        const kind = countedKind(entry.kind);
+        perTable[kind] = (perTable[kind] ?? 0) + count;
         writing.add(count);
       }
       writing.end();

@@ -6,7 +6,8 @@ import { SafetyRefusal } from '../errors.js';
 import { comparisonKey } from '../reconcile/normalize.js';
 import type { KeyConstant } from '../sql/apply-session.js';
 import type { PatchStatement } from './patch-statements.js';
-import { primaryKeyText, readRowsByKey, type Row } from './rows-by-key.js';
+import { primaryKeyText, readRowsByColumns, readRowsByKey, type Row } from './rows-by-key.js';
+import { KEY_MAP_EXISTS, SELECT_KEYS_BY_REF } from '../sql/key-map.js';
 
 export interface DriftReport {
   /** One line per row that is no longer as the changeset saw it. */
@@ -30,13 +31,14 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
     return table;
   };
 
-  const expectations = new Map<string, { table: CatalogTable; present: Array<{ key: KeyConstant[]; guards: Array<[string, KeyConstant]> }>; absent: KeyConstant[][] }>();
+  const expectations = new Map<string, Expectations>();
   const entry = (table: CatalogTable) => {
     const k = tableKey(table);
     let e = expectations.get(k);
-    if (!e) expectations.set(k, (e = { table, present: [], absent: [] }));
+    if (!e) expectations.set(k, (e = { table, present: [], absent: [], absentUnique: [] }));
     return e;
   };
+  const keysOfRefs = await keyMapFor(client, statements);
 
   for (const s of statements) {
     if (s.kind === 'update' || s.kind === 'delete') {
@@ -58,10 +60,34 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
         throw new SafetyRefusal(`${file}:${s.line}: this INSERT does not give the primary key of ${tableKey(table)}. Nothing was written.`);
       }
       for (const row of s.rows) entry(table).absent.push(positions.map((p) => (typeof row[p] === 'string' ? (row[p] as string) : null)));
+    } else if (s.kind === 'keyed-insert') {
+      // Its key is made now, so no row can hold it yet: what can collide is a unique value the live app took meanwhile.
+      const table = tableFor(s.table, s.line);
+      const e = entry(table);
+      const valueColumns = s.columns.filter((c) => !s.refColumns.includes(c));
+      for (const columns of [table.primaryKey, ...table.uniqueKeys]) {
+        const positions = columns.map((c) => (valueColumns.includes(c) ? s.columns.indexOf(c) : -1));
+        if (columns.length === 0 || positions.some((p) => p < 0)) continue;
+        for (const row of s.rows) {
+          const values = positions.map((p) => row[p] ?? null);
+          if (values.every((v) => v !== null)) e.absentUnique.push({ columns, values });
+        }
+      }
+    } else if (s.kind === 'keyed-delete') {
+      const table = tableFor(s.table, s.line);
+      for (const row of s.rows) {
+        const keyed = new Map(row.refs.map(([c, ref]) => [c, ref === null ? undefined : keysOfRefs.get(ref)]));
+        if (!table.primaryKey.every((c) => keyed.get(c) !== undefined)) {
+          report.drifts.push(`${tableKey(table)} ${row.refs.map(([c, ref]) => `${c}=${ref}`).join(',')}: the key map holds no key for this row (was the patch applied here?)`);
+          continue;
+        }
+        const guards: Array<[string, KeyConstant]> = [...row.guards, ...row.refs.filter(([c]) => !table.primaryKey.includes(c)).map(([c]) => [c, keyed.get(c) ?? null] as [string, KeyConstant])];
+        entry(table).present.push({ key: table.primaryKey.map((c) => keyed.get(c) ?? null), guards });
+      }
     }
   }
 
-  for (const { table, present, absent } of expectations.values()) {
+  for (const { table, present, absent, absentUnique } of expectations.values()) {
     const columns = new Map(table.columns.map((c) => [c.name, c]));
     const pk = table.primaryKey;
     const keyText = (values: Array<string | null>) => pk.map((c, i) => `${c}=${values[i]}`).join(',');
@@ -93,8 +119,43 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
     for (const r of await readRowsByKey(client, table, absent, false)) {
       report.drifts.push(`${tableKey(table)} ${keyText(pk.map((c) => r[c] ?? null))}: the patch inserts this row, but it exists now`);
     }
+    for (const [columns, values] of groupByColumns(absentUnique)) {
+      for (const r of await readRowsByColumns(client, table, columns, values)) {
+        const taken = columns.map((c) => `${c}=${r[c]}`).join(',');
+        report.drifts.push(`${tableKey(table)} ${taken}: the patch inserts a new row with this unique value, but ${keyText(pk.map((c) => r[c] ?? null))} holds it now`);
+      }
+    }
   }
   return report;
+}
+
+interface Expectations {
+  table: CatalogTable;
+  present: Array<{ key: KeyConstant[]; guards: Array<[string, KeyConstant]> }>;
+  absent: KeyConstant[][];
+  /** Unique values (other than the key) that rows inserted under a new key must not find taken. */
+  absentUnique: Array<{ columns: string[]; values: KeyConstant[] }>;
+}
+
+function groupByColumns(list: Array<{ columns: string[]; values: KeyConstant[] }>): Map<string[], KeyConstant[][]> {
+  const byName = new Map<string, { columns: string[]; values: KeyConstant[][] }>();
+  for (const { columns, values } of list) {
+    const k = columns.join('\u0000');
+    const group = byName.get(k) ?? { columns, values: [] };
+    group.values.push(values);
+    byName.set(k, group);
+  }
+  return new Map([...byName.values()].map((g) => [g.columns, g.values]));
+}
+
+/** The keys the target's key map holds for the references undo.sql names (none when it has no map). */
+async function keyMapFor(client: pg.Client, statements: PatchStatement[]): Promise<Map<string, string>> {
+  const refs = statements.flatMap((s) => (s.kind === 'keyed-delete' ? s.rows.flatMap((r) => r.refs.map(([, ref]) => ref)) : [])).filter((r): r is string => r !== null);
+  if (refs.length === 0) return new Map();
+  const present = (await client.query<{ present: unknown }>(KEY_MAP_EXISTS)).rows[0]?.present;
+  if (present !== true && present !== 't' && present !== 'true') return new Map();
+  const rows = (await client.query<{ ref: string; key: string }>(SELECT_KEYS_BY_REF, [refs])).rows;
+  return new Map(rows.map((r) => [r.ref, r.key]));
 }
 
 function show(value: string | null): string {

@@ -2,6 +2,7 @@ import { SafetyRefusal } from '../errors.js';
 import { parseByStatement, type ParsedStatement } from './statement-splitter.js';
 import { castArgument, columnOf, constantOf, only, qualifiedColumn, soleItem, tableOf, truncateIdentifier, type Constant, type Node, type Refuse, type TableName } from './parse-tree.js';
 import { Stages } from './staged-statements.js';
+import { isKeyedDelete, isKeyedInsert, isKeyMap, keyedDeleteOf, keyedInsertOf, keysOf, type KeyedInsertStatement, type KeyedRemoval, type KeysStatement } from './keyed-statements.js';
 
 /**
  * patch.sql read back through PostgreSQL's own parser (libpg_query) into the few
@@ -32,6 +33,12 @@ export type PatchStatement = Located &
     | { kind: 'stage'; table: TableName; stage: string; rows: [] }
     /** A staging table filled: `data` is the exact bytes sent to COPY, starting at file line `dataLine`. */
     | { kind: 'copy'; table: TableName; stage: string; columns: string[]; rows: Constant[][]; data: Buffer; dataLine: number }
+    /** The key map filled with new keys from the target (keyed-statements.ts). */
+    | ({ kind: 'keys' } & KeysStatement)
+    | ({ kind: 'keyed-insert' } & KeyedInsertStatement)
+    | { kind: 'keyed-delete'; table: TableName; rows: KeyedRemoval[] }
+    /** Undo: the key map forgets the patch's keys. */
+    | { kind: 'forget-keys'; table: TableName; rows: KeyedRow[] }
   );
 
 export type Pair = [column: string, value: Constant];
@@ -137,11 +144,17 @@ function classify(stmt: Node, mode: PatchMode, at: Located, context: Context): P
         return { kind: 'copy', ...at, table: stage.table, stage: stage.name, columns, rows: stage.rows ?? [], data: context.data?.bytes ?? Buffer.alloc(0), dataLine: context.data?.line ?? at.line };
       }
       case 'InsertStmt':
+        if (isKeyMap(node.relation) || isKeyedInsert(node)) {
+          if (mode !== 'patch') refuse('undo.sql never inserts');
+          return isKeyMap(node.relation) ? { kind: 'keys', ...at, ...keysOf(node, refuse) } : { kind: 'keyed-insert', ...at, ...keyedInsertOf(node, refuse) };
+        }
         return { kind: 'insert', ...at, ...insertOf(node, at.line, context) };
       case 'UpdateStmt':
         return { kind: 'update', ...at, ...updateOf(node, at.line, context) };
       case 'DeleteStmt':
         if (mode !== 'undo') refuse('DELETE is never part of a patch (only undo.sql removes the rows its patch inserted)');
+        if (isKeyedDelete(node)) return { kind: 'keyed-delete', ...at, ...keyedDeleteOf(node, refuse) };
+        if (isKeyMap(node.relation)) return { kind: 'forget-keys', ...at, ...deleteOf(node, at.line, context) };
         return { kind: 'delete', ...at, ...deleteOf(node, at.line, context) };
       case 'SelectStmt':
         return { kind: 'sequence', ...at, ...sequenceMoveOf(node, refuse) };

@@ -32,7 +32,7 @@ export async function checkPrivileges(client: pg.Client, catalog: Catalog, state
     return n;
   };
   for (const s of statements) {
-    if (s.kind === 'insert') s.columns.forEach((c) => need(s.table.schema, s.table.name).insert.add(c));
+    if (s.kind === 'insert' || s.kind === 'keyed-insert') s.columns.forEach((c) => need(s.table.schema, s.table.name).insert.add(c));
     if (s.kind === 'update') for (const row of s.rows) row.set.forEach(([c]) => need(s.table.schema, s.table.name).update.add(c));
   }
   const grants: Parameters<typeof leastPrivilegeGrants>[1] = [];

@@ -4,7 +4,9 @@ import { findExactTable } from '../db/table-names.js';
 import type { CatalogColumn } from '../db/catalog-types.js';
 import { connectDatabase } from '../db/connect.js';
 import { comparisonKey } from '../reconcile/normalize.js';
-import { DEFAULT_VALUE, readPatchStatements } from './patch-statements.js';
+import type pg from 'pg';
+import { DEFAULT_VALUE, readPatchStatements, type PatchStatement } from './patch-statements.js';
+import { KEY_MAP_EXISTS, SELECT_KEYS_BY_REF } from '../sql/key-map.js';
 import { readVerifiedPatch } from './verify-patch.js';
 import { primaryKeyText, readRowsByKey } from './rows-by-key.js';
 
@@ -29,7 +31,7 @@ export async function verifyApplied(options: { patchDir: string; target: { url?:
     const problems: string[] = [];
     let checked = 0;
     for (const s of statements) {
-      if (s.kind !== 'insert' && s.kind !== 'update') continue;
+      if (s.kind !== 'insert' && s.kind !== 'update' && s.kind !== 'keyed-insert') continue;
       const table = findExactTable(catalog, s.table.schema, s.table.name);
       if (!table) {
         problems.push(`${file}:${s.line}: the target has no table ${s.table.schema}.${s.table.name}`);
@@ -39,7 +41,9 @@ export async function verifyApplied(options: { patchDir: string; target: { url?:
       const expected =
         s.kind === 'insert'
           ? s.rows.map((row) => new Map(s.columns.flatMap((c, i) => (row[i] === DEFAULT_VALUE ? [] : [[c, row[i] as string | null] as const]))))
-          : s.rows.map((row) => new Map<string, string | null>([...row.key, ...row.set]));
+          : s.kind === 'keyed-insert'
+            ? await keyedRows(db.client, s)
+            : s.rows.map((row) => new Map<string, string | null>([...row.key, ...row.set]));
       const keyOf = primaryKeyText(table);
       const keysOf = (get: (c: string) => string | null | undefined) => table.primaryKey.map((c) => get(c) ?? null);
       const found = await readRowsByKey(db.client, table, expected.map((values) => keysOf((c) => values.get(c))), false);
@@ -64,4 +68,12 @@ export async function verifyApplied(options: { patchDir: string; target: { url?:
   } finally {
     await db.close();
   }
+}
+
+/** A keyed insert's rows as written: each reference replaced by the key the target's key map gave it. */
+async function keyedRows(client: pg.Client, s: Extract<PatchStatement, { kind: 'keyed-insert' }>): Promise<Array<Map<string, string | null>>> {
+  const refs = s.rows.flatMap((row) => s.refColumns.map((c) => row[s.columns.indexOf(c)] ?? null)).filter((r): r is string => r !== null);
+  const present = (await client.query<{ present: unknown }>(KEY_MAP_EXISTS)).rows[0]?.present;
+  const keys = present === true || present === 't' || present === 'true' ? new Map((await client.query<{ ref: string; key: string }>(SELECT_KEYS_BY_REF, [refs])).rows.map((r) => [r.ref, r.key])) : new Map<string, string>();
+  return s.rows.map((row) => new Map(s.columns.map((c, i) => [c, s.refColumns.includes(c) ? (keys.get(row[i] ?? '') ?? `(no key for ${row[i]})`) : (row[i] ?? null)] as const)));
 }

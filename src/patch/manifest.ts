@@ -6,11 +6,23 @@ export const MANIFEST_FORMAT = 'salvage.patch/1';
  * `stage` creates a temporary table and `copy` fills it (see src/sql/staged.ts): they
  * only prepare rows; the insert, update or delete that follows writes them.
  */
-export type StatementKind = 'insert' | 'update' | 'sequence' | 'delete' | 'stage' | 'copy';
+export type StatementKind = 'insert' | 'update' | 'sequence' | 'delete' | 'stage' | 'copy' | KeyMapStatementKind;
+
+/**
+ * Statements of keys the target makes at apply time (src/sql/key-map.ts): `keys` fills
+ * the key map; `keyed-insert` and `keyed-delete` write rows reading keys from it;
+ * `forget-keys` (undo) empties it of the patch's keys.
+ */
+export type KeyMapStatementKind = 'keys' | 'keyed-insert' | 'keyed-delete' | 'forget-keys';
 
 /** Whether a statement of this kind changes the target's own tables (and counts as rows written). */
 export function writesRows(kind: StatementKind): boolean {
-  return kind !== 'stage' && kind !== 'copy';
+  return kind !== 'stage' && kind !== 'copy' && kind !== 'keys' && kind !== 'forget-keys';
+}
+
+/** The kind a statement's rows are counted as, per table: a keyed insert is an insert. */
+export function countedKind(kind: StatementKind): string {
+  return kind === 'keyed-insert' ? 'insert' : kind === 'keyed-delete' ? 'delete' : kind;
 }
 
 /** One statement of patch.sql or undo.sql: where it is and how many rows it must touch. */
@@ -34,7 +46,9 @@ export interface PatchManifest {
   undo: { file: 'undo.sql'; sha256: string; statements: StatementEntry[] };
   counts: Record<string, { insert: number; update: number }>;
   /** Changes not in this patch, and why (conflicts awaiting a decision, unrecoverable rows). */
-  withheld: { conflict: number; unrecoverable: number; rejected: number; notAccepted: number };
+  withheld: { conflict: number; unrecoverable: number; rejected: number; notAccepted: number; parentNotWritten?: number };
+  /** Accepted new rows left out because a row they point at is not in this patch. */
+  parentNotWritten?: string[];
   /** decisions.yaml as it was used (sha256 of '' when there was none), and its entries that matched nothing. */
   decisions: { sha256: string; stale: string[] };
 }

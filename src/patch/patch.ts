@@ -12,7 +12,6 @@ import {
   setUpdate,
   sqlComment,
   type InsertRow,
-  type TypedColumn,
 } from '../sql/dml.js';
 import { applyDecisions, type DecidedChangeset } from '../decide/apply-decisions.js';
 import { loadDecisions } from '../decide/load.js';
@@ -27,6 +26,9 @@ import type { QualifiedName } from '../sql/identifier.js';
 import type { SqlValue } from '../sql/literal.js';
 import { collectGarbage } from '../runtime/memory.js';
 import { readChangeset } from './read-changeset.js';
+import { provenance } from './provenance.js';
+import { bySignature, chunksOf, typed } from './statement-groups.js';
+import { emitKeyedInserts, emitKeyedRemovals, forgetKeys, KeyedPlan, keyRefNames, type KeyRefNames } from './keyed-rows.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
 
 /** Rows per statement: large enough to be fast, small enough to read and to locate errors. */
@@ -137,6 +139,8 @@ function emitPatch(
   layout: PatchLayout,
 ): BuiltPatch {
   const counts: PatchManifest['counts'] = {};
+  const refs = keyRefNames(changesetSha);
+  const plan = new KeyedPlan(changeset.tables, accepted);
   const patch = new SqlFileBuilder();
   const undo = new SqlFileBuilder();
   const header = [
@@ -160,7 +164,7 @@ function emitPatch(
     counts[table.table] = { insert: inserts.length, update: updates.length };
     if (inserts.length + updates.length === 0) continue;
     patch.raw(`\n${sqlComment(`${table.table}: ${inserts.length} inserts, ${updates.length} updates`)}`);
-    emitInserts(patch, table, accepted, inserts, layout);
+    emitInserts(patch, table, accepted, inserts, layout, plan, refs);
     emitUpdates(patch, table, accepted, updates, 'forward', layout);
   }
 
@@ -177,8 +181,10 @@ function emitPatch(
     if (inserts.length + updates.length === 0) continue;
     undo.raw(`\n${sqlComment(`${table.table}: revert ${inserts.length + updates.length} changes`)}`);
     emitUpdates(undo, table, accepted, updates, 'revert', layout);
-    emitRemovals(undo, table, accepted, inserts, layout);
+    emitKeyedRemovals(undo, table, accepted, plan, refs);
+    emitRemovals(undo, table, accepted, plan.plain(table.table, inserts, accepted), layout);
   }
+  forgetKeys(undo, changeset.tables, accepted, plan, refs);
 
   patch.raw(`\n${PATCH_COMMIT}`);
   undo.raw(`\n${PATCH_COMMIT}`);
@@ -190,6 +196,7 @@ function emitPatch(
     unrecoverable: decided.withheld.unrecoverable,
     rejected: decided.withheld.rejected,
     notAccepted: decided.withheld.notAccepted,
+    ...(plan.withheld.length ? { parentNotWritten: plan.withheld.length } : {}),
   };
   return {
     patchSql,
@@ -205,25 +212,14 @@ function emitPatch(
       counts,
       withheld,
       decisions: { sha256: decisionsSha, stale: decided.stale.concat(decided.problems) },
+      ...(plan.withheld.length ? { parentNotWritten: plan.withheld } : {}),
     },
   };
 }
 
-function provenance(change: Change): string {
-  const refs = new Map<string, Set<string>>();
-  for (const list of Object.values(change.evidence)) {
-    for (const e of list) {
-      const rules = refs.get(e.ref) ?? new Set<string>();
-      rules.add(e.rule);
-      refs.set(e.ref, rules);
-    }
-  }
-  const cited = [...refs].map(([ref, rules]) => `${ref} (${[...rules].join(', ')})`);
-  const shown = cited.slice(0, 4).join('; ');
-  return `${change.id} <- ${shown}${cited.length > 4 ? `; +${cited.length - 4} more in changeset.json` : ''}`;
-}
-
-function emitInserts(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, inserts: readonly number[], layout: PatchLayout): void {
+function emitInserts(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, all: readonly number[], layout: PatchLayout, plan: KeyedPlan, refs: KeyRefNames): void {
+  emitKeyedInserts(out, table, accepted, plan, refs);
+  const inserts = plan.plain(table.table, all, accepted);
   if (inserts.length === 0) return;
   if (inserts.length > layout.stageAbove) {
     for (const { columns, ordinals } of bySignature(inserts, (i) => accepted.columnsOf(i, table)).values()) {
@@ -291,23 +287,6 @@ function emitSequence(out: SqlFileBuilder, table: TableSummary, max: bigint | un
   out.statement('sequence', table.table, advanceSequence(seq, max), 1);
 }
 
-function typed(table: TableSummary, columns: string[]): TypedColumn[] {
-  return columns.map((name) => ({ name, type: table.columns[name] ?? 'text' }));
-}
-
-/** Groups changes by the columns they touch, so each group is one set-based statement; groups in order of first appearance. */
-function bySignature(ordinals: readonly number[], columns: (ordinal: number) => readonly string[]): Map<string, { columns: string[]; ordinals: number[] }> {
-  const groups = new Map<string, { columns: string[]; ordinals: number[] }>();
-  for (const i of ordinals) {
-    const cols = columns(i);
-    const signature = cols.join('\u0000');
-    const group = groups.get(signature) ?? { columns: [...cols], ordinals: [] };
-    group.ordinals.push(i);
-    groups.set(signature, group);
-  }
-  return groups;
-}
-
 /** Updates, set-based: forward writes the new values guarded by the old; revert the reverse. */
 function emitUpdates(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, updates: readonly number[], direction: 'forward' | 'revert', layout: PatchLayout): void {
   const groups = bySignature(updates, (i) => accepted.columnsOf(i, table));
@@ -361,9 +340,4 @@ function emitRemovals(out: SqlFileBuilder, table: TableSummary, accepted: Accept
       out.statement('delete', table.table, setDelete(table, key, guards, rows), chunk.length);
     }
   }
-}
-
-/** Consecutive slices of at most `size` items. */
-function* chunksOf<T>(items: readonly T[], size: number): Generator<T[]> {
-  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
 }

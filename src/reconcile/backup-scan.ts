@@ -17,8 +17,6 @@ export interface ScannedBackup {
   rowForKey: Map<string, number>;
   /** Groups settled as unchanged: one record, one backup row, every value equal. */
   settled: SettledGroups;
-  /** The highest integer key in the backup, if the key is one integer column. */
-  maxKey: bigint | undefined;
 }
 
 /**
@@ -42,7 +40,6 @@ export async function scanBackup(
   const keyText = pkColumn !== undefined ? (row: Row) => row[pkColumn] ?? '' : (row: Row) => table.primaryKey.map((c) => row[c] ?? '').join('\u0001');
   const integerKey = pkColumn !== undefined && isIntegerColumn(columns.get(pkColumn));
   const settled = new SettledGroups(keysOf.length, integerKey); // candidate group root -> key of the row it matched
-  let maxKeyText: string | undefined;
   const keep = (row: Row, keys: string[]) => {
     const at = rows.length;
     rows.push(row);
@@ -60,7 +57,6 @@ export async function scanBackup(
     for (const row of batch) {
       memoryCheckpoint();
       scanning.add();
-      if (integerKey && pkColumn && row[pkColumn] != null) maxKeyText = greaterInteger(maxKeyText, row[pkColumn] as string);
       for (const index of input.ownIndexes) {
         const byValue = row[index.by];
         if (byValue == null) continue;
@@ -92,13 +88,12 @@ export async function scanBackup(
     }
   }
   scanning.end();
-  const maxKey = maxKeyText === undefined ? undefined : BigInt(maxKeyText);
 
   function rowForKeyHitsGroup(root: number): boolean {
     const keys = keysOf[root] as string | string[];
     return typeof keys === 'string' ? rowForKey.has(keys) : keys.some((k) => rowForKey.has(k));
   }
-  return { rows, rowForKey, settled, maxKey };
+  return { rows, rowForKey, settled };
 }
 
 /** A row known only by its key (all an ambiguity report needs). */
@@ -106,11 +101,3 @@ function stubRow(table: CatalogTable, keyText: string): Row {
   const values = keyText.split('\u0001');
   return Object.fromEntries(table.primaryKey.map((c, i) => [c, values[i] ?? null]));
 }
-
-/** The greater of two integers in PostgreSQL's text form (no leading zeros), without BigInt for the usual positive ones. */
-function greaterInteger(a: string | undefined, b: string): string {
-  if (a === undefined) return b;
-  if (a[0] !== '-' && b[0] !== '-') return b.length > a.length || (b.length === a.length && b > a) ? b : a;
-  return BigInt(b) > BigInt(a) ? b : a;
-}
-

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 
 /** Bytes gathered before one write to the spill file. */
@@ -20,13 +19,6 @@ export class ChangeSpill {
   /** Bytes written to the file so far; pending bytes come after these. */
   private written = 0;
   private buffer = Buffer.alloc(64 * 1024);
-
-  /**
-   * Stands for a key not assigned yet in a change's text (see TableChanges). Random per
-   * run and plain letters, digits and dashes, so JSON writes it as is and no value,
-   * record id or message can contain it by chance.
-   */
-  readonly keyStandIn = `salvage-key-${randomUUID()}`;
 
   constructor(readonly file: string) {
     this.fd = openSync(file, 'w+', 0o600);

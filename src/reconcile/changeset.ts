@@ -3,6 +3,8 @@
  * `patch` and `diff` read only this (never a database), so what a reviewer
  * approved is exactly what gets written. Values are PostgreSQL text forms.
  */
+import type { KeyGenerator } from './key-refs.js';
+
 export const CHANGESET_FORMAT = 'salvage.changeset/1';
 
 export interface Evidence {
@@ -35,7 +37,8 @@ export type UnrecoverableReason =
   | 'missing-parent'
   | 'ambiguous-match'
   | 'invalid-value'
-  | 'unknown-key';
+  | 'unknown-key'
+  | 'deleted-live';
 
 export interface Change {
   /** Stable id: `public.bookings#1042` (by primary key) or `public.bookings@reference=K7QX2P`. */
@@ -44,8 +47,14 @@ export interface Change {
   kind: ChangeKind;
   /** Primary key values (for inserts without a known key: the key assigned from the sequence). */
   key: Record<string, string>;
-  /** The key was assigned by salvage, not carried by a source. */
+  /** The key was assigned by salvage, not carried by a source (changesets of earlier versions). */
   keyAssigned?: boolean;
+  /**
+   * Columns whose value is a key the target assigns at apply time: column -> the id of
+   * the change that inserts that row (this change's own id for its primary key). Such a
+   * column is absent from `values`; the patch writes it through the key map.
+   */
+  keyRefs?: Record<string, string>;
   /** insert: every column written; update: new values of changed columns; conflict/unrecoverable: what is known. */
   values: Record<string, string | null>;
   /** update: the backup's values of the changed columns (the guard). */
@@ -58,10 +67,22 @@ export interface Change {
   conflicts?: Record<string, Alternative[]>;
   /** insert: NOT NULL-with-default or nullable columns no source filled (left to the database). */
   defaulted?: string[];
+  /**
+   * The live target's row this change meets (three-way reconcile): its current values of
+   * the columns shown, and why it matters (`key-reused`, `changed-live`, `natural-key`).
+   */
+  live?: { key: Record<string, string>; values: Record<string, string | null>; why: LiveMeeting };
   reason?: UnrecoverableReason;
   detail?: string;
   notes?: string[];
 }
+
+/**
+ * How a change met the live target: the live app reused the key a source proves for
+ * another row; changed a column the recovery also changes; or the row is one the live
+ * app created again after the restart, found by a unique key (a returning customer).
+ */
+export type LiveMeeting = 'key-reused' | 'changed-live' | 'natural-key';
 
 export interface TableCounts {
   insert: number;
@@ -80,6 +101,8 @@ export interface TableSummary {
   columns: Record<string, string>;
   /** The sequence behind a single-column key, moved past the highest key written. */
   sequence?: { schema: string; name: string; column: string };
+  /** How the target makes the key of a new row no source gives one (at apply time). */
+  keyAtApply?: { column: string; generator: KeyGenerator };
   counts: TableCounts;
 }
 

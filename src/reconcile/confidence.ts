@@ -33,7 +33,7 @@ export function scoreChange(input: ConfidenceInput): Confidence {
     reasons.push(`matched the backup row by ${input.matchedBy.columns.join(' + ')}`);
   } else {
     score = input.keyAssigned ? 0.6 : 0.7;
-    reasons.push(input.keyAssigned ? 'a new row; its key comes from the sequence' : 'a new row; its key comes from a source');
+    reasons.push(input.keyAssigned ? 'a new row; the target makes its key when the patch is applied' : 'a new row; its key comes from a source');
   }
   const sources = [...new Set(input.sources)].sort();
   if (sources.length > 1) {

@@ -11,7 +11,7 @@ import { bindMappings, type BoundMapping } from '../mapping/check-catalog.js';
 import { RuleEvaluator } from '../mapping/evaluate.js';
 import { loadMappingsCollecting } from '../mapping/load.js';
 import { readRecordsFile } from '../records/ndjson.js';
-import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK, selectAllRows, selectSequenceState } from '../sql/select.js';
+import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK, selectAllRows } from '../sql/select.js';
 import { InvalidInputError, UsageError, type Problem } from '../errors.js';
 import { CHANGESET_FORMAT, type Changeset, type RuleFailureEntry, type TableSummary, type UnmappedRecords } from './changeset.js';
 import { LookupIndex } from './lookup-index.js';
@@ -27,6 +27,7 @@ import { MapTally, RecordMapper, tableShapes, type MappedTableShape } from './re
 import { registeredSecrets } from '../config/secrets.js';
 import { reconcileTable, type Row } from './table.js';
 import { ChangeSpill } from './change-spill.js';
+import { keyGeneratorOf } from './key-refs.js';
 import type { TableChanges } from './table-changes.js';
 
 export interface ReconcileOptions {
@@ -115,7 +116,6 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
         parentIndexes: indexes,
         ownIndexes: [...indexes.values()].filter((i) => i.parentTable === name),
         backupRows: () => streamRows(backup, b.table),
-        sequenceFloor: await sequenceFloor(backup, b.table),
         spill,
         progress,
       });
@@ -292,20 +292,10 @@ async function* streamRows(db: DbHandle, table: CatalogTable): AsyncGenerator<Ro
   }
 }
 
-async function sequenceFloor(db: DbHandle, table: CatalogTable): Promise<bigint | undefined> {
-  const pk = table.primaryKey.length === 1 ? table.primaryKey[0] : undefined;
-  const seq = pk ? table.sequences[pk] : undefined;
-  if (!seq) return undefined;
-  const result = await db.client.query<{ last_value: string; is_called: string }>(selectSequenceState(seq));
-  const state = result.rows[0];
-  if (!state) return undefined;
-  const last = BigInt(state.last_value);
-  return state.is_called === 't' || state.is_called === 'true' ? last : last - 1n;
-}
-
 function summarize(b: BoundMapping, counts: TableSummary['counts']): TableSummary {
   const pk = b.table.primaryKey.length === 1 ? (b.table.primaryKey[0] as string) : undefined;
   const seq = pk ? b.table.sequences[pk] : undefined;
+  const keyAtApply = keyGeneratorOf(b.table);
   return {
     table: tableKey(b.table),
     schema: b.table.schema,
@@ -313,6 +303,7 @@ function summarize(b: BoundMapping, counts: TableSummary['counts']): TableSummar
     primaryKey: b.table.primaryKey,
     columns: Object.fromEntries(b.table.columns.filter((c) => !c.generated).map((c) => [c.name, c.type])),
     ...(seq && pk ? { sequence: { schema: seq.schema, name: seq.name, column: pk } } : {}),
+    ...(keyAtApply ? { keyAtApply } : {}),
     counts,
   };
 }

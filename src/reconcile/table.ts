@@ -1,10 +1,11 @@
-import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
+import type { CatalogColumn } from '../db/catalog-types.js';
 import { tableKey } from '../db/catalog.js';
 import type { BoundMapping } from '../mapping/check-catalog.js';
 import type { Alternative, Change, Disagreement, Evidence, TableCounts, UnrecoverableReason } from './changeset.js';
 import type { LookupIndex } from './lookup-index.js';
 import { mergeClaims, type Claim } from './merge.js';
-import { comparisonKey, isIntegerColumn } from './normalize.js';
+import { comparisonKey } from './normalize.js';
+import { keyGeneratorOf, keyRefOf } from './key-refs.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
 import type { CandidateStore, PreparedCandidate } from './prepared.js';
@@ -29,8 +30,6 @@ export interface TableInput {
   ownIndexes: LookupIndex[];
   /** Streams every backup row of the table (text values), in batches. */
   backupRows: () => AsyncIterable<Row[]>;
-  /** The highest key value already handed out by the backup's sequence, if any. */
-  sequenceFloor?: bigint;
   /** Where the table's changes go as they are made. */
   spill: ChangeSpill;
   progress?: Progress;
@@ -68,7 +67,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   let keyed: KeyedCandidates | undefined = keyCandidates(store, bound, columns, input.parentIndexes, progress.stage(`${name}: key candidates`, n));
   const { keyOwner, keysOf } = keyed;
   // One pass over the backup: rows exactly as their one record says are settled at once.
-  const { rows, rowForKey, settled, maxKey } = await scanBackup(input, columns, keyed, progress.stage(`${name}: compare with the backup`));
+  const { rows, rowForKey, settled } = await scanBackup(input, columns, keyed, progress.stage(`${name}: compare with the backup`));
   keyed = undefined; // its digests and groups by key are done with
   collectGarbage(); // the backup rows of the scan
 
@@ -122,16 +121,16 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
         matchedBy: matchedKey(group, bound, columns),
         sources: group.members.map((m) => m.record.source),
         disagreements: Object.keys(outcome.change.disagreements ?? {}),
-        keyAssigned: outcome.needsKey,
+        keyAssigned: outcome.keyAtApply,
       });
     }
     // Out of memory at once: what the end of the table needs of it stays (table-changes.ts).
-    changes.add(outcome.change, outcome.needsKey ? outcome.order : undefined);
+    changes.add(outcome.change);
   }
 
   merging.end();
   store.clear();
-  changes.finish(maxKey, input.sequenceFloor);
+  changes.finish();
   return { changes, counts };
 }
 
@@ -198,7 +197,7 @@ function matchedKey(group: Group, bound: BoundMapping, columns: Map<string, Cata
 
 type Outcome =
   | { kind: 'unchanged'; values: Row }
-  | { kind: 'change'; change: Change; needsKey: boolean; order: string };
+  | { kind: 'change'; change: Change; keyAtApply: boolean };
 
 function evidenceOf(r: Resolved): Evidence {
   return { source: r.record.source, record: r.record.id, ref: r.record.ref, rule: r.rule };
@@ -267,7 +266,6 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
     if (merged.kind === 'resolved') disagreements[column] = merged.disagreement;
   }
 
-  const order = group.members.map((m) => m.record.time).sort()[0] ?? '';
   const naturalId = describeRow(bound, values, group);
   const base = (kind: Change['kind'], id: string): Change => ({
     id,
@@ -300,6 +298,12 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
     for (const [column, value] of Object.entries(values)) {
       if (table.primaryKey.includes(column) || bound.mapping.keepExisting.has(column)) continue;
       if (sameValue(columns.get(column) as CatalogColumn, value, row[column] ?? null)) continue;
+      const ref = keyRefOf(value);
+      if (ref !== undefined) {
+        // An UPDATE sets constants only: a key the target makes at apply time is not one yet.
+        problems.push({ reason: 'missing-parent', message: `${column} would point at ${ref}, a row inserted with a key the target assigns at apply time; set it after the apply` });
+        continue;
+      }
       changed[column] = value;
       old[column] = row[column] ?? null;
       changedEvidence[column] = evidence[column] ?? [];
@@ -310,8 +314,7 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
       for (const column of Object.keys(conflicts)) old[column] = row[column] ?? null;
       return {
         kind: 'change',
-        needsKey: false,
-        order,
+        keyAtApply: false,
         change: { ...base('conflict', id), key, values: changed, old, evidence: changedEvidence, conflicts, ...(notes.length ? { notes } : {}) },
       };
     }
@@ -319,8 +322,7 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
     const relevant = Object.fromEntries(Object.entries(disagreements).filter(([c]) => c in changed));
     return {
       kind: 'change',
-      needsKey: false,
-      order,
+      keyAtApply: false,
       change: {
         id,
         table: name,
@@ -342,14 +344,20 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
     const first = problems[0] as { reason: UnrecoverableReason; message: string };
     return unrecoverable(base('unrecoverable', id), first.reason, problems.map((p) => p.message).join('; '));
   }
-  const keyFromSequence = !hasKey && table.primaryKey.length === 1 && canGenerate(table, table.primaryKey[0] as string);
-  if (!hasKey && !keyFromSequence) {
-    return unrecoverable(base('unrecoverable', id), 'unknown-key', `no source gives the primary key (${table.primaryKey.join(', ') || 'the table has none'}) and no sequence can generate it`);
+  // No source proves the key: the target makes one when the patch is applied.
+  const generated = hasKey ? undefined : keyGeneratorOf(table);
+  if (!hasKey && !generated) {
+    return unrecoverable(
+      base('unrecoverable', id),
+      'unknown-key',
+      `no source gives the primary key (${table.primaryKey.join(', ') || 'the table has none'}) and the target cannot make one (no sequence behind it, no uuid default)`,
+    );
   }
+  const keyColumn = generated?.column;
   // A disputed column will have a value once someone decides; a column nobody gives never will.
+  const refs = takeKeyRefs(values);
   const missing = table.columns.filter(
-    (c) =>
-      c.notNull && c.default === null && c.identity === null && !c.generated && values[c.name] == null && !(c.name in conflicts) && !(keyFromSequence && c.name === table.primaryKey[0]),
+    (c) => c.notNull && c.default === null && c.identity === null && !c.generated && values[c.name] == null && !(c.name in refs) && !(c.name in conflicts) && c.name !== keyColumn,
   );
   if (missing.length) {
     return unrecoverable(
@@ -358,29 +366,39 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
       `no source gives the required column${missing.length > 1 ? 's' : ''} ${missing.map((c) => c.name).join(', ')}`,
     );
   }
+  if (keyColumn !== undefined) refs[keyColumn] = id;
   const key = hasKey ? Object.fromEntries(table.primaryKey.map((c) => [c, values[c] as string])) : {};
+  const withRefs = Object.keys(refs).length ? { keyRefs: refs } : {};
   if (Object.keys(conflicts).length) {
-    // Keyed now, so that a decision later turns it into an ordinary insert.
-    return { kind: 'change', needsKey: keyFromSequence, order: `${order}\u0000${naturalId}`, change: { ...base('conflict', id), key, conflicts } };
+    return { kind: 'change', keyAtApply: keyColumn !== undefined, change: { ...base('conflict', id), key, ...withRefs, conflicts } };
   }
-  const defaulted = table.columns
-    .filter((c) => values[c.name] == null && !c.generated && !(keyFromSequence && c.name === table.primaryKey[0]))
-    .map((c) => c.name);
+  const defaulted = table.columns.filter((c) => values[c.name] == null && !c.generated && !(c.name in refs)).map((c) => c.name);
   const change: Change = {
     ...base('insert', id),
     key,
+    ...withRefs,
     ...(defaulted.length ? { defaulted } : {}),
   };
-  return { kind: 'change', change, needsKey: keyFromSequence, order: `${order}\u0000${naturalId}` };
+  return { kind: 'change', change, keyAtApply: keyColumn !== undefined };
 }
 
-function canGenerate(table: CatalogTable, column: string): boolean {
-  const meta = table.columns.find((c) => c.name === column);
-  return table.sequences[column] !== undefined && isIntegerColumn(meta) && meta?.identity !== 'a';
+/**
+ * Moves the columns whose value is a key the target assigns at apply time (a parent
+ * rebuilt in this run without a key) out of `values`: column -> the parent's change id.
+ */
+function takeKeyRefs(values: Record<string, string | null>): Record<string, string> {
+  const refs = columnRecord<string>();
+  for (const [column, value] of Object.entries(values)) {
+    const ref = keyRefOf(value);
+    if (ref === undefined) continue;
+    refs[column] = ref;
+    delete values[column];
+  }
+  return refs;
 }
 
 function unrecoverable(change: Change, reason: UnrecoverableReason, detail: string): Outcome {
-  return { kind: 'change', needsKey: false, order: '', change: { ...change, kind: 'unrecoverable', reason, detail } };
+  return { kind: 'change', keyAtApply: false, change: { ...change, kind: 'unrecoverable', reason, detail } };
 }
 
 /** A readable identity for a row without a key: its first natural key, else its first record. */

@@ -227,6 +227,10 @@ export const REPORT_CLIENT_JS = String.raw`
     header.appendChild(el('span', 'kind ' + c.kind, c.kind));
     header.appendChild(el('span', 'cid', c.id));
     if (c.keyAssigned) header.appendChild(el('span', 'tag', 'new key from the sequence'));
+    Object.keys(c.keyRefs || {}).forEach(function (column) {
+      var ref = c.keyRefs[column];
+      header.appendChild(el('span', 'tag', column + ': ' + (ref === c.id ? 'new key made by the target at apply time' : 'key of ' + ref + ', made at apply time')));
+    });
     var disagreements = Object.keys(c.disagreements || {}).length;
     if (disagreements) header.appendChild(el('span', 'tag warn', '⚖ sources disagreed on ' + disagreements + ' value' + (disagreements > 1 ? 's' : '')));
     // The score in the header, to scan cards by; its reasons below with the other remarks.

@@ -30,6 +30,8 @@ export interface ReportChange {
   table: number;
   kind: ChangeKind;
   keyAssigned?: true;
+  /** Columns whose key the target makes at apply time: column -> the change that inserts that row. */
+  keyRefs?: Record<string, string>;
   values: Record<string, string | null>;
   old?: Record<string, string | null>;
   evidence: Record<string, number[]>;
@@ -99,6 +101,7 @@ class ReportDataBuilder {
     const alternative = (a: Alternative): ReportAlternative => ({ value: a.value, evidence: cite(a.evidence) });
     const out: ReportChange = { id: c.id, table: this.tables.of(c.table), kind: c.kind, values: c.values, evidence: mapValues(c.evidence, cite) };
     if (c.keyAssigned) out.keyAssigned = true;
+    if (c.keyRefs) out.keyRefs = c.keyRefs;
     if (c.old) out.old = c.old;
     if (c.disagreements) {
       out.disagreements = mapValues(c.disagreements, (d) => ({ chosen: d.chosen, by: d.by, alternatives: d.alternatives.map(alternative) }));

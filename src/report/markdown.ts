@@ -4,7 +4,7 @@ import { htmlText } from './html-text.js';
 import { mdCode as code, mdText, mdValue } from './markdown-escape.js';
 import { countsTotal, own, type SummaryRow } from './review-model.js';
 import { viewOfChangeset, type ChangesetHead, type ChangesetView } from './changeset-view.js';
-import { countOfKind, REVIEW_KIND_ORDER, reasonText, scoreText } from './review-terms.js';
+import { countOfKind, keyRefText, REVIEW_KIND_ORDER, reasonText, scoreText } from './review-terms.js';
 
 export interface MarkdownReportOptions {
   /** Show at most this many changes per kind and table (default: all). */
@@ -146,6 +146,7 @@ function renderChange(change: Change, out: string[]): void {
     case 'insert':
       out.push(`#### ＋ insert ${mdText(change.id)}`, '');
       if (change.keyAssigned) out.push('New key taken from the sequence (no source carries one).', '');
+      for (const [column, ref] of Object.entries(change.keyRefs ?? {})) out.push(`${mdText(column)}: ${mdText(keyRefText(change, ref))}`, '');
       valuesTable(change, notes, out);
       break;
     case 'update':

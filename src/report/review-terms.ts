@@ -1,4 +1,4 @@
-import type { ChangeKind, UnrecoverableReason } from '../reconcile/changeset.js';
+import type { Change, ChangeKind, UnrecoverableReason } from '../reconcile/changeset.js';
 
 /**
  * Words the review reports (Markdown and HTML) share, so both say the same thing.
@@ -26,6 +26,7 @@ export const REASON_TEXT: Record<UnrecoverableReason, string> = {
   'ambiguous-match': 'its keys point at two different existing rows',
   'invalid-value': 'a value the column cannot hold',
   'unknown-key': 'no key to write it under',
+  'deleted-live': 'the live database deleted it after the restart',
 };
 
 export function reasonText(reason: UnrecoverableReason | undefined): string {
@@ -35,4 +36,9 @@ export function reasonText(reason: UnrecoverableReason | undefined): string {
 /** A confidence score as every report shows it: two decimals, as `diff`'s text does (0.8 is "0.80"). */
 export function scoreText(score: number): string {
   return score.toFixed(2);
+}
+
+/** A key the target makes at apply time, as a reviewer reads it. */
+export function keyRefText(change: Change, ref: string): string {
+  return ref === change.id ? '(a new key, made by the target when the patch is applied)' : `(the key of ${ref}, made when the patch is applied)`;
 }

@@ -2,6 +2,7 @@ import type { Change, Evidence } from '../reconcile/changeset.js';
 import { hasOwn, own } from '../reconcile/own.js';
 import type { ChangesetView } from './changeset-view.js';
 import type { SummaryRow } from './review-model.js';
+import { keyRefText } from './review-terms.js';
 
 export interface TextReportOptions {
   color?: boolean;
@@ -92,6 +93,7 @@ function renderChange(change: Change, p: Palette): string {
   switch (change.kind) {
     case 'insert':
       lines.push(p.add(`+ ${change.id}${change.keyAssigned ? ' (new key from the sequence)' : ''}`));
+      for (const [column, ref] of Object.entries(change.keyRefs ?? {})) lines.push(`    ${column} = ${keyRefText(change, ref)}${p.dim(sources(own(change.evidence, column)))}`);
       for (const [column, value] of Object.entries(change.values)) {
         lines.push(`    ${column} = ${show(value)}${p.dim(sources(own(change.evidence, column)))}`);
       }

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { CatalogColumn, CatalogTable } from '../../src/db/catalog-types.js';
 import type { Change } from '../../src/reconcile/changeset.js';
 import { ChangeSpill } from '../../src/reconcile/change-spill.js';
+import { keyRefOf } from '../../src/reconcile/key-refs.js';
 import { LookupIndex } from '../../src/reconcile/lookup-index.js';
 import { TableChanges } from '../../src/reconcile/table-changes.js';
 import { tempJobDir } from '../support/flow.js';
@@ -50,28 +51,24 @@ describe('ChangeSpill', () => {
 });
 
 describe('TableChanges', () => {
-  it('orders by id, assigns keys in creation order above every key seen, and tells children', async () => {
+  it('orders by id and tells children where each row is: a key, or the change that makes one at apply time', async () => {
     const spill = await spillIn();
     const index = new LookupIndex('public.customers', 'email', 'id');
     for (const email of ['new-b@x', 'new-a@x', 'kept@x']) index.requested.add(email);
     const columns = new Map(customers.columns.map((c) => [c.name, c]));
     const changes = new TableChanges(customers, spill, [index], columns);
-    // A value that looks like the stand-in's prefix must come back untouched.
-    changes.add(change('public.customers#@email=new-b@x', 'insert', { email: 'new-b@x', note: 'salvage-key-not-a-key' }), '2026-02-02');
+    const newB = { ...change('public.customers@email=new-b@x', 'insert', { email: 'new-b@x', note: null }), keyRefs: { id: 'public.customers@email=new-b@x' } };
+    changes.add(newB);
     changes.add(change('public.customers#40', 'update', { note: 'changed' }, { id: '40' }));
-    changes.add(change('public.customers#@email=new-a@x', 'insert', { email: 'new-a@x', note: null }), '2026-01-01');
+    changes.add({ ...change('public.customers@email=new-a@x', 'insert', { email: 'new-a@x', note: null }), keyRefs: { id: 'public.customers@email=new-a@x' } });
     changes.add(change('public.customers#7', 'insert', { id: '7', email: 'kept@x' }, { id: '7' }));
-    changes.finish(12n, 30n);
+    changes.finish();
     const out = [...changes.jsonTexts()].map((t) => JSON.parse(t) as Change);
-    // Above the update's key 40, the highest of all; in the order the rows were created; ids sorted as text.
-    expect(out.map((c) => c.id)).toEqual(['public.customers#40', 'public.customers#41', 'public.customers#42', 'public.customers#7']);
-    const created = change('public.customers#@email=new-a@x', 'insert', { email: 'new-a@x', note: null });
-    expect(out[1]).toEqual({ ...created, id: 'public.customers#41', key: { id: '41' }, values: { id: '41', email: 'new-a@x', note: null }, keyAssigned: true });
-    expect(out[2]?.values).toEqual({ id: '42', email: 'new-b@x', note: 'salvage-key-not-a-key' });
-    expect(Object.keys(out[2]?.values ?? {})[0]).toBe('id');
-    expect(out[2]?.evidence.email?.[0]?.record).toBe('public.customers#@email=new-b@x');
-    expect(index.resolve('new-a@x')).toEqual({ value: '41' });
-    expect(index.resolve('new-b@x')).toEqual({ value: '42' });
+    expect(out.map((c) => c.id)).toEqual(['public.customers#40', 'public.customers#7', 'public.customers@email=new-a@x', 'public.customers@email=new-b@x']);
+    expect(out[3]).toEqual(newB);
+    // Children point at a row whose key is made at apply time by its change id.
+    expect(keyRefOf((index.resolve('new-a@x') as { value: string }).value)).toBe('public.customers@email=new-a@x');
+    expect(keyRefOf((index.resolve('new-b@x') as { value: string }).value)).toBe('public.customers@email=new-b@x');
     expect(index.resolve('kept@x')).toEqual({ value: '7' });
     expect(changes.size).toBe(4);
     spill.remove();

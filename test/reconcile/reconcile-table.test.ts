@@ -99,7 +99,6 @@ async function run(candidates: Candidate[], m = mapping(), rows = BACKUP, custom
       parentIndexes: customerIndex(customersById),
       ownIndexes: [],
       backupRows: () => rowsOf(rows),
-      sequenceFloor: 10n,
       spill,
     });
     // Read back as the changeset gets them: from the spill, in id order.
@@ -129,18 +128,19 @@ describe('reconciling one table', () => {
     expect(result.changes).toEqual([]);
   });
 
-  it('inserts a new row with a key from above the sequence and the backup, and lists defaulted columns', async () => {
+  it('inserts a new row whose key the target makes at apply time (never a number fixed now), and lists defaulted columns', async () => {
     const result = await run([candidate('calendar', { reference: 'NEW', status: 'confirmed', total: '12.5', created_at: '2026-03-01T09:00:00+01:00' }, undefined, 'a@x')]);
     expect(result.changes).toEqual([
       expect.objectContaining({
-        id: 'public.bookings#11',
+        id: 'public.bookings@reference=NEW',
         kind: 'insert',
-        key: { id: '11' },
-        keyAssigned: true,
-        values: { id: '11', reference: 'NEW', customer_id: '7', status: 'confirmed', total: '12.5', created_at: '2026-03-01 08:00:00+00' },
+        key: {},
+        keyRefs: { id: 'public.bookings@reference=NEW' },
+        values: { reference: 'NEW', customer_id: '7', status: 'confirmed', total: '12.5', created_at: '2026-03-01 08:00:00+00' },
         defaulted: ['note'],
       }),
     ]);
+    expect(result.changes[0]?.confidence?.reasons).toContain('a new row; the target makes its key when the patch is applied');
   });
 
   it('keeps a key the sources carry', async () => {

@@ -1,0 +1,262 @@
+import type { KeyGenerator } from '../reconcile/key-refs.js';
+import { castArgument, constantOf, only, qualifiedColumn, sameTable, tableOf, truncateIdentifier, type Constant, type Node, type Refuse, type TableName } from './parse-tree.js';
+
+/**
+ * The statements of keys the target makes at apply time (src/sql/key-map.ts), read back
+ * from their parse trees: the key map filled by the table's own sequence or uuid
+ * function, rows inserted reading their keys from it, and (undo) removed the same way.
+ * Like every form apply runs, each is checked node by node; anything else is refused.
+ */
+export const KEY_MAP_NAME: TableName = { schema: 'salvage', name: 'salvage_keys' };
+
+export type Pair = [column: string, value: Constant];
+
+export interface KeysStatement {
+  generator: KeyGenerator;
+  /** The references that get a new key, one row each. */
+  rows: string[];
+}
+
+export interface KeyedInsertStatement {
+  table: TableName;
+  columns: string[];
+  /** The columns whose value is read from the key map; their cells are references. */
+  refColumns: string[];
+  rows: Constant[][];
+}
+
+/** One row of a keyed DELETE (undo): which references give its key columns, what it must still hold. */
+export interface KeyedRemoval {
+  refs: Pair[];
+  guards: Pair[];
+}
+
+export function isKeyMap(relation: unknown): boolean {
+  const r = relation as Node | undefined;
+  return r?.schemaname === KEY_MAP_NAME.schema && r?.relname === KEY_MAP_NAME.name;
+}
+
+/** An INSERT that reads from more than a VALUES list or a staging table: the keyed form. */
+export function isKeyedInsert(node: Node): boolean {
+  const select = (node.selectStmt as Node | undefined)?.SelectStmt as Node | undefined;
+  return Array.isArray(select?.fromClause) && (select.fromClause as Node[]).length > 1;
+}
+
+export function isKeyedDelete(node: Node): boolean {
+  return Array.isArray(node.usingClause) && (node.usingClause as Node[]).length > 1;
+}
+
+const KEY_ALIAS = 'k ';
+const REF = 'ref ';
+
+function names(list: unknown): string[] {
+  return ((list as Node[] | undefined) ?? []).map((n) => String((n.String as Node | undefined)?.sval));
+}
+
+/** `(VALUES (constants)...) AS v (names)`. */
+function valuesV(item: Node | undefined, refuse: Refuse): { names: string[]; rows: Constant[][] } {
+  const sub = item?.RangeSubselect as Node | undefined;
+  const alias = sub?.alias as Node | undefined;
+  if (!sub || alias?.aliasname !== 'v') return refuse('the rows must come from a VALUES list AS v');
+  only(sub, 'subquery', 'alias');
+  only(alias as Node, 'aliasname', 'colnames');
+  const select = (sub.subquery as Node | undefined)?.SelectStmt as Node | undefined;
+  if (!select?.valuesLists) return refuse('the VALUES list may only hold values');
+  only(select, 'valuesLists', 'limitOption', 'op');
+  const columns = names(alias?.colnames);
+  const rows = (select.valuesLists as Node[]).map((list) => {
+    const items = (list.List as Node).items as Node[];
+    if (items.length !== columns.length) refuse('every VALUES row must have one value per column');
+    return items.map((cell) => constantOf(cell, refuse));
+  });
+  return { names: columns, rows };
+}
+
+/** The key map joined once per keyed column, `"salvage"."salvage_keys" AS "k c"`; returns each c. */
+function keyMapJoins(items: Node[], refuse: Refuse): string[] {
+  return items.map((item) => {
+    const r = item.RangeVar as Node | undefined;
+    if (!r || !isKeyMap(r)) return refuse('the only other relation allowed is salvage.salvage_keys AS "k <column>"');
+    only(r, 'schemaname', 'relname', 'inh', 'relpersistence', 'alias', 'location');
+    const alias = r.alias as Node | undefined;
+    only(alias ?? {}, 'aliasname');
+    const name = String(alias?.aliasname ?? '');
+    if (!name.startsWith(KEY_ALIAS)) refuse('the key map must be aliased "k <column>"');
+    return name.slice(KEY_ALIAS.length);
+  });
+}
+
+function terms(where: unknown, refuse: Refuse): Node[] {
+  const node = where as Node | undefined;
+  if (!node) return refuse('a WHERE clause joining the key map is required');
+  const bool = node.BoolExpr as Node | undefined;
+  if (bool && bool.boolop !== 'AND_EXPR') refuse('conditions may only be joined with AND');
+  return (bool ? (bool.args as Node[]) : [node]).map((term) => {
+    const expr = term.A_Expr as Node | undefined;
+    const op = ((expr?.name as Node[] | undefined)?.[0]?.String as Node | undefined)?.sval;
+    if (!expr || op !== '=') refuse('conditions may only compare columns');
+    return expr as Node;
+  });
+}
+
+/** `"k c"."ref" = v."ref c"`: returns c, or undefined for another shape. */
+function refJoin(expr: Node, refuse: Refuse): string | undefined {
+  const left = ((expr.lexpr as Node | undefined)?.ColumnRef as Node | undefined)?.fields;
+  const alias = names(left)[0];
+  if (expr.kind !== 'AEXPR_OP' || !alias?.startsWith(KEY_ALIAS)) return undefined;
+  const column = alias.slice(KEY_ALIAS.length);
+  if (qualifiedColumn(expr.lexpr, alias, refuse) !== 'ref' || qualifiedColumn(expr.rexpr, 'v', refuse) !== truncateIdentifier(REF + column)) {
+    refuse(`"${alias}" must be joined on "${alias}"."ref" = v."ref ${column}"`);
+  }
+  return column;
+}
+
+/** Which generator makes the keys: `nextval('"s"."seq"'::regclass)` or a known uuid function, cast to text. */
+function generatorOf(node: unknown, refuse: Refuse): KeyGenerator {
+  const call = (castArgument(node, refuse) as Node | undefined)?.FuncCall as Node | undefined;
+  if (!call) return refuse('a key must come from nextval(sequence) or a uuid function');
+  only(call, 'funcname', 'args', 'funcformat', 'location');
+  const fname = names(call.funcname);
+  const args = (call.args as Node[] | undefined) ?? [];
+  if (fname.length === 1 && fname[0] === 'nextval' && args.length === 1) {
+    const named = constantOf(castArgument(args[0], refuse), refuse);
+    const m = /^"((?:[^"]|"")+)"\."((?:[^"]|"")+)"$/.exec(named ?? '');
+    if (!m) return refuse('nextval must name a schema-qualified sequence');
+    return { kind: 'sequence', schema: (m[1] as string).replaceAll('""', '"'), name: (m[2] as string).replaceAll('""', '"') };
+  }
+  const fn = fname.at(-1);
+  if (args.length === 0 && fname.length <= 2 && (fn === 'gen_random_uuid' || fn === 'uuid_generate_v4')) {
+    return { kind: 'uuid', schema: fname.length === 2 ? (fname[0] as string) : null, function: fn };
+  }
+  return refuse('a key must come from nextval(sequence), gen_random_uuid() or uuid_generate_v4()');
+}
+
+function requireNothingOnConflict(node: Node, refuse: Refuse): void {
+  const conflict = node.onConflictClause as Node | undefined;
+  if (!conflict || conflict.action !== 'ONCONFLICT_NOTHING') refuse('an INSERT must end with ON CONFLICT DO NOTHING');
+  only(conflict as Node, 'action', 'location');
+  if (node.override !== 'OVERRIDING_NOT_SET') refuse('OVERRIDING is not allowed');
+}
+
+function insertColumns(node: Node): string[] {
+  return ((node.cols as Node[] | undefined) ?? []).map((c) => {
+    const target = c.ResTarget as Node;
+    only(target, 'name', 'location');
+    return String(target.name);
+  });
+}
+
+/** `INSERT INTO salvage.salvage_keys (ref, key) SELECT v.ref, <generator>::text FROM (VALUES ...) AS v (ref) ON CONFLICT DO NOTHING`. */
+export function keysOf(node: Node, refuse: Refuse): KeysStatement {
+  only(node, 'relation', 'cols', 'selectStmt', 'onConflictClause', 'override');
+  requireNothingOnConflict(node, refuse);
+  if (insertColumns(node).join() !== 'ref,key') refuse('the key map is filled as (ref, key)');
+  const select = (node.selectStmt as Node | undefined)?.SelectStmt as Node | undefined;
+  if (!select) return refuse('the key map is filled from a VALUES list of references');
+  only(select, 'targetList', 'fromClause', 'limitOption', 'op');
+  const targets = ((select.targetList as Node[] | undefined) ?? []).map((t) => {
+    const target = t.ResTarget as Node;
+    only(target, 'val', 'location');
+    return target.val;
+  });
+  if (targets.length !== 2 || qualifiedColumn(targets[0], 'v', refuse) !== 'ref') refuse('the key map is filled as SELECT v."ref", <key>');
+  const generator = generatorOf(targets[1], refuse);
+  const from = (select.fromClause as Node[] | undefined) ?? [];
+  if (from.length !== 1) refuse('the key map is filled from one VALUES list');
+  const v = valuesV(from[0], refuse);
+  if (v.names.join() !== 'ref') refuse('the VALUES list of references is v ("ref")');
+  return { generator, rows: v.rows.map((r) => r[0] ?? refuse('a reference cannot be NULL')) };
+}
+
+/**
+ * `INSERT INTO s.t (c...) SELECT "k c"."key"::type | v."c"::type ... FROM (VALUES ...) AS v (...),
+ * salvage.salvage_keys AS "k c" ... WHERE "k c"."ref" = v."ref c" AND ... ON CONFLICT DO NOTHING`.
+ */
+export function keyedInsertOf(node: Node, refuse: Refuse): KeyedInsertStatement {
+  only(node, 'relation', 'cols', 'selectStmt', 'onConflictClause', 'override');
+  requireNothingOnConflict(node, refuse);
+  const table = tableOf(node.relation, refuse);
+  if (sameTable(table, KEY_MAP_NAME)) refuse('rows of the key map are only written as (ref, key)');
+  const columns = insertColumns(node);
+  const select = (node.selectStmt as Node).SelectStmt as Node;
+  only(select, 'targetList', 'fromClause', 'whereClause', 'limitOption', 'op');
+  const [first, ...joins] = select.fromClause as Node[];
+  const v = valuesV(first, refuse);
+  const joined = keyMapJoins(joins, refuse);
+  const targets = ((select.targetList as Node[] | undefined) ?? []).map((t) => {
+    const target = t.ResTarget as Node;
+    only(target, 'val', 'location');
+    return target.val;
+  });
+  if (targets.length !== columns.length) refuse('the INSERT must select one value per column');
+  const refColumns: string[] = [];
+  const vColumns: string[] = [];
+  columns.forEach((column, i) => {
+    const fields = names(((castArgument(targets[i], refuse) as Node | undefined)?.ColumnRef as Node | undefined)?.fields);
+    if (fields[0] === 'v') {
+      if (qualifiedColumn(castArgument(targets[i], refuse), 'v', refuse) !== truncateIdentifier(column)) refuse(`column ${column} must be inserted from v."${column}"`);
+      vColumns.push(truncateIdentifier(column));
+    } else if (fields[0] === truncateIdentifier(KEY_ALIAS + column) && fields[1] === 'key' && fields.length === 2) {
+      refColumns.push(column);
+      vColumns.push(truncateIdentifier(REF + column));
+    } else {
+      refuse(`column ${column} must be inserted from v."${column}" or "k ${column}"."key"`);
+    }
+  });
+  const joinedBy = terms(select.whereClause, refuse).map((expr) => refJoin(expr, refuse) ?? refuse('the WHERE clause may only join the key map'));
+  const sorted = (list: string[]) => [...list].sort().join('\u0000');
+  if (sorted(joined) !== sorted(refColumns) || sorted(joinedBy) !== sorted(refColumns)) refuse('each key read from the key map needs its own "k <column>" joined on its reference');
+  if (v.names.join('\u0000') !== vColumns.join('\u0000')) refuse('v must have one column per inserted column, in order');
+  return { table, columns, refColumns, rows: v.rows };
+}
+
+/**
+ * Undo: `DELETE FROM s.t AS t USING (VALUES ...) AS v (...), salvage.salvage_keys AS "k c" ...
+ * WHERE "k c"."ref" = v."ref c" AND t.c = "k c"."key"::type AND t.d IS NOT DISTINCT FROM v."old d"::type ...`.
+ */
+export function keyedDeleteOf(node: Node, refuse: Refuse): { table: TableName; rows: KeyedRemoval[] } {
+  only(node, 'relation', 'whereClause', 'usingClause');
+  const relation = node.relation as Node | undefined;
+  if ((relation?.alias as Node | undefined)?.aliasname !== 't') refuse('the table must be aliased AS t');
+  const table = tableOf(relation, refuse);
+  const [first, ...joins] = node.usingClause as Node[];
+  const v = valuesV(first, refuse);
+  const joined = keyMapJoins(joins, refuse);
+  const uses = new Map<string, { role: 'ref' | 'old'; column: string }>();
+  const keyed = new Set<string>();
+  const joinedOn = new Set<string>();
+  for (const expr of terms(node.whereClause, refuse)) {
+    const join = refJoin(expr, refuse);
+    if (join !== undefined) {
+      joinedOn.add(join);
+      uses.set(truncateIdentifier(REF + join), { role: 'ref', column: join });
+      continue;
+    }
+    const column = qualifiedColumn(expr.lexpr, 't', refuse);
+    const right = castArgument(expr.rexpr, refuse);
+    if (expr.kind === 'AEXPR_OP') {
+      if (qualifiedColumn(right, truncateIdentifier(KEY_ALIAS + column), refuse) !== 'key') refuse(`t.${column} must equal "k ${column}"."key"`);
+      keyed.add(column);
+    } else if (expr.kind === 'AEXPR_NOT_DISTINCT') {
+      const vColumn = qualifiedColumn(right, 'v', refuse);
+      if (vColumn !== truncateIdentifier(`old ${column}`)) refuse(`t.${column} must be guarded by v."old ${column}"`);
+      uses.set(vColumn, { role: 'old', column });
+    } else {
+      refuse('conditions may only be key map joins, keys or IS NOT DISTINCT FROM guards');
+    }
+  }
+  const sorted = (list: Iterable<string>) => [...list].sort().join('\u0000');
+  if (keyed.size === 0 || sorted(keyed) !== sorted(joined) || sorted(joinedOn) !== sorted(joined)) refuse('each key column must be read from its own "k <column>" joined on its reference');
+  for (const name of v.names) if (!uses.has(name)) refuse(`v."${name}" is not used`);
+  if (uses.size !== v.names.length) refuse('v must hold every reference and guard the conditions use');
+  const roles = v.names.map((name) => uses.get(name) as { role: 'ref' | 'old'; column: string });
+  const rows = v.rows.map((cells) => {
+    const row: KeyedRemoval = { refs: [], guards: [] };
+    cells.forEach((cell, i) => {
+      const { role, column } = roles[i] as { role: 'ref' | 'old'; column: string };
+      (role === 'ref' ? row.refs : row.guards).push([column, cell]);
+    });
+    return row;
+  });
+  return { table, rows };
+}

@@ -1,0 +1,152 @@
+import type { Change, TableSummary } from '../reconcile/changeset.js';
+import { hasOwn, own } from '../reconcile/own.js';
+import { setDelete } from '../sql/dml.js';
+import { assignKeys, deleteWithKeys, insertWithKeys, KEY_MAP, type KeyedColumn } from '../sql/key-map.js';
+import type { AcceptedChanges } from './accepted-changes.js';
+import { provenance } from './provenance.js';
+import type { SqlFileBuilder } from './sql-file.js';
+import { bySignature, chunksOf, typed } from './statement-groups.js';
+
+/** Rows per keyed statement: they are VALUES lists, each row with its provenance. */
+const KEYED_CHUNK = 1000;
+export const KEY_MAP_TABLE = `${KEY_MAP.schema}.${KEY_MAP.name}`;
+
+/**
+ * The patch's names for keys the target makes at apply time: the change id, behind the
+ * changeset's hash, so that two patches never share a name in the target's key map.
+ */
+export interface KeyRefNames {
+  of(changeId: string): string;
+}
+
+export function keyRefNames(changesetSha: string): KeyRefNames {
+  const prefix = changesetSha.slice(0, 16);
+  return { of: (changeId) => `${prefix}/${changeId}` };
+}
+
+/** Whether a change has a column written through the key map. */
+export function isKeyed(change: Change): boolean {
+  return change.keyRefs !== undefined && Object.keys(change.keyRefs).length > 0;
+}
+
+/**
+ * Which accepted inserts go through the key map, per table, and which of those the
+ * patch leaves out because a row they point at is not in this patch (rejected, or a
+ * conflict still open): such a row would find no key and roll the whole apply back.
+ */
+export class KeyedPlan {
+  private readonly keyed = new Map<string, number[]>();
+  private readonly owning = new Map<string, number[]>();
+  readonly withheld: string[] = [];
+
+  constructor(tables: TableSummary[], accepted: AcceptedChanges) {
+    const assigned = new Set<string>();
+    // Parents come first (the changeset's tables are in foreign-key order).
+    for (const table of tables) {
+      const keyed: number[] = [];
+      const owners: number[] = [];
+      for (const i of accepted.ordinals(table.table, 'insert')) {
+        const change = accepted.get(i);
+        if (!isKeyed(change)) continue;
+        const refs = change.keyRefs as Record<string, string>;
+        const missing = Object.values(refs).find((ref) => ref !== change.id && !assigned.has(ref));
+        if (missing !== undefined) {
+          this.withheld.push(`${change.id}: points at ${missing}, which this patch does not insert`);
+          continue;
+        }
+        keyed.push(i);
+        if (Object.values(refs).includes(change.id)) {
+          owners.push(i);
+          assigned.add(change.id);
+        }
+      }
+      this.keyed.set(table.table, keyed);
+      this.owning.set(table.table, owners);
+    }
+  }
+
+  /** The table's accepted inserts that go through the key map. */
+  rows(table: string): number[] {
+    return this.keyed.get(table) ?? [];
+  }
+
+  /** Those whose own key the target makes. */
+  owners(table: string): number[] {
+    return this.owning.get(table) ?? [];
+  }
+
+  /** The plain inserts of a table: no key map involved. */
+  plain(table: string, inserts: readonly number[], accepted: AcceptedChanges): number[] {
+    return inserts.filter((i) => !isKeyed(accepted.get(i)));
+  }
+}
+
+/** A keyed change's columns in table order: values it gives, and columns read from the key map. */
+function keyedColumns(change: Change, table: TableSummary): string[] {
+  return Object.keys(table.columns).filter((c) => hasOwn(change.values, c) || (change.keyRefs !== undefined && hasOwn(change.keyRefs, c)));
+}
+
+function columnsFor(change: Change, table: TableSummary, names: readonly string[]): KeyedColumn[] {
+  return typed(table, [...names]).map((c) => ({ ...c, fromKeyMap: change.keyRefs !== undefined && hasOwn(change.keyRefs, c.name) }));
+}
+
+/** The key map's new keys for the table's new rows, then the rows, reading their keys from it. */
+export function emitKeyedInserts(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, refs: KeyRefNames): void {
+  const owners = plan.owners(table.table);
+  if (owners.length) {
+    const generator = table.keyAtApply?.generator;
+    if (!generator) throw new Error(`${table.table}: the changeset has rows whose key the target makes, but no generator for it`);
+    for (const chunk of chunksOf(owners, KEYED_CHUNK)) {
+      const rows = chunk.map((i) => ({ ref: refs.of(accepted.get(i).id) }));
+      out.statement('keys', table.table, assignKeys(generator, rows), chunk.length);
+    }
+  }
+  const rows = plan.rows(table.table);
+  const signature = (i: number) => {
+    const change = accepted.get(i);
+    return keyedColumns(change, table).map((c) => (change.keyRefs && hasOwn(change.keyRefs, c) ? `ref ${c}` : c));
+  };
+  for (const { ordinals } of bySignature(rows, signature).values()) {
+    for (const chunk of chunksOf(ordinals, KEYED_CHUNK)) {
+      const changes = chunk.map((i) => accepted.get(i));
+      const first = changes[0] as Change;
+      const columns = columnsFor(first, table, keyedColumns(first, table));
+      const cells = changes.map((change) => ({
+        comment: provenance(change),
+        cells: columns.map((c) => (c.fromKeyMap ? refs.of(own(change.keyRefs, c.name) as string) : (own(change.values, c.name) ?? null))),
+      }));
+      out.statement('keyed-insert', table.table, insertWithKeys(table, columns, cells), chunk.length);
+    }
+  }
+}
+
+/** Undo of keyed inserts: each row under the key the map recorded, while it holds what the patch wrote. */
+export function emitKeyedRemovals(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, refs: KeyRefNames): void {
+  const rows = plan.rows(table.table);
+  const signature = (i: number) => {
+    const change = accepted.get(i);
+    return keyedColumns(change, table).map((c) => (change.keyRefs && hasOwn(change.keyRefs, c) ? `ref ${c}` : c));
+  };
+  for (const { ordinals } of bySignature(rows, signature).values()) {
+    for (const chunk of chunksOf(ordinals, KEYED_CHUNK)) {
+      const changes = chunk.map((i) => accepted.get(i));
+      const first = changes[0] as Change;
+      const columns = columnsFor(first, table, keyedColumns(first, table));
+      const keys = columns.filter((c) => c.fromKeyMap);
+      const guards = columns.filter((c) => !c.fromKeyMap);
+      const cells = changes.map((change) => ({
+        cells: [...keys.map((c) => refs.of(own(change.keyRefs, c.name) as string)), ...guards.map((c) => own(change.values, c.name) ?? null)],
+      }));
+      out.statement('keyed-delete', table.table, deleteWithKeys(table, keys, guards, cells), chunk.length);
+    }
+  }
+}
+
+/** Undo's last step: the key map forgets the keys of the rows it removed. */
+export function forgetKeys(out: SqlFileBuilder, tables: TableSummary[], accepted: AcceptedChanges, plan: KeyedPlan, refs: KeyRefNames): void {
+  const all = tables.flatMap((t) => plan.owners(t.table));
+  for (const chunk of chunksOf(all, KEYED_CHUNK)) {
+    const rows = chunk.map((i) => ({ key: [refs.of(accepted.get(i).id)], guards: [] }));
+    out.statement('forget-keys', KEY_MAP_TABLE, setDelete(KEY_MAP, [{ name: 'ref', type: 'text' }], [], rows), chunk.length);
+  }
+}

@@ -1,0 +1,127 @@
+import type { KeyGenerator } from '../reconcile/key-refs.js';
+import { quoteIdent, quoteQualified, type QualifiedName } from './identifier.js';
+import { literal, type SqlValue } from './literal.js';
+import { castType } from './types.js';
+import type { TypedColumn } from './dml.js';
+import { sqlComment } from './dml.js';
+
+/**
+ * The key map: keys the target makes at apply time, named by a reference the patch
+ * carries (`<changeset>/<change id>`). The patch fills it first, by calling the
+ * table's own sequence or uuid function, and every row that needs such a key (the
+ * new row itself, and the rows that point at it) reads it from there, inside the one
+ * transaction. It stays in the target beside salvage_history, so undo.sql can find
+ * the rows the patch inserted under keys nobody knew when the patch was written.
+ */
+export const KEY_MAP: QualifiedName = { schema: 'salvage', name: 'salvage_keys' };
+
+export const CREATE_KEY_MAP = [
+  'CREATE SCHEMA IF NOT EXISTS salvage',
+  `CREATE TABLE IF NOT EXISTS salvage.salvage_keys (
+  ref text PRIMARY KEY,
+  key text NOT NULL,
+  assigned_at timestamptz NOT NULL DEFAULT now()
+)`,
+];
+
+/** The call that makes one key, as text. */
+export function keyGeneratorCall(generator: KeyGenerator): string {
+  if (generator.kind === 'sequence') {
+    return `nextval(${literal(quoteQualified(generator))}::regclass)`;
+  }
+  const fn = quoteIdent(generator.function);
+  return generator.schema === null ? `${fn}()` : `${quoteIdent(generator.schema)}.${fn}()`;
+}
+
+export interface RefRow {
+  ref: string;
+  comment?: string;
+}
+
+/**
+ * `INSERT INTO "salvage"."salvage_keys" ("ref", "key") SELECT v."ref", nextval(...)::text
+ *  FROM (VALUES ...) AS v ("ref")`: one new key per reference, in the listed order.
+ */
+export function assignKeys(generator: KeyGenerator, refs: RefRow[]): string {
+  return [
+    `INSERT INTO ${quoteQualified(KEY_MAP)} ("ref", "key")`,
+    `  SELECT v."ref", ${keyGeneratorCall(generator)}::text`,
+    '  FROM (VALUES',
+    ...refs.flatMap((r, i) => [...(r.comment ? [`    ${sqlComment(r.comment)}`] : []), `    (${literal(r.ref)})${i < refs.length - 1 ? ',' : ''}`]),
+    '  ) AS v ("ref")',
+    'ON CONFLICT DO NOTHING;',
+  ].join('\n');
+}
+
+/** A column of a keyed insert: a value of its own, or a key read from the key map by reference. */
+export interface KeyedColumn extends TypedColumn {
+  fromKeyMap: boolean;
+}
+
+const REF_PREFIX = 'ref ';
+const KEY_ALIAS_PREFIX = 'k ';
+
+/** v's column for `c`: `"c"` for a value, `"ref c"` for a reference into the key map. */
+export function keyedVName(column: KeyedColumn): string {
+  return column.fromKeyMap ? REF_PREFIX + column.name : column.name;
+}
+
+/** The key map's alias for column `c`: `"k c"`. */
+export function keyMapAlias(column: string): string {
+  return KEY_ALIAS_PREFIX + column;
+}
+
+function keyedFrom(columns: KeyedColumn[], rows: Array<{ cells: SqlValue[]; comment?: string }>, keyword: 'FROM' | 'USING', extraNames: string[] = []): string[] {
+  const names = [...columns.map(keyedVName), ...extraNames];
+  const keyed = columns.filter((c) => c.fromKeyMap);
+  return [
+    `  ${keyword} (VALUES`,
+    ...rows.flatMap((row, i) => [...(row.comment ? [`    ${sqlComment(row.comment)}`] : []), `    (${row.cells.map((v) => literal(v)).join(', ')})${i < rows.length - 1 ? ',' : ''}`]),
+    `  ) AS v (${names.map(quoteIdent).join(', ')})${keyed.map((c) => `,\n    ${quoteQualified(KEY_MAP)} AS ${quoteIdent(keyMapAlias(c.name))}`).join('')}`,
+  ];
+}
+
+function refJoins(columns: KeyedColumn[]): string[] {
+  return columns.filter((c) => c.fromKeyMap).map((c) => `${quoteIdent(keyMapAlias(c.name))}."ref" = v.${quoteIdent(keyedVName(c))}`);
+}
+
+/**
+ * New rows some of whose columns are keys made at apply time:
+ *   INSERT INTO s.t (c...) SELECT "k id"."key"::bigint, v."email"::text, ...
+ *   FROM (VALUES ...) AS v ("ref id", "email", ...), "salvage"."salvage_keys" AS "k id"
+ *   WHERE "k id"."ref" = v."ref id" ON CONFLICT DO NOTHING
+ * A reference the key map lacks drops its row, which apply's count check turns into
+ * a rollback: a row never goes in with a key it was not meant to have.
+ */
+export function insertWithKeys(table: QualifiedName, columns: KeyedColumn[], rows: Array<{ cells: SqlValue[]; comment?: string }>): string {
+  const selected = columns.map((c) => (c.fromKeyMap ? `${quoteIdent(keyMapAlias(c.name))}."key"::${castType(c.type)}` : `v.${quoteIdent(c.name)}::${castType(c.type)}`));
+  return [
+    `INSERT INTO ${quoteQualified(table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')})`,
+    `  SELECT ${selected.join(', ')}`,
+    ...keyedFrom(columns, rows, 'FROM'),
+    `  WHERE ${refJoins(columns).join('\n    AND ')}`,
+    'ON CONFLICT DO NOTHING;',
+  ].join('\n');
+}
+
+/**
+ * Undo of a keyed insert: the row under the key the map recorded goes only while it
+ * holds every value the patch wrote (the guards are v's "old c" columns).
+ */
+export function deleteWithKeys(table: QualifiedName, keys: KeyedColumn[], guards: TypedColumn[], rows: Array<{ cells: SqlValue[] }>): string {
+  const conditions = [
+    ...keys.flatMap((c) => [
+      `${quoteIdent(keyMapAlias(c.name))}."ref" = v.${quoteIdent(keyedVName(c))}`,
+      `t.${quoteIdent(c.name)} = ${quoteIdent(keyMapAlias(c.name))}."key"::${castType(c.type)}`,
+    ]),
+    ...guards.map((c) => `t.${quoteIdent(c.name)} IS NOT DISTINCT FROM v.${quoteIdent(`old ${c.name}`)}::${castType(c.type)}`),
+  ];
+  const [using, ...rest] = keyedFrom(keys, rows, 'USING', guards.map((c) => `old ${c.name}`));
+  return [`DELETE FROM ${quoteQualified(table)} AS t ${(using as string).trimStart()}`, ...rest, `  WHERE ${conditions.join('\n    AND ')};`].join('\n');
+}
+
+/** The keys the map holds for these references ($1 text[]). */
+export const SELECT_KEYS_BY_REF = `SELECT "ref", "key" FROM ${quoteQualified(KEY_MAP)} WHERE "ref" = ANY ($1::text[])`;
+
+/** Whether the key map exists (an undo of a patch whose keys were never made finds none). */
+export const KEY_MAP_EXISTS = "SELECT to_regclass('salvage.salvage_keys') IS NOT NULL AS present";

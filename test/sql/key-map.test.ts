@@ -1,0 +1,121 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setDelete } from '../../src/sql/dml.js';
+import { assignKeys, CREATE_KEY_MAP, deleteWithKeys, insertWithKeys, KEY_MAP, SELECT_KEYS_BY_REF } from '../../src/sql/key-map.js';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+
+const HOSTILE = ["O'Brien", 'back\\slash \\n', '"quoted"', 'emoji 🚣‍♀️', "'); DROP TABLE \"select\"; --", 'line\nbreak'];
+
+const parent = { schema: 'we"ird schema', name: 'select' };
+const child = { schema: 'we"ird schema', name: 'order' };
+
+describe('key map statements: exact SQL', () => {
+  it('fills the key map from the table\'s sequence or uuid function, and reads keys from it', () => {
+    expect(assignKeys({ kind: 'sequence', schema: 'we"ird schema', name: 'select_id_seq' }, [{ ref: "c1/x#O'Brien" }, { ref: 'c1/y' }])).toBe(
+      [
+        'INSERT INTO "salvage"."salvage_keys" ("ref", "key")',
+        `  SELECT v."ref", nextval('"we""ird schema"."select_id_seq"'::regclass)::text`,
+        '  FROM (VALUES',
+        "    ('c1/x#O''Brien'),",
+        "    ('c1/y')",
+        '  ) AS v ("ref")',
+        'ON CONFLICT DO NOTHING;',
+      ].join('\n'),
+    );
+    expect(assignKeys({ kind: 'uuid', schema: null, function: 'gen_random_uuid' }, [{ ref: 'r' }])).toContain('SELECT v."ref", "gen_random_uuid"()::text');
+    expect(
+      insertWithKeys(
+        child,
+        [
+          { name: 'id', type: 'uuid', fromKeyMap: true },
+          { name: 'parent id', type: 'bigint', fromKeyMap: true },
+          { name: 'note', type: 'text', fromKeyMap: false },
+        ],
+        [{ cells: ['c1/o', 'c1/p', "O'Brien"], comment: 'from a\nb' }],
+      ),
+    ).toBe(
+      [
+        'INSERT INTO "we""ird schema"."order" ("id", "parent id", "note")',
+        '  SELECT "k id"."key"::uuid, "k parent id"."key"::bigint, v."note"::text',
+        '  FROM (VALUES',
+        '    -- from a b',
+        "    ('c1/o', 'c1/p', 'O''Brien')",
+        '  ) AS v ("ref id", "ref parent id", "note"),',
+        '    "salvage"."salvage_keys" AS "k id",',
+        '    "salvage"."salvage_keys" AS "k parent id"',
+        '  WHERE "k id"."ref" = v."ref id"',
+        '    AND "k parent id"."ref" = v."ref parent id"',
+        'ON CONFLICT DO NOTHING;',
+      ].join('\n'),
+    );
+    expect(deleteWithKeys(child, [{ name: 'id', type: 'uuid', fromKeyMap: true }], [{ name: 'note', type: 'text' }], [{ cells: ['c1/o', 'x'] }])).toBe(
+      [
+        'DELETE FROM "we""ird schema"."order" AS t USING (VALUES',
+        "    ('c1/o', 'x')",
+        '  ) AS v ("ref id", "old note"),',
+        '    "salvage"."salvage_keys" AS "k id"',
+        '  WHERE "k id"."ref" = v."ref id"',
+        '    AND t."id" = "k id"."key"::uuid',
+        '    AND t."note" IS NOT DISTINCT FROM v."old note"::text;',
+      ].join('\n'),
+    );
+  });
+});
+
+const pgUp = await postgresAvailable();
+
+describe.runIf(pgUp)('key map statements on PostgreSQL', () => {
+  let db: TestDatabase;
+  let client: pg.Client;
+  beforeAll(async () => {
+    db = await createTestDatabase('key_map');
+    client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    await client.query(`CREATE SCHEMA "we""ird schema";
+      CREATE TABLE "we""ird schema"."select" ("id" bigserial PRIMARY KEY, "Name" text);
+      CREATE TABLE "we""ird schema"."order" ("id" uuid PRIMARY KEY DEFAULT gen_random_uuid(), "parent id" bigint REFERENCES "we""ird schema"."select" ("id"), "note" text);`);
+    for (const ddl of CREATE_KEY_MAP) await client.query(ddl);
+  });
+  afterAll(async () => {
+    await client?.end();
+    await db?.drop();
+  });
+
+  it('makes keys in the target, writes parents and children under them, and undo removes exactly those rows', async () => {
+    const refs = HOSTILE.map((h, i) => `c1/${h}#${i}`);
+    // The live app took keys meanwhile: the map's keys come after them, never on top.
+    await client.query(`INSERT INTO "we""ird schema"."select" ("Name") VALUES ('live 1'), ('live 2')`);
+    const made = await client.query(assignKeys({ kind: 'sequence', schema: 'we"ird schema', name: 'select_id_seq' }, refs.map((ref) => ({ ref }))));
+    expect(made.rowCount).toBe(HOSTILE.length);
+    const parents = await client.query(
+      insertWithKeys(parent, [{ name: 'id', type: 'bigint', fromKeyMap: true }, { name: 'Name', type: 'text', fromKeyMap: false }], refs.map((ref, i) => ({ cells: [ref, HOSTILE[i] ?? null] }))),
+    );
+    expect(parents.rowCount).toBe(HOSTILE.length);
+    const childRefs = refs.map((r) => `${r}/child`);
+    await client.query(assignKeys({ kind: 'uuid', schema: null, function: 'gen_random_uuid' }, childRefs.map((ref) => ({ ref }))));
+    const childColumns = [
+      { name: 'id', type: 'uuid', fromKeyMap: true },
+      { name: 'parent id', type: 'bigint', fromKeyMap: true },
+      { name: 'note', type: 'text', fromKeyMap: false },
+    ];
+    const children = await client.query(insertWithKeys(child, childColumns, childRefs.map((ref, i) => ({ cells: [ref, refs[i] ?? null, HOSTILE[i] ?? null] }))));
+    expect(children.rowCount).toBe(HOSTILE.length);
+    const joined = await client.query<{ name: string; note: string }>(
+      `SELECT p."Name" AS name, c.note FROM "we""ird schema"."order" c JOIN "we""ird schema"."select" p ON p.id = c."parent id" ORDER BY p.id`,
+    );
+    expect(joined.rows.map((r) => [r.name, r.note])).toEqual(HOSTILE.map((h) => [h, h]));
+    const keys = await client.query<{ ref: string; key: string }>(SELECT_KEYS_BY_REF, [refs]);
+    expect(keys.rows.map((r) => Number(r.key)).sort((a, b) => a - b)).toEqual([3, 4, 5, 6, 7, 8]);
+
+    // A row changed since is left alone: undo's guards hold it.
+    await client.query(`UPDATE "we""ird schema"."order" SET note = 'changed by the app' WHERE note = $1`, [HOSTILE[0]]);
+    const removed = await client.query(
+      deleteWithKeys(child, childColumns.filter((c) => c.fromKeyMap), [{ name: 'note', type: 'text' }], childRefs.map((ref, i) => ({ cells: [ref, refs[i] ?? null, HOSTILE[i] ?? null] }))),
+    );
+    expect(removed.rowCount).toBe(HOSTILE.length - 1);
+    const forgotten = await client.query(setDelete(KEY_MAP, [{ name: 'ref', type: 'text' }], [], childRefs.map((ref) => ({ key: [ref], guards: [] }))));
+    expect(forgotten.rowCount).toBe(HOSTILE.length);
+    expect((await client.query(`SELECT count(*)::int AS n FROM "we""ird schema"."order"`)).rows[0]).toEqual({ n: 1 });
+    expect((await client.query(`SELECT count(*)::int AS n FROM "we""ird schema"."select" WHERE "Name" LIKE 'live%'`)).rows[0]).toEqual({ n: 2 });
+  });
+});
