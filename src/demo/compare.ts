@@ -43,6 +43,8 @@ export interface TableGrade {
   damaged: number;
   /** Recovered rows whose natural key production does not have (invented rows). */
   spurious: number;
+  /** Lost rows salvage held for a person: a conflict with the live database, or a row that depends on one. */
+  held: number;
   details: {
     partial: RowDifferences[];
     wrong: RowDifferences[];
@@ -51,13 +53,32 @@ export interface TableGrade {
     missingUnexpected: string[];
     damaged: Array<RowDifferences & { problem: 'gone' | 'changed' }>;
     spurious: string[];
+    held: Array<{ key: string; why: string }>;
   };
+}
+
+/** The live database's own writes after the restart, as the grading sees them. */
+export interface LiveGrade {
+  /** Rows the live app wrote after the restart. */
+  rows: number;
+  /** Live values the recovery overwrote, and live rows it removed: must be none. */
+  changed: string[];
+  /** Empty live columns the recovery filled from the sources. */
+  filled: string[];
+}
+
+/** What the live app wrote after the restart, and what salvage held for a person (table -> natural key -> why). */
+export interface LiveContext {
+  rows: IncidentRows;
+  held: Record<string, Record<string, string>>;
 }
 
 export interface RecoveryReport {
   window: { from: string; to: string };
   tables: TableGrade[];
-  /** No wrong, unexpectedly missing, damaged or spurious row anywhere. */
+  /** The live rows, when the target kept taking writes after the restart. */
+  live?: LiveGrade;
+  /** No wrong, unexpectedly missing, damaged or spurious row anywhere, and every live row intact. */
   clean: boolean;
 }
 
@@ -146,19 +167,45 @@ function rowsEqual(table: DemoTable, a: Row, b: Row): boolean {
   return untouchedRowDifferences(table, a, b).length === 0;
 }
 
-export function compareRecovery(incident: Incident, recovered: IncidentRows): RecoveryReport {
+export function compareRecovery(incident: Incident, recovered: IncidentRows, live?: LiveContext): RecoveryReport {
   const production = indexAll(incident.production);
   const backup = indexAll(incident.backup);
   const rebuilt = indexAll(recovered);
-  const tables = DEMO_TABLES.map((table) => gradeTable(table, incident, { production, backup, rebuilt }));
-  const clean = tables.every((t) => t.wrong === 0 && t.missing.unexpected === 0 && t.damaged === 0 && t.spurious === 0);
-  return { window: { ...incident.window }, tables, clean };
+  const liveKeys = indexAll(live?.rows ?? { customers: [], bookings: [], payments: [], refunds: [] });
+  const tables = DEMO_TABLES.map((table) => gradeTable(table, incident, { production, backup, rebuilt, live: liveKeys }, live?.held[table] ?? {}));
+  const liveGrade = live ? gradeLive(live.rows, rebuilt) : undefined;
+  const clean = tables.every((t) => t.wrong === 0 && t.missing.unexpected === 0 && t.damaged === 0 && t.spurious === 0) && (liveGrade?.changed.length ?? 0) === 0;
+  return { window: { ...incident.window }, tables, ...(liveGrade ? { live: liveGrade } : {}), clean };
+}
+
+/** Every row the live app wrote is still there, and every value it wrote is unchanged (empty ones may be filled). */
+function gradeLive(rows: IncidentRows, rebuilt: Indexes): LiveGrade {
+  const grade: LiveGrade = { rows: 0, changed: [], filled: [] };
+  for (const table of DEMO_TABLES) {
+    for (const row of rows[table]) {
+      grade.rows++;
+      const key = `${table} ${row[NATURAL_KEYS[table]] ?? row['id']}`;
+      const now = rebuilt[table].byId.get(row['id'] ?? '');
+      if (!now) {
+        grade.changed.push(`${key}: gone`);
+        continue;
+      }
+      for (const column of columnsOf(table)) {
+        const was = row[column] ?? null;
+        const is = now[column] ?? null;
+        if (was === null && is !== null) grade.filled.push(`${key}.${column}`);
+        else if (!sameValue(kindOf(table, column), was, is)) grade.changed.push(`${key}: ${column} was ${JSON.stringify(was)}, is ${JSON.stringify(is)}`);
+      }
+    }
+  }
+  return grade;
 }
 
 function gradeTable(
   table: DemoTable,
   incident: Incident,
-  indexes: { production: Indexes; backup: Indexes; rebuilt: Indexes },
+  indexes: { production: Indexes; backup: Indexes; rebuilt: Indexes; live: Indexes },
+  held: Record<string, string>,
 ): TableGrade {
   const keyColumn = NATURAL_KEYS[table];
   const unrecoverable = incident.truth.unrecoverable[table] ?? {};
@@ -172,7 +219,8 @@ function gradeTable(
     missing: { expected: 0, unexpected: 0 },
     damaged: 0,
     spurious: 0,
-    details: { partial: [], wrong: [], missingExpected: {}, missingUnexpected: [], damaged: [], spurious: [] },
+    held: 0,
+    details: { partial: [], wrong: [], missingExpected: {}, missingUnexpected: [], damaged: [], spurious: [], held: [] },
   };
   const rebuilt = indexes.rebuilt[table];
 
@@ -181,6 +229,12 @@ function gradeTable(
     const before = indexes.backup[table].byId.get(row['id'] ?? '');
     if (before && rowsEqual(table, before, row)) continue;
     grade.lost++;
+    const why = held[key];
+    if (why !== undefined) {
+      grade.held++;
+      grade.details.held.push({ key, why });
+      continue;
+    }
     const found = rebuilt.byKey.get(key) ?? rebuilt.byLooseKey.get(looseKey(key));
     // The backup's stale row, left as it was, means the change was not recovered: missing, not wrong.
     const actual = found && before && rowsEqual(table, before, found) ? undefined : found;
@@ -228,7 +282,7 @@ function gradeTable(
   // Rows the recovery made up: a staff meeting turned into a booking, say.
   for (const row of rebuilt.byKey.values()) {
     const key = row[keyColumn] ?? '';
-    if (productionKeys.has(key) || indexes.production[table].byLooseKey.has(looseKey(key))) continue;
+    if (productionKeys.has(key) || indexes.production[table].byLooseKey.has(looseKey(key)) || indexes.live[table].byKey.has(key)) continue;
     grade.spurious++;
     grade.details.spurious.push(key);
   }

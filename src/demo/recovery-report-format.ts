@@ -17,6 +17,7 @@ const COLUMNS: ReadonlyArray<readonly [string, (t: TableGrade) => number]> = [
   ['missing(unexpected)', (t) => t.missing.unexpected],
   ['damaged', (t) => t.damaged],
   ['spurious', (t) => t.spurious],
+  ['held', (t) => t.held],
 ];
 
 function keyList(keys: readonly string[]): string {
@@ -83,6 +84,24 @@ export function formatRecoveryReport(report: RecoveryReport): string {
     'Spurious rows (not in production at all):',
     report.tables.filter((t) => t.spurious > 0).map((t) => `  ${t.table} × ${t.spurious}: ${keyList(t.details.spurious)}`),
   );
-  lines.push('', report.clean ? 'Verdict: clean — every gap is one the exports could not fill.' : 'Verdict: NOT clean — see the problems above.');
+  section(
+    'Held for a person (not written until someone decides: salvage review, or decisions.yaml):',
+    report.tables.flatMap((t) => t.details.held.slice(0, LIST_LIMIT).map((h) => `  ${t.table} ${h.key}: ${h.why}`)),
+  );
+  if (report.live) {
+    const live = report.live;
+    lines.push(
+      '',
+      `Live rows written after the restart: ${live.rows}; ${live.changed.length === 0 ? 'every one untouched by the recovery' : `${live.changed.length} CHANGED by the recovery`}` +
+        (live.filled.length ? ` (empty columns filled: ${keyList(live.filled)})` : ''),
+      ...live.changed.slice(0, LIST_LIMIT).map((c) => `  ${c}`),
+    );
+  }
+  lines.push(
+    '',
+    report.clean
+      ? `Verdict: clean — every gap is one the exports could not fill${report.tables.some((t) => t.held) ? ', or one held for a person' : ''}.`
+      : 'Verdict: NOT clean — see the problems above.',
+  );
   return lines.join('\n');
 }

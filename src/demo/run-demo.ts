@@ -15,6 +15,11 @@ import { bookingEmails } from './mail-export.js';
 import { compareRecovery, formatRecoveryReport, type RecoveryReport } from './compare.js';
 import { generateIncident, writeIncidentFiles, type Incident, type IncidentRows } from './incident.js';
 import { packageRoot } from './package-root.js';
+import { afterRestart } from './after-restart.js';
+import { NATURAL_KEYS } from './columns.js';
+import { readChangeset } from '../patch/read-changeset.js';
+import type { Change } from '../reconcile/changeset.js';
+import type { DemoTable } from '../sql/demo-schema.js';
 
 export interface DemoOptions {
   jobDir: string;
@@ -87,6 +92,14 @@ async function recover(options: DemoOptions, incident: Incident, log: (line: str
   log(`2. Restoring the stale backup (${incident.backup.bookings.length} bookings) as the backup and as the target${options.backupUrl ? '' : ' (embedded PostgreSQL)'}...`);
   await restore(options.backupUrl, embeddedDir(job, 'backup'), incident.backup);
   await restore(options.targetUrl, embeddedDir(job, 'target'), incident.backup);
+  // Production came back from that backup and kept working before salvage ran.
+  const after = afterRestart(incident);
+  await writeLive(options.targetUrl, embeddedDir(job, 'target'), after.rows);
+  log(
+    `   production restarted from it at ${after.restartedAt} and kept taking writes: ${after.rows.customers.length} sign-ups ` +
+      `(one is ${after.returningCustomer}, a customer lost with the database, signing up again) and ${after.rows.bookings.length} bookings ` +
+      `(the first got booking number ${after.rows.bookings[0]?.['id']}, which lost booking ${after.reissuedBooking ?? '(none)'} had)`,
+  );
 
   // The local replays take any token or key; the config names them as secrets the way real configs must.
   const config = await loadConfig(path.join(job, 'salvage.yaml'), { env: demoEnv() });
@@ -116,7 +129,7 @@ async function recover(options: DemoOptions, incident: Incident, log: (line: str
 
   log('7. Grading the recovered target against the real state at the time of loss:');
   const recovered = await readTables(options.targetUrl, embeddedDir(job, 'target'));
-  const report = compareRecovery(incident, recovered);
+  const report = compareRecovery(incident, recovered, { rows: after.rows, held: await heldForAPerson(path.join(job, 'changeset.json')) });
   log(formatRecoveryReport(report));
   return { ok: report.clean, report, incident };
 }
@@ -168,6 +181,39 @@ async function restore(url: string | undefined, dir: string, rows: IncidentRows)
   } finally {
     await db.close();
   }
+}
+
+/** The live app's writes after the restart, with the ids it gave them and its sequences past them. */
+async function writeLive(url: string | undefined, dir: string, rows: IncidentRows): Promise<void> {
+  const db = await connectDatabase({ url, embeddedDir: dir, applicationName: 'fjord kayaks (live app)' });
+  try {
+    for (const statement of demoLoadStatements(rows)) await db.client.query(statement);
+  } finally {
+    await db.close();
+  }
+}
+
+/** The rows the changeset holds for a person (conflicts, and rows waiting on one), by table and natural key. */
+async function heldForAPerson(changesetFile: string): Promise<Record<string, Record<string, string>>> {
+  const { changeset } = await readChangeset(changesetFile);
+  const held: Record<string, Record<string, string>> = {};
+  for (const change of changeset.changes) {
+    if (change.kind !== 'conflict' && change.kind !== 'unrecoverable') continue;
+    const table = change.table.replace(/^public\./, '') as DemoTable;
+    const column = NATURAL_KEYS[table];
+    if (!column) continue;
+    const key = change.values[column] ?? change.live?.values[column] ?? change.old?.[column];
+    if (key == null) continue;
+    const why = change.kind === 'conflict' ? (change.notes?.find((n) => n.startsWith('key reused')) ?? conflictText(change)) : `${change.reason}: ${change.detail}`;
+    (held[table] ??= {})[key] = why;
+  }
+  return held;
+}
+
+function conflictText(change: Change): string {
+  const columns = Object.keys(change.conflicts ?? {});
+  const where = change.live ? ` with the live row ${change.id}` : '';
+  return `conflict${where}: ${columns.join(', ')} differ${columns.length === 1 ? 's' : ''} between the sources and the live database`;
 }
 
 async function databaseName(url: string | undefined, dir: string): Promise<string> {

@@ -127,6 +127,8 @@ export interface Changeset {
   createdAt: string;
   window: { from: string; to: string; since: string };
   backup: { database: string; describe: string };
+  /** The live target reconcile compared with too (three-way), when one was configured. */
+  target?: { database: string; describe: string };
   /** Tables in foreign-key order (parents first): the order patches write them. */
   tables: TableSummary[];
   /**

@@ -28,6 +28,7 @@ import { registeredSecrets } from '../config/secrets.js';
 import { reconcileTable, type Row } from './table.js';
 import { ChangeSpill } from './change-spill.js';
 import { keyGeneratorOf } from './key-refs.js';
+import { openLiveTarget, type LiveSession } from './live-session.js';
 import type { TableChanges } from './table-changes.js';
 
 export interface ReconcileOptions {
@@ -79,6 +80,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     throw error;
   });
   let spill: ChangeSpill | undefined;
+  let live: LiveSession | undefined;
   try {
     const timer = new StageTimer();
     const { timings } = timer;
@@ -94,6 +96,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     collectGarbage();
     lap('map records', evaluation.sources.reduce((n, s) => n + s.records, 0));
 
+    live = await openLiveTarget(config, log);
     await backup.client.query(BEGIN_READ_ONLY_SNAPSHOT);
     // Parents that no mapping rebuilds are still looked up into: their keys come from the backup alone.
     const mapped = new Set(bound.map((b) => tableKey(b.table)));
@@ -118,6 +121,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
         backupRows: () => streamRows(backup, b.table),
         spill,
         progress,
+        live: await live?.table(b.table),
       });
       tableChanges.push(result.changes);
       tables.push(summarize(b, result.counts));
@@ -126,12 +130,14 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       log(`${name}: ${formatCounts(result.counts)}`);
     }
     await backup.client.query(ROLLBACK);
+    await live?.end();
 
     const changeset: Omit<Changeset, 'changes'> = {
       format: CHANGESET_FORMAT,
       createdAt: new Date().toISOString(),
       window: { from: config.window.from.toISOString(), to: config.window.to.toISOString(), since: config.window.since.toISOString() },
       backup: { database: backup.database, describe: backup.describe },
+      ...(live ? { target: { database: live.db.database, describe: live.db.describe } } : {}),
       tables,
       sources: evaluation.sources,
       unmapped: evaluation.unmapped,
@@ -145,6 +151,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     return { changeset, file, timings };
   } finally {
     spill?.remove();
+    await live?.db.close();
     await backup.close();
   }
 }

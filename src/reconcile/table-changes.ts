@@ -42,6 +42,11 @@ export class TableChanges {
     this.ordinals.push(this.spill.add(JSON.stringify(change)));
   }
 
+  /** A row children must find that is no change of its own (a live row a lost row turned out to be). */
+  noteForChildren(change: Change): void {
+    if (this.ownIndexes.length) this.forChildren.push(projection(change, this.childColumns));
+  }
+
   /** Once every change is in: children learn where each rebuilt or matched row is (or why it is not). */
   finish(): void {
     registerForChildren(this.ownIndexes, this.forChildren, this.columns, this.table);

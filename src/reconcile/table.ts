@@ -16,6 +16,7 @@ import { keyCandidates, keyList, resolveLookups, type KeyedCandidates } from './
 import { scanBackup } from './backup-scan.js';
 import type { ChangeSpill } from './change-spill.js';
 import { TableChanges } from './table-changes.js';
+import type { LiveTable } from './live-target.js';
 
 export type { Row } from './backup-scan.js';
 import type { Row } from './backup-scan.js';
@@ -32,8 +33,13 @@ export interface TableInput {
   backupRows: () => AsyncIterable<Row[]>;
   /** Where the table's changes go as they are made. */
   spill: ChangeSpill;
+  /** The live target's view of the table (three-way reconcile); absent: compared with the backup only. */
+  live?: LiveTable;
   progress?: Progress;
 }
+
+/** Changes checked against the live target per round trip. */
+const LIVE_BATCH = 500;
 
 export interface TableResult {
   /** The changes, read back from the spill in the changeset's order. */
@@ -103,6 +109,25 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   };
   const changes = new TableChanges(table, input.spill, input.ownIndexes, columns);
   const merging = progress.stage(`${name}: merge changed rows`, groups.count);
+  // Changes wait here in small batches for the live target's view of them (three-way reconcile).
+  const pending: Array<{ change: Change; matchedBy: ReturnType<typeof matchedKey>; sources: string[]; keyAtApply: boolean }> = [];
+  const flush = async () => {
+    const revised = input.live ? await input.live.revise(pending.map((p) => p.change)) : pending.map((p) => ({ change: p.change, forChildren: undefined }));
+    revised.forEach((r, i) => {
+      const p = pending[i] as (typeof pending)[number];
+      if (r.forChildren) changes.noteForChildren(r.forChildren);
+      if (!r.change) {
+        counts.unchanged++;
+        return;
+      }
+      counts[r.change.kind]++;
+      if (r.change.kind === 'unrecoverable') delete r.change.confidence;
+      else r.change.confidence = scoreChange({ matchedBy: p.matchedBy, sources: p.sources, disagreements: Object.keys(r.change.disagreements ?? {}), keyAssigned: p.keyAtApply });
+      // Out of memory at once: what the end of the table needs of it stays (table-changes.ts).
+      changes.add(r.change);
+    });
+    pending.length = 0;
+  };
   for (let g = 0; g < groups.count; g++) {
     merging.add();
     const members = groups.membersOf(g);
@@ -115,18 +140,10 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
       counts.unchanged++;
       continue;
     }
-    counts[outcome.change.kind]++;
-    if (outcome.change.kind !== 'unrecoverable') {
-      outcome.change.confidence = scoreChange({
-        matchedBy: matchedKey(group, bound, columns),
-        sources: group.members.map((m) => m.record.source),
-        disagreements: Object.keys(outcome.change.disagreements ?? {}),
-        keyAssigned: outcome.keyAtApply,
-      });
-    }
-    // Out of memory at once: what the end of the table needs of it stays (table-changes.ts).
-    changes.add(outcome.change);
+    pending.push({ change: outcome.change, matchedBy: matchedKey(group, bound, columns), sources: group.members.map((m) => m.record.source), keyAtApply: outcome.keyAtApply });
+    if (pending.length >= LIVE_BATCH) await flush();
   }
+  await flush();
 
   merging.end();
   store.clear();
