@@ -6,7 +6,8 @@ import { SafetyRefusal } from '../errors.js';
 import { comparisonKey } from '../reconcile/normalize.js';
 import type { KeyConstant } from '../sql/apply-session.js';
 import type { PatchStatement } from './patch-statements.js';
-import { primaryKeyText, readRowsByColumns, readRowsByKey, type Row } from './rows-by-key.js';
+import { primaryKeyText, readRowsByKey, type Row } from './rows-by-key.js';
+import { readUniqueIndexes, rowsSharingUniqueValues } from '../db/unique-values.js';
 import { KEY_MAP_EXISTS, SELECT_KEYS_BY_REF } from '../sql/key-map.js';
 
 export interface DriftReport {
@@ -35,7 +36,7 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
   const entry = (table: CatalogTable) => {
     const k = tableKey(table);
     let e = expectations.get(k);
-    if (!e) expectations.set(k, (e = { table, present: [], absent: [], absentUnique: [] }));
+    if (!e) expectations.set(k, (e = { table, present: [], absent: [], unique: [] }));
     return e;
   };
   const keysOfRefs = await keyMapFor(client, statements);
@@ -60,19 +61,11 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
         throw new SafetyRefusal(`${file}:${s.line}: this INSERT does not give the primary key of ${tableKey(table)}. Nothing was written.`);
       }
       for (const row of s.rows) entry(table).absent.push(positions.map((p) => (typeof row[p] === 'string' ? (row[p] as string) : null)));
+      entry(table).unique.push(...s.rows.map((row) => Object.fromEntries(s.columns.flatMap((c, i) => (typeof row[i] === 'string' || row[i] === null ? [[c, row[i] as string | null]] : [])))));
     } else if (s.kind === 'keyed-insert') {
-      // Its key is made now, so no row can hold it yet: what can collide is a unique value the live app took meanwhile.
+      // Its key is made now, so no row holds it yet: what can collide is a unique value the live app took meanwhile.
       const table = tableFor(s.table, s.line);
-      const e = entry(table);
-      const valueColumns = s.columns.filter((c) => !s.refColumns.includes(c));
-      for (const columns of [table.primaryKey, ...table.uniqueKeys]) {
-        const positions = columns.map((c) => (valueColumns.includes(c) ? s.columns.indexOf(c) : -1));
-        if (columns.length === 0 || positions.some((p) => p < 0)) continue;
-        for (const row of s.rows) {
-          const values = positions.map((p) => row[p] ?? null);
-          if (values.every((v) => v !== null)) e.absentUnique.push({ columns, values });
-        }
-      }
+      entry(table).unique.push(...s.rows.map((row) => Object.fromEntries(s.columns.flatMap((c, i) => (s.refColumns.includes(c) ? [] : [[c, row[i] ?? null]])))));
     } else if (s.kind === 'keyed-delete') {
       const table = tableFor(s.table, s.line);
       for (const row of s.rows) {
@@ -87,7 +80,7 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
     }
   }
 
-  for (const { table, present, absent, absentUnique } of expectations.values()) {
+  for (const { table, present, absent, unique } of expectations.values()) {
     const columns = new Map(table.columns.map((c) => [c.name, c]));
     const pk = table.primaryKey;
     const keyText = (values: Array<string | null>) => pk.map((c, i) => `${c}=${values[i]}`).join(',');
@@ -119,10 +112,12 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
     for (const r of await readRowsByKey(client, table, absent, false)) {
       report.drifts.push(`${tableKey(table)} ${keyText(pk.map((c) => r[c] ?? null))}: the patch inserts this row, but it exists now`);
     }
-    for (const [columns, values] of groupByColumns(absentUnique)) {
-      for (const r of await readRowsByColumns(client, table, columns, values)) {
-        const taken = columns.map((c) => `${c}=${r[c]}`).join(',');
-        report.drifts.push(`${tableKey(table)} ${taken}: the patch inserts a new row with this unique value, but ${keyText(pk.map((c) => r[c] ?? null))} holds it now`);
+    if (unique.length) {
+      const taken = await rowsSharingUniqueValues(client, table, await readUniqueIndexes(client, table), unique);
+      for (const [at, rows] of taken) {
+        for (const r of rows) {
+          report.drifts.push(`${tableKey(table)} ${keyText(pk.map((c) => r[c] ?? null))} holds a unique value (${r.index}) of a row the patch inserts (${describeRow(unique[at] ?? {})}): the live database took it after the changeset was made`);
+        }
       }
     }
   }
@@ -133,19 +128,8 @@ interface Expectations {
   table: CatalogTable;
   present: Array<{ key: KeyConstant[]; guards: Array<[string, KeyConstant]> }>;
   absent: KeyConstant[][];
-  /** Unique values (other than the key) that rows inserted under a new key must not find taken. */
-  absentUnique: Array<{ columns: string[]; values: KeyConstant[] }>;
-}
-
-function groupByColumns(list: Array<{ columns: string[]; values: KeyConstant[] }>): Map<string[], KeyConstant[][]> {
-  const byName = new Map<string, { columns: string[]; values: KeyConstant[][] }>();
-  for (const { columns, values } of list) {
-    const k = columns.join('\u0000');
-    const group = byName.get(k) ?? { columns, values: [] };
-    group.values.push(values);
-    byName.set(k, group);
-  }
-  return new Map([...byName.values()].map((g) => [g.columns, g.values]));
+  /** Rows the patch inserts, column -> value: none of their unique values may be taken. */
+  unique: Array<Record<string, string | null>>;
 }
 
 /** The keys the target's key map holds for the references undo.sql names (none when it has no map). */
@@ -156,6 +140,10 @@ async function keyMapFor(client: pg.Client, statements: PatchStatement[]): Promi
   if (present !== true && present !== 't' && present !== 'true') return new Map();
   const rows = (await client.query<{ ref: string; key: string }>(SELECT_KEYS_BY_REF, [refs])).rows;
   return new Map(rows.map((r) => [r.ref, r.key]));
+}
+
+function describeRow(row: Record<string, string | null>): string {
+  return Object.entries(row).slice(0, 3).map(([c, v]) => `${c}=${show(v)}`).join(', ');
 }
 
 function show(value: string | null): string {

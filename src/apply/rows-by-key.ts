@@ -19,17 +19,6 @@ export async function readRowsByKey(client: pg.Client, table: CatalogTable, keys
   return rows;
 }
 
-/** The target's rows (every stored column) that hold these values in these columns (a unique key's). */
-export async function readRowsByColumns(client: pg.Client, table: CatalogTable, keyColumns: string[], values: KeyConstant[][]): Promise<Row[]> {
-  const columns = table.columns.filter((c) => !c.generated).map((c) => c.name);
-  const rows: Row[] = [];
-  for (let i = 0; i < values.length; i += KEYS_PER_QUERY) {
-    const result = await client.query<Row>(selectRowsByKey(table, columns, keyColumns, values.slice(i, i + KEYS_PER_QUERY), false));
-    for (const row of result.rows) rows.push(row);
-  }
-  return rows;
-}
-
 /** A primary key as PostgreSQL compares it (`007` = `7`), to pair the rows read back with the keys asked for. */
 export function primaryKeyText(table: CatalogTable): (values: Array<string | null>) => string {
   const columns = table.primaryKey.map((name) => table.columns.find((c) => c.name === name) as CatalogColumn);

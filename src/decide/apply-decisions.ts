@@ -118,6 +118,11 @@ export class Decider {
 
 /** Turns a conflict into the insert or update it becomes once a person chose every disputed value. */
 function settle(change: Change, resolution: Record<string, Choice>, problems: string[]): Change | undefined {
+  if (change.live?.why === 'key-reused') {
+    // Written as it is, it would land on the live row that holds the key now.
+    problems.push(`${change.id}: its key is a different row in the live database now; reject it, or list it under rekey: and run reconcile again`);
+    return undefined;
+  }
   const values = { ...change.values };
   const evidence = { ...change.evidence };
   for (const [column, alternatives] of Object.entries(change.conflicts ?? {})) {

@@ -29,6 +29,12 @@ export const decisionsSchema = z.strictObject({
    * `accept` it waits for an explicit accept (needs review). Unset: no gate.
    */
   confidence: z.strictObject({ accept: z.number().min(0).max(1).optional(), reject: z.number().min(0).max(1).optional() }).default({}),
+  /**
+   * Rows whose key the sources prove but the live database gave to another row since
+   * the restart (change ids, as diff shows them): write the lost row under a new key
+   * the target makes, and the rows that point at it follow. Read by reconcile.
+   */
+  rekey: z.array(z.string().min(1)).default([]),
   /** Conflicts settled by a person: change id -> column -> the value to write, or the source to believe. */
   resolve: z.record(z.string(), z.record(z.string(), choice)).default({}),
 });

@@ -22,7 +22,7 @@ export interface LiveSession {
  * with the same moment of the live database. Without a target, reconcile compares
  * with the backup alone and says so.
  */
-export async function openLiveTarget(config: SalvageConfig, log: (line: string) => void): Promise<LiveSession | undefined> {
+export async function openLiveTarget(config: SalvageConfig, log: (line: string) => void, rekey: ReadonlySet<string> = new Set()): Promise<LiveSession | undefined> {
   const embeddedDir = path.join(config.jobDir, 'embedded', 'target');
   if (config.target.url === undefined && !existsSync(path.join(embeddedDir, 'PG_VERSION'))) {
     log('warning: no target database configured: reconcile compares with the backup only, so rows the live app wrote since the restart are not checked (set target.url)');
@@ -35,7 +35,7 @@ export async function openLiveTarget(config: SalvageConfig, log: (line: string) 
     return {
       db,
       async table(table) {
-        const live = await LiveTable.open(db, catalog, table);
+        const live = await LiveTable.open(db, catalog, table, rekey);
         if (!live) throw new UsageError(`the target ${db.describe} has no table ${tableKey(table)}, which the backup has: is target.url the database restored from this backup?`);
         return live;
       },

@@ -3,11 +3,11 @@ import { tableKey } from '../db/catalog.js';
 import { findExactTable } from '../db/table-names.js';
 import type { DbHandle } from '../db/connect.js';
 import { selectRowsByKey } from '../sql/apply-session.js';
-import { liveRowsByUniqueIndex, UNIQUE_INDEXES_QUERY, type UniqueIndex } from '../sql/live-queries.js';
-import { quoteQualified } from '../sql/identifier.js';
+import { readUniqueIndexes, rowsSharingUniqueValues, type UniqueIndex } from '../db/unique-values.js';
 import type { Catalog } from '../db/catalog-types.js';
 import type { Alternative, Change, Evidence, LiveMeeting } from './changeset.js';
 import { comparisonKey } from './normalize.js';
+import { keyGeneratorOf } from './key-refs.js';
 import { columnRecord, hasOwn, own } from './own.js';
 
 type Row = Record<string, string | null>;
@@ -23,6 +23,8 @@ export interface Revised {
   change?: Change;
   /** The row as children's lookups should see it, when it is not `change` itself. */
   forChildren?: Change;
+  /** The key the sources proved, when the row is written under a new one instead (rekeyed). */
+  rekeyedFrom?: Record<string, string>;
 }
 
 /** Keys per query: an IN list of a thousand keys plans fast. */
@@ -44,17 +46,16 @@ export class LiveTable {
     private readonly db: DbHandle,
     private readonly table: CatalogTable,
     private readonly indexes: UniqueIndex[],
+    private readonly rekey: ReadonlySet<string>,
   ) {
     this.columns = new Map(table.columns.map((c) => [c.name, c]));
     this.stored = table.columns.filter((c) => !c.generated);
   }
 
-  static async open(db: DbHandle, catalog: Catalog, backupTable: CatalogTable): Promise<LiveTable | undefined> {
+  static async open(db: DbHandle, catalog: Catalog, backupTable: CatalogTable, rekey: ReadonlySet<string> = new Set()): Promise<LiveTable | undefined> {
     const table = findExactTable(catalog, backupTable.schema, backupTable.name);
     if (!table) return undefined;
-    const rows = (await db.client.query<{ index_name: string; parts: string; predicate: string | null }>(UNIQUE_INDEXES_QUERY, [quoteQualified(table)])).rows;
-    const indexes = rows.map((r) => ({ name: r.index_name, parts: JSON.parse(r.parts) as string[], predicate: r.predicate }));
-    return new LiveTable(db, table, indexes);
+    return new LiveTable(db, table, await readUniqueIndexes(db.client, table), rekey);
   }
 
   /** Each change of a batch, revised against the live rows it meets. */
@@ -70,7 +71,8 @@ export class LiveTable {
       if (sameKey) {
         // The live app wrote a row under the key the sources prove: the same row only if a unique key agrees.
         const same = matches.find((m) => this.keyText(this.keyOf(m)) === this.keyText(this.keyOf(sameKey)));
-        return same ? this.fill(change, same) : { change: this.keyReused(change, sameKey) };
+        if (same) return this.fill(change, same);
+        return this.rekey.has(change.id) ? this.rekeyed(change, sameKey) : { change: this.keyReused(change, sameKey) };
       }
       const distinct = [...new Map(matches.map((m) => [this.keyText(this.keyOf(m)), m])).values()];
       if (distinct.length === 0) return { change };
@@ -122,7 +124,9 @@ export class LiveTable {
    * differs from a live one is a conflict, shown beside it. Never a second row, never
    * an overwritten live value.
    */
-  private fill(change: Change, live: Row): Revised {
+  private fill(change: Change, live: Row & { index?: string }): Revised {
+    // The columns of the index it was found by agree by that index's meaning (lower(email)): the live spelling stays.
+    const matchedOn = this.indexColumns(live.index);
     const key = this.keyOf(live);
     const id = `${tableKey(this.table)}#${this.table.primaryKey.map((c) => key[c]).join(',')}`;
     const values = columnRecord<string | null>();
@@ -137,7 +141,7 @@ export class LiveTable {
       }
       const meta = this.columns.get(column);
       const now = live[column] ?? null;
-      if (!meta || value === null || this.same(meta, now, value)) continue;
+      if (!meta || value === null || this.same(meta, now, value) || (now !== null && matchedOn.has(column))) continue;
       if (now === null) {
         values[column] = value;
         old[column] = null;
@@ -158,6 +162,14 @@ export class LiveTable {
     return { change: { ...base, kind: 'update' }, forChildren };
   }
 
+  /** The columns a unique index's key parts name (`lower(email)` names email): its identifiers, as PostgreSQL reads them. */
+  private indexColumns(name: string | undefined): Set<string> {
+    const index = this.indexes.find((i) => i.name === name);
+    const words = index?.parts.join(' ').match(/"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*/g) ?? [];
+    const identifiers = new Set(words.map((w) => (w.startsWith('"') ? w.slice(1, -1).replaceAll('""', '"') : w.toLowerCase())));
+    return new Set([...this.columns.keys()].filter((c) => identifiers.has(c)));
+  }
+
   /** The sources prove a key the live app has since given to a different row. */
   private keyReused(change: Change, live: Row): Change {
     const key = this.keyOf(live);
@@ -170,6 +182,31 @@ export class LiveTable {
         ...(change.notes ?? []),
         `key reused by the live database: ${this.label(key)} is a different row there now. Keep the live row and skip this one (reject it), or write this one under a new key the target makes (decisions.yaml: rekey)`,
       ],
+    };
+  }
+
+  /** A person decided: the lost row goes in under a new key the target makes; its children follow (held-parents.ts). */
+  private rekeyed(change: Change, live: Row): Revised {
+    const generated = keyGeneratorOf(this.table);
+    if (!generated) {
+      const conflict = this.keyReused(change, live);
+      return { change: { ...conflict, notes: [...(conflict.notes ?? []), 'cannot rekey: the target makes no keys for this table (no sequence, no uuid default)'] } };
+    }
+    const id = `${change.id}~new-key`;
+    const values = { ...change.values };
+    delete values[generated.column];
+    const defaulted = change.defaulted?.filter((c) => c !== generated.column);
+    return {
+      change: {
+        ...change,
+        id,
+        key: {},
+        values,
+        keyRefs: { ...change.keyRefs, [generated.column]: id },
+        ...(defaulted ? { defaulted } : {}),
+        notes: [...(change.notes ?? []), `rekeyed (decisions.yaml): ${this.label(change.key)} is a different row in the live database; this row gets a new key the target makes, and the rows that point at it follow`],
+      },
+      rekeyedFrom: change.key,
     };
   }
 
@@ -187,21 +224,10 @@ export class LiveTable {
   }
 
   /** For each insert, the live rows that share one of its unique values (each index's own meaning). */
-  private async naturalMatches(inserts: Change[]): Promise<Map<Change, Row[]>> {
-    const out = new Map<Change, Row[]>();
-    if (inserts.length === 0 || this.indexes.length === 0) return out;
-    const params = this.stored.map((c) => inserts.map((change) => (hasOwn(change.values, c.name) ? (own(change.values, c.name) ?? null) : null)));
-    for (const index of this.indexes) {
-      const result = await this.db.client.query<Row & { 'salvage ord': string }>(liveRowsByUniqueIndex(this.table, this.stored, index), params);
-      for (const row of result.rows) {
-        const change = inserts[Number(row['salvage ord']) - 1];
-        if (!change) continue;
-        const list = out.get(change) ?? [];
-        list.push(row);
-        out.set(change, list);
-      }
-    }
-    return out;
+  private async naturalMatches(inserts: Change[]): Promise<Map<Change, Array<Row & { index: string }>>> {
+    const rows = inserts.map((change) => change.values);
+    const found = await rowsSharingUniqueValues(this.db.client, this.table, this.indexes, rows);
+    return new Map([...found].map(([at, list]) => [inserts[at] as Change, list]));
   }
 
   private keyOf(row: Row): Record<string, string> {

@@ -29,6 +29,8 @@ import { reconcileTable, type Row } from './table.js';
 import { ChangeSpill } from './change-spill.js';
 import { keyGeneratorOf } from './key-refs.js';
 import { openLiveTarget, type LiveSession } from './live-session.js';
+import { HeldParents } from './held-parents.js';
+import { loadDecisions } from '../decide/load.js';
 import type { TableChanges } from './table-changes.js';
 
 export interface ReconcileOptions {
@@ -96,7 +98,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     collectGarbage();
     lap('map records', evaluation.sources.reduce((n, s) => n + s.records, 0));
 
-    live = await openLiveTarget(config, log);
+    live = await openLiveTarget(config, log, new Set((await loadDecisions(config.jobDir)).decisions.rekey));
+    const parents = new HeldParents();
     await backup.client.query(BEGIN_READ_ONLY_SNAPSHOT);
     // Parents that no mapping rebuilds are still looked up into: their keys come from the backup alone.
     const mapped = new Set(bound.map((b) => tableKey(b.table)));
@@ -122,6 +125,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
         spill,
         progress,
         live: await live?.table(b.table),
+        parents,
       });
       tableChanges.push(result.changes);
       tables.push(summarize(b, result.counts));

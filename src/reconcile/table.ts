@@ -16,7 +16,8 @@ import { keyCandidates, keyList, resolveLookups, type KeyedCandidates } from './
 import { scanBackup } from './backup-scan.js';
 import type { ChangeSpill } from './change-spill.js';
 import { TableChanges } from './table-changes.js';
-import type { LiveTable } from './live-target.js';
+import type { LiveTable, Revised } from './live-target.js';
+import type { HeldParents } from './held-parents.js';
 
 export type { Row } from './backup-scan.js';
 import type { Row } from './backup-scan.js';
@@ -35,6 +36,8 @@ export interface TableInput {
   spill: ChangeSpill;
   /** The live target's view of the table (three-way reconcile); absent: compared with the backup only. */
   live?: LiveTable;
+  /** Parent rows children must not point at as they are (filled here for this table's children). */
+  parents?: HeldParents;
   progress?: Progress;
 }
 
@@ -112,10 +115,12 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   // Changes wait here in small batches for the live target's view of them (three-way reconcile).
   const pending: Array<{ change: Change; matchedBy: ReturnType<typeof matchedKey>; sources: string[]; keyAtApply: boolean }> = [];
   const flush = async () => {
-    const revised = input.live ? await input.live.revise(pending.map((p) => p.change)) : pending.map((p) => ({ change: p.change, forChildren: undefined }));
+    const followed = pending.map((p) => input.parents?.follow(p.change, table) ?? p.change);
+    const revised: Revised[] = input.live ? await input.live.revise(followed) : followed.map((change) => ({ change }));
     revised.forEach((r, i) => {
       const p = pending[i] as (typeof pending)[number];
       if (r.forChildren) changes.noteForChildren(r.forChildren);
+      if (input.parents) noteHeld(input.parents, r, bound);
       if (!r.change) {
         counts.unchanged++;
         return;
@@ -149,6 +154,22 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   store.clear();
   changes.finish();
   return { changes, counts };
+}
+
+/** Tells the table's children which of its rows, by a key a source proves, they cannot point at yet (or follow). */
+function noteHeld(parents: HeldParents, revised: Revised, bound: BoundMapping): void {
+  const change = revised.change;
+  if (revised.rekeyedFrom && change) {
+    parents.note(bound.table, revised.rekeyedFrom, { ref: change.id });
+    return;
+  }
+  if (!change || Object.keys(change.key).length === 0) return;
+  const newRow = change.old === undefined || change.live?.why === 'key-reused';
+  if (change.kind === 'conflict' && newRow) {
+    parents.note(bound.table, change.key, { reason: `the ${change.table} row ${change.id} is a conflict awaiting review${change.live?.why === 'key-reused' ? ' (its key is a different row in the live database)' : ''}` });
+  } else if (change.kind === 'unrecoverable' && newRow) {
+    parents.note(bound.table, change.key, { reason: `the ${change.table} row ${change.id} is unrecoverable: ${change.detail}` });
+  }
 }
 
 /**

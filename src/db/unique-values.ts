@@ -1,0 +1,42 @@
+import type pg from 'pg';
+import type { CatalogColumn, CatalogTable } from './catalog-types.js';
+import { quoteQualified } from '../sql/identifier.js';
+import { liveRowsByUniqueIndex, UNIQUE_INDEXES_QUERY, type UniqueIndex } from '../sql/live-queries.js';
+
+export type { UniqueIndex };
+type Row = Record<string, string | null>;
+
+/** Rows per query: each is one array parameter per column. */
+const ROWS_PER_QUERY = 1000;
+
+/** A table's unique indexes other than its primary key, partial and expression ones included. */
+export async function readUniqueIndexes(client: pg.Client, table: CatalogTable): Promise<UniqueIndex[]> {
+  const rows = (await client.query<{ index_name: string; parts: string; predicate: string | null }>(UNIQUE_INDEXES_QUERY, [quoteQualified(table)])).rows;
+  return rows.map((r) => ({ name: r.index_name, parts: JSON.parse(r.parts) as string[], predicate: r.predicate }));
+}
+
+/**
+ * For each row about to be written (column -> text, absent or null where it gives
+ * nothing), the database's rows that already hold one of its unique values, by each
+ * unique index's own meaning (`lower(email)`, `WHERE deleted_at IS NULL`), as
+ * PostgreSQL evaluates it. Keyed by the row's position in `rows`.
+ */
+export async function rowsSharingUniqueValues(client: pg.Client, table: CatalogTable, indexes: UniqueIndex[], rows: Row[]): Promise<Map<number, Array<Row & { index: string }>>> {
+  const out = new Map<number, Array<Row & { index: string }>>();
+  if (rows.length === 0 || indexes.length === 0) return out;
+  const stored: CatalogColumn[] = table.columns.filter((c) => !c.generated);
+  for (let start = 0; start < rows.length; start += ROWS_PER_QUERY) {
+    const slice = rows.slice(start, start + ROWS_PER_QUERY);
+    const params = stored.map((c) => slice.map((row) => row[c.name] ?? null));
+    for (const index of indexes) {
+      const result = await client.query<Row & { 'salvage ord': string }>(liveRowsByUniqueIndex(table, stored, index), params);
+      for (const found of result.rows) {
+        const at = start + Number(found['salvage ord']) - 1;
+        const list = out.get(at) ?? [];
+        list.push({ ...found, index: index.name });
+        out.set(at, list);
+      }
+    }
+  }
+  return out;
+}
