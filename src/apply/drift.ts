@@ -69,9 +69,10 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
     } else if (s.kind === 'keyed-delete') {
       const table = tableFor(s.table, s.line);
       for (const row of s.rows) {
-        const keyed = new Map(row.refs.map(([c, ref]) => [c, ref === null ? undefined : keysOfRefs.get(ref)]));
-        if (!table.primaryKey.every((c) => keyed.get(c) !== undefined)) {
-          report.drifts.push(`${tableKey(table)} ${row.refs.map(([c, ref]) => `${c}=${ref}`).join(',')}: the key map holds no key for this row (was the patch applied here?)`);
+        const keyed = new Map<string, string | undefined>([...row.refs.map(([c, ref]) => [c, ref === null ? undefined : keysOfRefs.get(ref)] as const), ...row.keys.map(([c, v]) => [c, v ?? undefined] as const)]);
+        const unknown = row.refs.filter(([c]) => keyed.get(c) === undefined);
+        if (unknown.length || !table.primaryKey.every((c) => keyed.get(c) !== undefined)) {
+          report.drifts.push(`${tableKey(table)} ${unknown.map(([c, ref]) => `${c}=${ref}`).join(',')}: the key map holds no key for this row (was the patch applied here?)`);
           continue;
         }
         const guards: Array<[string, KeyConstant]> = [...row.guards, ...row.refs.filter(([c]) => !table.primaryKey.includes(c)).map(([c]) => [c, keyed.get(c) ?? null] as [string, KeyConstant])];

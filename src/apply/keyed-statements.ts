@@ -25,9 +25,10 @@ export interface KeyedInsertStatement {
   rows: Constant[][];
 }
 
-/** One row of a keyed DELETE (undo): which references give its key columns, what it must still hold. */
+/** One row of a keyed DELETE (undo): which references give its key map columns, its literal key, what it must still hold. */
 export interface KeyedRemoval {
   refs: Pair[];
+  keys: Pair[];
   guards: Pair[];
 }
 
@@ -222,7 +223,7 @@ export function keyedDeleteOf(node: Node, refuse: Refuse): { table: TableName; r
   const [first, ...joins] = node.usingClause as Node[];
   const v = valuesV(first, refuse);
   const joined = keyMapJoins(joins, refuse);
-  const uses = new Map<string, { role: 'ref' | 'old'; column: string }>();
+  const uses = new Map<string, { role: 'ref' | 'key' | 'old'; column: string }>();
   const keyed = new Set<string>();
   const joinedOn = new Set<string>();
   for (const expr of terms(node.whereClause, refuse)) {
@@ -234,7 +235,12 @@ export function keyedDeleteOf(node: Node, refuse: Refuse): { table: TableName; r
     }
     const column = qualifiedColumn(expr.lexpr, 't', refuse);
     const right = castArgument(expr.rexpr, refuse);
-    if (expr.kind === 'AEXPR_OP') {
+    const rightAlias = names(((right as Node | undefined)?.ColumnRef as Node | undefined)?.fields)[0];
+    if (expr.kind === 'AEXPR_OP' && rightAlias === 'v') {
+      const vColumn = qualifiedColumn(right, 'v', refuse);
+      if (vColumn !== truncateIdentifier(`key ${column}`)) refuse(`t.${column} must equal v."key ${column}"`);
+      uses.set(vColumn, { role: 'key', column });
+    } else if (expr.kind === 'AEXPR_OP') {
       if (qualifiedColumn(right, truncateIdentifier(KEY_ALIAS + column), refuse) !== 'key') refuse(`t.${column} must equal "k ${column}"."key"`);
       keyed.add(column);
     } else if (expr.kind === 'AEXPR_NOT_DISTINCT') {
@@ -249,12 +255,12 @@ export function keyedDeleteOf(node: Node, refuse: Refuse): { table: TableName; r
   if (keyed.size === 0 || sorted(keyed) !== sorted(joined) || sorted(joinedOn) !== sorted(joined)) refuse('each key column must be read from its own "k <column>" joined on its reference');
   for (const name of v.names) if (!uses.has(name)) refuse(`v."${name}" is not used`);
   if (uses.size !== v.names.length) refuse('v must hold every reference and guard the conditions use');
-  const roles = v.names.map((name) => uses.get(name) as { role: 'ref' | 'old'; column: string });
+  const roles = v.names.map((name) => uses.get(name) as { role: 'ref' | 'key' | 'old'; column: string });
   const rows = v.rows.map((cells) => {
-    const row: KeyedRemoval = { refs: [], guards: [] };
+    const row: KeyedRemoval = { refs: [], keys: [], guards: [] };
     cells.forEach((cell, i) => {
-      const { role, column } = roles[i] as { role: 'ref' | 'old'; column: string };
-      (role === 'ref' ? row.refs : row.guards).push([column, cell]);
+      const { role, column } = roles[i] as { role: 'ref' | 'key' | 'old'; column: string };
+      (role === 'ref' ? row.refs : role === 'key' ? row.keys : row.guards).push([column, cell]);
     });
     return row;
   });

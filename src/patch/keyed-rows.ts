@@ -1,7 +1,7 @@
 import type { Change, TableSummary } from '../reconcile/changeset.js';
 import { hasOwn, own } from '../reconcile/own.js';
 import { setDelete } from '../sql/dml.js';
-import { assignKeys, deleteWithKeys, insertWithKeys, KEY_MAP, type KeyedColumn } from '../sql/key-map.js';
+import { assignKeys, deleteWithKeys, deleteWithKeysOrder, insertWithKeys, KEY_MAP, type KeyedColumn } from '../sql/key-map.js';
 import type { AcceptedChanges } from './accepted-changes.js';
 import { provenance } from './provenance.js';
 import type { SqlFileBuilder } from './sql-file.js';
@@ -132,12 +132,11 @@ export function emitKeyedRemovals(out: SqlFileBuilder, table: TableSummary, acce
       const changes = chunk.map((i) => accepted.get(i));
       const first = changes[0] as Change;
       const columns = columnsFor(first, table, keyedColumns(first, table));
-      const keys = columns.filter((c) => c.fromKeyMap);
-      const guards = columns.filter((c) => !c.fromKeyMap);
+      const ordered = deleteWithKeysOrder(table.primaryKey, columns);
       const cells = changes.map((change) => ({
-        cells: [...keys.map((c) => refs.of(own(change.keyRefs, c.name) as string)), ...guards.map((c) => own(change.values, c.name) ?? null)],
+        cells: ordered.map((c) => (c.fromKeyMap ? refs.of(own(change.keyRefs, c.name) as string) : (own(change.values, c.name) ?? own(change.key, c.name) ?? null))),
       }));
-      out.statement('keyed-delete', table.table, deleteWithKeys(table, keys, guards, cells), chunk.length);
+      out.statement('keyed-delete', table.table, deleteWithKeys(table, table.primaryKey, columns, cells), chunk.length);
     }
   }
 }

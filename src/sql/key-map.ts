@@ -105,19 +105,31 @@ export function insertWithKeys(table: QualifiedName, columns: KeyedColumn[], row
 }
 
 /**
- * Undo of a keyed insert: the row under the key the map recorded goes only while it
- * holds every value the patch wrote (the guards are v's "old c" columns).
+ * Undo of a keyed insert: the row goes only while it holds every value the patch wrote.
+ * Its key is a key the map recorded (`t.id = "k id"."key"`) or one a source proved
+ * (`t.id = v."key id"`); other columns read from the map must hold their key, the rest
+ * are guarded by v's "old c" columns.
  */
-export function deleteWithKeys(table: QualifiedName, keys: KeyedColumn[], guards: TypedColumn[], rows: Array<{ cells: SqlValue[] }>): string {
+export function deleteWithKeys(table: QualifiedName, primaryKey: readonly string[], columns: KeyedColumn[], rows: Array<{ cells: SqlValue[] }>): string {
+  const refs = columns.filter((c) => c.fromKeyMap);
+  const keys = columns.filter((c) => !c.fromKeyMap && primaryKey.includes(c.name));
+  const guards = columns.filter((c) => !c.fromKeyMap && !primaryKey.includes(c.name));
   const conditions = [
-    ...keys.flatMap((c) => [
+    ...refs.flatMap((c) => [
       `${quoteIdent(keyMapAlias(c.name))}."ref" = v.${quoteIdent(keyedVName(c))}`,
       `t.${quoteIdent(c.name)} = ${quoteIdent(keyMapAlias(c.name))}."key"::${castType(c.type)}`,
     ]),
+    ...keys.map((c) => `t.${quoteIdent(c.name)} = v.${quoteIdent(`key ${c.name}`)}::${castType(c.type)}`),
     ...guards.map((c) => `t.${quoteIdent(c.name)} IS NOT DISTINCT FROM v.${quoteIdent(`old ${c.name}`)}::${castType(c.type)}`),
   ];
-  const [using, ...rest] = keyedFrom(keys, rows, 'USING', guards.map((c) => `old ${c.name}`));
+  const extra = [...keys.map((c) => `key ${c.name}`), ...guards.map((c) => `old ${c.name}`)];
+  const [using, ...rest] = keyedFrom(refs, rows, 'USING', extra);
   return [`DELETE FROM ${quoteQualified(table)} AS t ${(using as string).trimStart()}`, ...rest, `  WHERE ${conditions.join('\n    AND ')};`].join('\n');
+}
+
+/** The cells of a deleteWithKeys row, in v's order: references, then keys, then guards. */
+export function deleteWithKeysOrder(primaryKey: readonly string[], columns: KeyedColumn[]): KeyedColumn[] {
+  return [...columns.filter((c) => c.fromKeyMap), ...columns.filter((c) => !c.fromKeyMap && primaryKey.includes(c.name)), ...columns.filter((c) => !c.fromKeyMap && !primaryKey.includes(c.name))];
 }
 
 /** The keys the map holds for these references ($1 text[]). */

@@ -48,7 +48,9 @@ describe('key map statements: exact SQL', () => {
         'ON CONFLICT DO NOTHING;',
       ].join('\n'),
     );
-    expect(deleteWithKeys(child, [{ name: 'id', type: 'uuid', fromKeyMap: true }], [{ name: 'note', type: 'text' }], [{ cells: ['c1/o', 'x'] }])).toBe(
+    expect(
+      deleteWithKeys(child, ['id'], [{ name: 'id', type: 'uuid', fromKeyMap: true }, { name: 'note', type: 'text', fromKeyMap: false }], [{ cells: ['c1/o', 'x'] }]),
+    ).toBe(
       [
         'DELETE FROM "we""ird schema"."order" AS t USING (VALUES',
         "    ('c1/o', 'x')",
@@ -56,6 +58,26 @@ describe('key map statements: exact SQL', () => {
         '    "salvage"."salvage_keys" AS "k id"',
         '  WHERE "k id"."ref" = v."ref id"',
         '    AND t."id" = "k id"."key"::uuid',
+        '    AND t."note" IS NOT DISTINCT FROM v."old note"::text;',
+      ].join('\n'),
+    );
+    // A key a source proved stays a literal key; only the parent's key is read from the map.
+    expect(
+      deleteWithKeys(
+        child,
+        ['id'],
+        [{ name: 'id', type: 'uuid', fromKeyMap: false }, { name: 'parent id', type: 'bigint', fromKeyMap: true }, { name: 'note', type: 'text', fromKeyMap: false }],
+        [{ cells: ['c1/p', '8f9c0a7e-0000-4000-8000-000000000001', null] }],
+      ),
+    ).toBe(
+      [
+        'DELETE FROM "we""ird schema"."order" AS t USING (VALUES',
+        "    ('c1/p', '8f9c0a7e-0000-4000-8000-000000000001', NULL)",
+        '  ) AS v ("ref parent id", "key id", "old note"),',
+        '    "salvage"."salvage_keys" AS "k parent id"',
+        '  WHERE "k parent id"."ref" = v."ref parent id"',
+        '    AND t."parent id" = "k parent id"."key"::bigint',
+        '    AND t."id" = v."key id"::uuid',
         '    AND t."note" IS NOT DISTINCT FROM v."old note"::text;',
       ].join('\n'),
     );
@@ -110,7 +132,7 @@ describe.runIf(pgUp)('key map statements on PostgreSQL', () => {
     // A row changed since is left alone: undo's guards hold it.
     await client.query(`UPDATE "we""ird schema"."order" SET note = 'changed by the app' WHERE note = $1`, [HOSTILE[0]]);
     const removed = await client.query(
-      deleteWithKeys(child, childColumns.filter((c) => c.fromKeyMap), [{ name: 'note', type: 'text' }], childRefs.map((ref, i) => ({ cells: [ref, refs[i] ?? null, HOSTILE[i] ?? null] }))),
+      deleteWithKeys(child, ['id'], childColumns, childRefs.map((ref, i) => ({ cells: [ref, refs[i] ?? null, HOSTILE[i] ?? null] }))),
     );
     expect(removed.rowCount).toBe(HOSTILE.length - 1);
     const forgotten = await client.query(setDelete(KEY_MAP, [{ name: 'ref', type: 'text' }], [], childRefs.map((ref) => ({ key: [ref], guards: [] }))));
