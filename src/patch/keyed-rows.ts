@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Change, TableSummary } from '../reconcile/changeset.js';
 import { hasOwn, own } from '../reconcile/own.js';
 import { setDelete } from '../sql/dml.js';
@@ -12,15 +13,16 @@ const KEYED_CHUNK = 1000;
 export const KEY_MAP_TABLE = `${KEY_MAP.schema}.${KEY_MAP.name}`;
 
 /**
- * The patch's names for keys the target makes at apply time: the change id, behind the
- * changeset's hash, so that two patches never share a name in the target's key map.
+ * The patch's names for keys the target makes at apply time: the change id, behind a
+ * digest of every row the key map serves, so that the same changes make the same patch
+ * (and patch id) while two different patches never share a name in the target's map.
  */
 export interface KeyRefNames {
   of(changeId: string): string;
 }
 
-export function keyRefNames(changesetSha: string): KeyRefNames {
-  const prefix = changesetSha.slice(0, 16);
+export function keyRefNames(plan: KeyedPlan): KeyRefNames {
+  const prefix = plan.digest.slice(0, 16);
   return { of: (changeId) => `${prefix}/${changeId}` };
 }
 
@@ -38,9 +40,12 @@ export class KeyedPlan {
   private readonly keyed = new Map<string, number[]>();
   private readonly owning = new Map<string, number[]>();
   readonly withheld: string[] = [];
+  /** sha256 of the rows written through the key map (ids, values, references), in order. */
+  readonly digest: string;
 
   constructor(tables: TableSummary[], accepted: AcceptedChanges) {
     const assigned = new Set<string>();
+    const hash = createHash('sha256');
     // Parents come first (the changeset's tables are in foreign-key order).
     for (const table of tables) {
       const keyed: number[] = [];
@@ -55,6 +60,7 @@ export class KeyedPlan {
           continue;
         }
         keyed.push(i);
+        hash.update(`${JSON.stringify([change.id, change.values, refs])}\n`);
         if (Object.values(refs).includes(change.id)) {
           owners.push(i);
           assigned.add(change.id);
@@ -63,6 +69,7 @@ export class KeyedPlan {
       this.keyed.set(table.table, keyed);
       this.owning.set(table.table, owners);
     }
+    this.digest = hash.digest('hex');
   }
 
   /** The table's accepted inserts that go through the key map. */

@@ -139,8 +139,8 @@ function emitPatch(
   layout: PatchLayout,
 ): BuiltPatch {
   const counts: PatchManifest['counts'] = {};
-  const refs = keyRefNames(changesetSha);
   const plan = new KeyedPlan(changeset.tables, accepted);
+  const refs = keyRefNames(plan);
   const patch = new SqlFileBuilder();
   const undo = new SqlFileBuilder();
   const header = [
