@@ -51,13 +51,14 @@ SELECT setval('appointments_id_seq', 103);
  */
 export const AFTER_RESTART = `
 INSERT INTO patients (email, full_name) VALUES ('ERIN@x.test', 'Erin');
+INSERT INTO patients (email, full_name, phone) VALUES ('frank@x.test', 'Frank Live', '444');
 INSERT INTO appointments (number, patient_id, starts_at, status) VALUES ('L-1', '${ALICE}', '2026-05-01 09:00:00+00', 'booked');
 UPDATE appointments SET status = 'completed' WHERE id = 101;
 DELETE FROM appointments WHERE id = 103;
 `;
 
 export const CLINIC_FILES: Record<string, string> = {
-  'exports/patients.csv': ['email,name,phone', 'alice@x.test,Alice,', 'dave@x.test,Dave New,222', 'erin@x.test,Erin,333', ''].join('\n'),
+  'exports/patients.csv': ['email,name,phone', 'alice@x.test,Alice,', 'dave@x.test,Dave New,222', 'erin@x.test,Erin,333', 'frank@x.test,Frank Lost,', ''].join('\n'),
   'exports/appointments.csv': [
     'id,number,email,starts_at,status',
     '101,A-101,alice@x.test,2026-02-02T09:00:00Z,cancelled',

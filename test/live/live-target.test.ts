@@ -66,6 +66,13 @@ describe.runIf(pgUp)('recovering into a live database that kept taking writes af
     });
     // Erin signed up again after the restart: she is that live row; the recovery fills only her empty phone.
     expect(changes.get(`public.patients#${erin}`)).toMatchObject({ kind: 'update', key: { id: erin }, values: { phone: '333' }, old: { phone: null }, live: { why: 'natural-key' } });
+    // Frank signed up again too, under another name: the live value stays, and the difference is a conflict shown beside it.
+    const frank = [...changes.values()].find((c) => c.live?.values['email'] === 'frank@x.test');
+    expect(frank).toMatchObject({
+      kind: 'conflict',
+      live: { why: 'natural-key', values: { full_name: 'Frank Live' } },
+      conflicts: { full_name: [{ value: 'Frank Lost' }, { value: 'Frank Live', evidence: [{ source: '(live database)' }] }] },
+    });
     // Alice is in the backup and live, unchanged: nothing to write, and never a second Alice.
     expect([...changes.values()].filter((c) => c.table === 'public.patients' && JSON.stringify(c).includes('alice'))).toEqual([]);
     // Staff completed 101 after the restart; the sources say cancelled: a conflict, guarded by the live value once decided.
@@ -135,6 +142,7 @@ describe.runIf(pgUp)('recovering into a live database that kept taking writes af
       ['dave@x.test', 'Dave (old account)', '111', false],
       ['Dave@X.test', 'Dave New', '222', true],
       ['ERIN@x.test', 'Erin', '333', true],
+      ['frank@x.test', 'Frank Live', '444', true],
     ]);
     expect(now.invoices).toEqual([{ id: '9002', appointment_id: '105', amount: '60.00' }]);
     const verified = await verifyApplied({ patchDir: path.join(first.config.jobDir, 'patch'), target: { url: target.url, embeddedDir: '' } });
