@@ -108,43 +108,38 @@ export function emitKeyedInserts(out: SqlFileBuilder, table: TableSummary, accep
       out.statement('keys', table.table, assignKeys(generator, rows), chunk.length);
     }
   }
-  const rows = plan.rows(table.table);
+  for (const { changes, columns } of keyedBlocks(table, accepted, plan)) {
+    const cells = changes.map((change) => ({
+      comment: provenance(change),
+      cells: columns.map((c) => (c.fromKeyMap ? refs.of(own(change.keyRefs, c.name) as string) : (own(change.values, c.name) ?? null))),
+    }));
+    out.statement('keyed-insert', table.table, insertWithKeys(table, columns, cells), changes.length);
+  }
+}
+
+/** The table's keyed rows in blocks of one statement: the same columns, each a value or a key from the map. */
+function* keyedBlocks(table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan): Generator<{ changes: Change[]; columns: KeyedColumn[] }> {
   const signature = (i: number) => {
     const change = accepted.get(i);
     return keyedColumns(change, table).map((c) => (change.keyRefs && hasOwn(change.keyRefs, c) ? `ref ${c}` : c));
   };
-  for (const { ordinals } of bySignature(rows, signature).values()) {
+  for (const { ordinals } of bySignature(plan.rows(table.table), signature).values()) {
     for (const chunk of chunksOf(ordinals, KEYED_CHUNK)) {
       const changes = chunk.map((i) => accepted.get(i));
       const first = changes[0] as Change;
-      const columns = columnsFor(first, table, keyedColumns(first, table));
-      const cells = changes.map((change) => ({
-        comment: provenance(change),
-        cells: columns.map((c) => (c.fromKeyMap ? refs.of(own(change.keyRefs, c.name) as string) : (own(change.values, c.name) ?? null))),
-      }));
-      out.statement('keyed-insert', table.table, insertWithKeys(table, columns, cells), chunk.length);
+      yield { changes, columns: columnsFor(first, table, keyedColumns(first, table)) };
     }
   }
 }
 
 /** Undo of keyed inserts: each row under the key the map recorded, while it holds what the patch wrote. */
 export function emitKeyedRemovals(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, refs: KeyRefNames): void {
-  const rows = plan.rows(table.table);
-  const signature = (i: number) => {
-    const change = accepted.get(i);
-    return keyedColumns(change, table).map((c) => (change.keyRefs && hasOwn(change.keyRefs, c) ? `ref ${c}` : c));
-  };
-  for (const { ordinals } of bySignature(rows, signature).values()) {
-    for (const chunk of chunksOf(ordinals, KEYED_CHUNK)) {
-      const changes = chunk.map((i) => accepted.get(i));
-      const first = changes[0] as Change;
-      const columns = columnsFor(first, table, keyedColumns(first, table));
-      const ordered = deleteWithKeysOrder(table.primaryKey, columns);
-      const cells = changes.map((change) => ({
-        cells: ordered.map((c) => (c.fromKeyMap ? refs.of(own(change.keyRefs, c.name) as string) : (own(change.values, c.name) ?? own(change.key, c.name) ?? null))),
-      }));
-      out.statement('keyed-delete', table.table, deleteWithKeys(table, table.primaryKey, columns, cells), chunk.length);
-    }
+  for (const { changes, columns } of keyedBlocks(table, accepted, plan)) {
+    const ordered = deleteWithKeysOrder(table.primaryKey, columns);
+    const cells = changes.map((change) => ({
+      cells: ordered.map((c) => (c.fromKeyMap ? refs.of(own(change.keyRefs, c.name) as string) : (own(change.values, c.name) ?? own(change.key, c.name) ?? null))),
+    }));
+    out.statement('keyed-delete', table.table, deleteWithKeys(table, table.primaryKey, columns, cells), changes.length);
   }
 }
 
