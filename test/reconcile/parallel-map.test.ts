@@ -28,7 +28,9 @@ describe.runIf(pgUp)('mapping in worker threads (issue 7)', () => {
     target = await createTestDatabase('pmap_target');
     job = await tempJobDir('pmap');
     await runDemo({ jobDir: job, backupUrl: backup.url, targetUrl: target.url, log: () => undefined });
-    config = await loadConfig(path.join(job, 'salvage.yaml'), { env: demoEnv() });
+    // Compared with the backup alone: the demo's target already holds what it recovered, and
+    // this test needs the hundreds of changes the stale backup gives.
+    config = { ...(await loadConfig(path.join(job, 'salvage.yaml'), { env: demoEnv() })), target: {} };
   });
   afterAll(async () => {
     await backup?.drop();
