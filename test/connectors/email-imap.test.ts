@@ -101,6 +101,7 @@ function context(sourceName: string, overrides: Partial<PullContext> = {}): Pull
     baseDir: work,
     stateDir,
     log: (line) => logs.push(line),
+    reject: (r) => logs.push(`rejected: ${r.location}: ${r.what}: ${r.reason}`),
     observedAt: '2026-04-26T08:00:00.000Z',
     checkpoint: async () => undefined,
     previousRecords: async function* () {},
