@@ -46,7 +46,13 @@ async function* pullCsvFiles(options: CsvSourceOptions, context: PullContext): A
   const totals = { rows: 0, skippedAsOlder: 0 };
   for (const file of files) {
     context.signal?.throwIfAborted();
-    yield* readCsvFile(file, options, context, totals);
+    try {
+      yield* readCsvFile(file, options, context, totals);
+    } catch (error) {
+      // A file that cannot be read fails alone: the rows it gave so far stay, the other files are read.
+      if (!(error instanceof SourceInputError)) throw error;
+      context.reject({ what: 'file', location: error.location ?? file.displayPath, reason: error.reason });
+    }
   }
   if (filtersByWriteTime) {
     context.log(
@@ -83,22 +89,26 @@ async function* readCsvFile(
   // Decoding happens in the file stream (it handles characters split across chunks);
   // the parser then sees UTF-8 whatever the file's encoding was.
   const input = createReadStream(file.absolutePath, { encoding });
-  const parseProblem = new FirstParseProblem();
+  const parseProblems = new ParseProblems();
   const parser = createCsvParser({
     delimiter,
     bom: true,
     relax_column_count: true,
-    relax_quotes: false,
+    // `37°36'37.8"N` and `5" screen` in an unquoted field, as spreadsheets and CRMs export
+    // them: read as written (as Python's csv and Papa Parse do), with a warning per row.
+    relax_quotes: true,
+    // The row's text as written, to tell a bare quote from a quoted field's doubled one.
+    raw: true,
     // Any of the three line ends, even mixed in one file: exports get concatenated and hand-edited.
     record_delimiter: ['\r\n', '\n', '\r'],
     // Blank lines arrive as [''] and are skipped here, so the line count stays exact.
     skip_empty_lines: false,
     // The parser runs ahead of us by a whole chunk; a stream error would discard the good
     // rows it already parsed before the bad one. Instead note the problem, keep reading up
-    // to the bad row, and fail there with its exact line.
+    // to the bad row, and reject it there with its exact line.
     skip_records_with_error: true,
     on_skip: (error) => {
-      parseProblem.note(error);
+      parseProblems.note(error);
       return undefined;
     },
   });
@@ -108,9 +118,12 @@ async function* readCsvFile(
   const lines = new LineTracker();
   let rowsRead = 0;
   let shape: RowShape | undefined;
+  const rejectReached = () => {
+    for (const problem of parseProblems.reached(rowsRead)) rejectUnparsedRow(problem, file, lines, context);
+  };
   try {
-    for await (const cells of parser as AsyncIterable<string[]>) {
-      parseProblem.throwIfReached(rowsRead, file, lines.nextLine);
+    for await (const { record: cells, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
+      rejectReached();
       context.signal?.throwIfAborted();
       rowsRead++;
       const startLine = lines.consume(cells);
@@ -118,10 +131,14 @@ async function* readCsvFile(
       // Bytes that are not UTF-8 decode to U+FFFD: without an explicit encoding, that means
       // the file is in another one, and reading on would destroy every accented letter.
       if (options.encoding === undefined && cells.some((cell) => cell.includes('\uFFFD'))) {
-        throw new SourceInputError(
-          'this line is not valid UTF-8: the export is in another encoding. Set encoding: latin1 (or utf16le) on this source in salvage.yaml, or encoding: utf8 to read it as it is',
-          `${file.displayPath}:${startLine}`,
-        );
+        const problem = 'this line is not valid UTF-8: the export is in another encoding. Set encoding: windows-1252 (Excel on Windows), latin1 or utf16le on this source in salvage.yaml, or encoding: utf8 to read it as it is';
+        // The header names every column: without it no row of the file can be read.
+        if (shape === undefined) throw new SourceInputError(problem, `${file.displayPath}:${startLine}`);
+        context.reject({ what: 'csv row', location: `${file.displayPath}:${startLine}`, reason: problem });
+        continue;
+      }
+      if (hasBareQuote(raw, delimiter)) {
+        warnings.warn('quote', startLine, 'a quote inside an unquoted field is read as written (e.g. 37°36\'37.8"N); check the row if a field looks merged');
       }
       if (shape === undefined) {
         shape = describeHeader(cells, options, warnings);
@@ -135,7 +152,7 @@ async function* readCsvFile(
       }
       yield record;
     }
-    parseProblem.throwIfReached(rowsRead, file, lines.nextLine);
+    rejectReached();
   } catch (error) {
     throw explainReadError(error, file);
   } finally {
@@ -145,21 +162,74 @@ async function* readCsvFile(
   }
 }
 
-/** The first row csv-parse could not read, remembered until the reader gets to it. */
-class FirstParseProblem {
-  private problem: { error: unknown; rowsBefore: number } | undefined;
+interface ParseProblem {
+  error: unknown;
+  /** Rows csv-parse gave before this one. */
+  rowsBefore: number;
+  /** csv-parse's line count when it gave up on the row. */
+  lineAtError: number | undefined;
+}
+
+/** Rows csv-parse could not read, remembered until the reader gets to each. */
+class ParseProblems {
+  private readonly pending: ParseProblem[] = [];
 
   note(error: unknown): void {
-    if (this.problem !== undefined) return;
-    const rowsBefore = (error as { records?: unknown } | null)?.records;
-    this.problem = { error, rowsBefore: typeof rowsBefore === 'number' ? rowsBefore : 0 };
+    const { records, lines } = (error ?? {}) as { records?: unknown; lines?: unknown };
+    this.pending.push({
+      error,
+      rowsBefore: typeof records === 'number' ? records : 0,
+      lineAtError: typeof lines === 'number' ? lines : undefined,
+    });
   }
 
-  /** Throws once every row before the bad one has been read; `rowStartLine` is where the bad row starts. */
-  throwIfReached(rowsRead: number, file: MatchedFile, rowStartLine: number): void {
-    if (this.problem === undefined || rowsRead < this.problem.rowsBefore) return;
-    throw describeParseError(this.problem.error, file, rowStartLine);
+  /** The problems whose rows come next, once every row before them has been read. */
+  *reached(rowsRead: number): Generator<ParseProblem> {
+    while (this.pending.length > 0 && rowsRead >= (this.pending[0] as ParseProblem).rowsBefore) yield this.pending.shift() as ParseProblem;
   }
+}
+
+/** A row csv-parse skipped becomes a rejected record at its lines; the reader moves past them. */
+function rejectUnparsedRow(problem: ParseProblem, file: MatchedFile, lines: LineTracker, context: PullContext): void {
+  const startLine = lines.nextLine;
+  const endLine = Math.max(startLine, problem.lineAtError ?? startLine);
+  lines.nextLine = endLine + 1;
+  const location = `${file.displayPath}:${startLine}${endLine > startLine ? `-${endLine}` : ''}`;
+  context.reject({ what: 'csv row', location, reason: describeParseError(problem.error) });
+}
+
+/**
+ * True when an unquoted field of the row's text holds a quote (which relax_quotes keeps
+ * as written); a quoted field's doubled quotes are not that.
+ */
+export function hasBareQuote(raw: string, delimiter: string): boolean {
+  if (!raw.includes('"')) return false;
+  let atFieldStart = true;
+  let quoted = false;
+  for (let i = 0; i < raw.length; i++) {
+    const char = raw[i];
+    if (quoted) {
+      if (char === '"') {
+        if (raw[i + 1] === '"') i++;
+        else quoted = false;
+      }
+      continue;
+    }
+    if (raw.startsWith(delimiter, i)) {
+      atFieldStart = true;
+      i += delimiter.length - 1;
+      continue;
+    }
+    if (char === '"') {
+      if (atFieldStart) quoted = true;
+      else return true;
+    } else if (char !== '\r' && char !== '\n') {
+      // Text after a closing quote (`"ab"c`) is read as written too.
+      if (!atFieldStart && raw[i - 1] === '"' && !raw.startsWith(delimiter, i - 1)) return true;
+    }
+    atFieldStart = false;
+  }
+  return false;
 }
 
 /** Counts physical lines from the parsed cells, since csv-parse only knows where rows end. */
@@ -433,27 +503,18 @@ function offsetMinutes(zone: string): number {
 // ---------------------------------------------------------------------------
 // Errors and warnings
 
-/** csv-parse error codes for files that cannot be read as CSV, with what the user can do. */
+/** csv-parse error codes for rows that cannot be read as CSV, with what the user can do. */
 const PARSE_ERROR_ADVICE: Record<string, string> = {
   CSV_QUOTE_NOT_CLOSED:
-    'a quoted field opened in the row starting here is never closed before the end of the file; ' +
-    'close the quote (a quote inside a quoted field is written twice: "") and pull again',
-  INVALID_OPENING_QUOTE:
-    'a quote appears in the middle of an unquoted field in the row starting here; ' +
-    'quote the whole field and double the quote inside it (e.g. "5"" screen") and pull again',
-  CSV_INVALID_CLOSING_QUOTE:
-    'text follows a closing quote in the row starting here; ' +
-    'quote the whole field and double the quotes inside it, then pull again',
+    'a quoted field opened in the row starting here is never closed before the end of the file, so every line after it ' +
+    'was read into that field and is rejected with it; close the quote (a quote inside a quoted field is written twice: "") and pull again',
 };
 
-function describeParseError(error: unknown, file: MatchedFile, rowStartLine: number): SourceInputError {
-  const location = `${file.displayPath}:${rowStartLine}`;
+function describeParseError(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code in PARSE_ERROR_ADVICE) {
-    return new SourceInputError(PARSE_ERROR_ADVICE[code] as string, location);
-  }
+  if (typeof code === 'string' && code in PARSE_ERROR_ADVICE) return PARSE_ERROR_ADVICE[code] as string;
   const message = error instanceof Error ? error.message : String(error);
-  return new SourceInputError(`cannot parse the row starting here as CSV (${message}); fix the file and pull again`, location);
+  return `cannot parse the row starting here as CSV (${message}); fix the file and pull again`;
 }
 
 /** Turns file-system failures into input errors; anything else (aborts, bugs) passes unchanged. */

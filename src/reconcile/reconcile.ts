@@ -28,6 +28,8 @@ import { registeredSecrets } from '../config/secrets.js';
 import { reconcileTable, type Row } from './table.js';
 import { ChangeSpill } from './change-spill.js';
 import type { TableChanges } from './table-changes.js';
+import { withUnreadable } from './unreadable-ledger.js';
+import { rejectionsPath, tallyRejections } from '../records/rejections-file.js';
 
 export interface ReconcileOptions {
   config: SalvageConfig;
@@ -225,14 +227,14 @@ async function evaluateRecords(
     mapping.end();
     // Unmapped records and rule failures are reported for all sources together.
     overall.add(tally.data());
-    sources.push({
+    sources.push(withUnreadable({
       name,
       records: tally.records,
       mapped: tally.mapped,
       unmapped: tally.unmappedCount,
       rejected: tally.rejected,
       ...(tally.rejectedBy.size ? { rejectedBy: [...tally.rejectedBy.values()] } : {}),
-    });
+    }, await tallyRejections(rejectionsPath(config.jobDir, name))));
   }
   return { sources, unmapped: [...overall.unmapped.values()], failures: { count: overall.failureCount, samples: overall.failureSamples } };
 }
