@@ -7,7 +7,7 @@
  * plain instants, because ical.js only knows zones registered in a process-wide
  * registry and an export often names IANA zones without defining them.
  */
-import type { Connector, PullContext } from '../../src/records/connector.js';
+import { SourceInputError, type Connector, type PullContext } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { type MatchedFile, resolveFilePatterns } from '../shared/files.js';
 import type { SkipCounts } from './file-context.js';
@@ -34,9 +34,15 @@ export async function* pullIcsFiles(options: IcsSourceOptions, context: PullCont
   for (const file of files) {
     context.signal?.throwIfAborted();
     // Streamed by default: an index first, then one UID group at a time, never the whole text.
-    for await (const record of readFile(file, context, skipped)) {
-      context.signal?.throwIfAborted();
-      yield record;
+    try {
+      for await (const record of readFile(file, context, skipped)) {
+        context.signal?.throwIfAborted();
+        yield record;
+      }
+    } catch (error) {
+      // A file that cannot be read fails alone: the events it gave so far stay, the other files are read.
+      if (!(error instanceof SourceInputError)) throw error;
+      context.reject({ what: 'file', location: error.location ?? file.displayPath, reason: error.reason });
     }
   }
   context.log(
