@@ -5,20 +5,21 @@
  * memory. Every record points back at the physical line its row starts on
  * (`file://exports/a.csv#L12`), so a reviewer can open the file and find it.
  */
-import { createReadStream } from 'node:fs';
 import { parse as createCsvParser } from 'csv-parse';
 import type { Connector, PullContext } from '../src/records/connector.js';
 import { SourceInputError } from '../src/records/connector.js';
 import { wallClockMs } from '../src/time/wall-clock.js';
 import type { SourceRecord } from '../src/records/envelope.js';
 import { resolveFilePatterns, type MatchedFile } from './shared/files.js';
+import { C1_ADVICE, hasC1Controls, isLatin1Label, readTextStream } from './shared/text-decoding.js';
 
 export interface CsvSourceOptions {
   /** Glob patterns, relative to the config's directory. */
   files: string[];
   /** Field delimiter; detected from the header line (`,` `;` or tab) when absent. */
   delimiter?: string;
-  encoding?: 'utf8' | 'latin1' | 'utf16le';
+  /** Any iconv-lite label (`windows-1252`, `latin1`, `utf16le`...); UTF-8 when absent. */
+  encoding?: string;
   /** Column holding the row's creation time; enables filtering by the pull window. */
   createdColumn?: string;
   /** Column holding the row's last change time; enables filtering by the pull window. */
@@ -86,9 +87,10 @@ async function* readCsvFile(
   const encoding = options.encoding ?? 'utf8';
   const delimiter = options.delimiter ?? (await detectDelimiter(file.absolutePath, encoding));
   const warnings = new WarningLog(file.displayPath, context.log);
-  // Decoding happens in the file stream (it handles characters split across chunks);
-  // the parser then sees UTF-8 whatever the file's encoding was.
-  const input = createReadStream(file.absolutePath, { encoding });
+  // Decoding happens in a stream (it handles characters split across chunks); the parser
+  // then sees text whatever the file's encoding was.
+  const { bytes, text: input } = readTextStream(file.absolutePath, encoding);
+  const checkLatin1 = options.encoding !== undefined && isLatin1Label(options.encoding);
   const parseProblems = new ParseProblems();
   const parser = createCsvParser({
     delimiter,
@@ -137,6 +139,7 @@ async function* readCsvFile(
         context.reject({ what: 'csv row', location: `${file.displayPath}:${startLine}`, reason: problem });
         continue;
       }
+      if (checkLatin1 && cells.some(hasC1Controls)) warnings.warn('encoding', startLine, `this row ${C1_ADVICE}`);
       if (hasBareQuote(raw, delimiter)) {
         warnings.warn('quote', startLine, 'a quote inside an unquoted field is read as written (e.g. 37°36\'37.8"N); check the row if a field looks merged');
       }
@@ -156,7 +159,7 @@ async function* readCsvFile(
   } catch (error) {
     throw explainReadError(error, file);
   } finally {
-    input.destroy();
+    bytes.destroy();
     parser.destroy();
     warnings.flushSummary();
   }
@@ -273,7 +276,7 @@ function isBlankLine(cells: string[]): boolean {
  * Picks the candidate that occurs most often (outside quotes) in the header line.
  * Ties go to the earlier candidate, so a one-column file reads as comma-separated.
  */
-async function detectDelimiter(absolutePath: string, encoding: BufferEncoding): Promise<string> {
+async function detectDelimiter(absolutePath: string, encoding: string): Promise<string> {
   const headerLine = await readHeaderLine(absolutePath, encoding);
   const counts = new Map<string, number>(CANDIDATE_DELIMITERS.map((candidate) => [candidate, 0]));
   let quoted = false;
@@ -289,8 +292,8 @@ async function detectDelimiter(absolutePath: string, encoding: BufferEncoding): 
 }
 
 /** Reads just enough of the file to hold its first line (a quoted header may span lines). */
-async function readHeaderLine(absolutePath: string, encoding: BufferEncoding): Promise<string> {
-  const stream = createReadStream(absolutePath, { encoding, highWaterMark: 64 * 1024 });
+async function readHeaderLine(absolutePath: string, encoding: string): Promise<string> {
+  const { bytes, text: stream } = readTextStream(absolutePath, encoding, { highWaterMark: 64 * 1024 });
   let text = '';
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
@@ -301,7 +304,7 @@ async function readHeaderLine(absolutePath: string, encoding: BufferEncoding): P
     }
     return text;
   } finally {
-    stream.destroy();
+    bytes.destroy();
   }
 }
 

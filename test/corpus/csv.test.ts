@@ -113,6 +113,28 @@ describe('corpus: CSV exports as they arrive', () => {
     ]);
   });
 
+  it('Excel on Windows (cp1252) with `encoding: windows-1252`: €, curly quotes and dashes decoded as written', async () => {
+    // 0x80 €, 0x93/0x94 curly double quotes, 0x96 en dash, 0x85 ellipsis: the bytes Node 20.20's TextDecoder turns into C1 controls.
+    const bytes = Buffer.concat([Buffer.from('id;vare;pris\r\n1;', 'latin1'), Buffer.from([0x93]), Buffer.from('Kaffe', 'latin1'), Buffer.from([0x94, 0x20, 0x96, 0x20]), Buffer.from('stor', 'latin1'), Buffer.from([0x85]), Buffer.from(';', 'latin1'), Buffer.from([0x80]), Buffer.from(' 40\r\n', 'latin1')]);
+    await writeFiles(dir, { 'excel.csv': bytes });
+    expect(await rows({ files: ['excel.csv'], encoding: 'windows-1252' })).toEqual([[2, { id: '1', vare: '“Kaffe” – stor…', pris: '€ 40' }]]);
+    expect(logs.filter((l) => l.startsWith('warning'))).toEqual([]);
+  });
+
+  it('the same cp1252 bytes with `encoding: latin1`: read, with a warning that names windows-1252', async () => {
+    const bytes = Buffer.concat([Buffer.from('id,pris\r\n1,', 'latin1'), Buffer.from([0x80]), Buffer.from(' 40\r\n2,fine\r\n', 'latin1')]);
+    await writeFiles(dir, { 'excel.csv': bytes });
+    expect(await rows({ files: ['excel.csv'], encoding: 'latin1' })).toEqual([[2, { id: '1', pris: '\u0080 40' }], [3, { id: '2', pris: 'fine' }]]);
+    expect(logs.filter((l) => l.startsWith('warning'))).toEqual([expect.stringMatching(/^warning: excel\.csv:2: this row holds invisible control characters \(U\+0080–U\+009F\).*set encoding: windows-1252/)]);
+  });
+
+  it('any iconv label is accepted for `encoding` (cp1252, Shift_JIS), and an unknown one is refused by the config check', async () => {
+    await writeFiles(dir, { 'sjis.csv': Buffer.from([0x69, 0x64, 0x2c, 0x6e, 0x61, 0x6d, 0x65, 0x0a, 0x31, 0x2c, 0x93, 0xfa, 0x96, 0x7b, 0x0a]) });
+    expect(await rows({ files: ['sjis.csv'], encoding: 'shift_jis' })).toEqual([[2, { id: '1', name: '日本' }]]);
+    await writeFiles(dir, { 'salvage.yaml': `job: ./job\n${OBSERVED_WINDOW}\nsources:\n  a: { kind: csv, files: [sjis.csv], encoding: cp1252 }\n  b: { kind: csv, files: [sjis.csv], encoding: klingon-8 }\n` });
+    await expect(loadConfig(path.join(dir, 'salvage.yaml'))).rejects.toThrow(/sources\.b\.encoding.*unknown encoding/s);
+  });
+
   // Fixed bug: a Latin-1 export read as UTF-8 (the default) turned every non-ASCII letter into
   // U+FFFD without a word: names are silently destroyed. Expected: an error at the first
   // undecodable line that says to set `encoding: latin1`.
