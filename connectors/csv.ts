@@ -11,6 +11,7 @@ import { SourceInputError } from '../src/records/connector.js';
 import { wallClockMs } from '../src/time/wall-clock.js';
 import type { SourceRecord } from '../src/records/envelope.js';
 import { resolveFilePatterns, type MatchedFile } from './shared/files.js';
+import { createProgress, type Progress } from './shared/progress.js';
 import { C1_ADVICE, hasC1Controls, isLatin1Label, readTextStream } from './shared/text-decoding.js';
 
 export interface CsvSourceOptions {
@@ -44,7 +45,9 @@ const WARNINGS_SHOWN_PER_KIND = 5;
 async function* pullCsvFiles(options: CsvSourceOptions, context: PullContext): AsyncGenerator<SourceRecord> {
   const files = await resolveFilePatterns(options.files, context.baseDir);
   const filtersByWriteTime = options.createdColumn !== undefined || options.updatedColumn !== undefined;
-  const totals = { rows: 0, skippedAsOlder: 0 };
+  // The live line on a terminal; pull() logs the count of records at the end.
+  const progress = createProgress(context, 'csv');
+  const totals: PullTotals = { rows: 0, skippedAsOlder: 0, progress };
   for (const file of files) {
     context.signal?.throwIfAborted();
     try {
@@ -55,6 +58,7 @@ async function* pullCsvFiles(options: CsvSourceOptions, context: PullContext): A
       context.reject({ what: 'file', location: error.location ?? file.displayPath, reason: error.reason });
     }
   }
+  progress.done(false);
   if (filtersByWriteTime) {
     context.log(
       `csv: skipped ${totals.skippedAsOlder} of ${totals.rows} rows last written before ` +
@@ -76,6 +80,7 @@ function describeTimeColumns(options: CsvSourceOptions): string {
 interface PullTotals {
   rows: number;
   skippedAsOlder: number;
+  progress: Progress;
 }
 
 async function* readCsvFile(
@@ -148,6 +153,7 @@ async function* readCsvFile(
         continue;
       }
       totals.rows++;
+      totals.progress.add('rows');
       const record = buildRowRecord(cells, startLine, shape, file, context, warnings);
       if (isOlderThanWindow(record, context.window.since)) {
         totals.skippedAsOlder++;
