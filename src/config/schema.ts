@@ -40,6 +40,7 @@ const stripeSource = z.strictObject({
   apiBase: z.string().url().optional(),
   objects: z.array(z.string()).optional(),
   connectedAccount: z.string().optional(),
+  accounts: z.union([z.literal('all'), z.array(z.string()).min(1)]).optional(),
   allowSecretKey: z.boolean().optional(),
 });
 const imapSource = z.strictObject({
