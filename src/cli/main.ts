@@ -14,6 +14,7 @@ import { runDemo } from '../demo/run-demo.js';
 import { patchDir, writePatch } from '../patch/patch.js';
 import { writesRows } from '../patch/manifest.js';
 import { pull } from '../pull/pull.js';
+import { preserve } from '../preserve/preserve.js';
 import { changesetPath, embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
 import { DIFF_FORMATS, lineEnded, renderPieces } from '../report/render.js';
 import { openChangesetView } from '../report/changeset-file-view.js';
@@ -116,6 +117,18 @@ export function buildProgram(): Command {
           (rejected ? `; ${rejected} could not be read and were rejected (listed above, all in ${path.join(cfg.jobDir, 'rejected')})` : ''),
       );
       if (rejected && opts.strict) throw new SalvageError(`--strict: ${rejected} record${rejected === 1 ? '' : 's'} could not be read`);
+    });
+
+  program
+    .command('preserve')
+    .description('on the day of the incident, first: save what ages out (Stripe events, mailboxes, calendars) into <job>/preserved/ and say what expires when')
+    .option('--source <name...>', 'only these sources')
+    .action(async (opts: { source?: string[] }, command: Command) => {
+      const cfg = await config(command);
+      for (const s of await preserve({ config: cfg, sources: opts.source, log: err })) {
+        out(`${s.source} (${s.kind}): ${s.file ? `${path.relative(process.cwd(), s.file)}: ` : ''}${s.expiry}`);
+      }
+      out('later pulls add what the sources no longer serve from these files');
     });
 
   program

@@ -9,6 +9,8 @@ import { openRecordsSink, readRecordsFile } from '../records/ndjson.js';
 import type { PullRejection } from '../records/rejection.js';
 import { rejectionsPath } from '../records/rejections-file.js';
 import { connectorFor } from './connectors.js';
+import { withPreserved } from './preserved.js';
+import { preservedPath } from '../preserve/preserve.js';
 
 export interface PullOptions {
   config: SalvageConfig;
@@ -100,7 +102,7 @@ async function pullSource(name: string, source: SourceConfig, run: PullRun): Pro
   const started = performance.now();
   const sink = await openRecordsSink(file, { rejectionsFile: rejectionsPath(config.jobDir, name) });
   if (sink.resumedRecords) log(`${name}: resuming an interrupted pull after ${sink.resumedRecords} records`);
-  const records = connector.pull({
+  const pulled = connector.pull({
     sourceName: name,
     window: config.window,
     baseDir: config.baseDir,
@@ -116,6 +118,16 @@ async function pullSource(name: string, source: SourceConfig, run: PullRun): Pro
       for await (const { record } of readRecordsFile(file, { missingOk: true })) yield record;
     },
   });
+  // What `salvage preserve` saved and the source no longer serves comes after its own records.
+  let fromPreserved = 0;
+  const records = withPreserved(
+    pulled,
+    preservedPath(config.jobDir, name),
+    (async function* () {
+      if (sink.resumedRecords) for await (const { record } of readRecordsFile(`${file}.partial`)) yield record;
+    })(),
+    (added) => (fromPreserved = added),
+  );
   const count = await sink.write(records).catch((error: unknown) => {
     // A connector that fails mid-pull leaves its line showing; the error is printed next.
     liveLine?.clear();
@@ -127,6 +139,7 @@ async function pullSource(name: string, source: SourceConfig, run: PullRun): Pro
   const { count: rejected, samples } = sink.rejections;
   const summary: PullSummary = { source: name, kind: source.kind, records: count, rejected, rejectedSamples: [...samples], file, seconds };
   log(`${name} (${source.kind}): ${count} records -> ${path.relative(process.cwd(), file)} in ${seconds.toFixed(1)}s`);
+  if (fromPreserved) log(`${name}: ${fromPreserved} of them from ${path.relative(process.cwd(), preservedPath(config.jobDir, name))} (saved by "salvage preserve", no longer served by the source)`);
   if (rejected) {
     log(`${name}: ${rejected} record${rejected === 1 ? '' : 's'} could not be read and ${rejected === 1 ? 'was' : 'were'} rejected (all in ${path.relative(process.cwd(), rejectionsPath(config.jobDir, name))}):`);
     for (const r of samples) log(`${name}:   ${r.location}: ${r.what}: ${r.reason}`);

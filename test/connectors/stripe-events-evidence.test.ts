@@ -16,31 +16,12 @@ import { parseMappings } from '../../src/mapping/load.js';
 import type { Change } from '../../src/reconcile/changeset.js';
 import { DEMO_SCHEMA_SQL } from '../../src/sql/demo-schema.js';
 import { caseDir, OBSERVED_WINDOW, pullAndReconcile, query, writeFiles, type PipelineRun } from '../corpus/support.js';
-import { FakeStripeAccount, shapes, startFakeStripe, type FakeStripeServer } from '../fakes/stripe/index.js';
+import { startFakeStripe, type FakeStripeServer } from '../fakes/stripe/index.js';
+import { refundStoryAccount as account, REFUND_STORY_BACKUP_SQL } from '../fakes/stripe/refund-story.js';
 import { collect, FAST, PULL_NOW, pullContext, TEST_KEY } from '../fakes/stripe/harness.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 
 const pgUp = await postgresAvailable();
-const unix = (iso: string) => Date.parse(iso) / 1000;
-
-/** A charge from December (before the window), refunded in full on 10 April (inside it, within Stripe's 30 days of events). */
-function account(): FakeStripeAccount {
-  const charge = shapes.charge({ id: 'ch_before_window', created: unix('2025-12-05T10:00:00Z'), amount: 17250, customer: null, email: 'kari@example.org', description: 'Booking K7QX2P', amountRefunded: 17250, metadata: { booking_ref: 'K7QX2P' } });
-  charge.refunded = true;
-  const refund = shapes.refund({ id: 're_in_window', created: unix('2026-04-10T09:00:00Z'), amount: 17250, charge: 'ch_before_window', paymentIntent: null });
-  const dispute = shapes.dispute({ id: 'dp_in_window', created: unix('2026-04-12T09:00:00Z'), amount: 5000, charge: 'ch_other', paymentIntent: null });
-  const subscription = { id: 'sub_cancelled', object: 'subscription', created: unix('2025-11-01T00:00:00Z'), status: 'canceled', canceled_at: unix('2026-04-14T00:00:00Z'), customer: 'cus_1' };
-  return new FakeStripeAccount().add(
-    charge,
-    refund,
-    dispute,
-    shapes.event({ id: 'evt_refund', created: refund.created as number, type: 'refund.created', object: refund }),
-    shapes.event({ id: 'evt_refunded', created: refund.created as number, type: 'charge.refunded', object: charge, previousAttributes: { amount_refunded: 0, refunded: false } }),
-    shapes.event({ id: 'evt_dispute', created: dispute.created as number, type: 'charge.dispute.created', object: dispute }),
-    shapes.event({ id: 'evt_sub', created: subscription.canceled_at, type: 'customer.subscription.deleted', object: subscription }),
-  );
-}
-
 describe.runIf(pgUp)('stripe events: a payment refunded in the window comes back from Stripe alone', () => {
   let server: FakeStripeServer;
   let backup: TestDatabase;
@@ -50,15 +31,7 @@ describe.runIf(pgUp)('stripe events: a payment refunded in the window comes back
     server = await startFakeStripe({ account: account(), now: () => PULL_NOW });
     backup = await createTestDatabase('stripe_events_evidence');
     await query(backup.url, DEMO_SCHEMA_SQL);
-    // The backup (taken 20 January) has the December payment as it was then: succeeded.
-    await query(
-      backup.url,
-      `INSERT INTO customers (id, email, full_name, created_at) VALUES (1, 'kari@example.org', 'Kari Nordmann', '2025-12-01T00:00:00Z');
-       INSERT INTO bookings (id, reference, customer_id, item, starts_at, ends_at, status, total, created_at)
-         VALUES (7, 'K7QX2P', 1, 'Double kayak', '2026-07-04T07:00:00Z', '2026-07-04T10:00:00Z', 'confirmed', 172.50, '2025-12-05T10:00:00Z');
-       INSERT INTO payments (id, booking_id, stripe_charge_id, amount, currency, status, paid_at)
-         VALUES (3, 7, 'ch_before_window', 172.50, 'EUR', 'succeeded', '2025-12-05T10:00:00Z');`,
-    );
+    await query(backup.url, REFUND_STORY_BACKUP_SQL);
     const dir = await caseDir('stripe-events');
     await writeFiles(dir, {
       'salvage.yaml': `job: ./job\nbackup: { url: env:EVENTS_BACKUP_URL }\n${OBSERVED_WINDOW}\nmappings: ./mappings\nsources:\n  stripe: { kind: stripe, apiKey: env:EVENTS_STRIPE_KEY, objects: [charges, refunds, events], apiBase: "${server.url}" }\n  payments: { kind: csv, files: [exports/payments.csv] }\n  refunds: { kind: csv, files: [exports/refunds.csv] }\n`,
