@@ -68,6 +68,7 @@ async function main(): Promise<void> {
       log,
       observedAt: new Date().toISOString(),
       checkpoint: async () => undefined,
+      reject: (r) => console.error(`rejected: ${r.location}: ${r.reason}`),
       previousRecords: async function* () {},
     };
     const connector = imapConnector({ host: '127.0.0.1', port: dovecot.port, secure: false, user: dovecot.user, pass: dovecot.pass, mailboxes: ['INBOX'] }, { batchSize: BATCH });

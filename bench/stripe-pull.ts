@@ -124,6 +124,7 @@ async function concurrentPull(servers: Awaited<ReturnType<typeof startServerWork
     observedAt: new Date().toISOString(),
     log: (line) => logs.push(line),
     checkpoint: async () => undefined,
+    reject: (r) => logs.push(`rejected: ${r.location}: ${r.what}: ${r.reason}`),
     previousRecords: async function* () {},
   };
   const started = performance.now();

@@ -5,20 +5,22 @@
  * memory. Every record points back at the physical line its row starts on
  * (`file://exports/a.csv#L12`), so a reviewer can open the file and find it.
  */
-import { createReadStream } from 'node:fs';
 import { parse as createCsvParser } from 'csv-parse';
 import type { Connector, PullContext } from '../src/records/connector.js';
 import { SourceInputError } from '../src/records/connector.js';
 import { wallClockMs } from '../src/time/wall-clock.js';
 import type { SourceRecord } from '../src/records/envelope.js';
 import { resolveFilePatterns, type MatchedFile } from './shared/files.js';
+import { createProgress, type Progress } from './shared/progress.js';
+import { C1_ADVICE, hasC1Controls, isLatin1Label, readTextStream } from './shared/text-decoding.js';
 
 export interface CsvSourceOptions {
   /** Glob patterns, relative to the config's directory. */
   files: string[];
   /** Field delimiter; detected from the header line (`,` `;` or tab) when absent. */
   delimiter?: string;
-  encoding?: 'utf8' | 'latin1' | 'utf16le';
+  /** Any iconv-lite label (`windows-1252`, `latin1`, `utf16le`...); UTF-8 when absent. */
+  encoding?: string;
   /** Column holding the row's creation time; enables filtering by the pull window. */
   createdColumn?: string;
   /** Column holding the row's last change time; enables filtering by the pull window. */
@@ -43,11 +45,20 @@ const WARNINGS_SHOWN_PER_KIND = 5;
 async function* pullCsvFiles(options: CsvSourceOptions, context: PullContext): AsyncGenerator<SourceRecord> {
   const files = await resolveFilePatterns(options.files, context.baseDir);
   const filtersByWriteTime = options.createdColumn !== undefined || options.updatedColumn !== undefined;
-  const totals = { rows: 0, skippedAsOlder: 0 };
+  // The live line on a terminal; pull() logs the count of records at the end.
+  const progress = createProgress(context, 'csv');
+  const totals: PullTotals = { rows: 0, skippedAsOlder: 0, progress };
   for (const file of files) {
     context.signal?.throwIfAborted();
-    yield* readCsvFile(file, options, context, totals);
+    try {
+      yield* readCsvFile(file, options, context, totals);
+    } catch (error) {
+      // A file that cannot be read fails alone: the rows it gave so far stay, the other files are read.
+      if (!(error instanceof SourceInputError)) throw error;
+      context.reject({ what: 'file', location: error.location ?? file.displayPath, reason: error.reason });
+    }
   }
+  progress.done(false);
   if (filtersByWriteTime) {
     context.log(
       `csv: skipped ${totals.skippedAsOlder} of ${totals.rows} rows last written before ` +
@@ -69,6 +80,7 @@ function describeTimeColumns(options: CsvSourceOptions): string {
 interface PullTotals {
   rows: number;
   skippedAsOlder: number;
+  progress: Progress;
 }
 
 async function* readCsvFile(
@@ -80,25 +92,30 @@ async function* readCsvFile(
   const encoding = options.encoding ?? 'utf8';
   const delimiter = options.delimiter ?? (await detectDelimiter(file.absolutePath, encoding));
   const warnings = new WarningLog(file.displayPath, context.log);
-  // Decoding happens in the file stream (it handles characters split across chunks);
-  // the parser then sees UTF-8 whatever the file's encoding was.
-  const input = createReadStream(file.absolutePath, { encoding });
-  const parseProblem = new FirstParseProblem();
+  // Decoding happens in a stream (it handles characters split across chunks); the parser
+  // then sees text whatever the file's encoding was.
+  const { bytes, text: input } = readTextStream(file.absolutePath, encoding);
+  const checkLatin1 = options.encoding !== undefined && isLatin1Label(options.encoding);
+  const parseProblems = new ParseProblems();
   const parser = createCsvParser({
     delimiter,
     bom: true,
     relax_column_count: true,
-    relax_quotes: false,
+    // `37°36'37.8"N` and `5" screen` in an unquoted field, as spreadsheets and CRMs export
+    // them: read as written (as Python's csv and Papa Parse do), with a warning per row.
+    relax_quotes: true,
+    // The row's text as written, to tell a bare quote from a quoted field's doubled one.
+    raw: true,
     // Any of the three line ends, even mixed in one file: exports get concatenated and hand-edited.
     record_delimiter: ['\r\n', '\n', '\r'],
     // Blank lines arrive as [''] and are skipped here, so the line count stays exact.
     skip_empty_lines: false,
     // The parser runs ahead of us by a whole chunk; a stream error would discard the good
     // rows it already parsed before the bad one. Instead note the problem, keep reading up
-    // to the bad row, and fail there with its exact line.
+    // to the bad row, and reject it there with its exact line.
     skip_records_with_error: true,
     on_skip: (error) => {
-      parseProblem.note(error);
+      parseProblems.note(error);
       return undefined;
     },
   });
@@ -108,9 +125,12 @@ async function* readCsvFile(
   const lines = new LineTracker();
   let rowsRead = 0;
   let shape: RowShape | undefined;
+  const rejectReached = () => {
+    for (const problem of parseProblems.reached(rowsRead)) rejectUnparsedRow(problem, file, lines, context);
+  };
   try {
-    for await (const cells of parser as AsyncIterable<string[]>) {
-      parseProblem.throwIfReached(rowsRead, file, lines.nextLine);
+    for await (const { record: cells, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
+      rejectReached();
       context.signal?.throwIfAborted();
       rowsRead++;
       const startLine = lines.consume(cells);
@@ -118,16 +138,22 @@ async function* readCsvFile(
       // Bytes that are not UTF-8 decode to U+FFFD: without an explicit encoding, that means
       // the file is in another one, and reading on would destroy every accented letter.
       if (options.encoding === undefined && cells.some((cell) => cell.includes('\uFFFD'))) {
-        throw new SourceInputError(
-          'this line is not valid UTF-8: the export is in another encoding. Set encoding: latin1 (or utf16le) on this source in salvage.yaml, or encoding: utf8 to read it as it is',
-          `${file.displayPath}:${startLine}`,
-        );
+        const problem = 'this line is not valid UTF-8: the export is in another encoding. Set encoding: windows-1252 (Excel on Windows), latin1 or utf16le on this source in salvage.yaml, or encoding: utf8 to read it as it is';
+        // The header names every column: without it no row of the file can be read.
+        if (shape === undefined) throw new SourceInputError(problem, `${file.displayPath}:${startLine}`);
+        context.reject({ what: 'csv row', location: `${file.displayPath}:${startLine}`, reason: problem });
+        continue;
+      }
+      if (checkLatin1 && cells.some(hasC1Controls)) warnings.warn('encoding', startLine, `this row ${C1_ADVICE}`);
+      if (hasBareQuote(raw, delimiter)) {
+        warnings.warn('quote', startLine, 'a quote inside an unquoted field is read as written (e.g. 37°36\'37.8"N); check the row if a field looks merged');
       }
       if (shape === undefined) {
         shape = describeHeader(cells, options, warnings);
         continue;
       }
       totals.rows++;
+      totals.progress.add('rows');
       const record = buildRowRecord(cells, startLine, shape, file, context, warnings);
       if (isOlderThanWindow(record, context.window.since)) {
         totals.skippedAsOlder++;
@@ -135,31 +161,84 @@ async function* readCsvFile(
       }
       yield record;
     }
-    parseProblem.throwIfReached(rowsRead, file, lines.nextLine);
+    rejectReached();
   } catch (error) {
     throw explainReadError(error, file);
   } finally {
-    input.destroy();
+    bytes.destroy();
     parser.destroy();
     warnings.flushSummary();
   }
 }
 
-/** The first row csv-parse could not read, remembered until the reader gets to it. */
-class FirstParseProblem {
-  private problem: { error: unknown; rowsBefore: number } | undefined;
+interface ParseProblem {
+  error: unknown;
+  /** Rows csv-parse gave before this one. */
+  rowsBefore: number;
+  /** csv-parse's line count when it gave up on the row. */
+  lineAtError: number | undefined;
+}
+
+/** Rows csv-parse could not read, remembered until the reader gets to each. */
+class ParseProblems {
+  private readonly pending: ParseProblem[] = [];
 
   note(error: unknown): void {
-    if (this.problem !== undefined) return;
-    const rowsBefore = (error as { records?: unknown } | null)?.records;
-    this.problem = { error, rowsBefore: typeof rowsBefore === 'number' ? rowsBefore : 0 };
+    const { records, lines } = (error ?? {}) as { records?: unknown; lines?: unknown };
+    this.pending.push({
+      error,
+      rowsBefore: typeof records === 'number' ? records : 0,
+      lineAtError: typeof lines === 'number' ? lines : undefined,
+    });
   }
 
-  /** Throws once every row before the bad one has been read; `rowStartLine` is where the bad row starts. */
-  throwIfReached(rowsRead: number, file: MatchedFile, rowStartLine: number): void {
-    if (this.problem === undefined || rowsRead < this.problem.rowsBefore) return;
-    throw describeParseError(this.problem.error, file, rowStartLine);
+  /** The problems whose rows come next, once every row before them has been read. */
+  *reached(rowsRead: number): Generator<ParseProblem> {
+    while (this.pending.length > 0 && rowsRead >= (this.pending[0] as ParseProblem).rowsBefore) yield this.pending.shift() as ParseProblem;
   }
+}
+
+/** A row csv-parse skipped becomes a rejected record at its lines; the reader moves past them. */
+function rejectUnparsedRow(problem: ParseProblem, file: MatchedFile, lines: LineTracker, context: PullContext): void {
+  const startLine = lines.nextLine;
+  const endLine = Math.max(startLine, problem.lineAtError ?? startLine);
+  lines.nextLine = endLine + 1;
+  const location = `${file.displayPath}:${startLine}${endLine > startLine ? `-${endLine}` : ''}`;
+  context.reject({ what: 'csv row', location, reason: describeParseError(problem.error) });
+}
+
+/**
+ * True when an unquoted field of the row's text holds a quote (which relax_quotes keeps
+ * as written); a quoted field's doubled quotes are not that.
+ */
+export function hasBareQuote(raw: string, delimiter: string): boolean {
+  if (!raw.includes('"')) return false;
+  let atFieldStart = true;
+  let quoted = false;
+  for (let i = 0; i < raw.length; i++) {
+    const char = raw[i];
+    if (quoted) {
+      if (char === '"') {
+        if (raw[i + 1] === '"') i++;
+        else quoted = false;
+      }
+      continue;
+    }
+    if (raw.startsWith(delimiter, i)) {
+      atFieldStart = true;
+      i += delimiter.length - 1;
+      continue;
+    }
+    if (char === '"') {
+      if (atFieldStart) quoted = true;
+      else return true;
+    } else if (char !== '\r' && char !== '\n') {
+      // Text after a closing quote (`"ab"c`) is read as written too.
+      if (!atFieldStart && raw[i - 1] === '"' && !raw.startsWith(delimiter, i - 1)) return true;
+    }
+    atFieldStart = false;
+  }
+  return false;
 }
 
 /** Counts physical lines from the parsed cells, since csv-parse only knows where rows end. */
@@ -203,7 +282,7 @@ function isBlankLine(cells: string[]): boolean {
  * Picks the candidate that occurs most often (outside quotes) in the header line.
  * Ties go to the earlier candidate, so a one-column file reads as comma-separated.
  */
-async function detectDelimiter(absolutePath: string, encoding: BufferEncoding): Promise<string> {
+async function detectDelimiter(absolutePath: string, encoding: string): Promise<string> {
   const headerLine = await readHeaderLine(absolutePath, encoding);
   const counts = new Map<string, number>(CANDIDATE_DELIMITERS.map((candidate) => [candidate, 0]));
   let quoted = false;
@@ -219,8 +298,8 @@ async function detectDelimiter(absolutePath: string, encoding: BufferEncoding): 
 }
 
 /** Reads just enough of the file to hold its first line (a quoted header may span lines). */
-async function readHeaderLine(absolutePath: string, encoding: BufferEncoding): Promise<string> {
-  const stream = createReadStream(absolutePath, { encoding, highWaterMark: 64 * 1024 });
+async function readHeaderLine(absolutePath: string, encoding: string): Promise<string> {
+  const { bytes, text: stream } = readTextStream(absolutePath, encoding, { highWaterMark: 64 * 1024 });
   let text = '';
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
@@ -231,7 +310,7 @@ async function readHeaderLine(absolutePath: string, encoding: BufferEncoding): P
     }
     return text;
   } finally {
-    stream.destroy();
+    bytes.destroy();
   }
 }
 
@@ -433,27 +512,18 @@ function offsetMinutes(zone: string): number {
 // ---------------------------------------------------------------------------
 // Errors and warnings
 
-/** csv-parse error codes for files that cannot be read as CSV, with what the user can do. */
+/** csv-parse error codes for rows that cannot be read as CSV, with what the user can do. */
 const PARSE_ERROR_ADVICE: Record<string, string> = {
   CSV_QUOTE_NOT_CLOSED:
-    'a quoted field opened in the row starting here is never closed before the end of the file; ' +
-    'close the quote (a quote inside a quoted field is written twice: "") and pull again',
-  INVALID_OPENING_QUOTE:
-    'a quote appears in the middle of an unquoted field in the row starting here; ' +
-    'quote the whole field and double the quote inside it (e.g. "5"" screen") and pull again',
-  CSV_INVALID_CLOSING_QUOTE:
-    'text follows a closing quote in the row starting here; ' +
-    'quote the whole field and double the quotes inside it, then pull again',
+    'a quoted field opened in the row starting here is never closed before the end of the file, so every line after it ' +
+    'was read into that field and is rejected with it; close the quote (a quote inside a quoted field is written twice: "") and pull again',
 };
 
-function describeParseError(error: unknown, file: MatchedFile, rowStartLine: number): SourceInputError {
-  const location = `${file.displayPath}:${rowStartLine}`;
+function describeParseError(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code in PARSE_ERROR_ADVICE) {
-    return new SourceInputError(PARSE_ERROR_ADVICE[code] as string, location);
-  }
+  if (typeof code === 'string' && code in PARSE_ERROR_ADVICE) return PARSE_ERROR_ADVICE[code] as string;
   const message = error instanceof Error ? error.message : String(error);
-  return new SourceInputError(`cannot parse the row starting here as CSV (${message}); fix the file and pull again`, location);
+  return `cannot parse the row starting here as CSV (${message}); fix the file and pull again`;
 }
 
 /** Turns file-system failures into input errors; anything else (aborts, bugs) passes unchanged. */

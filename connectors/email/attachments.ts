@@ -1,3 +1,4 @@
+import { decodeBytes, isKnownEncoding, isLatin1Label } from '../shared/text-decoding.js';
 import type { AttachmentStream, StructuredHeader } from 'mailparser';
 
 /**
@@ -77,11 +78,14 @@ function charsetOf(part: AttachmentStream): string {
   return contentType?.params?.charset ?? 'utf-8';
 }
 
-/** Decodes with the part's charset; an unknown charset falls back to UTF-8 rather than failing the message. */
-function decodeText(bytes: Buffer, charset: string): string {
-  try {
-    return new TextDecoder(charset).decode(bytes);
-  } catch {
-    return new TextDecoder('utf-8').decode(bytes);
-  }
+/**
+ * Decodes with the part's charset, through iconv-lite as mailparser decodes the body (not
+ * TextDecoder, which reads windows-1252 as strict latin1 on Node 20.20). A latin1 label
+ * reads as windows-1252, as the WHATWG Encoding Standard and mail clients read it: mailers
+ * label cp1252 text iso-8859-1, and C1 controls are never meant. An unknown charset falls
+ * back to UTF-8 rather than failing the message.
+ */
+export function decodeText(bytes: Buffer, charset: string): string {
+  if (isLatin1Label(charset) || charset.toLowerCase() === 'us-ascii') return decodeBytes(bytes, 'windows-1252');
+  return decodeBytes(bytes, isKnownEncoding(charset) ? charset : 'utf-8');
 }

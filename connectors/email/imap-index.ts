@@ -1,4 +1,6 @@
+import type { ImapFlow } from 'imapflow';
 import type { PullWindow } from '../../src/records/connector.js';
+import { bodyShape } from './body-shape.js';
 import { messageIdentity } from './dedupe.js';
 import { parseHeaderBlock, firstField } from './header-fields.js';
 import type { ImapSession } from './imap-session.js';
@@ -16,6 +18,8 @@ export interface IndexedMessage {
   size: number;
   internalDate: string | null;
   time: MessageTime | null;
+  /** The body's fingerprint (body-shape.ts): copies share it. */
+  shape: string;
 }
 
 export interface MailboxIndex {
@@ -23,7 +27,11 @@ export interface MailboxIndex {
   uidValidity: string;
   /** In the window, UID ascending. */
   messages: IndexedMessage[];
-  /** Found by the (day-granular) search but outside the window once checked to the second. */
+  /**
+   * Outside the window: the messages the (day-granular) search left out, and those it
+   * found but that are outside once checked to the second. Every message of the mailbox
+   * is either in `messages` or counted here.
+   */
   outsideWindow: number;
 }
 
@@ -51,11 +59,12 @@ export function indexMailbox(
     // `n:*` always includes the highest UID, even below n.
     const uids = found.filter((uid) => uid >= firstUid).sort((a, b) => a - b);
     const messages: IndexedMessage[] = [];
-    let outsideWindow = 0;
+    // What the search did not find is outside the window too, and is counted as such.
+    let outsideWindow = (await messagesFrom(client, mailbox.exists, firstUid)) - uids.length;
     for (let start = 0; start < uids.length; start += INDEX_CHUNK) {
       const chunk = uids.slice(start, start + INDEX_CHUNK);
       // fetchAll: the answer is complete before anything else is sent (no command inside a fetch loop).
-      const answers = await client.fetchAll(chunk.join(','), { uid: true, size: true, internalDate: true, headers: HEADER_FIELDS }, { uid: true });
+      const answers = await client.fetchAll(chunk.join(','), { uid: true, size: true, internalDate: true, headers: HEADER_FIELDS, bodyStructure: true }, { uid: true });
       session.assertAlive(client, `the header fetch of ${path}`);
       for (const answer of answers) {
         const fields = parseHeaderBlock(answer.headers?.toString('latin1') ?? '');
@@ -66,10 +75,25 @@ export function indexMailbox(
           continue;
         }
         const size = answer.size ?? 0;
-        messages.push({ uid: answer.uid, id: messageIdentity(fields, size).id, size, internalDate: isValidDate(internalDate) ? internalDate.toISOString() : null, time });
+        messages.push({
+          uid: answer.uid,
+          id: messageIdentity(fields, size).id,
+          size,
+          internalDate: isValidDate(internalDate) ? internalDate.toISOString() : null,
+          time,
+          shape: bodyShape(answer.bodyStructure),
+        });
       }
     }
     messages.sort((a, b) => a.uid - b.uid);
     return { path, uidValidity, messages, outsideWindow };
   });
+}
+
+/** How many messages have a UID of `firstUid` or more: all of them (EXAMINE's count) on a fresh pull. */
+async function messagesFrom(client: ImapFlow, exists: number, firstUid: number): Promise<number> {
+  if (firstUid <= 1) return exists;
+  const found = await client.search({ uid: `${firstUid}:*` }, { uid: true });
+  // `n:*` always includes the highest UID, even below n.
+  return found ? found.filter((uid) => uid >= firstUid).length : 0;
 }

@@ -1,5 +1,6 @@
 import { ImapFlow, type MailboxObject } from 'imapflow';
 import { SourceInputError } from '../../src/records/connector.js';
+import { describeNetworkCause } from '../shared/network-cause.js';
 import type { ConnectionSettings, ResolvedTuning } from './imap-options.js';
 
 /**
@@ -133,6 +134,11 @@ export class ImapSession {
       client.close();
       if ((error as { authenticationFailed?: boolean }).authenticationFailed) {
         throw new SourceInputError(`the server refused the login of ${this.settings.account}; check user and password (or access token)`);
+      }
+      const cause = describeNetworkCause(error);
+      if (!this.everConnected && cause !== undefined) {
+        // Never connected at all: a wrong host, port or TLS setting, not a drop worth waiting for.
+        throw new SourceInputError(`cannot connect to ${this.settings.host}:${this.settings.port} (${this.settings.account}): ${cause}; check host, port and secure`);
       }
       throw error;
     }

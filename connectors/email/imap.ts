@@ -3,9 +3,9 @@ import type { Connector, PullContext } from '../../src/records/connector.js';
 import { SourceInputError } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { createProgress, type Progress } from '../shared/progress.js';
-import { MessageLocations } from './dedupe.js';
+import { contentDigest, MessageLocations, variantId } from './dedupe.js';
 import { fetchBatch, parsedContent, UidValidityChanged, type FetchedBatch, type FetchedMessage } from './imap-fetch.js';
-import { indexMailbox, type MailboxIndex } from './imap-index.js';
+import { indexMailbox, type IndexedMessage, type MailboxIndex } from './imap-index.js';
 import { connectionSettings, resolveTuning, type ImapSourceOptions, type ImapTuning, type ResolvedTuning } from './imap-options.js';
 import { ImapSession } from './imap-session.js';
 import { checkpointState, resumePlan, type MailboxPosition } from './imap-state.js';
@@ -112,7 +112,8 @@ async function* pullMailbox(state: PullState, indexed: MailboxIndex): AsyncGener
   // The next batch is fetched while this one is parsed and written (one batch ahead, no more).
   const fetchFrom = (cursor: number) => {
     const batch = index.messages.slice(cursor, cursor + tuning.batchSize);
-    const wanted = batch.filter((entry) => !yielded.has(entry.id));
+    // A copy of a body already pulled is skipped unread; another body under a known id is read and compared.
+    const wanted = batch.filter((entry) => !yielded.has(shapeKey(entry)));
     const fetched = fetchBatch(session, index.path, index.uidValidity, wanted, tuning);
     fetched.catch(() => undefined); // awaited below; this only keeps an abandoned prefetch from being "unhandled"
     return { cursor, batch, skipped: batch.length - wanted.length, fetched };
@@ -144,7 +145,7 @@ async function* pullMailbox(state: PullState, indexed: MailboxIndex): AsyncGener
     tally.vanished += fetched.vanished.length;
     for (const uid of fetched.vanished) context.log(`${index.path} UID ${uid} was deleted from the server during the pull; it is not in the records`);
     for (const message of fetched.messages) {
-      if (yielded.has(message.entry.id)) {
+      if (yielded.has(shapeKey(message.entry))) {
         tally.duplicates++; // a second copy in the same batch
         continue;
       }
@@ -153,8 +154,11 @@ async function* pullMailbox(state: PullState, indexed: MailboxIndex): AsyncGener
         tally.outsideWindow++;
         continue;
       }
+      if (records === 'copy') {
+        tally.duplicates++;
+        continue;
+      }
       for (const record of records) yield record;
-      yielded.add(message.entry.id);
       tally.messages++;
       tally.events += records.length - 1;
       state.progress.add('messages');
@@ -165,21 +169,35 @@ async function* pullMailbox(state: PullState, indexed: MailboxIndex): AsyncGener
   }
 }
 
-/** The records of one fetched message, or null when its parsed Date header puts it outside the window. */
-async function recordsOfMessage(state: PullState, index: MailboxIndex, message: FetchedMessage): Promise<SourceRecord[] | null> {
-  const { context } = state;
+/**
+ * The records of one fetched message; null when its parsed Date header puts it outside
+ * the window; 'copy' when its body is one already pulled under its id. A different body
+ * under an id already pulled is a record of its own, `<id>~sha256:...`, as in eml.
+ * Marks what it yields in `state.yielded` (the id, the body's shape and its digest).
+ */
+async function recordsOfMessage(state: PullState, index: MailboxIndex, message: FetchedMessage): Promise<SourceRecord[] | null | 'copy'> {
+  const { context, yielded } = state;
   const { entry } = message;
   const parsed = await parsedContent(message);
   const internalDate = entry.internalDate === null ? null : { at: new Date(entry.internalDate), source: 'internaldate' as const };
   const time = messageTime(parsed.date, internalDate);
   if (time !== null && !isInWindow(time.at, context.window)) return null;
   const ref = imapRef(index.path, index.uidValidity, entry.uid);
+  const digest = contentDigest(parsed);
+  const known = yielded.has(entry.id);
+  yielded.add(shapeKey(entry));
+  if (known && yielded.has(digestKey(entry.id, digest))) return 'copy';
+  const id = known ? variantId(entry.id, digest) : entry.id;
+  if (known) context.log(`warning: ${ref}: Message-ID ${entry.id} was pulled already with a different body; this body is kept as its own record, id ${id}`);
+  yielded.add(entry.id);
+  yielded.add(digestKey(entry.id, digest));
   const { records, problems } = messageRecords({
     sourceName: context.sourceName,
     observedAt: context.observedAt,
-    id: entry.id,
+    id,
     ref,
-    locations: locationsFor(state.locations.of(entry.id), ref),
+    // A different body names only where it was found; the first one names every copy of its shape.
+    locations: known ? locationsFor(state.locations.of(entry.id).filter((location) => location.ref === ref), ref) : locationsFor(state.locations.of(entry.id), ref),
     time,
     parsed,
     partRef: (partId) => imapPartRef(ref, partId),
@@ -236,4 +254,14 @@ async function resolveMailboxes(session: ImapSession, configured: string[] | und
   }
   // A mailbox named twice is read once.
   return [...new Set(configured.map((name) => byPath.get(name.toUpperCase() === 'INBOX' ? 'INBOX' : name) as string))];
+}
+
+/** What marks a body shape of an id as pulled (a line of the yielded-ids file; ids hold no spaces). */
+function shapeKey(entry: IndexedMessage): string {
+  return `${entry.id} shape:${entry.shape}`;
+}
+
+/** What marks a body of an id as pulled, by its content. */
+function digestKey(id: string, digest: string): string {
+  return `${id} sha256:${digest}`;
 }

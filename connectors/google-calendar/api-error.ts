@@ -4,6 +4,8 @@
  * Retry-After. The message is Google's, never the request (the token is in a header,
  * but a quoted request is one refactoring away from leaking it).
  */
+import { describeNetworkCause, networkErrorCode } from '../shared/network-cause.js';
+
 export interface ApiFailure {
   /** HTTP status; undefined when no response came (connection refused, reset, timeout). */
   status: number | undefined;
@@ -14,6 +16,8 @@ export interface ApiFailure {
   retryAfterMs: number | undefined;
   /** Node's error code for failures without a response (ECONNRESET...). */
   networkCode: string | undefined;
+  /** For failures without a response: where the request went and why it failed (refused, DNS, TLS, timeout). */
+  unreachable?: { host: string; cause: string };
 }
 
 /** 403 reasons that mean "slow down", not "forbidden" (Calendar API error guide). */
@@ -34,9 +38,12 @@ export function readApiFailure(error: unknown, now: () => number = Date.now): Ap
   const response = e.response;
   const status = typeof response?.status === 'number' ? response.status : typeof e.status === 'number' ? e.status : undefined;
   const body = bodyError(response?.data);
-  const networkCode = status === undefined && typeof e.code === 'string' ? e.code : undefined;
+  // gaxios keeps the socket's code on the error or on its cause, depending on the transport.
+  const networkCode = status === undefined ? (typeof e.code === 'string' ? e.code : networkErrorCode(error)) : undefined;
   if (status === undefined && networkCode === undefined) return undefined;
+  const cause = status === undefined ? describeNetworkCause(error) : undefined;
   return {
+    ...(cause !== undefined ? { unreachable: { host: hostOf((error as { config?: { url?: unknown } }).config?.url), cause } } : {}),
     status,
     reasons: body.reasons,
     message: body.message ?? (typeof e.message === 'string' ? e.message : 'request failed'),
@@ -84,7 +91,18 @@ export function isTransient(failure: ApiFailure): boolean {
 
 /** "403 userRateLimitExceeded: User Rate Limit Exceeded": what a log line or an error shows. */
 export function describeFailure(failure: ApiFailure): string {
+  if (failure.unreachable) return `cannot reach ${failure.unreachable.host}: ${failure.unreachable.cause}`;
   if (failure.status === undefined) return `${failure.networkCode ?? 'network error'}: ${failure.message}`;
   const reasons = failure.reasons.length > 0 ? ` ${failure.reasons.join(', ')}` : '';
   return `${failure.status}${reasons}: ${failure.message}`;
+}
+
+/** The host (and port) a request went to, from gaxios' config; Google's own when unknown. */
+function hostOf(url: unknown): string {
+  try {
+    const parsed = new URL(String(url));
+    return parsed.port ? `${parsed.hostname}:${parsed.port}` : parsed.hostname;
+  } catch {
+    return 'www.googleapis.com';
+  }
 }

@@ -7,11 +7,12 @@
  * plain instants, because ical.js only knows zones registered in a process-wide
  * registry and an export often names IANA zones without defining them.
  */
-import type { Connector, PullContext } from '../../src/records/connector.js';
+import { SourceInputError, type Connector, type PullContext } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { type MatchedFile, resolveFilePatterns } from '../shared/files.js';
 import type { SkipCounts } from './file-context.js';
 import { streamedFileRecords } from './stream-records.js';
+import { createProgress } from '../shared/progress.js';
 
 export interface IcsSourceOptions {
   /** Glob patterns, relative to the config's directory. */
@@ -31,14 +32,24 @@ export type IcsFileReader = (file: MatchedFile, context: PullContext, skipped: S
 export async function* pullIcsFiles(options: IcsSourceOptions, context: PullContext, readFile: IcsFileReader = streamedFileRecords): AsyncGenerator<SourceRecord> {
   const files = await resolveFilePatterns(options.files, context.baseDir);
   const skipped: SkipCounts = { events: 0, series: 0 };
+  // The live line on a terminal; pull() logs the count of records at the end.
+  const progress = createProgress(context, 'ics');
   for (const file of files) {
     context.signal?.throwIfAborted();
     // Streamed by default: an index first, then one UID group at a time, never the whole text.
-    for await (const record of readFile(file, context, skipped)) {
-      context.signal?.throwIfAborted();
-      yield record;
+    try {
+      for await (const record of readFile(file, context, skipped)) {
+        context.signal?.throwIfAborted();
+        progress.add('events');
+        yield record;
+      }
+    } catch (error) {
+      // A file that cannot be read fails alone: the events it gave so far stay, the other files are read.
+      if (!(error instanceof SourceInputError)) throw error;
+      context.reject({ what: 'file', location: error.location ?? file.displayPath, reason: error.reason });
     }
   }
+  progress.done(false);
   context.log(
     `ics: skipped ${skipped.events} events and ${skipped.series} recurring series last written ` +
       `(CREATED/LAST-MODIFIED) before ${context.window.since.toISOString()}`,

@@ -10,6 +10,8 @@ export interface ContentLine {
   text: string;
   /** Byte offset of its first physical line. */
   start: number;
+  /** 1-based number of its first physical line, as an editor counts LF-ended lines. */
+  line: number;
   /** Byte offset just after its last physical line's line end. */
   end: number;
 }
@@ -32,7 +34,9 @@ const CR = 0x0d;
  */
 export async function forEachContentLine(absolutePath: string, visit: (line: ContentLine) => void): Promise<void> {
   let pending: ContentLine | undefined;
+  let physicalLines = 0;
   const physical = (buffer: Buffer, from: number, to: number, fileStart: number, fileEnd: number): void => {
+    physicalLines++;
     const text = buffer.toString('utf8', from, to > from && buffer[to - 1] === CR ? to - 1 : to);
     if (text.includes('\r')) throw new UnindexableFile('a line ends with a lone CR');
     const first = text.charAt(0);
@@ -43,7 +47,7 @@ export async function forEachContentLine(absolutePath: string, visit: (line: Con
       return;
     }
     if (pending !== undefined && pending.text !== '') visit(pending);
-    pending = { text, start: fileStart, end: fileEnd };
+    pending = { text, start: fileStart, line: physicalLines, end: fileEnd };
   };
 
   let carried: Buffer[] = []; // the start of a line whose end is in a later chunk

@@ -10,7 +10,6 @@ import type { MatchedFile } from '../shared/files.js';
 import { type ContentLine, UnindexableFile, forEachContentLine } from './content-lines.js';
 import { NumberColumn, uint32Column } from './number-column.js';
 import { NO_CALENDAR, parseContentLine } from './parse.js';
-import { describeParseFailureInFile } from './parse-failure.js';
 
 export interface RootIndex {
   /** The VCALENDAR's own content lines (VERSION, X-WR-CALNAME, ...), unfolded, in file order. */
@@ -25,11 +24,30 @@ export interface RootIndex {
   groupEnd: number;
 }
 
+/** Why one VEVENT cannot be read, and the line to look at. */
+export interface BrokenEvent {
+  line: number;
+  reason: string;
+}
+
+/** A line outside any VEVENT that ical.js would refuse: left out (with a warning), not the end of the file. */
+export interface DroppedLine {
+  line: number;
+  reason: string;
+}
+
 export interface FileIndex {
   roots: RootIndex[];
   /** Per VEVENT, by its 0-based place among the file's VEVENTs: its bytes [start, end). */
   eventStart: NumberColumn;
   eventEnd: NumberColumn;
+  /** Per VEVENT: the line its BEGIN:VEVENT is on. */
+  eventLine: NumberColumn;
+  /** VEVENTs with a line ical.js refuses (or that the file cut off): each is rejected alone. */
+  broken: Map<number, BrokenEvent>;
+  dropped: DroppedLine[];
+  /** The file ended with a VCALENDAR still open (its events complete): read, with a warning. */
+  unclosedRoot: boolean;
   /** Group g's events (file order) are members[groupStart[g] .. groupStart[g + 1]). */
   groupStart: Int32Array;
   members: Int32Array;
@@ -38,8 +56,9 @@ export interface FileIndex {
 /**
  * Indexes the file, or returns undefined when its layout is not the plain one (VCALENDAR
  * roots holding components) that this index describes: such a file is read whole.
- * Fails with the errors a whole-file parse gives for what this pass can see: no
- * calendar, a component that never ends, a bad line in a component pass 2 never parses.
+ * A line ical.js would refuse costs its VEVENT (marked broken, rejected in pass 2) or,
+ * outside events, only itself (dropped with a warning); a VEVENT the end of the file
+ * cuts off is broken too. Fails only when there is no calendar at all.
  */
 export async function indexCalendarFile(file: MatchedFile): Promise<FileIndex | undefined> {
   const indexer = new Indexer();
@@ -47,18 +66,14 @@ export async function indexCalendarFile(file: MatchedFile): Promise<FileIndex | 
     await forEachContentLine(file.absolutePath, (line) => indexer.see(line));
   } catch (error) {
     if (error instanceof UnindexableFile) return undefined;
-    if (error === indexer.parseError) throw await describeParseFailureInFile(error, file);
     const code = (error as { code?: unknown }).code;
     if (typeof code !== 'string') throw error;
     throw new SourceInputError(`cannot read the file (${String(code)}); check that it exists and is readable`, file.displayPath);
   }
-  if (indexer.depth > 0) throw await describeParseFailureInFile(new Error(UNCLOSED), file);
+  indexer.closeAtEndOfFile();
   if (indexer.roots.length === 0) throw new SourceInputError(NO_CALENDAR, file.displayPath);
   return indexer.finish();
 }
-
-/** ical.js's words for a component that began but did not end. */
-const UNCLOSED = 'invalid ical body. component began but did not end';
 
 type Token = { kind: 'begin'; name: string } | { kind: 'end' } | { kind: 'property'; name: string } | { kind: 'invalid' };
 
@@ -81,12 +96,15 @@ class Indexer {
   readonly roots: RootIndex[] = [];
   /** Open components: 0 outside any, 1 inside a root, 2 inside a root's child, ... */
   depth = 0;
-  /** An ical.js error raised here, to be reported with its line in the file. */
-  parseError: unknown;
   private root: RootIndex | undefined;
   private child: Child = 'other';
   private readonly eventStart = new NumberColumn();
   private readonly eventEnd = new NumberColumn();
+  private readonly eventLine = uint32Column();
+  private readonly broken = new Map<number, BrokenEvent>();
+  private readonly dropped: DroppedLine[] = [];
+  private unclosedRoot = false;
+  private lastLine: ContentLine | undefined;
   private readonly eventGroup = uint32Column();
   private groups = 0;
   /** UID -> group, for the current root only (today's grouping is per root). */
@@ -94,10 +112,16 @@ class Indexer {
   private uid: string | null | undefined;
 
   see(line: ContentLine): void {
+    this.lastLine = line;
     const token = tokenOf(line.text);
-    // The commonest broken line (no ':' or ';') fails here, in file order and before any
-    // record, as in a whole-file parse; rarer ones (bad parameters) fail when parsed.
-    if (token.kind === 'invalid' && this.depth > 0) this.parsing(() => parseContentLine(line.text));
+    // The commonest broken line (no ':' or ';') is found here; rarer ones (bad parameters)
+    // when pass 2 parses the event. Either costs its event only.
+    if (token.kind === 'invalid' && this.depth > 0) {
+      const reason = `line ${line.line} is not an iCalendar content line (no ":" or ";"): "${shorten(line.text)}"`;
+      if (this.inEvent()) this.breakEvent(line.line, `${reason}; a folded line that lost its leading space?`);
+      else this.dropped.push({ line: line.line, reason });
+      return;
+    }
     if (this.depth === 0) this.outside(token);
     else if (this.depth === 1) this.inRoot(token, line);
     else this.inChild(token, line);
@@ -123,6 +147,7 @@ class Indexer {
       this.child = token.name === 'vevent' ? 'vevent' : token.name === 'vtimezone' ? 'vtimezone' : 'other';
       if (this.child === 'vevent') {
         this.eventStart.push(line.start);
+        this.eventLine.push(line.line);
         this.uid = undefined;
       } else if (this.child === 'vtimezone') {
         root.timeZoneLines.push(line.text);
@@ -143,11 +168,43 @@ class Indexer {
       this.depth--;
       if (this.depth === 1 && this.child === 'vevent') this.endEvent(line);
     } else if (this.child === 'other') {
-      // Never parsed later: check the line now, as a whole-file parse would.
-      this.parsing(() => parseContentLine(line.text));
+      // Never parsed later (only counted): a line ical.js refuses costs nothing but a warning.
+      try {
+        parseContentLine(line.text);
+      } catch (error) {
+        this.dropped.push({ line: line.line, reason: `${(error as Error).message} (in a component that is not read)` });
+      }
     } else if (this.child === 'vevent' && this.depth === 2 && token.kind === 'property' && token.name === 'uid' && this.uid === undefined) {
-      this.uid = this.parsing(() => uidOf(line.text));
+      try {
+        this.uid = uidOf(line.text);
+      } catch (error) {
+        this.breakEvent(line.line, `cannot read its UID (${(error as Error).message})`);
+      }
     }
+  }
+
+  private inEvent(): boolean {
+    return this.depth >= 2 && this.child === 'vevent';
+  }
+
+  /** The current VEVENT will be rejected, for the first reason found. */
+  private breakEvent(line: number, reason: string): void {
+    const event = this.eventStart.length - 1;
+    if (!this.broken.has(event)) this.broken.set(event, { line, reason });
+  }
+
+  /** A file cut off mid-event: that event is broken, the calendar around it is closed. */
+  closeAtEndOfFile(): void {
+    if (this.depth === 0) return;
+    const end = this.lastLine?.end ?? 0;
+    if (this.inEvent()) {
+      this.breakEvent(this.eventLine.at(this.eventStart.length - 1), 'the file ends inside this VEVENT (no END:VEVENT): the export was cut off?');
+      this.depth = 2;
+      this.endEvent({ text: '', start: end, end, line: 0 });
+    }
+    this.unclosedRoot = true;
+    this.depth = 1;
+    this.inRoot({ kind: 'end' }, { text: '', start: end, end, line: 0 });
   }
 
   private endEvent(line: ContentLine): void {
@@ -161,15 +218,6 @@ class Indexer {
     this.eventGroup.push(group);
   }
 
-  private parsing<T>(parse: () => T): T {
-    try {
-      return parse();
-    } catch (error) {
-      this.parseError = error;
-      throw error;
-    }
-  }
-
   finish(): FileIndex {
     const groupStart = new Int32Array(this.groups + 1);
     for (let event = 0; event < this.eventGroup.length; event++) groupStart[this.eventGroup.at(event) + 1]!++;
@@ -177,7 +225,17 @@ class Indexer {
     const members = new Int32Array(this.eventGroup.length);
     const filled = groupStart.slice(0, this.groups);
     for (let event = 0; event < this.eventGroup.length; event++) members[filled[this.eventGroup.at(event)]!++] = event;
-    return { roots: this.roots, eventStart: this.eventStart, eventEnd: this.eventEnd, groupStart, members };
+    return {
+      roots: this.roots,
+      eventStart: this.eventStart,
+      eventEnd: this.eventEnd,
+      eventLine: this.eventLine,
+      broken: this.broken,
+      dropped: this.dropped,
+      unclosedRoot: this.unclosedRoot,
+      groupStart,
+      members,
+    };
   }
 }
 
@@ -185,4 +243,8 @@ class Indexer {
 function uidOf(text: string): string | null {
   const value: unknown = new ICAL.Property(parseContentLine(text) as unknown[]).getFirstValue();
   return typeof value === 'string' && value.trim() !== '' ? value : null;
+}
+
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }

@@ -77,7 +77,7 @@ export function eventTimeOf(
   if (tzid === null) return { kind: 'floating', local, tzid: null };
   const zone = zones.resolve(tzid);
   if (zone === null) {
-    warnings.warn(eventLabel, `unknown time zone "${tzid}" (no VTIMEZONE in the file, not an IANA name); its times are kept without an offset (floating)`);
+    warnings.warn(eventLabel, `unknown time zone "${tzid}" (no VTIMEZONE in the file, not an IANA or Windows name); its times are kept without an offset (floating)`);
     return { kind: 'floating', local, tzid };
   }
   const time = zonedTime(local, tzid, zone);

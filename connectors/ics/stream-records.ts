@@ -16,6 +16,8 @@ import { describeParseFailureInFile } from './parse-failure.js';
 import { parseEvent } from './parsed-event.js';
 import { PositionedReader } from './positioned-reader.js';
 import { wholeFileRecords } from './whole-file.js';
+import { QuirkWarnings } from './quirk-warnings.js';
+import { repairCalendarText } from './quirks.js';
 
 export async function* streamedFileRecords(file: MatchedFile, context: PullContext, skipped: SkipCounts): AsyncGenerator<SourceRecord> {
   const index = await indexCalendarFile(file);
@@ -25,11 +27,14 @@ export async function* streamedFileRecords(file: MatchedFile, context: PullConte
     return;
   }
   const warnings = new EventWarnings(file.displayPath, context.log);
+  const quirks = new QuirkWarnings(file.displayPath, context.log);
+  for (const dropped of index.dropped) context.log(`warning: ${file.displayPath}:${dropped.line}: ${dropped.reason}; the line is left out`);
+  if (index.unclosedRoot) context.log(`warning: ${file.displayPath}: the file ends without END:VCALENDAR (cut off?); the complete events in it are read`);
   const reader = await PositionedReader.open(file.absolutePath);
   try {
     for (const root of index.roots) {
       // The root alone (its lines and VTIMEZONEs, no events) gives the calendar context, once per root.
-      const [calendarRoot] = await parse(rootText(root), file);
+      const [calendarRoot] = await parse(repairCalendarText(rootText(root), quirks.repaired), file);
       const calendar = calendarContextOf(calendarRoot as IcalComponent);
       const scope: FileContext = { file, context, calendar, warnings, skipped };
       reportIgnoredComponents(root.ignoredCount, root.ignoredNames, scope);
@@ -37,18 +42,26 @@ export async function* streamedFileRecords(file: MatchedFile, context: PullConte
       // group is read; a whole-file parse said them all before the first record. Same lines,
       // another order: keeping the old order cost a second parse of every zoned event.
       for (let group = root.firstGroup; group < root.groupEnd; group++) {
-        const members = index.members.subarray(index.groupStart[group], index.groupStart[group + 1]);
-        const [groupRoot] = await parse(`BEGIN:VCALENDAR\r\n${await eventTexts(index, members, reader)}END:VCALENDAR\r\n`, file);
-        borrowTimeZones(groupRoot as IcalComponent, calendarRoot as IcalComponent);
-        const components = (groupRoot as IcalComponent).getAllSubcomponents('vevent');
+        const members = [...index.members.subarray(index.groupStart[group], index.groupStart[group + 1])];
+        const readable = members.filter((event) => {
+          const broken = index.broken.get(event);
+          if (broken) context.reject({ what: 'calendar event', location: `${file.displayPath}:${broken.line}`, reason: `${broken.reason}; the other events are read` });
+          return broken === undefined;
+        });
+        const texts: string[] = [];
+        for (const event of readable) texts.push(repairCalendarText(await reader.text(index.eventStart.at(event), index.eventEnd.at(event)), quirks.repaired));
+        const parsed = parseGroup(readable, texts, index, file, context);
+        borrowTimeZones(parsed.root, calendarRoot as IcalComponent);
+        const components = parsed.root.getAllSubcomponents('vevent');
         // Positions below pair components with index entries; a miscount would mislabel events silently.
-        if (components.length !== members.length) throw new Error(`ics: ${file.displayPath}: read ${components.length} VEVENTs back where the index has ${members.length}`);
+        if (components.length !== parsed.events.length) throw new Error(`ics: ${file.displayPath}: read ${components.length} VEVENTs back where the index has ${parsed.events.length}`);
         // Each event keeps its place among all of the file's VEVENTs: it names events without UID.
-        const events = components.map((component, k) => parseEvent(component, (members[k] as number) + 1, calendar, warnings));
-        yield* recordsOfGroup(eventGroupOf(events), scope);
+        const events = components.map((component, k) => parseEvent(component, (parsed.events[k] as number) + 1, calendar, warnings));
+        if (events.length > 0) yield* recordsOfGroup(eventGroupOf(events), scope);
       }
     }
   } finally {
+    quirks.finish();
     await reader.close();
   }
 }
@@ -67,11 +80,32 @@ function borrowTimeZones(groupRoot: IcalComponent, calendarRoot: IcalComponent):
   groupRoot.getTimeZoneByID = (tzid) => calendarRoot.getTimeZoneByID(tzid);
 }
 
-/** The group's VEVENTs as they are written in the file (each ends with its line end). */
-async function eventTexts(index: FileIndex, members: Int32Array, reader: PositionedReader): Promise<string> {
-  let text = '';
-  for (const event of members) text += await reader.text(index.eventStart.at(event), index.eventEnd.at(event));
-  return text;
+/**
+ * A UID group's VEVENTs parsed as one small calendar. When ical.js refuses it, each event
+ * is parsed alone: the ones it refuses are rejected at their BEGIN:VEVENT line with its
+ * reason, and the rest of the group is read as usual.
+ */
+function parseGroup(events: number[], texts: string[], index: FileIndex, file: MatchedFile, context: PullContext): { root: IcalComponent; events: number[] } {
+  const calendar = (body: string) => `BEGIN:VCALENDAR\r\n${body}END:VCALENDAR\r\n`;
+  const ending = (text: string) => (text.endsWith('\n') ? text : `${text}\r\n`);
+  try {
+    return { root: parseCalendarText(calendar(texts.map(ending).join('')))[0] as IcalComponent, events };
+  } catch {
+    const kept: number[] = [];
+    const keptTexts: string[] = [];
+    events.forEach((event, k) => {
+      const text = ending(texts[k] as string);
+      try {
+        parseCalendarText(calendar(text));
+        kept.push(event);
+        keptTexts.push(text);
+      } catch (error) {
+        const reason = `cannot parse this VEVENT (${error instanceof Error ? error.message : String(error)}); the other events are read`;
+        context.reject({ what: 'calendar event', location: `${file.displayPath}:${index.eventLine.at(event)}`, reason });
+      }
+    });
+    return { root: parseCalendarText(calendar(keptTexts.join('')))[0] as IcalComponent, events: kept };
+  }
 }
 
 /** A piece of the file that ical.js rejects is reported at its line in the file. */

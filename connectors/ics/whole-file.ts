@@ -9,8 +9,12 @@ import type { MatchedFile } from '../shared/files.js';
 import type { SkipCounts } from './file-context.js';
 import { recordsOfFile } from './file-records.js';
 import { parseCalendarFile, readCalendarFile } from './parse.js';
+import { QuirkWarnings } from './quirk-warnings.js';
+import { repairCalendarText } from './quirks.js';
 
 export async function* wholeFileRecords(file: MatchedFile, context: PullContext, skipped: SkipCounts): AsyncGenerator<SourceRecord> {
-  const text = await readCalendarFile(file);
+  const quirks = new QuirkWarnings(file.displayPath, context.log);
+  const text = repairCalendarText(await readCalendarFile(file), quirks.repaired);
+  quirks.finish();
   yield* recordsOfFile(parseCalendarFile(text, file), file, context, skipped);
 }

@@ -10,8 +10,8 @@ export interface Progress {
   request(): void;
   /** Sets what is known of the total, for an ETA. */
   expect(total: number): void;
-  /** Ends the live line and logs one summary line per kind. */
-  done(): void;
+  /** Ends the live line and logs one summary line per kind (unless `summary` is false: the connector says its own). */
+  done(summary?: boolean): void;
 }
 
 /**
@@ -59,8 +59,9 @@ export function createProgress(
     expect(n) {
       expected = n;
     },
-    done() {
+    done(summary = true) {
       line?.clear();
+      if (!summary) return;
       const elapsedMs = now() - started;
       const seconds = (elapsedMs / 1000).toFixed(1);
       for (const [kind, n] of counts) context.log(`${n} ${kind} in ${seconds}s`);

@@ -17,9 +17,9 @@ import { systemClock } from './clock.js';
 import { changeVisibilityNote, deletedObjectRecord } from './events.js';
 import { StripeRequestError } from './failures.js';
 import { createKeyScrubber } from './key-guard.js';
-import { EVENTS_KIND_NAME, type StripeObjectKind } from './objects.js';
+import { ACCOUNTS_KIND_NAME, EVENTS_KIND_NAME, OBJECT_KINDS, type StripeObjectKind } from './objects.js';
 import { DEFAULT_RATE_SHARE, DOCUMENTED_READ_LIMIT, validateStripeOptions, type StripeSourceOptions, type StripeTuning } from './options.js';
-import { createPageFetcher } from './page-fetcher.js';
+import { createPageFetcher, type FetchPage } from './page-fetcher.js';
 import { AdaptiveRateLimiter } from './rate-limiter.js';
 import { objectRecord, type RecordContext } from './records.js';
 import { PullLedger, readResumeState } from './resume-state.js';
@@ -52,19 +52,12 @@ async function* pullStripe(options: StripeSourceOptions, tuning: StripeTuning, c
   const scrub = createKeyScrubber(config.apiKey);
   const log = (line: string) => context.log(scrub(line));
   const account = config.connectedAccount ?? null;
-  const ledger = new PullLedger(account, readResumeState(context.resumeState, account, where));
+  // A Connect pull keeps one ledger for all its accounts: slice kinds are `<account>|<kind>`.
+  const ledgerAccount = config.accounts !== undefined ? MULTI_ACCOUNT : account;
+  const ledger = new PullLedger(ledgerAccount, readResumeState(context.resumeState, ledgerAccount, where));
   const settings = { ...DEFAULTS, ...definedOnly(tuning) };
   const clock = tuning.clock ?? systemClock;
   const kindsByName = new Map(config.kinds.map((kind) => [kind.name, kind]));
-
-  const window = windowRange(context.window);
-  const slices: TimeSlice[] = config.kinds.flatMap((kind) =>
-    ledger.missing(kind.name, window).map(([gte, lt]) => ({ kind: kind.name, gte, lt, attempt: 1 })),
-  );
-  const plannedSeconds = config.kinds.length * (window[1] - window[0]);
-  const secondsToPull = totalSeconds(slices.map((slice) => [slice.gte, slice.lt] as const));
-  const resumedSeconds = plannedSeconds - secondsToPull;
-
   const progress = createProgress(context, 'stripe', tuning.progressStream);
   const requestsPerSecond = settings.requestsPerSecond ?? DOCUMENTED_READ_LIMIT[config.key.mode] * DEFAULT_RATE_SHARE;
   const limiter = new AdaptiveRateLimiter({
@@ -74,26 +67,54 @@ async function* pullStripe(options: StripeSourceOptions, tuning: StripeTuning, c
     clock,
     onRequest: () => progress.request(),
   });
-  const fetchPage = createPageFetcher({
-    apiKey: config.apiKey,
-    endpoint: config.endpoint,
-    connectedAccount: config.connectedAccount,
-    pageSize: Math.min(100, Math.max(1, settings.pageSize)),
-    limiter,
-    clock,
-    maxAttempts: settings.maxRequestAttempts,
-    maxThrottles: settings.maxThrottles,
-    requestTimeoutMs: settings.requestTimeoutMs,
-    scrub,
-  });
+  // One fetcher per account (the Stripe-Account header is the client's), all under one rate limiter.
+  const fetchers = new Map<string | null, FetchPage>();
+  const fetcherFor = (connected: string | null): FetchPage => {
+    let fetcher = fetchers.get(connected);
+    if (!fetcher) {
+      fetcher = createPageFetcher({
+        apiKey: config.apiKey,
+        endpoint: config.endpoint,
+        connectedAccount: connected ?? undefined,
+        pageSize: Math.min(100, Math.max(1, settings.pageSize)),
+        limiter,
+        clock,
+        maxAttempts: settings.maxRequestAttempts,
+        maxThrottles: settings.maxThrottles,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        scrub,
+      });
+      fetchers.set(connected, fetcher);
+    }
+    return fetcher;
+  };
 
-  log(describePull(config.kinds, window, config.key, account, requestsPerSecond));
+  const window = windowRange(context.window);
+  let accounts: Array<string | null>;
+  try {
+    accounts = config.accounts === undefined ? [account] : [null, ...(await connectedAccounts(config.accounts, fetcherFor(null), context.signal))];
+  } catch (error) {
+    throw asPullError(error, scrub, where);
+  }
+  const slices: TimeSlice[] = accounts.flatMap((connected) =>
+    config.kinds.flatMap((kind) => {
+      if (connected !== null && config.accounts !== undefined && kind.platformOnly) return [];
+      const sliceKind = config.accounts === undefined ? kind.name : sliceKindOf(connected, kind.name);
+      return ledger.missing(sliceKind, window).map(([gte, lt]) => ({ kind: sliceKind, gte, lt, attempt: 1 }));
+    }),
+  );
+  const plannedSeconds = totalSeconds(accounts.flatMap((connected) => config.kinds.filter((kind) => connected === null || config.accounts === undefined || !kind.platformOnly).map(() => window)));
+  const secondsToPull = totalSeconds(slices.map((slice) => [slice.gte, slice.lt] as const));
+  const resumedSeconds = plannedSeconds - secondsToPull;
+
+  const who = config.accounts !== undefined ? `, the platform and ${accounts.length - 1} connected account${accounts.length === 2 ? '' : 's'}` : account ? `, connected account ${account}` : '';
+  log(describePull(config.kinds, window, config.key, who, requestsPerSecond));
   if (config.key.kind === 'secret') {
     log('using a secret key (allowSecretKey: true): salvage sends only GET requests, but a restricted read-only key is safer');
   }
   if (resumedSeconds > 0) log(`resuming: ${Math.round((100 * resumedSeconds) / plannedSeconds)}% of the window was pulled before the interruption`);
 
-  const recordContext: RecordContext = { sourceName: context.sourceName, observedAt: context.observedAt, account: account ?? undefined };
+  const recordContextOf = (connected: string | null): RecordContext => ({ sourceName: context.sourceName, observedAt: context.observedAt, account: connected ?? undefined });
   let objectCount = 0;
   let pulledSeconds = 0;
   for (const kind of config.kinds) progress.add(kind.name, 0);
@@ -105,7 +126,10 @@ async function* pullStripe(options: StripeSourceOptions, tuning: StripeTuning, c
       signal: context.signal,
       pull: (slice, queue, signal) =>
         pullSlice(slice, {
-          fetchPage: (request) => fetchPage(kindOf(kindsByName, slice.kind), request, signal),
+          fetchPage: (request) => {
+            const { connected, kind } = splitSliceKind(slice.kind, config.accounts !== undefined ? undefined : account);
+            return fetcherFor(connected)(kindOf(kindsByName, kind), request, signal);
+          },
           queue,
           maxObjects: Math.max(1, settings.maxSliceObjects),
         }),
@@ -117,7 +141,9 @@ async function* pullStripe(options: StripeSourceOptions, tuning: StripeTuning, c
         ),
     });
     for await (const pulled of completed) {
-      const kind = kindOf(kindsByName, pulled.slice.kind);
+      const split = splitSliceKind(pulled.slice.kind, config.accounts !== undefined ? undefined : account);
+      const kind = kindOf(kindsByName, split.kind);
+      const recordContext = recordContextOf(split.connected);
       for (const object of pulled.objects) {
         yield objectRecord(object, recordContext);
         if (kind.name === EVENTS_KIND_NAME) {
@@ -128,7 +154,7 @@ async function* pullStripe(options: StripeSourceOptions, tuning: StripeTuning, c
       progress.add(kind.name, pulled.objects.length);
       objectCount += pulled.objects.length;
       // Only now, with every record of the slice handed to the sink, is the slice done.
-      ledger.markDone(kind.name, pulled.slice.gte, pulled.slice.lt);
+      ledger.markDone(pulled.slice.kind, pulled.slice.gte, pulled.slice.lt);
       await context.checkpoint(ledger.snapshot());
       // ETA: assume the rest of the window is as dense as what was pulled so far.
       pulledSeconds += pulled.slice.lt - pulled.slice.gte;
@@ -148,6 +174,42 @@ async function* pullStripe(options: StripeSourceOptions, tuning: StripeTuning, c
   log(changeVisibilityNote(context.window.since, tuning.now?.() ?? new Date(), kindsByName.has(EVENTS_KIND_NAME)));
 }
 
+/** The ledger's account for a Connect pull: not an account id, so a resume never mixes it up with one. */
+const MULTI_ACCOUNT = 'accounts';
+const OWN_ACCOUNT = 'platform';
+
+function sliceKindOf(connected: string | null, kind: string): string {
+  return `${connected ?? OWN_ACCOUNT}|${kind}`;
+}
+
+/** The account and kind of a slice: `<account>|<kind>` in a Connect pull, the plain kind (of `single`) otherwise. */
+function splitSliceKind(sliceKind: string, single: string | null | undefined): { connected: string | null; kind: string } {
+  const bar = sliceKind.indexOf('|');
+  if (bar === -1) return { connected: single ?? null, kind: sliceKind };
+  const owner = sliceKind.slice(0, bar);
+  return { connected: owner === OWN_ACCOUNT ? null : owner, kind: sliceKind.slice(bar + 1) };
+}
+
+/**
+ * The connected accounts to pull: every one /v1/accounts lists now (whatever its creation
+ * time, so accounts created in the window are in), or the configured ids. Sorted, so
+ * that a resumed pull plans the same slices.
+ */
+async function connectedAccounts(wanted: 'all' | string[], fetchPage: FetchPage, signal: AbortSignal | undefined): Promise<string[]> {
+  if (wanted !== 'all') return [...new Set(wanted)].sort();
+  const kind = OBJECT_KINDS.find((k) => k.name === ACCOUNTS_KIND_NAME) as StripeObjectKind;
+  const ids: string[] = [];
+  let startingAfter: string | undefined;
+  for (;;) {
+    const page = await fetchPage(kind, { gte: 0, lt: 2 ** 32, startingAfter }, signal);
+    ids.push(...page.objects.map((object) => object.id));
+    const last = page.objects.at(-1);
+    if (!page.hasMore || last === undefined) break;
+    startingAfter = last.id;
+  }
+  return [...new Set(ids)].sort();
+}
+
 function kindOf(kinds: Map<string, StripeObjectKind>, name: string): StripeObjectKind {
   const kind = kinds.get(name);
   if (!kind) throw new Error(`internal: a slice of unknown kind "${name}"`);
@@ -158,10 +220,9 @@ function describePull(
   kinds: readonly StripeObjectKind[],
   window: readonly [number, number],
   key: { mode: string; kind: string },
-  account: string | null,
+  who: string,
   requestsPerSecond: number,
 ): string {
-  const who = account ? `, connected account ${account}` : '';
   return (
     `pulling ${kinds.map((kind) => kind.name).join(', ')} created ${isoSecond(window[0])}..${isoSecond(window[1])} ` +
     `(${key.mode} mode, ${key.kind} key${who}) at up to ${requestsPerSecond.toFixed(1)} requests/s`

@@ -11,6 +11,7 @@
  * - fatal: the key is wrong or lacks permission, or salvage has a bug; stop.
  */
 import { SourceInputError } from '../../src/records/connector.js';
+import { describeNetworkCause } from '../shared/network-cause.js';
 
 export type FailureKind = 'throttled' | 'transient' | 'rejected' | 'fatal';
 
@@ -48,12 +49,15 @@ interface StripeErrorLike {
   headers?: unknown;
 }
 
-export function classifyStripeError(error: unknown, scrub: (text: string) => string): RequestFailure {
+/** `host` names where requests went (api.stripe.com, or apiBase's host), for a connection failure. */
+export function classifyStripeError(error: unknown, scrub: (text: string) => string, host = 'api.stripe.com:443'): RequestFailure {
   const e = (error ?? {}) as StripeErrorLike;
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
   const headers = (e.headers && typeof e.headers === 'object' ? e.headers : {}) as Record<string, unknown>;
   const shouldRetry = typeof headers['stripe-should-retry'] === 'string' ? headers['stripe-should-retry'] : undefined;
-  const summary = scrub(summarize(e, status));
+  // The SDK says only "An error occurred with our connection to Stripe"; the socket's error says what to check.
+  const connection = e.type === 'StripeConnectionError' ? `: cannot reach ${host}: ${describeNetworkCause(error) ?? 'the connection failed without a reason'}` : '';
+  const summary = scrub(summarize(e, status) + connection);
   const base = { summary, status, retryForbidden: shouldRetry === 'false' };
 
   if (status === 429 || e.type === 'StripeRateLimitError') {

@@ -42,7 +42,8 @@ export function checkStripeKey(apiKey: string, allowSecretKey: boolean, where: s
   const kindCode = prefix[1] as 'sk' | 'rk' | 'pk';
   const mode = prefix[2] as StripeMode;
   if (kindCode === 'pk') {
-    throw new SourceInputError(
+    // Refused like a secret key (exit 3): the wrong kind of key for a recovery, whatever else is right.
+    throw new StripeKeyRefusedError(
       `apiKey is a publishable key (pk_${mode}_...), which cannot read payments. ${RESTRICTED_KEY_ADVICE}`,
       where,
     );

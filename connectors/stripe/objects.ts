@@ -46,10 +46,15 @@ export interface StripeObjectKind {
    * event still tells of them.
    */
   deletable: boolean;
+  /** Pulled when `objects:` is not given (the Connect kinds are not: most accounts have none). */
+  pulledByDefault: boolean;
+  /** Only the platform has these (its connected accounts, its fees): a Connect pull does not ask the connected accounts. */
+  platformOnly?: boolean;
   list(stripe: Stripe, params: ListParams, options: Stripe.RequestOptions): PromiseLike<ListResponse>;
 }
 
 export const EVENTS_KIND_NAME = 'events';
+export const ACCOUNTS_KIND_NAME = 'accounts';
 
 /** In the order they are listed in messages. */
 export const OBJECT_KINDS: readonly StripeObjectKind[] = [
@@ -60,6 +65,7 @@ export const OBJECT_KINDS: readonly StripeObjectKind[] = [
     path: '/v1/customers',
     expand: [],
     deletable: true,
+    pulledByDefault: true,
     list: (stripe, params, options) => stripe.customers.list(params, options),
   },
   {
@@ -70,6 +76,7 @@ export const OBJECT_KINDS: readonly StripeObjectKind[] = [
     // The customer's email and name are what a payments row is matched by.
     expand: ['data.customer'],
     deletable: false,
+    pulledByDefault: true,
     list: (stripe, params, options) => stripe.charges.list(params, options),
   },
   {
@@ -79,6 +86,7 @@ export const OBJECT_KINDS: readonly StripeObjectKind[] = [
     path: '/v1/payment_intents',
     expand: ['data.customer'],
     deletable: false,
+    pulledByDefault: true,
     list: (stripe, params, options) => stripe.paymentIntents.list(params, options),
   },
   {
@@ -88,6 +96,7 @@ export const OBJECT_KINDS: readonly StripeObjectKind[] = [
     path: '/v1/refunds',
     expand: [],
     deletable: false,
+    pulledByDefault: true,
     list: (stripe, params, options) => stripe.refunds.list(params, options),
   },
   {
@@ -98,6 +107,7 @@ export const OBJECT_KINDS: readonly StripeObjectKind[] = [
     // Invoices carry customer_email and customer_name themselves.
     expand: [],
     deletable: false,
+    pulledByDefault: true,
     list: (stripe, params, options) => stripe.invoices.list(params, options),
   },
   {
@@ -107,6 +117,7 @@ export const OBJECT_KINDS: readonly StripeObjectKind[] = [
     path: '/v1/subscriptions',
     expand: ['data.customer'],
     deletable: false,
+    pulledByDefault: true,
     // Without status=all Stripe leaves out canceled subscriptions: exactly the
     // cancellations a recovery must not miss.
     list: (stripe, params, options) => stripe.subscriptions.list({ ...params, status: 'all' }, options),
@@ -119,6 +130,7 @@ export const OBJECT_KINDS: readonly StripeObjectKind[] = [
     // customer_details.email is on the session itself.
     expand: [],
     deletable: false,
+    pulledByDefault: true,
     list: (stripe, params, options) => stripe.checkout.sessions.list(params, options),
   },
   {
@@ -128,6 +140,7 @@ export const OBJECT_KINDS: readonly StripeObjectKind[] = [
     path: '/v1/disputes',
     expand: [],
     deletable: false,
+    pulledByDefault: true,
     list: (stripe, params, options) => stripe.disputes.list(params, options),
   },
   {
@@ -137,6 +150,7 @@ export const OBJECT_KINDS: readonly StripeObjectKind[] = [
     path: '/v1/products',
     expand: [],
     deletable: true,
+    pulledByDefault: true,
     list: (stripe, params, options) => stripe.products.list(params, options),
   },
   {
@@ -146,6 +160,7 @@ export const OBJECT_KINDS: readonly StripeObjectKind[] = [
     path: '/v1/prices',
     expand: [],
     deletable: true,
+    pulledByDefault: true,
     list: (stripe, params, options) => stripe.prices.list(params, options),
   },
   {
@@ -155,11 +170,39 @@ export const OBJECT_KINDS: readonly StripeObjectKind[] = [
     path: '/v1/events',
     expand: [],
     deletable: false,
+    pulledByDefault: true,
     list: (stripe, params, options) => stripe.events.list(params, options),
+  },
+  {
+    // Connect: the platform's connected accounts (a platform key; `accounts: all` also lists them to pull each).
+    name: ACCOUNTS_KIND_NAME,
+    recordType: 'stripe.account',
+    objectName: 'account',
+    path: '/v1/accounts',
+    expand: [],
+    deletable: true,
+    pulledByDefault: false,
+    platformOnly: true,
+    list: (stripe, params, options) => stripe.accounts.list(params, options),
+  },
+  {
+    // Connect: what the platform took from each connected account's charges.
+    name: 'application_fees',
+    recordType: 'stripe.application_fee',
+    objectName: 'application_fee',
+    path: '/v1/application_fees',
+    expand: [],
+    deletable: false,
+    pulledByDefault: false,
+    platformOnly: true,
+    list: (stripe, params, options) => stripe.applicationFees.list(params, options),
   },
 ];
 
-export const DEFAULT_OBJECTS: readonly string[] = OBJECT_KINDS.map((kind) => kind.name);
+/** What a pull takes when `objects:` is not given. */
+export const DEFAULT_OBJECTS: readonly string[] = OBJECT_KINDS.filter((kind) => kind.pulledByDefault).map((kind) => kind.name);
+/** Every kind salvage can pull. */
+export const KNOWN_OBJECTS: readonly string[] = OBJECT_KINDS.map((kind) => kind.name);
 
 /** `checkout.sessions`, `Checkout Sessions` and `checkout_sessions` all name the same kind. */
 function normalizeName(name: string): string {
@@ -173,11 +216,11 @@ export function resolveObjectKinds(names: readonly string[] | undefined, where: 
   if (unknown.length) {
     throw new SourceInputError(
       `unknown Stripe object${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} in objects ` +
-        `(known: ${DEFAULT_OBJECTS.join(', ')})`,
+        `(known: ${KNOWN_OBJECTS.join(', ')})`,
       where,
     );
   }
-  if (wanted.size === 0) throw new SourceInputError(`objects is empty (known: ${DEFAULT_OBJECTS.join(', ')})`, where);
+  if (wanted.size === 0) throw new SourceInputError(`objects is empty (known: ${KNOWN_OBJECTS.join(', ')})`, where);
   return OBJECT_KINDS.filter((kind) => wanted.has(kind.name));
 }
 

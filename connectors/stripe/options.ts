@@ -17,6 +17,12 @@ export interface StripeSourceOptions {
   objects?: string[];
   /** Pull a connected account's objects (`Stripe-Account` header). */
   connectedAccount?: string;
+  /**
+   * Connect platforms: `all` pulls the platform's own objects and every connected
+   * account's (listed from /v1/accounts at pull time, so accounts created in the window
+   * are in), each with its `Stripe-Account` header; a list pulls the platform and those.
+   */
+  accounts?: 'all' | string[];
   /** Accept a secret key (`sk_`); salvage still sends only GET requests. */
   allowSecretKey?: boolean;
 }
@@ -54,12 +60,15 @@ export interface StripeTuning {
 export const DOCUMENTED_READ_LIMIT = { live: 100, test: 25 } as const;
 export const DEFAULT_RATE_SHARE = 0.9;
 
+const ACCOUNT_ID = /^acct_[A-Za-z0-9]+$/;
+
 export interface ValidatedStripeOptions {
   apiKey: string;
   key: StripeKeyInfo;
   endpoint?: StripeEndpoint;
   kinds: StripeObjectKind[];
   connectedAccount?: string;
+  accounts?: 'all' | string[];
 }
 
 /** Every check that needs no request; throws SourceInputError (StripeKeyRefusedError for a refused key). */
@@ -68,8 +77,14 @@ export function validateStripeOptions(options: StripeSourceOptions, where: strin
   const endpoint = parseApiBase(options.apiBase, where);
   const kinds = resolveObjectKinds(options.objects, where);
   const account = options.connectedAccount?.trim();
-  if (account !== undefined && !/^acct_[A-Za-z0-9]+$/.test(account)) {
+  if (account !== undefined && !ACCOUNT_ID.test(account)) {
     throw new SourceInputError(`connectedAccount must be an account id like acct_1A2b3C (got "${account}")`, where);
   }
-  return { apiKey: options.apiKey.trim(), key, endpoint, kinds, connectedAccount: account || undefined };
+  const accounts = options.accounts;
+  if (accounts !== undefined) {
+    if (account) throw new SourceInputError('give either connectedAccount (one account) or accounts (a Connect platform), not both', where);
+    const bad = accounts === 'all' ? [] : accounts.filter((id) => !ACCOUNT_ID.test(id));
+    if (bad.length) throw new SourceInputError(`accounts must be "all" or account ids like acct_1A2b3C (got ${bad.map((id) => `"${id}"`).join(', ')})`, where);
+  }
+  return { apiKey: options.apiKey.trim(), key, endpoint, kinds, connectedAccount: account || undefined, ...(accounts !== undefined ? { accounts } : {}) };
 }

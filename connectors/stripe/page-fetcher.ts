@@ -77,7 +77,7 @@ export function createPageFetcher(options: PageFetcherOptions): FetchPage {
       } catch (error) {
         signal?.throwIfAborted();
         if (error instanceof StripeRequestError) throw error;
-        failure = classifyStripeError(error, scrub);
+        failure = classifyStripeError(error, scrub, hostOf(options.endpoint));
       }
       const what = `GET ${kind.path} (${describeRequest(request)})`;
       if (failure.kind === 'throttled') {
@@ -130,4 +130,8 @@ function unexpectedResponse(kind: StripeObjectKind, problem: string): StripeRequ
     { kind: 'fatal', summary: problem, retryForbidden: true },
     false,
   );
+}
+
+function hostOf(endpoint: StripeEndpoint | undefined): string {
+  return endpoint ? `${endpoint.host}:${endpoint.port}` : 'api.stripe.com:443';
 }

@@ -14,6 +14,7 @@ import { runDemo } from '../demo/run-demo.js';
 import { patchDir, writePatch } from '../patch/patch.js';
 import { writesRows } from '../patch/manifest.js';
 import { pull } from '../pull/pull.js';
+import { preserve } from '../preserve/preserve.js';
 import { changesetPath, embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
 import { DIFF_FORMATS, lineEnded, renderPieces } from '../report/render.js';
 import { openChangesetView } from '../report/changeset-file-view.js';
@@ -105,11 +106,29 @@ export function buildProgram(): Command {
     .command('pull')
     .description('pull every (or the named) source into <job>/records/<source>.ndjson; needs no database')
     .option('--source <name...>', 'only these sources')
-    .action(async (opts: { source?: string[] }, command: Command) => {
+    .option('--strict', 'exit 1 when any record could not be read (by default such records are rejected, counted and the pull goes on)')
+    .action(async (opts: { source?: string[]; strict?: boolean }, command: Command) => {
       const cfg = await config(command);
       // The connectors draw their own live line, under the same policy as progressFor's bars.
       const summaries = await pull({ config: cfg, sources: opts.source, log: err, progress: globals(command).progress });
-      out(`pulled ${summaries.reduce((n, s) => n + s.records, 0)} records from ${summaries.length} source(s) into ${path.join(cfg.jobDir, 'records')}`);
+      const rejected = summaries.reduce((n, s) => n + s.rejected, 0);
+      out(
+        `pulled ${summaries.reduce((n, s) => n + s.records, 0)} records from ${summaries.length} source(s) into ${path.join(cfg.jobDir, 'records')}` +
+          (rejected ? `; ${rejected} could not be read and were rejected (listed above, all in ${path.join(cfg.jobDir, 'rejected')})` : ''),
+      );
+      if (rejected && opts.strict) throw new SalvageError(`--strict: ${rejected} record${rejected === 1 ? '' : 's'} could not be read`);
+    });
+
+  program
+    .command('preserve')
+    .description('on the day of the incident, first: save what ages out (Stripe events, mailboxes, calendars) into <job>/preserved/ and say what expires when')
+    .option('--source <name...>', 'only these sources')
+    .action(async (opts: { source?: string[] }, command: Command) => {
+      const cfg = await config(command);
+      for (const s of await preserve({ config: cfg, sources: opts.source, log: err })) {
+        out(`${s.source} (${s.kind}): ${s.file ? `${path.relative(process.cwd(), s.file)}: ` : ''}${s.expiry}`);
+      }
+      out('later pulls add what the sources no longer serve from these files');
     });
 
   program
@@ -120,7 +139,7 @@ export function buildProgram(): Command {
       const { changeset, file, timings } = await reconcile({ config: cfg, log: err, progress: progressFor(command) });
       printTimings(command, timings);
       for (const s of changeset.sources) {
-        out(`${s.name}: ${s.records} records = ${s.mapped} mapped + ${s.unmapped} matched no rule + ${s.rejected} rejected (a value no rule could convert)`);
+        out(`${s.name}: ${s.records} records = ${s.mapped} mapped + ${s.unmapped} matched no rule + ${s.rejected} rejected (a value no rule could convert${s.unreadable ? `; ${s.unreadable} could not be read at pull` : ''})`);
       }
       for (const t of changeset.tables) out(`${t.table}: ${formatCounts(t.counts)}`);
       const unmapped = changeset.unmapped.reduce((n, u) => n + u.count, 0);

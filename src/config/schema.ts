@@ -1,3 +1,4 @@
+import { isKnownEncoding } from '../../connectors/shared/text-decoding.js';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
@@ -39,6 +40,7 @@ const stripeSource = z.strictObject({
   apiBase: z.string().url().optional(),
   objects: z.array(z.string()).optional(),
   connectedAccount: z.string().optional(),
+  accounts: z.union([z.literal('all'), z.array(z.string()).min(1)]).optional(),
   allowSecretKey: z.boolean().optional(),
 });
 const imapSource = z.strictObject({
@@ -65,7 +67,8 @@ const csvSource = z.strictObject({
   kind: z.literal('csv'),
   files: globList,
   delimiter: z.string().length(1).optional(),
-  encoding: z.enum(['utf8', 'latin1', 'utf16le']).optional(),
+  // Any label iconv-lite knows (windows-1252 for Excel exports from Windows, latin1, utf16le, shift_jis...).
+  encoding: z.string().refine(isKnownEncoding, { message: 'unknown encoding: use a name such as utf8, windows-1252 (Excel on Windows), latin1, utf16le or shift_jis' }).optional(),
   createdColumn: z.string().optional(),
   updatedColumn: z.string().optional(),
 });

@@ -10,8 +10,9 @@ import { EXPORT_PATHS, type Incident } from './incident.js';
  *
  * It answers what the connector sends (connectors/stripe/page-fetcher.ts): list
  * requests with `created[gte|gt|lt|lte]`, `limit`, `starting_after` and `expand[]`,
- * newest first, as `{ object: 'list', data, has_more, url }`. Other object lists
- * (customers, events, ...) are empty: the business only kept charges and refunds.
+ * newest first, as `{ object: 'list', data, has_more, url }`. Events are those the
+ * refunds made (`refund.created` and `charge.refunded`, the charge as it is now); other
+ * object lists (customers, ...) are empty: the business only kept charges and refunds.
  * Read-only: any other method is refused with 405.
  */
 export interface StripeReplay {
@@ -25,6 +26,8 @@ export interface StripeReplay {
 export interface StripeReplayObjects {
   charges: object[];
   refunds: object[];
+  /** Served at /v1/events; none when absent. */
+  events?: object[];
 }
 
 /** A Stripe API object, as JSON. */
@@ -39,6 +42,7 @@ export async function startStripeReplay(objects: StripeReplayObjects): Promise<S
   const lists = new Map<string, StripeObjectJson[]>([
     ['/v1/charges', newestFirst(objects.charges as StripeObjectJson[])],
     ['/v1/refunds', newestFirst(objects.refunds as StripeObjectJson[])],
+    ['/v1/events', newestFirst((objects.events ?? []) as StripeObjectJson[])],
   ]);
   const requests: Array<{ method: string; path: string }> = [];
   let requestIds = 0;
@@ -159,10 +163,36 @@ const SUCCEEDED_STATUSES = new Set(['Paid', 'Refunded', 'Partially Refunded']);
  * Checkout ran as a guest checkout: no Stripe customer, the payer in `billing_details`.
  */
 export function stripeObjects(incident: Incident): StripeReplayObjects {
-  return {
-    charges: exportRows(incident, EXPORT_PATHS.payments).map(chargeObject),
-    refunds: exportRows(incident, EXPORT_PATHS.refunds).map(refundObject),
-  };
+  const charges = exportRows(incident, EXPORT_PATHS.payments).map(chargeObject);
+  const refunds = exportRows(incident, EXPORT_PATHS.refunds).map(refundObject);
+  return { charges, refunds, events: refundEvents(refunds, charges) };
+}
+
+/**
+ * The events Stripe sends for each refund: `refund.created` with the refund, and
+ * `charge.refunded` with the charge, both at the refund's time. The charge is shown as
+ * it is at loss time (the export's state), which is what the last refund's event holds;
+ * a charge refunded twice has only its final state to show in both.
+ */
+export function refundEvents(refunds: StripeObjectJson[], charges: StripeObjectJson[]): StripeObjectJson[] {
+  const chargeById = new Map(charges.map((charge) => [charge.id, charge]));
+  return refunds.flatMap((refund) => {
+    const event = (type: string, object: StripeObjectJson, previous?: Record<string, unknown>): StripeObjectJson => ({
+      id: `evt_${type.replace(/\W/g, '_')}_${refund.id.slice(3)}`,
+      object: 'event',
+      api_version: '2026-10-28.endive',
+      created: refund.created,
+      data: { object, ...(previous ? { previous_attributes: previous } : {}) },
+      livemode: false,
+      pending_webhooks: 0,
+      request: { id: null, idempotency_key: null },
+      type,
+    });
+    const charge = chargeById.get(String(refund.charge));
+    const events = [event('refund.created', refund)];
+    if (charge) events.push(event('charge.refunded', charge, { amount_refunded: (charge.amount_refunded as number) - (refund.amount as number), refunded: false }));
+    return events;
+  });
 }
 
 function exportRows(incident: Incident, path: string): CsvRow[] {

@@ -37,6 +37,8 @@ export async function sampleSource(source: NamedSource, baseDir: string): Promis
       baseDir,
       stateDir,
       log: () => undefined,
+      // A sample shows what reads; what does not is for the pull to report.
+      reject: () => undefined,
       observedAt: to.toISOString(),
       checkpoint: async () => undefined,
       previousRecords: async function* () {},

@@ -48,6 +48,7 @@ export function connectorFor(name: string, source: SourceConfig): Connector {
         apiBase: source.apiBase,
         objects: source.objects,
         connectedAccount: source.connectedAccount,
+        accounts: source.accounts,
         allowSecretKey: source.allowSecretKey,
       });
   }

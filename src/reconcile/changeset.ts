@@ -134,7 +134,8 @@ export interface Changeset {
   /**
    * The ledger per source: every record pulled is mapped (at least one rule made a
    * candidate of it), unmapped (no rule applied) or rejected (rules applied, and every
-   * one of them failed on a value). records = mapped + unmapped + rejected.
+   * one of them failed on a value; or the pull could not read it: `unreadable`).
+   * records = mapped + unmapped + rejected, unreadable records included in both.
    */
   sources: Array<{
     name: string;
@@ -142,6 +143,8 @@ export interface Changeset {
     mapped?: number;
     unmapped?: number;
     rejected?: number;
+    /** Of `rejected`: records the pull could not read (<job>/rejected/<source>.ndjson), by rule `pull` and column = what was rejected. */
+    unreadable?: number;
     /** Why records were rejected: by the rule and column of each record's first failure; the counts sum to `rejected`. */
     rejectedBy?: Array<{ rule: string; column: string; count: number; example: { ref: string; message: string } }>;
   }>;

@@ -32,6 +32,8 @@ import { openLiveTarget, type LiveSession } from './live-session.js';
 import { HeldParents } from './held-parents.js';
 import { loadDecisions } from '../decide/load.js';
 import type { TableChanges } from './table-changes.js';
+import { withUnreadable } from './unreadable-ledger.js';
+import { rejectionsPath, tallyRejections } from '../records/rejections-file.js';
 
 export interface ReconcileOptions {
   config: SalvageConfig;
@@ -236,14 +238,14 @@ async function evaluateRecords(
     mapping.end();
     // Unmapped records and rule failures are reported for all sources together.
     overall.add(tally.data());
-    sources.push({
+    sources.push(withUnreadable({
       name,
       records: tally.records,
       mapped: tally.mapped,
       unmapped: tally.unmappedCount,
       rejected: tally.rejected,
       ...(tally.rejectedBy.size ? { rejectedBy: [...tally.rejectedBy.values()] } : {}),
-    });
+    }, await tallyRejections(rejectionsPath(config.jobDir, name))));
   }
   return { sources, unmapped: [...overall.unmapped.values()], failures: { count: overall.failureCount, samples: overall.failureSamples } };
 }

@@ -1,5 +1,6 @@
 import type { LiveLine } from '../../connectors/shared/live-line.js';
 import type { SourceRecord } from './envelope.js';
+import type { RejectRecord } from './rejection.js';
 
 /**
  * The time span a pull must cover. DESIGN.md: the window is about when data was
@@ -24,6 +25,11 @@ export interface PullContext {
   baseDir: string;
   /** Directory the connector may keep resume state in (cursors, sync tokens). */
   stateDir: string;
+  /**
+   * A record (or a whole file) that cannot be read is handed here instead of ending the
+   * pull: it is counted in the ledger and kept in <job>/rejected/<source>.ndjson.
+   */
+  reject: RejectRecord;
   /** Progress and warnings for humans; never receives secrets. */
   log: (message: string) => void;
   /**

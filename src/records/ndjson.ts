@@ -6,6 +6,8 @@ import { once } from 'node:events';
 import { SourceInputError } from './connector.js';
 import { envelopeProblems, type SourceRecord } from './envelope.js';
 import { RecordScrubber } from './scrub.js';
+import type { PullRejection } from './rejection.js';
+import { RejectionsSink } from './rejections-file.js';
 
 /** What an interrupted pull left behind to resume from. */
 interface CheckpointFile {
@@ -13,6 +15,8 @@ interface CheckpointFile {
   bytes: number;
   records: number;
   state: unknown;
+  /** Where the rejections file stood at the checkpoint. */
+  rejections?: { bytes: number; count: number };
 }
 
 export interface RecordsSink {
@@ -24,6 +28,10 @@ export interface RecordsSink {
   checkpoint(state: unknown): Promise<void>;
   /** Counts the credentials removed from records on their way to disk. */
   readonly scrubber: RecordScrubber;
+  /** Counts a record that could not be read and writes it to the rejections file (see openRecordsSink). */
+  reject(rejection: PullRejection): void;
+  /** The rejections so far: how many, and the first few to show. */
+  readonly rejections: { readonly count: number; readonly samples: readonly PullRejection[] };
   /** Streams records in; renames the file into place only when the source is complete. */
   write(records: AsyncIterable<SourceRecord>, onRecord?: (record: SourceRecord, count: number) => void): Promise<number>;
 }
@@ -34,7 +42,7 @@ export interface RecordsSink {
  * complete one used to be. A connector's checkpoints make the partial file
  * resumable: the next run truncates it to the last checkpoint and continues.
  */
-export async function openRecordsSink(file: string): Promise<RecordsSink> {
+export async function openRecordsSink(file: string, options: { rejectionsFile?: string } = {}): Promise<RecordsSink> {
   await mkdir(path.dirname(file), { recursive: true });
   const partial = `${file}.partial`;
   const checkpointFile = `${file}.checkpoint.json`;
@@ -60,16 +68,25 @@ export async function openRecordsSink(file: string): Promise<RecordsSink> {
   let bytes = resumed?.bytes ?? 0;
   let count = resumed?.records ?? 0;
   const scrubber = new RecordScrubber();
+  // Without a rejections file (tools, tests), rejections are still counted; they go nowhere else.
+  const rejections = options.rejectionsFile ? await RejectionsSink.open(options.rejectionsFile, resumed?.rejections) : undefined;
+  const counted = { count: 0, samples: [] as PullRejection[] };
 
   return {
+    rejections: rejections ?? counted,
+    reject(rejection) {
+      if (rejections) rejections.add(rejection);
+      else if (counted.count++ < 5) counted.samples.push(rejection);
+    },
     resumeState: resumed?.state,
     resumedRecords: resumed?.records ?? 0,
     scrubber,
     async checkpoint(state) {
       // Everything yielded so far must be on disk before the state that covers it.
       await new Promise<void>((resolve, reject) => out.write('', (error) => (error ? reject(error) : resolve())));
+      await rejections?.flush();
       const tmp = `${checkpointFile}.tmp`;
-      await writeFile(tmp, JSON.stringify({ bytes, records: count, state } satisfies CheckpointFile), 'utf8');
+      await writeFile(tmp, JSON.stringify({ bytes, records: count, state, rejections: rejections?.position() } satisfies CheckpointFile), 'utf8');
       await rename(tmp, checkpointFile);
     },
     async write(records, onRecord) {
@@ -90,6 +107,7 @@ export async function openRecordsSink(file: string): Promise<RecordsSink> {
         failIfBroken();
         await closeStream(out).catch((error: Error) => Promise.reject(writeFailure(file, error)));
         await rename(partial, file);
+        await rejections?.commit();
         await rm(checkpointFile, { force: true });
         return count;
       } catch (error) {
@@ -98,7 +116,9 @@ export async function openRecordsSink(file: string): Promise<RecordsSink> {
         out.on('error', () => undefined);
         // Wait for the file to be closed: a stream still opening would create it again after the rm.
         if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()).destroy());
-        if (!existsSync(checkpointFile)) await rm(partial, { force: true });
+        const resumable = existsSync(checkpointFile);
+        if (!resumable) await rm(partial, { force: true });
+        await rejections?.abandon(resumable);
         throw error;
       }
     },

@@ -6,6 +6,7 @@ import { REPORT_CLIENT_JS } from './html-client.js';
 import { REPORT_CSS } from './html-style.js';
 import { htmlText } from './html-text.js';
 import { countsTotal, type SummaryRow } from './review-model.js';
+import { unreadableBySource } from './markdown.js';
 
 /**
  * The review as ONE self-contained HTML file: it loads nothing (no fonts, CDNs or
@@ -126,9 +127,16 @@ ${callouts.length ? `<div class="callouts">${callouts.join('')}</div>` : ''}
 /** Records no rule used and values no transform could convert: counted, never dropped silently. */
 function ledgerHtml(changeset: ChangesetHead): string {
   const { unmapped, failures } = changeset;
-  if (!unmapped.length && !failures.count) return '';
+  const unreadable = unreadableBySource(changeset);
+  if (!unmapped.length && !failures.count && !unreadable.length) return '';
   const unmappedCount = unmapped.reduce((n, u) => n + u.count, 0);
+  const unreadableCount = unreadable.reduce((n, u) => n + u.count, 0);
   const parts: string[] = [];
+  if (unreadable.length) {
+    parts.push(`<p>Could not be read at pull (each in <code>&lt;job&gt;/rejected/&lt;source&gt;.ndjson</code>):</p><table><thead><tr><th>source</th><th>what</th><th>records</th><th>for example</th></tr></thead><tbody>${unreadable
+      .map((u) => `<tr><td>${htmlText(u.source)}</td><td>${htmlText(u.what)}</td><td>${u.count}</td><td><code>${htmlText(u.location)}</code>: ${htmlText(u.reason)}</td></tr>`)
+      .join('')}</tbody></table>`);
+  }
   if (unmapped.length) {
     parts.push(`<table><thead><tr><th>source</th><th>type</th><th>records</th><th>for example</th></tr></thead><tbody>${unmapped
       .map((u) => `<tr><td>${htmlText(u.source)}</td><td>${htmlText(u.type)}</td><td>${u.count}</td><td>${u.samples.slice(0, 3).map((s) => `<code>${htmlText(s)}</code>`).join('<br>')}</td></tr>`)
@@ -142,6 +150,7 @@ function ledgerHtml(changeset: ChangesetHead): string {
       .join('')}</tbody></table>`);
   }
   const headline = [
+    unreadableCount ? `${unreadableCount.toLocaleString('en-US')} could not be read` : '',
     unmappedCount ? `${unmappedCount.toLocaleString('en-US')} record${unmappedCount === 1 ? '' : 's'} matched no rule` : '',
     failures.count ? `${failures.count.toLocaleString('en-US')} value${failures.count === 1 ? '' : 's'} could not be converted` : '',
   ].filter(Boolean).join(' · ');

@@ -94,8 +94,14 @@ function summary(rows: SummaryRow[], out: string[]): void {
 /** Records no rule used and values no transform could convert: counted here, never dropped silently. */
 function ledger(changeset: ChangesetHead, out: string[]): void {
   const { unmapped, failures } = changeset;
-  if (!unmapped.length && !failures.count) return;
+  const unreadable = unreadableBySource(changeset);
+  if (!unmapped.length && !failures.count && !unreadable.length) return;
   out.push('## Records not used', '');
+  if (unreadable.length) {
+    out.push('Could not be read at pull (each in `<job>/rejected/<source>.ndjson`):', '', '| source | what | records | for example |', '|---|---|--:|---|');
+    for (const u of unreadable) out.push(`| ${mdText(u.source)} | ${mdText(u.what)} | ${u.count} | ${code(u.location)}: ${mdText(u.reason)} |`);
+    out.push('');
+  }
   if (unmapped.length) {
     out.push('Matched no mapping rule:', '', '| source | type | records | for example |', '|---|---|--:|---|');
     for (const u of unmapped) {
@@ -247,4 +253,13 @@ function cite(numbers: number[]): string {
 
 function citeInline(numbers: number[]): string {
   return numbers.length ? ` (${cite(numbers)})` : '';
+}
+
+/** The pull's rejections, per source and kind, from the ledger (rule `pull`). */
+export function unreadableBySource(changeset: ChangesetHead): Array<{ source: string; what: string; count: number; location: string; reason: string }> {
+  return changeset.sources.flatMap((s) =>
+    (s.rejectedBy ?? [])
+      .filter((r) => r.rule === 'pull')
+      .map((r) => ({ source: s.name, what: r.column, count: r.count, location: r.example.ref, reason: r.example.message })),
+  );
 }

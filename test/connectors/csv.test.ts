@@ -241,30 +241,31 @@ describe('csv connector: imperfect files', () => {
     expect(JSON.parse(JSON.stringify(record!.data))).toEqual(JSON.parse('{"__proto__":"evil","x":"1"}'));
   });
 
-  it('rejects an unclosed quote with file:line and advice, after yielding the rows before it', async () => {
-    await writeFixture('broken.csv', 'id,note\n1,fine\n2,"multi\nline"\n3,"never closed\n4,more\n');
-    const { records, error } = await pullUntilError({ files: ['broken.csv'] });
-    expect(records.map((r) => r.id)).toEqual(['broken.csv#L2', 'broken.csv#L3']);
-    expect(error).toBeInstanceOf(SourceInputError);
-    const message = (error as Error).message;
-    expect(message).toMatch(/^broken\.csv:5: /);
-    expect(message).toMatch(/never closed/);
-    expect(message).toMatch(/pull again/);
+  it('rejects the row of an unclosed quote (with the lines it swallowed) at file:line with advice, and reads the next file', async () => {
+    await writeFixture('a-broken.csv', 'id,note\n1,fine\n2,"multi\nline"\n3,"never closed\n4,more\n');
+    await writeFixture('b-fine.csv', 'id,note\n9,next file\n');
+    const { records, error } = await pullUntilError({ files: ['*.csv'] });
+    expect(error).toBeUndefined();
+    expect(records.map((r) => r.id)).toEqual(['a-broken.csv#L2', 'a-broken.csv#L3', 'b-fine.csv#L2']);
+    const rejected = logs.filter((l) => l.startsWith('rejected: '));
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatch(/^rejected: a-broken\.csv:5-6: csv row: a quoted field opened in the row starting here is never closed.*pull again/);
   });
 
-  it('rejects a stray quote inside an unquoted field at its row, after yielding every row before it', async () => {
-    // All in one stream chunk: the parser sees the bad row before the reader takes the good ones.
-    await writeFixture('stray.csv', 'id,size\n1,"multi\nline"\n2,ok\n3,5" screen\n4,never read\n');
-    const { records, error } = await pullUntilError({ files: ['stray.csv'] });
-    expect(records.map((r) => r.data.id)).toEqual(['1', '2']);
-    expect(error).toBeInstanceOf(SourceInputError);
-    expect((error as Error).message).toMatch(/^stray\.csv:5: a quote appears in the middle of an unquoted field/);
+  it('reads a stray quote inside an unquoted field as written, with a warning at its row (relax_quotes)', async () => {
+    // All in one stream chunk: the parser sees the odd row before the reader takes the good ones.
+    await writeFixture('stray.csv', 'id,size\n1,"multi\nline"\n2,ok\n3,5" screen\n4,37°36\'37.8"N\n');
+    const records = await pull({ files: ['stray.csv'] });
+    expect(records.map((r) => [lineOf(r), r.data.size])).toEqual([[2, 'multi\nline'], [4, 'ok'], [5, '5" screen'], [6, '37°36\'37.8"N']]);
+    expect(logs.filter((l) => l.includes('quote inside an unquoted field')).map((l) => l.split(': ')[1])).toEqual(['stray.csv:5', 'stray.csv:6']);
+    expect(logs.some((l) => l.startsWith('rejected'))).toBe(false);
   });
 
-  it('rejects text after a closing quote at its row', async () => {
-    await writeFixture('closing.csv', 'a,b\n1,"x"y\n');
-    const { error } = await pullUntilError({ files: ['closing.csv'] });
-    expect((error as Error).message).toMatch(/^closing\.csv:2: text follows a closing quote/);
+  it('keeps text after a closing quote as written, with a warning; doubled quotes in a quoted field are no warning', async () => {
+    await writeFixture('closing.csv', 'a,b\n1,"x"y\n2,"fine ""quoted"""\n');
+    const records = await pull({ files: ['closing.csv'] });
+    expect(records.map((r) => r.data.b)).toEqual(['"x"y', 'fine "quoted"']);
+    expect(logs.filter((l) => l.startsWith('warning'))).toEqual([expect.stringMatching(/^warning: closing\.csv:2: a quote inside an unquoted field/)]);
   });
 });
 

@@ -32,6 +32,7 @@ function context(): PullContext {
     baseDir,
     stateDir: path.join(baseDir, '.state'),
     log: (line) => logs.push(line),
+    reject: (r) => logs.push(`rejected: ${r.location}: ${r.what}: ${r.reason}`),
     observedAt: '2026-04-26T08:00:00.000Z',
     checkpoint: async () => undefined,
     previousRecords: async function* () {},

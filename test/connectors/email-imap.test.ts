@@ -101,6 +101,7 @@ function context(sourceName: string, overrides: Partial<PullContext> = {}): Pull
     baseDir: work,
     stateDir,
     log: (line) => logs.push(line),
+    reject: (r) => logs.push(`rejected: ${r.location}: ${r.what}: ${r.reason}`),
     observedAt: '2026-04-26T08:00:00.000Z',
     checkpoint: async () => undefined,
     previousRecords: async function* () {},
@@ -244,7 +245,33 @@ describe.skipIf(!available)('imap connector on a real Dovecot', () => {
       inReplyTo: '<confirm-K7QX2P@fjordkayaks.example>',
       references: ['<confirm-K7QX2P@fjordkayaks.example>'],
     });
-    expect(ctx.logs.join('\n')).toContain('copies already pulled: 1, outside the window: 1, deleted during the pull: 0, reconnections: 0');
+    // <old@test> (outside, not even found by the search) and <imported@test> (found, outside once checked): both counted.
+    expect(ctx.logs.join('\n')).toContain('copies already pulled: 1, outside the window: 2, deleted during the pull: 0, reconnections: 0');
+  });
+
+  it('counts every message outside the window, and keeps different bodies under one Message-ID as separate records', async () => {
+    await dovecot.createMailbox('Orders');
+    await dovecot.createMailbox('Orders-Sent');
+    const at = (iso: string) => new Date(iso);
+    // Outside, and not found by the search at all (Date and INTERNALDATE both long before): counted all the same.
+    await dovecot.deliver('Orders', message({ id: '<ancient@test>', date: '2024-01-01T08:00:00Z', subject: 'Ancient' }), { receivedAt: at('2024-01-01T08:00:01Z') });
+    await dovecot.deliver('Orders', message({ id: '<same@test>', date: '2026-03-08T12:00:00Z', subject: 'Order', body: 'Total: 45.00 EUR' }), { receivedAt: at('2026-03-08T12:00:01Z') });
+    // The same Message-ID with another body (a mailer that reuses ids, a resend with a correction).
+    await dovecot.deliver('Orders-Sent', message({ id: '<same@test>', date: '2026-03-08T12:00:00Z', subject: 'Order', body: 'Total: 54.00 EUR (corrected)' }), { receivedAt: at('2026-03-08T12:00:00Z') });
+    // A true copy of the first body: one record, two locations.
+    await dovecot.deliver('Orders-Sent', message({ id: '<same@test>', date: '2026-03-08T12:00:00Z', subject: 'Order', body: 'Total: 45.00 EUR' }), { receivedAt: at('2026-03-08T12:00:02Z') });
+
+    const ctx = context('orders');
+    await prepareStateDir(ctx);
+    const records = await collect(imapConnector(options(['Orders', 'Orders-Sent']), FAST).pull(ctx));
+    const bodies = records.map((record) => [record.id, String(record.data.text).trim()]);
+    expect(bodies).toEqual([
+      ['<same@test>', 'Total: 45.00 EUR'],
+      [expect.stringMatching(/^<same@test>~sha256:[0-9a-f]{16}$/), 'Total: 54.00 EUR (corrected)'],
+    ]);
+    expect(records[1]?.data.messageId).toBe('<same@test>');
+    expect(ctx.logs.join('\n')).toMatch(/warning: imap:\/\/Orders-Sent;UIDVALIDITY=\d+;UID=1: Message-ID <same@test> was pulled already with a different body/);
+    expect(ctx.logs.join('\n')).toContain('imap: 2 messages and 0 calendar events from 2 mailboxes; copies already pulled: 1, outside the window: 1,');
   });
 
   it('a control: a client that SELECTs and fetches without PEEK does change the files (so the check above can fail)', async () => {

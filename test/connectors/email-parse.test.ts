@@ -232,6 +232,24 @@ describe('calendar invites attached to messages become calendar.event records', 
     expect(events[2]).toMatchObject({ deleted: true, data: { start: '2026-08-01T08:00:00Z', end: '2026-08-01T10:00:00Z', recurring: true, rrule: 'FREQ=WEEKLY;COUNT=3' } });
   });
 
+  it('decodes an invite part in windows-1252 (or labelled iso-8859-1) as the body is decoded: € and curly quotes, no C1 controls', async () => {
+    for (const charset of ['windows-1252', 'iso-8859-1']) {
+      // Bytes 0x80, 0x93 and 0x94, as a cp1252 mailer writes € “ ”.
+      const raw = crlf([
+        'Message-ID: <cp1252@x>', 'Date: Tue, 3 Mar 2026 09:00:00 +0000', 'Subject: Invitation', 'Content-Type: multipart/mixed; boundary="m"', '',
+        '--m', `Content-Type: text/plain; charset=${charset}`, 'Content-Transfer-Encoding: 8bit', '', 'Kayak \x80 40 \x93Fjord\x94', '',
+        '--m', `Content-Type: text/calendar; charset=${charset}; method=REQUEST`, 'Content-Transfer-Encoding: 8bit', '',
+        'BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:cp1252@x', 'DTSTAMP:20260303T090000Z', 'DTSTART:20260801T080000Z',
+        'SUMMARY:Kayak \x80 40 \x93Fjord\x94', 'END:VEVENT', 'END:VCALENDAR', '--m--', '',
+      ]);
+      const records = await recordsOf(raw);
+      const message = records.find((r) => r.type === 'email.message');
+      const event = records.find((r) => r.type === 'calendar.event');
+      expect(String(message?.data.text).trim(), charset).toBe('Kayak € 40 “Fjord”');
+      expect(event?.data.summary, charset).toBe('Kayak € 40 “Fjord”');
+    }
+  });
+
   it('still records the message when its invite cannot be read, and reports the invite', async () => {
     const records = await recordsOf(invite(['BEGIN:VCALENDAR', 'BEGIN:VEVENT', 'this is not a property', 'END:VCALENDAR']));
     expect(records[0]?.type).toBe('email.message');

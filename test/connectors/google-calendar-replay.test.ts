@@ -1,3 +1,4 @@
+import type { PullRejection } from '../../src/records/rejection.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -52,6 +53,9 @@ beforeAll(async () => {
     baseDir: dir,
     stateDir: path.join(dir, 'state', 'ics'),
     log: () => undefined,
+    reject: (r: PullRejection) => {
+      throw new Error(`unexpected rejection: ${r.location}: ${r.reason}`);
+    },
     checkpoint: async () => undefined,
     previousRecords: async function* () {},
     observedAt: OBSERVED_AT,

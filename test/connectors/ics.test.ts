@@ -553,30 +553,32 @@ describe('ics connector: recurring series', () => {
 });
 
 describe('ics connector: files', () => {
-  it('rejects an unparseable file with the file and line', async () => {
-    await writeFixture('broken.ics', calendar(vevent('UID:x', 'DTSTART:20260704T090000Z', 'this line has no colon')));
-    const error = await pullError(['broken.ics']);
-    expect(error).toBeInstanceOf(SourceInputError);
-    expect((error as Error).message).toMatch(/^broken\.ics:8: cannot parse the iCalendar file \(invalid line/);
+  it('rejects an event with an unparseable line at its file:line, and reads the others', async () => {
+    await writeFixture('broken.ics', calendar([...vevent('UID:x', RECENT, 'DTSTART:20260704T090000Z', 'this line has no colon'), ...vevent('UID:y', RECENT, 'DTSTART:20260705T090000Z')]));
+    const records = await pull(['broken.ics']);
+    expect(records.map((r) => r.id)).toEqual(['y']);
+    expect(logs.filter((l) => l.startsWith('rejected'))).toEqual([expect.stringMatching(/^rejected: broken\.ics:9: calendar event: line 9 is not an iCalendar content line/)]);
   });
 
   it('leaves ical.js as it found it, even after a failed parse', async () => {
-    await writeFixture('broken.ics', 'BEGIN:VCALENDAR\r\nnot a property\r\nEND:VCALENDAR\r\n');
-    await pullError(['broken.ics']);
+    await writeFixture('broken.ics', 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID;X-A="open:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n');
+    expect(await pull(['broken.ics'])).toEqual([]);
+    expect(logs.some((l) => l.startsWith('rejected: broken.ics:3: calendar event'))).toBe(true);
     expect(ICAL.design.icalendar.property.rrule).toEqual({ defaultType: 'recur' });
     expect(ICAL.Recur.fromString('FREQ=DAILY').freq).toBe('DAILY');
   });
 
-  it('points at the BEGIN of a component that never ends', async () => {
+  it('rejects the event a cut-off file ends in, at its BEGIN line', async () => {
     await writeFixture('truncated.ics', 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\n');
-    const error = await pullError(['truncated.ics']);
-    expect((error as Error).message).toMatch(/^truncated\.ics:3: cannot parse the iCalendar file/);
+    expect(await pull(['truncated.ics'])).toEqual([]);
+    expect(logs.filter((l) => l.startsWith('rejected'))).toEqual([expect.stringMatching(/^rejected: truncated\.ics:3: calendar event: the file ends inside this VEVENT/)]);
   });
 
-  it('rejects a file that holds no calendar', async () => {
-    await writeFixture('empty.ics', '');
-    const error = await pullError(['empty.ics']);
-    expect((error as Error).message).toMatch(/^empty\.ics: no BEGIN:VCALENDAR found/);
+  it('rejects a file that holds no calendar, alone: the next file is read', async () => {
+    await writeFixture('a-empty.ics', '');
+    await writeFixture('b.ics', calendar(vevent('UID:b', RECENT, 'DTSTART:20260704T090000Z')));
+    expect((await pull()).map((r) => r.id)).toEqual(['b']);
+    expect(logs.filter((l) => l.startsWith('rejected'))).toEqual(['rejected: a-empty.ics: file: no BEGIN:VCALENDAR found; is this an iCalendar (.ics) file?']);
   });
 
   it('rejects a pattern that matches no file, naming the pattern and the directory', async () => {

@@ -5,7 +5,7 @@
  */
 import { Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_OBJECTS, stripeConnector, StripeKeyRefusedError, type StripeSourceOptions } from '../../connectors/stripe/index.js';
+import { KNOWN_OBJECTS, stripeConnector, StripeKeyRefusedError, type StripeSourceOptions } from '../../connectors/stripe/index.js';
 import { buildBusiness, startFakeStripe, type FakeStripeServer } from '../fakes/stripe/index.js';
 import { collect, FAST, PULL_NOW, pullContext, TEST_KEY, WINDOW } from '../fakes/stripe/harness.js';
 
@@ -83,7 +83,7 @@ describe('stripe connector: keys', () => {
 
   it('rejects unknown object names, listing the known ones', async () => {
     const error = await pullError({ apiKey: TEST_KEY, apiBase: 'http://127.0.0.1:9', objects: ['charges', 'payouts', 'Checkout Sessions'] });
-    expect(error.message).toBe(`sources.payments: unknown Stripe object "payouts" in objects (known: ${DEFAULT_OBJECTS.join(', ')})`);
+    expect(error.message).toBe(`sources.payments: unknown Stripe object "payouts" in objects (known: ${KNOWN_OBJECTS.join(', ')})`);
   });
 });
 

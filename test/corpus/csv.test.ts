@@ -90,11 +90,12 @@ describe('corpus: CSV exports as they arrive', () => {
     expect(await rows({ files: ['tab.tsv'] })).toEqual([[2, { id: '1', 'name\twith tab': 'a\tb', note: 'c, d; e' }]]);
   });
 
-  it('an unclosed quote stops the pull at its line with advice, after every row before it', async () => {
+  it('an unclosed quote costs its row and the lines it swallowed, named with advice; the rows before it are read', async () => {
     await writeFiles(dir, { 'broken.csv': 'id,note\n1,ok\n2,"never closed\n3,lost\n' });
     const { rows: before, error } = await failure({ files: ['broken.csv'] });
+    expect(error).toBeUndefined();
     expect(before).toBe(1);
-    expect((error as Error).message).toMatch(/^broken\.csv:3: a quoted field opened in the row starting here is never closed/);
+    expect(logs.filter((l) => l.startsWith('rejected'))).toEqual([expect.stringMatching(/^rejected: broken\.csv:3-4: csv row: a quoted field opened in the row starting here is never closed/)]);
   });
 
   it('Latin-1 with `encoding: latin1`: decoded exactly, stored as UTF-8 in the records file', async () => {
@@ -112,13 +113,35 @@ describe('corpus: CSV exports as they arrive', () => {
     ]);
   });
 
+  it('Excel on Windows (cp1252) with `encoding: windows-1252`: €, curly quotes and dashes decoded as written', async () => {
+    // 0x80 €, 0x93/0x94 curly double quotes, 0x96 en dash, 0x85 ellipsis: the bytes Node 20.20's TextDecoder turns into C1 controls.
+    const bytes = Buffer.concat([Buffer.from('id;vare;pris\r\n1;', 'latin1'), Buffer.from([0x93]), Buffer.from('Kaffe', 'latin1'), Buffer.from([0x94, 0x20, 0x96, 0x20]), Buffer.from('stor', 'latin1'), Buffer.from([0x85]), Buffer.from(';', 'latin1'), Buffer.from([0x80]), Buffer.from(' 40\r\n', 'latin1')]);
+    await writeFiles(dir, { 'excel.csv': bytes });
+    expect(await rows({ files: ['excel.csv'], encoding: 'windows-1252' })).toEqual([[2, { id: '1', vare: '“Kaffe” – stor…', pris: '€ 40' }]]);
+    expect(logs.filter((l) => l.startsWith('warning'))).toEqual([]);
+  });
+
+  it('the same cp1252 bytes with `encoding: latin1`: read, with a warning that names windows-1252', async () => {
+    const bytes = Buffer.concat([Buffer.from('id,pris\r\n1,', 'latin1'), Buffer.from([0x80]), Buffer.from(' 40\r\n2,fine\r\n', 'latin1')]);
+    await writeFiles(dir, { 'excel.csv': bytes });
+    expect(await rows({ files: ['excel.csv'], encoding: 'latin1' })).toEqual([[2, { id: '1', pris: '\u0080 40' }], [3, { id: '2', pris: 'fine' }]]);
+    expect(logs.filter((l) => l.startsWith('warning'))).toEqual([expect.stringMatching(/^warning: excel\.csv:2: this row holds invisible control characters \(U\+0080–U\+009F\).*set encoding: windows-1252/)]);
+  });
+
+  it('any iconv label is accepted for `encoding` (cp1252, Shift_JIS), and an unknown one is refused by the config check', async () => {
+    await writeFiles(dir, { 'sjis.csv': Buffer.from([0x69, 0x64, 0x2c, 0x6e, 0x61, 0x6d, 0x65, 0x0a, 0x31, 0x2c, 0x93, 0xfa, 0x96, 0x7b, 0x0a]) });
+    expect(await rows({ files: ['sjis.csv'], encoding: 'shift_jis' })).toEqual([[2, { id: '1', name: '日本' }]]);
+    await writeFiles(dir, { 'salvage.yaml': `job: ./job\n${OBSERVED_WINDOW}\nsources:\n  a: { kind: csv, files: [sjis.csv], encoding: cp1252 }\n  b: { kind: csv, files: [sjis.csv], encoding: klingon-8 }\n` });
+    await expect(loadConfig(path.join(dir, 'salvage.yaml'))).rejects.toThrow(/sources\.b\.encoding.*unknown encoding/s);
+  });
+
   // Fixed bug: a Latin-1 export read as UTF-8 (the default) turned every non-ASCII letter into
   // U+FFFD without a word: names are silently destroyed. Expected: an error at the first
   // undecodable line that says to set `encoding: latin1`.
-  it('Latin-1 without `encoding:` is refused at the first undecodable line, naming the option', async () => {
+  it('Latin-1 without `encoding:`: each undecodable row is rejected at its line, naming the option; the others are read', async () => {
     await writeFiles(dir, { 'kunder.csv': Buffer.from('id;navn\r\n1;Anne\r\n2;Ødegård\r\n', 'latin1') });
-    const { error } = await failure({ files: ['kunder.csv'] });
-    expect((error as Error | undefined)?.message).toMatch(/^kunder\.csv:3: .*not valid UTF-8.*encoding: latin1/);
+    expect((await rows({ files: ['kunder.csv'] })).map(([line]) => line)).toEqual([2]);
+    expect(logs.filter((l) => l.startsWith('rejected'))).toEqual([expect.stringMatching(/^rejected: kunder\.csv:3: csv row: .*not valid UTF-8.*encoding: windows-1252/)]);
   });
 
   it('UTF-16LE with a BOM and `encoding: utf16le`', async () => {

@@ -115,11 +115,23 @@ describe('corpus: ICS exports', () => {
   it('an unknown TZID keeps the wall-clock time without an offset, says so, and a rule must name the zone to use it', async () => {
     const [record] = await pull('mars.ics', calendar(vevent('UID:mars', 'SUMMARY:Olympus', 'DTSTART;TZID=Mars/Olympus_Mons:20260310T100000', 'DTEND;TZID=Mars/Olympus_Mons:20260310T113000')));
     expect(record?.data).toMatchObject({ start: '2026-03-10T10:00:00', end: '2026-03-10T11:30:00', floating: true, timeZone: 'Mars/Olympus_Mons', allDay: false });
-    expect(logs).toContain('warning: mars.ics: event "mars": unknown time zone "Mars/Olympus_Mons" (no VTIMEZONE in the file, not an IANA name); its times are kept without an offset (floating)');
+    expect(logs).toContain('warning: mars.ics: event "mars": unknown time zone "Mars/Olympus_Mons" (no VTIMEZONE in the file, not an IANA or Windows name); its times are kept without an offset (floating)');
     expect(mapped(record as SourceRecord)).toEqual({
       timed: { starts_at: '2026-03-10T09:00:00Z', ends_at: '2026-03-10T10:30:00Z' },
       'no-zone-given': 'failed: timestamp: "2026-03-10T10:00:00" has no UTC offset; name the zone with tz, e.g. { timestamp: { tz: Europe/Oslo } }',
     });
+  });
+
+  it('a Windows zone name without a VTIMEZONE (Outlook, Exchange) reads as its IANA zone, on both sides of a DST change', async () => {
+    const records = await pull('outlook.ics', calendar([
+      ...vevent('UID:winter', 'DTSTART;TZID=W. Europe Standard Time:20260310T100000', 'DTEND;TZID="W. Europe Standard Time":20260310T113000'),
+      ...vevent('UID:summer', 'DTSTART;TZID=Pacific Standard Time:20260610T100000'),
+    ]));
+    expect(records.map((r) => [r.id, r.data.start, r.data.end, r.data.timeZone, r.data.floating])).toEqual([
+      ['winter', '2026-03-10T10:00:00+01:00', '2026-03-10T11:30:00+01:00', 'W. Europe Standard Time', false],
+      ['summer', '2026-06-10T10:00:00-07:00', '2026-06-10T10:00:00-07:00', 'Pacific Standard Time', false],
+    ]);
+    expect(logs.filter((l) => l.includes('unknown time zone'))).toEqual([]);
   });
 
   it('floating times (no TZID, no Z) stay floating; without a tz the timestamp transform refuses to guess UTC', async () => {

@@ -3,11 +3,15 @@
  * slices, pagination), serves exactly the charges and refunds of the incident's
  * Dashboard exports, in the same state, and sees nothing but GET requests.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripeConnector } from '../../connectors/stripe/index.js';
 import { EXPORT_PATHS, generateIncident } from '../../src/demo/incident.js';
 import { startStripeReplay, stripeObjects, type StripeReplay } from '../../src/demo/stripe-replay-server.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
+import { RuleEvaluator } from '../../src/mapping/evaluate.js';
+import { parseMappings } from '../../src/mapping/load.js';
 import { collect, FAST, pullContext, TEST_KEY, WINDOW } from '../fakes/stripe/harness.js';
 import { readCsv } from './read-exports.js';
 
@@ -75,6 +79,25 @@ describe('the demo Stripe replay', () => {
     // Several pages per list: the pull went through limit, starting_after and the created filters.
     expect(replay.requests.length).toBeGreaterThan(4);
     expect(new Set(replay.requests.map((r) => r.method))).toEqual(new Set(['GET']));
+  });
+
+  it('serves the events of each refund; with them, a payment created before the window and refunded inside it maps from Stripe alone', async () => {
+    const connector = stripeConnector({ apiKey: TEST_KEY, apiBase: replay.apiBase, objects: ['charges', 'refunds', 'events'] }, { ...FAST, pageSize: 25 });
+    // The demo's own window: charges created before it are not in the charges list.
+    const pulled = await collect(connector, pullContext({ sourceName: 'stripe', window: WINDOW }));
+    const events = pulled.filter((r) => r.type === 'stripe.event');
+    const refundsInWindow = refundsCsv.filter((r) => unix(r['Created (UTC)']) >= WINDOW.since.getTime() / 1000 && unix(r['Created (UTC)']) <= WINDOW.to.getTime() / 1000);
+    expect(events.map((e) => e.data.type).sort()).toEqual(refundsInWindow.flatMap(() => ['charge.refunded', 'refund.created']).sort());
+
+    const listedCharges = new Set(pulled.filter((r) => r.type === 'stripe.charge').map((r) => r.id));
+    const evaluator = new RuleEvaluator(parseMappings([{ file: 'payments.yaml', text: await readFile(path.resolve('mappings/payments.yaml'), 'utf8') }]));
+    const fromEvents = new Map(events.flatMap((event) => evaluator.evaluate(event).candidates.map((c) => [c.values.stripe_charge_id, c.values.status] as const)));
+    // The case the events are for: a charge older than the window, refunded inside it.
+    const olderRefunded = paymentsCsv.filter((row) => !listedCharges.has(row.id ?? '') && refundsCsv.some((r) => r['Charge ID'] === row.id && unix(r['Created (UTC)']) >= WINDOW.since.getTime() / 1000));
+    expect(olderRefunded.length).toBeGreaterThan(0);
+    for (const row of olderRefunded) {
+      expect(fromEvents.get(row.id), row.id).toBe(row.Status === 'Refunded' ? 'refunded' : 'partially_refunded');
+    }
   });
 
   it('refuses anything but GET', async () => {

@@ -87,3 +87,28 @@ describe('pull progress on a terminal', () => {
     expect(written).toEqual([]);
   });
 });
+
+describe('pull progress on a terminal: CSV and ICS pulls draw a live line too', () => {
+  it('csv: rows counted on the line, which is cleared before the totals', async () => {
+    await writeFile(path.join(dir, 'rows.csv'), 'id,name\n1,Ada\n2,Bob\n');
+    await writeFile(path.join(dir, 'salvage.yaml'), 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  ledger: { kind: csv, files: [rows.csv] }\n');
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+    const [summary] = await pull({ config, log: () => undefined });
+    expect(summary?.records).toBe(2);
+    expect(liveLines()[0]).toMatch(/^\rcsv: 1 rows \(\d+\/s\)\x1b\[K$/);
+    expect(liveLines().at(-1)).toBe('\r\x1b[K');
+  });
+
+  it('ics: events counted on the line; --no-progress draws nothing', async () => {
+    const event = (uid: string) => ['BEGIN:VEVENT', `UID:${uid}`, 'DTSTART:20260704T090000Z', 'END:VEVENT'];
+    await writeFile(path.join(dir, 'cal.ics'), ['BEGIN:VCALENDAR', 'VERSION:2.0', ...event('a'), ...event('b'), 'END:VCALENDAR', ''].join('\r\n'));
+    await writeFile(path.join(dir, 'salvage.yaml'), 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  calendar: { kind: ics, files: [cal.ics] }\n');
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+    await pull({ config, log: () => undefined });
+    expect(liveLines()[0]).toMatch(/^\rics: 1 events \(\d+\/s\)\x1b\[K$/);
+    expect(liveLines().at(-1)).toBe('\r\x1b[K');
+    written.length = 0;
+    await pull({ config, log: () => undefined, progress: false });
+    expect(written).toEqual([]);
+  });
+});

@@ -23,6 +23,8 @@ export function testPullContext(sourceName: string, baseDir: string, log: (line:
     baseDir,
     stateDir: path.join(baseDir, '.state'),
     log,
+    // Rejections show in the log, where tests look for warnings too.
+    reject: (r) => log(`rejected: ${r.location}: ${r.what}: ${r.reason}`),
     observedAt: TEST_OBSERVED_AT,
     checkpoint: async () => undefined,
     previousRecords: async function* () {},

@@ -50,6 +50,7 @@ export async function runPull(connector: Connector, job: PullJob, options: PullR
     stateDir: stateDir(job),
     observedAt: options.observedAt,
     log: (line) => logs.push(line),
+    reject: (r) => logs.push(`rejected: ${r.location}: ${r.what}: ${r.reason}`),
     checkpoint: async (state) => {
       await sink.checkpoint(state);
       checkpoints++;

@@ -44,6 +44,7 @@ export function pullContext(overrides: Partial<PullContext> = {}): RecordingCont
     stateDir: path.join(process.cwd(), '.state-unused'),
     observedAt: '2026-04-26T08:00:00.000Z',
     log: (line) => logs.push(line),
+    reject: (r) => logs.push(`rejected: ${r.location}: ${r.what}: ${r.reason}`),
     checkpoint: async (state) => {
       checkpoints.push(structuredClone(state));
     },

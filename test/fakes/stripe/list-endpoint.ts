@@ -28,6 +28,9 @@ export const LIST_ROUTES: readonly ListRoute[] = [
   { path: '/v1/products', objectName: 'product', extraParams: [] },
   { path: '/v1/prices', objectName: 'price', extraParams: [] },
   { path: '/v1/events', objectName: 'event', extraParams: ['type', 'types'] },
+  // Connect: the platform's connected accounts and the fees it collected from them.
+  { path: '/v1/accounts', objectName: 'account', extraParams: [] },
+  { path: '/v1/application_fees', objectName: 'application_fee', extraParams: [] },
 ];
 
 const COMMON_PARAMS = ['created', 'limit', 'starting_after', 'ending_before', 'expand'];
