@@ -150,7 +150,7 @@ function compileRule(
 
   const whenProblems: WhenProblem[] = [];
   const conditions = rule.when === undefined ? [] : compileWhen(rule.when, [...at, 'when'], whenProblems);
-  for (const problem of whenProblems) problems.push(problemAt(doc, problem.at, problem.message));
+  for (const problem of whenProblems) problems.push(problemAt(doc, problem.at, problem.message, { key: problem.key ?? false }));
 
   const captureNames = new Set<string>();
   const extracts = (rule.extract ?? []).flatMap((ex, i) => {

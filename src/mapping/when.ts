@@ -16,6 +16,8 @@ export type RecordTest = (record: SourceRecord) => boolean;
 export interface WhenProblem {
   at: Array<string | number>;
   message: string;
+  /** Point at the key itself (an unknown operator) rather than at its value. */
+  key?: boolean;
 }
 
 const COMBINATORS = new Set(['any', 'all', 'not']);
@@ -43,7 +45,14 @@ export function compileWhen(raw: unknown, at: Array<string | number>, problems: 
     const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
     const parsed = (isObject ? conditionOps : rawCondition).safeParse(value);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push({ at: [...where, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')], message: conditionMessage(key, issue) });
+      for (const issue of parsed.error.issues) {
+        const inner = [...where, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
+        if (issue.code === 'unrecognized_keys') {
+          for (const op of issue.keys) problems.push({ at: [...inner, op], key: true, message: unknownOperator(key, op) });
+        } else {
+          problems.push({ at: inner, message: conditionMessage(key, issue) });
+        }
+      }
       continue;
     }
     const test = compileCondition(parsed.data);
@@ -80,11 +89,18 @@ function compileCombinator(kind: 'any' | 'all' | 'not', value: unknown, at: Arra
   return kind === 'any' ? (record) => blocks.some((b) => holds(b, record)) : (record) => blocks.every((b) => holds(b, record));
 }
 
+function unknownOperator(field: string, op: string): string {
+  const hint = COMBINATORS.has(op) ? `; ${op} combines condition blocks and goes beside the fields, e.g. when: { ${op}: [{ ${field}: ... }] }` : '';
+  return `${field}: unknown operator "${op}" (operators: equals, not_equals, in, not_in, matches, exists, gt, gte, lt, lte)${hint}`;
+}
+
+const ORDERED = new Set(['gt', 'gte', 'lt', 'lte']);
+
 function conditionMessage(field: string, issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') {
-    return `${field}: unknown operator ${issue.keys.map((k) => `"${k}"`).join(', ')} (operators: equals, not_equals, in, not_in, matches, exists, gt, gte, lt, lte; combine blocks with any, all, not)`;
+  const op = issue.path.map(String).join('.');
+  if (issue.code === 'invalid_union') {
+    if (op === '') return `${field}: expected one value (equality) or operators; for several values write { in: [a, b] }`;
+    return `${field}: ${op}: ${ORDERED.has(op) ? 'expected a number or a text' : 'expected one value (text, number, true/false or null)'}`;
   }
-  if (issue.code === 'invalid_union') return `${field}: expected one value (equality) or operators; for several values write { in: [a, b] }`;
-  const where = issue.path.length ? `${issue.path.map(String).join('.')}: ` : '';
-  return `${field}: ${where}${issue.message}`;
+  return `${field}: ${op ? `${op}: ` : ''}${issue.message}`;
 }
