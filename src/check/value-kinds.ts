@@ -60,6 +60,7 @@ const TRANSFORM_OUTPUT: Readonly<Record<string, OutputKind>> = {
   upper: 'text',
   collapse_whitespace: 'text',
   phone_digits: 'text',
+  url_part: 'text',
 };
 
 /** What a column rule produces; `map` and lookups are judged elsewhere (by their values, by the parent). */
