@@ -53,8 +53,8 @@ describe('shift', () => {
   it('adds calendar days on the wall clock of tz, keeping 09:00 across DST', () => {
     expect(run('2026-03-28T09:00:00+01:00', { shift: { by: '+1d', tz: 'Europe/Oslo' } })).toBe('2026-03-29T07:00:00Z');
     expect(run('2026-10-24T09:00:00+02:00', { shift: { by: '+1d', tz: 'Europe/Oslo' } })).toBe('2026-10-25T08:00:00Z');
-    // An overlap keeps the offset the time had; a gap is refused rather than moved.
-    expect(run('2026-10-24T02:30:00+02:00', { shift: { by: '+1d', tz: 'Europe/Oslo' } })).toBe('2026-10-25T00:30:00Z');
+    // An overlap takes the later reading, as PostgreSQL does; a gap is refused rather than moved.
+    expect(run('2026-10-24T02:30:00+02:00', { shift: { by: '+1d', tz: 'Europe/Oslo' } })).toBe('2026-10-25T01:30:00Z');
     expect(failure('2026-03-28T02:30:00+01:00', { shift: { by: '+1d', tz: 'Europe/Oslo' } })).toMatch(/does not exist in Europe\/Oslo/);
     expect(failure('2026-03-28T09:00:00Z', { shift: '+1d' })).toMatch(/depends on the zone; name it with tz/);
   });
@@ -87,6 +87,9 @@ describe('truncate', () => {
     expect(run('2026-07-04T07:13:45Z', { truncate: { to: 'day', tz: 'UTC' } })).toBe('2026-07-04T00:00:00Z');
     // The day of the spring change began at +01:00, not at the +02:00 of the afternoon.
     expect(run('2026-03-29T15:00:00+02:00', { truncate: { to: 'day', tz: 'Europe/Oslo' } })).toBe('2026-03-28T23:00:00Z');
+    // 02:30 on the autumn night, first time round (+02:00): its hour began at 02:00+02:00, not after it.
+    expect(run('2026-10-25T00:30:00Z', { truncate: { to: 'hour', tz: 'Europe/Oslo' } })).toBe('2026-10-25T00:00:00Z');
+    expect(run('2026-10-25T01:30:00Z', { truncate: { to: 'hour', tz: 'Europe/Oslo' } })).toBe('2026-10-25T01:00:00Z');
     // Santiago skips midnight on 2026-09-06: the day begins when the clocks jump to 01:00.
     expect(run('2026-09-06T12:00:00-03:00', { truncate: { to: 'day', tz: 'America/Santiago' } })).toBe('2026-09-06T04:00:00Z');
   });

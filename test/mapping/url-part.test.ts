@@ -58,6 +58,8 @@ describe('url_part', () => {
     expect(run("/customers/O'Brien%20%F0%9F%98%80/\"quoted\"", { url_part: { segment: 1 } })).toBe("O'Brien 😀");
     expect(run('/a/%22quoted%22%5C', { url_part: { segment: -1 } })).toBe('"quoted"\\');
     expect(failure('/a/%E0%A4%A', { url_part: { segment: -1 } })).toMatch(/broken %-escape/);
+    expect(failure('/a/x%00y', { url_part: { segment: -1 } })).toMatch(/NUL byte/);
+    expect(failure('/a?ref=x%00y', { url_part: { query: 'ref' } })).toMatch(/NUL byte/);
     expect(failure('https://exa mple.com/x', { url_part: 'host' })).toMatch(/is not a URL or path/);
     expect(failure(42, { url_part: 'host' })).toMatch(/expected text/);
   });

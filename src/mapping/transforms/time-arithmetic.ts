@@ -12,7 +12,7 @@ import { formatClock, formatDate, resolveWallClock, timeZone, wallClockIn } from
  * Hours, minutes and seconds are elapsed time, exact on instants. Days and weeks are
  * calendar days: on an instant they are counted on the wall clock of `tz`, so 09:00 in
  * Oslo stays 09:00 across a DST change, as PostgreSQL's `timestamptz + interval '1 day'`
- * does. Whatever depends on a zone (days on an instant, truncating an instant to the hour
+ * does (tested against it). Whatever depends on a zone (days on an instant, truncating an instant to the hour
  * or day) needs `tz`, for the same reason `timestamp` does: a silent UTC guess moves
  * every value by the zone's offset. Sub-second digits are carried as text, never rounded.
  */
@@ -120,16 +120,16 @@ export const shift = defineTransform({
   },
 });
 
-/** Same wall clock `days` later in `zone`; an overlap takes the offset the time had, a gap is an error. */
+/**
+ * Same wall clock `days` later in `zone`. An overlap takes the later reading, as
+ * PostgreSQL's `timestamptz + interval` does; a time in a gap is refused (PostgreSQL
+ * would move it forward silently).
+ */
 function shiftDaysInZone(value: Value, epochSeconds: number, days: number, zone: string): number {
-  const ms = Math.floor(epochSeconds) * MS_PER_SECOND;
-  const wall = wallClockIn(zone, ms);
-  const moved = wallClockOf(wallClockMs(wall) + days * 86_400_000);
-  const offset = IANAZone.create(zone).offset(ms);
-  const label = `${show(value)} shifted by ${days}d`;
-  const sameOffset = wallClockMs(moved) - offset * MS_PER_MINUTE;
-  const resolved = IANAZone.create(zone).offset(sameOffset) === offset ? sameOffset : resolveWallClock(moved, zone, 'earlier', label);
-  return resolved / MS_PER_SECOND + (epochSeconds - Math.floor(epochSeconds));
+  const whole = Math.floor(epochSeconds);
+  const moved = wallClockOf(wallClockMs(wallClockIn(zone, whole * MS_PER_SECOND)) + days * 86_400_000);
+  const resolved = resolveWallClock(moved, zone, 'later', `${show(value)} shifted by ${days}d`);
+  return resolved / MS_PER_SECOND + (epochSeconds - whole);
 }
 
 const UNITS = ['second', 'minute', 'hour', 'day'] as const;
@@ -173,6 +173,8 @@ function truncateWall(wallMs: number, unit: Unit): number {
  * the instant is tried first (right unless the offset changed since), then the wall clock
  * is resolved; if it fell in a gap (a zone that skips midnight) the period began when the
  * clocks jumped, which is the wall clock read with the offset from before the jump.
+ * (PostgreSQL's `date_trunc(unit, t, zone)` reads an ambiguous start as the later time,
+ * which can come after `t` itself; the start of the period holding `t` is never after it.)
  */
 function startInZone(epochMs: number, unit: 'hour' | 'day', zone: string): number {
   const tz = IANAZone.create(zone);

@@ -55,11 +55,19 @@ function parse(value: Value, text: string): { url: URL; scheme: boolean; host: b
 }
 
 function decode(value: Value, text: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(text);
+    decoded = decodeURIComponent(text);
   } catch {
     throw new TransformError(`${show(value)} has a broken %-escape in "${text.length > 40 ? `${text.slice(0, 40)}...` : text}"`);
   }
+  return noNul(value, decoded);
+}
+
+/** %00 decodes to a NUL byte, which PostgreSQL text cannot store: a failure of this record, not of the patch. */
+function noNul(value: Value, text: string): string {
+  if (text.includes('\u0000')) throw new TransformError(`${show(value)} decodes to a NUL byte (%00), which a PostgreSQL text column cannot store`);
+  return text;
 }
 
 function orAbsent(text: string): string | null {
@@ -85,7 +93,7 @@ export const urlPart = defineTransform({
         return orAbsent(decode(value, url.hash.slice(1)));
       case 'query':
         // URLSearchParams decodes + and %-escapes itself and never throws.
-        return orAbsent(url.searchParams.get(args.name) ?? '');
+        return orAbsent(noNul(value, url.searchParams.get(args.name) ?? ''));
       case 'segment': {
         // Empty segments (`//`, a trailing `/`) carry nothing: `/orders/42/` ends in 42.
         const segments = url.pathname.split('/').filter((s) => s !== '');
