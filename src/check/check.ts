@@ -9,6 +9,7 @@ import type { MappingSet } from '../mapping/types.js';
 import { embeddedDir } from '../reconcile/reconcile.js';
 import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK } from '../sql/select.js';
 import { loadMappingFiles } from './load-mapping-files.js';
+import { nowDefaultWarnings } from './now-defaults.js';
 import { sortProblems, type CheckReport } from './report.js';
 import { ruleStats } from './rule-stats.js';
 import { schemaProblems } from './schema-checks.js';
@@ -46,7 +47,10 @@ export async function check(config: SalvageConfig): Promise<CheckReport> {
       problems.push({ file: config.file, message: `cannot read the backup's schema: ${(error as Error).message}` });
     }
   }
-  if (schema) problems.push(...againstSchema(loaded.mappings, schema, Object.keys(config.sources)));
+  if (schema) {
+    problems.push(...againstSchema(loaded.mappings, schema, Object.keys(config.sources)));
+    warnings.push(...sortProblems(nowDefaultWarnings(loaded.mappings, schema.catalog)));
+  }
 
   const keysOf = (table: string) => {
     const found = schema && findTable(schema.catalog, table);

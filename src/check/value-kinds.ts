@@ -42,7 +42,9 @@ export function columnKind(column: Pick<CatalogColumn, 'typeName' | 'type'>): Co
 
 /**
  * The kind each transform produces. Steps not listed (trim, replace, split, default,
- * nullif...) keep whatever kind came in: `trim` of "42" is still a number.
+ * nullif...) keep whatever kind came in: `trim` of "42" is still a number. `shift` and
+ * `truncate` are left out on purpose: they keep the kind too (a shifted timestamp is a
+ * timestamp, a truncated date a date).
  */
 const TRANSFORM_OUTPUT: Readonly<Record<string, OutputKind>> = {
   int: 'integer',
@@ -58,6 +60,7 @@ const TRANSFORM_OUTPUT: Readonly<Record<string, OutputKind>> = {
   upper: 'text',
   collapse_whitespace: 'text',
   phone_digits: 'text',
+  url_part: 'text',
 };
 
 /** What a column rule produces; `map` and lookups are judged elsewhere (by their values, by the parent). */

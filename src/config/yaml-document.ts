@@ -1,4 +1,4 @@
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type YAMLError } from 'yaml';
 import type { Problem } from '../errors.js';
 
 /**
@@ -17,10 +17,7 @@ export interface YamlDocument {
 export function parseYamlDocument(text: string, file: string): YamlDocument {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
-  const syntaxProblems: Problem[] = doc.errors.map((e) => {
-    const pos = lineCounter.linePos(e.pos[0]);
-    return { file, line: pos.line, column: pos.col, message: e.message.split('\n')[0] ?? e.message };
-  });
+  const syntaxProblems = oncePerMistake(doc.errors, lineCounter, file);
 
   function nodeAt(path: ReadonlyArray<string | number>, wantKey: boolean): Node | undefined {
     let node: unknown = doc.contents;
@@ -59,4 +56,54 @@ export function parseYamlDocument(text: string, file: string): YamlDocument {
 export function problemAt(doc: YamlDocument, path: ReadonlyArray<string | number>, message: string, options?: { key?: boolean }): Problem {
   const pos = doc.locate(path, options);
   return { file: doc.file, line: pos?.line, column: pos?.column, message };
+}
+
+/**
+ * What the parser says when a block cannot be read as mappings: it repeats this for every
+ * later line of the block, so one mis-indented line yielded over a hundred errors.
+ */
+const CASCADE = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
+
+/** What to do about an error whose own words name the parser's view, not the fix. */
+const HINTS: Readonly<Record<string, string>> = {
+  BAD_INDENT: 'indent this line like the other keys at its level (spaces only)',
+  BLOCK_AS_IMPLICIT_KEY: 'check the indentation of this line and the next ones: a key indented more or less than its neighbours breaks the block',
+  MULTILINE_IMPLICIT_KEY: 'check the indentation of this line and the next ones: a key indented more or less than its neighbours breaks the block',
+  TAB_AS_INDENT: 'indent with spaces',
+};
+
+/**
+ * The parser's errors as problems, one per mistake: one per line (the most specific of
+ * that line's errors), and lines that only carry the cascade of an earlier error are
+ * counted into it rather than listed. An independent second mistake on a later line that
+ * says something else is still reported.
+ */
+function oncePerMistake(errors: readonly YAMLError[], lineCounter: LineCounter, file: string): Problem[] {
+  const byLine = new Map<number, Array<{ error: YAMLError; column: number }>>();
+  for (const error of errors) {
+    const pos = lineCounter.linePos(error.pos[0]);
+    const list = byLine.get(pos.line) ?? [];
+    list.push({ error, column: pos.col });
+    byLine.set(pos.line, list);
+  }
+  const out: Array<{ problem: Problem; followers: number }> = [];
+  for (const [line, found] of [...byLine.entries()].sort((a, b) => a[0] - b[0])) {
+    const specific = found.find((f) => !CASCADE.has(f.error.code));
+    const last = out[out.length - 1];
+    if (!specific && last) {
+      last.followers++;
+      continue;
+    }
+    const chosen = specific ?? found[0];
+    if (!chosen) continue;
+    const words = chosen.error.message.split('\n')[0] ?? chosen.error.message;
+    // A flow collection's BAD_INDENT already says what to do ("... end with a ]").
+    const hint = words.startsWith('Flow ') ? undefined : HINTS[chosen.error.code];
+    out.push({ problem: { file, line, column: chosen.column, message: hint ? `${words} (${hint})` : words }, followers: 0 });
+  }
+  return out.map(({ problem, followers }) =>
+    followers === 0
+      ? problem
+      : { ...problem, message: `${problem.message}; ${followers} later line${followers === 1 ? '' : 's'} cannot be read until it is fixed` },
+  );
 }

@@ -84,7 +84,7 @@ type RuleOutcome = { candidate: Candidate } | { failure: RuleFailure } | undefin
 
 function applyRule(rule: CompiledRule, record: SourceRecord, citation: RecordCitation): RuleOutcome {
   for (const condition of rule.conditions) {
-    if (!condition.test(readPath(record, condition.path))) return undefined;
+    if (!condition(record)) return undefined;
   }
   // Capture names are the user's: `constructor` must not find Object.prototype's.
   const captures: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { zodProblems } from '../config/load.js';
 import { parseYamlDocument, problemAt, type YamlDocument } from '../config/yaml-document.js';
 import { InvalidInputError, UsageError, type Problem } from '../errors.js';
-import { compileCondition } from './conditions.js';
 import { parsePath, type FieldPath } from './path.js';
 import { captureNames as patternCaptureNames, compilePattern } from './pattern.js';
 import { z } from 'zod';
 import { rawRule, rawTableMapping, type RawColumnSpec, type RawRule, type RawTableMapping } from './schema.js';
 import { parseTransformStep, type TransformStep } from './transforms/index.js';
+import { compileWhen, type WhenProblem } from './when.js';
 import type { ColumnRule, CompiledRule, MappingSet, MergePolicy, TableMapping } from './types.js';
 
 /** Loads every *.yaml / *.yml in `dir`; throws InvalidInputError with all problems of all files. */
@@ -148,15 +148,9 @@ function compileRule(
     return p;
   };
 
-  const conditions = Object.entries(rule.when ?? {}).flatMap(([field, raw]) => {
-    const p = path_(field, [...at, 'when', field]);
-    const test = compileCondition(raw);
-    if ('error' in test) {
-      problems.push(problemAt(doc, [...at, 'when', field], test.error));
-      return [];
-    }
-    return p ? [{ path: p, test }] : [];
-  });
+  const whenProblems: WhenProblem[] = [];
+  const conditions = rule.when === undefined ? [] : compileWhen(rule.when, [...at, 'when'], whenProblems);
+  for (const problem of whenProblems) problems.push(problemAt(doc, problem.at, problem.message, { key: problem.key ?? false }));
 
   const captureNames = new Set<string>();
   const extracts = (rule.extract ?? []).flatMap((ex, i) => {

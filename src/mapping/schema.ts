@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
-const conditionOps = z.strictObject({
+export const conditionOps = z.strictObject({
   equals: scalar.optional(),
   not_equals: scalar.optional(),
   in: z.array(scalar).min(1).optional(),
@@ -47,7 +47,8 @@ export const rawRule = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'rule names may use letters, digits, ".", "-" and "_"'),
   source: stringOrList.optional(),
   type: stringOrList.optional(),
-  when: z.record(z.string(), rawCondition).optional(),
+  /** Field conditions and any/all/not blocks; checked, with each mistake's line, by when.ts. */
+  when: z.record(z.string(), z.unknown()).optional(),
   extract: z
     .array(
       z.strictObject({

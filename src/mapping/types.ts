@@ -1,3 +1,4 @@
+import type { SourceRecord } from '../records/envelope.js';
 import type { FieldPath } from './path.js';
 import type { Pattern } from './pattern.js';
 import type { TransformStep, Value } from './transforms/index.js';
@@ -7,10 +8,8 @@ export type { Value };
 /** A compiled condition on one field of a record. */
 export type Test = (value: unknown) => boolean;
 
-export interface CompiledCondition {
-  path: FieldPath;
-  test: Test;
-}
+/** A compiled `when:` entry (a field condition or an any/all/not block) on a whole record. */
+export type CompiledCondition = (record: SourceRecord) => boolean;
 
 export interface CompiledExtract {
   from: FieldPath;

@@ -6,10 +6,12 @@ import { NUMBER_TRANSFORMS } from './numbers.js';
 import { suggest } from './suggest.js';
 import { TEXT_TRANSFORMS } from './text.js';
 import { TIME_TRANSFORMS } from './time.js';
+import { TIME_ARITHMETIC_TRANSFORMS } from './time-arithmetic.js';
+import { URL_TRANSFORMS } from './url.js';
 
 /** Every transform by name. `any`: each spec has its own argument type, checked by its schema. */
 export const TRANSFORMS: ReadonlyMap<string, TransformSpec<any>> = new Map(
-  [...TEXT_TRANSFORMS, ...CONTACT_TRANSFORMS, ...NUMBER_TRANSFORMS, ...TIME_TRANSFORMS, ...CHOICE_TRANSFORMS].map((spec) => [
+  [...TEXT_TRANSFORMS, ...CONTACT_TRANSFORMS, ...NUMBER_TRANSFORMS, ...TIME_TRANSFORMS, ...TIME_ARITHMETIC_TRANSFORMS, ...URL_TRANSFORMS, ...CHOICE_TRANSFORMS].map((spec) => [
     spec.name,
     spec,
   ]),
