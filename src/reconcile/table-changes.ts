@@ -90,24 +90,28 @@ function projection(change: Change, columns: string[]): Change {
 function registerForChildren(indexes: LookupIndex[], changes: Change[], columns: Map<string, CatalogColumn>, table: CatalogTable): void {
   for (const index of indexes) {
     const byMeta = columns.get(index.by) as CatalogColumn;
-    const note = (by: string | null | undefined, entry: { value: string } | { reason: string }) => {
+    // Each change is a row of its own (a second row with the same natural key makes it
+    // ambiguous), except an update: that is the backup row it updates, and replaces it.
+    const note = (by: string | null | undefined, entry: { value: string } | { reason: string }, change: Change, replaces?: string) => {
       if (by == null) return;
       const nk = comparisonKey(byMeta, by);
-      if (index.requested.has(nk)) index.set(nk, entry);
+      if (index.requested.has(nk)) index.set(nk, entry, { row: change.id, ...(replaces != null ? { replaces } : {}) });
     };
     for (const change of changes) {
       const by = change.values[index.by] ?? change.old?.[index.by] ?? undefined;
       const keyRef = change.keyRefs?.[index.refColumn];
       // A row whose key the target makes at apply time is pointed at by its change id.
       const ref = change.values[index.refColumn] ?? change.key[index.refColumn] ?? (keyRef === undefined ? undefined : keyRefValue(keyRef));
-      if (change.kind === 'insert' || change.kind === 'update') {
+      if (change.kind === 'insert') {
+        if (ref != null) note(by, { value: ref }, change);
+      } else if (change.kind === 'update') {
         // An update keeps its backup row; the backup scan already indexed its old natural key.
-        if (ref != null) note(by, { value: ref });
+        if (ref != null) note(by, { value: ref }, change, change.old?.[index.refColumn] ?? change.key[index.refColumn] ?? ref);
       } else if (change.kind === 'conflict') {
         // A disputed row the backup has stays findable through the backup scan; a new one is not there yet.
-        if (change.old === undefined) note(by, { reason: `the ${tableKey(table)} row ${change.id} is a conflict awaiting review` });
+        if (change.old === undefined) note(by, { reason: `the ${tableKey(table)} row ${change.id} is a conflict awaiting review` }, change);
       } else {
-        note(by, { reason: `the ${tableKey(table)} row ${change.id} is unrecoverable: ${change.detail}` });
+        note(by, { reason: `the ${tableKey(table)} row ${change.id} is unrecoverable: ${change.detail}` }, change);
       }
     }
   }
