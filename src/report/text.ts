@@ -1,6 +1,8 @@
 import type { Change, Evidence } from '../reconcile/changeset.js';
 import { hasOwn, own } from '../reconcile/own.js';
 import type { ChangesetView } from './changeset-view.js';
+import { decisionLine } from '../decide/conflict-decision.js';
+import type { Decisions } from '../decide/schema.js';
 import type { SummaryRow } from './review-model.js';
 import { keyRefText } from './review-terms.js';
 
@@ -57,7 +59,7 @@ export function* textLines(view: ChangesetView, options: TextReportOptions = {})
       let shown = 0;
       for (const change of view.changes(table, kind)) {
         if (options.limit !== undefined && shown >= options.limit) break;
-        yield renderChange(change, p);
+        yield renderChange(change, p, view.decisions);
         shown++;
       }
       if (shown < total) yield p.dim(`   ... ${total - shown} more ${kind}s (diff --format json shows all)`);
@@ -88,7 +90,7 @@ function sources(evidence: Evidence[] | undefined): string {
   return `  <- ${refs.slice(0, 3).join(', ')}${refs.length > 3 ? ` +${refs.length - 3}` : ''}`;
 }
 
-function renderChange(change: Change, p: Palette): string {
+function renderChange(change: Change, p: Palette, decisions: Decisions): string {
   const lines: string[] = [];
   switch (change.kind) {
     case 'insert':
@@ -111,6 +113,7 @@ function renderChange(change: Change, p: Palette): string {
         lines.push(`    ${column}:${hasOwn(change.old, column) ? ` backup has ${show(own(change.old, column))};` : ''}`);
         for (const a of alternatives) lines.push(`      ${show(a.value)}${p.dim(sources(a.evidence))}`);
       }
+      lines.push(p.warn(`    ${decisionLine(decisions, change)}`));
       break;
     case 'unrecoverable':
       lines.push(p.del(`x ${change.id} unrecoverable (${change.reason}): ${change.detail}`));
