@@ -139,6 +139,20 @@ function lookupUniqueness(parent: CatalogTable, by: string): string | undefined 
   return `lookup: ${tableKey(parent)}.${by} is not unique (no primary key, UNIQUE constraint or unique index on it alone), so one value can match several rows and salvage would have to guess; ${choice}`;
 }
 
+/**
+ * A lookup by a column unique only among some rows (a partial unique index, as soft
+ * deletes use): not an error, but worth saying, since a value a row outside the index's
+ * condition shares (a soft-deleted one) makes the lookup ambiguous and the child
+ * unrecoverable. Undefined when `by` is unique among all rows, or not unique at all.
+ */
+export function partialLookupNote(parent: CatalogTable, by: string): string | undefined {
+  const alone = (key: string[]) => key.length === 1 && key[0] === by;
+  if (alone(parent.primaryKey) || parent.uniqueKeys.some(alone)) return undefined;
+  const conditional = (parent.conditionalUniqueKeys ?? []).filter((k) => alone(k.columns));
+  if (conditional.length === 0 || conditional.some((k) => !k.partial)) return undefined;
+  return `lookup: ${tableKey(parent)}.${by} is unique only among some rows (${conditional.map((k) => k.definition).join('; ')}): a value that a row outside that condition shares (a soft-deleted one) is ambiguous, and the rows that look it up are reported unrecoverable rather than attached to either`;
+}
+
 /** The parent column a child column points at: its foreign key's target, else the parent's single-column key. */
 function referencedColumn(child: CatalogTable, column: string, parent: CatalogTable): string | undefined {
   const fk = child.foreignKeys.find(
