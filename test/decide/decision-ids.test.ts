@@ -9,7 +9,8 @@ import { writeChangeset } from '../../src/reconcile/reconcile.js';
 import { CHANGESET_FORMAT, type Change, type Changeset } from '../../src/reconcile/changeset.js';
 import { viewOfChangeset } from '../../src/report/changeset-view.js';
 import { buildReportData } from '../../src/report/html-data.js';
-import { renderMarkdown } from '../../src/report/markdown.js';
+import { markdownLines, renderMarkdown } from '../../src/report/markdown.js';
+import { decisionsSchema } from '../../src/decide/schema.js';
 import { textLines } from '../../src/report/text.js';
 import { tempJobDir } from '../support/flow.js';
 
@@ -111,6 +112,24 @@ describe('every id diff prints can be decided', () => {
     expect(decided.stale).toEqual([]);
     expect(decided.withheld).toMatchObject({ rejected: Math.ceil(IDS.length / 2), undecidedConflicts: 0 });
     expect(decided.accepted).toHaveLength(Math.floor(IDS.length / 2));
+  });
+
+  it('text, Markdown and HTML show a decided and a rejected conflict as such', () => {
+    const decisions = decisionsSchema.parse({ reject: [IDS[0]], resolve: { [IDS[1] as string]: { status: { source: 'stripe' } }, [IDS[2] as string]: { status: { value: "O'Brien" } } } });
+    const view = viewOfChangeset(all, decisions);
+    const text = [...textLines(view)].join('\n');
+    const md = [...markdownLines(view)].join('\n');
+    const html = buildReportData(all).changes;
+    expect(html[0]?.decision).toMatch(/^decision: open/); // buildReportData reads no decisions
+    const expected = [
+      'decision: rejected in decisions.yaml (the row is not written; rows that depend on it are unrecoverable)',
+      'decision: decided, status = "b" (source stripe)',
+      'decision: decided, status = "O\'Brien" (written in decisions.yaml)',
+    ];
+    for (const line of expected) {
+      expect(text).toContain(`    ${line}`);
+      expect(md).toContain(`**${line}**`);
+    }
   });
 
   it('a reject of a conflict is used, and an accept without a value for each column says what is missing', () => {
