@@ -119,6 +119,6 @@ export async function review(options: ReviewOptions): Promise<ReviewResult> {
   }
   // What the patch will now do with these decisions.
   const after = applyDecisions(changeset, (await loadDecisions(options.jobDir)).decisions);
-  options.print(`\n${result.resolved} resolved, ${result.rejected} rejected, ${result.skipped} skipped; ${after.withheld.undecidedConflicts} conflicts still open. Run "salvage patch" to write the decisions into the patch.`);
+  options.print(`\n${result.resolved} resolved, ${result.rejected} rejected, ${result.skipped} skipped; ${after.withheld.undecidedConflicts} conflicts still open. Run "salvage reconcile" again (the rows that depend on a decided conflict follow it), then "salvage patch".`);
   return result;
 }

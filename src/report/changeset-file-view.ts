@@ -7,7 +7,7 @@ import { viewOfChangeset, type ChangesetHead, type ChangesetView } from './chang
 import { ChangeGroups } from '../reconcile/change-groups.js';
 import { summaryRowsOf } from './review-model.js';
 import path from 'node:path';
-import { loadDecisions } from '../decide/load.js';
+import { decisionsPath, loadDecisions } from '../decide/load.js';
 import type { Decisions } from '../decide/schema.js';
 
 export interface ChangesetFileView extends ChangesetView {
@@ -31,6 +31,7 @@ export async function openChangesetView(file: string, options: { decisions?: Dec
   });
   // decisions.yaml lives beside changeset.json, in the job directory.
   const decisions = options.decisions ?? (await loadDecisions(path.dirname(file))).decisions;
+  const decisionsNewer = options.decisions === undefined && (await newer(decisionsPath(path.dirname(file)), file));
   const offsets: number[] = [];
   const lengths: number[] = [];
   const groups = new ChangeGroups<number>();
@@ -49,11 +50,17 @@ export async function openChangesetView(file: string, options: { decisions?: Dec
       return true;
     },
   });
-  if (!layout) return inMemory((await readChangeset(file)).changeset, decisions);
+  if (!layout) return { ...inMemory((await readChangeset(file)).changeset, decisions), decisionsNewer };
   const parsed = parseWhole(`${layout.head}${layout.tail}`, file);
   checkFormat(parsed, file);
   const { changes: _none, ...head } = parsed;
-  return fileView(file, head, Object.keys(parsed), offsets, lengths, groups, decisions);
+  return { ...fileView(file, head, Object.keys(parsed), offsets, lengths, groups, decisions), decisionsNewer };
+}
+
+/** Whether file `a` exists and was written after file `b`. */
+async function newer(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
+  return x !== undefined && y !== undefined && x.mtimeMs > y.mtimeMs;
 }
 
 function inMemory(changeset: Changeset, decisions: Decisions): ChangesetFileView {

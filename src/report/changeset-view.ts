@@ -30,7 +30,13 @@ export interface ChangesetView {
   tablesWithChanges(): string[];
   /** decisions.yaml as it is now (the defaults when there is none): the reports show each conflict's decision. */
   readonly decisions: Decisions;
+  /** Set when decisions.yaml changed after reconcile wrote the changeset: the rows that depend on a conflict show what they were. */
+  readonly decisionsNewer?: boolean;
 }
+
+/** What the reports say when decisions.yaml is newer than the changeset. */
+export const DECISIONS_NEWER_NOTE =
+  'decisions.yaml changed after reconcile wrote this changeset: run "salvage reconcile" again, so that the rows that depend on a decided conflict follow it (below, they are as they were)';
 
 /** The decisions of a job without decisions.yaml: every conflict open. */
 export const NO_DECISIONS: Decisions = decisionsSchema.parse({});

@@ -3,7 +3,7 @@ import { EvidenceFootnotes } from './evidence-footnotes.js';
 import { htmlText } from './html-text.js';
 import { mdCode as code, mdText, mdValue } from './markdown-escape.js';
 import { countsTotal, own, type SummaryRow } from './review-model.js';
-import { viewOfChangeset, type ChangesetHead, type ChangesetView } from './changeset-view.js';
+import { DECISIONS_NEWER_NOTE, viewOfChangeset, type ChangesetHead, type ChangesetView } from './changeset-view.js';
 import { decisionLine } from '../decide/conflict-decision.js';
 import type { Decisions } from '../decide/schema.js';
 import { countOfKind, keyRefText, REVIEW_KIND_ORDER, reasonText, scoreText } from './review-terms.js';
@@ -36,6 +36,7 @@ export function* markdownLines(view: ChangesetView, options: MarkdownReportOptio
 function* reportLines(view: ChangesetView, options: MarkdownReportOptions): Generator<string> {
   const out: string[] = [];
   header(view.head, out);
+  if (view.decisionsNewer) out.push(`> **${mdText(DECISIONS_NEWER_NOTE)}**`, '');
   summary(view.summary(), out);
   ledger(view.head, out);
   yield* out.splice(0);

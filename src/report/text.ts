@@ -1,6 +1,6 @@
 import type { Change, Evidence } from '../reconcile/changeset.js';
 import { hasOwn, own } from '../reconcile/own.js';
-import type { ChangesetView } from './changeset-view.js';
+import { DECISIONS_NEWER_NOTE, type ChangesetView } from './changeset-view.js';
 import { decisionLine } from '../decide/conflict-decision.js';
 import type { Decisions } from '../decide/schema.js';
 import type { SummaryRow } from './review-model.js';
@@ -35,6 +35,7 @@ export function* textLines(view: ChangesetView, options: TextReportOptions = {})
   const { head } = view;
   yield p.bold(`salvage changeset for ${head.backup.database} (${head.createdAt})`);
   yield `window: ${head.window.from} -> ${head.window.to} (records written since ${head.window.since})`;
+  if (view.decisionsNewer) yield p.warn(DECISIONS_NEWER_NOTE);
   for (const s of head.sources) {
     yield `source ${s.name}: ${s.records} records = ${s.mapped ?? '?'} mapped + ${s.unmapped ?? '?'} matched no rule + ${s.rejected ?? '?'} rejected`;
     for (const r of s.rejectedBy ?? []) yield p.warn(`  rejected ${r.count} by ${r.rule} (${r.column}), e.g. ${r.example.ref}: ${r.example.message}`);

@@ -112,7 +112,10 @@ describe.runIf(pgUp)('a decided conflict brings back the rows that depend on it'
     const hint = /decision: open; decide with salvage review, or in decisions\.yaml under resolve: or reject: as (.+)$/m.exec(before);
     expect(hint?.[1]).toBe(conflict?.id);
     await writeFile(decisionsPath(config.jobDir), `resolve:\n  ${hint?.[1]}:\n    total: { source: stripe }\n`);
-    expect(await diffText(dir)).toContain('decision: decided, total = "90.00" (source stripe)');
+    const decided = await diffText(dir);
+    expect(decided).toContain('decision: decided, total = "90.00" (source stripe)');
+    // The payment below still shows what it was: diff says to reconcile again.
+    expect(decided).toContain('decisions.yaml changed after reconcile wrote this changeset: run "salvage reconcile" again');
 
     await reconcile({ config, mapParallelism: { workers: 0 } });
     const second = await changes(dir);
@@ -120,6 +123,7 @@ describe.runIf(pgUp)('a decided conflict brings back the rows that depend on it'
     expect(booking(second)).toMatchObject({ kind: 'conflict', id: conflict?.id });
     const key = booking(second)?.key.id ?? booking(second)?.values.id;
     expect(payment(second)).toMatchObject({ kind: 'insert', values: { stripe_charge_id: 'ch_1', amount: '90.00', booking_id: key } });
+    expect(await diffText(dir)).not.toContain('decisions.yaml changed after reconcile');
 
     const { dir: patchDir, manifest } = await writePatch(config.jobDir, changesetPath(config.jobDir));
     expect(manifest.withheld).toMatchObject({ conflict: 0, unrecoverable: 0, rejected: 0 });
