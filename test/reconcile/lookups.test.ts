@@ -93,10 +93,11 @@ describe.runIf(pgUp)('two rules fill one foreign key by different natural keys',
     // Vehicle 1 has calendar ZZ 9009; vehicle 2 has plate ZZ 9009.
     expect(byReference(changes, 'T-CAL-1')).toMatchObject({ kind: 'insert', values: { vehicle_id: '1' } });
     expect(byReference(changes, 'T-MAIL-2')).toMatchObject({ kind: 'insert', values: { vehicle_id: '2' } });
-    // The new vehicle takes key 3; both rules find it, each by its own column.
-    expect(byId(changes, 'public.vehicles#3')).toMatchObject({ kind: 'insert', values: { plate: 'NW 3003', calendar_id: 'cal-new' } });
-    expect(byReference(changes, 'T-CAL-NEW')).toMatchObject({ kind: 'insert', values: { vehicle_id: '3' } });
-    expect(byReference(changes, 'T-MAIL-NEW')).toMatchObject({ kind: 'insert', values: { vehicle_id: '3' } });
+    // The new vehicle (its key made by the target at apply time): both rules find it, each by its own column.
+    const vehicle = changes.find((c) => c.table === 'public.vehicles');
+    expect(vehicle).toMatchObject({ kind: 'insert', values: { plate: 'NW 3003', calendar_id: 'cal-new' } });
+    expect(byReference(changes, 'T-CAL-NEW')).toMatchObject({ kind: 'insert', keyRefs: { vehicle_id: vehicle?.id } });
+    expect(byReference(changes, 'T-MAIL-NEW')).toMatchObject({ kind: 'insert', keyRefs: { vehicle_id: vehicle?.id } });
   });
 
   it('a parent no mapping rebuilds is looked up by each rule’s own key too', async () => {
@@ -124,8 +125,10 @@ describe.runIf(pgUp)('two rules fill one foreign key by different natural keys',
     expect(parallel.text).toBe(inline.text);
     expect(byReference(parallel.changes, 'C1')?.values.vehicle_id).toBe('1');
     expect(byReference(parallel.changes, 'M1')?.values.vehicle_id).toBe('2');
-    expect(byReference(parallel.changes, 'C0')?.values.vehicle_id).toBe('3');
-    expect(byReference(parallel.changes, 'M0')?.values.vehicle_id).toBe('3');
+    const vehicle = parallel.changes.find((c) => c.table === 'public.vehicles')?.id;
+    expect(vehicle).toBeDefined();
+    expect(byReference(parallel.changes, 'C0')?.keyRefs?.vehicle_id).toBe(vehicle);
+    expect(byReference(parallel.changes, 'M0')?.keyRefs?.vehicle_id).toBe(vehicle);
   });
 });
 
@@ -219,16 +222,19 @@ describe.runIf(pgUp)('a lookup value that more than one row has is ambiguous, ne
   });
 
   it('a soft-deleted backup row and a new row rebuilt in the run: unrecoverable, naming both', () => {
-    expect(byId(changes, 'public.patients#6')).toMatchObject({ kind: 'insert', values: { email: 'cat@example.org' } });
+    // A new row, named by its record until the target gives it a key at apply time.
+    expect(byId(changes, 'public.patients@record=intake:f1')).toMatchObject({ kind: 'insert', values: { email: 'cat@example.org' } });
     expect(byReference(changes, 'A-CAT')).toMatchObject({ kind: 'unrecoverable', reason: 'missing-parent' });
     expect(byReference(changes, 'A-CAT')?.detail).toBe(
-      'patient_id: email = "cat@example.org" matches 2 public.patients rows (id 4 in the backup; public.patients#6, rebuilt in this run); salvage does not pick one: fix the duplicate, or look the parent up by a column that tells them apart',
+      'patient_id: email = "cat@example.org" matches 2 public.patients rows (id 4 in the backup; public.patients@record=intake:f1, rebuilt in this run); salvage does not pick one: fix the duplicate, or look the parent up by a column that tells them apart',
     );
   });
 
   it('two new rows rebuilt with the value: unrecoverable', () => {
     expect(byReference(changes, 'A-EVE')).toMatchObject({ kind: 'unrecoverable', reason: 'missing-parent' });
-    expect(byReference(changes, 'A-EVE')?.detail).toMatch(/^patient_id: email = "eve@example\.org" matches 2 public\.patients rows \(public\.patients#\d, rebuilt in this run; public\.patients#\d, rebuilt in this run\)/);
+    expect(byReference(changes, 'A-EVE')?.detail).toMatch(
+      /^patient_id: email = "eve@example\.org" matches 2 public\.patients rows \(public\.patients@record=intake:f3, rebuilt in this run; public\.patients@record=intake:f4, rebuilt in this run\)/,
+    );
   });
 
   it('an updated row is the same row, and a value one row has resolves to it', () => {
