@@ -61,6 +61,17 @@ export async function review(options: ReviewOptions): Promise<ReviewResult> {
     const picks: Array<{ column: string; value: string | null; sources: string[] }> = [];
     let quit = false;
     let rejected = false;
+    if (Object.keys(change.conflicts ?? {}).length === 0) {
+      // No value to choose (a key the live database gave another row): keep what the database has, or not yet.
+      for (const note of change.notes ?? []) options.print(`    ${note}`);
+      const answer = (await options.ask('  r to reject it (keep the row the database has), s to skip, q to quit: ')).trim().toLowerCase();
+      if (answer === 'q') break;
+      if (answer !== 'r') {
+        result.skipped++;
+        continue;
+      }
+      rejected = true;
+    }
     for (const [column, alternatives] of Object.entries(change.conflicts ?? {})) {
       const before = own(change.old, column);
       options.print(`  ${column}${before !== undefined ? ` (the backup has ${JSON.stringify(before)})` : ''}:`);

@@ -132,6 +132,20 @@ describe('every id diff prints can be decided', () => {
     }
   });
 
+  it('a conflict with no value to choose (a key the live database reused) can be rejected, by hand or in review', async () => {
+    const reused: Change = { ...conflict('public.bookings#77'), conflicts: {}, notes: ['key reused by the live database: id 77 is a different row there now'] };
+    const text = [...textLines(viewOfChangeset(changeset([reused])))].join('\n');
+    expect(text).toContain('    decision: open; no value to choose (see the note): reject it in decisions.yaml as public.bookings#77 to keep the row the database has, or run salvage review');
+    const dir = await tempJobDir('decision-ids-reused');
+    await writeChangeset(path.join(dir, 'changeset.json'), changeset([reused]));
+    const printed: string[] = [];
+    const result = await review({ jobDir: dir, ask: async () => 'r', print: (line) => printed.push(line) });
+    expect(result).toMatchObject({ rejected: 1, resolved: 0 });
+    expect(printed).toContain('    key reused by the live database: id 77 is a different row there now');
+    const decided = applyDecisions(changeset([reused]), (await loadDecisions(dir)).decisions);
+    expect(decided).toMatchObject({ stale: [], withheld: { rejected: 1, undecidedConflicts: 0 }, accepted: [] });
+  });
+
   it('a reject of a conflict is used, and an accept without a value for each column says what is missing', () => {
     const [first, second] = IDS.map(conflict);
     const decided = applyDecisions(changeset([first as Change, second as Change]), { default: 'accept', accept: [IDS[1] as string], reject: [IDS[0] as string], confidence: {}, resolve: {} });
