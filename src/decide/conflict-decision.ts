@@ -65,7 +65,10 @@ export function decisionLine(decisions: Decisions, change: Change): string {
     c.problem ? `${c.column}: ${c.problem}` : c.from ? `${c.column} = ${c.value === null ? 'NULL' : JSON.stringify(c.value)} (${c.from})` : `${c.column} open`,
   );
   if (decision.state === 'decided') return `decision: decided, ${said.join('; ')}`;
-  if (decision.columns.length === 0) return `decision: open; no value to choose (see the note): reject it in decisions.yaml as ${decisionId(change.id)} to keep the row the database has, or run salvage review`;
+  if (decision.columns.length === 0) {
+    const id = decisionId(change.id);
+    return `decision: open; no value to choose (see the note): in decisions.yaml, reject ${id} to keep the row the database has, or list it under rekey: to write it under a new key the target makes; or run salvage review`;
+  }
   const how = `decide with salvage review, or in decisions.yaml under resolve: or reject: as ${decisionId(change.id)}`;
   return decision.columns.some((c) => c.from || c.problem) ? `decision: open (${said.join('; ')}); ${how}` : `decision: open; ${how}`;
 }

@@ -135,7 +135,7 @@ describe('every id diff prints can be decided', () => {
   it('a conflict with no value to choose (a key the live database reused) can be rejected, by hand or in review', async () => {
     const reused: Change = { ...conflict('public.bookings#77'), conflicts: {}, notes: ['key reused by the live database: id 77 is a different row there now'] };
     const text = [...textLines(viewOfChangeset(changeset([reused])))].join('\n');
-    expect(text).toContain('    decision: open; no value to choose (see the note): reject it in decisions.yaml as public.bookings#77 to keep the row the database has, or run salvage review');
+    expect(text).toContain('    decision: open; no value to choose (see the note): in decisions.yaml, reject public.bookings#77 to keep the row the database has, or list it under rekey: to write it under a new key the target makes; or run salvage review');
     const dir = await tempJobDir('decision-ids-reused');
     await writeChangeset(path.join(dir, 'changeset.json'), changeset([reused]));
     const printed: string[] = [];
@@ -144,11 +144,16 @@ describe('every id diff prints can be decided', () => {
     expect(printed).toContain('    key reused by the live database: id 77 is a different row there now');
     const decided = applyDecisions(changeset([reused]), (await loadDecisions(dir)).decisions);
     expect(decided).toMatchObject({ stale: [], withheld: { rejected: 1, undecidedConflicts: 0 }, accepted: [] });
+    // Or written under a new key: review lists it under rekey: for reconcile.
+    const other = await tempJobDir('decision-ids-rekey');
+    await writeChangeset(path.join(other, 'changeset.json'), changeset([reused]));
+    expect(await review({ jobDir: other, ask: async () => 'k', print: () => undefined })).toMatchObject({ resolved: 1, rejected: 0 });
+    expect((await loadDecisions(other)).decisions.rekey).toEqual(['public.bookings#77']);
   });
 
   it('a reject of a conflict is used, and an accept without a value for each column says what is missing', () => {
     const [first, second] = IDS.map(conflict);
-    const decided = applyDecisions(changeset([first as Change, second as Change]), { default: 'accept', accept: [IDS[1] as string], reject: [IDS[0] as string], confidence: {}, resolve: {} });
+    const decided = applyDecisions(changeset([first as Change, second as Change]), decisionsSchema.parse({ accept: [IDS[1]], reject: [IDS[0]] }));
     expect(decided.stale).toEqual([]);
     expect(decided.withheld).toMatchObject({ rejected: 1, undecidedConflicts: 1 });
     expect(decided.problems).toEqual([`accept ${IDS[1]}: a conflict is written once each disputed column (status) has a value: add it under resolve:, or run salvage review`]);
