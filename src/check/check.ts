@@ -4,7 +4,7 @@ import { findTable, readCatalog } from '../db/catalog.js';
 import { connectDatabase } from '../db/connect.js';
 import { InvalidInputError, type Problem } from '../errors.js';
 import { readDeclaredDomains, type ValueDomains } from '../init/value-domains.js';
-import { bindMappings } from '../mapping/check-catalog.js';
+import { bindMappings, partialLookupNote } from '../mapping/check-catalog.js';
 import type { MappingSet } from '../mapping/types.js';
 import { embeddedDir } from '../reconcile/reconcile.js';
 import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK } from '../sql/select.js';
@@ -50,6 +50,7 @@ export async function check(config: SalvageConfig): Promise<CheckReport> {
   if (schema) {
     problems.push(...againstSchema(loaded.mappings, schema, Object.keys(config.sources)));
     warnings.push(...sortProblems(nowDefaultWarnings(loaded.mappings, schema.catalog)));
+    warnings.push(...partialLookups(loaded.mappings, schema.catalog));
   }
 
   const keysOf = (table: string) => {
@@ -75,6 +76,19 @@ export async function check(config: SalvageConfig): Promise<CheckReport> {
     sources: stats.sources,
     ok: sorted.length === 0,
   };
+}
+
+/** Lookups by a column unique only among some rows (see partialLookupNote), at the line of each. */
+function partialLookups(mappings: MappingSet, catalog: Catalog): Problem[] {
+  const notes: Problem[] = [];
+  for (const rule of mappings.rules) {
+    for (const column of rule.columns) {
+      const parent = column.lookup && findTable(catalog, column.lookup.table);
+      const note = parent && column.lookup ? partialLookupNote(parent, column.lookup.by) : undefined;
+      if (note) notes.push({ file: column.position.file, line: column.position.line, column: column.position.column, message: note });
+    }
+  }
+  return notes;
 }
 
 function againstSchema(mappings: MappingSet, schema: { catalog: Catalog; domains: ValueDomains }, sourceNames: string[]): Problem[] {

@@ -37,6 +37,11 @@ export interface CatalogTable {
    * each a column list in key order. Listed once each; a list equal to the primary key is left out.
    */
   uniqueKeys: string[][];
+  /**
+   * Unique indexes left out of uniqueKeys (partial, or on expressions): the plain columns
+   * each one's key is computed from, sorted. Absent from catalogs made by hand.
+   */
+  conditionalUniqueKeys?: Array<{ index: string; columns: string[]; partial: boolean; definition: string }>;
   foreignKeys: CatalogForeignKey[];
   /** Sequences feeding columns (serial, identity, or nextval() defaults): column -> sequence. */
   sequences: Record<string, { schema: string; name: string }>;

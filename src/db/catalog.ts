@@ -3,6 +3,7 @@ import type { Catalog, CatalogColumn, CatalogForeignKey, CatalogTable } from './
 import {
   COLUMNS_QUERY,
   COLUMN_SEQUENCES_QUERY,
+  CONDITIONAL_UNIQUE_KEYS_QUERY,
   CURRENT_DATABASE_QUERY,
   EXCLUDED_SCHEMAS,
   FOREIGN_KEYS_QUERY,
@@ -22,8 +23,9 @@ export interface ReadCatalogOptions {
 }
 
 /**
- * Reads the user tables of the connected database: columns, keys, foreign keys
- * and the sequences behind columns. Six queries however many tables there are.
+ * Reads the user tables of the connected database: columns, keys, foreign keys,
+ * the sequences behind columns, and the unique indexes that are partial or on
+ * expressions. Seven queries however many tables there are.
  * Works with any pg.Client, whatever its type parsers (rows are read as text or
  * as parsed values alike). Everything is sorted (tables by schema then name in
  * UTF-16 code unit order, columns by position, keys and foreign keys by their
@@ -51,6 +53,7 @@ export async function readCatalog(client: pg.Client, options: ReadCatalogOptions
   for (const row of await rowsOf(client, UNIQUE_KEYS_QUERY, [oids])) addIndexColumn(draftOf(row), row);
   for (const row of await rowsOf(client, FOREIGN_KEYS_QUERY, [oids])) addForeignKeyColumn(draftOf(row), row);
   for (const row of await rowsOf(client, COLUMN_SEQUENCES_QUERY, [oids])) addSequence(draftOf(row), row);
+  for (const row of await rowsOf(client, CONDITIONAL_UNIQUE_KEYS_QUERY, [oids])) addConditionalUniqueColumn(draftOf(row), row);
 
   const tables = [...byOid.values()].map(finishTable);
   tables.sort((a, b) => compareText(a.schema, b.schema) || compareText(a.name, b.name));
@@ -77,10 +80,12 @@ interface TableDraft {
   foreignKeys: Map<string, ForeignKeyDraft>;
   /** column -> best sequence so far with its priority (lower wins). */
   sequences: Map<string, { schema: string; name: string; priority: number }>;
+  /** Unique indexes that are partial or on expressions, by name: the columns their key reads. */
+  conditionalUnique: Map<string, { columns: string[]; partial: boolean; definition: string }>;
 }
 
 function newDraft(schema: string, name: string): TableDraft {
-  return { schema, name, columns: [], indexes: new Map(), foreignKeys: new Map(), sequences: new Map() };
+  return { schema, name, columns: [], indexes: new Map(), foreignKeys: new Map(), sequences: new Map(), conditionalUnique: new Map() };
 }
 
 function addColumn(draft: TableDraft, row: Row): void {
@@ -106,6 +111,16 @@ function addIndexColumn(draft: TableDraft, row: Row): void {
     draft.indexes.set(indexName, index);
   }
   index.columns.push({ ordinal: int(row['ordinal']), name: text(row['column_name']) });
+}
+
+function addConditionalUniqueColumn(draft: TableDraft, row: Row): void {
+  const name = text(row['index_name']);
+  let index = draft.conditionalUnique.get(name);
+  if (index === undefined) {
+    index = { columns: [], partial: bool(row['is_partial']), definition: text(row['definition']) };
+    draft.conditionalUnique.set(name, index);
+  }
+  index.columns.push(text(row['column_name']));
 }
 
 function addForeignKeyColumn(draft: TableDraft, row: Row): void {
@@ -162,7 +177,10 @@ function finishTable(draft: TableDraft): CatalogTable {
     if (sequence !== undefined) sequences[column.name] = { schema: sequence.schema, name: sequence.name };
   }
 
-  return { schema: draft.schema, name: draft.name, columns, primaryKey, uniqueKeys: distinctUniqueKeys, foreignKeys, sequences };
+  const conditionalUniqueKeys = [...draft.conditionalUnique]
+    .map(([index, u]) => ({ index, columns: [...u.columns].sort(compareText), partial: u.partial, definition: u.definition }))
+    .sort((a, b) => compareText(a.index, b.index));
+  return { schema: draft.schema, name: draft.name, columns, primaryKey, uniqueKeys: distinctUniqueKeys, ...(conditionalUniqueKeys.length ? { conditionalUniqueKeys } : {}), foreignKeys, sequences };
 }
 
 async function rowsOf(client: pg.Client, sql: string, values: unknown[]): Promise<Row[]> {

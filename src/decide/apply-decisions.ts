@@ -19,6 +19,14 @@ export interface DecidedChangeset {
   problems: string[];
 }
 
+/** What the decisions make of one change (see Decider.verdict). */
+export type Verdict =
+  | { kind: 'write'; change: Change }
+  | { kind: 'rejected' }
+  | { kind: 'open' }
+  | { kind: 'not-accepted' }
+  | { kind: 'unrecoverable' };
+
 function matches(selector: Selector, change: Change): boolean {
   if (typeof selector === 'string') return selector === change.id;
   if ('table' in selector) return selector.table === change.table || `public.${selector.table}` === change.table;
@@ -59,31 +67,55 @@ export class Decider {
 
   /** The change as the patch writes it (a settled conflict becomes an insert or update), or undefined when withheld. */
   decide(change: Change): Change | undefined {
-    const { decisions, withheld } = this;
-    if (change.kind === 'unrecoverable') {
-      withheld.unrecoverable++;
-      return undefined;
+    const verdict = this.verdict(change);
+    switch (verdict.kind) {
+      case 'write':
+        return verdict.change;
+      case 'unrecoverable':
+        this.withheld.unrecoverable++;
+        break;
+      case 'open':
+        this.withheld.undecidedConflicts++;
+        break;
+      case 'rejected':
+        this.withheld.rejected++;
+        break;
+      case 'not-accepted':
+        this.withheld.notAccepted++;
+        break;
     }
-    let decided: Change | undefined = change;
-    if (change.kind === 'conflict') {
-      const resolution = own(decisions.resolve, change.id);
-      if (resolution) this.usedResolutions.add(change.id);
-      decided = resolution ? settle(change, resolution, this.problems) : undefined;
-      if (!decided) {
-        withheld.undecidedConflicts++;
-        return undefined;
-      }
-    }
-    const accepted = this.hit(decisions.accept, change) || own(decisions.resolve, change.id) !== undefined;
+    return undefined;
+  }
+
+  /**
+   * What the decisions make of one change, counting nothing: written (a settled conflict
+   * as the insert or update it becomes), or withheld and why. Every selector is tried on
+   * every change, conflicts included, so that a `reject:` of a conflict's id rejects it
+   * (keeping the row as the database has it) and is not reported as matching nothing.
+   */
+  verdict(change: Change): Verdict {
+    const { decisions } = this;
+    if (change.kind === 'unrecoverable') return { kind: 'unrecoverable' };
+    const resolution = own(decisions.resolve, change.id);
+    const acceptedById = this.hit(decisions.accept, change);
+    const accepted = acceptedById || resolution !== undefined;
     const score = change.confidence?.score;
     const gate = decisions.confidence;
     const lowScore = score !== undefined && gate.reject !== undefined && score < gate.reject;
     const unsure = score !== undefined && gate.accept !== undefined && score < gate.accept;
     const rejected = this.hit(decisions.reject, change) || (lowScore && !accepted);
-    if (rejected) withheld.rejected++;
-    else if ((decisions.default === 'review' || unsure) && !accepted) withheld.notAccepted++;
-    else return decided;
-    return undefined;
+    if (resolution) this.usedResolutions.add(change.id);
+    if (rejected) return { kind: 'rejected' };
+    let decided: Change | undefined = change;
+    if (change.kind === 'conflict') {
+      decided = resolution ? settle(change, resolution, this.problems) : undefined;
+      if (!decided) {
+        if (decisions.accept.includes(change.id)) this.problem(`accept ${change.id}: a conflict is written once each disputed column (${Object.keys(change.conflicts ?? {}).join(', ')}) has a value: add it under resolve:, or run salvage review`);
+        return { kind: 'open' };
+      }
+    }
+    if ((decisions.default === 'review' || unsure) && !accepted) return { kind: 'not-accepted' };
+    return { kind: 'write', change: decided };
   }
 
   /** An accepted change read again: what `decide` made of it, with nothing counted twice. */
@@ -102,6 +134,10 @@ export class Decider {
       if (!this.usedResolutions.has(id)) stale.push(`resolve ${id}: no conflict with that id in this changeset`);
     }
     return { withheld: { ...this.withheld }, stale, problems: [...this.problems] };
+  }
+
+  private problem(text: string): void {
+    if (!this.problems.includes(text)) this.problems.push(text);
   }
 
   private hit(list: Selector[], change: Change): boolean {

@@ -26,6 +26,7 @@ const HEADER = `# Decisions about the changeset (salvage review writes here; edi
 # default: review   -> only what is accepted is written
 # accept / reject: change ids (public.bookings#1042), or { table: ... }, { rule: file#rule }, { kind: insert|update }
 # resolve: change id -> column -> { value: ... } or { source: <source name> }
+# rekey: change ids of rows whose key the live database reused: written under a new key
 `;
 
 /**
@@ -36,7 +37,7 @@ const HEADER = `# Decisions about the changeset (salvage review writes here; edi
 export async function review(options: ReviewOptions): Promise<ReviewResult> {
   const { changeset } = await readChangeset(changesetPath(options.jobDir));
   const loaded = await loadDecisions(options.jobDir);
-  const decided = (id: string) => loaded.decisions.reject.includes(id) || loaded.decisions.accept.includes(id);
+  const decided = (id: string) => loaded.decisions.reject.includes(id) || loaded.decisions.accept.includes(id) || loaded.decisions.rekey.includes(id);
   const open = changeset.changes.filter((c) => c.kind === 'conflict' && !own(loaded.decisions.resolve, c.id) && !decided(c.id));
   // Uncertain matches: below the accept threshold of decisions.yaml, waiting for a person.
   const gate = loaded.decisions.confidence.accept;
@@ -61,6 +62,26 @@ export async function review(options: ReviewOptions): Promise<ReviewResult> {
     const picks: Array<{ column: string; value: string | null; sources: string[] }> = [];
     let quit = false;
     let rejected = false;
+    if (Object.keys(change.conflicts ?? {}).length === 0) {
+      // No value to choose (a key the live database gave another row): keep what the database has, or not yet.
+      for (const note of change.notes ?? []) options.print(`    ${note}`);
+      const answer = (await options.ask('  r to reject it (keep the row the database has), k to write it under a new key the target makes, s to skip, q to quit: ')).trim().toLowerCase();
+      if (answer === 'q') break;
+      if (answer === 'k') {
+        const list = doc.get('rekey');
+        if (list instanceof YAMLSeq) list.add(change.id);
+        else doc.set('rekey', [change.id]);
+        result.resolved++;
+        result.remaining--;
+        await save();
+        continue;
+      }
+      if (answer !== 'r') {
+        result.skipped++;
+        continue;
+      }
+      rejected = true;
+    }
     for (const [column, alternatives] of Object.entries(change.conflicts ?? {})) {
       const before = own(change.old, column);
       options.print(`  ${column}${before !== undefined ? ` (the backup has ${JSON.stringify(before)})` : ''}:`);
@@ -119,6 +140,6 @@ export async function review(options: ReviewOptions): Promise<ReviewResult> {
   }
   // What the patch will now do with these decisions.
   const after = applyDecisions(changeset, (await loadDecisions(options.jobDir)).decisions);
-  options.print(`\n${result.resolved} resolved, ${result.rejected} rejected, ${result.skipped} skipped; ${after.withheld.undecidedConflicts} conflicts still open. Run "salvage patch" to write the decisions into the patch.`);
+  options.print(`\n${result.resolved} resolved, ${result.rejected} rejected, ${result.skipped} skipped; ${after.withheld.undecidedConflicts} conflicts still open. Run "salvage reconcile" again (the rows that depend on a decided conflict follow it), then "salvage patch".`);
   return result;
 }

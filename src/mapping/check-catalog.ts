@@ -9,8 +9,30 @@ export interface BoundMapping {
   table: CatalogTable;
   /** Primary key first, then the natural keys, each a column list. */
   matchKeys: string[][];
-  /** For each lookup column: the parent table and the parent column its value is taken from. */
-  lookups: Map<string, { parent: CatalogTable; by: string; refColumn: string }>;
+  /**
+   * Every distinct lookup the rules write, one per (column, table as written, by): two
+   * rules that fill the same column by different natural keys have a link each. A
+   * candidate's lookup names its link by its position here (see lookupLinkOf).
+   */
+  lookups: LookupLink[];
+}
+
+/** One lookup as the rules write it, bound to the parent table and the column its value is taken from. */
+export interface LookupLink {
+  /** The child column it fills. */
+  column: string;
+  /** The parent table as the mapping names it (`vehicles` or `public.vehicles`). */
+  table: string;
+  parent: CatalogTable;
+  /** The parent column looked up by. */
+  by: string;
+  /** The parent column whose value the child column takes. */
+  refColumn: string;
+}
+
+/** The position in `lookups` of the link a rule's lookup of `column` goes through, or -1. */
+export function lookupLinkOf(lookups: readonly LookupLink[], column: string, table: string, by: string): number {
+  return lookups.findIndex((l) => l.column === column && l.table === table && l.by === by);
 }
 
 /**
@@ -58,7 +80,7 @@ export function bindMappings(mappings: MappingSet, catalog: Catalog, sourceNames
       if (policy.kind === 'prefer') checkSources(policy.sources, mapping.positions.merge[column]);
     }
 
-    const lookups = new Map<string, { parent: CatalogTable; by: string; refColumn: string }>();
+    const lookups: LookupLink[] = [];
     for (const rule of mapping.rules) {
       if (rule.sources) checkSources(rule.sources, rule.sourcePosition ?? rule.position);
       for (const col of rule.columns) {
@@ -77,19 +99,58 @@ export function bindMappings(mappings: MappingSet, catalog: Catalog, sourceNames
           at(col.position, `lookup: table ${tableKey(parent)} has no column "${col.lookup.by}"`);
           continue;
         }
+        const notUnique = lookupUniqueness(parent, col.lookup.by);
+        if (notUnique) at(col.position, notUnique);
         if (!known) continue;
         const refColumn = referencedColumn(table, col.column, parent);
         if (!refColumn) {
           at(col.position, `lookup: ${tableKey(table)}.${col.column} has no foreign key to ${tableKey(parent)} and that table has no single-column primary key to take`);
           continue;
         }
-        lookups.set(col.column, { parent, by: col.lookup.by, refColumn });
+        if (lookupLinkOf(lookups, col.column, col.lookup.table, col.lookup.by) < 0) {
+          lookups.push({ column: col.column, table: col.lookup.table, parent, by: col.lookup.by, refColumn });
+        }
       }
     }
     bound.push({ mapping, table, matchKeys, lookups });
   }
   if (problems.length) throw new InvalidInputError('mappings do not fit the backup schema or the config', problems);
   return bound;
+}
+
+/**
+ * Why a lookup by `by` could land on the wrong row, or undefined when `by` is unique in
+ * the parent: its primary key, a UNIQUE constraint or a unique index on exactly that
+ * column, or a unique index computed from it alone (`lower(email)`, partial or not: a
+ * value that matches several rows, a soft-deleted one among them, is then reported
+ * ambiguous at reconcile). A column unique only together with others (`name` of
+ * `UNIQUE (tenant_id, name)`) can match a row of another tenant.
+ */
+function lookupUniqueness(parent: CatalogTable, by: string): string | undefined {
+  const alone = (key: string[]) => key.length === 1 && key[0] === by;
+  if (alone(parent.primaryKey) || parent.uniqueKeys.some(alone)) return undefined;
+  if ((parent.conditionalUniqueKeys ?? []).some((k) => alone(k.columns))) return undefined;
+  const unique = [
+    ...(parent.primaryKey.length ? [parent.primaryKey] : []),
+    ...parent.uniqueKeys,
+    ...(parent.conditionalUniqueKeys ?? []).map((k) => k.columns),
+  ].map((key) => (key.length === 1 ? key[0] : `(${key.join(', ')})`));
+  const choice = unique.length ? `look it up by a column that is unique on its own (unique in ${tableKey(parent)}: ${[...new Set(unique)].join('; ')})` : `${tableKey(parent)} has no unique column to look it up by`;
+  return `lookup: ${tableKey(parent)}.${by} is not unique (no primary key, UNIQUE constraint or unique index on it alone), so one value can match several rows and salvage would have to guess; ${choice}`;
+}
+
+/**
+ * A lookup by a column unique only among some rows (a partial unique index, as soft
+ * deletes use): not an error, but worth saying, since a value a row outside the index's
+ * condition shares (a soft-deleted one) makes the lookup ambiguous and the child
+ * unrecoverable. Undefined when `by` is unique among all rows, or not unique at all.
+ */
+export function partialLookupNote(parent: CatalogTable, by: string): string | undefined {
+  const alone = (key: string[]) => key.length === 1 && key[0] === by;
+  if (alone(parent.primaryKey) || parent.uniqueKeys.some(alone)) return undefined;
+  const conditional = (parent.conditionalUniqueKeys ?? []).filter((k) => alone(k.columns));
+  if (conditional.length === 0 || conditional.some((k) => !k.partial)) return undefined;
+  return `lookup: ${tableKey(parent)}.${by} is unique only among some rows (${conditional.map((k) => k.definition).join('; ')}): a value that a row outside that condition shares (a soft-deleted one) is ambiguous, and the rows that look it up are reported unrecoverable rather than attached to either`;
 }
 
 /** The parent column a child column points at: its foreign key's target, else the parent's single-column key. */

@@ -1,6 +1,6 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
 import { tableKey } from '../db/table-names.js';
-import type { BoundMapping } from '../mapping/check-catalog.js';
+import type { BoundMapping, LookupLink } from '../mapping/check-catalog.js';
 import { digestOfTexts, Fingerprints, foldColumn } from './fingerprints.js';
 import { LookupIndex } from './lookup-index.js';
 import { candidateKeys } from './match-keys.js';
@@ -75,7 +75,8 @@ export function keyCandidates(
 class FirstPass {
   private readonly baseSets: number[] = [];
   private readonly lanes = { a: 0, b: 0 };
-  private readonly links = new Map<string, { index: LookupIndex | undefined; meta: CatalogColumn } | undefined>();
+  /** Per link of the bound mapping (see PendingLookup): its parent index and the child column's type, once each. */
+  private readonly links: Array<{ index: LookupIndex | undefined; meta: CatalogColumn } | undefined> = [];
 
   constructor(
     private readonly store: CandidateStore,
@@ -105,7 +106,7 @@ class FirstPass {
     }
     const extra: string[] = [];
     for (const lookup of store.lookupsOf(i)) {
-      const link = this.link(lookup.column);
+      const link = this.link(lookup.link);
       if (!link) continue;
       const entry = lookup.naturalKey !== null && link.index ? link.index.resolve(lookup.naturalKey) : undefined;
       if (entry && 'value' in entry) {
@@ -120,15 +121,20 @@ class FirstPass {
     return keys;
   }
 
-  /** The parent index a lookup column resolves in, and the column's own type (once per column). */
-  private link(column: string): { index: LookupIndex | undefined; meta: CatalogColumn } | undefined {
-    if (this.links.has(column)) return this.links.get(column);
-    const link = this.bound.lookups.get(column);
-    const meta = this.columns.get(column);
-    const found = link && meta ? { index: this.parentIndexes.get(LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn)), meta } : undefined;
-    this.links.set(column, found);
+  /** The parent index a lookup resolves in, and its column's own type (once per link). */
+  private link(at: number): { index: LookupIndex | undefined; meta: CatalogColumn } | undefined {
+    if (at in this.links) return this.links[at];
+    const link = this.bound.lookups[at];
+    const meta = link && this.columns.get(link.column);
+    const found = link && meta ? { index: this.parentIndexes.get(lookupIndexKey(link)), meta } : undefined;
+    this.links[at] = found;
     return found;
   }
+}
+
+/** The key of the index a link resolves in: one per (parent table, by, referenced column). */
+export function lookupIndexKey(link: LookupLink): string {
+  return LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn);
 }
 
 export function keyList(keys: string | string[] | undefined): string[] {
@@ -143,9 +149,9 @@ export function resolveLookups(
   parentIndexes: Map<string, LookupIndex>,
 ): void {
   for (const [column, request] of Object.entries(candidate.lookups ?? {})) {
-    const link = bound.lookups.get(column);
-    if (!link) continue;
-    const index = parentIndexes.get(LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn));
+    const link = bound.lookups[request.link];
+    if (!link || link.column !== column) continue;
+    const index = parentIndexes.get(lookupIndexKey(link));
     const byColumn = link.parent.columns.find((c) => c.name === link.by) as CatalogColumn;
     const key = toColumnText(byColumn, request.key);
     const entry = key.ok && index ? index.resolve(comparisonKey(byColumn, key.text)) : { reason: key.ok ? 'lookup index missing' : key.error };

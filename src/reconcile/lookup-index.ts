@@ -2,13 +2,42 @@
  * Natural key -> parent key, for one (parent table, by column, referenced column).
  * Filled from the backup (only the keys children asked for) and from the rows
  * rebuilt in this run; an entry can also say why the parent cannot be had.
+ *
+ * A natural key that more than one row has (two backup rows, a soft-deleted one and a
+ * live one under a partial unique index, a backup row and a new row rebuilt in this
+ * run) is ambiguous: it resolves to a reason that names the rows, never to one of them.
+ * A row rebuilt in this run that is a backup row (an update of it) is that row, not a
+ * second one.
  */
 export type LookupEntry = { value: string } | { reason: string };
+
+/** A row rebuilt in this run: which row it is, and the backup row it is, if any (by its referenced value there). */
+export interface RebuiltRow {
+  /** The change's id (`public.patients#12`, `public.patients@email=...`). */
+  row: string;
+  /** The backup row's referenced value when this change is of that row (an update): it replaces it. */
+  replaces?: string;
+}
+
+/** A row found under a natural key that is not a plain backup row. */
+interface Found {
+  entry: LookupEntry;
+  /** Which row: a change id for a rebuilt row. */
+  row: string;
+  /** The backup row it is, by its referenced value, if any. */
+  replaces: string | undefined;
+}
+
+/** A backup row is held as its referenced value alone: that value names the row (it is unique, as a foreign key's target must be). */
+type Held = string | Found;
 
 export class LookupIndex {
   /** Natural keys that some child candidate asked for; the backup scan keeps only these. */
   readonly requested = new Set<string>();
-  private readonly entries = new Map<string, LookupEntry>();
+  /** The one row found so far per natural key (most of them: a string per key keeps millions of keys flat). */
+  private readonly entries = new Map<string, Held>();
+  /** Natural keys more than one row has, with every row found: rare, so apart from the rest. */
+  private readonly ambiguous = new Map<string, Held[]>();
 
   constructor(
     readonly parentTable: string,
@@ -20,16 +49,52 @@ export class LookupIndex {
     return `${parentTable}\u0000${by}\u0000${refColumn}`;
   }
 
-  set(naturalKey: string, entry: LookupEntry): void {
-    // A row rebuilt in this run overrides the backup's view of the same key.
-    this.entries.set(naturalKey, entry);
+  /**
+   * A row that has this natural key: a backup row (no `rebuilt`), or a row rebuilt in
+   * this run. Another row with the same natural key makes it ambiguous.
+   */
+  set(naturalKey: string, entry: LookupEntry, rebuilt?: RebuiltRow): void {
+    const held: Held = rebuilt ? { entry, row: rebuilt.row, replaces: rebuilt.replaces } : 'value' in entry ? entry.value : { entry, row: entry.reason, replaces: undefined };
+    const several = this.ambiguous.get(naturalKey);
+    const first = this.entries.get(naturalKey);
+    if (!several && first === undefined) {
+      this.entries.set(naturalKey, held);
+      return;
+    }
+    const rows = merge(several ?? [first as Held], held);
+    if (rows.length === 1) {
+      this.ambiguous.delete(naturalKey);
+      this.entries.set(naturalKey, rows[0] as Held);
+    } else {
+      this.ambiguous.set(naturalKey, rows);
+      this.entries.delete(naturalKey);
+    }
   }
 
   resolve(naturalKey: string): LookupEntry {
-    return (
-      this.entries.get(naturalKey) ?? {
-        reason: `no ${this.parentTable} row with ${this.by} = ${JSON.stringify(naturalKey)} in the backup or among the recovered rows`,
-      }
-    );
+    const several = this.ambiguous.get(naturalKey);
+    if (several) {
+      return {
+        reason: `${this.by} = ${JSON.stringify(naturalKey)} matches ${several.length} ${this.parentTable} rows (${several.map((h) => this.describe(h)).join('; ')}); salvage does not pick one: fix the duplicate, or look the parent up by a column that tells them apart`,
+      };
+    }
+    const held = this.entries.get(naturalKey);
+    if (held === undefined) return { reason: `no ${this.parentTable} row with ${this.by} = ${JSON.stringify(naturalKey)} in the backup or among the recovered rows` };
+    return typeof held === 'string' ? { value: held } : held.entry;
   }
+
+  private describe(held: Held): string {
+    if (typeof held === 'string') return `${this.refColumn} ${held} in the backup`;
+    if ('reason' in held.entry) return held.entry.reason;
+    return `${held.row}, rebuilt in this run`;
+  }
+}
+
+/** The rows found so far with one more: it replaces the backup row it is, and the same row seen again. */
+function merge(rows: Held[], held: Held): Held[] {
+  const identity = (h: Held) => (typeof h === 'string' ? h : h.row);
+  const replaced = typeof held === 'string' ? undefined : held.replaces;
+  const kept = rows.filter((h) => identity(h) !== identity(held) && !(replaced !== undefined && typeof h === 'string' && h === replaced));
+  kept.push(held);
+  return kept;
 }

@@ -23,11 +23,19 @@ export interface PreparedCandidate {
   keys: string[];
 }
 
-/** What a candidate asks of a parent table; which table and column come from the mapping. */
+/**
+ * What a candidate asks of a parent table. `link` is the position, in the bound
+ * mapping's lookups, of the (column, parent, by) its rule wrote: two rules may fill one
+ * column by different natural keys, so the column alone does not say which.
+ */
 export interface PendingLookup {
   key: string;
   optional: boolean;
+  link: number;
 }
+
+/** The link of a rule's lookup of `column` (see PendingLookup), -1 when no mapping binds it. */
+export type LinkOf = (column: string, request: LookupRequest) => number;
 
 export interface ColumnProblem {
   reason: UnrecoverableReason;
@@ -154,22 +162,26 @@ export function addProblem(candidate: PreparedCandidate, column: string, problem
   candidate.problems.set(column, problem);
 }
 
-function pendingLookups(requests: Record<string, LookupRequest>): Record<string, PendingLookup> | undefined {
+function pendingLookups(requests: Record<string, LookupRequest>, linkOf: LinkOf): Record<string, PendingLookup> | undefined {
   let pending: Record<string, PendingLookup> | undefined;
   // No prototype: a column may be called `__proto__` or `constructor`.
-  for (const [column, request] of Object.entries(requests)) (pending ??= Object.create(null) as Record<string, PendingLookup>)[column] = { key: request.key, optional: request.optional };
+  for (const [column, request] of Object.entries(requests)) {
+    (pending ??= Object.create(null) as Record<string, PendingLookup>)[column] = { key: request.key, optional: request.optional, link: linkOf(column, request) };
+  }
   return pending;
 }
 
+const NO_LINKS: LinkOf = () => -1;
+
 /** Turns a rule's raw values into column texts; values that cannot be written become problems. */
-export function prepareCandidate(candidate: Candidate, layout: ColumnLayout): PreparedCandidate {
+export function prepareCandidate(candidate: Candidate, layout: ColumnLayout, linkOf: LinkOf = NO_LINKS): PreparedCandidate {
   const slots: Array<string | undefined> = [];
   const prepared: PreparedCandidate = {
     record: candidate.record,
     rule: candidate.rule,
     texts: EMPTY_TEXTS,
     problems: NO_PROBLEMS,
-    lookups: pendingLookups(candidate.lookups),
+    lookups: pendingLookups(candidate.lookups, linkOf),
     keys: NO_KEYS,
   };
   for (const [column, value] of Object.entries(candidate.values)) {
@@ -217,22 +229,23 @@ export interface CandidatePrep {
 export function encodeCandidate(candidate: PreparedCandidate, naturalKeys?: Map<string, string>): string {
   const { record } = candidate;
   const problems = candidate.problems.size ? [...candidate.problems] : 0;
-  // [column, key, optional, key as compared (1: the key itself)]: the rest of a lookup is the mapping's.
-  let lookups: Array<[string, string, number, string | number | null]> | 0 = 0;
+  // [column, key, optional, key as compared (1: the key itself), link]: the rest of a lookup is the mapping's.
+  let lookups: Array<[string, string, number, string | number | null, number]> | 0 = 0;
   // for-in, not Object.entries: the lookups have no prototype, and entries() of such an object cost a fifth of this (issue 7).
   for (const column in candidate.lookups) {
     const l = candidate.lookups[column] as PendingLookup;
     const compared = naturalKeys?.get(column) ?? null;
-    (lookups ||= []).push([column, l.key, l.optional ? 1 : 0, compared === l.key ? 1 : compared]);
+    (lookups ||= []).push([column, l.key, l.optional ? 1 : 0, compared === l.key ? 1 : compared, l.link]);
   }
   return `${JSON.stringify(lookups)}\n${JSON.stringify([candidate.rule, record.source, record.id, record.ref, record.time, candidate.texts.packedText, problems])}`;
 }
 
-/** A lookup as stored: the column, and the parent's key as compared (null when the key is not a valid value). */
+/** A lookup as stored: the column, the parent's key as compared (null when the key is not a valid value), and its link (see PendingLookup). */
 export interface StoredLookup {
   column: string;
   naturalKey: string | null;
   optional: boolean;
+  link: number;
 }
 
 /**
@@ -314,7 +327,7 @@ export class CandidateStore {
   lookupsOf(i: number): StoredLookup[] {
     const line = this.lines[i] as string;
     const stored = JSON.parse(line.slice(0, line.indexOf('\n'))) as StoredLookups;
-    return stored ? stored.map(([column, key, optional, compared]) => ({ column, naturalKey: compared === 1 ? key : compared, optional: optional === 1 })) : [];
+    return stored ? stored.map(([column, key, optional, compared, link]) => ({ column, naturalKey: compared === 1 ? key : compared, optional: optional === 1, link })) : [];
   }
 
   get(i: number): PreparedCandidate {
@@ -328,7 +341,7 @@ export class CandidateStore {
       rule,
       texts: ColumnTexts.fromPacked(this.layout, packed),
       problems: problems ? new Map(problems) : NO_PROBLEMS,
-      lookups: lookups ? Object.fromEntries(lookups.map(([column, key, optional]) => [column, { key, optional: optional === 1 }])) : undefined,
+      lookups: lookups ? Object.fromEntries(lookups.map(([column, key, optional, , link]) => [column, { key, optional: optional === 1, link }])) : undefined,
       keys: NO_KEYS,
     };
   }
@@ -354,4 +367,4 @@ export class CandidateStore {
 }
 
 type StoredCandidate = [rule: string, source: string, id: string, ref: string, time: string, packed: string, problems: Array<[string, ColumnProblem]> | 0];
-type StoredLookups = Array<[column: string, key: string, optional: 0 | 1, compared: string | 1 | null]> | 0;
+type StoredLookups = Array<[column: string, key: string, optional: 0 | 1, compared: string | 1 | null, link: number]> | 0;

@@ -31,6 +31,7 @@ import { keyGeneratorOf } from './key-refs.js';
 import { openLiveTarget, type LiveSession } from './live-session.js';
 import { HeldParents } from './held-parents.js';
 import { loadDecisions } from '../decide/load.js';
+import { ParentDecisions } from '../decide/for-children.js';
 import type { TableChanges } from './table-changes.js';
 import { withUnreadable } from './unreadable-ledger.js';
 import { rejectionsPath, tallyRejections } from '../records/rejections-file.js';
@@ -73,6 +74,9 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
   requireEnv(config, ['backup']);
   const loaded = await loadMappingsCollecting(config.mappingsDir);
   const mappings = loaded.set;
+  // Decisions made so far: the rows that depend on a decided conflict come back with it.
+  const decided = (await loadDecisions(config.jobDir)).decisions;
+  const decisions = new ParentDecisions(decided);
   const backup = await connectDatabase({
     url: config.backup.url,
     embeddedDir: embeddedDir(config.jobDir, 'backup'),
@@ -100,7 +104,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     collectGarbage();
     lap('map records', evaluation.sources.reduce((n, s) => n + s.records, 0));
 
-    live = await openLiveTarget(config, log, new Set((await loadDecisions(config.jobDir)).decisions.rekey));
+    live = await openLiveTarget(config, log, new Set(decided.rekey));
     const parents = new HeldParents();
     await backup.client.query(BEGIN_READ_ONLY_SNAPSHOT);
     // Parents that no mapping rebuilds are still looked up into: their keys come from the backup alone.
@@ -128,6 +132,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
         progress,
         live: await live?.table(b.table),
         parents,
+        decisions,
       });
       tableChanges.push(result.changes);
       tables.push(summarize(b, result.counts));

@@ -1,4 +1,5 @@
 import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
+import type { LookupLink } from '../mapping/check-catalog.js';
 import type { Candidate, RuleEvaluator } from '../mapping/evaluate.js';
 import type { SourceRecord } from '../records/envelope.js';
 import type { Changeset, RuleFailureEntry, UnmappedRecords } from './changeset.js';
@@ -6,7 +7,7 @@ import { LookupIndex } from './lookup-index.js';
 import { comparisonKey, toColumnText } from './normalize.js';
 import { digestOfTexts } from './fingerprints.js';
 import { candidateKeys } from './match-keys.js';
-import { ColumnLayout, encodeCandidate, prepareCandidate, type CandidatePrep, type PreparedCandidate } from './prepared.js';
+import { ColumnLayout, encodeCandidate, prepareCandidate, type CandidatePrep, type LinkOf, type PendingLookup, type PreparedCandidate } from './prepared.js';
 
 const SAMPLE_LIMIT = 5;
 const FAILURE_SAMPLE_LIMIT = 200;
@@ -20,8 +21,12 @@ export interface MappedTableShape {
   /** The mapping's table name (as candidates name it). */
   name: string;
   table: CatalogTable;
-  /** Lookup column -> the parent's `by` column and the key of the index it resolves in. */
-  lookups: Array<{ column: string; by: CatalogColumn; index: string }>;
+  /**
+   * The bound mapping's lookups, in its order (a candidate names one by its position):
+   * the column, the parent as the rules write it, the parent's `by` column, and the key
+   * of the index it resolves in.
+   */
+  lookups: Array<{ column: string; table: string; by: CatalogColumn; index: string }>;
   matchKeys: string[][];
 }
 
@@ -109,13 +114,15 @@ export class CandidateEncoder {
 
   constructor(shapes: MappedTableShape[]) {
     for (const shape of shapes) {
-      const lookups = new Map(shape.lookups.map((l) => [l.column, { by: l.by, index: l.index }]));
+      const links = new Map(shape.lookups.map((l, i) => [linkName(l.column, l.table, l.by.name), i]));
+      const lookedUp = new Set(shape.lookups.map((l) => l.column));
       this.tables.set(shape.name, {
         layout: new ColumnLayout(shape.table),
-        lookups,
+        lookups: shape.lookups,
+        linkOf: (column, request) => links.get(linkName(column, request.table, request.by)) ?? -1,
         matchKeys: shape.matchKeys,
         // A key on a looked-up column is known only once the parent is: reconcile makes it then.
-        keysNeedParents: shape.matchKeys.some((key) => key.some((c) => lookups.has(c))),
+        keysNeedParents: shape.matchKeys.some((key) => key.some((c) => lookedUp.has(c))),
       });
     }
   }
@@ -124,13 +131,13 @@ export class CandidateEncoder {
   encode(c: Candidate): MappedCandidate | undefined {
     const table = this.tables.get(c.table);
     if (!table) return undefined;
-    const prepared = prepareCandidate(c, table.layout);
+    const prepared = prepareCandidate(c, table.layout, table.linkOf);
     const lookups: Array<[string, string]> = [];
     let naturalKeys: Map<string, string> | undefined;
     if (prepared.lookups) {
       for (const column in prepared.lookups) {
-        const link = table.lookups.get(column);
-        const request = prepared.lookups[column] as { key: string };
+        const request = prepared.lookups[column] as PendingLookup;
+        const link = table.lookups[request.link];
         if (!link) continue;
         const text = toColumnText(link.by, request.key);
         if (!text.ok) continue;
@@ -191,7 +198,8 @@ export class RecordMapper {
 
 interface MappedTable {
   layout: ColumnLayout;
-  lookups: Map<string, { by: CatalogColumn; index: string }>;
+  lookups: MappedTableShape['lookups'];
+  linkOf: LinkOf;
   matchKeys: string[][];
   keysNeedParents: boolean;
 }
@@ -208,16 +216,21 @@ function prepOf(candidate: PreparedCandidate, table: MappedTable): CandidatePrep
   };
 }
 
+function linkName(column: string, table: string, by: string): string {
+  return `${column}\u0000${table}\u0000${by}`;
+}
+
 /** The plain-data shape of each bound mapping, for the mapper (inline or in a worker). */
-export function tableShapes(bound: Array<{ mapping: { table: string }; table: CatalogTable; matchKeys: string[][]; lookups: Map<string, { parent: CatalogTable; by: string; refColumn: string }> }>): MappedTableShape[] {
+export function tableShapes(bound: Array<{ mapping: { table: string }; table: CatalogTable; matchKeys: string[][]; lookups: LookupLink[] }>): MappedTableShape[] {
   return bound.map((b) => ({
     name: b.mapping.table,
     table: b.table,
     matchKeys: b.matchKeys,
-    lookups: [...b.lookups].flatMap(([column, link]) => {
+    // Every link keeps its position: candidates name their link by it.
+    lookups: b.lookups.map((link) => {
       const by = link.parent.columns.find((c) => c.name === link.by);
-      if (!by) return [];
-      return [{ column, by, index: LookupIndex.keyOf(`${link.parent.schema}.${link.parent.name}`, link.by, link.refColumn) }];
+      if (!by) throw new Error(`lookup of ${link.column}: ${link.parent.schema}.${link.parent.name} has no column ${link.by} (bindMappings lets no such lookup through)`);
+      return { column: link.column, table: link.table, by, index: LookupIndex.keyOf(`${link.parent.schema}.${link.parent.name}`, link.by, link.refColumn) };
     }),
   }));
 }

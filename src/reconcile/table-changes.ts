@@ -6,6 +6,7 @@ import type { LookupIndex } from './lookup-index.js';
 import { comparisonKey } from './normalize.js';
 import { columnRecord } from './own.js';
 import { keyRefValue } from './key-refs.js';
+import type { ParentDecisions } from '../decide/for-children.js';
 
 /**
  * The changes of one table, as reconcile classifies them. Each goes to the run's spill
@@ -19,6 +20,8 @@ export class TableChanges {
   private readonly ids: string[] = [];
   /** What children's lookups need of each change (only when some child looks this table up). */
   private readonly forChildren: Change[] = [];
+  /** Live rows lost rows turned out to be, for children too (see noteForChildren). */
+  private readonly liveRows: Change[] = [];
   private readonly childColumns: string[];
 
   constructor(
@@ -26,6 +29,8 @@ export class TableChanges {
     private readonly spill: ChangeSpill,
     private readonly ownIndexes: LookupIndex[],
     private readonly columns: Map<string, CatalogColumn>,
+    /** decisions.yaml, for what children find of a decided or rejected row. */
+    private readonly decisions?: ParentDecisions,
   ) {
     const pk = table.primaryKey.length === 1 ? table.primaryKey[0] : undefined;
     this.childColumns = [...new Set([...(pk ? [pk] : []), ...ownIndexes.flatMap((i) => [i.by, i.refColumn])])];
@@ -37,19 +42,22 @@ export class TableChanges {
 
   /** One classified change. */
   add(change: Change): void {
-    if (this.ownIndexes.length) this.forChildren.push(projection(change, this.childColumns));
+    if (this.ownIndexes.length) this.forChildren.push({ ...projection(change, this.childColumns), ...this.decisions?.keep(change) });
     this.ids.push(change.id);
     this.ordinals.push(this.spill.add(JSON.stringify(change)));
   }
 
   /** A row children must find that is no change of its own (a live row a lost row turned out to be). */
   noteForChildren(change: Change): void {
-    if (this.ownIndexes.length) this.forChildren.push(projection(change, this.childColumns));
+    // No decision is about it: a decision about the change made of the same row is about that change.
+    if (this.ownIndexes.length) this.liveRows.push(projection(change, this.childColumns));
   }
 
   /** Once every change is in: children learn where each rebuilt or matched row is (or why it is not). */
   finish(): void {
-    registerForChildren(this.ownIndexes, this.forChildren, this.columns, this.table);
+    registerForChildren(this.ownIndexes, this.forChildren, this.columns, this.table, this.decisions);
+    registerForChildren(this.ownIndexes, this.liveRows, this.columns, this.table);
+    this.liveRows.length = 0;
     this.forChildren.length = 0;
   }
 
@@ -86,28 +94,46 @@ function projection(change: Change, columns: string[]): Change {
   };
 }
 
-/** Tells children's lookups where each rebuilt or matched row is (or why it is not). */
-function registerForChildren(indexes: LookupIndex[], changes: Change[], columns: Map<string, CatalogColumn>, table: CatalogTable): void {
+/**
+ * Tells children's lookups where each rebuilt or matched row is (or why it is not). A
+ * conflict decided in decisions.yaml is the insert or update it becomes; a rejected new
+ * row is not there (a rejected change of a backup row leaves that row as it is, found
+ * through the backup scan).
+ */
+function registerForChildren(indexes: LookupIndex[], changes: Change[], columns: Map<string, CatalogColumn>, table: CatalogTable, decisions?: ParentDecisions): void {
+  const name = tableKey(table);
   for (const index of indexes) {
     const byMeta = columns.get(index.by) as CatalogColumn;
-    const note = (by: string | null | undefined, entry: { value: string } | { reason: string }) => {
+    // Each change is a row of its own (a second row with the same natural key makes it
+    // ambiguous), except an update: that is the backup row it updates, and replaces it.
+    const note = (by: string | null | undefined, entry: { value: string } | { reason: string }, change: Change, replaces?: string) => {
       if (by == null) return;
       const nk = comparisonKey(byMeta, by);
-      if (index.requested.has(nk)) index.set(nk, entry);
+      if (index.requested.has(nk)) index.set(nk, entry, { row: change.id, ...(replaces != null ? { replaces } : {}) });
     };
-    for (const change of changes) {
+    const asWritten = (change: Change) => {
       const by = change.values[index.by] ?? change.old?.[index.by] ?? undefined;
       const keyRef = change.keyRefs?.[index.refColumn];
       // A row whose key the target makes at apply time is pointed at by its change id.
       const ref = change.values[index.refColumn] ?? change.key[index.refColumn] ?? (keyRef === undefined ? undefined : keyRefValue(keyRef));
-      if (change.kind === 'insert' || change.kind === 'update') {
-        // An update keeps its backup row; the backup scan already indexed its old natural key.
-        if (ref != null) note(by, { value: ref });
+      if (ref == null) return;
+      if (change.kind === 'insert') note(by, { value: ref }, change);
+      // An update keeps its backup row; the backup scan already indexed its old natural key.
+      else note(by, { value: ref }, change, change.old?.[index.refColumn] ?? change.key[index.refColumn] ?? ref);
+    };
+    for (const change of changes) {
+      const verdict = decisions && change.kind !== 'unrecoverable' ? decisions.verdict(change) : undefined;
+      if (verdict?.kind === 'rejected') {
+        const by = change.values[index.by];
+        if (change.old === undefined) note(by, { reason: `the parent row ${change.id} was rejected in decisions.yaml` }, change);
+      } else if (change.kind === 'insert' || change.kind === 'update') {
+        asWritten(change);
       } else if (change.kind === 'conflict') {
+        if (verdict?.kind === 'write') asWritten(verdict.change);
         // A disputed row the backup has stays findable through the backup scan; a new one is not there yet.
-        if (change.old === undefined) note(by, { reason: `the ${tableKey(table)} row ${change.id} is a conflict awaiting review` });
+        else if (change.old === undefined) note(change.values[index.by], { reason: `the ${name} row ${change.id} is a conflict awaiting review` }, change);
       } else {
-        note(by, { reason: `the ${tableKey(table)} row ${change.id} is unrecoverable: ${change.detail}` });
+        note(change.values[index.by] ?? change.old?.[index.by], { reason: `the ${name} row ${change.id} is unrecoverable: ${change.detail}` }, change);
       }
     }
   }

@@ -18,6 +18,7 @@ import type { ChangeSpill } from './change-spill.js';
 import { TableChanges } from './table-changes.js';
 import type { LiveTable, Revised } from './live-target.js';
 import type { HeldParents } from './held-parents.js';
+import type { ParentDecisions } from '../decide/for-children.js';
 
 export type { Row } from './backup-scan.js';
 import type { Row } from './backup-scan.js';
@@ -38,6 +39,8 @@ export interface TableInput {
   live?: LiveTable;
   /** Parent rows children must not point at as they are (filled here for this table's children). */
   parents?: HeldParents;
+  /** decisions.yaml: children find a decided conflict as written, and not a rejected row. */
+  decisions?: ParentDecisions;
   progress?: Progress;
 }
 
@@ -110,7 +113,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     resolveLookups(candidate, bound, columns, input.parentIndexes);
     return candidate;
   };
-  const changes = new TableChanges(table, input.spill, input.ownIndexes, columns);
+  const changes = new TableChanges(table, input.spill, input.ownIndexes, columns, input.decisions);
   const merging = progress.stage(`${name}: merge changed rows`, groups.count);
   // Changes wait here in small batches for the live target's view of them (three-way reconcile).
   const pending: Array<{ change: Change; matchedBy: ReturnType<typeof matchedKey>; sources: string[]; keyAtApply: boolean }> = [];
@@ -120,7 +123,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     revised.forEach((r, i) => {
       const p = pending[i] as (typeof pending)[number];
       if (r.forChildren) changes.noteForChildren(r.forChildren);
-      if (input.parents) noteHeld(input.parents, r, bound);
+      if (input.parents) noteHeld(input.parents, r, bound, input.decisions);
       if (!r.change) {
         counts.unchanged++;
         return;
@@ -157,7 +160,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
 }
 
 /** Tells the table's children which of its rows, by a key a source proves, they cannot point at yet (or follow). */
-function noteHeld(parents: HeldParents, revised: Revised, bound: BoundMapping): void {
+function noteHeld(parents: HeldParents, revised: Revised, bound: BoundMapping, decisions?: ParentDecisions): void {
   const change = revised.change;
   if (revised.rekeyedFrom && change) {
     parents.note(bound.table, revised.rekeyedFrom, { ref: change.id });
@@ -165,7 +168,12 @@ function noteHeld(parents: HeldParents, revised: Revised, bound: BoundMapping): 
   }
   if (!change || Object.keys(change.key).length === 0) return;
   const newRow = change.old === undefined || change.live?.why === 'key-reused';
-  if (change.kind === 'conflict' && newRow) {
+  // A conflict decided in decisions.yaml is written as decided: its children point at it as they are.
+  const verdict = change.kind === 'conflict' && newRow ? decisions?.verdict(change) : undefined;
+  if (verdict?.kind === 'write') return;
+  if (verdict?.kind === 'rejected') {
+    parents.note(bound.table, change.key, { reason: `the parent row ${change.id} was rejected in decisions.yaml` });
+  } else if (change.kind === 'conflict' && newRow) {
     parents.note(bound.table, change.key, { reason: `the ${change.table} row ${change.id} is a conflict awaiting review${change.live?.why === 'key-reused' ? ' (its key is a different row in the live database)' : ''}` });
   } else if (change.kind === 'unrecoverable' && newRow) {
     parents.note(bound.table, change.key, { reason: `the ${change.table} row ${change.id} is unrecoverable: ${change.detail}` });

@@ -6,6 +6,9 @@ import { ChangeReader } from '../patch/change-reader.js';
 import { viewOfChangeset, type ChangesetHead, type ChangesetView } from './changeset-view.js';
 import { ChangeGroups } from '../reconcile/change-groups.js';
 import { summaryRowsOf } from './review-model.js';
+import path from 'node:path';
+import { decisionsPath, loadDecisions } from '../decide/load.js';
+import type { Decisions } from '../decide/schema.js';
 
 export interface ChangesetFileView extends ChangesetView {
   /** Lets go of the file; the view cannot read changes afterwards. */
@@ -22,10 +25,13 @@ const KINDS: ReadonlySet<string> = new Set<ChangeKind>(['insert', 'update', 'con
  * time, instead of every change as an object and the whole report as one string.
  * A file not in reconcile's layout is read whole, as `patch` reads it.
  */
-export async function openChangesetView(file: string): Promise<ChangesetFileView> {
+export async function openChangesetView(file: string, options: { decisions?: Decisions } = {}): Promise<ChangesetFileView> {
   await stat(file).catch((error: NodeJS.ErrnoException) => {
     throw error.code === 'ENOENT' ? missingChangeset(file) : error;
   });
+  // decisions.yaml lives beside changeset.json, in the job directory.
+  const decisions = options.decisions ?? (await loadDecisions(path.dirname(file))).decisions;
+  const decisionsNewer = options.decisions === undefined && (await newer(decisionsPath(path.dirname(file)), file));
   const offsets: number[] = [];
   const lengths: number[] = [];
   const groups = new ChangeGroups<number>();
@@ -44,15 +50,21 @@ export async function openChangesetView(file: string): Promise<ChangesetFileView
       return true;
     },
   });
-  if (!layout) return inMemory((await readChangeset(file)).changeset);
+  if (!layout) return { ...inMemory((await readChangeset(file)).changeset, decisions), decisionsNewer };
   const parsed = parseWhole(`${layout.head}${layout.tail}`, file);
   checkFormat(parsed, file);
   const { changes: _none, ...head } = parsed;
-  return fileView(file, head, Object.keys(parsed), offsets, lengths, groups);
+  return { ...fileView(file, head, Object.keys(parsed), offsets, lengths, groups, decisions), decisionsNewer };
 }
 
-function inMemory(changeset: Changeset): ChangesetFileView {
-  return { ...viewOfChangeset(changeset), close: () => undefined };
+/** Whether file `a` exists and was written after file `b`. */
+async function newer(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
+  return x !== undefined && y !== undefined && x.mtimeMs > y.mtimeMs;
+}
+
+function inMemory(changeset: Changeset, decisions: Decisions): ChangesetFileView {
+  return { ...viewOfChangeset(changeset, decisions), close: () => undefined };
 }
 
 function fileView(
@@ -62,6 +74,7 @@ function fileView(
   offsets: number[],
   lengths: number[],
   groups: ChangeGroups<number>,
+  decisions: Decisions,
 ): ChangesetFileView {
   // Groups are in order of their first change, so tables only the changes name come in order of appearance.
   const summary = summaryRowsOf(head.tables, (function* () {
@@ -81,6 +94,7 @@ function fileView(
     count: (table, kind) => groups.get(table, kind).length,
     summary: () => summary,
     tablesWithChanges: () => summary.map((r) => r.table).filter((t) => withChanges.has(t)),
+    decisions,
     close: () => reader.close(),
   };
 }

@@ -1,4 +1,5 @@
 import type { Change, ChangeKind, Changeset } from '../reconcile/changeset.js';
+import { decisionsSchema, type Decisions } from '../decide/schema.js';
 import { ChangeGroups } from '../reconcile/change-groups.js';
 import { summaryRows, type SummaryRow } from './review-model.js';
 
@@ -27,10 +28,21 @@ export interface ChangesetView {
   summary(): SummaryRow[];
   /** The tables that have changes, in summary order. */
   tablesWithChanges(): string[];
+  /** decisions.yaml as it is now (the defaults when there is none): the reports show each conflict's decision. */
+  readonly decisions: Decisions;
+  /** Set when decisions.yaml changed after reconcile wrote the changeset: the rows that depend on a conflict show what they were. */
+  readonly decisionsNewer?: boolean;
 }
 
+/** What the reports say when decisions.yaml is newer than the changeset. */
+export const DECISIONS_NEWER_NOTE =
+  'decisions.yaml changed after reconcile wrote this changeset: run "salvage reconcile" again, so that the rows that depend on a decided conflict follow it (below, they are as they were)';
+
+/** The decisions of a job without decisions.yaml: every conflict open. */
+export const NO_DECISIONS: Decisions = decisionsSchema.parse({});
+
 /** A view of a changeset held in memory. */
-export function viewOfChangeset(changeset: Changeset): ChangesetView {
+export function viewOfChangeset(changeset: Changeset, decisions: Decisions = NO_DECISIONS): ChangesetView {
   const { changes: all, ...head } = changeset;
   const byGroup = new ChangeGroups<Change>();
   for (const change of all) byGroup.add(change.table, change.kind, change);
@@ -45,5 +57,6 @@ export function viewOfChangeset(changeset: Changeset): ChangesetView {
     count: (table, kind) => byGroup.get(table, kind).length,
     summary: () => summary,
     tablesWithChanges: () => summary.map((r) => r.table).filter((t) => tables.has(t)),
+    decisions,
   };
 }

@@ -69,7 +69,7 @@ export const REPORT_CLIENT_JS = String.raw`
   }
 
   function haystackOf(c) {
-    var parts = [c.id, data.tables[c.table], c.kind, c.detail || '', c.reason || ''];
+    var parts = [c.id, data.tables[c.table], c.kind, c.detail || '', c.reason || '', c.decision || ''];
     function addValues(values) { for (var k in values) { parts.push(k); if (values[k] !== null) parts.push(values[k]); } }
     addValues(c.values);
     if (c.old) addValues(c.old);
@@ -240,6 +240,7 @@ export const REPORT_CLIENT_JS = String.raw`
     if (c.kind === 'conflict') {
       card.appendChild(el('p', 'explain conflict', 'Not written until decided: sources disagree and no rule decides.'));
       card.appendChild(conflictTable(c, notes));
+      if (c.decision) card.appendChild(el('p', 'explain decision', c.decision));
       if (Object.keys(c.values).length) { card.appendChild(el('p', 'explain muted', 'What the sources agree on:')); card.appendChild(valuesTable(c, notes, false)); }
     } else if (c.kind === 'unrecoverable') {
       var why = el('p', 'explain unrecoverable', 'Cannot be rebuilt (' + (data.reasons[c.reason] || c.reason || 'no reason recorded') + ')' + (c.detail ? ': ' + c.detail : ''));

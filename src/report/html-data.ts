@@ -1,5 +1,6 @@
 import type { Alternative, Change, ChangeKind, Changeset, Evidence } from '../reconcile/changeset.js';
 import { viewOfChangeset, type ChangesetView } from './changeset-view.js';
+import { decisionLine } from '../decide/conflict-decision.js';
 import { REASON_TEXT, REVIEW_KIND_ORDER } from './review-terms.js';
 
 /**
@@ -43,6 +44,8 @@ export interface ReportChange {
   reason?: string;
   detail?: string;
   notes?: string[];
+  /** A conflict's decision in decisions.yaml, in words (decided, rejected, or open and how to decide it). */
+  decision?: string;
 }
 
 export function buildReportData(changeset: Changeset): ReportData {
@@ -112,6 +115,7 @@ class ReportDataBuilder {
     if (c.reason) out.reason = c.reason;
     if (c.detail) out.detail = c.detail;
     if (c.notes?.length) out.notes = c.notes;
+    if (c.kind === 'conflict') out.decision = decisionLine(this.view.decisions, c);
     return out;
   }
 

@@ -78,6 +78,7 @@ table { border-collapse: collapse; }
 .explain { margin: 0 0 8px; }
 .explain.conflict { color: var(--conflict); font-weight: 600; }
 .explain.unrecoverable { color: var(--unrec); }
+.explain.decision { font-weight: 600; }
 .values { width: 100%; table-layout: fixed; }
 .values th { text-align: left; font-weight: 500; color: var(--muted); font-size: 12px; padding: 4px 10px 4px 0; border-bottom: 1px solid var(--line); }
 .values td { padding: 5px 10px 5px 0; border-bottom: 1px solid var(--soft); vertical-align: top; }

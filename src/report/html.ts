@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Changeset } from '../reconcile/changeset.js';
-import { viewOfChangeset, type ChangesetHead, type ChangesetView } from './changeset-view.js';
+import { DECISIONS_NEWER_NOTE, viewOfChangeset, type ChangesetHead, type ChangesetView } from './changeset-view.js';
 import { reportDataJson } from './html-data.js';
 import { REPORT_CLIENT_JS } from './html-client.js';
 import { REPORT_CSS } from './html-style.js';
@@ -49,6 +49,7 @@ export function* htmlChunks(view: ChangesetView): Generator<string> {
 <body>
 <main>
 ${headerHtml(changeset)}
+${view.decisionsNewer ? `<p class="explain decision">${htmlText(DECISIONS_NEWER_NOTE)}</p>` : ''}
 ${summaryHtml(view.summary())}
 ${ledgerHtml(changeset)}
 <section id="toolbar" class="toolbar" aria-label="Filters">

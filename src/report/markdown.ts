@@ -3,7 +3,9 @@ import { EvidenceFootnotes } from './evidence-footnotes.js';
 import { htmlText } from './html-text.js';
 import { mdCode as code, mdText, mdValue } from './markdown-escape.js';
 import { countsTotal, own, type SummaryRow } from './review-model.js';
-import { viewOfChangeset, type ChangesetHead, type ChangesetView } from './changeset-view.js';
+import { DECISIONS_NEWER_NOTE, viewOfChangeset, type ChangesetHead, type ChangesetView } from './changeset-view.js';
+import { decisionLine } from '../decide/conflict-decision.js';
+import type { Decisions } from '../decide/schema.js';
 import { countOfKind, keyRefText, REVIEW_KIND_ORDER, reasonText, scoreText } from './review-terms.js';
 
 export interface MarkdownReportOptions {
@@ -34,6 +36,7 @@ export function* markdownLines(view: ChangesetView, options: MarkdownReportOptio
 function* reportLines(view: ChangesetView, options: MarkdownReportOptions): Generator<string> {
   const out: string[] = [];
   header(view.head, out);
+  if (view.decisionsNewer) out.push(`> **${mdText(DECISIONS_NEWER_NOTE)}**`, '');
   summary(view.summary(), out);
   ledger(view.head, out);
   yield* out.splice(0);
@@ -133,7 +136,7 @@ function* tableSection(view: ChangesetView, table: string, options: MarkdownRepo
     for (const change of view.changes(table, kind)) {
       if (shown >= limit) break;
       const out: string[] = [];
-      renderChange(change, out);
+      renderChange(change, out, view.decisions);
       yield* out;
       shown++;
     }
@@ -146,7 +149,7 @@ function* tableSection(view: ChangesetView, table: string, options: MarkdownRepo
   yield '';
 }
 
-function renderChange(change: Change, out: string[]): void {
+function renderChange(change: Change, out: string[], decisions: Decisions): void {
   const notes = EvidenceFootnotes.forChange(change);
   switch (change.kind) {
     case 'insert':
@@ -167,6 +170,7 @@ function renderChange(change: Change, out: string[]): void {
       out.push(`#### ⚠ conflict ${mdText(change.id)}`, '');
       out.push('**Not written until decided**: sources disagree and no rule decides.', '');
       conflictTable(change, notes, out);
+      out.push(`**${mdText(decisionLine(decisions, change))}**`, '');
       if (Object.keys(change.values).length) {
         out.push('What the sources agree on:', '');
         valuesTable(change, notes, out);

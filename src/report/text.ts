@@ -1,6 +1,8 @@
 import type { Change, Evidence } from '../reconcile/changeset.js';
 import { hasOwn, own } from '../reconcile/own.js';
-import type { ChangesetView } from './changeset-view.js';
+import { DECISIONS_NEWER_NOTE, type ChangesetView } from './changeset-view.js';
+import { decisionLine } from '../decide/conflict-decision.js';
+import type { Decisions } from '../decide/schema.js';
 import type { SummaryRow } from './review-model.js';
 import { keyRefText } from './review-terms.js';
 
@@ -33,6 +35,7 @@ export function* textLines(view: ChangesetView, options: TextReportOptions = {})
   const { head } = view;
   yield p.bold(`salvage changeset for ${head.backup.database} (${head.createdAt})`);
   yield `window: ${head.window.from} -> ${head.window.to} (records written since ${head.window.since})`;
+  if (view.decisionsNewer) yield p.warn(DECISIONS_NEWER_NOTE);
   for (const s of head.sources) {
     yield `source ${s.name}: ${s.records} records = ${s.mapped ?? '?'} mapped + ${s.unmapped ?? '?'} matched no rule + ${s.rejected ?? '?'} rejected`;
     for (const r of s.rejectedBy ?? []) yield p.warn(`  rejected ${r.count} by ${r.rule} (${r.column}), e.g. ${r.example.ref}: ${r.example.message}`);
@@ -57,7 +60,7 @@ export function* textLines(view: ChangesetView, options: TextReportOptions = {})
       let shown = 0;
       for (const change of view.changes(table, kind)) {
         if (options.limit !== undefined && shown >= options.limit) break;
-        yield renderChange(change, p);
+        yield renderChange(change, p, view.decisions);
         shown++;
       }
       if (shown < total) yield p.dim(`   ... ${total - shown} more ${kind}s (diff --format json shows all)`);
@@ -88,7 +91,7 @@ function sources(evidence: Evidence[] | undefined): string {
   return `  <- ${refs.slice(0, 3).join(', ')}${refs.length > 3 ? ` +${refs.length - 3}` : ''}`;
 }
 
-function renderChange(change: Change, p: Palette): string {
+function renderChange(change: Change, p: Palette, decisions: Decisions): string {
   const lines: string[] = [];
   switch (change.kind) {
     case 'insert':
@@ -111,6 +114,7 @@ function renderChange(change: Change, p: Palette): string {
         lines.push(`    ${column}:${hasOwn(change.old, column) ? ` backup has ${show(own(change.old, column))};` : ''}`);
         for (const a of alternatives) lines.push(`      ${show(a.value)}${p.dim(sources(a.evidence))}`);
       }
+      lines.push(p.warn(`    ${decisionLine(decisions, change)}`));
       break;
     case 'unrecoverable':
       lines.push(p.del(`x ${change.id} unrecoverable (${change.reason}): ${change.detail}`));

@@ -109,6 +109,40 @@ export const UNIQUE_KEYS_QUERY = `SELECT i.indrelid::text AS table_oid,
  ORDER BY i.indrelid, ic.relname, k.ordinality`;
 
 /**
+ * The unique indexes UNIQUE_KEYS_QUERY leaves out, partial or on expressions, as the
+ * plain columns their key is computed from: one row per (index, column). Lookups use
+ * them to know that `email` of `UNIQUE (lower(email)) WHERE deleted_at IS NULL` is
+ * unique among some rows. An expression's columns are read from its stored node tree
+ * (`{VAR ... :varattno N ...}`); an index whose key reads the whole row (varattno 0)
+ * is left out, as its key is not computed from named columns. The predicate's columns
+ * are not key columns. $1 oid[]: the tables.
+ */
+export const CONDITIONAL_UNIQUE_KEYS_QUERY = `WITH conditional AS (
+  SELECT i.indrelid, i.indexrelid, i.indpred IS NOT NULL AS is_partial,
+         ARRAY(SELECT k.attnum::int
+                 FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ordinality)
+                WHERE k.ordinality <= i.indnkeyatts AND k.attnum <> 0
+               UNION
+               SELECT m.v[1]::int
+                 FROM regexp_matches(coalesce(i.indexprs::text, ''), ':varattno (-?[0-9]+)', 'g') AS m(v)) AS attnums
+    FROM pg_catalog.pg_index AS i
+   WHERE i.indrelid = ANY ($1::oid[])
+     AND i.indisunique
+     AND i.indisvalid
+     AND (i.indpred IS NOT NULL OR i.indexprs IS NOT NULL)
+)
+SELECT c.indrelid::text AS table_oid,
+       ic.relname AS index_name,
+       c.is_partial,
+       pg_catalog.pg_get_indexdef(c.indexrelid) AS definition,
+       a.attname AS column_name
+  FROM conditional AS c
+  JOIN pg_catalog.pg_class AS ic ON ic.oid = c.indexrelid
+  JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.indrelid AND a.attnum = ANY (c.attnums)
+ WHERE NOT (0 = ANY (c.attnums))
+ ORDER BY c.indrelid, ic.relname, a.attname`;
+
+/**
  * Foreign keys, one row per (column, referenced column) pair in key order.
  * Only top-level constraints (conparentid = 0): PostgreSQL clones a foreign key
  * of a partitioned table onto each partition, and one referencing a partitioned

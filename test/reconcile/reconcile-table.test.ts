@@ -49,7 +49,7 @@ function mapping(merge: Record<string, MergePolicy> = {}, prefer: string[] = [])
 }
 
 function bound(m = mapping()): BoundMapping {
-  return { mapping: m, table: bookings, matchKeys: [['id'], ['reference']], lookups: new Map([['customer_id', { parent: customers, by: 'email', refColumn: 'id' }]]) };
+  return { mapping: m, table: bookings, matchKeys: [['id'], ['reference']], lookups: [{ column: 'customer_id', table: 'customers', parent: customers, by: 'email', refColumn: 'id' }] };
 }
 
 let n = 0;

@@ -161,6 +161,8 @@ describeWithChromium('the HTML report in headless Chromium', () => {
       expect(await conflict.locator('.explain.conflict').textContent()).toBe('Not written until decided: sources disagree and no rule decides.');
       expect(await conflict.locator('tr.conflicted td.old').textContent()).toBe('100.00');
       expect(await conflict.locator('tr.conflicted .alternative').allTextContents()).toEqual(['150.001payments', `${HOSTILE.breakout}3payments`]);
+      // Its decision beside it: none yet, and the id to decide it by.
+      expect(await conflict.locator('.explain.decision').textContent()).toBe('decision: open; decide with salvage review, or in decisions.yaml under resolve: or reject: as public.bookings#43');
 
       const update = page.locator('article[data-id="public.bookings#42"]');
       expect(await update.locator('thead th').allTextContents()).toEqual(['column', 'backup now', 'after the patch', 'from']);
