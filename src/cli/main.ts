@@ -20,6 +20,7 @@ import { openChangesetView } from '../report/changeset-file-view.js';
 import { writePieces } from './write-pieces.js';
 import { ask, isInteractive, useColor } from './terminal.js';
 import { diffLimit } from './diff-limit.js';
+import { salvageVersion } from './version.js';
 import { NO_PROGRESS, TerminalProgress, type Progress } from '../runtime/progress.js';
 import { liveLineWanted } from '../../connectors/shared/live-line.js';
 
@@ -64,6 +65,7 @@ function config(command: Command): Promise<SalvageConfig> {
 export function buildProgram(): Command {
   const program = new Command('salvage')
     .description('Rebuild lost database rows from Stripe, email, calendars and CSV exports, with evidence for every value.')
+    .version(salvageVersion(), '-V, --version', 'print the version of salvage')
     .option('--config <file>', 'the salvage.yaml to use', './salvage.yaml')
     .option('--job <dir>', 'the job directory (overrides "job:" in the config)')
     .option('--timings', "print each stage's wall time and rows per second")
