@@ -84,9 +84,13 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   try {
     const who = (await db.client.query<{ name: string; role: string }>(SELECT_CURRENT_DATABASE)).rows[0];
     const database = who?.name ?? db.database;
+    const rows: ApplyResult['rows'] = {};
+    // Said before the typed confirmation: nobody should type a database's name for a no-op.
+    // (Checked again under the lock below, for an apply that commits in between.)
+    const doneBefore = await alreadyDone(db.client, verified.manifest, which, database);
+    if (doneBefore) return { database, which, dryRun: options.dryRun ?? false, committed: false, alreadyDone: doneBefore, statements: 0, rows, privilegeWarnings: [], timings };
     await confirmTarget(database, targetHost(options.target.url), options);
 
-    const rows: ApplyResult['rows'] = {};
     await db.client.query(APPLY_BEGIN);
     let committed = false;
     try {
@@ -102,7 +106,6 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       const done = await alreadyDone(db.client, verified.manifest, which, database);
       if (done) {
         await db.client.query(APPLY_ROLLBACK);
-        log(done);
         return { database, which, dryRun: options.dryRun ?? false, committed: false, alreadyDone: done, statements: 0, rows, privilegeWarnings: [], timings };
       }
 

@@ -28,6 +28,7 @@ import { registeredSecrets } from '../config/secrets.js';
 import { reconcileTable, type Row } from './table.js';
 import { ChangeSpill } from './change-spill.js';
 import type { TableChanges } from './table-changes.js';
+import { formatCount } from '../runtime/format-count.js';
 
 export interface ReconcileOptions {
   config: SalvageConfig;
@@ -123,7 +124,6 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       tables.push(summarize(b, result.counts));
       collectGarbage();
       lap(`reconcile ${name}`, Object.values(result.counts).reduce((n, c) => n + c, 0));
-      log(`${name}: ${formatCounts(result.counts)}`);
     }
     await backup.client.query(ROLLBACK);
 
@@ -150,7 +150,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
 }
 
 export function formatCounts(c: TableSummary['counts']): string {
-  return `${c.insert} to insert, ${c.update} to update, ${c.unchanged} unchanged, ${c.conflict} conflicts, ${c.unrecoverable} unrecoverable`;
+  const n = formatCount;
+  return `${n(c.insert)} to insert, ${n(c.update)} to update, ${n(c.unchanged)} unchanged, ${n(c.conflict)} conflicts, ${n(c.unrecoverable)} unrecoverable`;
 }
 
 interface Evaluation {
