@@ -2,6 +2,7 @@ import type { Change, Evidence } from '../reconcile/changeset.js';
 import { hasOwn, own } from '../reconcile/own.js';
 import type { ChangesetView } from './changeset-view.js';
 import type { SummaryRow } from './review-model.js';
+import { formatCount } from '../runtime/format-count.js';
 
 export interface TextReportOptions {
   color?: boolean;
@@ -33,17 +34,17 @@ export function* textLines(view: ChangesetView, options: TextReportOptions = {})
   yield p.bold(`salvage changeset for ${head.backup.database} (${head.createdAt})`);
   yield `window: ${head.window.from} -> ${head.window.to} (records written since ${head.window.since})`;
   for (const s of head.sources) {
-    yield `source ${s.name}: ${s.records} records = ${s.mapped ?? '?'} mapped + ${s.unmapped ?? '?'} matched no rule + ${s.rejected ?? '?'} rejected`;
-    for (const r of s.rejectedBy ?? []) yield p.warn(`  rejected ${r.count} by ${r.rule} (${r.column}), e.g. ${r.example.ref}: ${r.example.message}`);
+    yield `source ${s.name}: ${formatCount(s.records)} records = ${formatCount(s.mapped)} mapped + ${formatCount(s.unmapped)} matched no rule + ${formatCount(s.rejected)} rejected`;
+    for (const r of s.rejectedBy ?? []) yield p.warn(`  rejected ${formatCount(r.count)} by ${r.rule} (${r.column}), e.g. ${r.example.ref}: ${r.example.message}`);
   }
   yield '';
   yield summaryTable(view.summary());
   yield '';
   for (const u of head.unmapped) {
-    yield p.warn(`unmapped: ${u.count} ${u.type} records of ${u.source} matched no rule (e.g. ${u.samples.slice(0, 3).join(', ')})`);
+    yield p.warn(`unmapped: ${formatCount(u.count)} ${u.type} records of ${u.source} matched no rule (e.g. ${u.samples.slice(0, 3).join(', ')})`);
   }
   if (head.failures.count) {
-    yield p.warn(`rule failures: ${head.failures.count} (a transform could not convert a value; the record produced nothing for that rule)`);
+    yield p.warn(`rule failures: ${formatCount(head.failures.count)} (a transform could not convert a value; the record produced nothing for that rule)`);
     for (const f of head.failures.samples.slice(0, 10)) yield p.warn(`  ${f.ref} ${f.rule} ${f.column}: ${f.message}`);
   }
   if (head.unmapped.length || head.failures.count) yield '';
@@ -59,7 +60,7 @@ export function* textLines(view: ChangesetView, options: TextReportOptions = {})
         yield renderChange(change, p);
         shown++;
       }
-      if (shown < total) yield p.dim(`   ... ${total - shown} more ${kind}s (diff --format json shows all)`);
+      if (shown < total) yield p.dim(`   ... ${formatCount(total - shown)} more ${kind}s (diff --format json shows all)`);
     }
     yield '';
   }
@@ -69,7 +70,7 @@ function summaryTable(summary: SummaryRow[]): string {
   const head = ['table', 'insert', 'update', 'unchanged', 'conflict', 'unrecoverable'];
   const rows = summary.map((t) => [
     t.table,
-    ...[t.counts.insert, t.counts.update, t.counts.unchanged, t.counts.conflict, t.counts.unrecoverable].map(String),
+    ...[t.counts.insert, t.counts.update, t.counts.unchanged, t.counts.conflict, t.counts.unrecoverable].map(formatCount),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
