@@ -15,9 +15,10 @@ import { patchDir, writePatch } from '../patch/patch.js';
 import { writesRows } from '../patch/manifest.js';
 import { pull } from '../pull/pull.js';
 import { changesetPath, embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
-import { DIFF_FORMATS, lineEnded, renderPieces } from '../report/render.js';
+import { DIFF_FORMATS, lineEnded, renderPieces, type RenderOptions } from '../report/render.js';
 import { openChangesetView } from '../report/changeset-file-view.js';
 import { writePieces } from './write-pieces.js';
+import { pageThrough, pagerCommand } from './pager.js';
 import { ask, isInteractive, useColor } from './terminal.js';
 import { diffLimit } from './diff-limit.js';
 import { salvageVersion } from './version.js';
@@ -149,9 +150,14 @@ export function buildProgram(): Command {
       // Indexed, not loaded: the report is written as the changes are read back (issue 7).
       const view = await openChangesetView(changesetPath(cfg.jobDir));
       try {
-        const { limit, note } = diffLimit({ limit: opts.limit, format: opts.format, terminal: Boolean(process.stdout.isTTY), changes: view.size });
+        const terminal = Boolean(process.stdout.isTTY);
         // Reports leave the machine (a ticket, a chat): no credential may ride along.
-        await writePieces(process.stdout, redactPieces(lineEnded(renderPieces(view, opts.format, { color: useColor(), limit }))));
+        const report = (options: RenderOptions) => redactPieces(lineEnded(renderPieces(view, opts.format, { color: useColor(), ...options })));
+        // On a terminal the text diff goes through a pager, in full, as piped output does.
+        const pager = opts.format === 'text' ? pagerCommand(terminal) : undefined;
+        if (pager && (await pageThrough(pager, report({ limit: opts.limit })))) return;
+        const { limit, note } = diffLimit({ limit: opts.limit, format: opts.format, terminal, changes: view.size });
+        await writePieces(process.stdout, report({ limit, summaryAgain: terminal && opts.format === 'text' }));
         if (note) out(note);
       } finally {
         view.close();

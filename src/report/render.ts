@@ -12,6 +12,8 @@ export type DiffFormat = (typeof DIFF_FORMATS)[number];
 export interface RenderOptions {
   color?: boolean;
   limit?: number;
+  /** Text only: the summary again at the end. */
+  summaryAgain?: boolean;
 }
 
 export function renderChangeset(changeset: Changeset, format: string, options: RenderOptions = {}): string {

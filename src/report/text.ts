@@ -8,6 +8,8 @@ export interface TextReportOptions {
   color?: boolean;
   /** Show at most this many changes per kind and table (default: all). */
   limit?: number;
+  /** The summary table again after the changes: on a terminal without a pager, the first one has scrolled away. */
+  summaryAgain?: boolean;
 }
 
 interface Palette {
@@ -63,6 +65,10 @@ export function* textLines(view: ChangesetView, options: TextReportOptions = {})
       if (shown < total) yield p.dim(`   ... ${formatCount(total - shown)} more ${kind}s (diff --format json shows all)`);
     }
     yield '';
+  }
+  if (options.summaryAgain) {
+    yield p.bold('summary (as at the top)');
+    yield summaryTable(view.summary());
   }
 }
 
