@@ -17,6 +17,7 @@ import { pull } from '../pull/pull.js';
 import { changesetPath, embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
 import { DIFF_FORMATS, lineEnded, renderPieces, type RenderOptions } from '../report/render.js';
 import { openChangesetView } from '../report/changeset-file-view.js';
+import { PR_COMMENT_MAX_CHARS, PR_SAMPLES_PER_KIND } from '../report/markdown.js';
 import { writePieces } from './write-pieces.js';
 import { pageThrough, pagerCommand } from './pager.js';
 import { ask, isInteractive, useColor } from './terminal.js';
@@ -156,6 +157,11 @@ export function buildProgram(): Command {
         // On a terminal the text diff goes through a pager, in full, as piped output does.
         const pager = opts.format === 'text' ? pagerCommand(terminal) : undefined;
         if (pager && (await pageThrough(pager, report({ limit: opts.limit })))) return;
+        if (opts.format === 'md') {
+          // For a pull request or a ticket: one comment's worth, conflicts first, pointing to the full report.
+          await writePieces(process.stdout, report({ limit: opts.limit ?? PR_SAMPLES_PER_KIND, maxChars: PR_COMMENT_MAX_CHARS }));
+          return;
+        }
         const { limit, note } = diffLimit({ limit: opts.limit, format: opts.format, terminal, changes: view.size });
         await writePieces(process.stdout, report({ limit, summaryAgain: terminal && opts.format === 'text' }));
         if (note) out(note);

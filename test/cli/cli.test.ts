@@ -121,6 +121,9 @@ describe.runIf(pgUp)('salvage CLI against a real PostgreSQL', () => {
     expect(diff.code).toBe(0);
     expect(diff.stdout).toContain('== public.bookings');
     expect(diff.stdout).not.toContain('\x1b[');
+    const md = await salvage(['diff', '--format', 'md'], job);
+    expect(md.stdout.length).toBeLessThan(65_536);
+    expect(md.stdout).toContain('The full review, every change with its evidence: `salvage diff --format html > review.html`');
     const json = await salvage(['diff', '--format', 'json'], job);
     expect(JSON.parse(json.stdout).format).toBe('salvage.changeset/1');
     // The same changes make the same patch as the demo's, though reconciled again, later, from records pulled again.
