@@ -177,7 +177,8 @@ function ledger(changeset: ChangesetHead, out: string[]): void {
   if (unmapped.length) {
     out.push('Matched no mapping rule:', '', '| source | type | records | for example |', '|---|---|--:|---|');
     for (const u of unmapped) {
-      out.push(`| ${mdText(u.source)} | ${mdText(u.type)} | ${formatCount(u.count)} | ${u.samples.slice(0, 3).map(code).join('<br>')} |`);
+      const examples = u.samples.slice(0, 3).map((ref, i) => `${code(ref)}${u.gists?.[i] ? ` ${mdText(u.gists[i])}` : ''}`);
+      out.push(`| ${mdText(u.source)} | ${mdText(u.type)} | ${formatCount(u.count)} | ${examples.join('<br>')} |`);
     }
     out.push('');
   }

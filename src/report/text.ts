@@ -43,7 +43,11 @@ export function* textLines(view: ChangesetView, options: TextReportOptions = {})
   yield summaryTable(view.summary());
   yield '';
   for (const u of head.unmapped) {
-    yield p.warn(`unmapped: ${formatCount(u.count)} ${u.type} records of ${u.source} matched no rule (e.g. ${u.samples.slice(0, 3).join(', ')})`);
+    yield p.warn(`unmapped: ${formatCount(u.count)} ${u.type} records of ${u.source} matched no rule, e.g.`);
+    for (const [i, ref] of u.samples.slice(0, 3).entries()) {
+      const gist = u.gists?.[i];
+      yield `  ${ref}${gist ? `  ${p.dim(gist)}` : ''}`;
+    }
   }
   if (head.failures.count) {
     yield p.warn(`rule failures: ${formatCount(head.failures.count)} (a transform could not convert a value; the record produced nothing for that rule)`);

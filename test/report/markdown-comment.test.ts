@@ -45,3 +45,32 @@ describe('the Markdown review as a pull-request comment', () => {
     expect(renderMarkdown(changeset)).not.toContain('Conflicts awaiting a decision');
   });
 });
+
+describe('records not used', () => {
+  it('show what each sample is about beside its reference, in every format', async () => {
+    const { renderChangeset } = await import('../../src/report/render.js');
+    const changeset = syntheticChangeset({ changes: 4 });
+    changeset.unmapped = [
+      {
+        source: 'inbox',
+        type: 'email.message',
+        count: 1234,
+        samples: ['imap://inbox/INBOX;UIDVALIDITY=1/;UID=7', 'imap://inbox/INBOX;UIDVALIDITY=1/;UID=9'],
+        gists: ['subject: Newsletter | <b>March</b> · date: 2026-03-01', 'subject: Invoice 42'],
+      },
+    ];
+    const md = renderChangeset(changeset, 'md');
+    expect(md).toContain(
+      '| inbox | email.message | 1,234 | <code>imap://inbox/INBOX;UIDVALIDITY=1/;UID=7</code> subject: Newsletter \\| &lt;b&gt;March&lt;/b&gt; · date: 2026-03-01<br><code>imap://inbox/INBOX;UIDVALIDITY=1/;UID=9</code> subject: Invoice 42 |',
+    );
+    const text = renderChangeset(changeset, 'text');
+    expect(text).toContain(
+      'unmapped: 1,234 email.message records of inbox matched no rule, e.g.\n  imap://inbox/INBOX;UIDVALIDITY=1/;UID=7  subject: Newsletter | <b>March</b> · date: 2026-03-01\n  imap://inbox/INBOX;UIDVALIDITY=1/;UID=9  subject: Invoice 42\n',
+    );
+    const html = renderChangeset(changeset, 'html');
+    expect(html).toContain('<td>1,234</td><td><code>imap://inbox/INBOX;UIDVALIDITY=1/;UID=7</code> subject: Newsletter | &lt;b&gt;March&lt;/b&gt; · date: 2026-03-01<br>');
+    // A changeset written before gists existed still renders, with the references alone.
+    delete changeset.unmapped[0]!.gists;
+    expect(renderChangeset(changeset, 'text')).toContain('e.g.\n  imap://inbox/INBOX;UIDVALIDITY=1/;UID=7\n');
+  });
+});
