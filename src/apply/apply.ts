@@ -155,13 +155,11 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       lap('write rows', Object.values(rows).reduce((n, t) => n + Object.values(t).reduce((a, b) => a + b, 0), 0));
       if (options.dryRun) {
         await db.client.query(APPLY_ROLLBACK);
-        log(`dry run on ${database}: every statement ran and matched its expected count; rolled back, nothing was written`);
       } else {
         await recordAction(db.client, verified.manifest, which === 'patch' ? 'apply' : 'undo', options.actor, rows);
         await db.client.query(APPLY_COMMIT);
         committed = true;
         lap('commit', 0);
-        log(`${which === 'patch' ? 'patch' : 'undo'} ${verified.manifest.id} committed on ${database}`);
       }
       return { database, which, dryRun: options.dryRun ?? false, committed, statements: work.length, rows, safetyCopy, privilegeWarnings: privileges.warnings, timings };
     } catch (error) {

@@ -235,7 +235,12 @@ export function buildProgram(): Command {
         for (const [table, counts] of Object.entries(result.rows)) {
           out(`${table}: ${Object.entries(counts).map(([k, count]) => `${n(count)} ${k}`).join(', ')}`);
         }
-        out(result.committed ? `${name === 'apply' ? 'applied' : 'undone'} on ${result.database}` : `dry run on ${result.database}: rolled back, nothing written`);
+        // The outcome, once, on stdout (apply itself says nothing of it).
+        out(
+          result.committed
+            ? `${name === 'apply' ? 'applied' : 'undone'} on ${result.database}`
+            : `dry run on ${result.database}: every statement ran and matched its expected count; rolled back, nothing was written`,
+        );
       });
   applyLike('apply', 'apply the reviewed patch to the target database (one transaction, counts checked, typed confirmation)');
   applyLike('undo', 'apply undo.sql: reverse exactly what the patch wrote, under the same guards');

@@ -15,6 +15,7 @@ import { bookingEmails } from './mail-export.js';
 import { compareRecovery, formatRecoveryReport, type RecoveryReport } from './compare.js';
 import { generateIncident, writeIncidentFiles, type Incident, type IncidentRows } from './incident.js';
 import { packageRoot } from './package-root.js';
+import { demoNextSteps } from './next-steps.js';
 
 export interface DemoOptions {
   jobDir: string;
@@ -118,6 +119,7 @@ async function recover(options: DemoOptions, incident: Incident, log: (line: str
   const recovered = await readTables(options.targetUrl, embeddedDir(job, 'target'));
   const report = compareRecovery(incident, recovered);
   log(formatRecoveryReport(report));
+  for (const line of demoNextSteps(job, target)) log(line);
   return { ok: report.clean, report, incident };
 }
 

@@ -70,13 +70,29 @@ describe('the packed package', () => {
     }
   });
 
-  it('runs the demo from an empty folder outside the clone', async () => {
+  it('runs the demo from an empty folder outside the clone, and every command it suggests next works there', async () => {
     const empty = await tempJobDir('pack-demo');
     const r = await exec('salvage', ['demo'], empty, env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Verdict: clean');
-    expect(existsSync(path.join(empty, 'demo-recovery', 'patch', 'patch.sql'))).toBe(true);
-    expect(existsSync(path.join(empty, 'demo-recovery', 'mappings', 'bookings.yaml'))).toBe(true);
+    const case_ = path.join(empty, 'demo-recovery');
+    expect(existsSync(path.join(case_, 'patch', 'patch.sql'))).toBe(true);
+    expect(existsSync(path.join(case_, 'mappings', 'bookings.yaml'))).toBe(true);
+
+    // The demo ends with what to do next: the commands to try in its case file, then a real incident.
+    const next = r.stdout.slice(r.stdout.indexOf('\nWhat next\n'));
+    expect(r.stdout.indexOf('\nWhat next\n')).toBeGreaterThan(r.stdout.indexOf('Verdict: clean'));
+    expect(next).toContain('In it (cd demo-recovery), try:');
+    expect(next).toContain('salvage init --source');
+    const suggested = [...next.matchAll(/^ {4}salvage (.+?)(?: > (\S+))?(?= {3})/gm)];
+    expect(suggested.map((m) => m[1]!.split(' ')[0])).toEqual(['diff', 'diff', 'verify', 'undo']);
+    for (const [, args, into] of suggested) {
+      const ran = await exec('salvage', args!.split(' '), case_, env);
+      expect({ args, code: ran.code }).toEqual({ args, code: 0 });
+      // Only warnings on stderr (the demo's target role is a superuser); the outcome is said once, on stdout.
+      for (const line of ran.stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^warning: /);
+      if (into) expect(ran.stdout).toMatch(/^<!doctype html>/);
+    }
   }, 300_000);
 });
 
