@@ -60,7 +60,7 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new UsageError(`no config file at ${file}: write a salvage.yaml (see README "Config") or pass --config FILE`);
+      throw new UsageError(`no config file at ${file}: write a salvage.yaml (see docs/config.md) or pass --config FILE`);
     }
     throw new UsageError(`cannot read config ${file}: ${(error as Error).message}`);
   }

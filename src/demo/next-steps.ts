@@ -38,6 +38,6 @@ export function demoNextSteps(jobDir: string, targetDatabase: string, cwd = proc
     '    1. restore the backup into a database of its own, and export BACKUP_DATABASE_URL and TARGET_DATABASE_URL',
     '    2. put what survived (CSV and ICS exports, .eml/.mbox) in a folder, and note your API sources (Stripe, IMAP, Google Calendar)',
     '    3. salvage init --source payments=csv:exports/payments.csv --source stripe   (writes salvage.yaml and starter mappings)',
-    '    4. salvage check, then pull, reconcile, diff, patch, apply: README "A real recovery, step by step"',
+    '    4. salvage check, then pull, reconcile, diff, patch, apply: the README, "A real recovery, step by step"',
   ];
 }
