@@ -85,9 +85,13 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   try {
     const who = (await db.client.query<{ name: string; role: string }>(SELECT_CURRENT_DATABASE)).rows[0];
     const database = who?.name ?? db.database;
+    const rows: ApplyResult['rows'] = {};
+    // Said before the typed confirmation: nobody should type a database's name for a no-op.
+    // (Checked again under the lock below, for an apply that commits in between.)
+    const doneBefore = await alreadyDone(db.client, verified.manifest, which, database);
+    if (doneBefore) return { database, which, dryRun: options.dryRun ?? false, committed: false, alreadyDone: doneBefore, statements: 0, rows, privilegeWarnings: [], timings };
     await confirmTarget(database, targetHost(options.target.url), options);
 
-    const rows: ApplyResult['rows'] = {};
     await db.client.query(APPLY_BEGIN);
     let committed = false;
     try {
@@ -103,7 +107,6 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       const done = await alreadyDone(db.client, verified.manifest, which, database);
       if (done) {
         await db.client.query(APPLY_ROLLBACK);
-        log(done);
         return { database, which, dryRun: options.dryRun ?? false, committed: false, alreadyDone: done, statements: 0, rows, privilegeWarnings: [], timings };
       }
 
@@ -156,13 +159,11 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       lap('write rows', Object.values(rows).reduce((n, t) => n + Object.values(t).reduce((a, b) => a + b, 0), 0));
       if (options.dryRun) {
         await db.client.query(APPLY_ROLLBACK);
-        log(`dry run on ${database}: every statement ran and matched its expected count; rolled back, nothing was written`);
       } else {
         await recordAction(db.client, verified.manifest, which === 'patch' ? 'apply' : 'undo', options.actor, rows);
         await db.client.query(APPLY_COMMIT);
         committed = true;
         lap('commit', 0);
-        log(`${which === 'patch' ? 'patch' : 'undo'} ${verified.manifest.id} committed on ${database}`);
       }
       return { database, which, dryRun: options.dryRun ?? false, committed, statements: work.length, rows, safetyCopy, privilegeWarnings: privileges.warnings, timings };
     } catch (error) {

@@ -16,11 +16,15 @@ import { writesRows } from '../patch/manifest.js';
 import { pull } from '../pull/pull.js';
 import { preserve } from '../preserve/preserve.js';
 import { changesetPath, embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
-import { DIFF_FORMATS, lineEnded, renderPieces } from '../report/render.js';
+import { DIFF_FORMATS, lineEnded, renderPieces, type RenderOptions } from '../report/render.js';
 import { openChangesetView } from '../report/changeset-file-view.js';
+import { PR_COMMENT_MAX_CHARS, PR_SAMPLES_PER_KIND } from '../report/markdown.js';
 import { writePieces } from './write-pieces.js';
+import { pageThrough, pagerCommand } from './pager.js';
 import { ask, isInteractive, useColor } from './terminal.js';
 import { diffLimit } from './diff-limit.js';
+import { salvageVersion } from './version.js';
+import { formatCount as n } from '../runtime/format-count.js';
 import { NO_PROGRESS, TerminalProgress, type Progress } from '../runtime/progress.js';
 import { liveLineWanted } from '../../connectors/shared/live-line.js';
 
@@ -57,14 +61,19 @@ function globals(command: Command): GlobalOptions {
   return command.optsWithGlobals() as GlobalOptions;
 }
 
-function config(command: Command): Promise<SalvageConfig> {
+/**
+ * The config, for a command that reads the env: variables under `needsEnv` (as requireEnv
+ * takes them): a config with mistakes reports those variables with them, and no others.
+ */
+function config(command: Command, needsEnv: Array<Array<string | number>> = []): Promise<SalvageConfig> {
   const g = globals(command);
-  return loadConfig(g.config, { jobDir: g.job });
+  return loadConfig(g.config, { jobDir: g.job, needsEnv });
 }
 
 export function buildProgram(): Command {
   const program = new Command('salvage')
     .description('Rebuild lost database rows from Stripe, email, calendars and CSV exports, with evidence for every value.')
+    .version(salvageVersion(), '-V, --version', 'print the version of salvage')
     .option('--config <file>', 'the salvage.yaml to use', './salvage.yaml')
     .option('--job <dir>', 'the job directory (overrides "job:" in the config)')
     .option('--timings', "print each stage's wall time and rows per second")
@@ -96,7 +105,7 @@ export function buildProgram(): Command {
     .command('check')
     .description('validate config and mappings against the live backup schema; with pulled records, show what each rule produces')
     .action(async (_opts: unknown, command: Command) => {
-      const cfg = await config(command);
+      const cfg = await config(command, [['backup']]);
       const report = await check(cfg);
       out(formatCheckReport(report));
       if (!report.ok) throw new SalvageError('the mappings need fixing before reconcile (see above)', ExitCode.usage);
@@ -104,17 +113,20 @@ export function buildProgram(): Command {
 
   program
     .command('pull')
-    .description('pull every (or the named) source into <job>/records/<source>.ndjson; needs no database')
+    .description('pull every source, or the named ones, into <job>/records/<source>.ndjson; needs no database')
+    .argument('[name...]', 'only these sources (as --source)')
     .option('--source <name...>', 'only these sources')
     .option('--strict', 'exit 1 when any record could not be read (by default such records are rejected, counted and the pull goes on)')
-    .action(async (opts: { source?: string[]; strict?: boolean }, command: Command) => {
-      const cfg = await config(command);
+    .action(async (names: string[], opts: { source?: string[]; strict?: boolean }, command: Command) => {
+      const only = [...names, ...(opts.source ?? [])];
+      const sources = only.length ? [...new Set(only)] : undefined;
+      const cfg = await config(command, sources ? sources.map((name) => ['sources', name]) : [['sources']]);
       // The connectors draw their own live line, under the same policy as progressFor's bars.
-      const summaries = await pull({ config: cfg, sources: opts.source, log: err, progress: globals(command).progress });
-      const rejected = summaries.reduce((n, s) => n + s.rejected, 0);
+      const summaries = await pull({ config: cfg, sources, log: err, progress: globals(command).progress });
+      const rejected = summaries.reduce((sum, s) => sum + s.rejected, 0);
       out(
-        `pulled ${summaries.reduce((n, s) => n + s.records, 0)} records from ${summaries.length} source(s) into ${path.join(cfg.jobDir, 'records')}` +
-          (rejected ? `; ${rejected} could not be read and were rejected (listed above, all in ${path.join(cfg.jobDir, 'rejected')})` : ''),
+        `pulled ${n(summaries.reduce((sum, s) => sum + s.records, 0))} records from ${summaries.length} source(s) into ${path.join(cfg.jobDir, 'records')}` +
+          (rejected ? `; ${n(rejected)} could not be read and were rejected (listed above, all in ${path.join(cfg.jobDir, 'rejected')})` : ''),
       );
       if (rejected && opts.strict) throw new SalvageError(`--strict: ${rejected} record${rejected === 1 ? '' : 's'} could not be read`);
     });
@@ -124,7 +136,7 @@ export function buildProgram(): Command {
     .description('on the day of the incident, first: save what ages out (Stripe events, mailboxes, calendars) into <job>/preserved/ and say what expires when')
     .option('--source <name...>', 'only these sources')
     .action(async (opts: { source?: string[] }, command: Command) => {
-      const cfg = await config(command);
+      const cfg = await config(command, opts.source ? opts.source.map((name) => ['sources', name]) : [['sources']]);
       for (const s of await preserve({ config: cfg, sources: opts.source, log: err })) {
         out(`${s.source} (${s.kind}): ${s.file ? `${path.relative(process.cwd(), s.file)}: ` : ''}${s.expiry}`);
       }
@@ -135,16 +147,16 @@ export function buildProgram(): Command {
     .command('reconcile')
     .description('map records, compare with the backup (read only), write <job>/changeset.json')
     .action(async (_opts: unknown, command: Command) => {
-      const cfg = await config(command);
+      const cfg = await config(command, [['backup']]);
       const { changeset, file, timings } = await reconcile({ config: cfg, log: err, progress: progressFor(command) });
       printTimings(command, timings);
       for (const s of changeset.sources) {
-        out(`${s.name}: ${s.records} records = ${s.mapped} mapped + ${s.unmapped} matched no rule + ${s.rejected} rejected (a value no rule could convert${s.unreadable ? `; ${s.unreadable} could not be read at pull` : ''})`);
+        out(`${s.name}: ${n(s.records)} records = ${n(s.mapped)} mapped + ${n(s.unmapped)} matched no rule + ${n(s.rejected)} rejected (a value no rule could convert${s.unreadable ? `; ${n(s.unreadable)} could not be read at pull` : ''})`);
       }
       for (const t of changeset.tables) out(`${t.table}: ${formatCounts(t.counts)}`);
-      const unmapped = changeset.unmapped.reduce((n, u) => n + u.count, 0);
-      if (unmapped) out(`${unmapped} records matched no rule (see "salvage diff")`);
-      if (changeset.failures.count) out(`${changeset.failures.count} rule evaluations failed on bad values (see "salvage diff")`);
+      const unmapped = changeset.unmapped.reduce((sum, u) => sum + u.count, 0);
+      if (unmapped) out(`${n(unmapped)} records matched no rule (see "salvage diff")`);
+      if (changeset.failures.count) out(`${n(changeset.failures.count)} rule evaluations failed on bad values (see "salvage diff")`);
       out(`wrote ${file}; review it with "salvage diff"`);
     });
 
@@ -158,9 +170,19 @@ export function buildProgram(): Command {
       // Indexed, not loaded: the report is written as the changes are read back (issue 7).
       const view = await openChangesetView(changesetPath(cfg.jobDir));
       try {
-        const { limit, note } = diffLimit({ limit: opts.limit, format: opts.format, terminal: Boolean(process.stdout.isTTY), changes: view.size });
+        const terminal = Boolean(process.stdout.isTTY);
         // Reports leave the machine (a ticket, a chat): no credential may ride along.
-        await writePieces(process.stdout, redactPieces(lineEnded(renderPieces(view, opts.format, { color: useColor(), limit }))));
+        const report = (options: RenderOptions) => redactPieces(lineEnded(renderPieces(view, opts.format, { color: useColor(), ...options })));
+        // On a terminal the text diff goes through a pager, in full, as piped output does.
+        const pager = opts.format === 'text' ? pagerCommand(terminal) : undefined;
+        if (pager && (await pageThrough(pager, report({ limit: opts.limit })))) return;
+        if (opts.format === 'md') {
+          // For a pull request or a ticket: one comment's worth, conflicts first, pointing to the full report.
+          await writePieces(process.stdout, report({ limit: opts.limit ?? PR_SAMPLES_PER_KIND, maxChars: PR_COMMENT_MAX_CHARS }));
+          return;
+        }
+        const { limit, note } = diffLimit({ limit: opts.limit, format: opts.format, terminal, changes: view.size });
+        await writePieces(process.stdout, report({ limit, summaryAgain: terminal && opts.format === 'text' }));
         if (note) out(note);
       } finally {
         view.close();
@@ -183,16 +205,16 @@ export function buildProgram(): Command {
       const cfg = await config(command);
       const started = performance.now();
       const { dir, manifest } = await writePatch(cfg.jobDir, changesetPath(cfg.jobDir), { progress: progressFor(command) });
-      const written = manifest.patch.statements.reduce((n, s) => n + (writesRows(s.kind) ? s.expectedRows : 0), 0);
+      const written = manifest.patch.statements.reduce((sum, s) => sum + (writesRows(s.kind) ? s.expectedRows : 0), 0);
       printTimings(command, [{ stage: 'write patch', seconds: (performance.now() - started) / 1000, rows: written }]);
-      const inserts = Object.values(manifest.counts).reduce((n, c) => n + c.insert, 0);
-      const updates = Object.values(manifest.counts).reduce((n, c) => n + c.update, 0);
-      out(`patch ${manifest.id}: ${inserts} inserts, ${updates} updates in ${manifest.patch.statements.length} statements -> ${dir}`);
+      const inserts = Object.values(manifest.counts).reduce((sum, c) => sum + c.insert, 0);
+      const updates = Object.values(manifest.counts).reduce((sum, c) => sum + c.update, 0);
+      out(`patch ${manifest.id}: ${n(inserts)} inserts, ${n(updates)} updates in ${n(manifest.patch.statements.length)} statements -> ${dir}`);
       const w = manifest.withheld;
       if (w.conflict || w.unrecoverable || w.rejected || w.notAccepted) {
         out(
-          `not in the patch: ${w.conflict} conflicts awaiting a decision (salvage review, or decisions.yaml), ${w.unrecoverable} unrecoverable rows, ` +
-            `${w.rejected} rejected, ${w.notAccepted} not accepted`,
+          `not in the patch: ${n(w.conflict)} conflicts awaiting a decision (salvage review, or decisions.yaml), ${n(w.unrecoverable)} unrecoverable rows, ` +
+            `${n(w.rejected)} rejected, ${n(w.notAccepted)} not accepted`,
         );
       }
       for (const s of manifest.decisions.stale) err(`decisions.yaml: ${s}`);
@@ -206,7 +228,7 @@ export function buildProgram(): Command {
       .option('--confirm <database>', 'the target database name (current_database()), or name@host; required without a terminal')
       .option('--actor <name>', 'who is applying (a person, an agent, a ticket); recorded in salvage.salvage_history')
       .action(async (opts: { dryRun?: boolean; confirm?: string; actor?: string }, command: Command) => {
-        const cfg = await config(command);
+        const cfg = await config(command, [['target']]);
         requireEnv(cfg, ['target']);
         const started = performance.now();
         const result = await apply({
@@ -223,16 +245,21 @@ export function buildProgram(): Command {
           log: err,
           progress: progressFor(command),
         });
-        const touched = Object.values(result.rows).reduce((n, c) => n + Object.values(c).reduce((a, b) => a + b, 0), 0);
+        const touched = Object.values(result.rows).reduce((sum, c) => sum + Object.values(c).reduce((a, b) => a + b, 0), 0);
         printTimings(command, [{ stage: name, seconds: (performance.now() - started) / 1000, rows: touched }]);
         if (result.alreadyDone) {
           out(result.alreadyDone);
           return;
         }
         for (const [table, counts] of Object.entries(result.rows)) {
-          out(`${table}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+          out(`${table}: ${Object.entries(counts).map(([k, count]) => `${n(count)} ${k}`).join(', ')}`);
         }
-        out(result.committed ? `${name === 'apply' ? 'applied' : 'undone'} on ${result.database}` : `dry run on ${result.database}: rolled back, nothing written`);
+        // The outcome, once, on stdout (apply itself says nothing of it).
+        out(
+          result.committed
+            ? `${name === 'apply' ? 'applied' : 'undone'} on ${result.database}`
+            : `dry run on ${result.database}: every statement ran and matched its expected count; rolled back, nothing was written`,
+        );
       });
   applyLike('apply', 'apply the reviewed patch to the target database (one transaction, counts checked, typed confirmation)');
   applyLike('undo', 'apply undo.sql: reverse exactly what the patch wrote, under the same guards');
@@ -241,19 +268,19 @@ export function buildProgram(): Command {
     .command('verify')
     .description('re-read the target and confirm every change of the patch is there (read only)')
     .action(async (_opts: unknown, command: Command) => {
-      const cfg = await config(command);
+      const cfg = await config(command, [['target']]);
       requireEnv(cfg, ['target']);
       const result = await verifyApplied({ patchDir: patchDir(cfg.jobDir), target: { url: cfg.target.url, embeddedDir: embeddedDir(cfg.jobDir, 'target') } });
       for (const p of result.problems.slice(0, 50)) err(p);
-      if (result.problems.length) throw new PreconditionFailed(`${result.problems.length} of ${result.checked} patched rows of ${result.database} do not hold what the patch wrote`);
-      out(`all ${result.checked} patched rows of ${result.database} hold what the patch wrote`);
+      if (result.problems.length) throw new PreconditionFailed(`${n(result.problems.length)} of ${n(result.checked)} patched rows of ${result.database} do not hold what the patch wrote`);
+      out(`all ${n(result.checked)} patched rows of ${result.database} hold what the patch wrote`);
     });
 
   program
     .command('doctor')
     .description("check the target connection's rights: warn if it can DROP, TRUNCATE or DELETE, print least-privilege grants")
     .action(async (_opts: unknown, command: Command) => {
-      const cfg = await config(command);
+      const cfg = await config(command, [['target']]);
       requireEnv(cfg, ['target']);
       const report = await doctor({ patchDir: patchDir(cfg.jobDir), target: { url: cfg.target.url, embeddedDir: embeddedDir(cfg.jobDir, 'target') } });
       if (report.warnings.length === 0) out(`the role "${report.role}" on ${report.database} cannot drop, truncate or delete the patched tables`);

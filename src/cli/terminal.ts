@@ -1,8 +1,16 @@
 import { createInterface } from 'node:readline/promises';
 
-/** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
-export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+/**
+ * Colour for a terminal, unless NO_COLOR is set (https://no-color.org) or FORCE_COLOR
+ * says 0 or false; FORCE_COLOR=1 (2, 3, true) asks for it even through a pipe, as Node's
+ * own tools read it.
+ */
+export function useColor(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  const force = env.FORCE_COLOR?.trim().toLowerCase();
+  if (force === '0' || force === 'false') return false;
+  if (env.NO_COLOR) return false;
+  if (force !== undefined && force !== '') return true;
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
 }
 
 export function isInteractive(): boolean {

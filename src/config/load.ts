@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { InvalidInputError, UsageError, type Problem } from '../errors.js';
 import type { PullWindow } from '../records/connector.js';
 import { configSchema, SECRET_FIELDS, type SourceConfig } from './schema.js';
+import { suggest } from '../mapping/transforms/suggest.js';
 import { registerSecret } from './secrets.js';
 import { parseYamlDocument, problemAt, type YamlDocument } from './yaml-document.js';
 
@@ -31,14 +32,25 @@ export interface SalvageConfig {
 
 /** Throws (exit 2) if an env: variable used under any of these config paths is not set. */
 export function requireEnv(config: SalvageConfig, ...prefixes: Array<Array<string | number>>): void {
-  const missing = config.missingEnv.filter((m) => prefixes.some((prefix) => prefix.every((p, i) => m.path[i] === p)));
+  const missing = missingUnder(config.missingEnv, prefixes);
   if (missing.length) throw new InvalidInputError(`${config.file} needs environment variables`, missing.map((m) => m.problem));
+}
+
+function missingUnder(missing: SalvageConfig['missingEnv'], prefixes: Array<Array<string | number>>): SalvageConfig['missingEnv'] {
+  return missing.filter((m) => prefixes.some((prefix) => prefix.every((p, i) => m.path[i] === p)));
 }
 
 export interface LoadConfigOptions {
   /** Overrides `job:` (the CLI's --job). */
   jobDir?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * The parts of the config whose env: variables the caller will use (as requireEnv
+   * takes them). When the config has other mistakes, only these variables are reported
+   * with them: a typo should not come with a list of secrets the command never reads.
+   * Without it, every unset variable is reported.
+   */
+  needsEnv?: Array<Array<string | number>>;
 }
 
 export async function loadConfig(file: string, options: LoadConfigOptions = {}): Promise<SalvageConfig> {
@@ -48,7 +60,7 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new UsageError(`no config file at ${file}: write a salvage.yaml (see README "Config") or pass --config FILE`);
+      throw new UsageError(`no config file at ${file}: write a salvage.yaml (see docs/config.md) or pass --config FILE`);
     }
     throw new UsageError(`cannot read config ${file}: ${(error as Error).message}`);
   }
@@ -63,8 +75,9 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const resolved = resolveEnvValues(doc, doc.value, [], options.env ?? process.env, missingEnv);
   const parsed = configSchema.safeParse(resolved ?? {});
   if (!parsed.success) {
-    // With other mistakes to fix anyway, every problem is reported at once, missing variables included.
-    throw new InvalidInputError(`invalid config ${file}`, [...missingEnv.map((m) => m.problem), ...zodProblems(doc, parsed.error.issues)]);
+    // With other mistakes to fix anyway, every problem is reported at once, the variables this command needs included.
+    const needed = options.needsEnv ? missingUnder(missingEnv, options.needsEnv) : missingEnv;
+    throw new InvalidInputError(`invalid config ${file}`, [...needed.map((m) => m.problem), ...zodProblems(doc, parsed.error.issues)]);
   }
 
   const raw = parsed.data;
@@ -136,7 +149,7 @@ export function zodProblems(doc: YamlDocument, issues: z.core.$ZodIssue[]): Prob
       continue;
     }
     const label = at.length ? at.join('.') : '(top level)';
-    out.push(problemAt(doc, at, `${label}: ${describeIssue(issue)}`));
+    out.push(problemAt(doc, at, `${label}: ${describeIssue(issue, valueAt(doc.value, at))}`));
   }
   return out;
 }
@@ -148,13 +161,30 @@ function suggestKey(_issue: z.core.$ZodIssue, key: string): string {
   return close ? ` (did you mean "${close}"?)` : '';
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+const SOURCE_KINDS = ['stripe', 'imap', 'google-calendar', 'ics', 'csv', 'eml'];
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected})`;
   if (issue.code === 'invalid_union' && 'input' in issue && issue.input === undefined) return 'is required';
   if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
-    return 'kind must be one of stripe, imap, google-calendar, ics, csv, eml';
+    return `kind must be one of ${SOURCE_KINDS.join(', ')}${typeof value === 'string' ? didYouMean(value, SOURCE_KINDS) : ''}`;
   }
   return issue.message;
+}
+
+function didYouMean(value: string, choices: string[]): string {
+  const close = suggest(value, choices);
+  return close ? ` (did you mean "${close}"?)` : '';
+}
+
+/** The value at a path of the parsed YAML, if there is one. */
+function valueAt(root: unknown, at: Array<string | number>): unknown {
+  let value = root;
+  for (const key of at) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
 }
 
 export function editDistance(a: string, b: string): number {

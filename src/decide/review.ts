@@ -5,6 +5,7 @@ import { readChangeset } from '../patch/read-changeset.js';
 import { changesetPath } from '../reconcile/reconcile.js';
 import { own } from '../reconcile/own.js';
 import { applyDecisions } from './apply-decisions.js';
+import { askUntilUnderstood } from './ask-until-understood.js';
 import { decisionsPath, loadDecisions } from './load.js';
 
 export interface ReviewOptions {
@@ -89,7 +90,12 @@ export async function review(options: ReviewOptions): Promise<ReviewResult> {
         const refs = [...new Set(a.evidence.map((e) => `${e.source} ${e.ref}`))].slice(0, 3).join(', ');
         options.print(`    ${i + 1}) ${JSON.stringify(a.value)}  <- ${refs}`);
       });
-      const answer = (await options.ask(`  ${column}: 1-${alternatives.length} to choose, r to reject the row, s to skip, q to quit: `)).trim().toLowerCase();
+      const answer = await askUntilUnderstood(
+        options.ask,
+        options.print,
+        `  ${column}: 1-${alternatives.length} to choose, r to reject the row, s to skip, q to quit: `,
+        (a) => ['r', 's', 'q'].includes(a) || (/^[0-9]+$/.test(a) && alternatives[Number(a) - 1] !== undefined),
+      );
       const index = Number(answer) - 1;
       if (answer === 'q') quit = true;
       else if (answer === 'r') rejected = true;
@@ -123,7 +129,7 @@ export async function review(options: ReviewOptions): Promise<ReviewResult> {
       const before = own(change.old, column);
       options.print(`    ${column}: ${before !== undefined ? `${JSON.stringify(before)} -> ` : ''}${JSON.stringify(value)}`);
     }
-    const answer = (await options.ask('  a to accept, r to reject, s to skip, q to quit: ')).trim().toLowerCase();
+    const answer = await askUntilUnderstood(options.ask, options.print, '  a to accept, r to reject, s to skip, q to quit: ', (a) => ['a', 'r', 's', 'q'].includes(a));
     if (answer === 'q') break;
     if (answer !== 'a' && answer !== 'r') {
       result.skipped++;

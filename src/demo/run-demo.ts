@@ -20,6 +20,7 @@ import { NATURAL_KEYS } from './columns.js';
 import { readChangeset } from '../patch/read-changeset.js';
 import type { Change } from '../reconcile/changeset.js';
 import type { DemoTable } from '../sql/demo-schema.js';
+import { demoNextSteps } from './next-steps.js';
 
 export interface DemoOptions {
   jobDir: string;
@@ -131,6 +132,7 @@ async function recover(options: DemoOptions, incident: Incident, log: (line: str
   const recovered = await readTables(options.targetUrl, embeddedDir(job, 'target'));
   const report = compareRecovery(incident, recovered, { rows: after.rows, held: await heldForAPerson(path.join(job, 'changeset.json')) });
   log(formatRecoveryReport(report));
+  for (const line of demoNextSteps(job, target)) log(line);
   return { ok: report.clean, report, incident };
 }
 

@@ -19,7 +19,7 @@ export interface ConfigDraft {
  */
 export function renderConfig(draft: ConfigDraft): string {
   const lines = [
-    `# salvage.yaml, written by "salvage init" on ${draft.writtenAt.toISOString().slice(0, 10)}. See README "Config".`,
+    `# salvage.yaml, written by "salvage init" on ${draft.writtenAt.toISOString().slice(0, 10)}. See docs/config.md in salvage.`,
     '# Secrets come from the environment (env:NAME): export them before running salvage.',
     `job: ${scalar(draft.job)}${comment('the job directory: pulled records, the changeset, the patch')}`,
     draft.backup === 'url'

@@ -30,7 +30,7 @@ export async function loadMappingsCollecting(dir: string): Promise<{ set: Mappin
   } catch (error) {
     throw new UsageError(`cannot read the mappings folder ${dir}: ${(error as Error).message} (set "mappings:" in salvage.yaml)`);
   }
-  if (names.length === 0) throw new UsageError(`no mapping files (*.yaml) in ${dir}: write one per table (see README "The mapping language")`);
+  if (names.length === 0) throw new UsageError(`no mapping files (*.yaml) in ${dir}: write one per table (see docs/mapping-language.md)`);
   const files = await Promise.all(
     names.map(async (n) => ({ file: path.join(dir, n), text: await readFile(path.join(dir, n), 'utf8') })),
   );

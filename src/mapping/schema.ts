@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The raw shape of a mapping file, before paths, regexes and transforms are
- * compiled. See README "The mapping language" for the prose version.
+ * compiled. See docs/mapping-language.md for the prose version.
  */
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 

@@ -143,14 +143,17 @@ function emitPatch(
   const refs = keyRefNames(plan);
   const patch = new SqlFileBuilder();
   const undo = new SqlFileBuilder();
+  // Nothing that changes from one reconcile run to the next (the changeset's time, its hash)
+  // goes into the SQL: the same changes make the same patch, with the same id, so a patch
+  // re-made from a re-run reconcile is known as already applied. manifest.json names the changeset.
   const header = [
-    sqlComment(`salvage patch for ${changeset.backup.database}, from changeset ${changesetSha.slice(0, 16)} (${changeset.createdAt})`),
+    sqlComment(`salvage patch for ${changeset.backup.database} (manifest.json names the changeset it was made from)`),
     sqlComment('Apply with "salvage apply" (checks, counts, confirmation); every statement only touches what the review showed.'),
   ];
   patch.raw([...header, PATCH_BEGIN, ...PATCH_SETTINGS].join('\n'));
   undo.raw(
     [
-      sqlComment(`salvage undo for the patch from changeset ${changesetSha.slice(0, 16)}: reverses exactly what patch.sql wrote.`),
+      sqlComment('salvage undo: reverses exactly what patch.sql wrote.'),
       sqlComment('Rows changed since the patch was applied are left alone (their guards fail and the undo stops).'),
       sqlComment('Sequences stay advanced: moving them back could hand out keys that are in use.'),
       PATCH_BEGIN,

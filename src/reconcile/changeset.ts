@@ -110,7 +110,10 @@ export interface UnmappedRecords {
   source: string;
   type: string;
   count: number;
+  /** References of the first few such records. */
   samples: string[];
+  /** What each sample is about, one line each, in the order of `samples` (absent in older changesets). */
+  gists?: string[];
 }
 
 export interface RuleFailureEntry {

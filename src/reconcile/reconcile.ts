@@ -35,6 +35,7 @@ import { ParentDecisions } from '../decide/for-children.js';
 import type { TableChanges } from './table-changes.js';
 import { withUnreadable } from './unreadable-ledger.js';
 import { rejectionsPath, tallyRejections } from '../records/rejections-file.js';
+import { formatCount } from '../runtime/format-count.js';
 
 export interface ReconcileOptions {
   config: SalvageConfig;
@@ -138,7 +139,6 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       tables.push(summarize(b, result.counts));
       collectGarbage();
       lap(`reconcile ${name}`, Object.values(result.counts).reduce((n, c) => n + c, 0));
-      log(`${name}: ${formatCounts(result.counts)}`);
     }
     await backup.client.query(ROLLBACK);
     await live?.end();
@@ -168,7 +168,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
 }
 
 export function formatCounts(c: TableSummary['counts']): string {
-  return `${c.insert} to insert, ${c.update} to update, ${c.unchanged} unchanged, ${c.conflict} conflicts, ${c.unrecoverable} unrecoverable`;
+  const n = formatCount;
+  return `${n(c.insert)} to insert, ${n(c.update)} to update, ${n(c.unchanged)} unchanged, ${n(c.conflict)} conflicts, ${n(c.unrecoverable)} unrecoverable`;
 }
 
 interface Evaluation {

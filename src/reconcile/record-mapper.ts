@@ -8,6 +8,7 @@ import { comparisonKey, toColumnText } from './normalize.js';
 import { digestOfTexts } from './fingerprints.js';
 import { candidateKeys } from './match-keys.js';
 import { ColumnLayout, encodeCandidate, prepareCandidate, type CandidatePrep, type LinkOf, type PendingLookup, type PreparedCandidate } from './prepared.js';
+import { recordGist } from './record-gist.js';
 
 const SAMPLE_LIMIT = 5;
 const FAILURE_SAMPLE_LIMIT = 200;
@@ -69,10 +70,14 @@ export class MapTally {
     }
     for (const [key, entry] of later.unmapped) {
       const mine = this.unmapped.get(key);
-      if (!mine) this.unmapped.set(key, { ...entry, samples: [...entry.samples] });
+      if (!mine) this.unmapped.set(key, { ...entry, samples: [...entry.samples], gists: [...(entry.gists ?? [])] });
       else {
         mine.count += entry.count;
-        for (const s of entry.samples) if (mine.samples.length < SAMPLE_LIMIT) mine.samples.push(s);
+        entry.samples.forEach((s, i) => {
+          if (mine.samples.length >= SAMPLE_LIMIT) return;
+          mine.samples.push(s);
+          (mine.gists ??= []).push(entry.gists?.[i] ?? '');
+        });
       }
     }
     this.failureCount += later.failureCount;
@@ -188,9 +193,12 @@ export class RecordMapper {
     } else {
       tally.unmappedCount++;
       const key = `${record.source}\u0000${record.type}`;
-      const entry = tally.unmapped.get(key) ?? { source: record.source, type: record.type, count: 0, samples: [] };
+      const entry = tally.unmapped.get(key) ?? { source: record.source, type: record.type, count: 0, samples: [], gists: [] };
       entry.count++;
-      if (entry.samples.length < SAMPLE_LIMIT) entry.samples.push(record.ref);
+      if (entry.samples.length < SAMPLE_LIMIT) {
+        entry.samples.push(record.ref);
+        (entry.gists ??= []).push(recordGist(record));
+      }
       tally.unmapped.set(key, entry);
     }
   }

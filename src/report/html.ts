@@ -140,7 +140,7 @@ function ledgerHtml(changeset: ChangesetHead): string {
   }
   if (unmapped.length) {
     parts.push(`<table><thead><tr><th>source</th><th>type</th><th>records</th><th>for example</th></tr></thead><tbody>${unmapped
-      .map((u) => `<tr><td>${htmlText(u.source)}</td><td>${htmlText(u.type)}</td><td>${u.count}</td><td>${u.samples.slice(0, 3).map((s) => `<code>${htmlText(s)}</code>`).join('<br>')}</td></tr>`)
+      .map((u) => `<tr><td>${htmlText(u.source)}</td><td>${htmlText(u.type)}</td><td>${u.count.toLocaleString('en-US')}</td><td>${u.samples.slice(0, 3).map((s, i) => `<code>${htmlText(s)}</code>${u.gists?.[i] ? ` ${htmlText(u.gists[i])}` : ''}`).join('<br>')}</td></tr>`)
       .join('')}</tbody></table>`);
   }
   if (failures.count) {

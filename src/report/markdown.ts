@@ -7,10 +7,39 @@ import { DECISIONS_NEWER_NOTE, viewOfChangeset, type ChangesetHead, type Changes
 import { decisionLine } from '../decide/conflict-decision.js';
 import type { Decisions } from '../decide/schema.js';
 import { countOfKind, keyRefText, REVIEW_KIND_ORDER, reasonText, scoreText } from './review-terms.js';
+import { formatCount } from '../runtime/format-count.js';
 
 export interface MarkdownReportOptions {
   /** Show at most this many changes per kind and table (default: all). */
   limit?: number;
+  /**
+   * A comment's worth (a pull request comment holds 65,536 characters): the report stays
+   * under this many characters, conflicts first, and points to the full report. Changes
+   * are left out whole, never cut in the middle.
+   */
+  maxChars?: number;
+}
+
+/** What GitHub takes in one pull-request or issue comment. */
+export const PR_COMMENT_MAX_CHARS = 65_536;
+/** In a comment, each table shows this many of each kind of change (conflicts: all that fit). */
+export const PR_SAMPLES_PER_KIND = 3;
+/** Room kept for what closes the report once changes stop fitting. */
+const CLOSING_RESERVE = 2_000;
+
+/** Characters written so far, and whether changes have been left out for room. */
+class Budget {
+  used = 0;
+  cut = false;
+  constructor(readonly max: number | undefined) {}
+
+  /** Whether these lines of one change still fit; once one does not, none after it does. */
+  fits(lines: string[]): boolean {
+    if (this.max === undefined) return true;
+    const size = lines.reduce((n, l) => n + l.length + 1, 0);
+    if (this.cut || this.used + size > this.max - CLOSING_RESERVE) this.cut = true;
+    return !this.cut;
+  }
 }
 
 /** A table section with more changes than this starts collapsed, so the page stays navigable. */
@@ -34,13 +63,60 @@ export function* markdownLines(view: ChangesetView, options: MarkdownReportOptio
 }
 
 function* reportLines(view: ChangesetView, options: MarkdownReportOptions): Generator<string> {
+  const budget = new Budget(options.maxChars);
+  for (const line of budgetedLines(view, options, budget)) {
+    budget.used += line.length + 1;
+    yield line;
+  }
+}
+
+function* budgetedLines(view: ChangesetView, options: MarkdownReportOptions, budget: Budget): Generator<string> {
   const out: string[] = [];
   header(view.head, out);
   if (view.decisionsNewer) out.push(`> **${mdText(DECISIONS_NEWER_NOTE)}**`, '');
-  summary(view.summary(), out);
+  const rows = view.summary();
+  summary(rows, out);
+  const total = countsTotal(rows);
+  const changes = total.insert + total.update + total.conflict + total.unrecoverable;
+  if (budget.max !== undefined) out.push(`${FULL_REPORT_POINTER} Below: the conflicts, then samples of each table's changes.`, '');
   ledger(view.head, out);
   yield* out.splice(0);
-  for (const table of view.tablesWithChanges()) yield* tableSection(view, table, options);
+  const tables = [...view.tablesWithChanges()];
+  // In a comment, what needs a person comes first, and each table then shows the rest.
+  const conflictsFirst = budget.max !== undefined && total.conflict > 0;
+  if (conflictsFirst) {
+    yield '## Conflicts awaiting a decision';
+    yield '';
+    for (const table of tables) yield* changesOf(view, table, 'conflict', undefined, budget);
+  }
+  for (const table of tables) {
+    if (budget.cut) break;
+    yield* tableSection(view, table, options, budget, conflictsFirst);
+  }
+  if (budget.cut) {
+    yield `**Not all ${formatCount(changes)} changes fit in one comment.** ${FULL_REPORT_POINTER}`;
+  }
+}
+
+const FULL_REPORT_POINTER =
+  'The full review, every change with its evidence: `salvage diff --format html > review.html` (one self-contained page), or `salvage diff > changes.txt`.';
+
+/** The changes of one kind in one table, each whole, as many as the limit and the budget allow; then how many were left out. */
+function* changesOf(view: ChangesetView, table: string, kind: Change['kind'], limit: number | undefined, budget: Budget): Generator<string> {
+  const count = view.count(table, kind);
+  let shown = 0;
+  for (const change of view.changes(table, kind)) {
+    if (limit !== undefined && shown >= limit) break;
+    const out: string[] = [];
+    renderChange(change, out, view.decisions);
+    if (!budget.fits(out)) break;
+    yield* out;
+    shown++;
+  }
+  if (shown < count) {
+    yield `*… ${countOfKind(count - shown, kind, true)} of ${mdText(table)} (\`diff --format html\` or \`--format json\` shows all)*`;
+    yield '';
+  }
 }
 
 /**
@@ -77,7 +153,7 @@ function header(changeset: ChangesetHead, out: string[]): void {
   out.push(`# salvage changeset: ${mdText(changeset.backup.database)}`, '');
   out.push(`- **Backup** (read only): ${mdText(changeset.backup.describe)}`);
   out.push(`- **Window**: ${mdText(w.from)} → ${mdText(w.to)} (records written since ${mdText(w.since)})`);
-  out.push(`- **Sources**: ${changeset.sources.map((s) => `${mdText(s.name)} (${s.records} records)`).join(', ') || 'none'}`);
+  out.push(`- **Sources**: ${changeset.sources.map((s) => `${mdText(s.name)} (${formatCount(s.records)} records)`).join(', ') || 'none'}`);
   out.push(`- **Reconciled**: ${mdText(changeset.createdAt)}`, '');
 }
 
@@ -87,11 +163,13 @@ function summary(rows: SummaryRow[], out: string[]): void {
   out.push('| table | insert | update | conflict | unrecoverable | unchanged |', '|---|--:|--:|--:|--:|--:|');
   for (const row of rows) {
     const c = row.counts;
-    out.push(`| ${mdText(row.table)} | ${c.insert} | ${c.update} | ${c.conflict} | ${c.unrecoverable} | ${c.unchanged} |`);
+    const n = formatCount;
+    out.push(`| ${mdText(row.table)} | ${n(c.insert)} | ${n(c.update)} | ${n(c.conflict)} | ${n(c.unrecoverable)} | ${n(c.unchanged)} |`);
   }
-  out.push(`| **total** | **${total.insert}** | **${total.update}** | **${total.conflict}** | **${total.unrecoverable}** | **${total.unchanged}** |`, '');
-  if (total.conflict) out.push(`> **${total.conflict} conflict${total.conflict === 1 ? '' : 's'} wait for a decision**: sources disagree and no rule decides; they are not written until decided.`, '');
-  if (total.unrecoverable) out.push(`> **${total.unrecoverable} row${total.unrecoverable === 1 ? '' : 's'} cannot be rebuilt** from what survived; each is listed below with the reason.`, '');
+  const n = formatCount;
+  out.push(`| **total** | **${n(total.insert)}** | **${n(total.update)}** | **${n(total.conflict)}** | **${n(total.unrecoverable)}** | **${n(total.unchanged)}** |`, '');
+  if (total.conflict) out.push(`> **${n(total.conflict)} conflict${total.conflict === 1 ? '' : 's'} wait for a decision**: sources disagree and no rule decides; they are not written until decided.`, '');
+  if (total.unrecoverable) out.push(`> **${n(total.unrecoverable)} row${total.unrecoverable === 1 ? '' : 's'} cannot be rebuilt** from what survived; each is listed below with the reason.`, '');
 }
 
 /** Records no rule used and values no transform could convert: counted here, never dropped silently. */
@@ -108,42 +186,32 @@ function ledger(changeset: ChangesetHead, out: string[]): void {
   if (unmapped.length) {
     out.push('Matched no mapping rule:', '', '| source | type | records | for example |', '|---|---|--:|---|');
     for (const u of unmapped) {
-      out.push(`| ${mdText(u.source)} | ${mdText(u.type)} | ${u.count} | ${u.samples.slice(0, 3).map(code).join('<br>')} |`);
+      const examples = u.samples.slice(0, 3).map((ref, i) => `${code(ref)}${u.gists?.[i] ? ` ${mdText(u.gists[i])}` : ''}`);
+      out.push(`| ${mdText(u.source)} | ${mdText(u.type)} | ${formatCount(u.count)} | ${examples.join('<br>')} |`);
     }
     out.push('');
   }
   if (failures.count) {
     const shown = failures.samples.length < failures.count ? ` (the first ${failures.samples.length} shown)` : '';
-    out.push(`A transform could not convert a value ${failures.count} time${failures.count === 1 ? '' : 's'}${shown}; that record produced nothing for that rule:`, '');
+    out.push(`A transform could not convert a value ${formatCount(failures.count)} time${failures.count === 1 ? '' : 's'}${shown}; that record produced nothing for that rule:`, '');
     out.push('| rule | column | record | problem |', '|---|---|---|---|');
     for (const f of failures.samples) out.push(`| ${mdText(f.rule)} | ${mdText(f.column)} | ${code(f.ref)} | ${mdText(f.message)} |`);
     out.push('');
   }
 }
 
-function* tableSection(view: ChangesetView, table: string, options: MarkdownReportOptions): Generator<string> {
+function* tableSection(view: ChangesetView, table: string, options: MarkdownReportOptions, budget: Budget, conflictsShown: boolean): Generator<string> {
   const byKind = REVIEW_KIND_ORDER.map((kind) => ({ kind, count: view.count(table, kind) })).filter((k) => k.count);
   const changes = byKind.reduce((n, k) => n + k.count, 0);
   const counts = byKind.map((k) => countOfKind(k.count, k.kind)).join(', ');
   yield `## ${mdText(table)}`;
   yield '';
   yield `<details${changes <= OPEN_TABLE_MAX_CHANGES ? ' open' : ''}>`;
-  yield `<summary>${changes} change${changes === 1 ? '' : 's'}: ${htmlText(counts)}</summary>`;
+  yield `<summary>${formatCount(changes)} change${changes === 1 ? '' : 's'}: ${htmlText(counts)}${conflictsShown && view.count(table, 'conflict') ? ' (the conflicts are above)' : ''}</summary>`;
   yield '';
-  for (const { kind, count } of byKind) {
-    const limit = options.limit === undefined ? count : Math.max(0, options.limit);
-    let shown = 0;
-    for (const change of view.changes(table, kind)) {
-      if (shown >= limit) break;
-      const out: string[] = [];
-      renderChange(change, out, view.decisions);
-      yield* out;
-      shown++;
-    }
-    if (shown < count) {
-      yield `*… ${countOfKind(count - shown, kind, true)} (\`diff --format html\` or \`--format json\` shows all)*`;
-      yield '';
-    }
+  for (const { kind } of byKind) {
+    if (conflictsShown && kind === 'conflict') continue;
+    yield* changesOf(view, table, kind, options.limit === undefined ? undefined : Math.max(0, options.limit), budget);
   }
   yield '</details>';
   yield '';

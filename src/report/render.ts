@@ -12,6 +12,10 @@ export type DiffFormat = (typeof DIFF_FORMATS)[number];
 export interface RenderOptions {
   color?: boolean;
   limit?: number;
+  /** Text only: the summary again at the end. */
+  summaryAgain?: boolean;
+  /** Markdown only: stay under this many characters (see MarkdownReportOptions). */
+  maxChars?: number;
 }
 
 export function renderChangeset(changeset: Changeset, format: string, options: RenderOptions = {}): string {
@@ -27,7 +31,7 @@ export function renderPieces(view: ChangesetView, format: string, options: Rende
     case 'text':
       return joinLines(textLines(view, options));
     case 'md':
-      return joinLines(markdownLines(view, { limit: options.limit }));
+      return joinLines(markdownLines(view, { limit: options.limit, maxChars: options.maxChars }));
     case 'html':
       // One page with every change: it paginates in the browser, so --limit does not apply.
       return htmlChunks(view);

@@ -1,4 +1,5 @@
 import type { Change, ChangeKind, UnrecoverableReason } from '../reconcile/changeset.js';
+import { formatCount } from '../runtime/format-count.js';
 
 /**
  * Words the review reports (Markdown and HTML) share, so both say the same thing.
@@ -16,7 +17,7 @@ const KIND_PLURAL: Record<ChangeKind, string> = {
 
 /** `1 conflict`, `2 conflicts`; with `more`: `151 more inserts`. */
 export function countOfKind(count: number, kind: ChangeKind, more = false): string {
-  return `${count}${more ? ' more' : ''} ${count === 1 ? kind : KIND_PLURAL[kind]}`;
+  return `${formatCount(count)}${more ? ' more' : ''} ${count === 1 ? kind : KIND_PLURAL[kind]}`;
 }
 
 /** What a reviewer should understand from each reason, in plain words. */

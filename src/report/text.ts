@@ -5,11 +5,14 @@ import { decisionLine } from '../decide/conflict-decision.js';
 import type { Decisions } from '../decide/schema.js';
 import type { SummaryRow } from './review-model.js';
 import { keyRefText } from './review-terms.js';
+import { formatCount } from '../runtime/format-count.js';
 
 export interface TextReportOptions {
   color?: boolean;
   /** Show at most this many changes per kind and table (default: all). */
   limit?: number;
+  /** The summary table again after the changes: on a terminal without a pager, the first one has scrolled away. */
+  summaryAgain?: boolean;
 }
 
 interface Palette {
@@ -37,17 +40,21 @@ export function* textLines(view: ChangesetView, options: TextReportOptions = {})
   yield `window: ${head.window.from} -> ${head.window.to} (records written since ${head.window.since})`;
   if (view.decisionsNewer) yield p.warn(DECISIONS_NEWER_NOTE);
   for (const s of head.sources) {
-    yield `source ${s.name}: ${s.records} records = ${s.mapped ?? '?'} mapped + ${s.unmapped ?? '?'} matched no rule + ${s.rejected ?? '?'} rejected`;
-    for (const r of s.rejectedBy ?? []) yield p.warn(`  rejected ${r.count} by ${r.rule} (${r.column}), e.g. ${r.example.ref}: ${r.example.message}`);
+    yield `source ${s.name}: ${formatCount(s.records)} records = ${formatCount(s.mapped)} mapped + ${formatCount(s.unmapped)} matched no rule + ${formatCount(s.rejected)} rejected`;
+    for (const r of s.rejectedBy ?? []) yield p.warn(`  rejected ${formatCount(r.count)} by ${r.rule} (${r.column}), e.g. ${r.example.ref}: ${r.example.message}`);
   }
   yield '';
   yield summaryTable(view.summary());
   yield '';
   for (const u of head.unmapped) {
-    yield p.warn(`unmapped: ${u.count} ${u.type} records of ${u.source} matched no rule (e.g. ${u.samples.slice(0, 3).join(', ')})`);
+    yield p.warn(`unmapped: ${formatCount(u.count)} ${u.type} records of ${u.source} matched no rule, e.g.`);
+    for (const [i, ref] of u.samples.slice(0, 3).entries()) {
+      const gist = u.gists?.[i];
+      yield `  ${ref}${gist ? `  ${p.dim(gist)}` : ''}`;
+    }
   }
   if (head.failures.count) {
-    yield p.warn(`rule failures: ${head.failures.count} (a transform could not convert a value; the record produced nothing for that rule)`);
+    yield p.warn(`rule failures: ${formatCount(head.failures.count)} (a transform could not convert a value; the record produced nothing for that rule)`);
     for (const f of head.failures.samples.slice(0, 10)) yield p.warn(`  ${f.ref} ${f.rule} ${f.column}: ${f.message}`);
   }
   if (head.unmapped.length || head.failures.count) yield '';
@@ -63,9 +70,13 @@ export function* textLines(view: ChangesetView, options: TextReportOptions = {})
         yield renderChange(change, p, view.decisions);
         shown++;
       }
-      if (shown < total) yield p.dim(`   ... ${total - shown} more ${kind}s (diff --format json shows all)`);
+      if (shown < total) yield p.dim(`   ... ${formatCount(total - shown)} more ${kind}s (diff --format json shows all)`);
     }
     yield '';
+  }
+  if (options.summaryAgain) {
+    yield p.bold('summary (as at the top)');
+    yield summaryTable(view.summary());
   }
 }
 
@@ -73,7 +84,7 @@ function summaryTable(summary: SummaryRow[]): string {
   const head = ['table', 'insert', 'update', 'unchanged', 'conflict', 'unrecoverable'];
   const rows = summary.map((t) => [
     t.table,
-    ...[t.counts.insert, t.counts.update, t.counts.unchanged, t.counts.conflict, t.counts.unrecoverable].map(String),
+    ...[t.counts.insert, t.counts.update, t.counts.unchanged, t.counts.conflict, t.counts.unrecoverable].map(formatCount),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');

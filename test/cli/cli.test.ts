@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +50,31 @@ describe('salvage CLI', () => {
     expect(r.stderr).toContain('salvage.yaml:3:31: unknown key "typo"\n');
   });
 
+  it('reports a typo in the config without the secrets of sources the command does not read', async () => {
+    const dir = await tempJobDir('cli-typo');
+    await writeFile(
+      path.join(dir, 'salvage.yaml'),
+      'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  ledger: { kind: cvs, files: [x.csv] }\n' +
+        '  stripe: { kind: stripe, apiKey: env:SALVAGE_TEST_UNSET_STRIPE_KEY }\n',
+    );
+    const env = { SALVAGE_TEST_UNSET_STRIPE_KEY: '' };
+    const diff = await salvage(['diff'], dir, env);
+    expect(diff.code).toBe(2);
+    expect(diff.stderr).toContain('salvage.yaml:3:19: sources.ledger.kind: kind must be one of stripe, imap, google-calendar, ics, csv, eml (did you mean "csv"?)');
+    expect(diff.stderr).not.toContain('SALVAGE_TEST_UNSET_STRIPE_KEY');
+    expect((await salvage(['pull', 'ledger'], dir, env)).stderr).not.toContain('SALVAGE_TEST_UNSET_STRIPE_KEY');
+    // A command that will read the key reports it with the typo: every problem it has, at once.
+    const pull = await salvage(['pull'], dir, env);
+    expect(pull.stderr).toContain('did you mean "csv"?');
+    expect(pull.stderr).toContain('environment variable SALVAGE_TEST_UNSET_STRIPE_KEY is not set');
+  });
+
+  it('prints its version with --version and -V', async () => {
+    const version = (JSON.parse(await readFile('package.json', 'utf8')) as { version: string }).version;
+    expect(await salvage(['--version'], process.cwd())).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(await salvage(['-V'], process.cwd())).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
   it('exits 2 listing every mapping problem before touching any database', async () => {
     const dir = await tempJobDir('cli-mapping');
     await mkdir(path.join(dir, 'mappings'));
@@ -90,22 +115,51 @@ describe.runIf(pgUp)('salvage CLI against a real PostgreSQL', () => {
   });
 
   it('pull, reconcile, diff and patch run as commands on the demo case file', async () => {
-    // The demo's Google calendar replay is gone with the demo; the file sources can be pulled again.
-    expect((await salvage(['pull', '--source', 'payments', 'refunds', 'calendar'], job)).code).toBe(0);
+    const demoPatch = JSON.parse(await readFile(path.join(job, 'patch', 'manifest.json'), 'utf8')) as { id: string };
+    // The demo's Google calendar replay is gone with the demo; the file sources can be pulled again, named as the help says.
+    const pulled = await salvage(['pull', 'payments', 'refunds', '--source', 'calendar'], job);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(pulled.stdout).toMatch(/^pulled [\d,]+ records from 3 source\(s\)/);
     const reconciled = await salvage(['reconcile'], job);
     expect(reconciled.code).toBe(0);
     // reconcile reads the live target too: what the demo applied is there now, so nothing is left to insert.
     expect(reconciled.stdout).toMatch(/public\.bookings: 0 to insert/);
+    // The summary is printed once, on stdout; stderr is for warnings and progress.
+    expect(reconciled.stdout.match(/public\.bookings: /g)).toHaveLength(1);
+    expect(reconciled.stderr).not.toContain('to insert');
     const diff = await salvage(['diff', '--limit', '2'], job);
     expect(diff.code).toBe(0);
     expect(diff.stdout).toContain('== public.bookings');
     expect(diff.stdout).not.toContain('\x1b[');
+    const md = await salvage(['diff', '--format', 'md'], job);
+    expect(md.stdout.length).toBeLessThan(65_536);
+    expect(md.stdout).toContain('The full review, every change with its evidence: `salvage diff --format html > review.html`');
     const json = await salvage(['diff', '--format', 'json'], job);
     expect(JSON.parse(json.stdout).format).toBe('salvage.changeset/1');
-    expect((await salvage(['patch'], job)).stdout).toMatch(/^patch [0-9a-f]{16}: \d+ inserts, \d+ updates/);
+    // The same changes make the same patch as the demo's, though reconciled again, later, from records pulled again.
+    expect((await salvage(['patch'], job)).stdout).toMatch(new RegExp(`^patch ${demoPatch.id}: \\d+ inserts, \\d+ updates`));
+  });
+
+  it('diff colours only when asked: FORCE_COLOR=1 through a pipe, never with FORCE_COLOR=0', async () => {
+    const forced = await salvage(['diff', '--limit', '1'], job, { NO_COLOR: '', FORCE_COLOR: '1' });
+    expect(forced.stdout).toContain('\x1b[1m');
+    const off = await salvage(['diff', '--limit', '1'], job, { NO_COLOR: '', FORCE_COLOR: '0' });
+    expect(off.code).toBe(0);
+    expect(off.stdout).not.toContain('\x1b[');
+  });
+
+  it('says a patch is already applied before asking for anything, once, on stdout', async () => {
+    // The patch re-made above is the demo's, which the demo applied: no confirmation needed for a no-op.
+    const again = await salvage(['apply'], job);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`^patch [0-9a-f]{16} was already applied to ${target.name} at .*; nothing to do\n$`));
+    expect(again.stderr).toBe('');
   });
 
   it('apply without a terminal refuses (exit 3) unless --confirm names the target', async () => {
+    // A patch the target has not seen: the same changes less the refunds.
+    await writeFile(path.join(job, 'decisions.yaml'), 'reject:\n  - { table: public.refunds }\n');
+    expect((await salvage(['patch'], job)).code).toBe(0);
     const refused = await salvage(['apply'], job);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain(`pass --confirm ${target.name}`);
@@ -115,10 +169,13 @@ describe.runIf(pgUp)('salvage CLI against a real PostgreSQL', () => {
     expect(dry.code).toBe(0);
     const manifest = JSON.parse(await readFile(path.join(job, 'patch', 'manifest.json'), 'utf8')) as { counts: Record<string, { insert: number; update: number }> };
     expect(Object.values(manifest.counts).every((c) => c.insert === 0 && c.update === 0)).toBe(true);
-    // The demo applied an earlier patch; this one (re-made above) was never applied, so there is nothing to undo.
+    // The demo applied another patch; this one (re-made above) was never applied, so there is nothing to undo.
     const undo = await salvage(['undo', '--confirm', target.name], job);
     expect(undo.code).toBe(4);
     expect(undo.stderr).toMatch(/is not applied on .*no salvage history of it/);
+    // Back to the demo's patch for the tests below.
+    await rm(path.join(job, 'decisions.yaml'));
+    expect((await salvage(['patch'], job)).code).toBe(0);
   });
 
   it('init writes a config and starter mappings from the backup, and check reports what is left to do', async () => {

@@ -13,6 +13,7 @@ import type { Changeset } from '../../src/reconcile/changeset.js';
 import { writeChangeset } from '../../src/reconcile/reconcile.js';
 import { openChangesetView } from '../../src/report/changeset-file-view.js';
 import { renderChangeset, renderPieces } from '../../src/report/render.js';
+import { PR_COMMENT_MAX_CHARS, PR_SAMPLES_PER_KIND } from '../../src/report/markdown.js';
 import { redactPieces } from '../../src/config/secrets.js';
 import { collectGarbage } from '../../src/runtime/memory.js';
 import { writePieces } from '../../src/cli/write-pieces.js';
@@ -63,7 +64,9 @@ describe('salvage diff on a large changeset', () => {
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(result.stdout).not.toContain(PASSWORD);
-      expect(result.stdout).toBe(`${redact(renderChangeset(changeset, format))}\n`);
+      // Markdown is for a pull-request comment: one comment's worth (the in-memory report with the same budget).
+      const options = format === 'md' ? { limit: PR_SAMPLES_PER_KIND, maxChars: PR_COMMENT_MAX_CHARS } : {};
+      expect(result.stdout).toBe(`${redact(renderChangeset(changeset, format, options))}\n`);
     }
     const json = await salvage(['diff', '--format', 'json'], job);
     expect(json.code).toBe(0);

@@ -89,6 +89,32 @@ sources:
     ]);
   });
 
+  it('suggests the source kind a typo was meant to be, and nothing for a kind that is not close', () => {
+    const kinds = (kind: string) => problemsOf(`window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  a: { kind: ${kind}, files: [x] }\n`);
+    expect(kinds('cvs')).toEqual(['3:14: sources.a.kind: kind must be one of stripe, imap, google-calendar, ics, csv, eml (did you mean "csv"?)']);
+    expect(kinds('Stirpe')).toEqual(['3:14: sources.a.kind: kind must be one of stripe, imap, google-calendar, ics, csv, eml (did you mean "stripe"?)']);
+    expect(kinds('ftp')).toEqual(['3:14: sources.a.kind: kind must be one of stripe, imap, google-calendar, ics, csv, eml']);
+  });
+
+  it('reports with other mistakes only the unset variables the caller says it will read', () => {
+    const text = 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nbackup: { url: env:UNSET_BACKUP }\nsources:\n  a: { kind: csv, files: [x], typo: 1 }\n';
+    const problems = (needsEnv?: Array<Array<string | number>>) => {
+      try {
+        parseConfig(text, '/x/salvage.yaml', { env: {}, needsEnv });
+      } catch (error) {
+        if (error instanceof InvalidInputError) return error.problems.map((p) => p.message);
+        throw error;
+      }
+      return [];
+    };
+    const typo = 'unknown key "typo"';
+    const unset = 'environment variable UNSET_BACKUP is not set (export UNSET_BACKUP=... before running salvage)';
+    expect(problems([])).toEqual([typo]);
+    expect(problems([['sources']])).toEqual([typo]);
+    expect(problems([['backup']])).toEqual([unset, typo]);
+    expect(problems()).toEqual([unset, typo]);
+  });
+
   it('refuses a window that ends before it starts', () => {
     expect(problemsOf('window: { from: 2026-04-25T00:00:00Z, to: 2026-01-01T00:00:00Z }\nsources: {}\n')).toEqual([
       '1:43: window.to (when data was lost) must be after window.from (when the backup was taken)',

@@ -128,7 +128,7 @@ describe.runIf(pgUp)('corpus: the ledger tells mapped, unmatched and rejected ap
     expect(run.changeset.sources).toEqual([
       { name: 'ledger', records: 3, mapped: 1, unmapped: 1, rejected: 1, rejectedBy: [expect.objectContaining({ rule: 'orders.yaml#order', column: 'total', count: 1 })] },
     ]);
-    expect(run.changeset.unmapped).toEqual([{ source: 'ledger', type: 'csv.row', count: 1, samples: ['file://exports/ledger.csv#L3'] }]);
+    expect(run.changeset.unmapped).toEqual([{ source: 'ledger', type: 'csv.row', count: 1, samples: ['file://exports/ledger.csv#L3'], gists: ['kind: memo · id: 2'] }]);
     // failures count rule evaluations, not records: one rejected record, two reasons.
     expect(run.changeset.failures.count).toBe(2);
     expect(run.changeset.failures.samples.map((f) => [f.record, f.rule, f.column])).toEqual([

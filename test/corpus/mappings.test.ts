@@ -199,10 +199,18 @@ describe.runIf(pgUp)('corpus: one booking, three sources, three stories', () => 
 
   it('a rule that matches nothing leaves its records counted as unmapped, by source and type, with samples', () => {
     expect(run.changeset.unmapped).toEqual([
-      { source: 'ledger', type: 'csv.row', count: 1, samples: ['file://exports/ledger.csv#L5'] },
-      { source: 'crm', type: 'csv.row', count: 2, samples: ['file://exports/crm.csv#L5', 'file://exports/crm.csv#L6'] },
+      { source: 'ledger', type: 'csv.row', count: 1, samples: ['file://exports/ledger.csv#L5'], gists: ['type: memo · note: cash drawer counted'] },
+      {
+        source: 'crm',
+        type: 'csv.row',
+        count: 2,
+        samples: ['file://exports/crm.csv#L5', 'file://exports/crm.csv#L6'],
+        gists: ['Kind: Memo · Note: call back', 'Kind: Memo · Note: left a voicemail'],
+      },
     ]);
-    expect(renderChangeset(run.changeset, 'text')).toContain('unmapped: 2 csv.row records of crm matched no rule (e.g. file://exports/crm.csv#L5, file://exports/crm.csv#L6)');
+    expect(renderChangeset(run.changeset, 'text')).toContain(
+      'unmapped: 2 csv.row records of crm matched no rule, e.g.\n  file://exports/crm.csv#L5  Kind: Memo · Note: call back\n  file://exports/crm.csv#L6  Kind: Memo · Note: left a voicemail\n',
+    );
   });
 });
 
@@ -256,7 +264,9 @@ describe.runIf(pgUp)('corpus: a regular expression that backtracks catastrophica
     // And the patterns still mean what they say: `(a+)+$` cannot match before the "!".
     const by = Object.fromEntries(outcomes.map((o) => [o.label, o.changeset]));
     for (const label of ['when: matches', 'extract: pattern']) {
-      expect(by[label]?.unmapped, label).toEqual([{ source: 'ledger', type: 'csv.row', count: 1, samples: ['file://exports/ledger.csv#L2'] }]);
+      expect(by[label]?.unmapped, label).toEqual([
+        { source: 'ledger', type: 'csv.row', count: 1, samples: ['file://exports/ledger.csv#L2'], gists: [`ref: K7QX2P · note: ${EVIL}`] },
+      ]);
     }
     const replaced = by['replace transform']?.changes ?? [];
     expect(replaced.map((c) => [c.kind, c.values.reference, c.values.note])).toEqual([['insert', 'K7QX2P', EVIL]]);

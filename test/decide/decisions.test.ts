@@ -131,6 +131,36 @@ describe('salvage review', async () => {
     expect(again.remaining).toBe(0);
   });
 
+  it('asks again on an answer it does not understand, instead of taking it as a skip', async () => {
+    const job = await tempJobDir('review-garbled');
+    await writeChangeset(path.join(job, 'changeset.json'), all);
+    const answers = ['x', '9', '', '0', '2', 'r'];
+    const asked: string[] = [];
+    const printed: string[] = [];
+    const result = await review({
+      jobDir: job,
+      ask: async (question) => {
+        asked.push(question);
+        return answers.shift() ?? 'q';
+      },
+      print: (l) => printed.push(l),
+    });
+    expect(result).toEqual({ resolved: 1, rejected: 1, skipped: 0, remaining: 0 });
+    expect(asked).toHaveLength(6);
+    expect(printed).toContain('  "x" is not one of the answers; status: 1-2 to choose, r to reject the row, s to skip, q to quit');
+    expect(printed).toContain('  "9" is not one of the answers; status: 1-2 to choose, r to reject the row, s to skip, q to quit');
+    expect(printed).toContain('  no answer; status: 1-2 to choose, r to reject the row, s to skip, q to quit');
+    expect((await loadDecisions(job)).decisions.resolve).toEqual({ 'public.bookings#1': { status: { value: 'confirmed' } } });
+
+    const uncertainJob = await tempJobDir('review-garbled-uncertain');
+    await writeChangeset(path.join(uncertainJob, 'changeset.json'), changeset([{ ...insert, confidence: { score: 0.6, reasons: [] } }]));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(uncertainJob, 'decisions.yaml'), 'confidence: { accept: 0.8 }\n');
+    const replies = ['yes', 'r'];
+    const rejected = await review({ jobDir: uncertainJob, ask: async () => replies.shift() ?? 'q', print: () => undefined });
+    expect(rejected).toMatchObject({ rejected: 1, skipped: 0, remaining: 0 });
+  });
+
   it('also walks uncertain matches below the accept threshold', async () => {
     const job = await tempJobDir('review-uncertain');
     const scored = changeset([{ ...insert, confidence: { score: 0.6, reasons: ['only calendar says so'] } }, { ...update, confidence: { score: 0.95, reasons: [] } }]);

@@ -11,7 +11,7 @@ import { hostileChangeset } from '../support/hostile-changeset.js';
 describe('patch text', () => {
   it('is exactly the reviewed SQL: quoted names, escaped values, provenance on one line', () => {
     const built = buildPatch(hostileChangeset(), 'ab'.repeat(32));
-    expect(built.patchSql).toBe(String.raw`-- salvage patch for backup, from changeset abababababababab (2026-05-01T00:00:00Z)
+    expect(built.patchSql).toBe(String.raw`-- salvage patch for backup (manifest.json names the changeset it was made from)
 -- Apply with "salvage apply" (checks, counts, confirmation); every statement only touches what the review showed.
 BEGIN;
 SET LOCAL standard_conforming_strings = on;
@@ -38,7 +38,7 @@ SELECT setval('"Shop ""EU"""."order_id_seq"', GREATEST(6, last_value), true) FRO
 
 COMMIT;
 `);
-    expect(built.undoSql).toBe(String.raw`-- salvage undo for the patch from changeset abababababababab: reverses exactly what patch.sql wrote.
+    expect(built.undoSql).toBe(String.raw`-- salvage undo: reverses exactly what patch.sql wrote.
 -- Rows changed since the patch was applied are left alone (their guards fail and the undo stops).
 -- Sequences stay advanced: moving them back could hand out keys that are in use.
 BEGIN;
@@ -71,6 +71,19 @@ COMMIT;
     ]);
     expect(built.manifest.withheld).toEqual({ conflict: 0, unrecoverable: 1, rejected: 0, notAccepted: 0 });
   });
+
+  it('has the same id for the same changes, whenever and from whichever changeset file they were reconciled', () => {
+    const first = buildPatch(hostileChangeset(), 'ab'.repeat(32));
+    const rerun = { ...hostileChangeset(), createdAt: '2026-05-02T13:14:15Z' };
+    const again = buildPatch(rerun, 'cd'.repeat(32));
+    expect(again.manifest.id).toBe(first.manifest.id);
+    expect(again.patchSql).toBe(first.patchSql);
+    expect(again.manifest.changeset).toEqual({ sha256: 'cd'.repeat(32), createdAt: '2026-05-02T13:14:15Z' });
+    // Different changes are a different patch.
+    const other = hostileChangeset();
+    other.changes = other.changes.filter((c) => c.kind !== 'update');
+    expect(buildPatch(other, 'ab'.repeat(32)).manifest.id).not.toBe(first.manifest.id);
+  });
 });
 
 /** Every block staged through a temporary table, as a large recovery's are. */
@@ -79,7 +92,7 @@ const STAGED = { stageAbove: 0, stageChunk: 2 };
 describe('staged patch text', () => {
   it('is exactly the reviewed SQL: COPY data escaped, one provenance summary per block, the manifest counting each step', () => {
     const built = buildPatch(hostileChangeset(), 'ab'.repeat(32), undefined, undefined, STAGED);
-    expect(built.patchSql).toBe(String.raw`-- salvage patch for backup, from changeset abababababababab (2026-05-01T00:00:00Z)
+    expect(built.patchSql).toBe(String.raw`-- salvage patch for backup (manifest.json names the changeset it was made from)
 -- Apply with "salvage apply" (checks, counts, confirmation); every statement only touches what the review showed.
 BEGIN;
 SET LOCAL standard_conforming_strings = on;

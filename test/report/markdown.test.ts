@@ -191,7 +191,7 @@ describe('renderMarkdown: large changesets', () => {
     const md = renderMarkdown(syntheticChangeset({ changes: 400, tables: 2 }), { limit: 3 });
     expect(md).toContain('<details>\n<summary>200 changes: 198 inserts, 2 unrecoverable</summary>');
     expect(md).toContain('<details>\n<summary>200 changes: 8 conflicts, 40 updates, 150 inserts, 2 unrecoverable</summary>');
-    expect(md).toContain('*… 147 more inserts (`diff --format html` or `--format json` shows all)*');
+    expect(md).toContain('*… 147 more inserts of public.table_1 (`diff --format html` or `--format json` shows all)*');
     expect(md.match(/^#### /gm)).toHaveLength(3 + 2 + (3 + 3 + 3 + 2));
     expect(renderMarkdown(hostileChangeset())).toContain('<details open>\n<summary>3 changes: 1 conflict, 1 update, 1 unrecoverable</summary>');
   });
