@@ -12,6 +12,7 @@ import { lastAction, recordAction } from './history.js';
 import { readPatchStatements, type PatchStatement } from './patch-statements.js';
 import { checkPrivileges } from './privileges.js';
 import { writeSafetyCopy } from './safety-copy.js';
+import { requireRecordedUndo } from './undo-integrity.js';
 import { readVerifiedPatch } from './verify-patch.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
@@ -202,6 +203,7 @@ async function alreadyDone(client: pg.Client, manifest: PatchManifest, which: 'p
       `patch ${manifest.id} is not applied on ${database} (${last ? `it was undone at ${last.applied_at}` : 'no salvage history of it'}); there is nothing to undo. Nothing was written.`,
     );
   }
+  if (which === 'undo' && last) requireRecordedUndo(last, manifest, database);
   return undefined;
 }
 

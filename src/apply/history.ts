@@ -9,6 +9,8 @@ export interface HistoryEntry {
   actor: string | null;
   os_user: string;
   host: string;
+  /** The sha256 of undo.sql when this action was recorded: the only undo that may reverse it. */
+  undo_sha256: string;
 }
 
 /** What the target's history says was last done with this patch, if anything. */

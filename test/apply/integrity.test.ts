@@ -1,0 +1,120 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { apply, type ApplyOptions } from '../../src/apply/apply.js';
+import { SafetyRefusal } from '../../src/errors.js';
+import { sha256, type PatchManifest } from '../../src/patch/manifest.js';
+import { buildPatch } from '../../src/patch/patch.js';
+import type { Change, Changeset } from '../../src/reconcile/changeset.js';
+import { changesetOf } from '../support/changeset.js';
+import { tempJobDir } from '../support/flow.js';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+
+/**
+ * Attacks on apply and undo that a checksum beside the files cannot stop: each test
+ * is one attack, made with salvage's own patch files, on a real PostgreSQL.
+ */
+const pgUp = await postgresAvailable();
+
+const SCHEMA = `
+CREATE TABLE accounts (id bigserial PRIMARY KEY, email text NOT NULL UNIQUE, plan text NOT NULL, note text);
+INSERT INTO accounts (id, email, plan) VALUES (1, 'a@x', 'free'), (2, 'b@x', 'free'), (3, 'c@x', 'pro');
+SELECT setval('accounts_id_seq', 3);
+`;
+
+const ev = [{ source: 's', record: 'r', ref: 'file://x.csv#L2', rule: 'accounts.yaml#r' }];
+function changeset(changes: Change[]): Changeset {
+  return changesetOf(
+    [
+      {
+        table: 'public.accounts',
+        schema: 'public',
+        name: 'accounts',
+        primaryKey: ['id'],
+        columns: { id: 'bigint', email: 'text', plan: 'text', note: 'text' },
+        sequence: { schema: 'public', name: 'accounts_id_seq', column: 'id' },
+        counts: { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 },
+      },
+    ],
+    changes,
+  );
+}
+const insert = (id: string, email: string, plan = 'pro'): Change => ({ id: `public.accounts#${id}`, table: 'public.accounts', kind: 'insert', key: { id }, values: { id, email, plan }, evidence: { email: ev } });
+
+interface PatchFiles {
+  patchSql: string;
+  undoSql: string;
+  manifest: PatchManifest;
+}
+
+/** Writes a patch directory with checksums that match its files, as anyone who can edit the folder can. */
+async function writePatchDir(dir: string, files: PatchFiles): Promise<string> {
+  const patchDir = path.join(dir, 'patch');
+  await mkdir(patchDir, { recursive: true });
+  const { patchSql, undoSql, manifest } = files;
+  await writeFile(path.join(patchDir, 'patch.sql'), patchSql);
+  await writeFile(path.join(patchDir, 'undo.sql'), undoSql);
+  await writeFile(path.join(patchDir, 'manifest.json'), JSON.stringify({ ...manifest, patch: { ...manifest.patch, sha256: sha256(patchSql) }, undo: { ...manifest.undo, sha256: sha256(undoSql) } }));
+  return patchDir;
+}
+
+/** The guards of README's apply section, by the bold name each has there: one test each below. */
+const GUARD = {
+  undoAsRecorded: 'Undo only as recorded',
+} as const;
+
+const built = (changes: Change[]): PatchFiles => buildPatch(changeset(changes), 'cd'.repeat(32));
+
+describe('README', () => {
+  it('lists exactly the guards tested here, each with what it stops', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('Guards against a job folder or a target'), readme.indexOf('After applying, `salvage verify`'));
+    const listed = [...section.matchAll(/^- \*\*(.+?)\.\*\* ([\s\S]*?)(?=^- \*\*|(?![\s\S]))/gm)];
+    expect(listed.map((m) => m[1])).toEqual(Object.values(GUARD));
+    for (const m of listed) expect(m[2]).toMatch(/Stops: \S/);
+  });
+});
+
+describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
+  let db: TestDatabase;
+  let client: pg.Client;
+  const query = async (sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows;
+  const applyTo = (patchDir: string, options: Partial<ApplyOptions> = {}) => apply({ patchDir, target: { url: db.url, embeddedDir: '' }, confirm: db.name, ...options });
+
+  beforeAll(async () => {
+    db = await createTestDatabase('integrity');
+    client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+  });
+  beforeEach(async () => {
+    await client.query('DROP SCHEMA IF EXISTS salvage CASCADE; DROP TABLE IF EXISTS accounts;');
+    await client.query(SCHEMA);
+  });
+  afterAll(async () => {
+    await client?.end();
+    await db?.drop();
+  });
+
+  it(`${GUARD.undoAsRecorded}: an undo.sql rewritten with its manifest to delete a backup row is refused`, async () => {
+    const reviewed = built([insert('10', 'new@x')]);
+    const dir = await writePatchDir(await tempJobDir('undo-swap'), reviewed);
+    expect((await applyTo(dir)).committed).toBe(true);
+
+    // The attacker's undo also deletes row 3, which the backup had and the patch never touched;
+    // its manifest entries and sha256 are recomputed, so the files agree with each other.
+    const hostile = built([insert('10', 'new@x'), insert('3', 'c@x', 'pro')]);
+    await writePatchDir(path.dirname(dir), { patchSql: reviewed.patchSql, undoSql: hostile.undoSql, manifest: { ...reviewed.manifest, undo: hostile.manifest.undo } });
+
+    const error = await applyTo(dir, { which: 'undo' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyRefusal);
+    expect((error as Error).message).toMatch(/undo\.sql is not the undo recorded when patch [0-9a-f]{16} was applied/);
+    expect((error as Error).message).toContain('Nothing was written');
+    expect(await query('SELECT id FROM accounts ORDER BY id')).toEqual([{ id: '1' }, { id: '2' }, { id: '3' }, { id: '10' }]);
+
+    // The undo that was recorded still runs.
+    await writePatchDir(path.dirname(dir), reviewed);
+    expect((await applyTo(dir, { which: 'undo' })).committed).toBe(true);
+    expect(await query('SELECT id FROM accounts ORDER BY id')).toEqual([{ id: '1' }, { id: '2' }, { id: '3' }]);
+  });
+});
