@@ -13,6 +13,8 @@ import { readPatchStatements, type PatchStatement } from './patch-statements.js'
 import { checkPrivileges } from './privileges.js';
 import { writeSafetyCopy } from './safety-copy.js';
 import { requireRecordedUndo } from './undo-integrity.js';
+import { refuseBackupAsTarget } from './database-identity.js';
+import { readDatabaseIdentity } from '../db/identity.js';
 import { readVerifiedPatch } from './verify-patch.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
@@ -38,6 +40,8 @@ export interface ApplyOptions {
   log?: (line: string) => void;
   /** Progress of checking the patch and writing its rows (the CLI draws it on a terminal). */
   progress?: Progress;
+  /** Write even when the target is the database reconcile read as the backup. */
+  intoBackup?: boolean;
 }
 
 export interface ApplyResult {
@@ -85,6 +89,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   try {
     const who = (await db.client.query<{ name: string; role: string }>(SELECT_CURRENT_DATABASE)).rows[0];
     const database = who?.name ?? db.database;
+    refuseBackupAsTarget(verified.manifest, await readDatabaseIdentity(db.client, options.target.url === undefined ? options.target.embeddedDir : undefined), options.intoBackup ?? false);
     await confirmTarget(database, targetHost(options.target.url), options);
 
     const rows: ApplyResult['rows'] = {};

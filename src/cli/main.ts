@@ -186,7 +186,8 @@ export function buildProgram(): Command {
       .option('--dry-run', 'run every statement and check every count, then roll back')
       .option('--confirm <database>', 'the target database name (current_database()), or name@host; required without a terminal')
       .option('--actor <name>', 'who is applying (a person, an agent, a ticket); recorded in salvage.salvage_history')
-      .action(async (opts: { dryRun?: boolean; confirm?: string; actor?: string }, command: Command) => {
+      .option('--into-backup', 'write even though the target is the database reconcile read as the backup')
+      .action(async (opts: { dryRun?: boolean; confirm?: string; actor?: string; intoBackup?: boolean }, command: Command) => {
         const cfg = await config(command);
         requireEnv(cfg, ['target']);
         const started = performance.now();
@@ -198,6 +199,7 @@ export function buildProgram(): Command {
           actor: opts.actor,
           dryRun: opts.dryRun,
           confirm: opts.confirm,
+          intoBackup: opts.intoBackup,
           ask: isInteractive() ? ask : undefined,
           lockTimeout: cfg.apply.lockTimeout,
           statementTimeout: cfg.apply.statementTimeout,

@@ -28,6 +28,7 @@ import { registeredSecrets } from '../config/secrets.js';
 import { reconcileTable, type Row } from './table.js';
 import { ChangeSpill } from './change-spill.js';
 import type { TableChanges } from './table-changes.js';
+import { readDatabaseIdentity } from '../db/identity.js';
 
 export interface ReconcileOptions {
   config: SalvageConfig;
@@ -131,7 +132,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       format: CHANGESET_FORMAT,
       createdAt: new Date().toISOString(),
       window: { from: config.window.from.toISOString(), to: config.window.to.toISOString(), since: config.window.since.toISOString() },
-      backup: { database: backup.database, describe: backup.describe },
+      backup: { database: backup.database, describe: backup.describe, identity: await readDatabaseIdentity(backup.client, config.backup.url === undefined ? embeddedDir(config.jobDir, 'backup') : undefined) },
       tables,
       sources: evaluation.sources,
       unmapped: evaluation.unmapped,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apply, type ApplyOptions } from '../../src/apply/apply.js';
+import { readDatabaseIdentity } from '../../src/db/identity.js';
 import { SafetyRefusal } from '../../src/errors.js';
 import { sha256, type PatchManifest } from '../../src/patch/manifest.js';
 import { buildPatch } from '../../src/patch/patch.js';
@@ -62,9 +63,14 @@ async function writePatchDir(dir: string, files: PatchFiles): Promise<string> {
 /** The guards of README's apply section, by the bold name each has there: one test each below. */
 const GUARD = {
   undoAsRecorded: 'Undo only as recorded',
+  notTheBackup: 'Never into the backup',
 } as const;
 
-const built = (changes: Change[]): PatchFiles => buildPatch(changeset(changes), 'cd'.repeat(32));
+const built = (changes: Change[], edit: (cs: Changeset) => void = () => undefined): PatchFiles => {
+  const cs = changeset(changes);
+  edit(cs);
+  return buildPatch(cs, 'cd'.repeat(32));
+};
 
 describe('README', () => {
   it('lists exactly the guards tested here, each with what it stops', async () => {
@@ -116,5 +122,26 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
     await writePatchDir(path.dirname(dir), reviewed);
     expect((await applyTo(dir, { which: 'undo' })).committed).toBe(true);
     expect(await query('SELECT id FROM accounts ORDER BY id')).toEqual([{ id: '1' }, { id: '2' }, { id: '3' }]);
+  });
+
+  it(`${GUARD.notTheBackup}: a target URL that reaches the database reconcile read as the backup is refused, whatever the URL says`, async () => {
+    // The changeset says it was reconciled from this very database; the URL names it by another host.
+    const identity = await readDatabaseIdentity(client);
+    const files = built([insert('10', 'new@x')], (cs) => {
+      cs.backup.identity = identity;
+    });
+    expect(files.manifest.backup.identity).toEqual(identity);
+    const dir = await writePatchDir(await tempJobDir('into-backup'), files);
+    const url = new URL(db.url);
+    url.hostname = 'localhost';
+
+    const error = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: db.name }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyRefusal);
+    expect((error as Error).message).toContain(`the target is the backup: database ${db.name} of cluster ${identity.systemIdentifier}`);
+    expect((error as Error).message).toContain('pass --into-backup');
+    expect(await query('SELECT id FROM accounts ORDER BY id')).toEqual([{ id: '1' }, { id: '2' }, { id: '3' }]);
+
+    // Told explicitly, it writes.
+    expect((await applyTo(dir, { intoBackup: true })).committed).toBe(true);
   });
 });
