@@ -14,6 +14,7 @@ import { checkPrivileges } from './privileges.js';
 import { writeSafetyCopy } from './safety-copy.js';
 import { requireRecordedUndo } from './undo-integrity.js';
 import { refuseBackupAsTarget } from './database-identity.js';
+import { secureAuditObjects } from './audit-objects.js';
 import { readDatabaseIdentity } from '../db/identity.js';
 import { readVerifiedPatch } from './verify-patch.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
@@ -105,6 +106,8 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
         throw new SafetyRefusal(`another salvage apply or undo is running on ${database} right now. Nothing was written; wait for it to finish and run this again.`);
       }
 
+      // Before the history is read or anything is written: a planted history could lie, or run code.
+      await secureAuditObjects(db.client, database);
       const done = await alreadyDone(db.client, verified.manifest, which, database);
       if (done) {
         await db.client.query(APPLY_ROLLBACK);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
@@ -8,6 +9,7 @@ import { SafetyRefusal } from '../../src/errors.js';
 import { sha256, type PatchManifest } from '../../src/patch/manifest.js';
 import { buildPatch } from '../../src/patch/patch.js';
 import type { Change, Changeset } from '../../src/reconcile/changeset.js';
+import { CREATE_HISTORY } from '../../src/sql/history.js';
 import { changesetOf } from '../support/changeset.js';
 import { tempJobDir } from '../support/flow.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
@@ -64,6 +66,7 @@ async function writePatchDir(dir: string, files: PatchFiles): Promise<string> {
 const GUARD = {
   undoAsRecorded: 'Undo only as recorded',
   notTheBackup: 'Never into the backup',
+  ownAuditObjects: 'Only its own audit table',
 } as const;
 
 const built = (changes: Change[], edit: (cs: Changeset) => void = () => undefined): PatchFiles => {
@@ -143,5 +146,73 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
 
     // Told explicitly, it writes.
     expect((await applyTo(dir, { intoBackup: true })).committed).toBe(true);
+  });
+
+  /** A second role with only what `salvage doctor` recommends on the database (CREATE), connected as itself; dropped after. */
+  async function withAttacker(work: (attacker: { role: string; client: pg.Client }) => Promise<void>): Promise<void> {
+    const role = `salvage_attacker_${randomBytes(4).toString('hex')}`;
+    await query(`CREATE ROLE ${role} LOGIN`);
+    await query(`GRANT CREATE ON DATABASE "${db.name}" TO ${role}`);
+    const url = new URL(db.url);
+    url.username = role;
+    const attacker = new pg.Client({ connectionString: url.toString() });
+    await attacker.connect();
+    try {
+      await work({ role, client: attacker });
+    } finally {
+      await attacker.end();
+      await query('DROP SCHEMA IF EXISTS salvage CASCADE');
+      await query(`REVOKE ALL ON DATABASE "${db.name}" FROM ${role}`);
+      await query(`DROP ROLE ${role}`);
+    }
+  }
+
+  it(`${GUARD.ownAuditObjects}: a history table planted with a trigger that makes its owner superuser is refused before it runs`, async () => {
+    const dir = await writePatchDir(await tempJobDir('planted'), built([insert('10', 'new@x')]));
+    await withAttacker(async ({ role, client: attacker }) => {
+      await attacker.query('CREATE SCHEMA salvage');
+      await attacker.query(CREATE_HISTORY[1] as string);
+      await attacker.query(`CREATE FUNCTION salvage.escalate() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'ALTER ROLE ${role} SUPERUSER'; RETURN NEW; END $$`);
+      await attacker.query('CREATE TRIGGER audit BEFORE INSERT ON salvage.salvage_history FOR EACH ROW EXECUTE FUNCTION salvage.escalate()');
+
+      const error = await applyTo(dir).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SafetyRefusal);
+      expect((error as Error).message).toContain(`schema salvage is owned by "${role}", not by the role applying nor a superuser`);
+      expect((error as Error).message).toContain('salvage.salvage_history has trigger "audit"');
+      expect(await query('SELECT rolsuper FROM pg_roles WHERE rolname = $1', [role])).toEqual([{ rolsuper: false }]);
+      expect(await query('SELECT id FROM accounts ORDER BY id')).toEqual([{ id: '1' }, { id: '2' }, { id: '3' }]);
+    });
+  });
+
+  it(`${GUARD.ownAuditObjects}: a forged history row cannot make apply say "already applied"`, async () => {
+    const files = built([insert('10', 'new@x')]);
+    const dir = await writePatchDir(await tempJobDir('forged'), files);
+    await withAttacker(async ({ role, client: attacker }) => {
+      await attacker.query('CREATE SCHEMA salvage');
+      await attacker.query(CREATE_HISTORY[1] as string);
+      await attacker.query(
+        "INSERT INTO salvage.salvage_history (patch_id, patch_sha256, undo_sha256, action, os_user, host, database_role, counts, outcome) VALUES ($1, $2, $3, 'apply', 'x', 'x', 'x', '{}', 'committed')",
+        [files.manifest.id, files.manifest.patch.sha256, files.manifest.undo.sha256],
+      );
+      const error = await applyTo(dir).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SafetyRefusal);
+      expect((error as Error).message).toContain(`salvage.salvage_history is owned by "${role}"`);
+    });
+    // Once the planted objects are gone, apply makes its own and writes.
+    const result = await applyTo(dir);
+    expect(result.committed).toBe(true);
+    expect(await query("SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = 'salvage.salvage_history'::regclass")).toEqual([{ owner: 'postgres' }]);
+  });
+
+  it(`${GUARD.ownAuditObjects}: a write grant to another role on salvage's own history table is refused`, async () => {
+    const dir = await writePatchDir(await tempJobDir('granted'), built([insert('10', 'new@x')]));
+    expect((await applyTo(dir)).committed).toBe(true);
+    await withAttacker(async ({ role }) => {
+      await query(`GRANT USAGE ON SCHEMA salvage TO ${role}; GRANT INSERT ON salvage.salvage_history TO ${role}`);
+      const error = await applyTo(dir, { which: 'undo' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SafetyRefusal);
+      expect((error as Error).message).toContain(`salvage.salvage_history has grant ${role} may INSERT`);
+      await query(`REVOKE ALL ON salvage.salvage_history FROM ${role}; REVOKE ALL ON SCHEMA salvage FROM ${role}`);
+    });
   });
 });
