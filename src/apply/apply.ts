@@ -15,6 +15,7 @@ import { writeSafetyCopy } from './safety-copy.js';
 import { requireRecordedUndo } from './undo-integrity.js';
 import { refuseBackupAsTarget } from './database-identity.js';
 import { secureAuditObjects } from './audit-objects.js';
+import { checkBeforeSequenceMoves } from './sequence-moves.js';
 import { readDatabaseIdentity } from '../db/identity.js';
 import { readVerifiedPatch } from './verify-patch.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
@@ -140,9 +141,9 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       const writing = progress.stage('write rows', work.reduce((n, w) => n + (writesRows(w.entry.kind) ? w.entry.expectedRows : 0), 0));
       // COPY FROM STDIN cannot cross the embedded database's socket: there the staged rows go in as VALUES.
       const copyIn = options.target.url !== undefined;
-      for (const { statement, entry } of work) {
-        // setval() survives a rollback, so a dry run must not run it (the patch puts sequence moves last).
-        if (options.dryRun && statement.kind === 'sequence') continue;
+      // setval() survives a rollback: the moves run last, once nothing else can fail (a dry run never runs them).
+      const sequenceMoves = work.filter((w) => w.statement.kind === 'sequence');
+      const runWork = async ({ statement, entry }: (typeof work)[number]) => {
         const count = statement.kind === 'copy' ? await fillStage(db.client, statement, entry, file, copyIn) : await runStatement(db.client, statement, entry, file);
         if (count !== entry.expectedRows) {
           throw new PreconditionFailed(
@@ -151,10 +152,17 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
               'Re-run reconcile and patch against the current state.',
           );
         }
-        if (!writesRows(entry.kind)) continue;
+        if (!writesRows(entry.kind)) return;
         const perTable = (rows[entry.table] ??= {});
         perTable[entry.kind] = (perTable[entry.kind] ?? 0) + count;
         writing.add(count);
+      };
+      for (const w of work) if (w.statement.kind !== 'sequence') await runWork(w);
+      await checkBeforeSequenceMoves(db.client, sequenceMoves.map((w) => w.statement as Extract<PatchStatement, { kind: 'sequence' }>), file);
+      if (!options.dryRun) {
+        // The audit row records the moves' counts before they run: a failed insert must not follow a setval.
+        await recordAction(db.client, verified.manifest, which === 'patch' ? 'apply' : 'undo', options.actor, withExpectedMoves(rows, sequenceMoves));
+        for (const w of sequenceMoves) await runWork(w);
       }
       writing.end();
 
@@ -163,7 +171,6 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
         await db.client.query(APPLY_ROLLBACK);
         log(`dry run on ${database}: every statement ran and matched its expected count; rolled back, nothing was written`);
       } else {
-        await recordAction(db.client, verified.manifest, which === 'patch' ? 'apply' : 'undo', options.actor, rows);
         await db.client.query(APPLY_COMMIT);
         committed = true;
         lap('commit', 0);
@@ -182,6 +189,16 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   } finally {
     await db.close();
   }
+}
+
+/** The counts as they will be once the sequence moves ran, each touching the one row its manifest entry expects. */
+function withExpectedMoves(rows: ApplyResult['rows'], moves: Array<{ entry: StatementEntry }>): ApplyResult['rows'] {
+  const all = structuredClone(rows);
+  for (const { entry } of moves) {
+    const perTable = (all[entry.table] ??= {});
+    perTable[entry.kind] = (perTable[entry.kind] ?? 0) + entry.expectedRows;
+  }
+  return all;
 }
 
 /** Every data statement of the file, paired with the manifest entry that says how many rows it must touch. */

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apply, type ApplyOptions } from '../../src/apply/apply.js';
 import { readDatabaseIdentity } from '../../src/db/identity.js';
-import { SafetyRefusal } from '../../src/errors.js';
+import { PreconditionFailed, SafetyRefusal } from '../../src/errors.js';
 import { sha256, type PatchManifest } from '../../src/patch/manifest.js';
 import { buildPatch } from '../../src/patch/patch.js';
 import type { Change, Changeset } from '../../src/reconcile/changeset.js';
@@ -67,6 +67,7 @@ const GUARD = {
   undoAsRecorded: 'Undo only as recorded',
   notTheBackup: 'Never into the backup',
   ownAuditObjects: 'Only its own audit table',
+  sequencesLast: 'Sequences move last',
 } as const;
 
 const built = (changes: Change[], edit: (cs: Changeset) => void = () => undefined): PatchFiles => {
@@ -213,6 +214,66 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
       expect(error).toBeInstanceOf(SafetyRefusal);
       expect((error as Error).message).toContain(`salvage.salvage_history has grant ${role} may INSERT`);
       await query(`REVOKE ALL ON salvage.salvage_history FROM ${role}; REVOKE ALL ON SCHEMA salvage FROM ${role}`);
+    });
+  });
+
+  const sequenceAt = async () => (await query('SELECT last_value FROM accounts_id_seq'))[0]?.last_value as string;
+
+  it(`${GUARD.sequencesLast}: an apply that fails for want of CREATE on the database leaves the sequence where it was`, async () => {
+    const dir = await writePatchDir(await tempJobDir('no-create'), built([insert('31', 'new@x')]));
+    await withAttacker(async ({ role }) => {
+      // Every grant doctor prints for this patch, but not CREATE on the database (revoked again).
+      await query(`REVOKE CREATE ON DATABASE "${db.name}" FROM ${role}`);
+      await query(`GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT, INSERT ON accounts TO ${role}; GRANT SELECT, UPDATE ON SEQUENCE accounts_id_seq TO ${role}`);
+      try {
+        const url = new URL(db.url);
+        url.username = role;
+        const error = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: db.name }).catch((e: unknown) => e);
+        expect((error as Error).message).toMatch(/permission denied for database/);
+        expect(await sequenceAt()).toBe('3');
+        expect(await query('SELECT id FROM accounts ORDER BY id')).toEqual([{ id: '1' }, { id: '2' }, { id: '3' }]);
+      } finally {
+        await query(`REVOKE ALL ON accounts FROM ${role}; REVOKE ALL ON SEQUENCE accounts_id_seq FROM ${role}; REVOKE ALL ON SCHEMA public FROM ${role}`);
+      }
+    });
+  });
+
+  it(`${GUARD.sequencesLast}: a deferred constraint that refuses the rows at COMMIT is checked before the sequence moves`, async () => {
+    await query('ALTER TABLE accounts ADD COLUMN parent bigint REFERENCES accounts (id) DEFERRABLE INITIALLY DEFERRED');
+    // Account 99 does not exist: the foreign key's check waits for COMMIT, after the patch's last statement.
+    const orphan: Change = { ...insert('31', 'new@x'), values: { id: '31', email: 'new@x', plan: 'pro', parent: '99' } };
+    const dir = await writePatchDir(await tempJobDir('deferred'), built([orphan], (cs) => {
+      (cs.tables[0] as { columns: Record<string, string> }).columns.parent = 'bigint';
+    }));
+    const error = await applyTo(dir).catch((e: unknown) => e);
+    expect(await sequenceAt()).toBe('3');
+    expect(error).toBeInstanceOf(PreconditionFailed);
+    expect((error as Error).message).toContain('a deferred constraint of the target refused the patch\'s rows');
+    expect(await query("SELECT to_regclass('salvage.salvage_history') AS t")).toEqual([{ t: null }]);
+  });
+
+  it(`${GUARD.sequencesLast}: a sequence the role may not move is found before any other sequence moves`, async () => {
+    await query('CREATE TABLE notes (id bigserial PRIMARY KEY, body text); SELECT setval(\'notes_id_seq\', 5)');
+    const cs = changesetOf(
+      [
+        { table: 'public.accounts', schema: 'public', name: 'accounts', primaryKey: ['id'], columns: { id: 'bigint', email: 'text', plan: 'text', note: 'text' }, sequence: { schema: 'public', name: 'accounts_id_seq', column: 'id' }, counts: { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 } },
+        { table: 'public.notes', schema: 'public', name: 'notes', primaryKey: ['id'], columns: { id: 'bigint', body: 'text' }, sequence: { schema: 'public', name: 'notes_id_seq', column: 'id' }, counts: { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 } },
+      ],
+      [insert('31', 'new@x'), { id: 'public.notes#40', table: 'public.notes', kind: 'insert', key: { id: '40' }, values: { id: '40', body: 'x' }, evidence: { body: ev } }],
+    );
+    const dir = await writePatchDir(await tempJobDir('seq-right'), buildPatch(cs, 'cd'.repeat(32)));
+    await withAttacker(async ({ role }) => {
+      await query(`GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT, INSERT ON accounts, notes TO ${role}; GRANT SELECT, UPDATE ON SEQUENCE accounts_id_seq TO ${role}; GRANT SELECT ON SEQUENCE notes_id_seq TO ${role}`);
+      try {
+        const url = new URL(db.url);
+        url.username = role;
+        const error = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: db.name }).catch((e: unknown) => e);
+        expect(await sequenceAt()).toBe('3');
+        expect(error).toBeInstanceOf(PreconditionFailed);
+        expect((error as Error).message).toMatch(/patch\.sql:\d+: the role may not move public\.notes_id_seq/);
+      } finally {
+        await query(`DROP SCHEMA IF EXISTS salvage CASCADE; REVOKE ALL ON accounts, notes FROM ${role}; REVOKE ALL ON SEQUENCE accounts_id_seq, notes_id_seq FROM ${role}; REVOKE ALL ON SCHEMA public FROM ${role}; DROP TABLE notes`);
+      }
     });
   });
 });
