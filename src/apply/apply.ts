@@ -133,7 +133,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
 
       let safetyCopy: string | undefined;
       if (!options.dryRun) {
-        safetyCopy = await writeSafetyCopy(options.jobDir ?? path.dirname(options.patchDir), options.patchDir, which, drift);
+        safetyCopy = await writeSafetyCopy(options.jobDir ?? path.dirname(options.patchDir), options.patchDir, which, drift, statements);
         log(`saved the current state of ${drift.current.length} row(s) to ${safetyCopy}`);
         lap('safety copy', drift.current.length);
       }

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apply, type ApplyOptions } from '../../src/apply/apply.js';
@@ -19,6 +21,7 @@ import { createTestDatabase, postgresAvailable, type TestDatabase } from '../sup
  * is one attack, made with salvage's own patch files, on a real PostgreSQL.
  */
 const pgUp = await postgresAvailable();
+const run = promisify(execFile);
 
 const SCHEMA = `
 CREATE TABLE accounts (id bigserial PRIMARY KEY, email text NOT NULL UNIQUE, plan text NOT NULL, note text);
@@ -68,6 +71,7 @@ const GUARD = {
   notTheBackup: 'Never into the backup',
   ownAuditObjects: 'Only its own audit table',
   sequencesLast: 'Sequences move last',
+  undoSafetyCopy: 'Undo\'s safety copy brings rows back',
 } as const;
 
 const built = (changes: Change[], edit: (cs: Changeset) => void = () => undefined): PatchFiles => {
@@ -275,5 +279,28 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
         await query(`DROP SCHEMA IF EXISTS salvage CASCADE; REVOKE ALL ON accounts, notes FROM ${role}; REVOKE ALL ON SEQUENCE accounts_id_seq, notes_id_seq FROM ${role}; REVOKE ALL ON SCHEMA public FROM ${role}; DROP TABLE notes`);
       }
     });
+  });
+
+  it(`${GUARD.undoSafetyCopy}: restore.sql saved before an undo re-inserts the rows undo deletes, and psql runs it`, async () => {
+    const hostile = 'O\'Brien "quoted" \\ \t tab \n line 🦜 select';
+    const files = built([{ ...insert('10', hostile), values: { id: '10', email: hostile, plan: 'pro', note: 'end;--' } }, insert('11', 'b2@x')]);
+    const dir = await writePatchDir(await tempJobDir('undo-copy'), files);
+    expect((await applyTo(dir)).committed).toBe(true);
+    const applied = await query('SELECT * FROM accounts ORDER BY id');
+
+    const undone = await applyTo(dir, { which: 'undo' });
+    expect(undone.committed).toBe(true);
+    expect(await query('SELECT id FROM accounts ORDER BY id')).toEqual([{ id: '1' }, { id: '2' }, { id: '3' }]);
+    const restore = await readFile(path.join(undone.safetyCopy as string, 'restore.sql'), 'utf8');
+    expect(restore).toContain(
+      [
+        '-- public.accounts: 2 row(s) that undo deletes',
+        'INSERT INTO "public"."accounts" ("id", "email", "plan", "note") VALUES',
+        `  ('10', 'O''Brien "quoted" \\ \t tab \n line 🦜 select', 'pro', 'end;--'),`,
+        "  ('11', 'b2@x', 'pro', NULL);",
+      ].join('\n'),
+    );
+    await run('psql', ['-v', 'ON_ERROR_STOP=1', '-q', '-f', path.join(undone.safetyCopy as string, 'restore.sql'), db.url]);
+    expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(applied);
   });
 });
