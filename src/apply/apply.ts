@@ -16,6 +16,7 @@ import { requireRecordedUndo } from './undo-integrity.js';
 import { refuseBackupAsTarget } from './database-identity.js';
 import { secureAuditObjects } from './audit-objects.js';
 import { checkBeforeSequenceMoves } from './sequence-moves.js';
+import { requireReviewedPatch, type ReviewedInputs } from './reviewed-changeset.js';
 import { readDatabaseIdentity } from '../db/identity.js';
 import { readVerifiedPatch } from './verify-patch.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
@@ -44,6 +45,8 @@ export interface ApplyOptions {
   progress?: Progress;
   /** Write even when the target is the database reconcile read as the backup. */
   intoBackup?: boolean;
+  /** The reviewed changeset and decisions: when given, the patch must be exactly what they derive to (the CLI always gives them). */
+  reviewed?: ReviewedInputs;
 }
 
 export interface ApplyResult {
@@ -77,6 +80,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const { timings } = timer;
   const lap = (stage: string, rows: number) => timer.lap(stage, rows);
   const verified = await readVerifiedPatch(options.patchDir, which);
+  if (which === 'patch' && options.reviewed) await requireReviewedPatch(verified.manifest, options.reviewed);
   const file = path.join(options.patchDir, which === 'patch' ? 'patch.sql' : 'undo.sql');
   const entries = which === 'patch' ? verified.manifest.patch.statements : verified.manifest.undo.statements;
   const progress = options.progress ?? NO_PROGRESS;

@@ -200,6 +200,7 @@ export function buildProgram(): Command {
           dryRun: opts.dryRun,
           confirm: opts.confirm,
           intoBackup: opts.intoBackup,
+          reviewed: { changeset: changesetPath(cfg.jobDir), jobDir: cfg.jobDir },
           ask: isInteractive() ? ask : undefined,
           lockTimeout: cfg.apply.lockTimeout,
           statementTimeout: cfg.apply.statementTimeout,

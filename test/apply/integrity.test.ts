@@ -9,7 +9,7 @@ import { apply, type ApplyOptions } from '../../src/apply/apply.js';
 import { readDatabaseIdentity } from '../../src/db/identity.js';
 import { PreconditionFailed, SafetyRefusal } from '../../src/errors.js';
 import { sha256, type PatchManifest } from '../../src/patch/manifest.js';
-import { buildPatch } from '../../src/patch/patch.js';
+import { buildPatch, writePatch } from '../../src/patch/patch.js';
 import type { Change, Changeset } from '../../src/reconcile/changeset.js';
 import { CREATE_HISTORY } from '../../src/sql/history.js';
 import { changesetOf } from '../support/changeset.js';
@@ -46,6 +46,7 @@ function changeset(changes: Change[]): Changeset {
     changes,
   );
 }
+const update = (id: string, from: string, to: string): Change => ({ id: `public.accounts#${id}`, table: 'public.accounts', kind: 'update', key: { id }, values: { plan: to }, old: { plan: from }, evidence: { plan: ev } });
 const insert = (id: string, email: string, plan = 'pro'): Change => ({ id: `public.accounts#${id}`, table: 'public.accounts', kind: 'insert', key: { id }, values: { id, email, plan }, evidence: { email: ev } });
 
 interface PatchFiles {
@@ -72,6 +73,7 @@ const GUARD = {
   ownAuditObjects: 'Only its own audit table',
   sequencesLast: 'Sequences move last',
   undoSafetyCopy: 'Undo\'s safety copy brings rows back',
+  reviewedPatch: 'Only the reviewed changeset',
 } as const;
 
 const built = (changes: Change[], edit: (cs: Changeset) => void = () => undefined): PatchFiles => {
@@ -302,5 +304,45 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
     );
     await run('psql', ['-v', 'ON_ERROR_STOP=1', '-q', '-f', path.join(undone.safetyCopy as string, 'restore.sql'), db.url]);
     expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(applied);
+  });
+
+  /** A job folder as reconcile and patch leave it: changeset.json, and the patch salvage made from it. */
+  async function reviewedJob(changes: Change[]): Promise<{ job: string; dir: string; files: PatchFiles }> {
+    const job = await tempJobDir('reviewed');
+    await writeFile(path.join(job, 'changeset.json'), JSON.stringify(changeset(changes)));
+    const { dir } = await writePatch(job, path.join(job, 'changeset.json'));
+    const [patchSql, undoSql, manifest] = await Promise.all(['patch.sql', 'undo.sql', 'manifest.json'].map((f) => readFile(path.join(dir, f), 'utf8')));
+    return { job, dir, files: { patchSql: patchSql as string, undoSql: undoSql as string, manifest: JSON.parse(manifest as string) as PatchManifest } };
+  }
+
+  it.each([
+    ['a value edited', (sql: string) => sql.replace("'new@x'", "'evil@x'")],
+    ['an UPDATE moved to another key', (sql: string) => sql.replace(/\('1', 'pro', 'free'\)/, "('2', 'pro', 'free')")],
+  ])(`${GUARD.reviewedPatch}: a patch.sql with %s and its manifest recomputed is refused before it connects`, async (_what, tamper) => {
+    const { job, dir, files } = await reviewedJob([insert('10', 'new@x'), update('1', 'free', 'pro')]);
+    const tampered = tamper(files.patchSql);
+    expect(tampered).not.toBe(files.patchSql);
+    await writePatchDir(job, { ...files, patchSql: tampered });
+
+    const error = await applyTo(dir, { reviewed: { changeset: path.join(job, 'changeset.json'), jobDir: job } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyRefusal);
+    expect((error as Error).message).toMatch(/patch\.sql is not what "salvage patch" makes from the reviewed changeset and decisions .*: it was edited after it was written\. Nothing was written\./);
+    expect(await query('SELECT id, email, plan FROM accounts ORDER BY id')).toEqual([
+      { id: '1', email: 'a@x', plan: 'free' },
+      { id: '2', email: 'b@x', plan: 'free' },
+      { id: '3', email: 'c@x', plan: 'pro' },
+    ]);
+
+    // The patch salvage made from the same changeset applies.
+    await writePatchDir(job, files);
+    expect((await applyTo(dir, { reviewed: { changeset: path.join(job, 'changeset.json'), jobDir: job } })).committed).toBe(true);
+  });
+
+  it(`${GUARD.reviewedPatch}: a changeset other than the one the patch was made from is refused`, async () => {
+    const { job, dir } = await reviewedJob([insert('10', 'new@x')]);
+    await writeFile(path.join(job, 'changeset.json'), JSON.stringify(changeset([insert('10', 'new@x'), insert('11', 'more@x')])));
+    const error = await applyTo(dir, { reviewed: { changeset: path.join(job, 'changeset.json'), jobDir: job } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyRefusal);
+    expect((error as Error).message).toContain('changeset.json is not the changeset patch');
   });
 });
