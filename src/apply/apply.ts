@@ -16,6 +16,8 @@ import { requireRecordedUndo } from './undo-integrity.js';
 import { refuseBackupAsTarget } from './database-identity.js';
 import { secureAuditObjects } from './audit-objects.js';
 import { checkBeforeSequenceMoves } from './sequence-moves.js';
+import { explainApplyFailure } from './apply-failure.js';
+import { driftAdvice } from './drift-advice.js';
 import { requireReviewedPatch, type ReviewedInputs } from './reviewed-changeset.js';
 import { readDatabaseIdentity } from '../db/identity.js';
 import { readVerifiedPatch } from './verify-patch.js';
@@ -131,7 +133,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
         const shown = drift.drifts.slice(0, MAX_DRIFTS_SHOWN).map((d) => `  ${d}`);
         const more = drift.drifts.length > MAX_DRIFTS_SHOWN ? [`  ... and ${drift.drifts.length - MAX_DRIFTS_SHOWN} more`] : [];
         throw new PreconditionFailed(
-          [`${drift.drifts.length} row(s) of ${database} changed since the changeset was made (nothing was written):`, ...shown, ...more, 'Re-run "salvage reconcile" and "salvage patch" against the current state, review, and apply again.'].join('\n'),
+          [`${drift.drifts.length} row(s) of ${database} changed since the ${which === 'patch' ? 'changeset was made' : 'patch was applied'} (nothing was written):`, ...shown, ...more, driftAdvice(which)].join('\n'),
         );
       }
 
@@ -184,11 +186,14 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
     } catch (error) {
       if (!committed) await db.client.query(APPLY_ROLLBACK).catch(() => undefined);
       if (error instanceof SalvageError) throw error;
-      // A lost connection or a server restart ends the transaction: PostgreSQL rolled it back.
-      throw new SalvageError(
-        `the connection to ${database} failed during ${which === 'patch' ? 'apply' : 'undo'} (${(error as Error).message}). ` +
-          'The transaction was rolled back by PostgreSQL; nothing was written. Run the same command again.',
-      );
+      throw await explainApplyFailure(error, {
+        client: db.client,
+        database,
+        which,
+        statements,
+        lockTimeout: options.lockTimeout ?? '5s',
+        statementTimeout: options.statementTimeout ?? '5min',
+      });
     }
   } finally {
     await db.close();

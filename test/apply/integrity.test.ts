@@ -7,7 +7,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apply, type ApplyOptions } from '../../src/apply/apply.js';
 import { readDatabaseIdentity } from '../../src/db/identity.js';
-import { PreconditionFailed, SafetyRefusal } from '../../src/errors.js';
+import { parseConfig } from '../../src/config/load.js';
+import { PreconditionFailed, SafetyRefusal, type SalvageError } from '../../src/errors.js';
 import { sha256, type PatchManifest } from '../../src/patch/manifest.js';
 import { buildPatch, writePatch } from '../../src/patch/patch.js';
 import type { Change, Changeset } from '../../src/reconcile/changeset.js';
@@ -74,6 +75,7 @@ const GUARD = {
   sequencesLast: 'Sequences move last',
   undoSafetyCopy: 'Undo\'s safety copy brings rows back',
   reviewedPatch: 'Only the reviewed changeset',
+  namedFailures: 'Failures named',
 } as const;
 
 const built = (changes: Change[], edit: (cs: Changeset) => void = () => undefined): PatchFiles => {
@@ -344,5 +346,64 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
     const error = await applyTo(dir, { reviewed: { changeset: path.join(job, 'changeset.json'), jobDir: job } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SafetyRefusal);
     expect((error as Error).message).toContain('changeset.json is not the changeset patch');
+  });
+
+  it(`${GUARD.namedFailures}: a lock timeout says so (exit 4) and names the session holding the lock, not a lost connection`, async () => {
+    const dir = await writePatchDir(await tempJobDir('lock'), built([update('1', 'free', 'pro')]));
+    const blocker = new pg.Client({ connectionString: db.url, application_name: 'nightly-report' });
+    await blocker.connect();
+    try {
+      await blocker.query("BEGIN; UPDATE accounts SET note = 'busy' WHERE id = 1");
+      const error = await applyTo(dir, { lockTimeout: '200ms' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PreconditionFailed);
+      expect((error as PreconditionFailed).exitCode).toBe(4);
+      const message = (error as Error).message;
+      expect(message).toContain('apply waited longer than lock_timeout (200ms) for a row or table lock');
+      expect(message).toMatch(/pid \d+ "nightly-report" \(role postgres, idle in transaction, in a transaction since \d{4}-\d\d-\d\dT[\d:]+Z\) on accounts/);
+      expect(message).not.toContain('connection');
+    } finally {
+      await blocker.end();
+    }
+  });
+
+  it(`${GUARD.namedFailures}: permission denied says which right is missing (exit 4)`, async () => {
+    const dir = await writePatchDir(await tempJobDir('denied'), built([update('1', 'free', 'pro')]));
+    await withAttacker(async ({ role }) => {
+      const url = new URL(db.url);
+      url.username = role;
+      const error = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: db.name }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PreconditionFailed);
+      expect((error as Error).message).toMatch(/the role connected to .* lacks a right apply needs: permission denied for (table accounts|schema public)/);
+      expect((error as Error).message).not.toContain('Run the same command again');
+    });
+  });
+
+  it(`${GUARD.namedFailures}: an invalid timeout is a usage error (exit 2), in the config and in the library`, async () => {
+    const dir = await writePatchDir(await tempJobDir('timeout'), built([update('1', 'free', 'pro')]));
+    const error = await applyTo(dir, { lockTimeout: 'soon' }).catch((e: unknown) => e);
+    expect((error as SalvageError).exitCode).toBe(2);
+    expect((error as Error).message).toContain('apply.lockTimeout "soon"');
+    expect(() => parseConfig('window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources: {}\napply: { lockTimeout: soon }\n', '/x/salvage.yaml', { env: {} })).toThrow(
+      /salvage\.yaml:3:\d+: .*must be a PostgreSQL duration/,
+    );
+  });
+
+  it(`${GUARD.namedFailures}: a safety copy the file system refuses is named, with nothing written`, async () => {
+    const dir = await writePatchDir(await tempJobDir('eperm'), built([update('1', 'free', 'pro')]));
+    // /sys refuses new directories even to root, as a read-only or foreign mount would.
+    const error = await applyTo(dir, { jobDir: '/sys/salvage-job' }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/salvage may not write \/sys\/salvage-job\S* \((EACCES|EPERM|EROFS)\)/);
+    expect(await query('SELECT plan FROM accounts WHERE id = 1')).toEqual([{ plan: 'free' }]);
+  });
+
+  it(`${GUARD.namedFailures}: undo's drift message gives undo's advice, not apply's`, async () => {
+    const dir = await writePatchDir(await tempJobDir('undo-drift'), built([update('1', 'free', 'pro')]));
+    expect((await applyTo(dir)).committed).toBe(true);
+    await query("UPDATE accounts SET plan = 'free' WHERE id = 1");
+    const error = await applyTo(dir, { which: 'undo' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreconditionFailed);
+    expect((error as Error).message).toContain('changed since the patch was applied');
+    expect((error as Error).message).toContain('Undo reverses only rows that still hold what the patch wrote');
+    expect((error as Error).message).not.toContain('salvage reconcile" and "salvage patch"');
   });
 });
