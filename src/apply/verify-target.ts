@@ -11,6 +11,8 @@ import { primaryKeyText, readRowsByKey } from './rows-by-key.js';
 export interface VerifyResult {
   database: string;
   checked: number;
+  /** Rows that do not hold what the patch wrote (a row with two wrong columns counts once; it has two problems). */
+  wrongRows: number;
   problems: string[];
 }
 
@@ -28,6 +30,7 @@ export async function verifyApplied(options: { patchDir: string; target: { url?:
     const catalog = await readCatalog(db.client);
     const problems: string[] = [];
     let checked = 0;
+    let wrongRows = 0;
     for (const s of statements) {
       if (s.kind !== 'insert' && s.kind !== 'update') continue;
       const table = findExactTable(catalog, s.table.schema, s.table.name);
@@ -50,17 +53,20 @@ export async function verifyApplied(options: { patchDir: string; target: { url?:
         const row = byKey.get(keyOf(keysOf((c) => values.get(c))));
         if (!row) {
           problems.push(`${label}: missing`);
+          wrongRows++;
           continue;
         }
+        const before = problems.length;
         for (const [column, value] of values) {
           const meta = columns.get(column) as CatalogColumn;
           if (comparisonKey(meta, row[column] ?? null) !== comparisonKey(meta, value)) {
             problems.push(`${label}: ${column} is ${JSON.stringify(row[column])}, the patch wrote ${JSON.stringify(value)}`);
           }
         }
+        if (problems.length > before) wrongRows++;
       }
     }
-    return { database: db.database, checked, problems };
+    return { database: db.database, checked, wrongRows, problems };
   } finally {
     await db.close();
   }

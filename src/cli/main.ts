@@ -229,7 +229,7 @@ export function buildProgram(): Command {
       requireEnv(cfg, ['target']);
       const result = await verifyApplied({ patchDir: patchDir(cfg.jobDir), target: { url: cfg.target.url, embeddedDir: embeddedDir(cfg.jobDir, 'target') } });
       for (const p of result.problems.slice(0, 50)) err(p);
-      if (result.problems.length) throw new PreconditionFailed(`${result.problems.length} of ${result.checked} patched rows of ${result.database} do not hold what the patch wrote`);
+      if (result.problems.length) throw new PreconditionFailed(`${result.wrongRows} of ${result.checked} patched rows of ${result.database} do not hold what the patch wrote`);
       out(`all ${result.checked} patched rows of ${result.database} hold what the patch wrote`);
     });
 

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apply, type ApplyOptions } from '../../src/apply/apply.js';
+import { verifyApplied } from '../../src/apply/verify-target.js';
 import { readDatabaseIdentity } from '../../src/db/identity.js';
 import { parseConfig } from '../../src/config/load.js';
 import { PreconditionFailed, SafetyRefusal, type SalvageError } from '../../src/errors.js';
@@ -405,5 +406,14 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
     expect((error as Error).message).toContain('changed since the patch was applied');
     expect((error as Error).message).toContain('Undo reverses only rows that still hold what the patch wrote');
     expect((error as Error).message).not.toContain('salvage reconcile" and "salvage patch"');
+  });
+
+  it('verify counts rows, not problems: one row with two wrong columns is one of the rows checked', async () => {
+    const dir = await writePatchDir(await tempJobDir('verify-count'), built([insert('10', 'new@x'), update('1', 'free', 'pro')]));
+    expect((await applyTo(dir)).committed).toBe(true);
+    await query("UPDATE accounts SET email = 'other@x', plan = 'free' WHERE id = 10");
+    const result = await verifyApplied({ patchDir: dir, target: { url: db.url, embeddedDir: '' } });
+    expect(result).toMatchObject({ checked: 2, wrongRows: 1 });
+    expect(result.problems).toEqual(['public.accounts id=10: email is "other@x", the patch wrote "new@x"', 'public.accounts id=10: plan is "free", the patch wrote "pro"']);
   });
 });
