@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import path from 'node:path';
 import { loadConfig, requireEnv, type SalvageConfig } from '../config/load.js';
 import { redact, redactPieces } from '../config/secrets.js';
-import { ExitCode, PreconditionFailed, SalvageError, UsageError } from '../errors.js';
+import { ExitCode, formatProblem, PreconditionFailed, SalvageError, UsageError } from '../errors.js';
 import { review } from '../decide/review.js';
 import { createApplyRole } from '../sql/privileges.js';
 import { check, formatCheckReport } from '../check/index.js';
@@ -56,9 +56,11 @@ function globals(command: Command): GlobalOptions {
   return command.optsWithGlobals() as GlobalOptions;
 }
 
-function config(command: Command): Promise<SalvageConfig> {
+async function config(command: Command): Promise<SalvageConfig> {
   const g = globals(command);
-  return loadConfig(g.config, { jobDir: g.job });
+  const loaded = await loadConfig(g.config, { jobDir: g.job });
+  for (const warning of loaded.inlineSecrets) err(`warning: ${formatProblem(warning)}`);
+  return loaded;
 }
 
 export function buildProgram(): Command {
