@@ -18,6 +18,7 @@ import { secureAuditObjects } from './audit-objects.js';
 import { checkBeforeSequenceMoves } from './sequence-moves.js';
 import { explainApplyFailure } from './apply-failure.js';
 import { driftAdvice } from './drift-advice.js';
+import { requireWrittenAsPatch, warnAboutTriggers } from './read-back.js';
 import { requireReviewedPatch, type ReviewedInputs } from './reviewed-changeset.js';
 import { readDatabaseIdentity } from '../db/identity.js';
 import { readVerifiedPatch } from './verify-patch.js';
@@ -125,6 +126,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       const catalog = await readCatalog(db.client);
       const privileges = await checkPrivileges(db.client, catalog, statements);
       for (const warning of privileges.warnings) log(`warning: ${warning} (see "salvage doctor" for the grants of a role that can only do what the patch does)`);
+      await warnAboutTriggers(db.client, statements, log);
 
       lap('lock and privileges', 0);
       const drift = await checkDrift(db.client, catalog, statements, file);
@@ -164,6 +166,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
         writing.add(count);
       };
       for (const w of work) if (w.statement.kind !== 'sequence') await runWork(w);
+      await requireWrittenAsPatch(db.client, catalog, statements, file, database, drift.current);
       await checkBeforeSequenceMoves(db.client, sequenceMoves.map((w) => w.statement as Extract<PatchStatement, { kind: 'sequence' }>), file);
       if (!options.dryRun) {
         // The audit row records the moves' counts before they run: a failed insert must not follow a setval.

@@ -77,6 +77,7 @@ const GUARD = {
   undoSafetyCopy: 'Undo\'s safety copy brings rows back',
   reviewedPatch: 'Only the reviewed changeset',
   namedFailures: 'Failures named',
+  readBack: 'Written as the patch says',
 } as const;
 
 const built = (changes: Change[], edit: (cs: Changeset) => void = () => undefined): PatchFiles => {
@@ -415,5 +416,27 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
     const result = await verifyApplied({ patchDir: dir, target: { url: db.url, embeddedDir: '' } });
     expect(result).toMatchObject({ checked: 2, wrongRows: 1 });
     expect(result.problems).toEqual(['public.accounts id=10: email is "other@x", the patch wrote "new@x"', 'public.accounts id=10: plan is "free", the patch wrote "pro"']);
+  });
+
+  it(`${GUARD.readBack}: a trigger that rewrites values is named before writing, and its rewrite is rolled back before COMMIT`, async () => {
+    await query(`CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.email := upper(NEW.email); RETURN NEW; END $$;
+      CREATE TRIGGER shout BEFORE INSERT OR UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION shout()`);
+    try {
+      const dir = await writePatchDir(await tempJobDir('trigger'), built([insert('31', 'new@x'), update('1', 'free', 'pro')]));
+      const before = await query('SELECT * FROM accounts ORDER BY id');
+      const log: string[] = [];
+      const error = await applyTo(dir, { log: (line) => log.push(line) }).catch((e: unknown) => e);
+      expect(log).toContain('warning: accounts has trigger "shout": it runs when salvage writes, and apply will refuse if it changes what the patch wrote');
+      expect(error).toBeInstanceOf(PreconditionFailed);
+      const message = (error as Error).message;
+      expect(message).toMatch(/^2 row\(s\) of \S+ did not hold what \S+patch\.sql wrote when read back before COMMIT\. Everything was rolled back; nothing was written\./);
+      expect(message).toContain('public.accounts id=31: email is "NEW@X", the patch wrote "new@x"');
+      expect(message).toContain('public.accounts id=1: email is "A@X", it was "a@x" and the patch does not write it');
+      expect(message).toContain('  trigger "shout" on accounts');
+      expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(before);
+      expect(await sequenceAt()).toBe('3');
+    } finally {
+      await query('DROP TRIGGER IF EXISTS shout ON accounts; DROP FUNCTION IF EXISTS shout()');
+    }
   });
 });
