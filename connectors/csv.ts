@@ -43,7 +43,7 @@ const MAX_HEADER_SCAN_CHARS = 1024 * 1024;
 const WARNINGS_SHOWN_PER_KIND = 5;
 
 async function* pullCsvFiles(options: CsvSourceOptions, context: PullContext): AsyncGenerator<SourceRecord> {
-  const files = await resolveFilePatterns(options.files, context.baseDir);
+  const files = await resolveFilePatterns(options.files, context.baseDir, context.log);
   const filtersByWriteTime = options.createdColumn !== undefined || options.updatedColumn !== undefined;
   // The live line on a terminal; pull() logs the count of records at the end.
   const progress = createProgress(context, 'csv');

@@ -47,7 +47,7 @@ interface FileMessage {
 }
 
 async function* pullFiles(options: EmlSourceOptions, context: PullContext): AsyncGenerator<SourceRecord> {
-  const files = await resolveFilePatterns(options.files, context.baseDir);
+  const files = await resolveFilePatterns(options.files, context.baseDir, context.log);
   const progress = createProgress(context, 'eml');
   // Every copy of every Message-ID, in the order first seen: the first copy's record names them all.
   const copiesById = new Map<string, FileMessage[]>();

@@ -30,7 +30,7 @@ export function icsConnector(options: IcsSourceOptions): Connector {
 export type IcsFileReader = (file: MatchedFile, context: PullContext, skipped: SkipCounts) => AsyncIterable<SourceRecord>;
 
 export async function* pullIcsFiles(options: IcsSourceOptions, context: PullContext, readFile: IcsFileReader = streamedFileRecords): AsyncGenerator<SourceRecord> {
-  const files = await resolveFilePatterns(options.files, context.baseDir);
+  const files = await resolveFilePatterns(options.files, context.baseDir, context.log);
   const skipped: SkipCounts = { events: 0, series: 0 };
   // The live line on a terminal; pull() logs the count of records at the end.
   const progress = createProgress(context, 'ics');

@@ -15,7 +15,7 @@ export interface MatchedFile {
  * A pattern that matches nothing is an error: a typo would otherwise look like
  * "the export had no rows", which is exactly the silent loss salvage must not allow.
  */
-export async function resolveFilePatterns(patterns: string[], baseDir: string): Promise<MatchedFile[]> {
+export async function resolveFilePatterns(patterns: string[], baseDir: string, warn: (line: string) => void = () => undefined): Promise<MatchedFile[]> {
   const seen = new Set<string>();
   const files: MatchedFile[] = [];
   for (const pattern of patterns) {
@@ -29,7 +29,10 @@ export async function resolveFilePatterns(patterns: string[], baseDir: string): 
     for (const absolutePath of matches) {
       if (seen.has(absolutePath)) continue;
       seen.add(absolutePath);
-      files.push({ absolutePath, displayPath: path.relative(baseDir, absolutePath).split(path.sep).join('/') });
+      const displayPath = path.relative(baseDir, absolutePath).split(path.sep).join('/');
+      // An empty export reads as "no rows" without a word: say so (an export cut off at 0 bytes is a real failure mode).
+      if ((await stat(absolutePath)).size === 0) warn(`warning: ${displayPath} is empty (0 bytes): no records come from it; check that the export finished`);
+      files.push({ absolutePath, displayPath });
     }
   }
   return files;

@@ -13,6 +13,15 @@ import { lastAction, recordAction } from './history.js';
 import { readPatchStatements, type PatchStatement } from './patch-statements.js';
 import { checkPrivileges } from './privileges.js';
 import { writeSafetyCopy } from './safety-copy.js';
+import { requireRecordedUndo } from './undo-integrity.js';
+import { refuseBackupAsTarget } from './database-identity.js';
+import { inspectAuditObjects, secureAuditObjects } from './audit-objects.js';
+import { checkBeforeSequenceMoves } from './sequence-moves.js';
+import { explainApplyFailure } from './apply-failure.js';
+import { driftAdvice } from './drift-advice.js';
+import { requireWrittenAsPatch, warnAboutTriggers } from './read-back.js';
+import { requireReviewedPatch, type ReviewedInputs } from './reviewed-changeset.js';
+import { readDatabaseIdentity } from '../db/identity.js';
 import { readVerifiedPatch } from './verify-patch.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
@@ -38,6 +47,10 @@ export interface ApplyOptions {
   log?: (line: string) => void;
   /** Progress of checking the patch and writing its rows (the CLI draws it on a terminal). */
   progress?: Progress;
+  /** Write even when the target is the database reconcile read as the backup. */
+  intoBackup?: boolean;
+  /** The reviewed changeset and decisions: when given, the patch must be exactly what they derive to (the CLI always gives them). */
+  reviewed?: ReviewedInputs;
 }
 
 export interface ApplyResult {
@@ -71,6 +84,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const { timings } = timer;
   const lap = (stage: string, rows: number) => timer.lap(stage, rows);
   const verified = await readVerifiedPatch(options.patchDir, which);
+  if (which === 'patch' && options.reviewed) await requireReviewedPatch(verified.manifest, options.reviewed);
   const file = path.join(options.patchDir, which === 'patch' ? 'patch.sql' : 'undo.sql');
   const entries = which === 'patch' ? verified.manifest.patch.statements : verified.manifest.undo.statements;
   const progress = options.progress ?? NO_PROGRESS;
@@ -85,10 +99,12 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   try {
     const who = (await db.client.query<{ name: string; role: string }>(SELECT_CURRENT_DATABASE)).rows[0];
     const database = who?.name ?? db.database;
+    refuseBackupAsTarget(verified.manifest, await readDatabaseIdentity(db.client, options.target.url === undefined ? options.target.embeddedDir : undefined), options.intoBackup ?? false);
     const rows: ApplyResult['rows'] = {};
     // Said before the typed confirmation: nobody should type a database's name for a no-op.
-    // (Checked again under the lock below, for an apply that commits in between.)
-    const doneBefore = await alreadyDone(db.client, verified.manifest, which, database);
+    // (Checked again under the lock below, for an apply that commits in between.) A history
+    // that is not salvage's own is refused here, before anything reads it.
+    const doneBefore = (await inspectAuditObjects(db.client, database)) === 'complete' ? await alreadyDone(db.client, verified.manifest, which, database) : undefined;
     if (doneBefore) return { database, which, dryRun: options.dryRun ?? false, committed: false, alreadyDone: doneBefore, statements: 0, rows, privilegeWarnings: [], timings };
     await confirmTarget(database, targetHost(options.target.url), options);
 
@@ -104,6 +120,8 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
         throw new SafetyRefusal(`another salvage apply or undo is running on ${database} right now. Nothing was written; wait for it to finish and run this again.`);
       }
 
+      // Before the history is read or anything is written: a planted history could lie, or run code.
+      await secureAuditObjects(db.client, database);
       const done = await alreadyDone(db.client, verified.manifest, which, database);
       if (done) {
         await db.client.query(APPLY_ROLLBACK);
@@ -113,6 +131,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       const catalog = await readCatalog(db.client);
       const privileges = await checkPrivileges(db.client, catalog, statements);
       for (const warning of privileges.warnings) log(`warning: ${warning} (see "salvage doctor" for the grants of a role that can only do what the patch does)`);
+      await warnAboutTriggers(db.client, statements, log);
 
       // Keys the target makes at apply time go into salvage's key map, created in this transaction.
       if (statements.some((st) => st.kind === 'keys')) for (const ddl of CREATE_KEY_MAP) await db.client.query(ddl);
@@ -123,13 +142,13 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
         const shown = drift.drifts.slice(0, MAX_DRIFTS_SHOWN).map((d) => `  ${d}`);
         const more = drift.drifts.length > MAX_DRIFTS_SHOWN ? [`  ... and ${drift.drifts.length - MAX_DRIFTS_SHOWN} more`] : [];
         throw new PreconditionFailed(
-          [`${drift.drifts.length} row(s) of ${database} changed since the changeset was made (nothing was written):`, ...shown, ...more, 'Re-run "salvage reconcile" and "salvage patch" against the current state, review, and apply again.'].join('\n'),
+          [`${drift.drifts.length} row(s) of ${database} changed since the ${which === 'patch' ? 'changeset was made' : 'patch was applied'} (nothing was written):`, ...shown, ...more, driftAdvice(which)].join('\n'),
         );
       }
 
       let safetyCopy: string | undefined;
       if (!options.dryRun) {
-        safetyCopy = await writeSafetyCopy(options.jobDir ?? path.dirname(options.patchDir), options.patchDir, which, drift);
+        safetyCopy = await writeSafetyCopy(options.jobDir ?? path.dirname(options.patchDir), options.patchDir, which, drift, statements);
         log(`saved the current state of ${drift.current.length} row(s) to ${safetyCopy}`);
         lap('safety copy', drift.current.length);
       }
@@ -137,9 +156,9 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       const writing = progress.stage('write rows', work.reduce((n, w) => n + (writesRows(w.entry.kind) ? w.entry.expectedRows : 0), 0));
       // COPY FROM STDIN cannot cross the embedded database's socket: there the staged rows go in as VALUES.
       const copyIn = options.target.url !== undefined;
-      for (const { statement, entry } of work) {
-        // setval() survives a rollback, so a dry run must not run it (the patch puts sequence moves last).
-        if (options.dryRun && statement.kind === 'sequence') continue;
+      // setval() survives a rollback: the moves run last, once nothing else can fail (a dry run never runs them).
+      const sequenceMoves = work.filter((w) => w.statement.kind === 'sequence');
+      const runWork = async ({ statement, entry }: (typeof work)[number]) => {
         const count = statement.kind === 'copy' ? await fillStage(db.client, statement, entry, file, copyIn) : await runStatement(db.client, statement, entry, file);
         if (count !== entry.expectedRows) {
           throw new PreconditionFailed(
@@ -148,11 +167,19 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
               'Re-run reconcile and patch against the current state.',
           );
         }
-        if (!writesRows(entry.kind)) continue;
+        if (!writesRows(entry.kind)) return;
         const perTable = (rows[entry.table] ??= {});
         const kind = countedKind(entry.kind);
         perTable[kind] = (perTable[kind] ?? 0) + count;
         writing.add(count);
+      };
+      for (const w of work) if (w.statement.kind !== 'sequence') await runWork(w);
+      await requireWrittenAsPatch(db.client, catalog, statements, file, database, drift.current);
+      await checkBeforeSequenceMoves(db.client, sequenceMoves.map((w) => w.statement as Extract<PatchStatement, { kind: 'sequence' }>), file);
+      if (!options.dryRun) {
+        // The audit row records the moves' counts before they run: a failed insert must not follow a setval.
+        await recordAction(db.client, verified.manifest, which === 'patch' ? 'apply' : 'undo', options.actor, withExpectedMoves(rows, sequenceMoves));
+        for (const w of sequenceMoves) await runWork(w);
       }
       writing.end();
 
@@ -160,7 +187,6 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       if (options.dryRun) {
         await db.client.query(APPLY_ROLLBACK);
       } else {
-        await recordAction(db.client, verified.manifest, which === 'patch' ? 'apply' : 'undo', options.actor, rows);
         await db.client.query(APPLY_COMMIT);
         committed = true;
         lap('commit', 0);
@@ -169,15 +195,28 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
     } catch (error) {
       if (!committed) await db.client.query(APPLY_ROLLBACK).catch(() => undefined);
       if (error instanceof SalvageError) throw error;
-      // A lost connection or a server restart ends the transaction: PostgreSQL rolled it back.
-      throw new SalvageError(
-        `the connection to ${database} failed during ${which === 'patch' ? 'apply' : 'undo'} (${(error as Error).message}). ` +
-          'The transaction was rolled back by PostgreSQL; nothing was written. Run the same command again.',
-      );
+      throw await explainApplyFailure(error, {
+        client: db.client,
+        database,
+        which,
+        statements,
+        lockTimeout: options.lockTimeout ?? '5s',
+        statementTimeout: options.statementTimeout ?? '5min',
+      });
     }
   } finally {
     await db.close();
   }
+}
+
+/** The counts as they will be once the sequence moves ran, each touching the one row its manifest entry expects. */
+function withExpectedMoves(rows: ApplyResult['rows'], moves: Array<{ entry: StatementEntry }>): ApplyResult['rows'] {
+  const all = structuredClone(rows);
+  for (const { entry } of moves) {
+    const perTable = (all[entry.table] ??= {});
+    perTable[entry.kind] = (perTable[entry.kind] ?? 0) + entry.expectedRows;
+  }
+  return all;
 }
 
 /** Every data statement of the file, paired with the manifest entry that says how many rows it must touch. */
@@ -207,6 +246,7 @@ async function alreadyDone(client: pg.Client, manifest: PatchManifest, which: 'p
       `patch ${manifest.id} is not applied on ${database} (${last ? `it was undone at ${last.applied_at}` : 'no salvage history of it'}); there is nothing to undo. Nothing was written.`,
     );
   }
+  if (which === 'undo' && last) requireRecordedUndo(last, manifest, database);
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type pg from 'pg';
 import type { PatchManifest } from '../patch/manifest.js';
-import { CREATE_HISTORY, HISTORY_TABLE_EXISTS, INSERT_HISTORY, LATEST_HISTORY_FOR_PATCH } from '../sql/history.js';
+import { HISTORY_TABLE_EXISTS, INSERT_HISTORY, LATEST_HISTORY_FOR_PATCH } from '../sql/history.js';
 
 export interface HistoryEntry {
   action: 'apply' | 'undo';
@@ -9,6 +9,8 @@ export interface HistoryEntry {
   actor: string | null;
   os_user: string;
   host: string;
+  /** The sha256 of undo.sql when this action was recorded: the only undo that may reverse it. */
+  undo_sha256: string;
 }
 
 /** What the target's history says was last done with this patch, if anything. */
@@ -18,7 +20,7 @@ export async function lastAction(client: pg.Client, manifest: PatchManifest): Pr
   return (await client.query<HistoryEntry>(LATEST_HISTORY_FOR_PATCH, [manifest.patch.sha256])).rows[0];
 }
 
-/** Records a committed apply or undo; runs inside the patch's transaction. */
+/** Records a committed apply or undo; runs inside the patch's transaction, into the table secureAuditObjects checked or made. */
 export async function recordAction(
   client: pg.Client,
   manifest: PatchManifest,
@@ -26,7 +28,6 @@ export async function recordAction(
   actor: string | undefined,
   counts: Record<string, Record<string, number>>,
 ): Promise<void> {
-  for (const statement of CREATE_HISTORY) await client.query(statement);
   await client.query(INSERT_HISTORY, [
     manifest.id,
     manifest.patch.sha256,

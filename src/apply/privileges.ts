@@ -41,7 +41,9 @@ export async function checkPrivileges(client: pg.Client, catalog: Catalog, state
     const table = findExactTable(catalog, schema, table_);
     if (!table) continue;
     const rights = (await client.query<{ owner: unknown; can_truncate: unknown; can_delete: unknown }>(tableRights(table))).rows[0];
-    const dangers = [yes(rights?.owner) && 'owns it (can DROP or ALTER it)', yes(rights?.can_truncate) && 'can TRUNCATE it', yes(rights?.can_delete) && 'can DELETE from it'].filter(Boolean);
+    // DELETE on a table the patch inserts into is what undo needs (doctor grants it); elsewhere it is only danger.
+    const undoDeletes = n.insert.size > 0;
+    const dangers = [yes(rights?.owner) && 'owns it (can DROP or ALTER it)', yes(rights?.can_truncate) && 'can TRUNCATE it', !undoDeletes && yes(rights?.can_delete) && 'can DELETE from it'].filter(Boolean);
     if (dangers.length) warnings.push(`the role "${role}" ${dangers.join(', ')}: ${tableKey(table)}`);
     const pk = table.primaryKey.length === 1 ? table.primaryKey[0] : undefined;
     grants.push({
@@ -49,6 +51,7 @@ export async function checkPrivileges(client: pg.Client, catalog: Catalog, state
       insert: [...n.insert],
       update: [...n.update],
       ...(pk && table.sequences[pk] ? { sequence: table.sequences[pk] } : {}),
+      undoDeletes,
     });
   }
   const stages = statements.some((s) => s.kind === 'stage');

@@ -6,17 +6,19 @@ import { DEFAULT_LAYOUT } from '../patch/patch.js';
 import { guardedUpdate, keyedStageColumns, PATCH_BEGIN, PATCH_COMMIT, PATCH_SETTINGS, setUpdate, sqlComment, type TypedColumn } from '../sql/dml.js';
 import { copyBlock, createStage, stageTable } from '../sql/staged.js';
 import type { DriftReport } from './drift.js';
+import type { PatchStatement } from './patch-statements.js';
+import { reinsertDeleted, splitDeleted } from './restore-deleted.js';
 import type { Row } from './rows-by-key.js';
 
 /**
  * Before the transaction commits, the current state of every row the patch
- * changes goes to <job>/pre-apply/<time>/: restore.sql (UPDATEs putting each row
- * back exactly as it was) and a copy of undo.sql. Rows the patch inserts did not
+ * changes goes to <job>/pre-apply/<time>/: restore.sql (INSERTs bringing back each
+ * row undo deletes, UPDATEs putting each other row back exactly as it was) and a copy of undo.sql. Rows the patch inserts did not
  * exist (the drift check proved it), so undo.sql covers them. Like the patch, a
  * table with many rows to restore is staged: its rows are COPY data, and one UPDATE
  * puts them all back. `psql -f restore.sql` runs either form.
  */
-export async function writeSafetyCopy(jobDir: string, patchDir: string, which: 'patch' | 'undo', drift: DriftReport): Promise<string> {
+export async function writeSafetyCopy(jobDir: string, patchDir: string, which: 'patch' | 'undo', drift: DriftReport, statements: PatchStatement[] = []): Promise<string> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = path.join(jobDir, 'pre-apply', `${stamp}-${which}`);
   await mkdir(dir, { recursive: true });
@@ -26,8 +28,11 @@ export async function writeSafetyCopy(jobDir: string, patchDir: string, which: '
     PATCH_BEGIN,
     ...PATCH_SETTINGS,
   ];
+  // Rows that undo deletes go back as INSERTs; an UPDATE would find nothing to update.
+  const { deleted, kept } = splitDeleted(drift.current, statements);
+  lines.push(...reinsertDeleted(deleted));
   let stages = 0;
-  for (const { table, rows } of byTable(drift.current)) {
+  for (const { table, rows } of byTable(kept)) {
     const key = table.primaryKey;
     const set = table.columns.filter((c) => !c.generated && !key.includes(c.name));
     if (rows.length > DEFAULT_LAYOUT.stageAbove && set.length > 0) {

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { readCatalog, tableKey } from '../db/catalog.js';
 import { findExactTable } from '../db/table-names.js';
-import type { CatalogColumn } from '../db/catalog-types.js';
+import type { Catalog, CatalogColumn, CatalogTable } from '../db/catalog-types.js';
+import type pg from 'pg';
 import { connectDatabase } from '../db/connect.js';
 import { comparisonKey } from '../reconcile/normalize.js';
-import type pg from 'pg';
 import { DEFAULT_VALUE, readPatchStatements, type PatchStatement } from './patch-statements.js';
 import { KEY_MAP_EXISTS, SELECT_KEYS_BY_REF } from '../sql/key-map.js';
 import { readVerifiedPatch } from './verify-patch.js';
@@ -13,6 +13,8 @@ import { primaryKeyText, readRowsByKey } from './rows-by-key.js';
 export interface VerifyResult {
   database: string;
   checked: number;
+  /** Rows that do not hold what the patch wrote (a row with two wrong columns counts once; it has two problems). */
+  wrongRows: number;
   problems: string[];
 }
 
@@ -28,46 +30,72 @@ export async function verifyApplied(options: { patchDir: string; target: { url?:
   const db = await connectDatabase({ url: options.target.url, embeddedDir: options.target.embeddedDir, readOnly: true, applicationName: 'salvage verify' });
   try {
     const catalog = await readCatalog(db.client);
-    const problems: string[] = [];
-    let checked = 0;
-    for (const s of statements) {
-      if (s.kind !== 'insert' && s.kind !== 'update' && s.kind !== 'keyed-insert') continue;
-      const table = findExactTable(catalog, s.table.schema, s.table.name);
-      if (!table) {
-        problems.push(`${file}:${s.line}: the target has no table ${s.table.schema}.${s.table.name}`);
-        continue;
-      }
-      const columns = new Map(table.columns.map((c) => [c.name, c]));
-      const expected =
-        s.kind === 'insert'
-          ? s.rows.map((row) => new Map(s.columns.flatMap((c, i) => (row[i] === DEFAULT_VALUE ? [] : [[c, row[i] as string | null] as const]))))
-          : s.kind === 'keyed-insert'
-            ? await keyedRows(db.client, s)
-            : s.rows.map((row) => new Map<string, string | null>([...row.key, ...row.set]));
-      const keyOf = primaryKeyText(table);
-      const keysOf = (get: (c: string) => string | null | undefined) => table.primaryKey.map((c) => get(c) ?? null);
-      const found = await readRowsByKey(db.client, table, expected.map((values) => keysOf((c) => values.get(c))), false);
-      const byKey = new Map(found.map((r) => [keyOf(keysOf((c) => r[c])), r]));
-      for (const values of expected) {
-        checked++;
-        const label = `${tableKey(table)} ${table.primaryKey.map((c) => `${c}=${values.get(c)}`).join(',')}`;
-        const row = byKey.get(keyOf(keysOf((c) => values.get(c))));
-        if (!row) {
-          problems.push(`${label}: missing`);
-          continue;
-        }
-        for (const [column, value] of values) {
-          const meta = columns.get(column) as CatalogColumn;
-          if (comparisonKey(meta, row[column] ?? null) !== comparisonKey(meta, value)) {
-            problems.push(`${label}: ${column} is ${JSON.stringify(row[column])}, the patch wrote ${JSON.stringify(value)}`);
-          }
-        }
-      }
-    }
-    return { database: db.database, checked, problems };
+    const { checked, wrongRows, problems } = await compareWritten(db.client, catalog, statements, file);
+    return { database: db.database, checked, wrongRows, problems };
   } finally {
     await db.close();
   }
+}
+
+export interface WrittenComparison {
+  checked: number;
+  wrongRows: number;
+  problems: string[];
+  /** The tables with a row that does not hold what the patch wrote. */
+  tables: CatalogTable[];
+}
+
+/**
+ * Reads back every row the INSERTs and UPDATEs of a file wrote and compares it with the
+ * values written: after apply (verify), and inside apply's transaction before COMMIT.
+ */
+export async function compareWritten(client: pg.Client, catalog: Catalog, statements: PatchStatement[], file: string): Promise<WrittenComparison> {
+  const problems: string[] = [];
+  const tables = new Set<CatalogTable>();
+  let checked = 0;
+  let wrongRows = 0;
+  for (const s of statements) {
+    if (s.kind !== 'insert' && s.kind !== 'update' && s.kind !== 'keyed-insert') continue;
+    const table = findExactTable(catalog, s.table.schema, s.table.name);
+    if (!table) {
+      problems.push(`${file}:${s.line}: the target has no table ${s.table.schema}.${s.table.name}`);
+      continue;
+    }
+    const columns = new Map(table.columns.map((c) => [c.name, c]));
+    const expected =
+      s.kind === 'insert'
+        ? s.rows.map((row) => new Map(s.columns.flatMap((c, i) => (row[i] === DEFAULT_VALUE ? [] : [[c, row[i] as string | null] as const]))))
+        : s.kind === 'keyed-insert'
+          ? await keyedRows(client, s)
+          : s.rows.map((row) => new Map<string, string | null>([...row.key, ...row.set]));
+    const keyOf = primaryKeyText(table);
+    const keysOf = (get: (c: string) => string | null | undefined) => table.primaryKey.map((c) => get(c) ?? null);
+    const found = await readRowsByKey(client, table, expected.map((values) => keysOf((c) => values.get(c))), false);
+    const byKey = new Map(found.map((r) => [keyOf(keysOf((c) => r[c])), r]));
+    for (const values of expected) {
+      checked++;
+      const label = `${tableKey(table)} ${table.primaryKey.map((c) => `${c}=${values.get(c)}`).join(',')}`;
+      const row = byKey.get(keyOf(keysOf((c) => values.get(c))));
+      if (!row) {
+        problems.push(`${label}: missing`);
+        wrongRows++;
+        tables.add(table);
+        continue;
+      }
+      const before = problems.length;
+      for (const [column, value] of values) {
+        const meta = columns.get(column) as CatalogColumn;
+        if (comparisonKey(meta, row[column] ?? null) !== comparisonKey(meta, value)) {
+          problems.push(`${label}: ${column} is ${JSON.stringify(row[column])}, the patch wrote ${JSON.stringify(value)}`);
+        }
+      }
+      if (problems.length > before) {
+        wrongRows++;
+        tables.add(table);
+      }
+    }
+  }
+  return { checked, wrongRows, problems, tables: [...tables] };
 }
 
 /** A keyed insert's rows as written: each reference replaced by the key the target's key map gave it. */

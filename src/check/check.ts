@@ -11,6 +11,7 @@ import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK } from '../sql/select.js';
 import { loadMappingFiles } from './load-mapping-files.js';
 import { nowDefaultWarnings } from './now-defaults.js';
 import { sortProblems, type CheckReport } from './report.js';
+import { columnFit } from './column-fit.js';
 import { ruleStats } from './rule-stats.js';
 import { schemaProblems } from './schema-checks.js';
 
@@ -59,7 +60,10 @@ export async function check(config: SalvageConfig): Promise<CheckReport> {
     const mapping = loaded.mappings.tables.find((t) => t.table === table);
     return [...(found.primaryKey.length ? [found.primaryKey] : []), ...(mapping?.match ?? found.uniqueKeys)];
   };
-  const stats = await ruleStats(config, loaded.mappings, keysOf);
+  const stats = await ruleStats(config, loaded.mappings, keysOf, schema && columnFit(schema.catalog));
+  for (const rule of stats.rules) {
+    if (rule.unfit) warnings.push({ ...rule.position, message: `${rule.rule}: ${rule.unfit} value(s) cannot be stored exactly in their column; those rows will be unrecoverable (see the rule below)` });
+  }
   for (const source of stats.sources) {
     if (source.error) problems.push({ file: config.file, message: `records of source "${source.name}": ${source.error}` });
   }

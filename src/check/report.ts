@@ -61,6 +61,7 @@ function formatRule(rule: RuleStats): string[] {
   const where = rule.position.line ? `${path.basename(rule.position.file)}:${rule.position.line}` : path.basename(rule.position.file);
   const parts = [`${rule.matched} matched`, `${rule.failed} failed`];
   if (rule.keyless) parts.push(`${rule.keyless} without a match key (they cannot join other rows)`);
+  if (rule.unfit) parts.push(`${rule.unfit} with a value its column cannot hold exactly (unrecoverable)`);
   const out = [`  ${rule.rule} -> ${rule.table} (${where}): ${parts.join(', ')}`];
   if (rule.matched === 0 && rule.failed === 0) out.push('    no record matched: check its source, type and when');
   rule.samples.forEach((s, i) => {
@@ -69,6 +70,7 @@ function formatRule(rule: RuleStats): string[] {
     out.push(`    ${i + 1}. ${[...values, ...lookups].join(' ')}`, `       from ${s.ref}`);
   });
   for (const f of rule.failures) out.push(`    failed: ${f.column}: ${f.message} (${f.ref})`);
+  for (const f of rule.unfits) out.push(`    does not fit: ${f.column}: ${f.message} (${f.ref})`);
   return out;
 }
 

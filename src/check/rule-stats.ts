@@ -21,7 +21,13 @@ export interface RuleStats {
   keyless: number;
   samples: Array<{ ref: string; values: Record<string, Value>; lookups: Record<string, string> }>;
   failures: Array<{ ref: string; column: string; message: string }>;
+  /** Candidates with a value their column cannot hold exactly (not a number, too long, digits PostgreSQL would round away): unrecoverable. */
+  unfit: number;
+  unfits: Array<{ ref: string; column: string; message: string }>;
 }
+
+/** Why a rule's value cannot be stored in its column exactly, or undefined when it can (check has the backup's schema). */
+export type ColumnFit = (table: string, column: string, value: Value) => string | undefined;
 
 export interface SourceStats {
   name: string;
@@ -46,11 +52,13 @@ export async function ruleStats(
   config: SalvageConfig,
   mappings: MappingSet,
   keysOf: (table: string) => string[][] | undefined,
+  fits?: ColumnFit,
 ): Promise<{ rules: RuleStats[]; sources: SourceStats[] }> {
   const tally: Tally = {
     evaluator: new RuleEvaluator(mappings),
-    rules: new Map(mappings.rules.map((r) => [r.id, { rule: r.id, table: r.table, position: r.position, matched: 0, failed: 0, keyless: 0, samples: [], failures: [] }])),
+    rules: new Map(mappings.rules.map((r) => [r.id, { rule: r.id, table: r.table, position: r.position, matched: 0, failed: 0, keyless: 0, samples: [], failures: [], unfit: 0, unfits: [] }])),
     keysOf,
+    fits,
   };
   const sources: SourceStats[] = [];
   for (const [name, source] of Object.entries(config.sources)) {
@@ -73,6 +81,7 @@ interface Tally {
   evaluator: RuleEvaluator;
   rules: Map<string, RuleStats>;
   keysOf: (table: string) => string[][] | undefined;
+  fits?: ColumnFit;
 }
 
 async function countRecords(file: string, stats: SourceStats, tally: Tally): Promise<void> {
@@ -81,7 +90,10 @@ async function countRecords(file: string, stats: SourceStats, tally: Tally): Pro
     for await (const { record } of readRecordsFile(file)) {
       stats.records++;
       const result = tally.evaluator.evaluate(record);
-      for (const candidate of result.candidates) count(tally.rules.get(candidate.rule), candidate, tally.keysOf(candidate.table));
+      for (const candidate of result.candidates) {
+        count(tally.rules.get(candidate.rule), candidate, tally.keysOf(candidate.table));
+        if (tally.fits) countUnfit(tally.rules.get(candidate.rule), candidate, tally.fits);
+      }
       for (const failure of result.failures) {
         const rule = tally.rules.get(failure.rule);
         if (!rule) continue;
@@ -97,6 +109,18 @@ async function countRecords(file: string, stats: SourceStats, tally: Tally): Pro
     }
   } finally {
     stats.unmatched = [...unmatched.values()];
+  }
+}
+
+/** The first value of the candidate its column cannot hold exactly, counted once per candidate. */
+function countUnfit(stats: RuleStats | undefined, candidate: Candidate, fits: ColumnFit): void {
+  if (!stats) return;
+  for (const [column, value] of Object.entries(candidate.values)) {
+    const why = value === null ? undefined : fits(candidate.table, column, value);
+    if (!why) continue;
+    stats.unfit++;
+    if (stats.unfits.length < SAMPLES_PER_RULE) stats.unfits.push({ ref: candidate.record.ref, column, message: why });
+    return;
   }
 }
 

@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import path from 'node:path';
 import { loadConfig, requireEnv, type SalvageConfig } from '../config/load.js';
 import { redact, redactPieces } from '../config/secrets.js';
-import { ExitCode, PreconditionFailed, SalvageError, UsageError } from '../errors.js';
+import { ExitCode, formatProblem, PreconditionFailed, SalvageError, UsageError } from '../errors.js';
 import { review } from '../decide/review.js';
 import { createApplyRole } from '../sql/privileges.js';
 import { check, formatCheckReport } from '../check/index.js';
@@ -65,9 +65,11 @@ function globals(command: Command): GlobalOptions {
  * The config, for a command that reads the env: variables under `needsEnv` (as requireEnv
  * takes them): a config with mistakes reports those variables with them, and no others.
  */
-function config(command: Command, needsEnv: Array<Array<string | number>> = []): Promise<SalvageConfig> {
+async function config(command: Command, needsEnv: Array<Array<string | number>> = []): Promise<SalvageConfig> {
   const g = globals(command);
-  return loadConfig(g.config, { jobDir: g.job, needsEnv });
+  const loaded = await loadConfig(g.config, { jobDir: g.job, needsEnv });
+  for (const warning of loaded.inlineSecrets) err(`warning: ${formatProblem(warning)}`);
+  return loaded;
 }
 
 export function buildProgram(): Command {
@@ -227,7 +229,8 @@ export function buildProgram(): Command {
       .option('--dry-run', 'run every statement and check every count, then roll back')
       .option('--confirm <database>', 'the target database name (current_database()), or name@host; required without a terminal')
       .option('--actor <name>', 'who is applying (a person, an agent, a ticket); recorded in salvage.salvage_history')
-      .action(async (opts: { dryRun?: boolean; confirm?: string; actor?: string }, command: Command) => {
+      .option('--into-backup', 'write even though the target is the database reconcile read as the backup')
+      .action(async (opts: { dryRun?: boolean; confirm?: string; actor?: string; intoBackup?: boolean }, command: Command) => {
         const cfg = await config(command, [['target']]);
         requireEnv(cfg, ['target']);
         const started = performance.now();
@@ -239,6 +242,8 @@ export function buildProgram(): Command {
           actor: opts.actor,
           dryRun: opts.dryRun,
           confirm: opts.confirm,
+          intoBackup: opts.intoBackup,
+          reviewed: { changeset: changesetPath(cfg.jobDir), jobDir: cfg.jobDir },
           ask: isInteractive() ? ask : undefined,
           lockTimeout: cfg.apply.lockTimeout,
           statementTimeout: cfg.apply.statementTimeout,
@@ -272,7 +277,7 @@ export function buildProgram(): Command {
       requireEnv(cfg, ['target']);
       const result = await verifyApplied({ patchDir: patchDir(cfg.jobDir), target: { url: cfg.target.url, embeddedDir: embeddedDir(cfg.jobDir, 'target') } });
       for (const p of result.problems.slice(0, 50)) err(p);
-      if (result.problems.length) throw new PreconditionFailed(`${n(result.problems.length)} of ${n(result.checked)} patched rows of ${result.database} do not hold what the patch wrote`);
+      if (result.problems.length) throw new PreconditionFailed(`${n(result.wrongRows)} of ${n(result.checked)} patched rows of ${result.database} do not hold what the patch wrote`);
       out(`all ${n(result.checked)} patched rows of ${result.database} hold what the patch wrote`);
     });
 

@@ -28,6 +28,8 @@ export interface SalvageConfig {
    * each command asks for what it needs with requireEnv.
    */
   missingEnv: Array<{ path: Array<string | number>; problem: Problem }>;
+  /** Secrets written into salvage.yaml itself (they work, and are redacted, but the file now holds them). */
+  inlineSecrets: Problem[];
 }
 
 /** Throws (exit 2) if an env: variable used under any of these config paths is not set. */
@@ -72,6 +74,7 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const doc = parseYamlDocument(text, file);
   if (doc.syntaxProblems.length) throw new InvalidInputError('config is not valid YAML', doc.syntaxProblems);
   const missingEnv: SalvageConfig['missingEnv'] = [];
+  const inlineSecrets = findInlineSecrets(doc, doc.value, []);
   const resolved = resolveEnvValues(doc, doc.value, [], options.env ?? process.env, missingEnv);
   const parsed = configSchema.safeParse(resolved ?? {});
   if (!parsed.success) {
@@ -105,7 +108,45 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
     sources: raw.sources,
     apply: raw.apply,
     missingEnv,
+    inlineSecrets,
   };
+}
+
+/**
+ * A key, token or password written into salvage.yaml works, but the file is copied,
+ * committed and pasted into tickets. Each one is registered for redaction like an env:
+ * secret, and named (never shown) in a warning that points to env:.
+ */
+function findInlineSecrets(doc: YamlDocument, value: unknown, at: Array<string | number>): Problem[] {
+  if (typeof value === 'string') {
+    if (value.startsWith('env:')) return [];
+    const key = at[at.length - 1];
+    const label = at.join('.');
+    if (typeof key === 'string' && SECRET_FIELDS.has(key) && value !== '') {
+      registerSecret(value);
+      return [problemAt(doc, at, `${label} is written in salvage.yaml itself; put it in an environment variable and write ${key}: env:NAME`)];
+    }
+    if (key === 'url') {
+      const password = urlPassword(value);
+      if (password) {
+        registerSecret(password);
+        return [problemAt(doc, at, `${label} holds a password in salvage.yaml itself; put the whole URL in an environment variable and write url: env:NAME`)];
+      }
+    }
+    return [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => findInlineSecrets(doc, v, [...at, i]));
+  if (value && typeof value === 'object' && !(value instanceof Date)) return Object.entries(value).flatMap(([k, v]) => findInlineSecrets(doc, v, [...at, k]));
+  return [];
+}
+
+function urlPassword(text: string): string | undefined {
+  try {
+    const password = decodeURIComponent(new URL(text).password);
+    return password === '' ? undefined : password;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Replaces every `env:NAME` string with the variable's value; a missing variable is a problem. */

@@ -85,6 +85,11 @@ export const sourceSchema = z.discriminatedUnion('kind', [
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type SourceKind = SourceConfig['kind'];
 
+/** A PostgreSQL duration for SET lock_timeout / statement_timeout: a number with an optional unit (no unit: milliseconds). */
+const postgresDuration = z
+  .string()
+  .regex(/^\d+(?:\.\d+)?(?:us|ms|s|min|h|d)?$/, 'must be a PostgreSQL duration: a number and a unit (us, ms, s, min, h, d), such as 5s, 500ms or 2min');
+
 export const configSchema = z.strictObject({
   job: z.string().min(1).default('./recovery'),
   backup: databaseSchema.default({}),
@@ -99,8 +104,8 @@ export const configSchema = z.strictObject({
   sources: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'source names may use letters, digits, - and _'), sourceSchema),
   apply: z
     .strictObject({
-      lockTimeout: z.string().default('5s'),
-      statementTimeout: z.string().default('5min'),
+      lockTimeout: postgresDuration.default('5s'),
+      statementTimeout: postgresDuration.default('5min'),
     })
     .default({ lockTimeout: '5s', statementTimeout: '5min' }),
 });

@@ -1,3 +1,5 @@
+import { redactUrlPasswords } from './url-password.js';
+
 /**
  * Every secret salvage resolves is registered here, so that any text leaving the
  * process (logs, errors, reports) can be scrubbed of it as a last line of defence.
@@ -20,19 +22,19 @@ export function registeredSecrets(): string[] {
  * has a marker, a plain substring every match contains, so that `mightHoldSecret` can
  * skip the regular expressions for the text of nearly every record.
  */
-const CREDENTIAL_SHAPES: Array<{ markers: string[]; pattern: RegExp }> = [
-  { markers: ['_live_', '_test_'], pattern: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{8,}/g }, // Stripe secret and restricted keys
-  { markers: ['ya29.'], pattern: /\bya29\.[A-Za-z0-9_-]{10,}/g }, // Google OAuth access tokens
-  { markers: ['://'], pattern: /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s/]+@/gi }, // passwords inside connection URLs
+const CREDENTIAL_SHAPES: Array<{ markers: string[]; redact: (text: string, marker: string) => string }> = [
+  // Each runs in time linear in the text, whatever it holds: every value of every source passes here.
+  // These two expressions can only start at their fixed prefix and never backtrack past it.
+  { markers: ['_live_', '_test_'], redact: (text, marker) => text.replace(/\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{8,}/g, marker) }, // Stripe secret and restricted keys
+  { markers: ['ya29.'], redact: (text, marker) => text.replace(/\bya29\.[A-Za-z0-9_-]{10,}/g, marker) }, // Google OAuth access tokens
+  // A URL keeps its scheme and user: only what stands for the password goes.
+  { markers: ['://'], redact: redactUrlPasswords }, // passwords inside connection URLs
 ];
 
 export function redact(text: string, marker = '***'): string {
   let out = text;
   for (const secret of secrets) out = out.split(secret).join(marker);
-  for (const { pattern } of CREDENTIAL_SHAPES) {
-    // A URL keeps its scheme and user: only what stands for the password goes.
-    out = out.replace(pattern, (whole, userPart?: string) => (typeof userPart === 'string' ? `${userPart}${marker}@` : marker));
-  }
+  for (const shape of CREDENTIAL_SHAPES) out = shape.redact(out, marker);
   return out;
 }
 
@@ -61,6 +63,10 @@ const REDACT_BLOCK_CHARS = 1 << 16;
  */
 export function* redactPieces(pieces: Iterable<string>, blockChars = REDACT_BLOCK_CHARS): Generator<string> {
   const spaced = [...secrets].filter((s) => /\s/.test(s));
+  if (spaced.length === 0) {
+    yield* redactPlainPieces(pieces, blockChars);
+    return;
+  }
   let gathered = '';
   let checkAt = blockChars;
   for (const piece of pieces) {
@@ -78,13 +84,38 @@ export function* redactPieces(pieces: Iterable<string>, blockChars = REDACT_BLOC
   if (gathered !== '') yield redact(gathered);
 }
 
+/**
+ * redactPieces when no secret holds whitespace: any whitespace is a safe cut. Each piece
+ * is scanned for whitespace once, as it arrives, and the pieces are joined only to cut:
+ * a 100 MB value without whitespace is neither rescanned nor re-joined at every block.
+ */
+function* redactPlainPieces(pieces: Iterable<string>, blockChars: number): Generator<string> {
+  let held: string[] = [];
+  let length = 0;
+  let cutAt = 0; // just after the last whitespace held, 0 if none
+  for (const piece of pieces) {
+    const space = afterLastWhitespace(piece, piece.length, 0);
+    if (space > 0) cutAt = length + space;
+    held.push(piece);
+    length += piece.length;
+    if (length < blockChars || cutAt === 0) continue;
+    const text = held.join('');
+    yield redact(text.slice(0, cutAt));
+    const rest = text.slice(cutAt);
+    held = rest === '' ? [] : [rest];
+    length = rest.length;
+    cutAt = 0;
+  }
+  if (length > 0) yield redact(held.join(''));
+}
+
 /** Where text can be split without splitting a secret: just after whitespace; 0 when nowhere yet. */
 function safeCut(text: string, spaced: string[]): number {
   const longest = spaced.reduce((n, s) => Math.max(n, s.length), 0);
   // A secret that starts before the cut must end within the text gathered so far.
   let before = text.length - Math.max(0, longest - 1);
   for (;;) {
-    const cut = afterLastWhitespace(text, before);
+    const cut = afterLastWhitespace(text, before, 0);
     if (cut === 0) return 0;
     const across = spaced.map((s) => occurrenceAcross(text, s, cut)).find((at) => at >= 0);
     if (across === undefined) return cut;
@@ -92,9 +123,9 @@ function safeCut(text: string, spaced: string[]): number {
   }
 }
 
-/** The position just after the last whitespace character before `before`, or 0. */
-function afterLastWhitespace(text: string, before: number): number {
-  for (let i = Math.min(before, text.length) - 1; i >= 0; i--) {
+/** The position just after the last whitespace character before `before` (and at or after `floor`), or 0. */
+function afterLastWhitespace(text: string, before: number, floor: number): number {
+  for (let i = Math.min(before, text.length) - 1; i >= floor; i--) {
     if (WHITESPACE.test(text[i] as string)) return i + 1;
   }
   return 0;

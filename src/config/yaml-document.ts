@@ -39,9 +39,10 @@ export function parseYamlDocument(text: string, file: string): YamlDocument {
     return found;
   }
 
+  const value = syntaxProblems.length ? undefined : resolveAliases(doc, file, syntaxProblems);
   return {
     file,
-    value: syntaxProblems.length ? undefined : doc.toJS({ maxAliasCount: 100 }),
+    value,
     syntaxProblems,
     locate(path, options) {
       const node = nodeAt(path, options?.key ?? false);
@@ -50,6 +51,53 @@ export function parseYamlDocument(text: string, file: string): YamlDocument {
       return { line: pos.line, column: pos.col };
     },
   };
+}
+
+/**
+ * The document as plain values. An alias that expands without bound (a "billion laughs"
+ * file) or that refers to itself cannot be resolved: that is a problem of the file,
+ * reported like a syntax error, not a crash.
+ */
+function resolveAliases(doc: ReturnType<typeof parseDocument>, file: string, problems: Problem[]): unknown {
+  try {
+    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    // toJS turns an anchor used inside itself into a cycle, which every later walk would follow forever.
+    if (holdsCycle(value)) {
+      problems.push({ file, line: 1, column: 1, message: 'an anchor (&name) is used inside itself (*name): the value would be infinite; write it out instead' });
+      return undefined;
+    }
+    return value;
+  } catch (error) {
+    const why = /alias count/i.test((error as Error).message)
+      ? 'its aliases (*name) expand to too many values (more than 100 uses of an anchor); write the values out instead'
+      : `an alias cannot be resolved (${(error as Error).message}); an anchor may not refer to itself`;
+    problems.push({ file, line: 1, column: 1, message: why });
+    return undefined;
+  }
+}
+
+/** Whether an object graph refers back to one of its own ancestors (checked without recursion). */
+function holdsCycle(root: unknown): boolean {
+  const onPath = new Set<object>();
+  const stack: Array<{ node: object; children: unknown[]; next: number }> = [];
+  const enter = (node: unknown): boolean => {
+    if (node === null || typeof node !== 'object') return false;
+    if (onPath.has(node)) return true;
+    onPath.add(node);
+    stack.push({ node, children: node instanceof Map ? [...node.values()] : Object.values(node), next: 0 });
+    return false;
+  };
+  if (enter(root)) return true;
+  while (stack.length) {
+    const top = stack[stack.length - 1] as { node: object; children: unknown[]; next: number };
+    if (top.next < top.children.length) {
+      if (enter(top.children[top.next++])) return true;
+    } else {
+      onPath.delete(top.node);
+      stack.pop();
+    }
+  }
+  return false;
 }
 
 /** Turns a problem at a YAML path into a positioned Problem. */

@@ -123,6 +123,7 @@ async function recover(options: DemoOptions, incident: Incident, log: (line: str
     patchDir: patchDir(job),
     target: { url: options.targetUrl, embeddedDir: embeddedDir(job, 'target') },
     confirm: target,
+    reviewed: { changeset: path.join(job, 'changeset.json'), jobDir: job },
   });
   for (const [table, counts] of Object.entries(applied.rows)) {
     log(`   ${table}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);

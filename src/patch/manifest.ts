@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { DatabaseIdentity } from '../db/identity.js';
 
 export const MANIFEST_FORMAT = 'salvage.patch/1';
 
@@ -41,7 +42,8 @@ export interface PatchManifest {
   id: string;
   createdAt: string;
   changeset: { sha256: string; createdAt: string };
-  backup: { database: string };
+  /** identity: which database reconcile read (absent in changesets made before it was recorded). */
+  backup: { database: string; identity?: DatabaseIdentity };
   patch: { file: 'patch.sql'; sha256: string; statements: StatementEntry[] };
   undo: { file: 'undo.sql'; sha256: string; statements: StatementEntry[] };
   counts: Record<string, { insert: number; update: number }>;

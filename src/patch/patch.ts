@@ -209,7 +209,7 @@ function emitPatch(
       id: patchSha.slice(0, 16),
       createdAt: new Date().toISOString(),
       changeset: { sha256: changesetSha, createdAt: changeset.createdAt },
-      backup: { database: changeset.backup.database },
+      backup: { database: changeset.backup.database, ...(changeset.backup.identity ? { identity: changeset.backup.identity } : {}) },
       patch: { file: 'patch.sql', sha256: patchSha, statements: patch.statements },
       undo: { file: 'undo.sql', sha256: sha256(undoSql), statements: undo.statements },
       counts,

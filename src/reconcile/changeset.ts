@@ -1,3 +1,5 @@
+import type { DatabaseIdentity } from '../db/identity.js';
+
 /**
  * The changeset: everything reconcile concluded, as one reviewable JSON file.
  * `patch` and `diff` read only this (never a database), so what a reviewer
@@ -129,7 +131,8 @@ export interface Changeset {
   format: typeof CHANGESET_FORMAT;
   createdAt: string;
   window: { from: string; to: string; since: string };
-  backup: { database: string; describe: string };
+  /** identity: which database this is, whatever URL reached it (apply refuses to write into it). */
+  backup: { database: string; describe: string; identity?: DatabaseIdentity };
   /** The live target reconcile compared with too (three-way), when one was configured. */
   target?: { database: string; describe: string };
   /** Tables in foreign-key order (parents first): the order patches write them. */

@@ -1,6 +1,7 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
 import { FIRST_SECOND, LAST_SECOND, utcDateTime } from '../time/utc-clock.js';
 import type { Value } from '../mapping/types.js';
+import { inexactFit } from './exact-fit.js';
 
 /**
  * Values are carried as PostgreSQL text forms. `toColumnText` turns what a rule
@@ -24,6 +25,8 @@ export function toColumnText(column: CatalogColumn, value: Value): Normalized {
   if (text.includes('\u0000')) {
     return { ok: false, error: 'contains a NUL byte (U+0000), which PostgreSQL text cannot store; clean it with a replace transform' };
   }
+  const loss = inexactFit(column, text);
+  if (loss) return { ok: false, error: loss };
   const t = column.typeName;
   if (t in INT_RANGES) {
     const m = /^\s*([+-]?\d+)\s*$/.exec(text);

@@ -36,6 +36,7 @@ import type { TableChanges } from './table-changes.js';
 import { withUnreadable } from './unreadable-ledger.js';
 import { rejectionsPath, tallyRejections } from '../records/rejections-file.js';
 import { formatCount } from '../runtime/format-count.js';
+import { readDatabaseIdentity } from '../db/identity.js';
 
 export interface ReconcileOptions {
   config: SalvageConfig;
@@ -147,7 +148,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       format: CHANGESET_FORMAT,
       createdAt: new Date().toISOString(),
       window: { from: config.window.from.toISOString(), to: config.window.to.toISOString(), since: config.window.since.toISOString() },
-      backup: { database: backup.database, describe: backup.describe },
+      backup: { database: backup.database, describe: backup.describe, identity: await readDatabaseIdentity(backup.client, config.backup.url === undefined ? embeddedDir(config.jobDir, 'backup') : undefined) },
       ...(live ? { target: { database: live.db.database, describe: live.db.describe } } : {}),
       tables,
       sources: evaluation.sources,

@@ -28,5 +28,5 @@ export const INSERT_HISTORY = `INSERT INTO salvage.salvage_history
   RETURNING applied_at`;
 
 /** The latest recorded action for a patch: decides whether apply or undo is due. */
-export const LATEST_HISTORY_FOR_PATCH = `SELECT action, applied_at, actor, os_user, host FROM salvage.salvage_history
+export const LATEST_HISTORY_FOR_PATCH = `SELECT action, applied_at, actor, os_user, host, undo_sha256 FROM salvage.salvage_history
   WHERE patch_sha256 = $1 ORDER BY id DESC LIMIT 1`;

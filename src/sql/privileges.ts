@@ -17,7 +17,7 @@ export function tableRights(table: QualifiedName): string {
 /** The grants a role needs to apply a patch and nothing more. */
 export function leastPrivilegeGrants(
   role: string,
-  tables: Array<{ table: QualifiedName; insert: string[]; update: string[]; sequence?: QualifiedName }>,
+  tables: Array<{ table: QualifiedName; insert: string[]; update: string[]; sequence?: QualifiedName; undoDeletes?: boolean }>,
   /** The database, when the patch stages rows in temporary tables (PUBLIC may create them, unless revoked). */
   temporaryOn?: string,
 ): string[] {
@@ -33,6 +33,8 @@ export function leastPrivilegeGrants(
     if (t.insert.length) out.push(`GRANT INSERT (${cols(t.insert)}) ON ${quoteQualified(t.table)} TO ${r};`);
     if (t.update.length) out.push(`GRANT UPDATE (${cols(t.update)}) ON ${quoteQualified(t.table)} TO ${r};`);
     if (t.sequence) out.push(`GRANT SELECT, UPDATE ON SEQUENCE ${quoteQualified(t.sequence)} TO ${r};`);
+    // undo removes the rows the patch inserted (each DELETE guarded by every value written); PostgreSQL has no column-level DELETE.
+    if (t.undoDeletes) out.push(`GRANT DELETE ON ${quoteQualified(t.table)} TO ${r};  -- for undo: it deletes the rows the patch inserted`);
   }
   out.push(`-- salvage's audit table: GRANT CREATE ON DATABASE <db> TO ${r}; once, or create schema "salvage" for it beforehand.`);
   return out;

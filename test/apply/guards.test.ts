@@ -319,6 +319,7 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
       'GRANT INSERT ("id", "email", "plan") ON "public"."accounts" TO "salvage_apply";',
       'GRANT UPDATE ("plan") ON "public"."accounts" TO "salvage_apply";',
       'GRANT SELECT, UPDATE ON SEQUENCE "public"."accounts_id_seq" TO "salvage_apply";',
+      'GRANT DELETE ON "public"."accounts" TO "salvage_apply";  -- for undo: it deletes the rows the patch inserted',
       '-- salvage\'s audit table: GRANT CREATE ON DATABASE <db> TO "salvage_apply"; once, or create schema "salvage" for it beforehand.',
     ]);
 
@@ -333,6 +334,10 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
       const limited = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: db.name });
       expect(limited.committed).toBe(true);
       expect(limited.privilegeWarnings).toEqual([]);
+      // ... and undo it: the grants include the DELETE undo needs.
+      const undone = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: db.name, which: 'undo' });
+      expect(undone.committed).toBe(true);
+      expect(await query('SELECT count(*)::int AS n FROM accounts WHERE id = 10')).toEqual([{ n: 0 }]);
     } finally {
       await query('DROP SCHEMA IF EXISTS salvage CASCADE');
       await query(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}; REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${role}; REVOKE ALL ON SCHEMA public FROM ${role}; REVOKE ALL ON DATABASE "${db.name}" FROM ${role}`);

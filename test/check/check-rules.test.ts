@@ -82,6 +82,35 @@ describe.runIf(pgUp)('salvage check over pulled records: per rule, matches, fail
     expect(text).toContain('gcal (google-calendar): not pulled yet');
   });
 
+  it('shows per rule the values their column cannot hold exactly: digits numeric(10,2) would round away, an e-mail in a numeric column', async () => {
+    const file = path.join(sample.job, 'mappings', 'payments.yaml');
+    const original = await readFile(file, 'utf8');
+    const amount = 'amount: { from: data.Amount, transform: [decimal] }';
+    expect(original).toContain(amount);
+    const charges = readCsv(incident.exports[EXPORT_PATHS.payments] ?? '').length;
+    const statsOf = (r: CheckReport) => r.rules.find((x) => x.rule === 'payments.yaml#card-charge');
+    try {
+      // 80.50 becomes 80.505: PostgreSQL would store 80.51, silently.
+      await writeFile(file, original.replace(amount, "amount: { from: data.Amount, transform: [decimal, { add_suffix: '5' }] }"));
+      const rounded = await check(config);
+      expect(statsOf(rounded)).toMatchObject({ unfit: expect.any(Number), unfits: [expect.objectContaining({ column: 'amount', message: expect.stringMatching(/^\d+\.\d{2}5 has 3 decimal place\(s\), numeric\(\d+,2\) keeps 2: PostgreSQL would store it rounded/) }), expect.anything(), expect.anything()] });
+      expect(statsOf(rounded)?.unfit).toBeGreaterThan(charges / 2);
+      expect(formatCheckReport(rounded)).toMatch(/payments\.yaml#card-charge -> .*: \d+ matched, 0 failed, \d+ with a value its column cannot hold exactly \(unrecoverable\)/);
+      expect(formatCheckReport(rounded)).toMatch(/does not fit: amount: \d+\.\d{2}5 has 3 decimal place\(s\)/);
+      expect(rounded.warnings.map((w) => w.message)).toContainEqual(expect.stringMatching(/^payments\.yaml#card-charge: \d+ value\(s\) cannot be stored exactly in their column/));
+
+      // Rounding on purpose is allowed.
+      await writeFile(file, original.replace(amount, "amount: { from: data.Amount, transform: [decimal, { add_suffix: '5' }, { decimal: { scale: 2 } }] }"));
+      expect(statsOf(await check(config))).toMatchObject({ unfit: 0, unfits: [] });
+
+      // An e-mail address mapped into the amount column.
+      await writeFile(file, original.replace(amount, "amount: { from: data.Amount, transform: [{ add_suffix: '@example.com' }] }"));
+      expect(statsOf(await check(config))?.unfits[0]).toMatchObject({ column: 'amount', message: expect.stringMatching(/is not a number \(column type numeric/) });
+    } finally {
+      await writeFile(file, original);
+    }
+  });
+
   it('counts and shows the records a rule could not convert', async () => {
     // Forget one of the Stripe export's statuses: those charges now fail the value map.
     const file = path.join(sample.job, 'mappings', 'payments.yaml');

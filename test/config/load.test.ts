@@ -125,3 +125,24 @@ sources:
     expect(problemsOf('window: {from: x\nsources: [')[0]).toMatch(/^\d+:\d+: /);
   });
 });
+
+describe('secrets written into salvage.yaml', () => {
+  it('warn with file:line and point to env:, and are redacted like env: secrets', () => {
+    const apiKey = ['rk', 'live', 'inlineKey0123456789abcd'].join('_');
+    const text = [
+      'backup: { url: "postgres://ro:inline-Pa55word@db/backup" }',
+      'target: { url: env:TARGET_DATABASE_URL }',
+      'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }',
+      'sources:',
+      `  payments: { kind: stripe, apiKey: ${apiKey} }`,
+      '',
+    ].join('\n');
+    const config = parseConfig(text, '/x/salvage.yaml', { env: ENV });
+    expect(config.inlineSecrets.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      '1: backup.url holds a password in salvage.yaml itself; put the whole URL in an environment variable and write url: env:NAME',
+      '5: sources.payments.apiKey is written in salvage.yaml itself; put it in an environment variable and write apiKey: env:NAME',
+    ]);
+    expect(redact(`key ${apiKey} and inline-Pa55word`)).toBe('key *** and ***');
+    expect(parseConfig(VALID, '/x/salvage.yaml', { env: ENV }).inlineSecrets).toEqual([]);
+  });
+});

@@ -393,3 +393,13 @@ describe('csv connector: throughput', () => {
     expect(seconds).toBeLessThan(5);
   });
 });
+
+describe('csv connector: an empty export', () => {
+  it('warns that the file is empty instead of reading it as "no rows" without a word', async () => {
+    await writeFixture('exports/a.csv', 'id,name\n1,Ada\n');
+    await writeFixture('exports/b.csv', '');
+    const records = await pull({ files: ['exports/*.csv'] });
+    expect(records).toHaveLength(1);
+    expect(logs).toContain('warning: exports/b.csv is empty (0 bytes): no records come from it; check that the export finished');
+  });
+});

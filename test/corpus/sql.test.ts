@@ -50,7 +50,7 @@ rules:
       constructor: data.constructor
       a.b: data.dotted
       'Weird "Col"': data.weird
-      amount: { from: data.amount, transform: [decimal] }
+      amount: { from: data.amount, transform: [{ decimal: { scale: 2 } }] }
       big: { from: data.big, transform: [int] }
       at: { from: data.local_at, transform: [{ timestamp: { tz: Europe/Oslo } }] }
       at_later: { from: data.local_at, transform: [{ timestamp: { tz: Europe/Oslo, ambiguous: later } }] }
@@ -206,7 +206,7 @@ sources:
   });
 
   it('an amount too large for numeric(14,2) is unrecoverable, not a failed apply', () => {
-    expect(change('7')).toMatchObject({ kind: 'unrecoverable', reason: 'invalid-value', detail: 'amount: 123456789012345.5 does not fit numeric(14,2) (at most 12 digits before the point)' });
+    expect(change('7')).toMatchObject({ kind: 'unrecoverable', reason: 'invalid-value', detail: 'amount: 123456789012345.50 does not fit numeric(14,2) (at most 12 digits before the point)' });
   });
 
   it('every provenance comment stays on its line: no value can end a comment early', () => {
@@ -220,8 +220,9 @@ sources:
 
   // Fixed bug: a numeric value with more decimals than the column's scale is written as given and
   // rounded by PostgreSQL (0.30000000000000004 → 0.30): the review shows a value that is not
-  // what gets stored, and reconciling again proposes the same "update" forever.
-  it('shows the value that will be stored: 0.30000000000000004 in numeric(14,2) is 0.30 in the changeset', () => {
+  // what gets stored, and reconciling again proposes the same "update" forever. Now a value
+  // PostgreSQL would round is unrecoverable unless the rule rounds it on purpose, as this one does.
+  it('shows the value that will be stored: 0.30000000000000004, rounded by the rule for numeric(14,2), is 0.30 in the changeset', () => {
     expect(change('4')?.values.amount).toBe('0.30');
   });
 

@@ -132,6 +132,14 @@ describe.runIf(pgUp)('the whole recovery on the real PostgreSQL', () => {
     expect(rows.customers).toHaveLength(result.incident.backup.customers.length);
   });
 
+  it('refuses to write the patch into the database it reconciled from as the backup (exit 3), writing nothing', async () => {
+    const before = await dump(backup.url);
+    const error = await apply({ patchDir, target: { url: backup.url, embeddedDir: '' }, confirm: backup.name }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyRefusal);
+    expect((error as Error).message).toContain(`the target is the backup: database ${backup.name}`);
+    expect(await dump(backup.url)).toEqual(before);
+  });
+
   it('applying the same patch again is a no-op that says so', async () => {
     const before = await dump(target.url);
     const again = await applyTo({ dryRun: true });

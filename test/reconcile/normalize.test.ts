@@ -56,7 +56,7 @@ describe('column texts and comparison keys', () => {
     expect(fast).toBeGreaterThan(1000);
   });
 
-  it.runIf(pgUp)('write every numeric(12,2) value as the one PostgreSQL stores, and refuse what does not fit', async () => {
+  it.runIf(pgUp)('write every numeric(12,2) value PostgreSQL stores exactly, and refuse what it refuses or would round', async () => {
     const client = new pg.Client({ connectionString: ADMIN_URL });
     await client.connect();
     try {
@@ -71,13 +71,52 @@ describe('column texts and comparison keys', () => {
       // What PostgreSQL stores for each text, or null where it refuses it (PostgreSQL 15 has no pg_input_is_valid).
       await client.query(`CREATE FUNCTION pg_temp.stored(t text) RETURNS text LANGUAGE plpgsql AS $$
         BEGIN RETURN t::numeric(12,2)::text; EXCEPTION WHEN others THEN RETURN NULL; END $$`);
-      const { rows } = await client.query<{ t: string; stored: string | null }>('SELECT t, pg_temp.stored(t) AS stored FROM unnest($1::text[]) AS t', [texts]);
-      for (const { t, stored } of rows) {
+      const { rows } = await client.query<{ t: string; stored: string | null; exact: boolean | null }>(
+        'SELECT t, pg_temp.stored(t) AS stored, pg_temp.stored(t)::numeric = t::numeric AS exact FROM unnest($1::text[]) AS t',
+        [texts],
+      );
+      let rounded = 0;
+      for (const { t, stored, exact } of rows) {
         const ours = toColumnText(numeric, t);
         if (stored === null) expect(ours, t).toMatchObject({ ok: false });
-        else {
+        else if (!exact) {
+          // PostgreSQL would round it (52.295 to 52.30): a loss no one asked for.
+          rounded++;
+          expect(ours, t).toMatchObject({ ok: false, error: expect.stringMatching(/decimal place\(s\), numeric\(12,2\) keeps 2: PostgreSQL would store it rounded/) });
+        } else {
           expect(ours.ok, t).toBe(true);
           if (ours.ok) expect(comparisonKey(numeric, ours.text), t).toBe(comparisonKey(numeric, stored));
+        }
+      }
+      expect(rounded).toBeGreaterThanOrEqual(4); // 52.295, 52.2949, -52.295, 1.5E-2 at least
+    } finally {
+      await client.end();
+    }
+  });
+
+  it.runIf(pgUp)('refuse fractional seconds a timestamp column would round away; keep those it stores exactly', async () => {
+    const client = new pg.Client({ connectionString: ADMIN_URL });
+    await client.connect();
+    try {
+      await client.query("SET TimeZone = 'UTC'");
+      const cases: Array<[string, string, string]> = [
+        ['timestamp(0) with time zone', '2026-03-02T14:02:00.5Z', 'refused'],
+        ['timestamp(0) with time zone', '2026-03-02T14:02:00.000Z', 'kept'],
+        ['timestamp(3) with time zone', '2026-03-02T14:02:00.123Z', 'kept'],
+        ['timestamp(3) with time zone', '2026-03-02T14:02:00.1235Z', 'refused'],
+        ['timestamp with time zone', '2026-03-02T14:02:00.1234567Z', 'refused'],
+        ['timestamp with time zone', '2026-03-02T14:02:00.123456Z', 'kept'],
+        ['timestamp(2) without time zone', '2026-03-02 14:02:00.129', 'refused'],
+      ];
+      for (const [type, text, expected] of cases) {
+        const meta = column(type, type.includes('with time zone') ? 'timestamptz' : 'timestamp');
+        const ours = toColumnText(meta, text);
+        const stored = (await client.query<{ t: string; exact: boolean }>(`SELECT $1::${type}::text AS t, $1::${type} = $1::${type.replace(/\(\d\)/, '(6)')} AS exact`, [text])).rows[0];
+        if (expected === 'kept') {
+          expect(stored?.exact, text).toBe(true);
+          expect(ours, `${type} ${text}`).toEqual({ ok: true, text: stored?.t });
+        } else {
+          expect(ours, `${type} ${text}`).toMatchObject({ ok: false, error: expect.stringContaining('PostgreSQL would store it rounded') });
         }
       }
     } finally {

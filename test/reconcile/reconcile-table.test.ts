@@ -233,7 +233,9 @@ describe('column text forms', async () => {
   const num = column('amount', 'numeric', { type: 'numeric(5,2)' });
   it('checks numeric precision the way PostgreSQL rounds', () => {
     expect(toColumnText(num, '999.99')).toEqual({ ok: true, text: '999.99' });
-    expect(toColumnText(num, '999.994')).toEqual({ ok: true, text: '999.99' });
+    expect(toColumnText(num, '999.990')).toEqual({ ok: true, text: '999.990' });
+    // PostgreSQL would store 999.99 and 1000.00: digits lost without a word, so refused with the reason.
+    expect(toColumnText(num, '999.994')).toMatchObject({ ok: false, error: expect.stringContaining('has 3 decimal place(s), numeric(5,2) keeps 2') });
     expect(toColumnText(num, '999.995')).toMatchObject({ ok: false });
     expect(toColumnText(num, '-1000')).toEqual({ ok: false, error: '-1000 does not fit numeric(5,2) (at most 3 digits before the point)' });
   });
