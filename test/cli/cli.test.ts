@@ -115,7 +115,6 @@ describe.runIf(pgUp)('salvage CLI against a real PostgreSQL', () => {
   });
 
   it('pull, reconcile, diff and patch run as commands on the demo case file', async () => {
-    const demoPatch = JSON.parse(await readFile(path.join(job, 'patch', 'manifest.json'), 'utf8')) as { id: string };
     // The demo's Google calendar replay is gone with the demo; the file sources can be pulled again, named as the help says.
     const pulled = await salvage(['pull', 'payments', 'refunds', '--source', 'calendar'], job);
     expect(pulled.code, pulled.stderr).toBe(0);
@@ -136,8 +135,11 @@ describe.runIf(pgUp)('salvage CLI against a real PostgreSQL', () => {
     expect(md.stdout).toContain('The full review, every change with its evidence: `salvage diff --format html > review.html`');
     const json = await salvage(['diff', '--format', 'json'], job);
     expect(JSON.parse(json.stdout).format).toBe('salvage.changeset/1');
-    // The same changes make the same patch as the demo's, though reconciled again, later, from records pulled again.
-    expect((await salvage(['patch'], job)).stdout).toMatch(new RegExp(`^patch ${demoPatch.id}: \\d+ inserts, \\d+ updates`));
+    const first = (await salvage(['patch'], job)).stdout;
+    expect(first).toMatch(/^patch [0-9a-f]{16}: 0 inserts, 0 updates/);
+    // The same changes make the same patch, though reconciled again, later.
+    expect((await salvage(['reconcile'], job)).code).toBe(0);
+    expect((await salvage(['patch'], job)).stdout.split(':')[0]).toBe(first.split(':')[0]);
   });
 
   it('diff colours only when asked: FORCE_COLOR=1 through a pipe, never with FORCE_COLOR=0', async () => {
@@ -149,7 +151,8 @@ describe.runIf(pgUp)('salvage CLI against a real PostgreSQL', () => {
   });
 
   it('says a patch is already applied before asking for anything, once, on stdout', async () => {
-    // The patch re-made above is the demo's, which the demo applied: no confirmation needed for a no-op.
+    // The patch re-made above writes nothing new; applied once, it is a no-op that needs no confirmation.
+    expect((await salvage(['apply', '--confirm', target.name], job)).code).toBe(0);
     const again = await salvage(['apply'], job);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(new RegExp(`^patch [0-9a-f]{16} was already applied to ${target.name} at .*; nothing to do\n$`));
@@ -157,19 +160,21 @@ describe.runIf(pgUp)('salvage CLI against a real PostgreSQL', () => {
   });
 
   it('apply without a terminal refuses (exit 3) unless --confirm names the target', async () => {
-    // A patch the target has not seen: the same changes less the refunds.
-    await writeFile(path.join(job, 'decisions.yaml'), 'reject:\n  - { table: public.refunds }\n');
+    // A patch the target has not seen: the returning customer's conflict decided for the live value, so her empty phone is filled.
+    const changeset = JSON.parse(await readFile(path.join(job, 'changeset.json'), 'utf8')) as { changes: Array<{ id: string; table: string; kind: string; conflicts?: Record<string, unknown> }> };
+    const returning = changeset.changes.find((c) => c.table === 'public.customers' && c.kind === 'conflict');
+    expect(returning?.conflicts).toHaveProperty('created_at');
+    await writeFile(path.join(job, 'decisions.yaml'), `resolve:\n  "${returning?.id}":\n    created_at: { source: "(live database)" }\n`);
     expect((await salvage(['patch'], job)).code).toBe(0);
     const refused = await salvage(['apply'], job);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain(`pass --confirm ${target.name}`);
     expect((await salvage(['apply', '--confirm', 'prod'], job)).code).toBe(3);
-    // Re-made against the recovered target, the patch writes nothing the demo did not already write.
     const dry = await salvage(['apply', '--dry-run', '--confirm', target.name], job);
-    expect(dry.code).toBe(0);
+    expect(dry.code, dry.stderr).toBe(0);
     const manifest = JSON.parse(await readFile(path.join(job, 'patch', 'manifest.json'), 'utf8')) as { counts: Record<string, { insert: number; update: number }> };
-    expect(Object.values(manifest.counts).every((c) => c.insert === 0 && c.update === 0)).toBe(true);
-    // The demo applied another patch; this one (re-made above) was never applied, so there is nothing to undo.
+    expect(manifest.counts['public.customers']).toEqual({ insert: 0, update: 1 });
+    // This patch was never applied, so there is nothing to undo.
     const undo = await salvage(['undo', '--confirm', target.name], job);
     expect(undo.code).toBe(4);
     expect(undo.stderr).toMatch(/is not applied on .*no salvage history of it/);
