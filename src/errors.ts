@@ -1,5 +1,5 @@
 /**
- * Typed errors carry the exit code of DESIGN.md's contract. Library code throws
+ * Typed errors carry the exit code of the README's contract (0, 1, 2, 3, 4). Library code throws
  * them; only src/cli turns them into a message and a process exit.
  */
 export const ExitCode = {

@@ -7,7 +7,7 @@ import type { Cursor } from './pull-state.js';
 export const MAX_RESULTS = 2500;
 
 /**
- * The events.list parameters of one page. The window is about write time (DESIGN.md):
+ * The events.list parameters of one page. The window is about write time (docs/config.md):
  * `updatedMin` selects what was written since window.since, whatever date the event is
  * on; `timeMax` only stops the expansion of recurring series at the horizon. A sync token
  * excludes updatedMin, timeMin, timeMax and orderBy (Google answers 400 otherwise), and

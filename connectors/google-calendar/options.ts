@@ -25,5 +25,5 @@ export interface GoogleCalendarSourceOptions {
 /** Google's own endpoint, used when no `apiBase` is configured. */
 export const GOOGLE_API_ROOT = 'https://www.googleapis.com/';
 
-/** Read-only is a rule (DESIGN.md): no other scope is ever requested. */
+/** Read-only is a rule: no other scope is ever requested. */
 export const CALENDAR_READONLY_SCOPE = 'https://www.googleapis.com/auth/calendar.readonly';

@@ -169,7 +169,7 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'show at most n changes of each kind per table', (v) => Number.parseInt(v, 10))
     .action(async (opts: { format: string; limit?: number }, command: Command) => {
       const cfg = await config(command);
-      // Indexed, not loaded: the report is written as the changes are read back (issue 7).
+      // Indexed, not loaded: the report is written as the changes are read back.
       const view = await openChangesetView(changesetPath(cfg.jobDir));
       try {
         const terminal = Boolean(process.stdout.isTTY);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
 /**
- * The salvage.yaml contract (DESIGN.md). Objects are strict: an unknown key is an
+ * The salvage.yaml contract (docs/config.md). Objects are strict: an unknown key is an
  * error, because a misspelt `lookbak:` silently ignored is how a recovery misses data.
  */
 const isoInstant = z

@@ -12,7 +12,7 @@ export interface ConfigDraft {
 }
 
 /**
- * salvage.yaml for the named sources. Secrets are only ever `env:NAME` (DESIGN.md),
+ * salvage.yaml for the named sources. Secrets are only ever `env:NAME` (docs/config.md),
  * so the file can be committed and shared; so is the backup's URL, which may hold a
  * password. A value init cannot know is a commented placeholder the config loader
  * reports by name (an unset env variable), never a made-up default.

@@ -21,7 +21,7 @@ export type NamedSource = InitSourceSpec & { name: string };
 export const SOURCE_KINDS: readonly SourceKind[] = ['stripe', 'imap', 'google-calendar', 'ics', 'csv', 'eml'];
 const FILE_KINDS: ReadonlySet<SourceKind> = new Set<SourceKind>(['csv', 'ics', 'eml']);
 
-/** The names DESIGN.md's example config uses, so a generated config reads like the docs. */
+/** The names the README's example config uses, so a generated config reads like the docs. */
 const DEFAULT_NAMES: Readonly<Record<SourceKind, string>> = {
   stripe: 'stripe',
   imap: 'inbox',

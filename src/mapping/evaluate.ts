@@ -111,7 +111,7 @@ function applyRule(rule: CompiledRule, record: SourceRecord, citation: RecordCit
     }
     if (value === null) continue;
     if (column.lookup) {
-      // A literal, not a spread: spreading gave every request its own hidden class (~200 bytes each, issue 7).
+      // A literal, not a spread: spreading gave every request its own hidden class (~200 bytes each).
       const { table, by, optional } = column.lookup;
       lookups[column.column] = { table, by, optional, key: String(value) };
     } else {

@@ -6,7 +6,7 @@ import { hasOwn, own } from '../reconcile/own.js';
  * What the patch writes: the accepted inserts and updates of each table, by ordinal, in
  * the changeset's order. In memory for a changeset already read (buildPatch), or read
  * back from changeset.json a block at a time (accepted-file.ts), so that a patch of a
- * million rows does not hold a million changes (issue 7).
+ * million rows does not hold a million changes.
  */
 export interface AcceptedChanges {
   /** The ordinals of one table's accepted changes of one kind, in the changeset's order. */

@@ -5,8 +5,8 @@ import { evidenceKey } from '../reconcile/evidence-key.js';
  * Changes read back from changeset.json with what they repeat shared. A row rebuilt from
  * one record cites that record once per column, and every change names the same few
  * sources, rules and confidence reasons: parsed as is, a million changes held six copies
- * of each record's evidence and a million copies of each name, 3.4 GB in `salvage patch`
- * (issue 7). Shared, each record's evidence is one object per change and each name one
+ * of each record's evidence and a million copies of each name, gigabytes in `salvage patch`.
+ * Shared, each record's evidence is one object per change and each name one
  * string. Only objects the parser just made are shared, in place: the same values, the
  * same key order; nothing reads a change differently.
  */

@@ -3,7 +3,7 @@ import type { StatementEntry, StatementKind } from './manifest.js';
 /**
  * Accumulates SQL text and remembers the line range of each statement for the manifest.
  * Text is kept in the pieces it came in and lines are only counted: a patch of a
- * million rows split into line strings cost several times its size (issue 7).
+ * million rows split into line strings cost several times its size.
  */
 export class SqlFileBuilder {
   private readonly pieces: string[] = [];

@@ -52,7 +52,7 @@ export async function scanBackup(
     settled.delete(root);
     keep(stubRow(table, first), keyList(keysOf[root]));
   };
-  // Batches, not rows, through the async iterator: an await per row cost a tenth of the scan (issue 7).
+  // Batches, not rows, through the async iterator: an await per row cost a tenth of the scan.
   for await (const batch of input.backupRows()) {
     for (const row of batch) {
       memoryCheckpoint();

@@ -32,7 +32,7 @@ export function digestOfTexts(texts: { forEachText(fn: (column: string, text: st
 /**
  * Digests of every candidate of a table, 12 bytes each, so that the backup scan can
  * tell "this row is exactly what the record says" without holding the candidate. Most
- * records of a real recovery describe rows the backup already has (issue 7: memory).
+ * records of a real recovery describe rows the backup already has (memory).
  * A candidate without a digest (it has a problem) never matches: it always goes
  * through the full merge, which reports the problem.
  */

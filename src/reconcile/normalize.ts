@@ -242,7 +242,7 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * or a Date: PostgreSQL's own output, `2026-03-02 14:02:00[.5]+00` (every backup value
  * the scan compares, every text salvage writes), and ISO-8601's `2026-03-02T14:02:00[.5]Z`
  * (what the timestamp transform makes). Anything else, or anything odd (a year before
- * 100, 24:00, a leap second, nanoseconds), is left to parseAnyForm (issue 7).
+ * 100, 24:00, a leap second, nanoseconds), is left to parseAnyForm.
  */
 export function parseUtcForm(text: string): ParsedTimestamp | undefined {
   const n = text.length;
@@ -303,7 +303,7 @@ export function parseAnyForm(text: string): ParsedTimestamp | undefined {
     offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
   }
   const fraction = frac ? Number((frac + '000000').slice(0, 6)) : 0;
-  // Doubles where they are exact: BigInt arithmetic was a tenth of mapping time (issue 7).
+  // Doubles where they are exact: BigInt arithmetic was a tenth of mapping time.
   const epochMicros =
     Math.abs(ms) < EXACT_MS ? ms * 1000 + fraction - offsetMinutes * 60_000_000 : BigInt(ms) * 1000n + BigInt(fraction) - BigInt(offsetMinutes) * 60_000_000n;
   return { epochMicros, hasOffset: zone !== undefined };
@@ -312,7 +312,7 @@ export function parseAnyForm(text: string): ParsedTimestamp | undefined {
 /**
  * PostgreSQL's UTC form of a text parseUtcForm accepted, from the text's own digits:
  * the same as formatUtc of its instant (a valid date keeps its fields; the fraction
- * loses its trailing zeros), with neither a Date nor arithmetic (issue 7).
+ * loses its trailing zeros), with neither a Date nor arithmetic.
  */
 export function utcFormOf(text: string): string {
   const end = text.length - (text.charCodeAt(text.length - 1) === 90 /* Z */ ? 1 : 3);

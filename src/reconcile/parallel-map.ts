@@ -8,7 +8,7 @@ import { CANDIDATE_SEPARATOR, unflattenPreps, type ChunkRequest, type ChunkResul
 import type { CandidatePrep } from './prepared.js';
 import { MapTally } from './record-mapper.js';
 
-/** How reconcile maps a records file: inline, or in worker threads (issue 7). */
+/** How reconcile maps a records file: inline, or in worker threads. */
 export interface MapParallelism {
   /** Worker threads; 0 maps on the main thread. */
   workers: number;

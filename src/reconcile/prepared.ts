@@ -9,7 +9,7 @@ import { toColumnText } from './normalize.js';
  * A candidate row reduced, as soon as a rule produced it, to what reconcile needs: each
  * value already as the column's text, in a slot per column. A million candidates are
  * held until the backup has been scanned; raw values and a Map per candidate made that
- * about 1 KB each, slots make it a few hundred bytes (issue 7: peak memory).
+ * about 1 KB each, slots make it a few hundred bytes (peak memory).
  */
 export interface PreparedCandidate {
   record: RecordCitation;
@@ -64,7 +64,7 @@ export class ColumnLayout {
  * order, separated by NUL, each empty when the rule gave no value and `=` + the text
  * otherwise. NUL cannot occur in a text (PostgreSQL text cannot hold it; toColumnText
  * refuses it), so the packing is unambiguous. One flat string instead of a string per
- * value and an array per candidate: about a third of the memory (issue 7).
+ * value and an array per candidate: about a third of the memory.
  */
 export class ColumnTexts {
   private packed: string;
@@ -204,7 +204,7 @@ export function prepareCandidate(candidate: Candidate, layout: ColumnLayout, lin
 
 /**
  * What the mapper works out about a candidate beyond its stored form, so that
- * reconcile's first pass need not decode it (issue 7: decoding every candidate twice
+ * reconcile's first pass need not decode it (decoding every candidate twice
  * was a fifth of reconcile).
  */
 export interface CandidatePrep {
@@ -231,7 +231,7 @@ export function encodeCandidate(candidate: PreparedCandidate, naturalKeys?: Map<
   const problems = candidate.problems.size ? [...candidate.problems] : 0;
   // [column, key, optional, key as compared (1: the key itself), link]: the rest of a lookup is the mapping's.
   let lookups: Array<[string, string, number, string | number | null, number]> | 0 = 0;
-  // for-in, not Object.entries: the lookups have no prototype, and entries() of such an object cost a fifth of this (issue 7).
+  // for-in, not Object.entries: the lookups have no prototype, and entries() of such an object cost a fifth of this.
   for (const column in candidate.lookups) {
     const l = candidate.lookups[column] as PendingLookup;
     const compared = naturalKeys?.get(column) ?? null;
@@ -252,7 +252,7 @@ export interface StoredLookup {
  * A table's candidates between mapping and reconcile, each held as one short string,
  * with its keys and digest beside it. A million candidates as objects cost about 600
  * bytes each; as strings about 200, and reconcile decodes a candidate in full only
- * if its row may change (issue 7: peak memory).
+ * if its row may change (peak memory).
  */
 /** What a released candidate's text becomes (a real one always holds a newline). */
 const RELEASED = '';
@@ -349,7 +349,7 @@ export class CandidateStore {
   /** Lets the stored candidates go once reconcile holds what it still needs. */
   /**
    * Lets go of candidate i's text and keys once nothing will read them again: reconcile's
-   * merge decodes each candidate once, so the store shrinks as the changes grow (issue 7).
+   * merge decodes each candidate once, so the store shrinks as the changes grow.
    */
   release(i: number): void {
     this.lines[i] = RELEASED;

@@ -112,7 +112,7 @@ export interface MapTallyData {
 
 /**
  * Turns a rule's candidate into its stored form at once, with its lookup keys, match
- * keys and digest: the raw values die young (issue 7).
+ * keys and digest: the raw values die young.
  */
 export class CandidateEncoder {
   private readonly tables = new Map<string, MappedTable>();

@@ -2,7 +2,7 @@
  * Candidate groups the backup scan settled as unchanged, each with the key (as text) of
  * the backup row it matched. Most groups of a recovery end here (900,000 of 1.1 million
  * in the benchmark), so an integer key, the usual kind, is kept as a number in a typed
- * array rather than as a Map entry holding a string (issue 7: memory and GC time).
+ * array rather than as a Map entry holding a string (memory and GC time).
  */
 export class SettledGroups {
   /** NaN where a group is not settled by an integer key. */

@@ -85,7 +85,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
 
   // Second pass: the candidates whose rows may change are grouped by index (their keys are
   // the first pass's), and each is decoded again, in full, only when its group is merged:
-  // when most rows are new, a million decoded candidates at once took a gigabyte (issue 7).
+  // when most rows are new, a million decoded candidates at once took a gigabyte.
   const uf = new UnionFind(n + rows.length);
   for (let i = 0; i < n; i++) {
     if (settled.has(i)) continue;
@@ -99,7 +99,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   const groups = groupsByRoot(n, (i) => (settled.has(i) ? -1 : uf.find(i)), rows, (j) => uf.find(n + j));
   // A settled candidate is never read again; the others are, once each, as their group is merged.
   for (let i = 0; i < n; i++) if (settled.has(i)) store.release(i);
-  // Everything but the groups and the candidates can go before the changes are built (peak memory, issue 7).
+  // Everything but the groups and the candidates can go before the changes are built (peak memory).
   keyOwner.clear();
   rowForKey.clear();
   settled.clear();

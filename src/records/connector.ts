@@ -3,7 +3,7 @@ import type { SourceRecord } from './envelope.js';
 import type { RejectRecord } from './rejection.js';
 
 /**
- * The time span a pull must cover. DESIGN.md: the window is about when data was
+ * The time span a pull must cover. The window is about when data was
  * *written*, not what it describes; connectors filter by created/updated/sent time.
  */
 export interface PullWindow {

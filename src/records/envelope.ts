@@ -1,6 +1,6 @@
 /**
- * The SourceRecord envelope: one observation from one outside system, exactly as
- * DESIGN.md fixes it. Every later stage cites records by `source` + `id` and shows
+ * The SourceRecord envelope: one observation from one outside system, in one shape
+ * for every connector. Every later stage cites records by `source` + `id` and shows
  * `ref` to humans, so both must be stable across re-runs of a pull.
  */
 export interface SourceRecord {

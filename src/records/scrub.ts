@@ -12,7 +12,7 @@ export const REDACTED = '[salvage:redacted]';
 const SECRET_FIELD = /(?:^|[_\-. ])(?:password|passwd|pwd|passphrase|secret|private[_-]?key)$|^(?:access|refresh)[_-]?token$/i;
 
 /**
- * Removes credentials from records before they reach disk (issue 9: keys, tokens and
+ * Removes credentials from records before they reach disk (keys, tokens and
  * passwords are never in records, changesets, reports or patches). It redacts:
  *   - every secret salvage was given in salvage.yaml, wherever the data repeats it;
  *   - Stripe keys, Google access tokens and passwords inside connection URLs, by shape;

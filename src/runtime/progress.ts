@@ -2,7 +2,7 @@ import { fitToWidth, LiveLine, type LiveStream } from '../../connectors/shared/l
 import { perSecond, timeLeft } from '../../connectors/shared/pace.js';
 
 /**
- * What a long stage reports as it goes (issue 7: a million-record reconcile runs for a
+ * What a long stage reports as it goes (a million-record reconcile runs for a
  * minute). The CLI draws it as a bar on a terminal; the library's default draws nothing.
  */
 export interface Progress {

@@ -6,7 +6,7 @@ import type { SqlValue } from './literal.js';
  * `COPY ... FROM STDIN` (the data inline, as pg_dump writes it), and one
  * set-based statement moves them into the real table. PostgreSQL takes a
  * thousand-row VALUES list about three times slower than the same rows from a
- * table, and apply reads COPY data without a SQL parser (issue 7).
+ * table, and apply reads COPY data without a SQL parser.
  *
  *   CREATE TEMP TABLE "pg_temp"."salvage_rows_1" ON COMMIT DROP AS
  *     SELECT "id" AS "id", ... FROM "public"."payments" WITH NO DATA;

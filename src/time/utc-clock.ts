@@ -2,7 +2,7 @@
  * `YYYY-MM-DDTHH:MM:SS` of a whole UTC second in years 1-9999, by integer arithmetic
  * (days to civil date, after Howard Hinnant's `civil_from_days`). The same text as
  * `new Date(s * 1000).toISOString().slice(0, 19)` at a third of the cost: mapping a
- * million records formats a million timestamps (issue 7).
+ * million records formats a million timestamps.
  */
 export function utcDateTime(epochSeconds: number): string {
   const days = Math.floor(epochSeconds / 86_400);

@@ -57,7 +57,7 @@ function escapeForClass(ch: string): string {
 
 /** A JavaScript number as the decimal it prints as (shortest round-trip form, no exponent). */
 export function numberToDecimal(n: number): Decimal | undefined {
-  // A safe integer prints without a point or an exponent: no pattern to read (issue 7).
+  // A safe integer prints without a point or an exponent: no pattern to read.
   if (Number.isSafeInteger(n)) return { unscaled: BigInt(n), scale: 0 };
   if (!Number.isFinite(n)) return undefined;
   const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(n));

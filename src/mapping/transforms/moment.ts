@@ -107,7 +107,7 @@ const MAX_EPOCH_SECONDS = 253_402_300_799n;
 const MIN_EPOCH_SECONDS = -62_135_596_800n;
 
 function readUnix(value: Value, unit: 's' | 'ms'): Moment {
-  // A whole JSON number (Stripe's `created`) needs no BigInt: a third of a timestamp's cost (issue 7).
+  // A whole JSON number (Stripe's `created`) needs no BigInt: a third of a timestamp's cost.
   if (typeof value === 'number' && Number.isSafeInteger(value)) {
     const whole = wholeUnix(value, unit);
     if (whole) return whole;
