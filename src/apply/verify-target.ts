@@ -103,5 +103,6 @@ async function keyedRows(client: pg.Client, s: Extract<PatchStatement, { kind: '
   const refs = s.rows.flatMap((row) => s.refColumns.map((c) => row[s.columns.indexOf(c)] ?? null)).filter((r): r is string => r !== null);
   const present = (await client.query<{ present: unknown }>(KEY_MAP_EXISTS)).rows[0]?.present;
   const keys = present === true || present === 't' || present === 'true' ? new Map((await client.query<{ ref: string; key: string }>(SELECT_KEYS_BY_REF, [refs])).rows.map((r) => [r.ref, r.key])) : new Map<string, string>();
-  return s.rows.map((row) => new Map(s.columns.map((c, i) => [c, s.refColumns.includes(c) ? (keys.get(row[i] ?? '') ?? `(no key for ${row[i]})`) : (row[i] ?? null)] as const)));
+  // A reference the map lacks gives no key: the row reads as missing, never a query on a made-up key.
+  return s.rows.map((row) => new Map(s.columns.map((c, i) => [c, s.refColumns.includes(c) ? (keys.get(row[i] ?? '') ?? null) : (row[i] ?? null)] as const)));
 }

@@ -14,6 +14,7 @@ import { redact } from '../config/secrets.js';
 import { SafetyRefusal, UsageError } from '../errors.js';
 import { openRecordsSink } from '../records/ndjson.js';
 import { connectorFor } from '../pull/connectors.js';
+import { sourceContext } from '../pull/source-context.js';
 import { EVENT_RETENTION_DAYS } from '../../connectors/stripe/events.js';
 
 export function preservedPath(jobDir: string, source: string): string {
@@ -86,19 +87,7 @@ export async function preserve(options: PreserveOptions): Promise<PreserveSummar
     const sink = await openRecordsSink(file, { rejectionsFile: path.join(config.jobDir, 'preserved', 'rejected', `${name}.ndjson`) });
     let oldestEvent: string | undefined;
     const count = await sink.write(
-      connector.pull({
-        sourceName: name,
-        window: config.window,
-        baseDir: config.baseDir,
-        stateDir,
-        observedAt,
-        reject: (rejection) => sink.reject(rejection),
-        log: (line) => log(`${name}: ${line}`),
-        liveProgress: false,
-        checkpoint: (state) => sink.checkpoint(state),
-        resumeState: sink.resumeState,
-        previousRecords: async function* () {},
-      }),
+      connector.pull(sourceContext(config, name, stateDir, sink, observedAt, log, { liveProgress: false, previousRecords: async function* () {} })),
       (record) => {
         if (record.type === 'stripe.event' && record.createdAt && (oldestEvent === undefined || record.createdAt < oldestEvent)) oldestEvent = record.createdAt;
       },

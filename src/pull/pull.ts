@@ -9,6 +9,7 @@ import { openRecordsSink, readRecordsFile } from '../records/ndjson.js';
 import type { PullRejection } from '../records/rejection.js';
 import { rejectionsPath } from '../records/rejections-file.js';
 import { connectorFor } from './connectors.js';
+import { sourceContext } from './source-context.js';
 import { withPreserved } from './preserved.js';
 import { preservedPath } from '../preserve/preserve.js';
 
@@ -102,22 +103,15 @@ async function pullSource(name: string, source: SourceConfig, run: PullRun): Pro
   const started = performance.now();
   const sink = await openRecordsSink(file, { rejectionsFile: rejectionsPath(config.jobDir, name) });
   if (sink.resumedRecords) log(`${name}: resuming an interrupted pull after ${sink.resumedRecords} records`);
-  const pulled = connector.pull({
-    sourceName: name,
-    window: config.window,
-    baseDir: config.baseDir,
-    stateDir,
-    observedAt,
-    reject: (rejection) => sink.reject(rejection),
-    log: (line) => log(`${name}: ${line}`),
-    liveProgress: run.progress,
-    liveLine,
-    checkpoint: (state) => sink.checkpoint(state),
-    resumeState: sink.resumeState,
-    previousRecords: async function* () {
-      for await (const { record } of readRecordsFile(file, { missingOk: true })) yield record;
-    },
-  });
+  const pulled = connector.pull(
+    sourceContext(config, name, stateDir, sink, observedAt, log, {
+      liveProgress: run.progress,
+      liveLine,
+      previousRecords: async function* () {
+        for await (const { record } of readRecordsFile(file, { missingOk: true })) yield record;
+      },
+    }),
+  );
   // What `salvage preserve` saved and the source no longer serves comes after its own records.
   let fromPreserved = 0;
   const records = withPreserved(

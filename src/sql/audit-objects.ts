@@ -21,8 +21,6 @@ export function auditTable(name: SalvageTable): string {
   WHERE n.nspname = 'salvage' AND c.relname = '${name}'`;
 }
 
-export const AUDIT_TABLE = auditTable('salvage_history');
-
 /** What is attached to the table ($1: its oid): anything here runs code, or lets other roles write. */
 export const AUDIT_TABLE_ATTACHMENTS = `SELECT 'trigger' AS what, tgname::text AS name FROM pg_trigger WHERE tgrelid = $1::oid AND NOT tgisinternal
 UNION ALL SELECT 'rule', rulename::text FROM pg_rewrite WHERE ev_class = $1::oid
