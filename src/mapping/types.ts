@@ -71,7 +71,7 @@ export interface TableMapping {
   match?: string[][];
   prefer: string[];
   merge: Record<string, MergePolicy>;
-  /** Columns whose backup value stands for rows the backup has: only new rows get them from sources. */
+  /** Columns whose backup value stands for rows the backup has (unless NULL there, which sources fill); new rows get them from sources. */
   keepExisting: Set<string>;
   rules: CompiledRule[];
 }

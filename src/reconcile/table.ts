@@ -338,11 +338,13 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
         return unrecoverable(base('unrecoverable', id), 'ambiguous-match', `sources say ${c} = ${v}, but the backup row they match by a natural key has ${c} = ${row[c]}`);
       }
     }
+    // keep_existing keeps a value the backup has; a NULL there is no value, and sources fill it.
+    const keptFromBackup = (column: string) => bound.mapping.keepExisting.has(column) && row[column] != null;
     const changed = columnRecord<string | null>();
     const old = columnRecord<string | null>();
     const changedEvidence = columnRecord<Evidence[]>();
     for (const [column, value] of Object.entries(values)) {
-      if (table.primaryKey.includes(column) || bound.mapping.keepExisting.has(column)) continue;
+      if (table.primaryKey.includes(column) || keptFromBackup(column)) continue;
       if (sameValue(columns.get(column) as CatalogColumn, value, row[column] ?? null)) continue;
       const ref = keyRefOf(value);
       if (ref !== undefined) {
@@ -355,7 +357,7 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
       changedEvidence[column] = evidence[column] ?? [];
     }
     const notes = problems.map((p) => `not updated: ${p.message}`);
-    for (const column of bound.mapping.keepExisting) delete conflicts[column];
+    for (const column of bound.mapping.keepExisting) if (keptFromBackup(column)) delete conflicts[column];
     if (Object.keys(conflicts).length) {
       for (const column of Object.keys(conflicts)) old[column] = row[column] ?? null;
       return {

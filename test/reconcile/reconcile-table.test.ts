@@ -122,6 +122,30 @@ describe('reconciling one table', () => {
     });
   });
 
+  it('keep_existing keeps a value the backup has and fills only what is NULL there', async () => {
+    const m = { ...mapping({ note: { kind: 'earliest' } }), keepExisting: new Set(['note', 'created_at']) };
+    const rows: Row[] = [
+      { ...(BACKUP[0] as Row), note: 'cancelled 2026-01-05' },
+      { ...(BACKUP[1] as Row), note: null },
+    ];
+    const result = await run(
+      [
+        // A later trace of a cancellation the backup already has moves nothing, even when sources disagree.
+        candidate('calendar', { id: '1', note: 'cancelled 2026-02-20', created_at: '2026-02-20T10:00:00Z' }),
+        candidate('mail', { id: '1', note: 'cancelled 2026-02-21' }),
+        // An empty column is filled, by the column's own merge policy.
+        candidate('calendar', { id: '2', note: 'cancelled 2026-02-11', created_at: '2026-02-11T10:00:00Z' }, '2026-02-11T10:00:00Z'),
+        candidate('mail', { id: '2', note: 'cancelled 2026-02-10' }, '2026-02-10T10:00:00Z'),
+      ],
+      m,
+      rows,
+    );
+    expect(result.counts).toEqual({ insert: 0, update: 1, unchanged: 1, conflict: 0, unrecoverable: 0 });
+    expect(result.changes).toEqual([
+      expect.objectContaining({ id: 'public.bookings#2', kind: 'update', values: { note: 'cancelled 2026-02-10' }, old: { note: null } }),
+    ]);
+  });
+
   it('counts a row whose values all equal the backup as unchanged', async () => {
     const result = await run([candidate('calendar', { id: '2', total: '50.0', status: 'confirmed' })]);
     expect(result.counts.unchanged).toBe(1);
