@@ -1,7 +1,7 @@
 import type { Catalog, CatalogTable } from '../db/catalog-types.js';
 import { findTable, tableKey } from '../db/catalog.js';
 import { InvalidInputError, type Problem } from '../errors.js';
-import type { MappingSet, SourcePosition, TableMapping } from './types.js';
+import type { ColumnRule, MappingSet, SourcePosition, TableMapping } from './types.js';
 
 /** A mapping bound to the live schema: its table, match keys and lookup targets resolved. */
 export interface BoundMapping {
@@ -28,6 +28,38 @@ export interface LookupLink {
   by: string;
   /** The parent column whose value the child column takes. */
   refColumn: string;
+  /** A lookup by several columns: the parent's columns in order, each maybe found through a one-column lookup of its own. */
+  parts?: LookupPart[];
+}
+
+/** One column of a lookup by several; `nested` when its value is itself looked up (a practitioner by e-mail). */
+export interface LookupPart {
+  column: string;
+  nested?: { table: string; parent: CatalogTable; by: string; refColumn: string };
+}
+
+/** What an index of natural keys is made for: a parent, the columns it is looked up by, the column it gives. */
+export interface LookupIndexSpec {
+  parent: CatalogTable;
+  by: string;
+  refColumn: string;
+  columns: string[];
+  /** Every row is indexed: part of the key is known only once its own parent is. */
+  keepsAll: boolean;
+}
+
+/** The indexes the links need: one per link, and one per looked-up part of a lookup by several columns. */
+export function allLookupIndexes(links: readonly LookupLink[]): LookupIndexSpec[] {
+  return links.flatMap((link) => [
+    {
+      parent: link.parent,
+      by: link.by,
+      refColumn: link.refColumn,
+      columns: link.parts ? link.parts.map((p) => p.column) : [link.by],
+      keepsAll: link.parts?.some((p) => p.nested) ?? false,
+    },
+    ...(link.parts ?? []).flatMap((p) => (p.nested ? [{ parent: p.nested.parent, by: p.nested.by, refColumn: p.nested.refColumn, columns: [p.nested.by], keepsAll: false }] : [])),
+  ]);
 }
 
 /** The position in `lookups` of the link a rule's lookup of `column` goes through, or -1. */
@@ -95,12 +127,18 @@ export function bindMappings(mappings: MappingSet, catalog: Catalog, sourceNames
           at(col.position, `lookup: no table "${col.lookup.table}" in the backup database`);
           continue;
         }
-        if (!parent.columns.some((c) => c.name === col.lookup?.by)) {
-          at(col.position, `lookup: table ${tableKey(parent)} has no column "${col.lookup.by}"`);
-          continue;
+        let parts: LookupPart[] | undefined;
+        if (col.lookup.parts) {
+          parts = bindParts(catalog, parent, col.lookup.parts, at);
+          if (!parts) continue;
+        } else {
+          if (!parent.columns.some((c) => c.name === col.lookup?.by)) {
+            at(col.position, `lookup: table ${tableKey(parent)} has no column "${col.lookup.by}"`);
+            continue;
+          }
+          const notUnique = lookupUniqueness(parent, col.lookup.by);
+          if (notUnique) at(col.position, notUnique);
         }
-        const notUnique = lookupUniqueness(parent, col.lookup.by);
-        if (notUnique) at(col.position, notUnique);
         if (!known) continue;
         const refColumn = referencedColumn(table, col.column, parent);
         if (!refColumn) {
@@ -108,7 +146,7 @@ export function bindMappings(mappings: MappingSet, catalog: Catalog, sourceNames
           continue;
         }
         if (lookupLinkOf(lookups, col.column, col.lookup.table, col.lookup.by) < 0) {
-          lookups.push({ column: col.column, table: col.lookup.table, parent, by: col.lookup.by, refColumn });
+          lookups.push({ column: col.column, table: col.lookup.table, parent, by: col.lookup.by, refColumn, ...(parts ? { parts } : {}) });
         }
       }
     }
@@ -116,6 +154,63 @@ export function bindMappings(mappings: MappingSet, catalog: Catalog, sourceNames
   }
   if (problems.length) throw new InvalidInputError('mappings do not fit the backup schema or the config', problems);
   return bound;
+}
+
+/**
+ * The parts of a lookup by several columns, checked: each a column of the parent, the
+ * set unique in the parent, and a part that is looked up itself pointing at its own
+ * parent. Undefined (with every problem reported) when any is wrong.
+ */
+function bindParts(catalog: Catalog, parent: CatalogTable, rules: ColumnRule[], at: (pos: SourcePosition | undefined, message: string) => void): LookupPart[] | undefined {
+  const parts: LookupPart[] = [];
+  let ok = true;
+  for (const rule of rules) {
+    if (!parent.columns.some((c) => c.name === rule.column)) {
+      at(rule.position, `lookup: table ${tableKey(parent)} has no column "${rule.column}" (columns: ${parent.columns.map((c) => c.name).join(', ')})`);
+      ok = false;
+      continue;
+    }
+    if (!rule.lookup) {
+      parts.push({ column: rule.column });
+      continue;
+    }
+    const grand = findTable(catalog, rule.lookup.table);
+    if (!grand) {
+      at(rule.position, `lookup: no table "${rule.lookup.table}" in the backup database`);
+      ok = false;
+      continue;
+    }
+    if (!grand.columns.some((c) => c.name === rule.lookup?.by)) {
+      at(rule.position, `lookup: table ${tableKey(grand)} has no column "${rule.lookup.by}"`);
+      ok = false;
+      continue;
+    }
+    const notUnique = lookupUniqueness(grand, rule.lookup.by);
+    if (notUnique) {
+      at(rule.position, notUnique);
+      ok = false;
+    }
+    const refColumn = referencedColumn(parent, rule.column, grand);
+    if (!refColumn) {
+      at(rule.position, `lookup: ${tableKey(parent)}.${rule.column} has no foreign key to ${tableKey(grand)} and that table has no single-column primary key to take`);
+      ok = false;
+      continue;
+    }
+    parts.push({ column: rule.column, nested: { table: rule.lookup.table, parent: grand, by: rule.lookup.by, refColumn } });
+  }
+  const columns = rules.map((r) => r.column);
+  const notUnique = ok ? compositeUniqueness(parent, columns) : undefined;
+  if (notUnique) at(rules[0]?.position, notUnique);
+  return ok && !notUnique ? parts : undefined;
+}
+
+/** Why a lookup by these columns together could land on the wrong row, or undefined when some unique key is made of exactly them. */
+function compositeUniqueness(parent: CatalogTable, columns: string[]): string | undefined {
+  const same = (key: string[]) => key.length === columns.length && key.every((c) => columns.includes(c));
+  const keys = [...(parent.primaryKey.length ? [parent.primaryKey] : []), ...parent.uniqueKeys, ...(parent.conditionalUniqueKeys ?? []).map((k) => k.columns)];
+  if (keys.some(same)) return undefined;
+  const shown = keys.map((key) => (key.length === 1 ? key[0] : `(${key.join(', ')})`));
+  return `lookup: ${tableKey(parent)} has no primary key, UNIQUE constraint or unique index on exactly (${columns.join(', ')}), so one set of values can match several rows and salvage would have to guess; look it up by columns that are unique together (unique in ${tableKey(parent)}: ${[...new Set(shown)].join('; ') || 'nothing'})`;
 }
 
 /**

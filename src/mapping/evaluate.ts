@@ -62,49 +62,67 @@ export class RuleEvaluator {
   }
 
   evaluate(record: SourceRecord): EvaluationResult {
-    const candidates: Candidate[] = [];
-    const failures: RuleFailure[] = [];
+    const result: EvaluationResult = { candidates: [], failures: [] };
     const citation: RecordCitation = {
       source: record.source,
       id: record.id,
       ref: record.ref,
       time: record.updatedAt ?? record.createdAt ?? record.observedAt,
     };
-    for (const rule of this.rulesFor(record.source, record.type)) {
-      const outcome = applyRule(rule, record, citation);
-      if (outcome === undefined) continue;
-      if ('failure' in outcome) failures.push(outcome.failure);
-      else candidates.push(outcome.candidate);
-    }
-    return { candidates, failures };
+    for (const rule of this.rulesFor(record.source, record.type)) applyRule(rule, record, citation, result);
+    return result;
   }
 }
 
-type RuleOutcome = { candidate: Candidate } | { failure: RuleFailure } | undefined;
-
-function applyRule(rule: CompiledRule, record: SourceRecord, citation: RecordCitation): RuleOutcome {
+function applyRule(rule: CompiledRule, record: SourceRecord, citation: RecordCitation, out: EvaluationResult): void {
   for (const condition of rule.conditions) {
-    if (!condition(record)) return undefined;
+    if (!condition(record)) return;
   }
   // Capture names are the user's: `constructor` must not find Object.prototype's.
-  const captures: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
+  const captures: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const extract of rule.extracts) {
     const input = readPath(record, extract.from);
     const match = typeof input === 'string' || typeof input === 'number' ? extract.pattern.captures(String(input)) : undefined;
     if (!match) {
       if (extract.optional) continue;
-      return undefined;
+      return;
     }
     for (const [name, value] of Object.entries(match)) {
       if (value !== undefined && captures[name] === undefined) captures[name] = value;
     }
   }
+  if (!rule.each) {
+    const outcome = candidateOf(rule, record, citation, captures);
+    if ('failure' in outcome) out.failures.push(outcome.failure);
+    else out.candidates.push(outcome.candidate);
+    return;
+  }
+  // One candidate per element; a failure of one element loses none of the others.
+  const { as } = rule.each;
+  for (const element of elementsOf(readPath(record, rule.each.from, captures), rule.each.split)) {
+    captures[as] = element;
+    const outcome = candidateOf(rule, record, citation, captures);
+    if ('failure' in outcome) out.failures.push(outcome.failure);
+    else out.candidates.push(outcome.candidate);
+  }
+}
+
+/** The elements `each:` walks: an array's present members, or a text split, trimmed, empty pieces skipped. */
+function elementsOf(list: unknown, split: string | undefined): unknown[] {
+  if (Array.isArray(list)) return list.filter((e) => e !== null && e !== undefined && e !== '');
+  if (typeof list === 'number' || typeof list === 'bigint') return [String(list)];
+  if (typeof list !== 'string') return [];
+  const pieces = split === undefined ? [list] : list.split(split);
+  return pieces.map((p) => p.trim()).filter((p) => p !== '');
+}
+
+function candidateOf(rule: CompiledRule, record: SourceRecord, citation: RecordCitation, captures: Record<string, unknown>): { candidate: Candidate } | { failure: RuleFailure } {
   const values: Record<string, Value> = {};
   const lookups: Record<string, LookupRequest> = {};
   for (const column of rule.columns) {
     let value: Value;
     try {
-      value = columnValue(column, record, captures);
+      value = column.lookup?.parts ? compositeKey(column.lookup.parts, record, captures) : columnValue(column, record, captures);
     } catch (error) {
       if (!(error instanceof TransformError)) throw error;
       return { failure: { rule: rule.id, record: citation, column: column.column, message: error.message } };
@@ -121,7 +139,22 @@ function applyRule(rule: CompiledRule, record: SourceRecord, citation: RecordCit
   return { candidate: { table: rule.table, rule: rule.id, record: citation, values, lookups } };
 }
 
-function columnValue(column: ColumnRule, record: SourceRecord, captures: Record<string, string | undefined>): Value {
+/**
+ * The natural key of a lookup by several columns: each part's value, as a JSON array in
+ * the order written (reconcile reads it back per column). Absent when any part is.
+ */
+function compositeKey(parts: ColumnRule[], record: SourceRecord, captures: Record<string, unknown>): Value {
+  const values: string[] = [];
+  for (const part of parts) {
+    const value = columnValue(part, record, captures);
+    if (value === null) return null;
+    values.push(String(value));
+  }
+  return JSON.stringify(values);
+}
+
+function columnValue(column: ColumnRule, record: SourceRecord, captures: Record<string, unknown>): Value {
+  if (column.json) return jsonObject(column.json, record, captures);
   let raw: Value = column.constant === undefined ? null : column.constant;
   for (const path of column.from) {
     const found = toValue(readPath(record, path, captures));
@@ -134,6 +167,40 @@ function columnValue(column: ColumnRule, record: SourceRecord, captures: Record<
   let value = column.transforms.length ? runTransforms(raw, column.transforms) : raw;
   if (value === '' && column.constant === undefined) value = null;
   return value ?? column.default ?? null;
+}
+
+/**
+ * A JSON object from its members, in the order written (so the same records always give
+ * the same text); an absent member is left out, and an object with no member present is
+ * absent. A member that reads an object or array of the record untransformed embeds it.
+ */
+function jsonObject(members: Array<{ key: string; rule: ColumnRule }>, record: SourceRecord, captures: Record<string, unknown>): Value {
+  const object = memberValues(members, record, captures);
+  return object === undefined ? null : JSON.stringify(object);
+}
+
+function memberValues(members: Array<{ key: string; rule: ColumnRule }>, record: SourceRecord, captures: Record<string, unknown>): Record<string, unknown> | undefined {
+  // No prototype: a member may be called `__proto__`.
+  const object = Object.create(null) as Record<string, unknown>;
+  let present = false;
+  for (const { key, rule } of members) {
+    const value = rule.json ? memberValues(rule.json, record, captures) : embeddedOrValue(rule, record, captures);
+    if (value === undefined || value === null) continue;
+    object[key] = value;
+    present = true;
+  }
+  return present ? object : undefined;
+}
+
+function embeddedOrValue(rule: ColumnRule, record: SourceRecord, captures: Record<string, unknown>): unknown {
+  if (rule.transforms.length === 0 && rule.constant === undefined) {
+    for (const path of rule.from) {
+      const found = readPath(record, path, captures);
+      if (found !== null && typeof found === 'object') return found;
+      if (isPresent(toValue(found))) break;
+    }
+  }
+  return columnValue(rule, record, captures);
 }
 
 /** Objects and arrays become JSON text (for json/jsonb columns); scalars pass. */

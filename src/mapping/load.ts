@@ -6,10 +6,10 @@ import { InvalidInputError, UsageError, type Problem } from '../errors.js';
 import { parsePath, type FieldPath } from './path.js';
 import { captureNames as patternCaptureNames, compilePattern } from './pattern.js';
 import { z } from 'zod';
-import { rawRule, rawTableMapping, type RawColumnSpec, type RawRule, type RawTableMapping } from './schema.js';
+import { rawRule, rawTableMapping, type RawColumnSpec, type RawJsonMember, type RawLookupPart, type RawRule, type RawTableMapping } from './schema.js';
 import { parseTransformStep, type TransformStep } from './transforms/index.js';
 import { compileWhen, type WhenProblem } from './when.js';
-import type { ColumnRule, CompiledRule, MappingSet, MergePolicy, TableMapping } from './types.js';
+import type { ColumnLookup, ColumnRule, CompiledEach, CompiledRule, MappingSet, MergePolicy, TableMapping } from './types.js';
 
 /** Loads every *.yaml / *.yml in `dir`; throws InvalidInputError with all problems of all files. */
 export async function loadMappings(dir: string): Promise<MappingSet> {
@@ -168,13 +168,26 @@ function compileRule(
     return p ? [{ from: p, pattern, optional: ex.optional ?? false }] : [];
   });
 
+  let each: CompiledEach | undefined;
+  if (rule.each) {
+    const from = path_(rule.each.from, [...at, 'each', 'from']);
+    const as = rule.each.as ?? 'item';
+    if (from?.capture !== undefined && !captureNames.has(from.capture)) {
+      problems.push(problemAt(doc, [...at, 'each', 'from'], `$${from.capture} is not captured by any extract pattern of this rule`));
+    }
+    if (captureNames.has(as)) problems.push(problemAt(doc, [...at, 'each'], `$${as} is already a capture of an extract pattern: name the element otherwise with "as:"`));
+    captureNames.add(as);
+    if (from) each = { from, as, ...(rule.each.split !== undefined ? { split: rule.each.split } : {}) };
+  }
+
   const columns: ColumnRule[] = [];
   for (const [column, spec] of Object.entries(rule.columns)) {
     const compiled = compileColumn(doc, column, spec, [...at, 'columns', column], problems, path_);
     if (!compiled) continue;
-    for (const p of compiled.from) {
+    for (const p of pathsOf(compiled)) {
       if (p.capture !== undefined && !captureNames.has(p.capture)) {
-        problems.push(problemAt(doc, [...at, 'columns', column], `$${p.capture} is not captured by any extract pattern of this rule`));
+        const why = p.capture === 'item' && !each ? ' ($item is the element of a list the rule reads with "each:")' : '';
+        problems.push(problemAt(doc, [...at, 'columns', column], `$${p.capture} is not captured by any extract pattern of this rule${why}`));
       }
     }
     columns.push(compiled);
@@ -193,31 +206,54 @@ function compileRule(
     types: rule.type ? typeGlob(typeof rule.type === 'string' ? [rule.type] : rule.type) : undefined,
     conditions,
     extracts,
+    ...(each ? { each } : {}),
     columns,
   };
 }
 
+/** Every path a column reads, its lookup parts and JSON members included. */
+function pathsOf(rule: ColumnRule): FieldPath[] {
+  return [...rule.from, ...(rule.lookup?.parts ?? []).flatMap(pathsOf), ...(rule.json ?? []).flatMap((m) => pathsOf(m.rule))];
+}
+
+type PathOf = (text: string, where: Array<string | number>) => FieldPath | undefined;
+
 function compileColumn(
   doc: YamlDocument,
   column: string,
-  spec: RawColumnSpec,
+  spec: RawColumnSpec | RawJsonMember | RawLookupPart,
   at: Array<string | number>,
   problems: Problem[],
-  path_: (text: string, where: Array<string | number>) => FieldPath | undefined,
+  path_: PathOf,
 ): ColumnRule | undefined {
   const position = { file: doc.file, ...doc.locate(at) };
   if (typeof spec === 'string') {
     const p = path_(spec, at);
     return p ? { column, position, from: [p], transforms: [] } : undefined;
   }
+  const lookup = 'lookup' in spec ? spec.lookup : undefined;
+  const composite = lookup !== undefined && typeof lookup.by !== 'string';
+  const json = 'json' in spec ? spec.json : undefined;
   const hasFrom = spec.from !== undefined;
   const hasValue = Object.prototype.hasOwnProperty.call(spec, 'value');
-  if (hasFrom === hasValue) {
-    problems.push(problemAt(doc, at, hasFrom ? 'give either "from" or "value", not both' : 'give "from" (a field path) or "value" (a constant)'));
+  const ways = [hasFrom && 'from', hasValue && 'value', json !== undefined && 'json', composite && 'lookup by several columns'].filter((w): w is string => typeof w === 'string');
+  if (ways.length !== 1) {
+    const message =
+      ways.length === 0
+        ? 'give "from" (a field path), "value" (a constant) or "json" (an object built from members)'
+        : composite && hasFrom
+          ? 'a lookup by several columns takes each value from its column under "by": move "from" there'
+          : ways.length === 2
+            ? `give either ${ways.map((w) => `"${w}"`).join(' or ')}, not both`
+            : `give only one of ${ways.map((w) => `"${w}"`).join(', ')}`;
+    problems.push(problemAt(doc, at, message));
     return undefined;
   }
-  if (spec.lookup && !hasFrom) {
+  if (lookup && !hasFrom && !composite) {
     problems.push(problemAt(doc, at, 'a lookup needs "from": the natural key to look up'));
+  }
+  if (json !== undefined && spec.transform !== undefined) {
+    problems.push(problemAt(doc, [...at, 'transform'], 'transforms apply to the members of a "json" object, not to the object'));
   }
   const fromTexts = spec.from === undefined ? [] : typeof spec.from === 'string' ? [spec.from] : spec.from;
   const from = fromTexts.flatMap((t, i) => {
@@ -230,6 +266,10 @@ function compileColumn(
     if (parsed.ok) transforms.push(parsed.step);
     else for (const message of parsed.problems) problems.push(problemAt(doc, [...at, 'transform', i], message));
   });
+  const members = json === undefined ? undefined : Object.entries(json).flatMap(([key, member]) => {
+    const rule = compileColumn(doc, key, member, [...at, 'json', key], problems, path_);
+    return rule ? [{ key, rule }] : [];
+  });
   return {
     column,
     position,
@@ -237,8 +277,30 @@ function compileColumn(
     constant: hasValue ? (spec.value ?? null) : undefined,
     transforms,
     default: spec.default,
-    lookup: spec.lookup ? { table: spec.lookup.table, by: spec.lookup.by, optional: spec.lookup.optional ?? false } : undefined,
+    ...(members ? { json: members } : {}),
+    lookup: lookup ? compileLookup(doc, lookup, [...at, 'lookup'], problems, path_) : undefined,
   };
+}
+
+function compileLookup(
+  doc: YamlDocument,
+  lookup: { table: string; by: string | Record<string, RawLookupPart>; optional?: boolean },
+  at: Array<string | number>,
+  problems: Problem[],
+  path_: PathOf,
+): ColumnLookup {
+  const optional = lookup.optional ?? false;
+  if (typeof lookup.by === 'string') return { table: lookup.table, by: lookup.by, optional };
+  const parts = Object.entries(lookup.by).flatMap(([column, part]) => {
+    const rule = compileColumn(doc, column, part, [...at, 'by', column], problems, path_);
+    return rule ? [rule] : [];
+  });
+  return { table: lookup.table, by: compositeName(Object.keys(lookup.by)), optional, parts };
+}
+
+/** How a lookup by several columns is named: `(practitioner_id, starts_at)`. */
+export function compositeName(columns: string[]): string {
+  return `(${columns.join(', ')})`;
 }
 
 /** `calendar.*` style globs over record types. */

@@ -16,16 +16,20 @@ const IDENT = /[A-Za-z_][A-Za-z0-9_-]*/y;
 
 export function parsePath(text: string): FieldPath | { error: string } {
   const src = text.trim();
+  let i = 0;
+  let capture: string | undefined;
   if (src.startsWith('$')) {
-    const name = src.slice(1);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return { error: `"${text}" is not a capture name (use $name, letters, digits, _)` };
-    return { text: src, capture: name, segments: [] };
+    // `$name`, or `$item.code` / `$item[0]`: a field of an element `each:` hands over.
+    const name = /^\$([A-Za-z_][A-Za-z0-9_]*)(?=$|[.[])/.exec(src);
+    if (!name) return { error: `"${text}" is not a capture name (use $name, letters, digits, _)` };
+    capture = name[1] as string;
+    i = name[0].length;
+    if (i === src.length) return { text: src, capture, segments: [] };
   }
   const segments: PathSegment[] = [];
-  let i = 0;
   const fail = (why: string) => ({ error: `cannot read path "${text}" at character ${i + 1}: ${why}` });
   while (i < src.length) {
-    if (segments.length > 0) {
+    if (segments.length > 0 || capture !== undefined) {
       if (src[i] === '.') i++;
       else if (src[i] !== '[') return fail('expected "." or "["');
     }
@@ -43,7 +47,7 @@ export function parsePath(text: string): FieldPath | { error: string } {
     i += m[0].length;
   }
   if (segments.length === 0) return { error: 'a path cannot be empty' };
-  return { text: src, segments };
+  return capture === undefined ? { text: src, segments } : { text: src, capture, segments };
 }
 
 function readBracket(src: string, start: number): { segment: PathSegment; end: number } | { error: string } {
@@ -66,9 +70,9 @@ function readBracket(src: string, start: number): { segment: PathSegment; end: n
 }
 
 /** Reads a path from a record-like object; undefined when any step is missing. */
-export function readPath(root: unknown, path: FieldPath, captures?: Record<string, string | undefined>): unknown {
-  if (path.capture !== undefined) return captures && Object.hasOwn(captures, path.capture) ? captures[path.capture] : undefined;
-  let node: unknown = root;
+export function readPath(root: unknown, path: FieldPath, captures?: Record<string, unknown>): unknown {
+  if (path.capture !== undefined && !(captures && Object.hasOwn(captures, path.capture))) return undefined;
+  let node: unknown = path.capture !== undefined ? (captures as Record<string, unknown>)[path.capture] : root;
   for (const seg of path.segments) {
     if (node === null || node === undefined) return undefined;
     if (typeof seg === 'number') {

@@ -23,16 +23,58 @@ export type RawCondition = z.infer<typeof rawCondition>;
 
 const fromPaths = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
+const singleLookup = z.strictObject({
+  table: z.string().min(1),
+  by: z.string().min(1),
+  optional: z.boolean().optional(),
+});
+
+/** One column of a lookup by several: how its value is made (a one-column lookup at most: no lookups of lookups of lookups). */
+const rawLookupPart = z.union([
+  z.string().min(1),
+  z.strictObject({
+    from: fromPaths.optional(),
+    value: scalar.optional(),
+    transform: z.array(z.unknown()).optional(),
+    lookup: singleLookup.optional(),
+    default: scalar.optional(),
+  }),
+]);
+export type RawLookupPart = z.infer<typeof rawLookupPart>;
+
+/** A member of a built JSON object: a path, a column-like spec, or a nested `json:` object. */
+export type RawJsonMember =
+  | string
+  | { from?: string | string[]; value?: string | number | boolean | null; transform?: unknown[]; default?: string | number | boolean | null; json?: Record<string, RawJsonMember> };
+const rawJsonMember: z.ZodType<RawJsonMember> = z.lazy(() =>
+  z.union([
+    z.string().min(1),
+    z.strictObject({
+      from: fromPaths.optional(),
+      value: scalar.optional(),
+      transform: z.array(z.unknown()).optional(),
+      default: scalar.optional(),
+      json: rawJsonObject.optional(),
+    }),
+  ]),
+);
+const rawJsonObject: z.ZodType<Record<string, RawJsonMember>> = z.lazy(() =>
+  z.record(z.string(), rawJsonMember).refine((m) => Object.keys(m).length > 0, 'a JSON object needs at least one member'),
+);
+
 export const rawColumnSpec = z.union([
   z.string().min(1),
   z.strictObject({
+    /** Builds a JSON object (for json/jsonb columns), members in the order written. */
+    json: rawJsonObject.optional(),
     from: fromPaths.optional(),
     value: scalar.optional(),
     transform: z.array(z.unknown()).optional(),
     lookup: z
       .strictObject({
         table: z.string().min(1),
-        by: z.string().min(1),
+        /** One parent column (the value is the rule's `from`), or a map of parent columns to how each value is made. */
+        by: z.union([z.string().min(1), z.record(z.string().min(1), rawLookupPart).refine((m) => Object.keys(m).length > 0, 'give at least one column to look up by')]),
         optional: z.boolean().optional(),
       })
       .optional(),
@@ -58,6 +100,14 @@ export const rawRule = z.strictObject({
         optional: z.boolean().optional(),
       }),
     )
+    .optional(),
+  /** One candidate per element of a list: a text split by `split`, or an array; `$item` (or `$<as>`) is the element. */
+  each: z
+    .strictObject({
+      from: z.string().min(1),
+      split: z.string().min(1).optional(),
+      as: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a name of letters, digits and _').optional(),
+    })
     .optional(),
   columns: z.record(z.string(), rawColumnSpec).refine((c) => Object.keys(c).length > 0, 'a rule must set at least one column'),
 });

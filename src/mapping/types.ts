@@ -35,7 +35,31 @@ export interface ColumnRule {
   transforms: TransformStep[];
   default?: Value;
   /** The value is a natural key of another table, resolved to that row's key at reconcile. */
-  lookup?: { table: string; by: string; optional: boolean };
+  lookup?: ColumnLookup;
+  /** A JSON object built from members (each a rule of its own), in the order written. */
+  json?: Array<{ key: string; rule: ColumnRule }>;
+}
+
+/** `each:`: one candidate per element of a list read from the record. */
+export interface CompiledEach {
+  from: FieldPath;
+  /** Splits a text into elements (trimmed, empty ones skipped); an array needs none. */
+  split?: string;
+  /** The capture name the element goes by (`item` unless `as:` says otherwise). */
+  as: string;
+}
+
+/**
+ * A lookup of a parent row by one column (`by`, the value coming from the column rule's
+ * own `from`), or by several (`parts`, each giving one parent column's value, and `by`
+ * naming them as `(a, b)` for messages and identity).
+ */
+export interface ColumnLookup {
+  table: string;
+  by: string;
+  optional: boolean;
+  /** A lookup by several columns: each part is the parent column it fills and how (itself maybe a one-column lookup). */
+  parts?: ColumnRule[];
 }
 
 export interface CompiledRule {
@@ -50,6 +74,7 @@ export interface CompiledRule {
   types?: RegExp;
   conditions: CompiledCondition[];
   extracts: CompiledExtract[];
+  each?: CompiledEach;
   columns: ColumnRule[];
 }
 

@@ -3,7 +3,7 @@ import type { BoundMapping } from '../mapping/check-catalog.js';
 import { keyList, type KeyedCandidates } from './candidate-keys.js';
 import type { LookupIndex } from './lookup-index.js';
 import { rowKeys } from './match-keys.js';
-import { comparisonKey, isIntegerColumn } from './normalize.js';
+import { isIntegerColumn } from './normalize.js';
 import { memoryCheckpoint } from '../runtime/memory.js';
 import type { StageProgress } from '../runtime/progress.js';
 import { SettledGroups } from './settled.js';
@@ -58,11 +58,9 @@ export async function scanBackup(
       memoryCheckpoint();
       scanning.add();
       for (const index of input.ownIndexes) {
-        const byValue = row[index.by];
-        if (byValue == null) continue;
-        const nk = comparisonKey(columns.get(index.by) as CatalogColumn, byValue);
+        const nk = index.naturalKeyOf((c) => row[c], (c) => columns.get(c));
         const ref = row[index.refColumn];
-        if (index.requested.has(nk) && ref != null) index.set(nk, { value: ref });
+        if (nk !== undefined && ref != null && index.wants(nk)) index.set(nk, { value: ref });
       }
       const keys = rowKeys(row, bound.matchKeys, columns);
       // The candidate groups the row's keys lead to: usually one, and then no Set is made.

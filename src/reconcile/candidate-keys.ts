@@ -2,7 +2,8 @@ import type { CatalogColumn } from '../db/catalog-types.js';
 import { tableKey } from '../db/table-names.js';
 import type { BoundMapping, LookupLink } from '../mapping/check-catalog.js';
 import { digestOfTexts, Fingerprints, foldColumn } from './fingerprints.js';
-import { LookupIndex } from './lookup-index.js';
+import { LookupIndex, type LookupEntry } from './lookup-index.js';
+import { compositeNaturalKey, type CompositePart } from './composite-lookup.js';
 import { candidateKeys } from './match-keys.js';
 import { comparisonKey, toColumnText } from './normalize.js';
 import { addProblem, type CandidateStore, type PreparedCandidate } from './prepared.js';
@@ -132,6 +133,17 @@ class FirstPass {
   }
 }
 
+/** The parts of a lookup by several columns, with their types and the indexes their own lookups resolve in. */
+export function compositeParts(link: LookupLink, parentIndexes: Map<string, LookupIndex>): CompositePart[] {
+  return (link.parts ?? []).map((part) => {
+    const meta = link.parent.columns.find((c) => c.name === part.column) as CatalogColumn;
+    if (!part.nested) return { column: part.column, meta };
+    const { parent, by, refColumn } = part.nested;
+    const byMeta = parent.columns.find((c) => c.name === by) as CatalogColumn;
+    return { column: part.column, meta, nested: { by: byMeta, index: parentIndexes.get(LookupIndex.keyOf(tableKey(parent), by, refColumn)) } };
+  });
+}
+
 /** The key of the index a link resolves in: one per (parent table, by, referenced column). */
 export function lookupIndexKey(link: LookupLink): string {
   return LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn);
@@ -152,9 +164,15 @@ export function resolveLookups(
     const link = bound.lookups[request.link];
     if (!link || link.column !== column) continue;
     const index = parentIndexes.get(lookupIndexKey(link));
-    const byColumn = link.parent.columns.find((c) => c.name === link.by) as CatalogColumn;
-    const key = toColumnText(byColumn, request.key);
-    const entry = key.ok && index ? index.resolve(comparisonKey(byColumn, key.text)) : { reason: key.ok ? 'lookup index missing' : key.error };
+    let entry: LookupEntry;
+    if (link.parts) {
+      const key = compositeNaturalKey(compositeParts(link, parentIndexes), request.key);
+      entry = 'reason' in key ? key : index ? index.resolve(key.key, key.shown) : { reason: 'lookup index missing' };
+    } else {
+      const byColumn = link.parent.columns.find((c) => c.name === link.by) as CatalogColumn;
+      const key = toColumnText(byColumn, request.key);
+      entry = key.ok && index ? index.resolve(comparisonKey(byColumn, key.text)) : { reason: key.ok ? 'lookup index missing' : key.error };
+    }
     if ('value' in entry) candidate.texts.set(column, entry.value);
     else if (!request.optional) addProblem(candidate, column, { reason: 'missing-parent', message: `${column}: ${entry.reason}` });
   }

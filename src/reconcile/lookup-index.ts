@@ -1,3 +1,6 @@
+import type { CatalogColumn } from '../db/catalog-types.js';
+import { comparisonKey } from './normalize.js';
+
 /**
  * Natural key -> parent key, for one (parent table, by column, referenced column).
  * Filled from the backup (only the keys children asked for) and from the rows
@@ -39,11 +42,44 @@ export class LookupIndex {
   /** Natural keys more than one row has, with every row found: rare, so apart from the rest. */
   private readonly ambiguous = new Map<string, Held[]>();
 
+  /**
+   * @param by the column looked up by, or the name of several (`(a, b)`)
+   * @param columns the parent columns a natural key is made of, in order
+   * @param keepsAll index every row, not only the keys children asked for: a key made of
+   *   a value that is itself looked up is known only once its own parent is
+   */
   constructor(
     readonly parentTable: string,
     readonly by: string,
     readonly refColumn: string,
+    readonly columns: readonly string[] = [by],
+    readonly keepsAll = false,
   ) {}
+
+  /** Whether a child may ask for this natural key (the scans keep only those). */
+  wants(naturalKey: string): boolean {
+    return this.keepsAll || this.requested.has(naturalKey);
+  }
+
+  /**
+   * A row's natural key as this index compares it (each column's comparison key, joined
+   * for several), or undefined when a column of it is NULL.
+   */
+  naturalKeyOf(read: (column: string) => string | null | undefined, meta: (column: string) => CatalogColumn | undefined): string | undefined {
+    if (this.columns.length === 1) {
+      const value = read(this.columns[0] as string);
+      const column = meta(this.columns[0] as string);
+      return value == null || !column ? undefined : comparisonKey(column, value);
+    }
+    const parts: string[] = [];
+    for (const name of this.columns) {
+      const value = read(name);
+      const column = meta(name);
+      if (value == null || !column) return undefined;
+      parts.push(comparisonKey(column, value));
+    }
+    return joinKeyParts(parts);
+  }
 
   static keyOf(parentTable: string, by: string, refColumn: string): string {
     return `${parentTable}\u0000${by}\u0000${refColumn}`;
@@ -71,15 +107,16 @@ export class LookupIndex {
     }
   }
 
-  resolve(naturalKey: string): LookupEntry {
+  /** @param shown the key as the message shows it (a key of several columns is not readable as compared) */
+  resolve(naturalKey: string, shown = JSON.stringify(naturalKey)): LookupEntry {
     const several = this.ambiguous.get(naturalKey);
     if (several) {
       return {
-        reason: `${this.by} = ${JSON.stringify(naturalKey)} matches ${several.length} ${this.parentTable} rows (${several.map((h) => this.describe(h)).join('; ')}); salvage does not pick one: fix the duplicate, or look the parent up by a column that tells them apart`,
+        reason: `${this.by} = ${shown} matches ${several.length} ${this.parentTable} rows (${several.map((h) => this.describe(h)).join('; ')}); salvage does not pick one: fix the duplicate, or look the parent up by a column that tells them apart`,
       };
     }
     const held = this.entries.get(naturalKey);
-    if (held === undefined) return { reason: `no ${this.parentTable} row with ${this.by} = ${JSON.stringify(naturalKey)} in the backup or among the recovered rows` };
+    if (held === undefined) return { reason: `no ${this.parentTable} row with ${this.by} = ${shown} in the backup or among the recovered rows` };
     return typeof held === 'string' ? { value: held } : held.entry;
   }
 
@@ -97,4 +134,9 @@ function merge(rows: Held[], held: Held): Held[] {
   const kept = rows.filter((h) => identity(h) !== identity(held) && !(replaced !== undefined && typeof h === 'string' && h === replaced));
   kept.push(held);
   return kept;
+}
+
+/** A natural key of several columns: their comparison keys, joined by a character no comparison key has. */
+export function joinKeyParts(parts: string[]): string {
+  return parts.join('\u0001');
 }

@@ -1,5 +1,5 @@
 import { tableKey } from '../db/catalog.js';
-import type { BoundMapping } from '../mapping/check-catalog.js';
+import { allLookupIndexes, type BoundMapping } from '../mapping/check-catalog.js';
 
 /**
  * Parents before children: a table is reconciled (and later written) after every
@@ -16,7 +16,8 @@ export function orderMappings(bound: BoundMapping[]): BoundMapping[] {
       const parent = `${fk.references.schema}.${fk.references.name}`;
       if (parent !== name && byName.has(parent)) set.add(parent);
     }
-    for (const link of b.lookups.values()) {
+    // A lookup by several columns may look a part up in a table of its own: that one comes first too.
+    for (const link of allLookupIndexes(b.lookups)) {
       const parent = tableKey(link.parent);
       if (parent !== name && byName.has(parent)) set.add(parent);
     }

@@ -15,7 +15,7 @@ import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK, selectAllRows } from '../sql/select
 import { InvalidInputError, UsageError, type Problem } from '../errors.js';
 import { CHANGESET_FORMAT, type Changeset, type RuleFailureEntry, type TableSummary, type UnmappedRecords } from './changeset.js';
 import { LookupIndex } from './lookup-index.js';
-import { comparisonKey } from './normalize.js';
+import { allLookupIndexes } from '../mapping/check-catalog.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
@@ -113,7 +113,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     const mapped = new Set(bound.map((b) => tableKey(b.table)));
     for (const index of indexes.values()) {
       if (mapped.has(index.parentTable)) continue;
-      const parent = bound.flatMap((b) => [...b.lookups.values()]).find((l) => tableKey(l.parent) === index.parentTable)?.parent;
+      const parent = bound.flatMap((b) => allLookupIndexes(b.lookups)).find((l) => tableKey(l.parent) === index.parentTable)?.parent;
       if (parent) await fillFromBackup(index, parent, () => streamRows(backup, parent));
     }
     if (indexes.size) lap('index lookups', [...indexes.values()].reduce((n, i) => n + i.requested.size, 0));
@@ -260,26 +260,21 @@ async function evaluateRecords(
 /** One index per (parent, by, referenced column) that some child looks up. */
 function createLookupIndexes(bound: BoundMapping[]): Map<string, LookupIndex> {
   const indexes = new Map<string, LookupIndex>();
-  for (const b of bound) {
-    for (const link of b.lookups.values()) {
-      const key = LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn);
-      if (!indexes.has(key)) indexes.set(key, new LookupIndex(tableKey(link.parent), link.by, link.refColumn));
-    }
+  for (const link of bound.flatMap((b) => allLookupIndexes(b.lookups))) {
+    const key = LookupIndex.keyOf(tableKey(link.parent), link.by, link.refColumn);
+    if (!indexes.has(key)) indexes.set(key, new LookupIndex(tableKey(link.parent), link.by, link.refColumn, link.columns, link.keepsAll));
   }
   return indexes;
 }
 
 /** Reads a parent table's natural key -> key pairs that children asked for. */
 async function fillFromBackup(index: LookupIndex, parent: CatalogTable, rows: () => AsyncIterable<Row[]>): Promise<void> {
-  const byColumn = parent.columns.find((c) => c.name === index.by);
-  if (!byColumn) return;
+  const columns = new Map(parent.columns.map((c) => [c.name, c]));
   for await (const batch of rows()) {
     for (const row of batch) {
-      const by = row[index.by];
+      const key = index.naturalKeyOf((c) => row[c], (c) => columns.get(c));
       const ref = row[index.refColumn];
-      if (by == null || ref == null) continue;
-      const key = comparisonKey(byColumn, by);
-      if (index.requested.has(key)) index.set(key, { value: ref });
+      if (key !== undefined && ref != null && index.wants(key)) index.set(key, { value: ref });
     }
   }
 }

@@ -4,6 +4,7 @@ import type { Candidate, RuleEvaluator } from '../mapping/evaluate.js';
 import type { SourceRecord } from '../records/envelope.js';
 import type { Changeset, RuleFailureEntry, UnmappedRecords } from './changeset.js';
 import { LookupIndex } from './lookup-index.js';
+import { compositeNaturalKey } from './composite-lookup.js';
 import { comparisonKey, toColumnText } from './normalize.js';
 import { digestOfTexts } from './fingerprints.js';
 import { candidateKeys } from './match-keys.js';
@@ -27,8 +28,21 @@ export interface MappedTableShape {
    * the column, the parent as the rules write it, the parent's `by` column, and the key
    * of the index it resolves in.
    */
-  lookups: Array<{ column: string; table: string; by: CatalogColumn; index: string }>;
+  lookups: ShapeLookup[];
   matchKeys: string[][];
+}
+
+/** One lookup link of a mapped table, as plain data (see MappedTableShape). */
+export interface ShapeLookup {
+  column: string;
+  table: string;
+  /** The parent column looked up by, or the name of several (`(a, b)`). */
+  byName: string;
+  /** The parent column's type, for a lookup by one column. */
+  by?: CatalogColumn;
+  index: string;
+  /** A lookup by several columns: each part's type, and the index its own lookup asks, if any. */
+  parts?: Array<{ column: string; meta: CatalogColumn; nested?: { by: CatalogColumn; index: string } }>;
 }
 
 /** One mapped candidate, ready for its table's store, and the lookup keys it asks for. */
@@ -119,7 +133,7 @@ export class CandidateEncoder {
 
   constructor(shapes: MappedTableShape[]) {
     for (const shape of shapes) {
-      const links = new Map(shape.lookups.map((l, i) => [linkName(l.column, l.table, l.by.name), i]));
+      const links = new Map(shape.lookups.map((l, i) => [linkName(l.column, l.table, l.byName), i]));
       const lookedUp = new Set(shape.lookups.map((l) => l.column));
       this.tables.set(shape.name, {
         layout: new ColumnLayout(shape.table),
@@ -127,7 +141,8 @@ export class CandidateEncoder {
         linkOf: (column, request) => links.get(linkName(column, request.table, request.by)) ?? -1,
         matchKeys: shape.matchKeys,
         // A key on a looked-up column is known only once the parent is: reconcile makes it then.
-        keysNeedParents: shape.matchKeys.some((key) => key.some((c) => lookedUp.has(c))),
+        // So is everything about a lookup by several columns (it is resolved in one place, in full).
+        keysNeedParents: shape.matchKeys.some((key) => key.some((c) => lookedUp.has(c))) || shape.lookups.some((l) => l.parts),
       });
     }
   }
@@ -144,6 +159,11 @@ export class CandidateEncoder {
         const request = prepared.lookups[column] as PendingLookup;
         const link = table.lookups[request.link];
         if (!link) continue;
+        if (link.parts) {
+          askForComposite(link, link.parts, request.key, lookups);
+          continue;
+        }
+        if (!link.by) continue;
         const text = toColumnText(link.by, request.key);
         if (!text.ok) continue;
         const naturalKey = comparisonKey(link.by, text.text);
@@ -153,6 +173,31 @@ export class CandidateEncoder {
     }
     return { table: c.table, line: encodeCandidate(prepared, naturalKeys), lookups, prep: prepOf(prepared, table) };
   }
+}
+
+/**
+ * The keys a lookup by several columns asks its parents for: the whole natural key when
+ * every part is a plain value, else each looked-up part's key from its own parent (the
+ * parent of several columns then indexes every row, see LookupIndex).
+ */
+function askForComposite(link: ShapeLookup, parts: NonNullable<ShapeLookup['parts']>, rawKey: string, lookups: Array<[string, string]>): void {
+  if (parts.some((p) => p.nested)) {
+    let values: unknown;
+    try {
+      values = JSON.parse(rawKey);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(values)) return;
+    parts.forEach((part, i) => {
+      if (!part.nested) return;
+      const text = toColumnText(part.nested.by, String(values[i]));
+      if (text.ok) lookups.push([part.nested.index, comparisonKey(part.nested.by, text.text)]);
+    });
+    return;
+  }
+  const key = compositeNaturalKey(parts.map((p) => ({ column: p.column, meta: p.meta })), rawKey);
+  if ('key' in key) lookups.push([link.index, key.key]);
 }
 
 /**
@@ -235,10 +280,22 @@ export function tableShapes(bound: Array<{ mapping: { table: string }; table: Ca
     table: b.table,
     matchKeys: b.matchKeys,
     // Every link keeps its position: candidates name their link by it.
-    lookups: b.lookups.map((link) => {
-      const by = link.parent.columns.find((c) => c.name === link.by);
-      if (!by) throw new Error(`lookup of ${link.column}: ${link.parent.schema}.${link.parent.name} has no column ${link.by} (bindMappings lets no such lookup through)`);
-      return { column: link.column, table: link.table, by, index: LookupIndex.keyOf(`${link.parent.schema}.${link.parent.name}`, link.by, link.refColumn) };
+    lookups: b.lookups.map((link): ShapeLookup => {
+      const column = (table: CatalogTable, name: string) => {
+        const found = table.columns.find((c) => c.name === name);
+        if (!found) throw new Error(`lookup of ${link.column}: ${table.schema}.${table.name} has no column ${name} (bindMappings lets no such lookup through)`);
+        return found;
+      };
+      const index = LookupIndex.keyOf(`${link.parent.schema}.${link.parent.name}`, link.by, link.refColumn);
+      if (!link.parts) return { column: link.column, table: link.table, byName: link.by, by: column(link.parent, link.by), index };
+      const parts = link.parts.map((part) => ({
+        column: part.column,
+        meta: column(link.parent, part.column),
+        ...(part.nested
+          ? { nested: { by: column(part.nested.parent, part.nested.by), index: LookupIndex.keyOf(`${part.nested.parent.schema}.${part.nested.parent.name}`, part.nested.by, part.nested.refColumn) } }
+          : {}),
+      }));
+      return { column: link.column, table: link.table, byName: link.by, index, parts };
     }),
   }));
 }

@@ -3,7 +3,6 @@ import { tableKey } from '../db/catalog.js';
 import type { Change } from './changeset.js';
 import type { ChangeSpill } from './change-spill.js';
 import type { LookupIndex } from './lookup-index.js';
-import { comparisonKey } from './normalize.js';
 import { columnRecord } from './own.js';
 import { keyRefValue } from './key-refs.js';
 import type { ParentDecisions } from '../decide/for-children.js';
@@ -33,7 +32,7 @@ export class TableChanges {
     private readonly decisions?: ParentDecisions,
   ) {
     const pk = table.primaryKey.length === 1 ? table.primaryKey[0] : undefined;
-    this.childColumns = [...new Set([...(pk ? [pk] : []), ...ownIndexes.flatMap((i) => [i.by, i.refColumn])])];
+    this.childColumns = [...new Set([...(pk ? [pk] : []), ...ownIndexes.flatMap((i) => [...i.columns, i.refColumn])])];
   }
 
   get size(): number {
@@ -102,38 +101,38 @@ function projection(change: Change, columns: string[]): Change {
  */
 function registerForChildren(indexes: LookupIndex[], changes: Change[], columns: Map<string, CatalogColumn>, table: CatalogTable, decisions?: ParentDecisions): void {
   const name = tableKey(table);
+  const meta = (c: string) => columns.get(c);
+  // A column pointing at a row whose key the target makes at apply time reads as that row's reference.
+  const refOf = (change: Change, c: string) => (change.keyRefs?.[c] === undefined ? undefined : keyRefValue(change.keyRefs[c]));
+  const proposed = (change: Change) => (c: string) => change.values[c] ?? refOf(change, c);
+  const current = (change: Change) => (c: string) => change.values[c] ?? change.old?.[c] ?? refOf(change, c);
   for (const index of indexes) {
-    const byMeta = columns.get(index.by) as CatalogColumn;
     // Each change is a row of its own (a second row with the same natural key makes it
     // ambiguous), except an update: that is the backup row it updates, and replaces it.
-    const note = (by: string | null | undefined, entry: { value: string } | { reason: string }, change: Change, replaces?: string) => {
-      if (by == null) return;
-      const nk = comparisonKey(byMeta, by);
-      if (index.requested.has(nk)) index.set(nk, entry, { row: change.id, ...(replaces != null ? { replaces } : {}) });
+    const note = (read: (c: string) => string | null | undefined, entry: { value: string } | { reason: string }, change: Change, replaces?: string) => {
+      const nk = index.naturalKeyOf(read, meta);
+      if (nk !== undefined && index.wants(nk)) index.set(nk, entry, { row: change.id, ...(replaces != null ? { replaces } : {}) });
     };
     const asWritten = (change: Change) => {
-      const by = change.values[index.by] ?? change.old?.[index.by] ?? undefined;
-      const keyRef = change.keyRefs?.[index.refColumn];
       // A row whose key the target makes at apply time is pointed at by its change id.
-      const ref = change.values[index.refColumn] ?? change.key[index.refColumn] ?? (keyRef === undefined ? undefined : keyRefValue(keyRef));
+      const ref = change.values[index.refColumn] ?? change.key[index.refColumn] ?? refOf(change, index.refColumn);
       if (ref == null) return;
-      if (change.kind === 'insert') note(by, { value: ref }, change);
+      if (change.kind === 'insert') note(current(change), { value: ref }, change);
       // An update keeps its backup row; the backup scan already indexed its old natural key.
-      else note(by, { value: ref }, change, change.old?.[index.refColumn] ?? change.key[index.refColumn] ?? ref);
+      else note(current(change), { value: ref }, change, change.old?.[index.refColumn] ?? change.key[index.refColumn] ?? ref);
     };
     for (const change of changes) {
       const verdict = decisions && change.kind !== 'unrecoverable' ? decisions.verdict(change) : undefined;
       if (verdict?.kind === 'rejected') {
-        const by = change.values[index.by];
-        if (change.old === undefined) note(by, { reason: `the parent row ${change.id} was rejected in decisions.yaml` }, change);
+        if (change.old === undefined) note(proposed(change), { reason: `the parent row ${change.id} was rejected in decisions.yaml` }, change);
       } else if (change.kind === 'insert' || change.kind === 'update') {
         asWritten(change);
       } else if (change.kind === 'conflict') {
         if (verdict?.kind === 'write') asWritten(verdict.change);
         // A disputed row the backup has stays findable through the backup scan; a new one is not there yet.
-        else if (change.old === undefined) note(change.values[index.by], { reason: `the ${name} row ${change.id} is a conflict awaiting review` }, change);
+        else if (change.old === undefined) note(proposed(change), { reason: `the ${name} row ${change.id} is a conflict awaiting review` }, change);
       } else {
-        note(change.values[index.by] ?? change.old?.[index.by], { reason: `the ${name} row ${change.id} is unrecoverable: ${change.detail}` }, change);
+        note(current(change), { reason: `the ${name} row ${change.id} is unrecoverable: ${change.detail}` }, change);
       }
     }
   }
