@@ -32,6 +32,17 @@ export interface SalvageConfig {
   inlineSecrets: Problem[];
 }
 
+/**
+ * The window one source is pulled in: the config's, reaching further back when the source
+ * says `lookback:` (Stripe objects created long before the backup but changed in the
+ * window), so that mail and calendars keep the short one.
+ */
+export function sourceWindow(config: Pick<SalvageConfig, 'window' | 'sources'>, name: string): PullWindow {
+  const { from, to, since, horizon } = config.window;
+  const lookback = config.sources[name]?.lookback;
+  return { from, to, horizon, since: lookback === undefined ? since : new Date(from.getTime() - lookback) };
+}
+
 /** Throws (exit 2) if an env: variable used under any of these config paths is not set. */
 export function requireEnv(config: SalvageConfig, ...prefixes: Array<Array<string | number>>): void {
   const missing = missingUnder(config.missingEnv, prefixes);

@@ -30,12 +30,16 @@ const duration = z.string().transform((v, ctx) => {
   return ms;
 });
 
+/** Every source may look further back than the window's own lookback (`sources.NAME.lookback`). */
+const sourceLookback = { lookback: duration.optional() };
+
 const globList = z.array(z.string().min(1)).min(1, 'list at least one file or glob pattern');
 
 const databaseSchema = z.strictObject({ url: z.string().min(1).optional() });
 
 const stripeSource = z.strictObject({
   kind: z.literal('stripe'),
+  ...sourceLookback,
   apiKey: z.string().min(1),
   apiBase: z.string().url().optional(),
   objects: z.array(z.string()).optional(),
@@ -45,6 +49,7 @@ const stripeSource = z.strictObject({
 });
 const imapSource = z.strictObject({
   kind: z.literal('imap'),
+  ...sourceLookback,
   host: z.string().min(1),
   port: z.number().int().positive().optional(),
   secure: z.boolean().optional(),
@@ -56,15 +61,17 @@ const imapSource = z.strictObject({
 });
 const googleCalendarSource = z.strictObject({
   kind: z.literal('google-calendar'),
+  ...sourceLookback,
   accessToken: z.string().optional(),
   credentials: z.string().optional(),
   subject: z.string().optional(),
   calendarIds: z.union([z.literal('all'), z.array(z.string()).min(1)]).optional(),
   apiBase: z.string().url().optional(),
 });
-const icsSource = z.strictObject({ kind: z.literal('ics'), files: globList });
+const icsSource = z.strictObject({ kind: z.literal('ics'), ...sourceLookback, files: globList });
 const csvSource = z.strictObject({
   kind: z.literal('csv'),
+  ...sourceLookback,
   files: globList,
   delimiter: z.string().length(1).optional(),
   // Any label iconv-lite knows (windows-1252 for Excel exports from Windows, latin1, utf16le, shift_jis...).
@@ -72,7 +79,7 @@ const csvSource = z.strictObject({
   createdColumn: z.string().optional(),
   updatedColumn: z.string().optional(),
 });
-const emlSource = z.strictObject({ kind: z.literal('eml'), files: globList });
+const emlSource = z.strictObject({ kind: z.literal('eml'), ...sourceLookback, files: globList });
 
 export const sourceSchema = z.discriminatedUnion('kind', [
   stripeSource,

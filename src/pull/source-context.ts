@@ -1,4 +1,4 @@
-import type { SalvageConfig } from '../config/load.js';
+import { sourceWindow, type SalvageConfig } from '../config/load.js';
 import type { PullContext } from '../records/connector.js';
 import type { RecordsSink } from '../records/ndjson.js';
 
@@ -17,7 +17,7 @@ export function sourceContext(
 ): PullContext {
   return {
     sourceName: name,
-    window: config.window,
+    window: sourceWindow(config, name),
     baseDir: config.baseDir,
     stateDir,
     observedAt,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, requireEnv } from '../../src/config/load.js';
+import { parseConfig, requireEnv, sourceWindow } from '../../src/config/load.js';
 import { redact } from '../../src/config/secrets.js';
 import { InvalidInputError } from '../../src/errors.js';
 
@@ -47,6 +47,19 @@ describe('config', () => {
     expect(config.sources.payments).toMatchObject({ kind: 'stripe', apiKey: ENV.STRIPE_API_KEY });
     expect(config.window.since.toISOString()).toBe('2026-01-19T00:00:00.000Z');
     expect(config.window.horizon.toISOString()).toBe('2027-04-25T09:00:00.000Z');
+  });
+
+  it('gives a source its own lookback (Stripe reaching back months) while the others keep the window', () => {
+    const text = VALID.replace('apiBase: http://127.0.0.1:12111 }', 'apiBase: http://127.0.0.1:12111, lookback: 180d }');
+    const config = parseConfig(text, '/x/salvage.yaml', { env: ENV });
+    expect(sourceWindow(config, 'payments').since.toISOString()).toBe('2025-07-24T00:00:00.000Z');
+    expect(sourceWindow(config, 'inbox').since.toISOString()).toBe('2026-01-19T00:00:00.000Z');
+    expect(sourceWindow(config, 'payments')).toMatchObject({ from: config.window.from, to: config.window.to, horizon: config.window.horizon });
+    const wrong = 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  a: { kind: csv, files: [x], lookback: half a year }\n  b: { kind: eml, files: [x], lookbak: 2d }\n';
+    expect(problemsOf(wrong)).toEqual([
+      '3:41: sources.a.lookback: expected a duration like 1d, 12h or 30m, got "half a year"',
+      '4:31: unknown key "lookbak" (did you mean "lookback"?)',
+    ]);
   });
 
   it('scrubs resolved secrets and URL passwords from any text', () => {
