@@ -155,7 +155,7 @@ export async function parseEmail(source: Buffer | Readable): Promise<ParsedEmail
     replyTo: addresses(headers.get('reply-to')),
     text: body.text ?? null,
     html,
-    htmlAsText: html === null || html.length > MAX_HTML_TO_CONVERT ? null : await htmlToText(html),
+    htmlAsText: html === null || html.length > MAX_HTML_TO_CONVERT ? null : htmlToText(html),
     attachments: attachments.sort(byPartId),
     calendars: calendars.sort((a, b) => byPartId(a.summary, b.summary)),
     headers: usefulHeaders(headers),
