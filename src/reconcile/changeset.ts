@@ -157,4 +157,6 @@ export interface Changeset {
   changes: Change[];
   unmapped: UnmappedRecords[];
   failures: { count: number; samples: RuleFailureEntry[] };
+  /** What reconcile wants reviewers to see before the changes (NOT NULL columns no rule fills that default to now()), each with the mapping file:line. */
+  warnings?: string[];
 }

@@ -12,9 +12,10 @@ import { RuleEvaluator } from '../mapping/evaluate.js';
 import { loadMappingsCollecting } from '../mapping/load.js';
 import { readRecordsFile } from '../records/ndjson.js';
 import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK, selectAllRows } from '../sql/select.js';
-import { InvalidInputError, UsageError, type Problem } from '../errors.js';
+import { formatProblem, InvalidInputError, UsageError, type Problem } from '../errors.js';
 import { CHANGESET_FORMAT, type Changeset, type RuleFailureEntry, type TableSummary, type UnmappedRecords } from './changeset.js';
 import { LookupIndex } from './lookup-index.js';
+import { nowDefaultWarnings } from '../check/now-defaults.js';
 import { allLookupIndexes } from '../mapping/check-catalog.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
@@ -97,6 +98,9 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     const lap = (stage: string, rows: number) => timer.lap(stage, rows);
     const catalog = await readCatalog(backup.client);
     const bound = orderMappings(bindAll(mappings, catalog, Object.keys(config.sources), loaded.problems));
+    // Said at once and kept in the changeset, so that `diff` shows them beside the rows they concern.
+    const warnings = nowDefaultWarnings(mappings, catalog).map((w) => formatProblem({ ...w, file: path.relative(config.baseDir, w.file) }));
+    for (const warning of warnings) log(`warning: ${warning}`);
     const stores = new Map(bound.map((b) => [b.mapping.table, new CandidateStore(new ColumnLayout(b.table))]));
     // The lookups children ask for are noted as their candidates are made, so no later pass reads them all again.
     const indexes = createLookupIndexes(bound);
@@ -154,6 +158,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       sources: evaluation.sources,
       unmapped: evaluation.unmapped,
       failures: evaluation.failures,
+      ...(warnings.length ? { warnings } : {}),
     };
     const count = tableChanges.reduce((n, t) => n + t.size, 0);
     await writeChangesetTexts(file, changeset, (function* () {

@@ -29,6 +29,7 @@ h1 { font-size: 20px; font-weight: 600; margin: 0 0 4px; }
 h2 { font-size: 15px; font-weight: 600; margin: 28px 0 10px; }
 code, .mono { font-family: var(--mono); font-size: 12.5px; }
 .muted { color: var(--muted); }
+.warning { color: var(--conflict); }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 8px 0 16px; }
 .facts dt { color: var(--muted); }
 .facts dd { margin: 0; word-break: break-word; }

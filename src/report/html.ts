@@ -99,6 +99,7 @@ function headerHtml(changeset: ChangesetHead): string {
 <dt>sources</dt><dd>${sources || 'none'}</dd>
 <dt>reconciled</dt><dd>${htmlText(changeset.createdAt)}</dd>
 </dl>
+${(changeset.warnings ?? []).map((w) => `<p class="warning">⚠ ${htmlText(w)}</p>`).join('\n')}
 </header>`;
 }
 

@@ -155,6 +155,7 @@ function header(changeset: ChangesetHead, out: string[]): void {
   out.push(`- **Window**: ${mdText(w.from)} → ${mdText(w.to)} (records written since ${mdText(w.since)})`);
   out.push(`- **Sources**: ${changeset.sources.map((s) => `${mdText(s.name)} (${formatCount(s.records)} records)`).join(', ') || 'none'}`);
   out.push(`- **Reconciled**: ${mdText(changeset.createdAt)}`, '');
+  for (const warning of changeset.warnings ?? []) out.push(`> ⚠ ${mdText(warning)}`, '');
 }
 
 function summary(rows: SummaryRow[], out: string[]): void {

@@ -39,6 +39,7 @@ export function* textLines(view: ChangesetView, options: TextReportOptions = {})
   yield p.bold(`salvage changeset for ${head.backup.database} (${head.createdAt})`);
   yield `window: ${head.window.from} -> ${head.window.to} (records written since ${head.window.since})`;
   if (view.decisionsNewer) yield p.warn(DECISIONS_NEWER_NOTE);
+  for (const warning of head.warnings ?? []) yield p.warn(`warning: ${warning}`);
   for (const s of head.sources) {
     yield `source ${s.name}: ${formatCount(s.records)} records = ${formatCount(s.mapped)} mapped + ${formatCount(s.unmapped)} matched no rule + ${formatCount(s.rejected)} rejected`;
     for (const r of s.rejectedBy ?? []) yield p.warn(`  rejected ${formatCount(r.count)} by ${r.rule} (${r.column}), e.g. ${r.example.ref}: ${r.example.message}`);
