@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caseDir, cliAvailable, exec, patchAndApply, pullAndReconcile, query, salvage, writeFiles, type PipelineRun } from '../../corpus/support.js';
+import { FakeStripeAccount, startFakeStripe, type FakeStripeServer } from '../../fakes/stripe/index.js';
+import { TEST_KEY } from '../../fakes/stripe/harness.js';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../../support/postgres.js';
+import { clinicConfig, detailsOf, generateClinicIncident, type ClinicIncident } from './generate.js';
+
+const pgUp = await postgresAvailable();
+const KEY_ENV = 'CLINIC_STRIPE_KEY';
+
+/** Timestamps as one canonical text, whatever zone the server prints them in. */
+const iso = (value: string | null | undefined) => (value == null ? null : new Date(value).toISOString());
+
+/** Every row of the clinic by natural values (uuids are the target's own), sorted. */
+async function rowsByValue(url: string) {
+  const patients = await query(url, 'SELECT email, full_name, phone, stripe_customer_id, created_at::text, deleted_at::text FROM patients');
+  const appointments = await query(
+    url,
+    `SELECT pr.email AS practitioner, pa.email AS patient, pa.deleted_at IS NULL AS patient_live, a.starts_at::text, a.ends_at::text, a.status::text, a.details::text, a.cancelled_at::text, a.created_at::text
+       FROM appointments a JOIN practitioners pr ON pr.id = a.practitioner_id JOIN patients pa ON pa.id = a.patient_id`,
+  );
+  const treatments = await query(
+    url,
+    `SELECT pr.email AS practitioner, a.starts_at::text, t.code FROM appointment_treatments t JOIN appointments a ON a.id = t.appointment_id JOIN practitioners pr ON pr.id = a.practitioner_id`,
+  );
+  const payments = await query(
+    url,
+    `SELECT p.stripe_charge_id, pa.email AS patient, pr.email AS practitioner, a.starts_at::text, p.amount::text, p.created_at::text
+       FROM payments p JOIN patients pa ON pa.id = p.patient_id LEFT JOIN appointments a ON a.id = p.appointment_id LEFT JOIN practitioners pr ON pr.id = a.practitioner_id`,
+  );
+  const sorted = <T>(rows: T[]) => rows.map((r) => JSON.stringify(r)).sort();
+  return {
+    patients: sorted(patients.map((r) => ({ email: r['email'], name: r['full_name'], phone: r['phone'], stripe: r['stripe_customer_id'], created: iso(r['created_at']), deleted: iso(r['deleted_at']) }))),
+    appointments: sorted(
+      appointments.map((r) => ({
+        practitioner: r['practitioner'],
+        patient: r['patient'],
+        starts: iso(r['starts_at']),
+        ends: iso(r['ends_at']),
+        status: r['status'],
+        details: JSON.parse(r['details'] as string) as unknown,
+        cancelled: iso(r['cancelled_at']),
+        created: iso(r['created_at']),
+      })),
+    ),
+    treatments: sorted(treatments.map((r) => ({ practitioner: r['practitioner'], starts: iso(r['starts_at']), code: r['code'] }))),
+    payments: sorted(payments.map((r) => ({ charge: r['stripe_charge_id'], patient: r['patient'], practitioner: r['practitioner'], starts: iso(r['starts_at']), amount: r['amount'], created: iso(r['created_at']) }))),
+  };
+}
+
+/** What the clinic held when the data was lost, in the same shape: what the sources prove. */
+function truth(incident: ClinicIncident) {
+  const sorted = <T>(rows: T[]) => rows.map((r) => JSON.stringify(r)).sort();
+  return {
+    patients: sorted(incident.patients.map((p) => ({ email: p.email, name: p.name, phone: p.phone, stripe: p.stripeCustomer, created: iso(p.createdAt), deleted: iso(p.deletedAt) }))),
+    appointments: sorted(
+      incident.appointments.map((a) => ({
+        practitioner: a.practitioner,
+        patient: a.patient,
+        starts: iso(a.startsAt),
+        ends: iso(a.endsAt),
+        status: a.status,
+        details: detailsOf(a),
+        cancelled: iso(a.cancelledAt),
+        created: iso(a.createdAt),
+      })),
+    ),
+    treatments: sorted(incident.appointments.flatMap((a) => a.treatments.map((code) => ({ practitioner: a.practitioner, starts: iso(a.startsAt), code })))),
+    payments: sorted(
+      incident.payments.map((p) => ({ charge: p.chargeId, patient: p.patient, practitioner: p.appointment.practitioner, starts: iso(p.appointment.startsAt), amount: (p.amountCents / 100).toFixed(2), created: iso(p.createdAt) })),
+    ),
+  };
+}
+
+describe.runIf(pgUp)('a clinic group recovered end to end (uuid keys, enum, jsonb, soft deletes, composite key, trigger)', () => {
+  const incident = generateClinicIncident();
+  let backup: TestDatabase;
+  let target: TestDatabase;
+  let stripe: FakeStripeServer;
+  let dir: string;
+  let run: PipelineRun;
+
+  beforeAll(async () => {
+    backup = await createTestDatabase('clinic_backup');
+    target = await createTestDatabase('clinic_target');
+    await exec(backup.url, incident.schema + incident.backupSql);
+    await exec(target.url, incident.schema + incident.backupSql);
+    stripe = await startFakeStripe({ account: new FakeStripeAccount().add(...incident.stripe), now: () => new Date('2026-04-20T12:00:00Z') });
+    dir = await caseDir('clinic');
+    await writeFiles(dir, { ...incident.files, 'salvage.yaml': clinicConfig(backup.url, target.url, stripe.url, KEY_ENV) });
+    run = await pullAndReconcile(dir, { [KEY_ENV]: TEST_KEY });
+  }, 120_000);
+  afterAll(async () => {
+    await stripe?.close();
+    await backup?.drop();
+    await target?.drop();
+  });
+
+  it('proves every lost row and leaves nothing unsettled', () => {
+    const counts = Object.fromEntries(run.changeset.tables.map((t) => [t.table, t.counts]));
+    expect(counts).toEqual({
+      'public.practitioners': undefined,
+      'public.patients': { insert: 3, update: 0, unchanged: expect.any(Number), conflict: 0, unrecoverable: 0 },
+      'public.appointments': { insert: 6, update: 1, unchanged: expect.any(Number), conflict: 0, unrecoverable: 0 },
+      'public.appointment_treatments': { insert: 11, update: 0, unchanged: expect.any(Number), conflict: 0, unrecoverable: 0 },
+      'public.payments': { insert: 4, update: 0, unchanged: expect.any(Number), conflict: 0, unrecoverable: 0 },
+    });
+    expect(run.changeset.failures.count).toBe(0);
+  });
+
+  it('fills a cancelled_at the backup lacks with the earliest mail, and never moves one it has', () => {
+    const byId = new Map(run.changeset.changes.map((c) => [c.id, c]));
+    const update = [...byId.values()].find((c) => c.table === 'public.appointments' && c.kind === 'update');
+    expect(update).toMatchObject({ values: { status: 'cancelled', cancelled_at: '2026-01-28 14:22:00+00' }, old: { status: 'booked', cancelled_at: null } });
+    // Dag's appointment was cancelled before the backup: a reminder mailed in the window changes nothing.
+    expect(JSON.stringify(run.changeset.changes)).not.toContain('2026-01-15');
+  });
+
+  it('keys a treatment of a new appointment by the key the target makes at apply time', () => {
+    const treatment = run.changeset.changes.find((c) => c.table === 'public.appointment_treatments' && c.values['code'] === 'T08');
+    expect(treatment).toMatchObject({ kind: 'insert', keyRefs: { appointment_id: expect.stringMatching(/^public\.appointments@/) } });
+    expect(treatment?.evidence['code']).toEqual([expect.objectContaining({ source: 'calendar', rule: 'appointment_treatments.yaml#treatment-codes' })]);
+  });
+
+  it('writes the jsonb details with members in the order written, the same text every run', () => {
+    const inserts = run.changeset.changes.filter((c) => c.table === 'public.appointments' && c.kind === 'insert');
+    for (const change of inserts) expect(change.values['details']).toMatch(/^\{"room":"\d","source":\{"system":"calendar","uid":"appt-\d{3}@nordclinic\.example"\}\}$/);
+  });
+
+  it('warns, in the changeset diff shows, that updated_at would be the apply time', async () => {
+    expect(run.changeset.warnings).toEqual([
+      expect.stringMatching(/^mappings\/appointments\.yaml:1:\d+: public\.appointments: no rule fills updated_at \(timestamp with time zone, DEFAULT now\(\)\)/),
+      expect.stringMatching(/^mappings\/patients\.yaml:1:\d+: public\.patients: no rule fills updated_at/),
+    ]);
+    if (!cliAvailable()) return;
+    const diff = await salvage(['diff', '--format', 'text'], dir);
+    expect(diff.stdout).toContain('warning: mappings/appointments.yaml:1:8: public.appointments: no rule fills updated_at');
+  });
+
+  it('applies into PostgreSQL and the clinic holds exactly what the sources prove', async () => {
+    const { applied } = await patchAndApply(run, target.name);
+    expect(applied).toMatchObject({ dryRun: false });
+    expect(await rowsByValue(target.url)).toEqual(truth(incident));
+  });
+});
