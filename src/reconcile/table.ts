@@ -387,7 +387,7 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
 
   // A row the backup does not have.
   const hasKey = table.primaryKey.length > 0 && table.primaryKey.every((c) => values[c] != null);
-  const id = hasKey ? `${name}#${table.primaryKey.map((c) => values[c]).join(',')}` : `${name}@${naturalId}`;
+  const id = hasKey ? `${name}#${table.primaryKey.map((c) => idPart(values[c] as string)).join(',')}` : `${name}@${naturalId}`;
   if (problems.length) {
     const first = problems[0] as { reason: UnrecoverableReason; message: string };
     return unrecoverable(base('unrecoverable', id), first.reason, problems.map((p) => p.message).join('; '));
@@ -452,8 +452,18 @@ function unrecoverable(change: Change, reason: UnrecoverableReason, detail: stri
 /** A readable identity for a row without a key: its first natural key, else its first record. */
 function describeRow(bound: BoundMapping, values: Record<string, string | null>, group: Group): string {
   for (const key of bound.matchKeys) {
-    if (key.every((c) => values[c] != null)) return key.map((c) => `${c}=${values[c]}`).join(',');
+    if (key.every((c) => values[c] != null)) return key.map((c) => `${c}=${idPart(values[c] as string)}`).join(',');
   }
   const first = group.members[0]?.record;
   return first ? `record=${first.ref}` : 'unknown';
+}
+
+/**
+ * A key value as a change id shows it: a reference to a row whose key the target makes at
+ * apply time is shown as that row's change id, in brackets (the reference itself carries
+ * a marker made anew each run, and ids must be the same from run to run).
+ */
+function idPart(value: string): string {
+  const ref = keyRefOf(value);
+  return ref === undefined ? value : `[${ref}]`;
 }

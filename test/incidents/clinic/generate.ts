@@ -208,12 +208,18 @@ export function detailsOf(a: Appointment): Record<string, unknown> {
   return { room: a.room, source: { system: 'calendar', uid: a.uid } };
 }
 
+/**
+ * The backup's rows, their uuids fixed (as a restored dump has them), so that the target
+ * restored from the same backup has the same keys.
+ */
 function backupSql(patients: Patient[], appointments: Appointment[], payments: Payment[]): string {
   const lines: string[] = [];
-  for (const p of PRACTITIONERS) lines.push(`INSERT INTO practitioners (email, full_name) VALUES (${sqlText(p.email)}, ${sqlText(p.name)});`);
+  let n = 0;
+  const uuid = () => `'00000000-0000-4000-8000-${(++n).toString(16).padStart(12, '0')}'`;
+  for (const p of PRACTITIONERS) lines.push(`INSERT INTO practitioners (id, email, full_name) VALUES (${uuid()}, ${sqlText(p.email)}, ${sqlText(p.name)});`);
   for (const p of patients.filter((x) => x.inBackup)) {
     lines.push(
-      `INSERT INTO patients (email, full_name, phone, stripe_customer_id, created_at, updated_at, deleted_at) VALUES (${[p.email, p.name, p.phone, p.stripeCustomer, p.createdAt, p.deletedAt ?? p.createdAt, p.deletedAt].map(sqlText).join(', ')});`,
+      `INSERT INTO patients (id, email, full_name, phone, stripe_customer_id, created_at, updated_at, deleted_at) VALUES (${uuid()}, ${[p.email, p.name, p.phone, p.stripeCustomer, p.createdAt, p.deletedAt ?? p.createdAt, p.deletedAt].map(sqlText).join(', ')});`,
     );
   }
   const patientId = (email: string) => `(SELECT id FROM patients WHERE email = ${sqlText(email)} AND deleted_at IS NULL)`;
@@ -223,13 +229,13 @@ function backupSql(patients: Patient[], appointments: Appointment[], payments: P
     const status = a.backupStatus ?? a.status;
     const cancelledAt = a.backupCancelledAt !== undefined ? a.backupCancelledAt : a.cancelledAt;
     lines.push(
-      `INSERT INTO appointments (practitioner_id, patient_id, starts_at, ends_at, status, details, cancelled_at, created_at, updated_at) VALUES (${practitionerId(a.practitioner)}, ${patientId(a.patient)}, ${sqlText(a.startsAt)}, ${sqlText(a.endsAt)}, ${sqlText(status)}, ${sqlText(JSON.stringify(detailsOf(a)))}, ${sqlText(cancelledAt)}, ${sqlText(a.createdAt)}, ${sqlText(a.createdAt)});`,
+      `INSERT INTO appointments (id, practitioner_id, patient_id, starts_at, ends_at, status, details, cancelled_at, created_at, updated_at) VALUES (${uuid()}, ${practitionerId(a.practitioner)}, ${patientId(a.patient)}, ${sqlText(a.startsAt)}, ${sqlText(a.endsAt)}, ${sqlText(status)}, ${sqlText(JSON.stringify(detailsOf(a)))}, ${sqlText(cancelledAt)}, ${sqlText(a.createdAt)}, ${sqlText(a.createdAt)});`,
     );
     for (const code of a.treatments) lines.push(`INSERT INTO appointment_treatments (appointment_id, code) VALUES (${appointmentId(a.practitioner, a.startsAt)}, ${sqlText(code)});`);
   }
   for (const p of payments.filter((x) => x.inBackup)) {
     lines.push(
-      `INSERT INTO payments (stripe_charge_id, patient_id, appointment_id, amount, created_at) VALUES (${sqlText(p.chargeId)}, ${patientId(p.patient)}, ${appointmentId(p.appointment.practitioner, p.appointment.startsAt)}, ${(p.amountCents / 100).toFixed(2)}, ${sqlText(p.createdAt)});`,
+      `INSERT INTO payments (id, stripe_charge_id, patient_id, appointment_id, amount, created_at) VALUES (${uuid()}, ${sqlText(p.chargeId)}, ${patientId(p.patient)}, ${appointmentId(p.appointment.practitioner, p.appointment.startsAt)}, ${(p.amountCents / 100).toFixed(2)}, ${sqlText(p.createdAt)});`,
     );
   }
   return lines.join('\n');
@@ -322,8 +328,8 @@ function csvField(value: string): string {
 
 /** The sign-up export, taken at the loss: every patient not deleted. */
 function signupsCsv(patients: Patient[]): string {
-  const rows = patients.filter((p) => p.deletedAt === null).map((p) => [p.email, p.name, p.phone ?? '', p.createdAt].map(csvField).join(','));
-  return ['email,name,phone,signed_up_at', ...rows, ''].join('\n');
+  const rows = patients.filter((p) => p.deletedAt === null).map((p) => [p.email, p.name, p.phone ?? '', p.stripeCustomer ?? '', p.createdAt].map(csvField).join(','));
+  return ['email,name,phone,stripe_customer,signed_up_at', ...rows, ''].join('\n');
 }
 
 function stripeObjects(patients: Patient[], payments: Payment[]): StripeJson[] {
@@ -362,6 +368,7 @@ rules:
       email: { from: data.email, transform: [email] }
       full_name: data.name
       phone: data.phone
+      stripe_customer_id: data.stripe_customer
       created_at: { from: data.signed_up_at, transform: [timestamp] }
   - name: stripe-customer
     source: stripe
