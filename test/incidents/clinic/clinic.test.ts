@@ -117,7 +117,6 @@ describe.runIf(pgUp)('a clinic group recovered end to end (uuid keys, enum, json
   it('reaches back over a year in Stripe only: a customer created long before the backup is pulled', async () => {
     const ids = (await readRecords(run.config.jobDir, 'stripe')).map((r) => r.data['id']);
     expect(ids).toContain('cus_Frida017');
-    expect(run.pullLog.join('\n')).not.toContain('2024-12');
   });
 
   it('fills a cancelled_at the backup lacks with the earliest mail, and never moves one it has', () => {
