@@ -66,13 +66,14 @@ export function parseMappingsCollecting(files: Array<{ file: string; text: strin
     if (!strict.success) problems.push(...zodProblems(doc, strict.error.issues));
     const loose = looseTable.safeParse(doc.value ?? {});
     if (!loose.success) continue;
-    const rules: RawRule[] = [];
-    for (const rule of loose.data.rules) {
+    // Each usable rule with its place in the file: a rule left out must not shift the lines of the next.
+    const rules: Array<{ rule: RawRule; index: number }> = [];
+    loose.data.rules.forEach((rule, index) => {
       const parsedRule = looseRule.safeParse(rule);
-      if (parsedRule.success) rules.push(parsedRule.data as RawRule);
-    }
+      if (parsedRule.success) rules.push({ rule: parsedRule.data as RawRule, index });
+    });
     if (rules.length === 0) continue;
-    const mapping = compileTable(doc, { ...loose.data, rules } as RawTableMapping, problems);
+    const mapping = compileTable(doc, { ...loose.data, rules: rules.map((r) => r.rule) } as RawTableMapping, rules.map((r) => r.index), problems);
     const previous = seenTables.get(mapping.table);
     if (previous) {
       problems.push(problemAt(doc, ['table'], `table "${mapping.table}" is already mapped in ${previous}: put all its rules in one file`));
@@ -95,7 +96,7 @@ function dedupe(problems: Problem[]): Problem[] {
   });
 }
 
-function compileTable(doc: YamlDocument, raw: RawTableMapping, problems: Problem[]): TableMapping {
+function compileTable(doc: YamlDocument, raw: RawTableMapping, places: number[], problems: Problem[]): TableMapping {
   const base = path.basename(doc.file);
   const merge: Record<string, MergePolicy> = {};
   for (const [column, policy] of Object.entries(raw.merge ?? {})) {
@@ -103,7 +104,8 @@ function compileTable(doc: YamlDocument, raw: RawTableMapping, problems: Problem
   }
   const seenNames = new Set<string>();
   const rules: CompiledRule[] = [];
-  raw.rules.forEach((rule, index) => {
+  raw.rules.forEach((rule, at) => {
+    const index = places[at] ?? at;
     if (seenNames.has(rule.name)) {
       problems.push(problemAt(doc, ['rules', index, 'name'], `rule name "${rule.name}" is used twice in this file`));
     }
@@ -177,7 +179,8 @@ function compileRule(
     }
     if (captureNames.has(as)) problems.push(problemAt(doc, [...at, 'each'], `$${as} is already a capture of an extract pattern: name the element otherwise with "as:"`));
     captureNames.add(as);
-    if (from) each = { from, as, ...(rule.each.split !== undefined ? { split: rule.each.split } : {}) };
+    if (rule.each.split === '') problems.push(problemAt(doc, [...at, 'each', 'split'], 'split by what? give the text between elements, such as "," or "\\n"'));
+    if (from) each = { from, as, ...(rule.each.split ? { split: rule.each.split } : {}) };
   }
 
   const columns: ColumnRule[] = [];
@@ -291,6 +294,7 @@ function compileLookup(
 ): ColumnLookup {
   const optional = lookup.optional ?? false;
   if (typeof lookup.by === 'string') return { table: lookup.table, by: lookup.by, optional };
+  if (Object.keys(lookup.by).length === 0) problems.push(problemAt(doc, [...at, 'by'], 'give the parent columns to look up by, each with where its value comes from'));
   const parts = Object.entries(lookup.by).flatMap(([column, part]) => {
     const rule = compileColumn(doc, column, part, [...at, 'by', column], problems, path_);
     return rule ? [rule] : [];

@@ -74,7 +74,7 @@ export const rawColumnSpec = z.union([
       .strictObject({
         table: z.string().min(1),
         /** One parent column (the value is the rule's `from`), or a map of parent columns to how each value is made. */
-        by: z.union([z.string().min(1), z.record(z.string().min(1), rawLookupPart).refine((m) => Object.keys(m).length > 0, 'give at least one column to look up by')]),
+        by: z.union([z.string().min(1), z.record(z.string().min(1), rawLookupPart)]),
         optional: z.boolean().optional(),
       })
       .optional(),
@@ -105,7 +105,7 @@ export const rawRule = z.strictObject({
   each: z
     .strictObject({
       from: z.string().min(1),
-      split: z.string().min(1).optional(),
+      split: z.string().optional(),
       as: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a name of letters, digits and _').optional(),
     })
     .optional(),
