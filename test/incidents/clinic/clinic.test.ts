@@ -146,6 +146,9 @@ describe.runIf(pgUp)('a clinic group recovered end to end (uuid keys, enum, json
     if (!cliAvailable()) return;
     const diff = await salvage(['diff', '--format', 'text'], dir);
     expect(diff.stdout).toContain('warning: mappings/appointments.yaml:1:8: public.appointments: no rule fills updated_at');
+    // check reads the same mappings (every new verb in them) against the schema and the pulled records.
+    const checked = await salvage(['check'], dir, { [KEY_ENV]: TEST_KEY });
+    expect(checked.code).toBe(0);
   });
 
   it('applies into PostgreSQL and the clinic holds exactly what the sources prove', async () => {
