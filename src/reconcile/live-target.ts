@@ -72,6 +72,8 @@ export class LiveTable {
         // The live app wrote a row under the key the sources prove: the same row only if a unique key agrees.
         const same = matches.find((m) => this.keyText(this.keyOf(m)) === this.keyText(this.keyOf(sameKey)));
         if (same) return this.fill(change, same);
+        // A row that is nothing but its key (appointment_treatments (appointment_id, code)) is the same row.
+        if (this.keyIsTheRow()) return this.fill(change, sameKey);
         return this.rekey.has(change.id) ? this.rekeyed(change, sameKey) : { change: this.keyReused(change, sameKey) };
       }
       const distinct = [...new Map(matches.map((m) => [this.keyText(this.keyOf(m)), m])).values()];
@@ -82,6 +84,11 @@ export class LiveTable {
       }
       return this.fill(change, distinct[0] as Row);
     });
+  }
+
+  /** Every stored column is part of the primary key: a key is the whole row, and no live writer can give it to another. */
+  private keyIsTheRow(): boolean {
+    return this.table.primaryKey.length > 0 && this.stored.every((c) => this.table.primaryKey.includes(c.name));
   }
 
   /** An update of a backup row: the live app may have changed or deleted it since the restart. */

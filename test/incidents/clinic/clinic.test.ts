@@ -160,4 +160,9 @@ describe.runIf(pgUp)('a clinic group recovered end to end (uuid keys, enum, json
     expect(applied).toMatchObject({ dryRun: false });
     expect(await rowsByValue(target.url)).toEqual(truth(incident));
   });
+
+  it('reconciled again against the recovered clinic, finds nothing left to write', async () => {
+    const again = await pullAndReconcile(dir, { [KEY_ENV]: TEST_KEY });
+    expect(again.changeset.changes.map((c) => `${c.kind} ${c.id}`)).toEqual([]);
+  });
 });
