@@ -243,7 +243,7 @@ function compileColumn(
   if (ways.length !== 1) {
     const message =
       ways.length === 0
-        ? 'give "from" (a field path), "value" (a constant) or "json" (an object built from members)'
+        ? 'give "from" (a field path) or "value" (a constant); for a json or jsonb column, "json" builds an object from members'
         : composite && hasFrom
           ? 'a lookup by several columns takes each value from its column under "by": move "from" there'
           : ways.length === 2
