@@ -4,6 +4,7 @@ import type { RecordFamily } from './families.js';
 import { fieldsFor } from './field-choice.js';
 import type { LossVerdict } from './backup-end.js';
 import { describeScore, MIN_MATCHES, type Evidence, type FieldScore } from './evidence.js';
+import { naturalKeys } from './natural-keys.js';
 import type { Anchor } from './plan-types.js';
 
 /**
@@ -22,7 +23,7 @@ export function anchorOf(table: CatalogTable, family: RecordFamily): Anchor | un
   if (family.ownObject) {
     const owns = concepts.filter((x) => x.concept?.concept === 'stripeId' && x.concept.stripeObject === family.ownObject);
     // A unique column holds a row's own id; a plain one (a refund's charge_id) points at another object.
-    const unique = (name: string) => table.uniqueKeys.some((k) => k.length === 1 && k[0] === name) || (table.primaryKey.length === 1 && table.primaryKey[0] === name);
+    const unique = (name: string) => naturalKeys(table).some((k) => k.length === 1 && k[0] === name) || (table.primaryKey.length === 1 && table.primaryKey[0] === name);
     const uniqueStripe = concepts.some((x) => x.concept?.concept === 'stripeId' && unique(x.column.name));
     const own = owns.find((x) => unique(x.column.name)) ?? (uniqueStripe ? undefined : owns[0]);
     if (own) return { strength: 3, why: `its records' own Stripe ids fill ${own.column.name}` };
@@ -36,7 +37,7 @@ export function anchorOf(table: CatalogTable, family: RecordFamily): Anchor | un
   if (stripeColumns.length === 0 && namedFor(table, family)) {
     return { strength: 2, why: `the table is named for what these records are (${family.describe})` };
   }
-  for (const key of table.uniqueKeys) {
+  for (const key of naturalKeys(table)) {
     if (carriesKey(table, family, key, concepts)) {
       return { strength: 1, why: `its records carry ${key.join(', ')}, the table's unique key` };
     }

@@ -34,6 +34,8 @@ export function chooseField(
   evidence: Evidence,
 ): { chosen?: FieldChoice; refuted: string[] } {
   const refuted: string[] = [];
+  // A JSON column takes a JSON value, which no record field is by name: built by hand, or its default.
+  if (column.typeName === 'json' || column.typeName === 'jsonb') return { refuted };
   const guesses = fieldsFor(column, concept, family.fields);
   const measured = measuresValues(column, concept, domain) && evidence.measurable(table, column.name, family);
   if (measured) {

@@ -2,6 +2,7 @@ import type { CatalogTable } from '../db/catalog-types.js';
 import { tableKey } from '../db/catalog.js';
 import type { TableSample } from './column-samples.js';
 import type { RecordFamily } from './families.js';
+import { naturalKeys } from './natural-keys.js';
 import { recordPaths, type PathValues } from './record-paths.js';
 import type { MatchHow } from './value-match.js';
 
@@ -92,7 +93,7 @@ export class Evidence {
    * measured (no sample, an empty table).
    */
   rowOverlap(table: CatalogTable, family: RecordFamily): FieldScore | undefined {
-    const keys = [...(table.primaryKey.length === 1 ? [table.primaryKey] : []), ...table.uniqueKeys].filter((k) => k.length === 1).map((k) => k[0] as string);
+    const keys = [...(table.primaryKey.length === 1 ? [table.primaryKey] : []), ...naturalKeys(table)].filter((k) => k.length === 1).map((k) => k[0] as string);
     let best: FieldScore | undefined;
     let measured = false;
     for (const key of keys) {

@@ -6,6 +6,7 @@ import { classifyColumn } from './concepts.js';
 import { describeScore, type Evidence } from './evidence.js';
 import type { Extraction, RecordFamily, SourceField } from './families.js';
 import { fieldsFor } from './field-choice.js';
+import { naturalKeys } from './natural-keys.js';
 import type { Anchor, PlannedColumn, PlannedExtract, PlannedRule } from './plan-types.js';
 import { TODO } from './plan-types.js';
 import { domainOf, type ValueDomains } from './value-domains.js';
@@ -57,6 +58,10 @@ export function planRule(table: CatalogTable, family: RecordFamily, anchor: Anch
       continue;
     }
     const concept = classifyColumn(column, table);
+    if (concept?.concept === 'updated' && anchor.strength < 3) {
+      rule.leftOut.push({ column: column.name, why: `${family.describe} are not these rows themselves: their last change is not the row's` });
+      continue;
+    }
     const domain = domainOf(ctx.domains, table, column.name);
     const { chosen, refuted } = chooseField(table, column, concept, family, domain, ctx.evidence);
     if (!chosen) {
@@ -103,7 +108,7 @@ function planLookup(
   const parentName = parent ? tableName(parent) : fk.references.name;
   const notFound = (why: string) => ({ found: false as const, why });
   if (!parent) return notFound(`foreign key to ${parentName}, a table salvage cannot see`);
-  const keys = parent.uniqueKeys.filter((k) => k.length === 1).map((k) => k[0] as string);
+  const keys = naturalKeys(parent).filter((k) => k.length === 1).map((k) => k[0] as string);
   if (keys.length === 0) return notFound(`foreign key to ${parentName}, which has no unique key besides its primary key to look a row up by`);
   const lookupVia = (parentTable: CatalogTable, name: string, key: string, field: SourceField, evidenceNote: string) => {
     const keyColumn = parentTable.columns.find((c) => c.name === key) as CatalogColumn;
@@ -147,6 +152,9 @@ function whyLeftOut(table: CatalogTable, column: CatalogColumn, family: RecordFa
     return `new rows take a key the target makes when the patch is applied (its default, ${column.default}); rows that point at them follow it`;
   }
   const sequence = table.sequences[column.name];
+  if (column.typeName === 'json' || column.typeName === 'jsonb') {
+    return `a JSON value no field of ${family.describe} is by itself${column.default !== null ? `; new rows get the default (${column.default})` : ''}`;
+  }
   if (sequence) return `new rows take the next value of ${sequence.schema}.${sequence.name}`;
   if (column.identity) return 'new rows take the next identity value';
   if (column.default !== null && /^(?:now\(\)|CURRENT_TIMESTAMP|CURRENT_DATE|clock_timestamp\(\)|statement_timestamp\(\))/i.test(column.default)) {
@@ -161,7 +169,7 @@ function whyLeftOut(table: CatalogTable, column: CatalogColumn, family: RecordFa
  * to a row: it would only become a row nobody can recognise, so the rule skips it.
  */
 function addKeyCondition(table: CatalogTable, family: RecordFamily, rule: PlannedRule): void {
-  for (const key of table.uniqueKeys) {
+  for (const key of naturalKeys(table)) {
     if (key.length !== 1) continue;
     const planned = rule.columns.find((c) => c.column === key[0]);
     if (!planned || planned.fromText) continue;

@@ -1,6 +1,7 @@
 import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
 import { foreignKeyOrder, tableKey } from '../db/catalog.js';
 import { anchorOf, judgeAnchor } from './anchor.js';
+import { naturalKeys } from './natural-keys.js';
 import { classifyColumn } from './concepts.js';
 import type { RecordFamily } from './families.js';
 import { planRule, tableName, type PlanContext } from './plan-rule.js';
@@ -129,8 +130,10 @@ function filledBy(rules: PlannedRule[], column: string): PlannedRule[] {
 }
 
 function matchOf(table: CatalogTable, rules: PlannedRule[]): Pick<PlannedTable, 'match' | 'matchWhy'> {
-  if (table.uniqueKeys.length) {
-    return { match: table.uniqueKeys, matchWhy: 'its unique keys: a rebuilt row is the backup row with the same key (the primary key is always tried first)' };
+  const keys = naturalKeys(table);
+  if (keys.length) {
+    const partial = keys.length > table.uniqueKeys.length ? ' (and those unique among live rows, by a partial index)' : '';
+    return { match: keys, matchWhy: `its unique keys${partial}: a rebuilt row is the backup row with the same key (the primary key is always tried first)` };
   }
   const start = table.columns.find((c) => classifyColumn(c, table)?.concept === 'start');
   const fk = table.foreignKeys.find((f) => f.columns.length === 1 && filledBy(rules, f.columns[0] as string).length > 0);
