@@ -94,8 +94,10 @@ export function planRule(table: CatalogTable, family: RecordFamily, anchor: Anch
   return rule;
 }
 
+/** A bare path when that is all; a list of paths is only ever read inside `{ from: [...] }`. */
 function columnSpec(from: string | string[], transforms: FlowValue[]): FlowValue {
-  return transforms.length ? { from, transform: transforms } : from;
+  if (transforms.length) return { from, transform: transforms };
+  return Array.isArray(from) ? { from } : from;
 }
 
 function planLookup(

@@ -133,7 +133,7 @@ describe.runIf(pgUp)('init chooses fields on the backup\'s evidence: a vehicle r
     expect(payments).toContain('      payment_intent: data.payment_intent');
     // Expanded or not, the customer's id reads.
     const renters = await readFile(path.join(bare, 'mappings', 'renters.yaml'), 'utf8');
-    expect(renters).toContain('stripe_customer_id: [data.customer.id, data.customer]');
+    expect(renters).toContain('stripe_customer_id: { from: [data.customer.id, data.customer] }');
   });
 });
 
