@@ -63,7 +63,8 @@ export function chooseField(
       );
       continue;
     }
-    const note = !measured ? undefined : score ? `a GUESS by name: ${describeScore(score)}` : 'a GUESS by name: no sampled value to measure it by';
+    // A value read out of a text was seen in the sample already (its comment says how often); it cannot be measured alone.
+    const note = !measured || field.extract ? undefined : score ? `a GUESS by name: ${describeScore(score)}` : 'a GUESS by name: no sampled value to measure it by';
     return { chosen: { field, recipe, ...(note ? { note } : {}) }, refuted };
   }
   return { refuted };
