@@ -1,12 +1,11 @@
 import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
-import type { ColumnConcept } from './concepts.js';
+import { STRIPE_ID_PREFIXES, type ColumnConcept } from './concepts.js';
 import { describeScore, MIN_MATCHES, share, type Evidence, type FieldScore } from './evidence.js';
 import type { RecordFamily, SourceField, ValueKind } from './families.js';
 import { fieldsFor } from './field-choice.js';
 import { valueRecipe, type ValueRecipe } from './value-recipe.js';
 import type { ValueDomain } from './value-domains.js';
 import { EMAIL, INSTANT } from './value-shapes.js';
-import { STRIPE_ID_PREFIXES } from './concepts.js';
 
 /** Shares this close are the same evidence: the name decides between them. */
 const NEAR_TIE = 0.05;

@@ -112,16 +112,15 @@ function planLookup(
   if (!parent) return notFound(`foreign key to ${parentName}, a table salvage cannot see`);
   const keys = naturalKeys(parent).filter((k) => k.length === 1).map((k) => k[0] as string);
   if (keys.length === 0) return notFound(`foreign key to ${parentName}, which has no unique key besides its primary key to look a row up by`);
-  const lookupVia = (parentTable: CatalogTable, name: string, key: string, field: SourceField, evidenceNote: string) => {
-    const keyColumn = parentTable.columns.find((c) => c.name === key) as CatalogColumn;
-    const concept = classifyColumn(keyColumn, parentTable);
-    const recipe = valueRecipe(field, keyColumn, concept, domainOf(ctx.domains, parentTable, key));
+  const lookupVia = (key: string, field: SourceField, evidenceNote: string) => {
+    const keyColumn = parent.columns.find((c) => c.name === key) as CatalogColumn;
+    const recipe = valueRecipe(field, keyColumn, classifyColumn(keyColumn, parent), domainOf(ctx.domains, parent, key));
     if (!recipe) return undefined;
-    const read = readOf(field, key === 'email' ? `${parentTable.name}_email` : `${parentTable.name}_${key}`);
-    const spec: FlowValue = { from: read.from, ...(recipe.transforms.length ? { transform: recipe.transforms } : {}), lookup: { table: name, by: key } };
+    const read = readOf(field, key === 'email' ? `${parent.name}_email` : `${parent.name}_${key}`);
+    const spec: FlowValue = { from: read.from, ...(recipe.transforms.length ? { transform: recipe.transforms } : {}), lookup: { table: parentName, by: key } };
     const fallback = family.fallbacks?.get(field.path);
     const why =
-      `foreign key to ${name}.${fk.references.columns[0]}, found by ${name}.${key} (its unique key) from ${field.label}` +
+      `foreign key to ${parentName}.${fk.references.columns[0]}, found by ${parentName}.${key} (its unique key) from ${field.label}` +
       (fallback && Array.isArray(read.from) ? `, else from ${fallback.label} (${fallback.why})` : '') +
       evidenceNote;
     return { found: true as const, column: { spec, why, fromText: read.fromText, todo: recipe.todo } };
@@ -130,7 +129,7 @@ function planLookup(
   for (const key of keys) {
     for (const score of ctx.evidence.ranked(parent, key, family)) {
       const field = family.fields.find((f) => f.path === score.path && !f.extract) ?? evidenceField(score.path, family);
-      const found = lookupVia(parent, parentName, key, field, `; ${describeScore(score)}`);
+      const found = lookupVia(key, field, `; ${describeScore(score)}`);
       if (found) return found;
     }
   }
@@ -138,10 +137,9 @@ function planLookup(
     const keyColumn = parent.columns.find((c) => c.name === key) as CatalogColumn;
     const concept = classifyColumn(keyColumn, parent);
     for (const field of fieldsFor(keyColumn, concept, family.fields)) {
+      // No path's values are the parent's keys: by name, saying so (the parents may all be lost rows too).
       const score = field.extract ? undefined : ctx.evidence.score(parent, key, family, field.path);
-      // Measured and never found among the parent's keys: the wrong person (an attendee, not the organizer).
-      if (score && score.of >= 2 && score.matched === 0) continue;
-      const found = lookupVia(parent, parentName, key, field, score ? `; a GUESS by name: ${describeScore(score)}` : '');
+      const found = lookupVia(key, field, score ? `; a GUESS by name: ${describeScore(score)}` : '');
       if (found) return found;
     }
   }
