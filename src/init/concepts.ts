@@ -104,9 +104,10 @@ export function classifyColumn(column: CatalogColumn, table: CatalogTable): Colu
   }
   if (column.name.toLowerCase() === 'stripe_id') return { concept: 'stripeId', stripeObject: 'any' };
   // charge_id, refund_id, payment_intent: Stripe's own object names hold its ids (customer_id is too often a key of one's own).
-  const bare = /^(charge|refund|payment_intent|invoice|subscription|checkout_session)(?:_id)?$/.exec(column.name.toLowerCase());
+  // (An `_id` it must have, but for payment_intent: a bare `subscription` or `invoice` may hold a plan's name or a number.)
+  const bare = /^(?:(charge|refund|payment_intent|invoice|subscription|checkout_session)_id|(payment_intent))$/.exec(column.name.toLowerCase());
   if (bare && (kind === 'text' || kind === 'other') && !table.foreignKeys.some((fk) => fk.columns.includes(column.name))) {
-    return { concept: 'stripeId', stripeObject: STRIPE_OBJECTS[bare[1] ?? ''] ?? 'any' };
+    return { concept: 'stripeId', stripeObject: STRIPE_OBJECTS[bare[1] ?? bare[2] ?? ''] ?? 'any' };
   }
 
   if (kind === 'timestamp' || kind === 'date') {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogTable } from '../../src/db/catalog-types.js';
 import { readCatalog } from '../../src/db/catalog.js';
 import { sampleColumns } from '../../src/init/column-samples.js';
+import { classifyColumn } from '../../src/init/concepts.js';
 import { samplePulledRecords } from '../../src/init/pulled-records.js';
 import { recordPaths } from '../../src/init/record-paths.js';
 import { columnValues } from '../../src/init/value-match.js';
@@ -124,5 +125,24 @@ describe('the column sample query', () => {
       expect(sample.columns.get('e "mail"')?.find('ada@x.test')).toBe('case');
       expect(sample.columns.get('created at')?.find('2026-01-02T11:00:00+01:00')).toBe('time');
     });
+  });
+});
+
+describe('columns named for a Stripe object without the stripe_ prefix', () => {
+  const table = (columns: string[], fk?: string): CatalogTable => ({
+    schema: 'public', name: 'payments', primaryKey: ['id'], uniqueKeys: [], sequences: {},
+    columns: ['id', ...columns].map((name) => ({ name, type: name === 'id' ? 'integer' : 'text', typeName: name === 'id' ? 'int4' : 'text', notNull: false, default: null, identity: null, generated: false })),
+    foreignKeys: fk ? [{ columns: [fk], references: { schema: 'public', name: 'charges', columns: ['id'] } }] : [],
+  }) as unknown as CatalogTable;
+
+  it('hold that object\'s ids: charge_id, refund_id, payment_intent; not a bare subscription, nor a foreign key', () => {
+    const t = table(['charge_id', 'refund_id', 'payment_intent', 'subscription']);
+    const concept = (name: string, of = t) => classifyColumn(of.columns.find((c) => c.name === name) as CatalogTable['columns'][number], of);
+    expect(concept('charge_id')).toEqual({ concept: 'stripeId', stripeObject: 'charge' });
+    expect(concept('refund_id')).toEqual({ concept: 'stripeId', stripeObject: 'refund' });
+    expect(concept('payment_intent')).toEqual({ concept: 'stripeId', stripeObject: 'payment_intent' });
+    expect(concept('subscription')).toBeUndefined();
+    const linked = table(['charge_id'], 'charge_id');
+    expect(concept('charge_id', linked)?.concept).not.toBe('stripeId');
   });
 });
