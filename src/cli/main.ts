@@ -91,7 +91,8 @@ export function buildProgram(): Command {
     .option('--from <iso>', 'when the backup was taken (default: the newest write found in it)')
     .option('--to <iso>', 'when the data was lost')
     .option('--dir <dir>', 'where to write salvage.yaml and mappings/', '.')
-    .action(async (opts: { source: string[]; backupUrl?: string; from?: string; to?: string; dir: string }) => {
+    .option('--records <dir>', 'pulled records to choose fields by (<source>.ndjson; default: the records of the job it writes)')
+    .action(async (opts: { source: string[]; backupUrl?: string; from?: string; to?: string; dir: string; records?: string }) => {
       const dir = path.resolve(opts.dir);
       const { report } = await init({
         backupUrl: opts.backupUrl ?? process.env.BACKUP_DATABASE_URL,
@@ -99,6 +100,7 @@ export function buildProgram(): Command {
         dir,
         sources: opts.source,
         window: { from: opts.from, to: opts.to },
+        ...(opts.records ? { recordsDir: path.resolve(opts.records) } : {}),
       });
       out(formatInitReport(report));
     });

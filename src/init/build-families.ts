@@ -10,6 +10,9 @@ import type { NamedSource } from './source-specs.js';
 /** Every kind whose records include calendar events: calendars, and emails with invites attached. */
 const CALENDAR_KINDS = new Set(['ics', 'google-calendar', 'imap', 'eml']);
 const EMAIL_KINDS = new Set(['imap', 'eml']);
+const STRIPE_KINDS = new Set(['stripe']);
+/** Kinds that are calendars first (their events lead); mail carries invites too, but second. */
+const CALENDAR_FIRST = new Set(['ics', 'google-calendar']);
 
 /**
  * The record families the named sources will produce. Sources of the same shape
@@ -22,7 +25,12 @@ export function buildFamilies(sources: NamedSource[], samples: Map<string, Sourc
   const recordsOf = (kinds: Set<string>, type: string) =>
     sources.filter((s) => kinds.has(s.kind)).flatMap((s) => (samples.get(s.name)?.records ?? []).filter((r) => r.type === type));
 
-  const calendarSources = sources.filter((s) => CALENDAR_KINDS.has(s.kind));
+  // Calendars before mailboxes: the order a rule's sources are listed in is the order `prefer:` gets.
+  // A pulled source is known whole: one without records of a shape gives none (no invoices, no invites).
+  const giving = (type: string) => (s: NamedSource) => !samples.get(s.name)?.pulled || (samples.get(s.name)?.records ?? []).some((r) => r.type === type);
+  const calendarSources = [...sources.filter((s) => CALENDAR_FIRST.has(s.kind)), ...sources.filter((s) => CALENDAR_KINDS.has(s.kind) && !CALENDAR_FIRST.has(s.kind))].filter(
+    giving('calendar.event'),
+  );
   if (calendarSources.length) {
     const sampled = recordsOf(CALENDAR_KINDS, 'calendar.event');
     families.push({
@@ -33,10 +41,11 @@ export function buildFamilies(sources: NamedSource[], samples: Map<string, Sourc
       thing: 'event',
       fields: refineCalendarFields(calendarEventFields(), sampled),
       evidence: withSample('the documented shape of calendar events', sampled.length, 'events'),
+      sample: sampled,
     });
   }
 
-  const emailSources = sources.filter((s) => EMAIL_KINDS.has(s.kind));
+  const emailSources = sources.filter((s) => EMAIL_KINDS.has(s.kind)).filter(giving('email.message'));
   if (emailSources.length) {
     const sampled = recordsOf(EMAIL_KINDS, 'email.message');
     families.push({
@@ -47,6 +56,7 @@ export function buildFamilies(sources: NamedSource[], samples: Map<string, Sourc
       thing: 'message',
       fields: [...emailMessageFields(), ...textLabelFields(sampled, 'data.text', (r) => r.data['text'])],
       evidence: withSample('the documented shape of email messages', sampled.length, 'messages'),
+      sample: sampled,
       needsSelection: 'which messages are about these rows? e.g. data.subject: { matches: Booking }',
     });
   }
@@ -54,15 +64,21 @@ export function buildFamilies(sources: NamedSource[], samples: Map<string, Sourc
   const stripeSources = sources.filter((s) => s.kind === 'stripe');
   if (stripeSources.length) {
     for (const shape of STRIPE_SHAPES) {
+      const shapeSources = stripeSources.filter(giving(shape.type));
+      if (shapeSources.length === 0) continue;
+      const sampled = recordsOf(STRIPE_KINDS, shape.type);
+      const fields = shape.fields.map((f) => ({ ...f }));
       families.push({
         name: shape.type.replace(/^stripe\./, 'stripe-').replaceAll('.', '-').replaceAll('_', '-'),
         type: shape.type,
-        sources: stripeSources.map((s) => s.name),
+        sources: shapeSources.map((s) => s.name),
         describe: shape.describe,
         thing: shape.thing,
         ownObject: shape.object,
-        fields: shape.fields.map((f) => ({ ...f })),
-        evidence: "Stripe's documented object shape",
+        fields,
+        ...stripeFallbacks(fields, sampled),
+        evidence: withSample("Stripe's documented object shape", sampled.length, 'objects'),
+        sample: sampled,
       });
     }
   }
@@ -83,6 +99,7 @@ export function buildFamilies(sources: NamedSource[], samples: Map<string, Sourc
       fields,
       ...(fallbacks.size ? { fallbacks } : {}),
       evidence: `the header and ${records.length} sampled rows of ${(source.files ?? []).join(', ')}`,
+      sample: records,
     });
   }
   return families;
@@ -98,6 +115,35 @@ function refineCalendarFields(fields: SourceField[], sampled: SourceRecord[]): S
     return f;
   });
   return [...refined, ...uidRowIdFields(sampled), ...textLabelFields(sampled, 'data.description', (r) => r.data['description'])];
+}
+
+/**
+ * A Stripe reference is an object when the connector expanded it (`data.customer.id`)
+ * and an id string when it did not (a deleted customer, an object listed unexpanded).
+ * With a sample, the shape it shows is read; without one, the other shape is the
+ * second `from`, so either reads.
+ */
+function stripeFallbacks(fields: SourceField[], sampled: SourceRecord[]): Pick<RecordFamily, 'fallbacks'> {
+  const fallbacks = new Map<string, SourceField>();
+  for (const field of fields) {
+    if (!field.path.endsWith('.id') || field.path === 'data.id') continue;
+    const parent = field.path.slice(0, -'.id'.length);
+    const shapes = sampled.map((r) => readDotted(r, parent));
+    if (sampled.length && !shapes.some((v) => typeof v === 'object' && v !== null)) {
+      // Never expanded in the sample: the id string itself is the field.
+      field.path = parent;
+      field.why = `${field.why}; a plain id string in the sampled records`;
+      continue;
+    }
+    fallbacks.set(field.path, { ...field, path: parent, why: 'the id itself when it is not expanded' });
+  }
+  return fallbacks.size ? { fallbacks } : {};
+}
+
+function readDotted(record: SourceRecord, path: string): unknown {
+  let value: unknown = record;
+  for (const part of path.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  return value;
 }
 
 function withSample(documented: string, count: number, what: string): string {

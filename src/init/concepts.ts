@@ -103,10 +103,16 @@ export function classifyColumn(column: CatalogColumn, table: CatalogTable): Colu
     if (object) return { concept: 'stripeId', stripeObject: object };
   }
   if (column.name.toLowerCase() === 'stripe_id') return { concept: 'stripeId', stripeObject: 'any' };
+  // charge_id, refund_id, payment_intent: Stripe's own object names hold its ids (customer_id is too often a key of one's own).
+  // (An `_id` it must have, but for payment_intent: a bare `subscription` or `invoice` may hold a plan's name or a number.)
+  const bare = /^(?:(charge|refund|payment_intent|invoice|subscription|checkout_session)_id|(payment_intent))$/.exec(column.name.toLowerCase());
+  if (bare && (kind === 'text' || kind === 'other') && !table.foreignKeys.some((fk) => fk.columns.includes(column.name))) {
+    return { concept: 'stripeId', stripeObject: STRIPE_OBJECTS[bare[1] ?? bare[2] ?? ''] ?? 'any' };
+  }
 
   if (kind === 'timestamp' || kind === 'date') {
-    if (has(ws, 'start', 'starts', 'begin', 'begins', 'from') || column.name === 'scheduled_at' || column.name === 'appointment_at') return { concept: 'start' };
-    if (has(ws, 'end', 'ends', 'until', 'finish', 'finishes')) return { concept: 'end' };
+    if (has(ws, 'start', 'starts', 'begin', 'begins', 'from', 'pickup', 'checkin') || isPair(ws, ['pick', 'picked'], ['up']) || column.name === 'scheduled_at' || column.name === 'appointment_at') return { concept: 'start' };
+    if (has(ws, 'end', 'ends', 'until', 'finish', 'finishes', 'return', 'dropoff', 'checkout') || isPair(ws, ['drop'], ['off'])) return { concept: 'end' };
     if (has(ws, 'created', 'inserted', 'registered', 'creation', 'booked', 'signed')) return { concept: 'created' };
     if (has(ws, 'updated', 'modified', 'changed')) return { concept: 'updated' };
     if (column.notNull && isEventTime(ws)) return { concept: 'happened' };

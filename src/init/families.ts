@@ -1,3 +1,4 @@
+import type { SourceRecord } from '../records/envelope.js';
 import type { Concept } from './concepts.js';
 
 /**
@@ -106,6 +107,8 @@ export interface RecordFamily {
   fallbacks?: Map<string, SourceField>;
   /** Where the field list comes from: the source's documented shape, or sampled records. */
   evidence: string;
+  /** The sampled records of this shape (pulled, or read from exports): what fields are measured by. */
+  sample?: SourceRecord[];
   /**
    * Set when not every record of this family is about the tables' rows (most emails
    * are not from customers): the rule gets a TODO condition to say which are.

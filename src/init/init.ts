@@ -4,6 +4,7 @@ import { tableKey } from '../db/catalog.js';
 import { connectDatabase } from '../db/connect.js';
 import { UsageError } from '../errors.js';
 import { buildFamilies } from './build-families.js';
+import { Evidence } from './evidence.js';
 import { planTables } from './plan-table.js';
 import type { PlannedTable, UnplannedTable } from './plan-types.js';
 import { renderConfig, type ConfigDraft } from './render-config.js';
@@ -25,6 +26,11 @@ export interface InitOptions {
   sources: ReadonlyArray<string | InitSourceSpec>;
   /** The window, when known; otherwise `from` is where the backup ends and `to` is now. */
   window?: { from?: Date | string; to?: Date | string };
+  /**
+   * Where pulled records are (`<source>.ndjson`): sampled, they are the evidence init
+   * chooses fields by. Default: the records directory of the job the config names.
+   */
+  recordsDir?: string;
   /** The time written into files (tests pin it). */
   now?: Date;
 }
@@ -54,11 +60,14 @@ export async function init(options: InitOptions): Promise<InitResult> {
 
   const survey = await readBackup(options);
   const samples = new Map<string, SourceSample>();
-  for (const source of sources) samples.set(source.name, await sampleSource(source, options.dir));
-  const families = buildFamilies(sources, samples);
-  const { planned, unplanned } = planTables(families, { catalog: survey.catalog, domains: survey.domains });
-
   const configDraft = draftConfig(options, survey, sources, now);
+  const recordsDir = options.recordsDir ?? path.join(path.resolve(options.dir), configDraft.job, 'records');
+  for (const source of sources) samples.set(source.name, await sampleSource(source, options.dir, recordsDir));
+  const families = buildFamilies(sources, samples);
+  const evidence = new Evidence(new Map(survey.tables.map((t) => [tableKey(t.table), t.sample])));
+  const verdicts = new Map(survey.tables.map((t) => [tableKey(t.table), t.lostRows]));
+  const { planned, unplanned } = planTables(families, { catalog: survey.catalog, domains: survey.domains, evidence, verdicts });
+
   const files = [
     { path: CONFIG_FILE, text: renderConfig(configDraft) },
     ...planned.map((p) => ({ path: `${MAPPINGS_DIR}/${p.file}`, text: renderMapping(p, now) })),
@@ -70,7 +79,13 @@ export async function init(options: InitOptions): Promise<InitResult> {
     ...(survey.backupEnd ? { backupEnd: { at: survey.backupEnd.at.toISOString(), table: survey.backupEnd.table, column: survey.backupEnd.column } } : {}),
     window: { ...(configDraft.window.from ? { from: configDraft.window.from.toISOString() } : {}), to: configDraft.window.to.toISOString() },
     tables: survey.tables.map((t) => tableReport(t, planned, unplanned)),
-    sources: sources.map((s) => ({ name: s.name, kind: s.kind, sampled: samples.get(s.name)?.records.length ?? 0, ...noteOf(samples.get(s.name)) })),
+    sources: sources.map((s) => ({
+      name: s.name,
+      kind: s.kind,
+      sampled: samples.get(s.name)?.records.length ?? 0,
+      ...(samples.get(s.name)?.pulled ? { pulled: true } : {}),
+      ...noteOf(samples.get(s.name)),
+    })),
     files: files.map((f) => f.path),
     // In file and line order, as check lists them.
     todos: files.flatMap((f) => todosIn(f.path, f.text)).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line)),

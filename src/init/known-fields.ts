@@ -12,6 +12,8 @@ export function calendarEventFields(): SourceField[] {
   return [
     { path: 'data.attendees[0].email', label: 'attendee email', concept: 'email', kind: 'email', why: "the first attendee of a booking's event is usually the customer" },
     { path: 'data.attendees[0].name', label: 'attendee name', concept: 'fullName', kind: 'personName', why: "the first attendee's display name" },
+    { path: 'data.organizer.email', label: 'organizer email', concept: 'email', kind: 'email', why: "the organizer's email: whose calendar it is (a practitioner, a guide), not the customer's" },
+    { path: 'data.organizer.name', label: 'organizer name', concept: 'fullName', kind: 'personName', why: "the organizer's display name" },
     { path: 'data.start', label: 'start', concept: 'start', kind: 'eventTime', why: "the event's start" },
     { path: 'data.end', label: 'end', concept: 'end', kind: 'eventTime', why: "the event's end (exclusive for all-day events)" },
     { path: 'data.created', label: 'created', concept: 'created', kind: 'instant', why: 'when the event was created' },
@@ -41,6 +43,14 @@ const ownId = (object: string, prefix: string): SourceField => ({
 });
 const currency: SourceField = { path: 'data.currency', label: 'currency', concept: 'currency', kind: 'currency', why: 'the three-letter currency code (Stripe writes it in lower case)' };
 const cents = (path: string, why: string): SourceField => ({ path, label: path.slice(5), concept: 'amount', kind: 'cents', why });
+const paymentIntentId: SourceField = {
+  path: 'data.payment_intent',
+  label: 'payment intent',
+  concept: 'stripeId',
+  stripeObject: 'payment_intent',
+  kind: 'stripeId',
+  why: 'the payment intent it belongs to (pi_...)',
+};
 const customerId: SourceField = {
   path: 'data.customer',
   label: 'customer',
@@ -88,6 +98,7 @@ export const STRIPE_SHAPES: readonly StripeShape[] = [
       { path: 'data.billing_details.phone', label: 'billing phone', concept: 'phone', kind: 'phone', why: "the payer's phone from the billing details" },
       { path: 'data.description', label: 'description', concept: 'description', kind: 'text', why: "the charge's description" },
       { ...customerId, path: 'data.customer.id' },
+      paymentIntentId,
       created('charge'),
     ],
   },
@@ -102,6 +113,7 @@ export const STRIPE_SHAPES: readonly StripeShape[] = [
       currency,
       { path: 'data.status', label: 'status', concept: 'status', kind: 'status', values: ['pending', 'requires_action', 'succeeded', 'failed', 'canceled'], why: "the refund's status" },
       { path: 'data.charge', label: 'charge', concept: 'stripeId', stripeObject: 'charge', kind: 'stripeId', why: 'the charge it refunds (ch_...)' },
+      paymentIntentId,
       { path: 'data.reason', label: 'reason', kind: 'text', why: 'why it was refunded' },
       created('refund'),
     ],

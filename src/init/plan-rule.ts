@@ -1,16 +1,25 @@
 import type { Catalog, CatalogColumn, CatalogForeignKey, CatalogTable } from '../db/catalog-types.js';
+import { keyGeneratorOf } from '../reconcile/key-refs.js';
+import type { LossVerdict } from './backup-end.js';
+import { chooseField } from './choose-field.js';
 import { classifyColumn } from './concepts.js';
+import { describeScore, type Evidence } from './evidence.js';
 import type { Extraction, RecordFamily, SourceField } from './families.js';
 import { fieldsFor } from './field-choice.js';
+import { naturalKeys } from './natural-keys.js';
 import type { Anchor, PlannedColumn, PlannedExtract, PlannedRule } from './plan-types.js';
 import { TODO } from './plan-types.js';
 import { domainOf, type ValueDomains } from './value-domains.js';
-import { valueRecipe, type ValueRecipe } from './value-recipe.js';
+import { valueRecipe } from './value-recipe.js';
 import type { FlowValue } from './yaml-text.js';
 
 export interface PlanContext {
   catalog: Catalog;
   domains: ValueDomains;
+  /** The backup's sampled values against the sources' sampled records. */
+  evidence: Evidence;
+  /** By table key: whether the survey thinks the table lost rows. */
+  verdicts: ReadonlyMap<string, LossVerdict>;
 }
 
 /**
@@ -49,17 +58,14 @@ export function planRule(table: CatalogTable, family: RecordFamily, anchor: Anch
       continue;
     }
     const concept = classifyColumn(column, table);
-    const domain = domainOf(ctx.domains, table, column.name);
-    let chosen: { field: SourceField; recipe: ValueRecipe } | undefined;
-    for (const field of fieldsFor(column, concept, family.fields)) {
-      const recipe = valueRecipe(field, column, concept, domain);
-      if (recipe) {
-        chosen = { field, recipe };
-        break;
-      }
+    if (concept?.concept === 'updated' && anchor.strength < 3) {
+      rule.leftOut.push({ column: column.name, why: `${family.describe} are not these rows themselves: their last change is not the row's` });
+      continue;
     }
+    const domain = domainOf(ctx.domains, table, column.name);
+    const { chosen, refuted } = chooseField(table, column, concept, family, domain, ctx.evidence);
     if (!chosen) {
-      rule.leftOut.push({ column: column.name, why: whyLeftOut(table, column, family) });
+      rule.leftOut.push({ column: column.name, why: [...refuted, whyLeftOut(table, column, family)].join('; ') });
       continue;
     }
     const { field, recipe } = chosen;
@@ -67,7 +73,7 @@ export function planRule(table: CatalogTable, family: RecordFamily, anchor: Anch
     rule.columns.push({
       column: column.name,
       spec: columnSpec(read.from, recipe.transforms),
-      why: [field.why, recipe.note, Array.isArray(read.from) ? `else ${family.fallbacks?.get(field.path)?.why}` : ''].filter(Boolean).join('; '),
+      why: [field.why, recipe.note, Array.isArray(read.from) ? `else ${family.fallbacks?.get(field.path)?.why}` : '', chosen.note, ...refuted].filter(Boolean).join('; '),
       fromText: read.fromText,
       todo: recipe.todo,
     });
@@ -88,8 +94,10 @@ export function planRule(table: CatalogTable, family: RecordFamily, anchor: Anch
   return rule;
 }
 
+/** A bare path when that is all; a list of paths is only ever read inside `{ from: [...] }`. */
 function columnSpec(from: string | string[], transforms: FlowValue[]): FlowValue {
-  return transforms.length ? { from, transform: transforms } : from;
+  if (transforms.length) return { from, transform: transforms };
+  return Array.isArray(from) ? { from } : from;
 }
 
 function planLookup(
@@ -102,30 +110,56 @@ function planLookup(
   const parentName = parent ? tableName(parent) : fk.references.name;
   const notFound = (why: string) => ({ found: false as const, why });
   if (!parent) return notFound(`foreign key to ${parentName}, a table salvage cannot see`);
-  const keys = parent.uniqueKeys.filter((k) => k.length === 1).map((k) => k[0] as string);
+  const keys = naturalKeys(parent).filter((k) => k.length === 1).map((k) => k[0] as string);
   if (keys.length === 0) return notFound(`foreign key to ${parentName}, which has no unique key besides its primary key to look a row up by`);
+  const lookupVia = (key: string, field: SourceField, evidenceNote: string) => {
+    const keyColumn = parent.columns.find((c) => c.name === key) as CatalogColumn;
+    const recipe = valueRecipe(field, keyColumn, classifyColumn(keyColumn, parent), domainOf(ctx.domains, parent, key));
+    if (!recipe) return undefined;
+    const read = readOf(field, key === 'email' ? `${parent.name}_email` : `${parent.name}_${key}`);
+    const spec: FlowValue = { from: read.from, ...(recipe.transforms.length ? { transform: recipe.transforms } : {}), lookup: { table: parentName, by: key } };
+    const fallback = family.fallbacks?.get(field.path);
+    const why =
+      `foreign key to ${parentName}.${fk.references.columns[0]}, found by ${parentName}.${key} (its unique key) from ${field.label}` +
+      (fallback && Array.isArray(read.from) ? `, else from ${fallback.label} (${fallback.why})` : '') +
+      evidenceNote;
+    return { found: true as const, column: { spec, why, fromText: read.fromText, todo: recipe.todo } };
+  };
+  // On evidence first: the field whose values are the parent's keys (an organizer's email, a calendar's id).
+  for (const key of keys) {
+    for (const score of ctx.evidence.ranked(parent, key, family)) {
+      const field = family.fields.find((f) => f.path === score.path && !f.extract) ?? evidenceField(score.path, family);
+      const found = lookupVia(key, field, `; ${describeScore(score)}`);
+      if (found) return found;
+    }
+  }
   for (const key of keys) {
     const keyColumn = parent.columns.find((c) => c.name === key) as CatalogColumn;
     const concept = classifyColumn(keyColumn, parent);
     for (const field of fieldsFor(keyColumn, concept, family.fields)) {
-      const recipe = valueRecipe(field, keyColumn, concept, domainOf(ctx.domains, parent, key));
-      if (!recipe) continue;
-      const read = readOf(field, key === 'email' ? `${parent.name}_email` : `${parent.name}_${key}`);
-      const spec: FlowValue = { from: read.from, ...(recipe.transforms.length ? { transform: recipe.transforms } : {}), lookup: { table: parentName, by: key } };
-      const fallback = family.fallbacks?.get(field.path);
-      const why =
-        `foreign key to ${parentName}.${fk.references.columns[0]}, found by ${parentName}.${key} (its unique key) from ${field.label}` +
-        (fallback && Array.isArray(read.from) ? `, else from ${fallback.label} (${fallback.why})` : '');
-      return { found: true, column: { spec, why, fromText: read.fromText, todo: recipe.todo } };
+      // No path's values are the parent's keys: by name, saying so (the parents may all be lost rows too).
+      const score = field.extract ? undefined : ctx.evidence.score(parent, key, family, field.path);
+      const found = lookupVia(key, field, score ? `; a GUESS by name: ${describeScore(score)}` : '');
+      if (found) return found;
     }
   }
   return notFound(`foreign key to ${parentName}: no field of ${family.describe} carries ${keys.join(' or ')}, its unique key`);
 }
 
 function whyLeftOut(table: CatalogTable, column: CatalogColumn, family: RecordFamily): string {
+  const made = keyGeneratorOf(table);
+  if (made?.column === column.name && made.generator.kind === 'uuid') {
+    return `new rows take a key the target makes when the patch is applied (its default, ${column.default}); rows that point at them follow it`;
+  }
   const sequence = table.sequences[column.name];
+  if (column.typeName === 'json' || column.typeName === 'jsonb') {
+    return `a JSON value no field of ${family.describe} is by itself${column.default !== null ? `; new rows get the default (${column.default})` : ''}`;
+  }
   if (sequence) return `new rows take the next value of ${sequence.schema}.${sequence.name}`;
   if (column.identity) return 'new rows take the next identity value';
+  if (column.default !== null && /^(?:now\(\)|CURRENT_TIMESTAMP|CURRENT_DATE|clock_timestamp\(\)|statement_timestamp\(\))/i.test(column.default)) {
+    return `no field of ${family.describe} fits it; new rows get the default (${column.default}): the time of apply, not when the row was made`;
+  }
   if (column.default !== null) return `no field of ${family.describe} fits it; the default (${column.default}) applies to new rows`;
   return `no field of ${family.describe} fits it`;
 }
@@ -135,7 +169,7 @@ function whyLeftOut(table: CatalogTable, column: CatalogColumn, family: RecordFa
  * to a row: it would only become a row nobody can recognise, so the rule skips it.
  */
 function addKeyCondition(table: CatalogTable, family: RecordFamily, rule: PlannedRule): void {
-  for (const key of table.uniqueKeys) {
+  for (const key of naturalKeys(table)) {
     if (key.length !== 1) continue;
     const planned = rule.columns.find((c) => c.column === key[0]);
     if (!planned || planned.fromText) continue;
@@ -144,6 +178,11 @@ function addKeyCondition(table: CatalogTable, family: RecordFamily, rule: Planne
     rule.when.push({ path: from, condition: { exists: true }, why: `a record without it has no ${key[0]} to be matched by` });
     return;
   }
+}
+
+/** A field known only from the sampled records, for a lookup. */
+function evidenceField(path: string, family: RecordFamily): SourceField {
+  return { path, label: path.replace(/^data\./, ''), kind: 'text', why: `${path} of ${family.describe}` };
 }
 
 /** Always optional: a record without the line or the shape leaves the column unknown, it does not unapply the rule. */

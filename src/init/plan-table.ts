@@ -1,6 +1,7 @@
 import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
-import { foreignKeyOrder } from '../db/catalog.js';
-import { anchorOf } from './anchor.js';
+import { foreignKeyOrder, tableKey } from '../db/catalog.js';
+import { anchorOf, judgeAnchor } from './anchor.js';
+import { naturalKeys } from './natural-keys.js';
 import { classifyColumn } from './concepts.js';
 import type { RecordFamily } from './families.js';
 import { planRule, tableName, type PlanContext } from './plan-rule.js';
@@ -21,9 +22,11 @@ export function planTables(families: RecordFamily[], ctx: PlanContext): { planne
   const planned: PlannedTable[] = [];
   const unplanned: UnplannedTable[] = [];
   for (const table of foreignKeyOrder(ctx.catalog.tables)) {
+    const vetoes: string[] = [];
     const rules = families
       .flatMap((family) => {
-        const anchor = anchorOf(table, family);
+        const { anchor, veto } = judgeAnchor(table, family, anchorOf(table, family), { evidence: ctx.evidence, verdict: ctx.verdicts.get(tableKey(table)), tables: ctx.catalog.tables });
+        if (veto) vetoes.push(`${family.describe}: ${veto}`);
         return anchor ? [planRule(table, family, anchor, ctx)] : [];
       })
       .filter((rule) => rule.anchor.strength === 3 || rule.columns.length >= MIN_COLUMNS)
@@ -35,7 +38,8 @@ export function planTables(families: RecordFamily[], ctx: PlanContext): { planne
       );
     const first = rules[0];
     if (!first) {
-      unplanned.push({ table, why: families.length ? 'no named source carries its key or the kind of thing it stores' : 'no sources named' });
+      const why = vetoes.length ? vetoes.join('; ') : families.length ? 'no named source carries its key or the kind of thing it stores' : 'no sources named';
+      unplanned.push({ table, why });
       continue;
     }
     const match = matchOf(table, rules);
@@ -126,8 +130,10 @@ function filledBy(rules: PlannedRule[], column: string): PlannedRule[] {
 }
 
 function matchOf(table: CatalogTable, rules: PlannedRule[]): Pick<PlannedTable, 'match' | 'matchWhy'> {
-  if (table.uniqueKeys.length) {
-    return { match: table.uniqueKeys, matchWhy: 'its unique keys: a rebuilt row is the backup row with the same key (the primary key is always tried first)' };
+  const keys = naturalKeys(table);
+  if (keys.length) {
+    const partial = keys.length > table.uniqueKeys.length ? ' (and those unique among live rows, by a partial index)' : '';
+    return { match: keys, matchWhy: `its unique keys${partial}: a rebuilt row is the backup row with the same key (the primary key is always tried first)` };
   }
   const start = table.columns.find((c) => classifyColumn(c, table)?.concept === 'start');
   const fk = table.foreignKeys.find((f) => f.columns.length === 1 && filledBy(rules, f.columns[0] as string).length > 0);

@@ -7,7 +7,7 @@ export interface InitReport {
   backupEnd?: { at: string; table: string; column: string };
   window: { from?: string; to: string };
   tables: TableReport[];
-  sources: Array<{ name: string; kind: string; sampled: number; note?: string }>;
+  sources: Array<{ name: string; kind: string; sampled: number; pulled?: boolean; note?: string }>;
   /** Files written, relative to the directory init wrote into. */
   files: string[];
   /** TODOs left in the mapping files, each a column or condition a person must write. */
@@ -67,7 +67,9 @@ export function formatInitReport(report: InitReport): string {
     }
   }
   out.push('', 'Sources:');
-  for (const s of report.sources) out.push(`  ${s.name} (${s.kind}): ${s.sampled ? `${s.sampled} records sampled` : s.note ?? 'not sampled'}`);
+  for (const s of report.sources) {
+    out.push(`  ${s.name} (${s.kind}): ${s.sampled ? `${s.sampled} records sampled${s.pulled ? ' from its pulled records' : ''}, fields chosen on evidence` : s.note ?? 'not sampled'}`);
+  }
   out.push('', 'Wrote:', ...report.files.map((f) => `  ${f}`));
   if (report.todos.length) {
     out.push('', `${report.todos.length} TODO${report.todos.length === 1 ? '' : 's'} to fill before the mappings load:`);

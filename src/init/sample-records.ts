@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { SourceConfig } from '../config/schema.js';
 import { connectorFor } from '../pull/connectors.js';
 import type { SourceRecord } from '../records/envelope.js';
+import { samplePulledRecords } from './pulled-records.js';
 import { isFileKind, type NamedSource } from './source-specs.js';
 
 /** Enough rows to see every column's shape and a status field's values, few enough to read in a blink. */
@@ -13,16 +14,23 @@ export interface SourceSample {
   records: SourceRecord[];
   /** Why there are no records, when there are none. */
   note?: string;
+  /** Read from the source's pulled records file, not from its exports. */
+  pulled?: boolean;
 }
 
 /**
- * Reads the first records of a file source through its real connector, so init sees
- * exactly the fields `pull` will write. Only file sources are sampled: an API source
- * would need credentials, and init must work before anyone has set them. A failure
- * (no such file, a kind whose connector is not built yet) is a note, never fatal.
+ * A sample of a source's records: from its pulled records file when `pull` has run
+ * (bounded, per record type), else the first records of a file source read through
+ * its real connector, so init sees exactly the fields `pull` will write. An API source
+ * not pulled yet is not sampled: it would need credentials, and init must work before
+ * anyone has set them. A failure (no such file, a kind whose connector is not built
+ * yet) is a note, never fatal.
  */
-export async function sampleSource(source: NamedSource, baseDir: string): Promise<SourceSample> {
-  if (!isFileKind(source.kind)) return { records: [], note: 'an API source: its documented record shape is used' };
+export async function sampleSource(source: NamedSource, baseDir: string, recordsDir: string): Promise<SourceSample> {
+  // What `pull` wrote is the best sample of all: the real records, API sources included.
+  const pulled = await samplePulledRecords(path.join(recordsDir, `${source.name}.ndjson`), SAMPLE_LIMIT);
+  if (pulled?.length) return { records: pulled, pulled: true };
+  if (!isFileKind(source.kind)) return { records: [], note: 'an API source not pulled yet: its documented record shape is used, and fields are guessed by name' };
   if (!source.files?.length) return { records: [], note: 'no files given: its documented record shape is used, if it has one' };
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'salvage-init-sample-'));
   const records: SourceRecord[] = [];

@@ -4,6 +4,7 @@ import type { DbHandle } from '../db/connect.js';
 import { newestWritesQuery } from '../sql/init-queries.js';
 import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK, selectSequenceState } from '../sql/select.js';
 import { lossVerdict, parsePgInstant, type LossVerdict, type Newest } from './backup-end.js';
+import { sampleColumns, type TableSample } from './column-samples.js';
 import { classifyColumn, isWriteTimeColumn } from './concepts.js';
 import { addObservedDomains, readDeclaredDomains, type ValueDomains } from './value-domains.js';
 
@@ -16,6 +17,8 @@ export interface TableSurvey {
   sequences: Array<{ column: string; sequence: string; lastValue: string | null }>;
   lostRows: LossVerdict;
   lostWhy: string;
+  /** A bounded sample of its existing values: the evidence fields are measured against. */
+  sample: TableSample;
 }
 
 export interface BackupSurvey {
@@ -49,7 +52,9 @@ export async function surveyBackup(db: DbHandle): Promise<BackupSurvey> {
         const state = (await client.query(selectSequenceState(sequence))).rows[0] as { last_value?: string } | undefined;
         sequences.push({ column, sequence: `${sequence.schema}.${sequence.name}`, lastValue: state?.last_value ?? null });
       }
-      drafts.push({ table, rows: Number(row?.['row_count'] ?? 0), writeColumns: newestValues, newest: newestOf(newestValues), sequences });
+      const newest = newestOf(newestValues);
+      const sample = await sampleColumns(client, table, newest?.column);
+      drafts.push({ table, rows: Number(row?.['row_count'] ?? 0), writeColumns: newestValues, newest, sequences, sample });
     }
     const domains = await readDeclaredDomains(client);
     const stateColumns = catalog.tables.flatMap((table) =>

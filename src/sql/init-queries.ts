@@ -80,3 +80,15 @@ export const SINGLE_COLUMN_CHECKS_QUERY = `SELECT n.nspname AS schema_name,
    AND n.nspname <> ALL ($1::text[])
    AND n.nspname !~ '^pg_(toast|temp_)'
  ORDER BY n.nspname, c.relname, a.attname, con.conname`;
+
+/**
+ * A bounded sample of a table's rows, one text column per sampled column (`v_0`,
+ * `v_1`... in the order given), newest first by `orderBy` when there is one: the rows
+ * the sources' records, pulled from around the backup's end, most likely describe.
+ * $1: how many rows.
+ */
+export function columnSampleQuery(table: QualifiedName, columns: readonly string[], orderBy: string | undefined): string {
+  const list = columns.map((column, i) => `${quoteIdent(column)}::text AS ${quoteIdent(`v_${i}`)}`).join(', ');
+  const order = orderBy === undefined ? '' : ` ORDER BY ${quoteIdent(orderBy)} DESC NULLS LAST`;
+  return `SELECT ${list} FROM ${quoteQualified(table)}${order} LIMIT $1`;
+}
