@@ -130,13 +130,16 @@ describe('pull progress on a terminal: CSV and ICS pulls draw a live line too', 
     expect(liveLines().at(-1)).toBe('\r\x1b[K');
   });
 
-  it('ics: events counted on the line; --no-progress draws nothing', async () => {
+  it('ics: events counted on the line, from the index pass on; --no-progress draws nothing', async () => {
     const event = (uid: string) => ['BEGIN:VEVENT', `UID:${uid}`, 'DTSTART:20260704T090000Z', 'END:VEVENT'];
     await writeFile(path.join(dir, 'cal.ics'), ['BEGIN:VCALENDAR', 'VERSION:2.0', ...event('a'), ...event('b'), 'END:VCALENDAR', ''].join('\r\n'));
     await writeFile(path.join(dir, 'salvage.yaml'), 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  calendar: { kind: ics, files: [cal.ics] }\n');
     const config = await loadConfig(path.join(dir, 'salvage.yaml'));
-    await pull({ config, log: () => undefined });
-    expect(liveLines()[0]).toMatch(/^\rics: 1 events \(\d+\/s\)\x1b\[K$/);
+    const log: string[] = [];
+    await pull({ config, log: (l) => log.push(l) });
+    // The index pass, which reads the whole file before the first event, is counted from its first event.
+    expect(liveLines()[0]).toMatch(/^\rics: 1 events indexed \(\d+\/s\)\x1b\[K$/);
+    expect(log.filter((l) => l.includes('indexed'))).toEqual([]);
     expect(liveLines().at(-1)).toBe('\r\x1b[K');
     written.length = 0;
     await pull({ config, log: () => undefined, progress: false });
