@@ -81,7 +81,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const files = Object.keys(incident.exports).filter((p) => !p.endsWith('.eml'));
     log(
       `   what survived: ${files.join(', ')}, ${mails} booking emails (.eml), the Google calendar ${DEMO_CALENDAR_ID} ` +
-        `and the Stripe account (charges, refunds); case file in ${job}`,
+        `and the Stripe account (charges, refunds, and the events of both); case file in ${job}`,
     );
     return await recover(options, incident, log);
   } finally {
@@ -178,7 +178,7 @@ sources:
   mailfiles: { kind: eml, files: ['exports/mail/**/*.eml'] }
   gcal:     { kind: google-calendar, accessToken: env:${DEMO_TOKEN_VARIABLE}, calendarIds: [${DEMO_CALENDAR_ID}],
               apiBase: ${replays.calendar} }   # a local replay of the booking calendar, gone when the demo ends
-  stripe:   { kind: stripe, apiKey: env:${DEMO_STRIPE_KEY_VARIABLE}, objects: [charges, refunds],
+  stripe:   { kind: stripe, apiKey: env:${DEMO_STRIPE_KEY_VARIABLE}, objects: [charges, refunds, events],
               apiBase: ${replays.stripe} }   # a local replay of the Stripe account, gone when the demo ends
 `;
 }
