@@ -48,13 +48,17 @@ interface FileMessage {
 
 async function* pullFiles(options: EmlSourceOptions, context: PullContext): AsyncGenerator<SourceRecord> {
   const files = await resolveFilePatterns(options.files, context.baseDir, context.log);
-  const progress = createProgress(context, 'eml');
+  // The headers pass reads every file once before the first record: on a large mbox that is
+  // the long part, so it has a line of its own (its count is not logged: the totals below say it).
+  const scan = createProgress(context, 'eml headers');
+  scan.add('messages', 0);
   // Every copy of every Message-ID, in the order first seen: the first copy's record names them all.
   const copiesById = new Map<string, FileMessage[]>();
   let inWindow = 0;
   let outsideWindow = 0;
   for (const file of files) {
     for await (const message of messagesOf(file)) {
+      scan.add('messages');
       if (message.time !== null && !isInWindow(message.time.at, context.window)) {
         outsideWindow++;
         continue;
@@ -65,6 +69,8 @@ async function* pullFiles(options: EmlSourceOptions, context: PullContext): Asyn
       inWindow++;
     }
   }
+  scan.done(false);
+  const progress = createProgress(context, 'eml');
   progress.expect(inWindow);
 
   let yielded = 0;

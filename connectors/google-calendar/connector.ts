@@ -48,7 +48,7 @@ async function* pullGoogleCalendar(options: GoogleCalendarSourceOptions, context
   const resumed = readResumeState(context.resumeState);
   if (resumed !== undefined) context.log(`resuming the interrupted pull (${resumed.listedIds.length} events listed before)`);
   const state = resumed ?? (await startPull(options, api, context, scope, previous));
-  const run: PullRun = { context, api, progress, previous, state, listed: new Set(state.listedIds) };
+  const run: PullRun = { context, api, progress, previous, state, listed: new Set(state.listedIds), rejected: new Set() };
 
   yield* listEventPages(run);
   yield* carryOverPrevious(run);

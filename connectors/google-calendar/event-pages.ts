@@ -1,7 +1,8 @@
 import type { SourceRecord } from '../../src/records/envelope.js';
 import type { EventsPage } from './calendar-api.js';
 import { describeFailure } from './api-error.js';
-import { eventRecord, recordId, type CalendarScope } from './event-record.js';
+import { eventRecord, recordId, recordRef, type CalendarScope } from './event-record.js';
+import { readGoogleEvent } from './event-shape.js';
 import { adviceFor } from './failure-advice.js';
 import { listRequest, skipReason, type Skip } from './listing.js';
 import { withPreviousDetails } from './previous-records.js';
@@ -29,6 +30,8 @@ interface CalendarCounts {
   cancelled: number;
   pages: number;
   duplicates: number;
+  /** Events that could not be read: each rejected alone (event-shape). */
+  rejected: number;
   skipped: Map<Skip, number>;
 }
 
@@ -68,17 +71,19 @@ export async function* listEventPages(run: PullRun): AsyncGenerator<SourceRecord
       calendarName: page.summary ?? target.name,
       calendarTimeZone: page.timeZone ?? null,
     };
-    for (const item of page.items ?? []) {
+    for (const listed of (page.items ?? []) as unknown[]) {
+      const read = readGoogleEvent(listed);
+      if ('problem' in read) {
+        if (rejectOnce(run, target.id, listed, read.problem)) counts.rejected++;
+        continue;
+      }
+      const item = read.event;
       const skip = skipReason(item, cursor, context.window);
       if (skip !== undefined) {
         counts.skipped.set(skip, (counts.skipped.get(skip) ?? 0) + 1);
         continue;
       }
-      if (!item.id) {
-        context.log(`warning: calendar "${target.id}": an event without id was skipped (${item.summary ?? 'no summary'})`);
-        continue;
-      }
-      const id = recordId(target.id, item.id);
+      const id = recordId(target.id, item.id as string);
       if (run.listed.has(id)) {
         counts.duplicates++;
         continue;
@@ -98,6 +103,25 @@ export async function* listEventPages(run: PullRun): AsyncGenerator<SourceRecord
     }
     await context.checkpoint(state);
   }
+}
+
+/**
+ * Rejects an event that cannot be read, once: an event with an unreadable start comes in
+ * both the window's and the beyond-the-horizon listing. False when it was already rejected.
+ */
+function rejectOnce(run: PullRun, calendarId: string, item: unknown, problem: string): boolean {
+  const fields = (item ?? {}) as { id?: unknown; summary?: unknown };
+  const eventId = typeof fields.id === 'string' && fields.id !== '' ? fields.id : undefined;
+  const key = eventId === undefined ? `${calendarId} ${JSON.stringify(item)}` : recordId(calendarId, eventId);
+  if (run.rejected.has(key)) return false;
+  run.rejected.add(key);
+  const summary = typeof fields.summary === 'string' ? ` "${fields.summary.slice(0, 60)}"` : '';
+  run.context.reject({
+    what: 'calendar event',
+    location: eventId === undefined ? `gcal://${calendarId} (an event without an id${summary})` : recordRef(calendarId, eventId),
+    reason: `${problem}; the other events are pulled (open the event in Google Calendar to see it as Google keeps it)`,
+  });
+  return true;
 }
 
 /** The cursor after a page: the next page, the next pass, the next calendar, or null when all are listed. */
@@ -146,7 +170,7 @@ function recoverFrom(error: unknown, cursor: Cursor, target: CalendarTarget, run
 }
 
 function emptyCounts(): CalendarCounts {
-  return { records: 0, cancelled: 0, pages: 0, duplicates: 0, skipped: new Map() };
+  return { records: 0, cancelled: 0, pages: 0, duplicates: 0, rejected: 0, skipped: new Map() };
 }
 
 function logCalendar(run: PullRun, target: CalendarTarget, counts: CalendarCounts): void {
@@ -155,7 +179,8 @@ function logCalendar(run: PullRun, target: CalendarTarget, counts: CalendarCount
     .filter(([reason]) => reason !== 'starts before the horizon')
     .map(([reason, n]) => `${n} skipped: ${reason}`);
   const duplicates = counts.duplicates > 0 ? [`${counts.duplicates} listed twice, kept once`] : [];
-  const details = [...skipped, ...duplicates].join('; ');
+  const rejected = counts.rejected > 0 ? [`${counts.rejected} could not be read and ${counts.rejected === 1 ? 'was' : 'were'} rejected`] : [];
+  const details = [...skipped, ...duplicates, ...rejected].join('; ');
   run.context.log(
     `calendar "${target.id}": ${how}: ${counts.records} events (${counts.cancelled} cancelled) in ${counts.pages} requests` +
       (details === '' ? '' : `; ${details}`),

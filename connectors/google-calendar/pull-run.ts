@@ -15,6 +15,8 @@ export interface PullRun {
   state: PullState;
   /** `state.listedIds` as a set. */
   listed: Set<string>;
+  /** Events rejected in this run (record ids, or the JSON of one without an id), each rejected once. */
+  rejected: Set<string>;
 }
 
 /** Books a record as yielded: its id (so older versions are not carried over) and its share of the fingerprint. */

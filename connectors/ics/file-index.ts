@@ -60,8 +60,8 @@ export interface FileIndex {
  * outside events, only itself (dropped with a warning); a VEVENT the end of the file
  * cuts off is broken too. Fails only when there is no calendar at all.
  */
-export async function indexCalendarFile(file: MatchedFile): Promise<FileIndex | undefined> {
-  const indexer = new Indexer();
+export async function indexCalendarFile(file: MatchedFile, onEvent: () => void = () => undefined): Promise<FileIndex | undefined> {
+  const indexer = new Indexer(onEvent);
   try {
     await forEachContentLine(file.absolutePath, (line) => indexer.see(line));
   } catch (error) {
@@ -111,6 +111,9 @@ class Indexer {
   private groupOfUid = new Map<string, number>();
   private uid: string | null | undefined;
 
+  /** `onEvent` runs at each VEVENT found: the live line's count while a large file is indexed. */
+  constructor(private readonly onEvent: () => void) {}
+
   see(line: ContentLine): void {
     this.lastLine = line;
     const token = tokenOf(line.text);
@@ -149,6 +152,7 @@ class Indexer {
         this.eventStart.push(line.start);
         this.eventLine.push(line.line);
         this.uid = undefined;
+        this.onEvent();
       } else if (this.child === 'vtimezone') {
         root.timeZoneLines.push(line.text);
       } else {

@@ -18,9 +18,11 @@ import { PositionedReader } from './positioned-reader.js';
 import { wholeFileRecords } from './whole-file.js';
 import { QuirkWarnings } from './quirk-warnings.js';
 import { repairCalendarText } from './quirks.js';
+import type { Progress } from '../shared/progress.js';
 
-export async function* streamedFileRecords(file: MatchedFile, context: PullContext, skipped: SkipCounts): AsyncGenerator<SourceRecord> {
-  const index = await indexCalendarFile(file);
+export async function* streamedFileRecords(file: MatchedFile, context: PullContext, skipped: SkipCounts, progress?: Progress): AsyncGenerator<SourceRecord> {
+  // The index pass reads the whole file before its first event: counted on the live line, not logged.
+  const index = await indexCalendarFile(file, progress ? () => progress.add('events indexed') : undefined);
   if (index === undefined) {
     // Not a plain VCALENDAR layout (a bare VEVENT root, lone CR line ends, ...): read whole.
     yield* wholeFileRecords(file, context, skipped);

@@ -67,7 +67,9 @@ export class LiveLine {
    */
   writeAbove(write: () => void): void {
     const showing = this.drawn;
+    const { lastDraw } = this;
     this.clear();
+    this.lastDraw = lastDraw;
     write();
     if (showing) this.draw();
   }
@@ -83,9 +85,14 @@ export class LiveLine {
     this.drawn = false;
   }
 
-  /** Empties the line, so that what is written next starts on a clean one. */
+  /**
+   * Empties the line, so that what is written next starts on a clean one. The next
+   * update draws at once: a step that follows (the messages after a headers pass) shows
+   * from its first unit rather than after the previous step's last redraw has aged.
+   */
   clear(): void {
     if (this.drawn) this.stream.write('\r\x1b[K');
     this.drawn = false;
+    this.lastDraw = -Infinity;
   }
 }

@@ -21,7 +21,9 @@ import { ACCOUNTS_KIND_NAME, EVENTS_KIND_NAME, OBJECT_KINDS, type StripeObjectKi
 import { DEFAULT_RATE_SHARE, DOCUMENTED_READ_LIMIT, validateStripeOptions, type StripeSourceOptions, type StripeTuning } from './options.js';
 import { createPageFetcher, type FetchPage } from './page-fetcher.js';
 import { AdaptiveRateLimiter } from './rate-limiter.js';
-import { objectRecord, type RecordContext } from './records.js';
+import { objectRecord, stripeRef, type RecordContext } from './records.js';
+import type { UnreadableObject } from './object-shape.js';
+import type { PullRejection } from '../../src/records/rejection.js';
 import { PullLedger, readResumeState } from './resume-state.js';
 import { pullSlice } from './slice-puller.js';
 import { runSlices } from './slice-scheduler.js';
@@ -117,6 +119,8 @@ async function* pullStripe(options: StripeSourceOptions, tuning: StripeTuning, c
   const recordContextOf = (connected: string | null): RecordContext => ({ sourceName: context.sourceName, observedAt: context.observedAt, account: connected ?? undefined });
   let objectCount = 0;
   let pulledSeconds = 0;
+  // An unreadable object with no readable `created` may show in two slices' pages: rejected once.
+  const rejectedKeys = new Set<string>();
   for (const kind of config.kinds) progress.add(kind.name, 0);
   try {
     const completed = runSlices(slices, {
@@ -151,6 +155,12 @@ async function* pullStripe(options: StripeSourceOptions, tuning: StripeTuning, c
           if (deleted) yield deleted;
         }
       }
+      for (const item of pulled.unreadable) {
+        const key = `${split.connected ?? ''}|${item.key}`;
+        if (rejectedKeys.has(key)) continue;
+        rejectedKeys.add(key);
+        context.reject(unreadableRejection(item, kind, split.connected));
+      }
       progress.add(kind.name, pulled.objects.length);
       objectCount += pulled.objects.length;
       // Only now, with every record of the slice handed to the sink, is the slice done.
@@ -172,6 +182,16 @@ async function* pullStripe(options: StripeSourceOptions, tuning: StripeTuning, c
     );
   }
   log(changeVisibilityNote(context.window.since, tuning.now?.() ?? new Date(), kindsByName.has(EVENTS_KIND_NAME)));
+}
+
+/** The ledger's entry for an object the list returned and salvage cannot read. */
+function unreadableRejection(item: UnreadableObject, kind: StripeObjectKind, connected: string | null): PullRejection {
+  const location = item.id ? stripeRef(item.id, connected ?? undefined) : `stripe:${connected ? `${connected}/` : ''}${kind.path} (an object without an id, ${item.key})`;
+  return {
+    what: `stripe ${kind.objectName}`,
+    location,
+    reason: `${item.reason}; the other objects are pulled (look it up in the Stripe dashboard, or pull again if a proxy or an API version upgrade mangled it)`,
+  };
 }
 
 /** The ledger's account for a Connect pull: not an account id, so a resume never mixes it up with one. */
@@ -202,10 +222,10 @@ async function connectedAccounts(wanted: 'all' | string[], fetchPage: FetchPage,
   let startingAfter: string | undefined;
   for (;;) {
     const page = await fetchPage(kind, { gte: 0, lt: 2 ** 32, startingAfter }, signal);
-    ids.push(...page.objects.map((object) => object.id));
-    const last = page.objects.at(-1);
-    if (!page.hasMore || last === undefined) break;
-    startingAfter = last.id;
+    // An account object salvage cannot read still has an id: its own objects are pulled all the same.
+    ids.push(...page.objects.map((object) => object.id), ...page.unreadable.flatMap((item) => (item.id ? [item.id] : [])));
+    if (!page.hasMore || page.cursor === undefined) break;
+    startingAfter = page.cursor;
   }
   return [...new Set(ids)].sort();
 }

@@ -9,7 +9,8 @@ import Stripe from 'stripe';
 import type { StripeEndpoint } from './api-base.js';
 import type { Clock } from './clock.js';
 import { adviceFor, classifyStripeError, StripeRequestError, type RequestFailure } from './failures.js';
-import { isStripeObject, type ListParams, type StripeObject, type StripeObjectKind } from './objects.js';
+import type { ListParams, StripeObject, StripeObjectKind } from './objects.js';
+import { readStripeObject, type UnreadableObject } from './object-shape.js';
 import type { AdaptiveRateLimiter } from './rate-limiter.js';
 import { isoSecond } from './slices.js';
 
@@ -21,7 +22,11 @@ export interface PageRequest {
 
 export interface Page {
   objects: StripeObject[];
+  /** Objects of the page that cannot be read: each is rejected alone (object-shape). */
+  unreadable: UnreadableObject[];
   hasMore: boolean;
+  /** The id of the page's last object that has one: where the next page starts. */
+  cursor?: string;
 }
 
 export type FetchPage = (kind: StripeObjectKind, request: PageRequest, signal?: AbortSignal) => Promise<Page>;
@@ -108,20 +113,27 @@ function describeRequest(request: PageRequest): string {
   return request.startingAfter ? `${range}, after ${request.startingAfter}` : range;
 }
 
-/** Checks the response is a list of objects with ids, as every later step assumes. */
+/**
+ * Checks the response is a list, and reads each object of it; one that cannot be read is
+ * kept aside with why, not the end of the pull. Only a page with more after it and no id
+ * to continue from ends it: nothing after such a page could be reached.
+ */
 function readPage(kind: StripeObjectKind, response: unknown): Page {
   const list = (response ?? {}) as { data?: unknown; has_more?: unknown };
   if (!Array.isArray(list.data) || typeof list.has_more !== 'boolean') {
     throw unexpectedResponse(kind, 'not a list (no data array or has_more)');
   }
   const objects: StripeObject[] = [];
+  const unreadable: UnreadableObject[] = [];
+  let cursor: string | undefined;
   for (const item of list.data) {
-    if (!isStripeObject(item) || typeof item.created !== 'number') {
-      throw unexpectedResponse(kind, 'an item without id, object or created');
-    }
-    objects.push(item);
+    const read = readStripeObject(item, kind);
+    if ('object' in read) objects.push(read.object);
+    else unreadable.push(read.unreadable);
+    cursor = 'object' in read ? read.object.id : (read.unreadable.id ?? cursor);
   }
-  return { objects, hasMore: list.has_more };
+  if (list.has_more && cursor === undefined) throw unexpectedResponse(kind, 'a page with more after it, and no object on it with an id to continue from');
+  return { objects, unreadable, hasMore: list.has_more, ...(cursor !== undefined ? { cursor } : {}) };
 }
 
 function unexpectedResponse(kind: StripeObjectKind, problem: string): StripeRequestError {

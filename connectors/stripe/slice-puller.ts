@@ -18,6 +18,7 @@
  */
 import type { Page, PageRequest } from './page-fetcher.js';
 import type { StripeObject } from './objects.js';
+import type { UnreadableObject } from './object-shape.js';
 import type { TimeSlice } from './slices.js';
 
 export interface SliceWorkQueue {
@@ -31,6 +32,12 @@ export interface PulledSlice {
   slice: TimeSlice;
   /** Newest first, as listed. */
   objects: StripeObject[];
+  /**
+   * The slice's objects that cannot be read, to reject once the slice is done (a slice
+   * pulled again rejects nothing twice). One with no readable `created` cannot be placed
+   * in a slice: it is kept by each slice whose page shows it, and rejected once by id.
+   */
+  unreadable: UnreadableObject[];
 }
 
 /** A slice failed; `remaining` is the part not handed to other slices, to be pulled again whole. */
@@ -59,6 +66,7 @@ export async function pullSlice(slice: TimeSlice, options: SlicePullerOptions): 
   // Objects below `lower` belong to slices split off from this one.
   let lower = slice.gte;
   let objects: StripeObject[] = [];
+  let unreadable: UnreadableObject[] = [];
   let cursor: string | undefined;
 
   for (;;) {
@@ -79,11 +87,16 @@ export async function pullSlice(slice: TimeSlice, options: SlicePullerOptions): 
       if (created >= slice.lt) continue;
       objects.push(object);
     }
-    const last = page.objects[page.objects.length - 1];
-    if (reachedLower || !page.hasMore || last === undefined) {
-      return { slice: { ...slice, gte: lower }, objects };
+    for (const item of page.unreadable) {
+      if (item.created === undefined || (item.created >= lower && item.created < slice.lt)) unreadable.push(item);
     }
-    cursor = last.id;
+    if (reachedLower || !page.hasMore || page.cursor === undefined) {
+      return { slice: { ...slice, gte: lower }, objects, unreadable };
+    }
+    cursor = page.cursor;
+    const last = page.objects[page.objects.length - 1];
+    // A page of unreadable objects only: nothing to split or cut by, page on.
+    if (last === undefined) continue;
     const oldest = last.created as number;
 
     const newest = objects[0]?.created;
@@ -92,7 +105,8 @@ export async function pullSlice(slice: TimeSlice, options: SlicePullerOptions): 
       // may continue on the next page, so the whole second goes to the rest-slice.
       queue.enqueue({ kind: slice.kind, gte: lower, lt: oldest + 1, attempt: 1 });
       objects = objects.filter((object) => (object.created as number) > oldest);
-      return { slice: { ...slice, gte: oldest + 1 }, objects };
+      unreadable = unreadable.filter((item) => item.created === undefined || item.created > oldest);
+      return { slice: { ...slice, gte: oldest + 1 }, objects, unreadable };
     }
     lower = splitOff(slice, lower, page, queue);
   }

@@ -304,7 +304,7 @@ export function buildProgram(): Command {
     .option('--target-url <url>', 'use this (empty) database for the demo target instead of the embedded one')
     .action(async (opts: { backupUrl?: string; targetUrl?: string }, command: Command) => {
       const g = globals(command);
-      const result = await runDemo({ jobDir: path.resolve(g.job ?? './demo-recovery'), backupUrl: opts.backupUrl, targetUrl: opts.targetUrl, log: out });
+      const result = await runDemo({ jobDir: path.resolve(g.job ?? './demo-recovery'), backupUrl: opts.backupUrl, targetUrl: opts.targetUrl, log: out, progress: progressFor(command) });
       if (!result.ok) throw new SalvageError('the demo recovery did not meet its expectations (see above)');
     });
 

@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { patchDir, writePatch } from '../patch/patch.js';
 import { pull } from '../pull/pull.js';
 import { embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
-import { DEMO_SCHEMA_SQL, demoLoadStatements, demoSelectTable } from '../sql/demo-schema.js';
+import { DEMO_SCHEMA_SQL, demoLoadBatches, demoLoadStatements, demoSelectTable } from '../sql/demo-schema.js';
 import { bookingEvents, startCalendarReplay } from './calendar-replay-server.js';
 import { startStripeReplay, stripeObjects, type StripeReplay } from './stripe-replay-server.js';
 import { bookingEmails } from './mail-export.js';
@@ -21,6 +21,7 @@ import { readChangeset } from '../patch/read-changeset.js';
 import type { Change } from '../reconcile/changeset.js';
 import type { DemoTable } from '../sql/demo-schema.js';
 import { demoNextSteps } from './next-steps.js';
+import { NO_PROGRESS, type Progress, type StageProgress } from '../runtime/progress.js';
 
 export interface DemoOptions {
   jobDir: string;
@@ -29,6 +30,8 @@ export interface DemoOptions {
   targetUrl?: string;
   seed?: number;
   log?: (line: string) => void;
+  /** The long steps' live lines (the restores, reconcile, patch, apply); the CLI draws them on a terminal. */
+  progress?: Progress;
 }
 
 export interface DemoResult {
@@ -78,7 +81,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const files = Object.keys(incident.exports).filter((p) => !p.endsWith('.eml'));
     log(
       `   what survived: ${files.join(', ')}, ${mails} booking emails (.eml), the Google calendar ${DEMO_CALENDAR_ID} ` +
-        `and the Stripe account (charges, refunds); case file in ${job}`,
+        `and the Stripe account (charges, refunds, and the events of both); case file in ${job}`,
     );
     return await recover(options, incident, log);
   } finally {
@@ -91,8 +94,10 @@ async function recover(options: DemoOptions, incident: Incident, log: (line: str
   const job = options.jobDir;
 
   log(`2. Restoring the stale backup (${incident.backup.bookings.length} bookings) as the backup and as the target${options.backupUrl ? '' : ' (embedded PostgreSQL)'}...`);
-  await restore(options.backupUrl, embeddedDir(job, 'backup'), incident.backup);
-  await restore(options.targetUrl, embeddedDir(job, 'target'), incident.backup);
+  const progress = options.progress ?? NO_PROGRESS;
+  const backupRows = TABLES.reduce((n, table) => n + incident.backup[table].length, 0);
+  await restore(options.backupUrl, embeddedDir(job, 'backup'), incident.backup, progress.stage('restore the backup', backupRows));
+  await restore(options.targetUrl, embeddedDir(job, 'target'), incident.backup, progress.stage('restore the target', backupRows));
   // Production came back from that backup and kept working before salvage ran.
   const after = afterRestart(incident);
   await writeLive(options.targetUrl, embeddedDir(job, 'target'), after.rows);
@@ -105,16 +110,17 @@ async function recover(options: DemoOptions, incident: Incident, log: (line: str
   // The local replays take any token or key; the config names them as secrets the way real configs must.
   const config = await loadConfig(path.join(job, 'salvage.yaml'), { env: demoEnv() });
   log('3. salvage pull');
-  const pulled = await pull({ config });
+  // The pull draws its own live line (one per source), and only where the other steps draw theirs.
+  const pulled = await pull({ config, progress: progress !== NO_PROGRESS });
   for (const s of pulled) log(`   ${s.source} (${s.kind}): ${s.records} records`);
 
   log('4. salvage reconcile');
-  const { changeset } = await reconcile({ config });
+  const { changeset } = await reconcile({ config, progress });
   for (const t of changeset.tables) log(`   ${t.table}: ${formatCounts(t.counts)}`);
   for (const u of changeset.unmapped) log(`   ${u.count} ${u.type} records of ${u.source} matched no rule (e.g. ${u.samples[0]})`);
 
   log('5. salvage patch');
-  const { manifest } = await writePatch(job, path.join(job, 'changeset.json'));
+  const { manifest } = await writePatch(job, path.join(job, 'changeset.json'), { progress });
   log(`   patch ${manifest.id}: ${manifest.patch.statements.length} statements in ${path.join(patchDir(job), 'patch.sql')}`);
 
   log('6. salvage apply --confirm <target database>');
@@ -124,6 +130,7 @@ async function recover(options: DemoOptions, incident: Incident, log: (line: str
     target: { url: options.targetUrl, embeddedDir: embeddedDir(job, 'target') },
     confirm: target,
     reviewed: { changeset: path.join(job, 'changeset.json'), jobDir: job },
+    progress,
   });
   for (const [table, counts] of Object.entries(applied.rows)) {
     log(`   ${table}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
@@ -171,19 +178,28 @@ sources:
   mailfiles: { kind: eml, files: ['exports/mail/**/*.eml'] }
   gcal:     { kind: google-calendar, accessToken: env:${DEMO_TOKEN_VARIABLE}, calendarIds: [${DEMO_CALENDAR_ID}],
               apiBase: ${replays.calendar} }   # a local replay of the booking calendar, gone when the demo ends
-  stripe:   { kind: stripe, apiKey: env:${DEMO_STRIPE_KEY_VARIABLE}, objects: [charges, refunds],
+  stripe:   { kind: stripe, apiKey: env:${DEMO_STRIPE_KEY_VARIABLE}, objects: [charges, refunds, events],
               apiBase: ${replays.stripe} }   # a local replay of the Stripe account, gone when the demo ends
 `;
 }
 
-async function restore(url: string | undefined, dir: string, rows: IncidentRows): Promise<void> {
+/**
+ * Loads the backup into a fresh database. Starting an embedded PostgreSQL is most of its
+ * time, so the stage's line is drawn before the database opens, not after its first batch.
+ */
+async function restore(url: string | undefined, dir: string, rows: IncidentRows, stage: StageProgress): Promise<void> {
+  stage.add(0);
   const db = await connectDatabase({ url, embeddedDir: dir, applicationName: 'salvage demo' });
   try {
     await db.client.query(DEMO_SCHEMA_SQL);
-    for (const statement of demoLoadStatements(rows)) await db.client.query(statement);
+    for (const { sql, rows: count } of demoLoadBatches(rows)) {
+      await db.client.query(sql);
+      stage.add(count);
+    }
   } finally {
     await db.close();
   }
+  stage.end();
 }
 
 /** The live app's writes after the restart, with the ids it gave them and its sequences past them. */

@@ -6,7 +6,7 @@ import { EXPORT_PATHS, type Incident } from './incident.js';
 /**
  * The sample incident's Stripe account as the Stripe API would serve it: a small
  * server on 127.0.0.1 that `salvage demo` points a `stripe` source at, so the demo
- * pulls charges and refunds through the real connector and the official SDK.
+ * pulls charges, refunds and their events through the real connector and the official SDK.
  *
  * It answers what the connector sends (connectors/stripe/page-fetcher.ts): list
  * requests with `created[gte|gt|lt|lte]`, `limit`, `starting_after` and `expand[]`,

@@ -80,8 +80,9 @@ export class TerminalProgress implements Progress {
     return {
       add: (n = 1) => {
         done += n;
-        // Look at the clock only every 256 calls (or for big steps): add runs once per row.
-        if ((++calls & 255) !== 0 && n < 256) return;
+        // Look at the clock only every 256 calls (or for big steps): add runs once per row. The
+        // first call draws, so that a stage whose first unit is slow (a database starting) shows at once.
+        if (++calls > 1 && (calls & 255) !== 0 && n < 256) return;
         this.line.update(() => text(false));
       },
       end: () => this.line.end(text(true), `  (${((this.now() - started) / 1000).toFixed(1)}s)`),

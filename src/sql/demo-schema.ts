@@ -75,19 +75,25 @@ function tableName(table: DemoTable): QualifiedName {
  * largest id so that rows inserted later (a recovery's new customers) get fresh ids.
  */
 export function demoLoadStatements(rows: DemoRows): string[] {
-  const statements: string[] = [];
+  return demoLoadBatches(rows).map((batch) => batch.sql);
+}
+
+/** demoLoadStatements with the number of rows each statement writes (0 for the sequence moves), for a progress line. */
+export function demoLoadBatches(rows: DemoRows): Array<{ sql: string; rows: number }> {
+  const statements: Array<{ sql: string; rows: number }> = [];
   for (const table of DEMO_TABLES) {
     const columns = DEMO_COLUMNS[table];
     const tableRows = rows[table];
     for (let start = 0; start < tableRows.length; start += DEMO_INSERT_BATCH) {
       const batch = tableRows.slice(start, start + DEMO_INSERT_BATCH);
       const values = batch.map((row) => `(${columns.map((column) => literal(valueOf(row, column, table))).join(', ')})`);
-      statements.push(
-        `INSERT INTO ${quoteQualified(tableName(table))} (${columns.map(quoteIdent).join(', ')}) VALUES\n${values.join(',\n')}`,
-      );
+      statements.push({
+        sql: `INSERT INTO ${quoteQualified(tableName(table))} (${columns.map(quoteIdent).join(', ')}) VALUES\n${values.join(',\n')}`,
+        rows: batch.length,
+      });
     }
   }
-  for (const table of DEMO_TABLES) statements.push(demoSetSequenceStatement(table));
+  for (const table of DEMO_TABLES) statements.push({ sql: demoSetSequenceStatement(table), rows: 0 });
   return statements;
 }
 

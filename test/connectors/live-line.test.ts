@@ -38,6 +38,21 @@ describe('the live line', () => {
     expect(renders).toBe(2);
   });
 
+  it('after a clear, the next step draws at once; a line written above does not restart the pace', () => {
+    let now = 0;
+    const { written, stream } = terminal(80);
+    const line = new LiveLine(stream, () => now);
+    line.update(() => 'headers 1');
+    line.clear();
+    now = 1;
+    line.update(() => 'messages 1');
+    expect(written).toEqual(['\rheaders 1\x1b[K', '\r\x1b[K', '\rmessages 1\x1b[K']);
+    line.writeAbove(() => stream.write('a warning\n'));
+    now = 2;
+    line.update(() => 'messages 2');
+    expect(written.slice(3)).toEqual(['\r\x1b[K', 'a warning\n', '\rmessages 1\x1b[K']);
+  });
+
   it('never wraps: the line is cut to one less than the width (100 when the stream does not say)', () => {
     expect(fitToWidth('x'.repeat(300), 80)).toHaveLength(79);
     expect(fitToWidth('short', 80)).toBe('short');

@@ -56,7 +56,8 @@ function memoryList(objects: StripeObject[], pageSize: number, failureRate: numb
       page.push(object);
     }
     const hasMore = page.length > pageSize;
-    return { objects: page.slice(0, pageSize), hasMore };
+    const objects = page.slice(0, pageSize);
+    return { objects, unreadable: [], hasMore, cursor: objects.at(-1)?.id };
   };
 }
 

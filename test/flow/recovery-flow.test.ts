@@ -11,6 +11,7 @@ import { afterRestart } from '../../src/demo/after-restart.js';
 import { compareRecovery } from '../../src/demo/compare.js';
 import type { IncidentRows } from '../../src/demo/incident-types.js';
 import { demoSelectTable } from '../../src/sql/demo-schema.js';
+import { TerminalProgress } from '../../src/runtime/progress.js';
 
 const TABLES = ['customers', 'bookings', 'payments', 'refunds'];
 
@@ -238,11 +239,25 @@ describe.runIf(pgUp)('the whole recovery on the real PostgreSQL', () => {
 });
 
 describe('the whole recovery on the embedded database (no server needed)', () => {
-  it('runs the demo on PGlite and grades it clean', async () => {
+  it('runs the demo on PGlite and grades it clean, with a live line for each restore from before the database starts', async () => {
     const job = await tempJobDir('embedded');
-    const result = await runDemo({ jobDir: job });
+    // A terminal's stderr as the CLI would give it (TerminalProgress), recorded.
+    const written: string[] = [];
+    const progress = new TerminalProgress({ write: (text: string) => written.push(text), isTTY: true, columns: 160 });
+    const result = await runDemo({ jobDir: job, progress });
     expect(result.ok).toBe(true);
     const bookings = result.report.tables.find((t) => t.table === 'bookings');
     expect(bookings?.recovered).toBeGreaterThan(150);
-  }, 120_000);
+
+    const rows = Object.values(result.incident.backup).reduce((n, table) => n + table.length, 0);
+    const total = rows.toLocaleString('en-US');
+    // Drawn at 0 before the embedded PostgreSQL opens (most of a restore's time), left with its total time.
+    expect(written[0]).toBe(`\rrestore the backup  [....................]    0%  0 rows / ${total} rows\x1b[K`);
+    const backupEnd = written.findIndex((t) => t.startsWith(`\rrestore the backup  ${total} rows`));
+    expect(written[backupEnd]).toMatch(/  \(\d+\.\ds\)\n$/);
+    expect(written[backupEnd + 1]).toBe(`\rrestore the target  [....................]    0%  0 rows / ${total} rows\x1b[K`);
+    expect(written.some((t) => t.startsWith(`\rrestore the target  ${total} rows`) && t.endsWith('s)\n'))).toBe(true);
+    // The later steps draw on it too.
+    expect(written.some((t) => t.startsWith('\rwrite patch and undo'))).toBe(true);
+  }, 300_000);
 });

@@ -52,10 +52,41 @@ async function pullMail(progress?: boolean): Promise<string[]> {
 const liveLines = () => written.filter((t) => t.startsWith('\r'));
 
 describe('pull progress on a terminal', () => {
-  it('draws the live line by default, and clears it before the totals are logged', async () => {
-    await pullMail();
-    expect(liveLines()[0]).toMatch(/^\reml: 1 messages \(\d+\/s\)\x1b\[K$/);
+  it('draws the live line by default, for the headers pass and then the messages, and clears it before the totals are logged', async () => {
+    const log = await pullMail();
+    expect(liveLines()[0]).toMatch(/^\reml headers: 0 messages \(\d+\/s\)\x1b\[K$/);
+    expect(liveLines()).toContainEqual(expect.stringMatching(/^\reml: 1 messages \(\d+\/s\)\x1b\[K$/));
     expect(liveLines().at(-1)).toBe('\r\x1b[K');
+    // The headers pass logs no totals of its own: the summary line says them.
+    expect(log.filter((l) => l.includes('headers'))).toEqual([]);
+  });
+
+  it('mbox: the headers pass that reads the whole archive has its line before the first message is parsed', async () => {
+    const message = (n: number) => [`From - Tue Mar 10 10:0${n}:00 2026`, 'From: bookings@fjordkayaks.example', `Subject: Booking ${n}`, 'Date: Tue, 10 Mar 2026 10:00:00 +0000', `Message-ID: <m${n}@x>`, '', 'See you.', ''];
+    await writeFile(path.join(dir, 'mail', 'archive.mbox'), [...message(1), ...message(2), ...message(3)].join('\n'));
+    await writeFile(path.join(dir, 'salvage.yaml'), 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  archive: { kind: eml, files: [mail/*.mbox] }\n');
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+    const [summary] = await pull({ config, log: () => undefined });
+    expect(summary?.records).toBe(3);
+    const lines = liveLines();
+    expect(lines[0]).toMatch(/^\reml headers: 0 messages \(\d+\/s\)\x1b\[K$/);
+    const messagesLine = lines.findIndex((t) => t.startsWith('\reml: '));
+    expect(messagesLine).toBeGreaterThan(0);
+    // Cleared between the two passes: the messages' line starts on an empty row.
+    expect(lines[messagesLine - 1]).toBe('\r\x1b[K');
+    expect(lines.at(-1)).toBe('\r\x1b[K');
+  });
+
+  it('mbox off a terminal: nothing drawn, the summary logged as before', async () => {
+    Object.defineProperty(process.stderr, 'isTTY', { value: false, configurable: true });
+    await writeFile(path.join(dir, 'mail', 'archive.mbox'), ['From - Tue Mar 10 10:00:00 2026', 'From: a@x.example', 'Date: Tue, 10 Mar 2026 10:00:00 +0000', 'Message-ID: <m@x>', '', 'Hi.', ''].join('\n'));
+    await writeFile(path.join(dir, 'salvage.yaml'), 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  archive: { kind: eml, files: [mail/*.mbox] }\n');
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+    const log: string[] = [];
+    await pull({ config, log: (l) => log.push(l) });
+    expect(written).toEqual([]);
+    expect(log).toContainEqual(expect.stringMatching(/^archive: 1 messages in \d+\.\ds$/));
+    expect(log).toContainEqual('archive: eml: 1 messages and 0 calendar events from 1 files; copies already read: 0, outside the window: 0');
   });
 
   it('clears the line before a log line written while it shows, and draws it again after', async () => {
@@ -99,13 +130,16 @@ describe('pull progress on a terminal: CSV and ICS pulls draw a live line too', 
     expect(liveLines().at(-1)).toBe('\r\x1b[K');
   });
 
-  it('ics: events counted on the line; --no-progress draws nothing', async () => {
+  it('ics: events counted on the line, from the index pass on; --no-progress draws nothing', async () => {
     const event = (uid: string) => ['BEGIN:VEVENT', `UID:${uid}`, 'DTSTART:20260704T090000Z', 'END:VEVENT'];
     await writeFile(path.join(dir, 'cal.ics'), ['BEGIN:VCALENDAR', 'VERSION:2.0', ...event('a'), ...event('b'), 'END:VCALENDAR', ''].join('\r\n'));
     await writeFile(path.join(dir, 'salvage.yaml'), 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  calendar: { kind: ics, files: [cal.ics] }\n');
     const config = await loadConfig(path.join(dir, 'salvage.yaml'));
-    await pull({ config, log: () => undefined });
-    expect(liveLines()[0]).toMatch(/^\rics: 1 events \(\d+\/s\)\x1b\[K$/);
+    const log: string[] = [];
+    await pull({ config, log: (l) => log.push(l) });
+    // The index pass, which reads the whole file before the first event, is counted from its first event.
+    expect(liveLines()[0]).toMatch(/^\rics: 1 events indexed \(\d+\/s\)\x1b\[K$/);
+    expect(log.filter((l) => l.includes('indexed'))).toEqual([]);
     expect(liveLines().at(-1)).toBe('\r\x1b[K');
     written.length = 0;
     await pull({ config, log: () => undefined, progress: false });

@@ -107,7 +107,7 @@ export function listEvents(store: FakeCalendarStore, calendar: FakeCalendar, que
     ...(more || orderBy !== null
       ? {}
       : { nextSyncToken: encode({ calendarId: calendar.id, seq: listingSeq, epoch: store.epochOf(calendar.id), singleEvents } satisfies SyncToken) }),
-    items: page.map(({ item, changeSeq }) => rendered(item, changeSeq, zone)),
+    items: page.map(({ item, changeSeq }) => store.served(calendar.id, rendered(item, changeSeq, zone))),
   };
 }
 

@@ -10,6 +10,8 @@ export class FakeCalendarStore {
   private changeSeq = 0;
   /** Per calendar: bumped to invalidate every sync token handed out so far. */
   private readonly epochs = new Map<string, number>();
+  /** Events served other than stored (malform), by calendar and event id. */
+  private readonly servedAs = new Map<string, (rendered: FakeEvent) => unknown>();
 
   addCalendar(calendar: FakeCalendar): void {
     this.calendars.set(calendar.id, calendar);
@@ -29,6 +31,22 @@ export class FakeCalendarStore {
   purge(calendarId: string, eventId: string): void {
     const index = this.events.findIndex((stored) => stored.calendarId === calendarId && stored.event.id === eventId);
     if (index !== -1) this.events.splice(index, 1);
+  }
+
+  /**
+   * Serves the event as `change` makes it from what would be sent (a start that is not a
+   * time, a field of the wrong type, no id), as a broken sync or an API change would:
+   * it is listed, paged and synced like the stored event it stands for.
+   */
+  malform(calendarId: string, eventId: string, change: (rendered: FakeEvent) => unknown): void {
+    if (!this.get(calendarId, eventId)) throw new Error(`fake calendar: nothing to malform with id ${eventId}`);
+    this.servedAs.set(`${calendarId}\n${eventId}`, change);
+  }
+
+  /** The event as a listing answers it. */
+  served(calendarId: string, rendered: FakeEvent): unknown {
+    const change = this.servedAs.get(`${calendarId}\n${rendered.id ?? ''}`);
+    return change ? change(structuredClone(rendered)) : rendered;
   }
 
   get(calendarId: string, eventId: string): FakeEvent | undefined {

@@ -11,6 +11,8 @@ export class FakeStripeAccount {
   private readonly positions = new Map<string, Map<string, number>>();
   /** Every object ever added, by id; a deleted one as its `{ deleted: true }` stub (what expansion returns). */
   private readonly byId = new Map<string, StripeJson>();
+  /** Objects served other than stored (malform): listed and paged by the stored one, answered as this. */
+  private readonly servedAs = new Map<string, (stored: StripeJson) => unknown>();
 
   constructor(readonly accountId: string | null = null) {}
 
@@ -39,6 +41,23 @@ export class FakeStripeAccount {
     this.dirty.add(object.object);
     this.byId.set(id, deletedStub(object.object, id));
     return object;
+  }
+
+  /**
+   * Serves the object `id` as `change` makes it (a field of the wrong type, a time that is
+   * not one, no id at all), as a broken or newer API version would: it keeps its place in
+   * its list, so the objects around it are listed and paged as before.
+   */
+  malform(id: string, change: (stored: StripeJson) => unknown): this {
+    if (!this.byId.has(id)) throw new Error(`fake Stripe: nothing to malform with id ${id}`);
+    this.servedAs.set(id, change);
+    return this;
+  }
+
+  /** The object as a list answers it. */
+  served(object: StripeJson): unknown {
+    const change = this.servedAs.get(object.id);
+    return change ? change(structuredClone(object)) : object;
   }
 
   get(id: string): StripeJson | undefined {

@@ -89,7 +89,7 @@ export function listObjects(account: FakeStripeAccount, route: ListRoute, query:
     }
     index = Math.max(index, position + 1);
   }
-  const data: StripeJson[] = [];
+  const data: unknown[] = [];
   let hasMore = false;
   for (; index < list.length; index++) {
     const object = list[index] as StripeJson;
@@ -99,7 +99,7 @@ export function listObjects(account: FakeStripeAccount, route: ListRoute, query:
       hasMore = true;
       break;
     }
-    data.push(expandObject(object, expand, account));
+    data.push(account.served(expandObject(object, expand, account)));
   }
   return { object: 'list', data, has_more: hasMore, url: route.path };
 }
