@@ -14,7 +14,7 @@ import { readPatchStatements, type PatchStatement } from './patch-statements.js'
 import { checkPrivileges } from './privileges.js';
 import { writeSafetyCopy } from './safety-copy.js';
 import { requireRecordedUndo } from './undo-integrity.js';
-import { refuseBackupAsTarget } from './database-identity.js';
+import { refuseBackupAsTarget, refuseOtherTarget } from './database-identity.js';
 import { inspectAuditObjects, secureAuditObjects } from './audit-objects.js';
 import { checkBeforeSequenceMoves } from './sequence-moves.js';
 import { explainApplyFailure } from './apply-failure.js';
@@ -49,6 +49,8 @@ export interface ApplyOptions {
   progress?: Progress;
   /** Write even when the target is the database reconcile read as the backup. */
   intoBackup?: boolean;
+  /** Write even when the target is not the database reconcile compared with (the patch names it). */
+  allowOtherTarget?: boolean;
   /** The reviewed changeset and decisions: when given, the patch must be exactly what they derive to (the CLI always gives them). */
   reviewed?: ReviewedInputs;
 }
@@ -99,7 +101,9 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   try {
     const who = (await db.client.query<{ name: string; role: string }>(SELECT_CURRENT_DATABASE)).rows[0];
     const database = who?.name ?? db.database;
-    refuseBackupAsTarget(verified.manifest, await readDatabaseIdentity(db.client, options.target.url === undefined ? options.target.embeddedDir : undefined), options.intoBackup ?? false);
+    const identity = await readDatabaseIdentity(db.client, options.target.url === undefined ? options.target.embeddedDir : undefined);
+    refuseBackupAsTarget(verified.manifest, identity, options.intoBackup ?? false);
+    if (which === 'patch') refuseOtherTarget(verified.manifest, identity, options.allowOtherTarget ?? false);
     const rows: ApplyResult['rows'] = {};
     // Said before the typed confirmation: nobody should type a database's name for a no-op.
     // (Checked again under the lock below, for an apply that commits in between.) A history

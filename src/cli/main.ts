@@ -230,7 +230,8 @@ export function buildProgram(): Command {
       .option('--confirm <database>', 'the target database name (current_database()), or name@host; required without a terminal')
       .option('--actor <name>', 'who is applying (a person, an agent, a ticket); recorded in salvage.salvage_history')
       .option('--into-backup', 'write even though the target is the database reconcile read as the backup')
-      .action(async (opts: { dryRun?: boolean; confirm?: string; actor?: string; intoBackup?: boolean }, command: Command) => {
+      .option('--allow-other-target', 'apply: write even though the target is not the database reconcile compared with (a target restored to a new server since)')
+      .action(async (opts: { dryRun?: boolean; confirm?: string; actor?: string; intoBackup?: boolean; allowOtherTarget?: boolean }, command: Command) => {
         const cfg = await config(command, [['target']]);
         requireEnv(cfg, ['target']);
         const started = performance.now();
@@ -243,6 +244,7 @@ export function buildProgram(): Command {
           dryRun: opts.dryRun,
           confirm: opts.confirm,
           intoBackup: opts.intoBackup,
+          allowOtherTarget: opts.allowOtherTarget,
           reviewed: { changeset: changesetPath(cfg.jobDir), jobDir: cfg.jobDir },
           ask: isInteractive() ? ask : undefined,
           lockTimeout: cfg.apply.lockTimeout,

@@ -209,7 +209,12 @@ function emitPatch(
       id: patchSha.slice(0, 16),
       createdAt: new Date().toISOString(),
       changeset: { sha256: changesetSha, createdAt: changeset.createdAt },
-      backup: { database: changeset.backup.database, ...(changeset.backup.identity ? { identity: changeset.backup.identity } : {}) },
+      backup: {
+        database: changeset.backup.database,
+        ...(changeset.backup.identity ? { identity: changeset.backup.identity } : {}),
+        ...(changeset.backup.rows ? { rows: changeset.backup.rows } : {}),
+      },
+      ...(changeset.target ? { target: { database: changeset.target.database, ...(changeset.target.identity ? { identity: changeset.target.identity } : {}) } } : {}),
       patch: { file: 'patch.sql', sha256: patchSha, statements: patch.statements },
       undo: { file: 'undo.sql', sha256: sha256(undoSql), statements: undo.statements },
       counts,

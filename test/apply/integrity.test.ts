@@ -72,6 +72,7 @@ async function writePatchDir(dir: string, files: PatchFiles): Promise<string> {
 const GUARD = {
   undoAsRecorded: 'Undo only as recorded',
   notTheBackup: 'Never into the backup',
+  madeForTarget: 'Only the target it was made for',
   ownAuditObjects: 'Only its own audit table',
   sequencesLast: 'Sequences move last',
   undoSafetyCopy: 'Undo\'s safety copy brings rows back',
@@ -157,6 +158,60 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
 
     // Told explicitly, it writes.
     expect((await applyTo(dir, { intoBackup: true })).committed).toBe(true);
+  });
+
+  it(`${GUARD.madeForTarget}: a database restored from the same dump, reached by the target URL, is refused unless told`, async () => {
+    // The patch was reconciled against this database; a second one holds the same rows (staging, restored from the same dump).
+    const identity = await readDatabaseIdentity(client);
+    const files = built([insert('10', 'new@x'), update('1', 'free', 'pro')], (cs) => {
+      cs.target = { database: db.name, describe: db.name, identity };
+    });
+    expect(files.manifest.target).toEqual({ database: db.name, identity });
+    const dir = await writePatchDir(await tempJobDir('other-target'), files);
+    const other = await createTestDatabase('other-target');
+    const otherClient = new pg.Client({ connectionString: other.url });
+    await otherClient.connect();
+    try {
+      await otherClient.query(SCHEMA);
+      const target = { url: other.url, embeddedDir: '' };
+      const error = await apply({ patchDir: dir, target, confirm: other.name }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SafetyRefusal);
+      expect((error as SafetyRefusal).exitCode).toBe(3);
+      expect((error as Error).message).toContain(`the target is not the database this patch was made for: it was reconciled against database ${db.name} of cluster ${identity.systemIdentifier}, and this is database ${other.name} of cluster ${identity.systemIdentifier}`);
+      expect((error as Error).message).toContain('pass --allow-other-target');
+      expect((await otherClient.query('SELECT id, plan FROM accounts ORDER BY id')).rows).toEqual([
+        { id: '1', plan: 'free' },
+        { id: '2', plan: 'free' },
+        { id: '3', plan: 'pro' },
+      ]);
+
+      // The database it was made for takes it; another one only when told, and undo follows its history there.
+      expect((await applyTo(dir, { dryRun: true })).committed).toBe(false);
+      expect((await apply({ patchDir: dir, target, confirm: other.name, allowOtherTarget: true })).committed).toBe(true);
+      expect((await otherClient.query('SELECT id, plan FROM accounts ORDER BY id')).rows).toEqual([
+        { id: '1', plan: 'pro' },
+        { id: '2', plan: 'free' },
+        { id: '3', plan: 'pro' },
+        { id: '10', plan: 'pro' },
+      ]);
+      expect((await apply({ patchDir: dir, target, confirm: other.name, which: 'undo' })).committed).toBe(true);
+    } finally {
+      await otherClient.end();
+      await other.drop();
+    }
+  });
+
+  it(`${GUARD.madeForTarget}: a manifest edited to forget the target it was made for is refused`, async () => {
+    const job = await tempJobDir('forget-target');
+    const cs = changeset([insert('10', 'new@x')]);
+    cs.target = { database: db.name, describe: db.name, identity: await readDatabaseIdentity(client) };
+    await writeFile(path.join(job, 'changeset.json'), JSON.stringify(cs));
+    const { dir, manifest } = await writePatch(job, path.join(job, 'changeset.json'));
+    const { target: _forgotten, ...edited } = manifest;
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(edited));
+    const error = await applyTo(dir, { reviewed: { changeset: path.join(job, 'changeset.json'), jobDir: job } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyRefusal);
+    expect((error as Error).message).toContain('manifest.json does not name the backup and target the reviewed changeset was reconciled against');
   });
 
   /** A second role with only what `salvage doctor` recommends on the database (CREATE), connected as itself; dropped after. */
