@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { tableKey } from '../db/catalog.js';
 import { ExitCode, PreconditionFailed, SalvageError, UsageError } from '../errors.js';
 import { quoteQualified } from '../sql/identifier.js';
+import { fileSystemRefusal } from '../file-system-failure.js';
 import { SESSIONS_HOLDING_LOCKS } from '../sql/blockers.js';
 import type { PatchStatement } from './patch-statements.js';
 
@@ -43,14 +44,10 @@ export async function explainApplyFailure(error: unknown, context: FailureContex
         return new UsageError(`PostgreSQL refused a timeout from salvage.yaml (apply.lockTimeout "${context.lockTimeout}", apply.statementTimeout "${context.statementTimeout}"): ${e.message}. ${nothing} Use a PostgreSQL duration such as 5s, 500ms or 2min.`);
       }
       break;
-    case 'ENOSPC':
-    case 'EDQUOT':
-      return new SalvageError(`the disk is full: ${e.message}. ${nothing} Free space where the job folder is (the safety copy goes to <job>/pre-apply/) and run the command again.`);
-    case 'EACCES':
-    case 'EPERM':
-    case 'EROFS':
-      return new SalvageError(`salvage may not write ${e.path ?? 'its safety copy'} (${e.code}). ${nothing} Make the job folder writable for the user running salvage, or pass another --job.`);
   }
+  // The safety copy (<job>/pre-apply/) is written inside the transaction: a full disk or a folder it may not write.
+  const refused = fileSystemRefusal(error, nothing);
+  if (refused) return refused;
   if (typeof e.code === 'string' && /^(08|57P)/.test(e.code)) return connectionLost(e, context);
   if (typeof e.code === 'string' && e.code.length === 5 && !CONNECTION_LOST.test(e.message ?? '')) {
     return new SalvageError(`PostgreSQL refused ${action} on ${database}: ${e.message} (SQLSTATE ${e.code}). ${nothing}`, ExitCode.failure);

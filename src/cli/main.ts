@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfig, requireEnv, type SalvageConfig } from '../config/load.js';
 import { redact, redactPieces } from '../config/secrets.js';
 import { ExitCode, formatProblem, PreconditionFailed, SalvageError, UsageError } from '../errors.js';
+import { fileSystemRefusal } from '../file-system-failure.js';
 import { review } from '../decide/review.js';
 import { createApplyRole } from '../sql/privileges.js';
 import { check, formatCheckReport } from '../check/index.js';
@@ -325,6 +326,11 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof SalvageError) {
       err(`salvage: ${error.message}`);
       return error.exitCode;
+    }
+    const refused = fileSystemRefusal(error);
+    if (refused) {
+      err(`salvage: ${refused.message}`);
+      return refused.exitCode;
     }
     if (error instanceof Error && (error.name === 'SourceInputError' || error.name === 'DatabaseConnectionError')) {
       err(`salvage: ${error.message}`);

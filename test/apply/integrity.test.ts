@@ -449,7 +449,8 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
     const dir = await writePatchDir(await tempJobDir('eperm'), built([update('1', 'free', 'pro')]));
     // /sys refuses new directories even to root, as a read-only or foreign mount would.
     const error = await applyTo(dir, { jobDir: '/sys/salvage-job' }).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/salvage may not write \/sys\/salvage-job\S* \((EACCES|EPERM|EROFS)\)/);
+    expect((error as SalvageError).exitCode).toBe(5);
+    expect((error as Error).message).toMatch(/\/sys\/salvage-job\S* .*\((EACCES|EPERM|EROFS), mkdir\)\. The transaction was rolled back; nothing was written\./);
     expect(await query('SELECT plan FROM accounts WHERE id = 1')).toEqual([{ plan: 'free' }]);
   });
 
