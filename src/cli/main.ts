@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadConfig, requireEnv, type SalvageConfig } from '../config/load.js';
 import { redact, redactPieces } from '../config/secrets.js';
 import { ExitCode, formatProblem, PreconditionFailed, SalvageError, UsageError } from '../errors.js';
-import { fileSystemRefusal } from '../file-system-failure.js';
+import { fileSystemRefusal, isFileSystemFailure } from '../file-system-failure.js';
 import { review } from '../decide/review.js';
 import { createApplyRole } from '../sql/privileges.js';
 import { check, formatCheckReport } from '../check/index.js';
@@ -334,7 +334,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof Error && (error.name === 'SourceInputError' || error.name === 'DatabaseConnectionError')) {
       err(`salvage: ${error.message}`);
-      return ExitCode.failure;
+      return isFileSystemFailure(error) ? ExitCode.fileSystem : ExitCode.failure;
     }
     err(`salvage: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     err('This is a bug in salvage; please report it with the command you ran.');
