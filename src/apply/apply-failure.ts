@@ -4,6 +4,7 @@ import { ExitCode, PreconditionFailed, SalvageError, UsageError } from '../error
 import { quoteQualified } from '../sql/identifier.js';
 import { fileSystemRefusal } from '../file-system-failure.js';
 import { SESSIONS_HOLDING_LOCKS } from '../sql/blockers.js';
+import { describeSession, type BlockingSession } from './lock-wait.js';
 import type { PatchStatement } from './patch-statements.js';
 
 export interface FailureContext {
@@ -13,6 +14,8 @@ export interface FailureContext {
   statements: PatchStatement[];
   lockTimeout: string;
   statementTimeout: string;
+  /** The sessions apply was seen waiting for (pg_blocking_pids, while it waited); empty if none was seen. */
+  waitedFor: BlockingSession[];
 }
 
 const CONNECTION_LOST = /Connection terminated|ECONNRESET|EPIPE|ECONNREFUSED|server closed the connection|Client was closed/i;
@@ -64,6 +67,8 @@ function connectionLost(e: Error, { database, which }: FailureContext): SalvageE
 }
 
 async function describeBlockers(context: FailureContext): Promise<string> {
+  if (context.waitedFor.length) return ['It was waiting for:', ...context.waitedFor.map((s) => `  ${describeSession(s)}`)].join('\n');
+  // Too short a wait to be seen: once the wait ended PostgreSQL no longer knows whom it was for; the holders of locks on the tables are the suspects.
   const tables = [...new Set(context.statements.flatMap((s) => ('table' in s ? [quoteQualified(s.table)] : [])))];
   try {
     const rows = (

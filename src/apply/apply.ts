@@ -22,6 +22,8 @@ import { driftAdvice } from './drift-advice.js';
 import { requireWrittenAsPatch, warnAboutTriggers } from './read-back.js';
 import { requireReviewedPatch, type ReviewedInputs } from './reviewed-changeset.js';
 import { readDatabaseIdentity } from '../db/identity.js';
+import { describeSession, LockWaitWatch } from './lock-wait.js';
+import { SELECT_BACKEND_PID } from '../sql/blockers.js';
 import { readVerifiedPatch } from './verify-patch.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
@@ -114,6 +116,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
 
     await db.client.query(APPLY_BEGIN);
     let committed = false;
+    const watch = await watchLockWaits(db.client, options.target.url, database, options.lockTimeout ?? '5s', log);
     try {
       await db.client.query(setLocal('standard_conforming_strings', 'on'));
       await db.client.query(setLocal('TimeZone', 'UTC'));
@@ -206,11 +209,29 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
         statements,
         lockTimeout: options.lockTimeout ?? '5s',
         statementTimeout: options.statementTimeout ?? '5min',
+        waitedFor: watch?.blockers ?? [],
       });
+    } finally {
+      await watch?.stop();
     }
   } finally {
     await db.close();
   }
+}
+
+/**
+ * On a server (not the embedded database, which takes one connection), a second
+ * connection says whom apply waits for while it waits on a lock.
+ */
+async function watchLockWaits(client: pg.Client, url: string | undefined, database: string, lockTimeout: string, log: (line: string) => void): Promise<LockWaitWatch | undefined> {
+  if (url === undefined) return undefined;
+  const pid = (await client.query<{ pid: number }>(SELECT_BACKEND_PID)).rows[0]?.pid;
+  if (pid === undefined) return undefined;
+  return new LockWaitWatch(url, pid, (blockers) => {
+    log(`waiting for a lock on ${database}, held by:`);
+    for (const b of blockers) log(`  ${describeSession(b)}`);
+    log(`  (apply waits up to lock_timeout, ${lockTimeout}, then rolls back and writes nothing)`);
+  });
 }
 
 /** The counts as they will be once the sequence moves ran, each touching the one row its manifest entry expects. */

@@ -423,6 +423,33 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
     }
   });
 
+  it(`${GUARD.namedFailures}: while apply waits on a lock it names the session it waits for (pg_blocking_pids), and the timeout names it too`, async () => {
+    const dir = await writePatchDir(await tempJobDir('lock-wait'), built([update('1', 'free', 'pro')]));
+    const blocker = new pg.Client({ connectionString: db.url, application_name: "O'Brien's \"nightly\" report" });
+    await blocker.connect();
+    try {
+      const pid = (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+      await blocker.query("BEGIN; UPDATE accounts SET note = 'busy' WHERE id = 1");
+      const log: string[] = [];
+      const error = await applyTo(dir, { lockTimeout: '3s', log: (line) => log.push(line) }).catch((e: unknown) => e);
+      const session = new RegExp(`^  pid ${pid} "O'Brien's "nightly" report" \\(role postgres, idle in transaction, in a transaction since \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z\\)$`);
+      const waiting = log.indexOf(`waiting for a lock on ${db.name}, held by:`);
+      expect(waiting, log.join('\n')).toBeGreaterThanOrEqual(0);
+      expect(log[waiting + 1]).toMatch(session);
+      expect(log[waiting + 2]).toBe('  (apply waits up to lock_timeout, 3s, then rolls back and writes nothing)');
+      expect(error).toBeInstanceOf(PreconditionFailed);
+      const lines = (error as Error).message.split('\n');
+      expect(lines[0]).toContain('apply waited longer than lock_timeout (3s) for a row or table lock');
+      expect(lines[1]).toBe('It was waiting for:');
+      expect(lines[2]).toMatch(session);
+      expect(await query('SELECT plan FROM accounts WHERE id = 1')).toEqual([{ plan: 'free' }]);
+      // The watch's own connection is gone with the apply.
+      expect(await query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'salvage apply (lock watch)'")).toEqual([{ n: 0 }]);
+    } finally {
+      await blocker.end();
+    }
+  });
+
   it(`${GUARD.namedFailures}: permission denied says which right is missing (exit 4)`, async () => {
     const dir = await writePatchDir(await tempJobDir('denied'), built([update('1', 'free', 'pro')]));
     await withAttacker(async ({ role }) => {
