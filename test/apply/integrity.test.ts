@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -479,6 +479,30 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
     expect((error as SalvageError).exitCode).toBe(5);
     expect((error as Error).message).toMatch(/\/sys\/salvage-job\S* .*\((EACCES|EPERM|EROFS), mkdir\)\. The transaction was rolled back; nothing was written\./);
     expect(await query('SELECT plan FROM accounts WHERE id = 1')).toEqual([{ plan: 'free' }]);
+  });
+
+  it(`${GUARD.namedFailures}: a disk that is full when the safety copy is written is named (exit 5), with nothing written`, async (context) => {
+    const job = await tempJobDir('full-disk');
+    const dir = await writePatchDir(job, built([update('1', 'free', 'pro')]));
+    const disk = path.join(job, 'disk');
+    await mkdir(disk);
+    try {
+      if (process.getuid?.() !== 0) throw new Error('not root');
+      await run('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk]);
+    } catch {
+      context.skip(); // only root may mount a small file system to fill
+      return;
+    }
+    try {
+      const { bavail, bsize } = await statfs(disk);
+      await writeFile(path.join(disk, 'filler'), Buffer.alloc(bavail * bsize)).catch(() => undefined);
+      const error = await applyTo(dir, { jobDir: disk }).catch((e: unknown) => e);
+      expect((error as SalvageError).exitCode).toBe(5);
+      expect((error as Error).message).toMatch(/^the disk is full: no space left on device to write \/\S+ \(ENOSPC, \w+\)\. The transaction was rolled back; nothing was written\. Free space/);
+      expect(await query('SELECT plan FROM accounts WHERE id = 1')).toEqual([{ plan: 'free' }]);
+    } finally {
+      await run('umount', [disk]);
+    }
   });
 
   it(`${GUARD.namedFailures}: undo's drift message gives undo's advice, not apply's`, async () => {
