@@ -8,6 +8,7 @@ export const ExitCode = {
   usage: 2,
   refused: 3,
   precondition: 4,
+  fileSystem: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -63,6 +64,17 @@ export class InvalidInputError extends SalvageError {
 export class SafetyRefusal extends SalvageError {
   constructor(message: string) {
     super(message, ExitCode.refused);
+  }
+}
+
+/**
+ * The file system refused what salvage needed (exit 5): a job folder it may not read or
+ * write, a file where a folder must be, a full disk. Running the same command again
+ * changes nothing until the folder or the disk is fixed.
+ */
+export class FileSystemRefusal extends SalvageError {
+  constructor(message: string) {
+    super(message, ExitCode.fileSystem);
   }
 }
 

@@ -2,7 +2,9 @@ import type pg from 'pg';
 import { tableKey } from '../db/catalog.js';
 import { ExitCode, PreconditionFailed, SalvageError, UsageError } from '../errors.js';
 import { quoteQualified } from '../sql/identifier.js';
+import { fileSystemRefusal } from '../file-system-failure.js';
 import { SESSIONS_HOLDING_LOCKS } from '../sql/blockers.js';
+import { describeSession, type BlockingSession } from './lock-wait.js';
 import type { PatchStatement } from './patch-statements.js';
 
 export interface FailureContext {
@@ -12,6 +14,8 @@ export interface FailureContext {
   statements: PatchStatement[];
   lockTimeout: string;
   statementTimeout: string;
+  /** The sessions apply was seen waiting for (pg_blocking_pids, while it waited); empty if none was seen. */
+  waitedFor: BlockingSession[];
 }
 
 const CONNECTION_LOST = /Connection terminated|ECONNRESET|EPIPE|ECONNREFUSED|server closed the connection|Client was closed/i;
@@ -43,14 +47,10 @@ export async function explainApplyFailure(error: unknown, context: FailureContex
         return new UsageError(`PostgreSQL refused a timeout from salvage.yaml (apply.lockTimeout "${context.lockTimeout}", apply.statementTimeout "${context.statementTimeout}"): ${e.message}. ${nothing} Use a PostgreSQL duration such as 5s, 500ms or 2min.`);
       }
       break;
-    case 'ENOSPC':
-    case 'EDQUOT':
-      return new SalvageError(`the disk is full: ${e.message}. ${nothing} Free space where the job folder is (the safety copy goes to <job>/pre-apply/) and run the command again.`);
-    case 'EACCES':
-    case 'EPERM':
-    case 'EROFS':
-      return new SalvageError(`salvage may not write ${e.path ?? 'its safety copy'} (${e.code}). ${nothing} Make the job folder writable for the user running salvage, or pass another --job.`);
   }
+  // The safety copy (<job>/pre-apply/) is written inside the transaction: a full disk or a folder it may not write.
+  const refused = fileSystemRefusal(error, nothing);
+  if (refused) return refused;
   if (typeof e.code === 'string' && /^(08|57P)/.test(e.code)) return connectionLost(e, context);
   if (typeof e.code === 'string' && e.code.length === 5 && !CONNECTION_LOST.test(e.message ?? '')) {
     return new SalvageError(`PostgreSQL refused ${action} on ${database}: ${e.message} (SQLSTATE ${e.code}). ${nothing}`, ExitCode.failure);
@@ -67,6 +67,8 @@ function connectionLost(e: Error, { database, which }: FailureContext): SalvageE
 }
 
 async function describeBlockers(context: FailureContext): Promise<string> {
+  if (context.waitedFor.length) return ['It was waiting for:', ...context.waitedFor.map((s) => `  ${describeSession(s)}`)].join('\n');
+  // Too short a wait to be seen: once the wait ended PostgreSQL no longer knows whom it was for; the holders of locks on the tables are the suspects.
   const tables = [...new Set(context.statements.flatMap((s) => ('table' in s ? [quoteQualified(s.table)] : [])))];
   try {
     const rows = (

@@ -14,7 +14,7 @@ import { readPatchStatements, type PatchStatement } from './patch-statements.js'
 import { checkPrivileges } from './privileges.js';
 import { writeSafetyCopy } from './safety-copy.js';
 import { requireRecordedUndo } from './undo-integrity.js';
-import { refuseBackupAsTarget } from './database-identity.js';
+import { refuseBackupAsTarget, refuseOtherTarget } from './database-identity.js';
 import { inspectAuditObjects, secureAuditObjects } from './audit-objects.js';
 import { checkBeforeSequenceMoves } from './sequence-moves.js';
 import { explainApplyFailure } from './apply-failure.js';
@@ -22,6 +22,8 @@ import { driftAdvice } from './drift-advice.js';
 import { requireWrittenAsPatch, warnAboutTriggers } from './read-back.js';
 import { requireReviewedPatch, type ReviewedInputs } from './reviewed-changeset.js';
 import { readDatabaseIdentity } from '../db/identity.js';
+import { describeSession, LockWaitWatch } from './lock-wait.js';
+import { SELECT_BACKEND_PID } from '../sql/blockers.js';
 import { readVerifiedPatch } from './verify-patch.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
@@ -49,6 +51,8 @@ export interface ApplyOptions {
   progress?: Progress;
   /** Write even when the target is the database reconcile read as the backup. */
   intoBackup?: boolean;
+  /** Write even when the target is not the database reconcile compared with (the patch names it). */
+  allowOtherTarget?: boolean;
   /** The reviewed changeset and decisions: when given, the patch must be exactly what they derive to (the CLI always gives them). */
   reviewed?: ReviewedInputs;
 }
@@ -99,7 +103,9 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   try {
     const who = (await db.client.query<{ name: string; role: string }>(SELECT_CURRENT_DATABASE)).rows[0];
     const database = who?.name ?? db.database;
-    refuseBackupAsTarget(verified.manifest, await readDatabaseIdentity(db.client, options.target.url === undefined ? options.target.embeddedDir : undefined), options.intoBackup ?? false);
+    const identity = await readDatabaseIdentity(db.client, options.target.url === undefined ? options.target.embeddedDir : undefined);
+    refuseBackupAsTarget(verified.manifest, identity, options.intoBackup ?? false);
+    if (which === 'patch') refuseOtherTarget(verified.manifest, identity, options.allowOtherTarget ?? false);
     const rows: ApplyResult['rows'] = {};
     // Said before the typed confirmation: nobody should type a database's name for a no-op.
     // (Checked again under the lock below, for an apply that commits in between.) A history
@@ -110,6 +116,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
 
     await db.client.query(APPLY_BEGIN);
     let committed = false;
+    const watch = await watchLockWaits(db.client, options.target.url, database, options.lockTimeout ?? '5s', log);
     try {
       await db.client.query(setLocal('standard_conforming_strings', 'on'));
       await db.client.query(setLocal('TimeZone', 'UTC'));
@@ -202,11 +209,29 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
         statements,
         lockTimeout: options.lockTimeout ?? '5s',
         statementTimeout: options.statementTimeout ?? '5min',
+        waitedFor: watch?.blockers ?? [],
       });
+    } finally {
+      await watch?.stop();
     }
   } finally {
     await db.close();
   }
+}
+
+/**
+ * On a server (not the embedded database, which takes one connection), a second
+ * connection says whom apply waits for while it waits on a lock.
+ */
+async function watchLockWaits(client: pg.Client, url: string | undefined, database: string, lockTimeout: string, log: (line: string) => void): Promise<LockWaitWatch | undefined> {
+  if (url === undefined) return undefined;
+  const pid = (await client.query<{ pid: number }>(SELECT_BACKEND_PID)).rows[0]?.pid;
+  if (pid === undefined) return undefined;
+  return new LockWaitWatch(url, pid, (blockers) => {
+    log(`waiting for a lock on ${database}, held by:`);
+    for (const b of blockers) log(`  ${describeSession(b)}`);
+    log(`  (apply waits up to lock_timeout, ${lockTimeout}, then rolls back and writes nothing)`);
+  });
 }
 
 /** The counts as they will be once the sequence moves ran, each touching the one row its manifest entry expects. */

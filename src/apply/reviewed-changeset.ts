@@ -39,6 +39,10 @@ export async function requireReviewedPatch(manifest: PatchManifest, reviewed: Re
     if (derived.decisions.sha256 !== manifest.decisions.sha256) {
       throw refuse(`${decisions} is not the decisions.yaml patch ${manifest.id} was made with.`);
     }
+    // The databases the patch is bound to come from the changeset too: a manifest edited to forget them is refused.
+    if (JSON.stringify([derived.backup, derived.target]) !== JSON.stringify([manifest.backup, manifest.target])) {
+      throw refuse(`manifest.json does not name the backup and target the reviewed changeset was reconciled against: it was edited after it was written.`);
+    }
     for (const file of ['patch', 'undo'] as const) {
       if (derived[file].sha256 !== manifest[file].sha256) {
         throw refuse(

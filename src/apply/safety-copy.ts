@@ -54,7 +54,12 @@ export async function writeSafetyCopy(jobDir: string, patchDir: string, which: '
     }
   }
   lines.push(PATCH_COMMIT, '');
-  await writeFile(path.join(dir, 'restore.sql'), lines.join('\n'), 'utf8');
+  const restore = path.join(dir, 'restore.sql');
+  await writeFile(restore, lines.join('\n'), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    // A failed write() names no file: the message must say which one the disk refused.
+    error.path ??= restore;
+    throw error;
+  });
   await copyFile(path.join(patchDir, 'undo.sql'), path.join(dir, 'undo.sql'));
   return dir;
 }

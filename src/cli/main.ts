@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfig, requireEnv, type SalvageConfig } from '../config/load.js';
 import { redact, redactPieces } from '../config/secrets.js';
 import { ExitCode, formatProblem, PreconditionFailed, SalvageError, UsageError } from '../errors.js';
+import { fileSystemRefusal, isFileSystemFailure } from '../file-system-failure.js';
 import { review } from '../decide/review.js';
 import { createApplyRole } from '../sql/privileges.js';
 import { check, formatCheckReport } from '../check/index.js';
@@ -232,7 +233,8 @@ export function buildProgram(): Command {
       .option('--confirm <database>', 'the target database name (current_database()), or name@host; required without a terminal')
       .option('--actor <name>', 'who is applying (a person, an agent, a ticket); recorded in salvage.salvage_history')
       .option('--into-backup', 'write even though the target is the database reconcile read as the backup')
-      .action(async (opts: { dryRun?: boolean; confirm?: string; actor?: string; intoBackup?: boolean }, command: Command) => {
+      .option('--allow-other-target', 'apply: write even though the target is not the database reconcile compared with (a target restored to a new server since)')
+      .action(async (opts: { dryRun?: boolean; confirm?: string; actor?: string; intoBackup?: boolean; allowOtherTarget?: boolean }, command: Command) => {
         const cfg = await config(command, [['target']]);
         requireEnv(cfg, ['target']);
         const started = performance.now();
@@ -245,6 +247,7 @@ export function buildProgram(): Command {
           dryRun: opts.dryRun,
           confirm: opts.confirm,
           intoBackup: opts.intoBackup,
+          allowOtherTarget: opts.allowOtherTarget,
           reviewed: { changeset: changesetPath(cfg.jobDir), jobDir: cfg.jobDir },
           ask: isInteractive() ? ask : undefined,
           lockTimeout: cfg.apply.lockTimeout,
@@ -326,9 +329,14 @@ export async function main(argv: string[]): Promise<number> {
       err(`salvage: ${error.message}`);
       return error.exitCode;
     }
+    const refused = fileSystemRefusal(error);
+    if (refused) {
+      err(`salvage: ${refused.message}`);
+      return refused.exitCode;
+    }
     if (error instanceof Error && (error.name === 'SourceInputError' || error.name === 'DatabaseConnectionError')) {
       err(`salvage: ${error.message}`);
-      return ExitCode.failure;
+      return isFileSystemFailure(error) ? ExitCode.fileSystem : ExitCode.failure;
     }
     err(`salvage: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     err('This is a bug in salvage; please report it with the command you ran.');

@@ -1,4 +1,5 @@
 import { DEMO_COLUMNS, type DemoTable } from '../sql/demo-schema.js';
+import { withoutTrailingZeros } from '../reconcile/trailing-zeros.js';
 
 /**
  * What each column of the demo schema means to the grader: how two values are
@@ -69,7 +70,7 @@ export function canonicalDecimal(value: string): string | null {
   const match = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(value.trim());
   if (!match || (match[2] === '' && (match[3] ?? '') === '')) return null;
   const whole = (match[2] ?? '').replace(/^0+(?=\d)/, '') || '0';
-  const fraction = (match[3] ?? '').replace(/0+$/, '');
+  const fraction = withoutTrailingZeros(match[3] ?? '');
   const sign = match[1] === '-' && (whole !== '0' || fraction !== '') ? '-' : '';
   return `${sign}${whole}${fraction ? `.${fraction}` : ''}`;
 }

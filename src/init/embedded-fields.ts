@@ -14,19 +14,23 @@ import { EMAIL, LEADING_NUMBER, PERSON_NAME, hasWord as has, mostly, textConcept
  * that recur across the sampled records: a booking system's template. Labels seen in
  * fewer than a tenth of the texts (or once) are left out as chance.
  */
+const LINE_BREAK = /[\r\n\u2028\u2029]/;
+
 export function textLabelFields(records: SourceRecord[], textPath: string, read: (record: SourceRecord) => unknown): SourceField[] {
   const texts = records.map(read).filter((t): t is string => typeof t === 'string' && t.trim() !== '');
   const byLabel = new Map<string, string[]>();
   for (const text of texts) {
     const seenHere = new Set<string>();
     for (const line of text.split(/\r?\n/)) {
-      const m = /^\s*([A-Za-z][A-Za-z0-9 ._'/()-]{0,40}?)\s*:\s+(\S.*?)\s*$/.exec(line);
-      if (!m || /^https?$/i.test(m[1] ?? '')) continue;
+      // The value is trimmed in code: `(\S.*?)\s*$` tried the end at every character, quadratic in a line of spaces.
+      const m = /^\s*([A-Za-z][A-Za-z0-9 ._'/()-]{0,40}?)\s*:\s+(\S[^]*)$/.exec(line);
+      const value = m?.[2]?.trimEnd();
+      if (!m || value === undefined || LINE_BREAK.test(value) || /^https?$/i.test(m[1] ?? '')) continue;
       const label = m[1] as string;
       if (seenHere.has(label)) continue;
       seenHere.add(label);
       const list = byLabel.get(label) ?? [];
-      list.push(m[2] as string);
+      list.push(value);
       byLabel.set(label, list);
     }
   }

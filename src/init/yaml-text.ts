@@ -31,7 +31,8 @@ export function flow(value: FlowValue): string {
 /** ` # text`, on one line whatever the text holds. */
 export function comment(text: string | undefined): string {
   if (!text) return '';
-  return `   # ${text.replace(/\s*\n\s*/g, ' ').trim()}`;
+  // Each run of whitespace that holds a line break becomes one space (`\s*\n\s*` was quadratic in a long run of spaces).
+  return `   # ${text.replace(/\s+/g, (run) => (run.includes('\n') ? ' ' : run)).trim()}`;
 }
 
 /**

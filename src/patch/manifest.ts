@@ -42,8 +42,16 @@ export interface PatchManifest {
   id: string;
   createdAt: string;
   changeset: { sha256: string; createdAt: string };
-  /** identity: which database reconcile read (absent in changesets made before it was recorded). */
-  backup: { database: string; identity?: DatabaseIdentity };
+  /**
+   * identity: which database reconcile read; rows: how many rows each reconciled table held
+   * there (both absent in changesets made before they were recorded).
+   */
+  backup: { database: string; identity?: DatabaseIdentity; rows?: Record<string, number> };
+  /**
+   * The target reconcile compared with, when one was configured: apply writes into that
+   * database only, unless told it is another on purpose (--other-target).
+   */
+  target?: { database: string; identity?: DatabaseIdentity };
   patch: { file: 'patch.sql'; sha256: string; statements: StatementEntry[] };
   undo: { file: 'undo.sql'; sha256: string; statements: StatementEntry[] };
   counts: Record<string, { insert: number; update: number }>;

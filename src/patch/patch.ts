@@ -1,4 +1,4 @@
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Change, Changeset, TableSummary } from '../reconcile/changeset.js';
 import {
@@ -18,6 +18,7 @@ import { loadDecisions } from '../decide/load.js';
 import { decisionsSchema } from '../decide/schema.js';
 import { hasOwn, own } from '../reconcile/own.js';
 import { MANIFEST_FORMAT, sha256, type PatchManifest } from './manifest.js';
+import { writePatchFiles } from './write-patch-files.js';
 import { SqlFileBuilder } from './sql-file.js';
 import { acceptedInMemory, type AcceptedChanges } from './accepted-changes.js';
 import { acceptedFromFile } from './accepted-file.js';
@@ -99,15 +100,11 @@ export async function writePatch(
   }
   const dir = patchDir(jobDir);
   await mkdir(dir, { recursive: true });
-  // Manifest last: a directory whose manifest does not match its SQL files is refused by apply.
-  for (const [name, content] of [
+  await writePatchFiles(dir, [
     ['patch.sql', built.patchSql],
     ['undo.sql', built.undoSql],
     ['manifest.json', `${JSON.stringify(built.manifest, null, 2)}\n`],
-  ] as const) {
-    await writeFile(path.join(dir, `${name}.partial`), content, 'utf8');
-    await rename(path.join(dir, `${name}.partial`), path.join(dir, name));
-  }
+  ]);
   collectGarbage();
   return { dir, manifest: built.manifest };
 }
@@ -209,7 +206,12 @@ function emitPatch(
       id: patchSha.slice(0, 16),
       createdAt: new Date().toISOString(),
       changeset: { sha256: changesetSha, createdAt: changeset.createdAt },
-      backup: { database: changeset.backup.database, ...(changeset.backup.identity ? { identity: changeset.backup.identity } : {}) },
+      backup: {
+        database: changeset.backup.database,
+        ...(changeset.backup.identity ? { identity: changeset.backup.identity } : {}),
+        ...(changeset.backup.rows ? { rows: changeset.backup.rows } : {}),
+      },
+      ...(changeset.target ? { target: { database: changeset.target.database, ...(changeset.target.identity ? { identity: changeset.target.identity } : {}) } } : {}),
       patch: { file: 'patch.sql', sha256: patchSha, statements: patch.statements },
       undo: { file: 'undo.sql', sha256: sha256(undoSql), statements: undo.statements },
       counts,

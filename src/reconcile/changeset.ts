@@ -131,10 +131,17 @@ export interface Changeset {
   format: typeof CHANGESET_FORMAT;
   createdAt: string;
   window: { from: string; to: string; since: string };
-  /** identity: which database this is, whatever URL reached it (apply refuses to write into it). */
-  backup: { database: string; describe: string; identity?: DatabaseIdentity };
-  /** The live target reconcile compared with too (three-way), when one was configured. */
-  target?: { database: string; describe: string };
+  /**
+   * identity: which database this is, whatever URL reached it (apply refuses to write into it).
+   * rows: how many rows each reconciled table held in it, the snapshot the changeset was made from.
+   * (Both absent in changesets made before they were recorded.)
+   */
+  backup: { database: string; describe: string; identity?: DatabaseIdentity; rows?: Record<string, number> };
+  /**
+   * The live target reconcile compared with too (three-way), when one was configured;
+   * identity: which database it is (apply refuses another target unless told).
+   */
+  target?: { database: string; describe: string; identity?: DatabaseIdentity };
   /** Tables in foreign-key order (parents first): the order patches write them. */
   tables: TableSummary[];
   /**

@@ -1,4 +1,5 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
+import { withoutTrailingZeros } from './trailing-zeros.js';
 
 /**
  * Whether PostgreSQL would store a value exactly as given. It does not refuse
@@ -18,7 +19,8 @@ export function inexactFit(column: CatalogColumn, text: string): string | undefi
 }
 
 const NUMERIC_SCALE = /^numeric\(\d+,(\d+)\)$/;
-const PLAIN = /^\s*[+-]?\d*\.?(\d*)\s*$/;
+// Each part can match in one way only: linear time on any value (`\d*\.?(\d*)` was quadratic).
+const PLAIN = /^\s*[+-]?\d*(?:\.(\d*))?\s*$/;
 
 function numericLoss(column: CatalogColumn, text: string): string | undefined {
   const scaleMatch = NUMERIC_SCALE.exec(column.type);
@@ -28,7 +30,7 @@ function numericLoss(column: CatalogColumn, text: string): string | undefined {
   // Exponent forms are rare: expand them to count their digits.
   const fraction = plain ? (text.includes('.') ? (plain[1] ?? '') : '') : fractionOfExponent(text.trim());
   if (fraction === undefined) return undefined; // not a number: normalize.ts says so
-  const kept = fraction.replace(/0+$/, '');
+  const kept = withoutTrailingZeros(fraction);
   if (kept.length <= scale) return undefined;
   return (
     `${text.trim()} has ${kept.length} decimal place(s), ${column.type} keeps ${scale}: PostgreSQL would store it rounded, losing digits. ` +
@@ -37,7 +39,7 @@ function numericLoss(column: CatalogColumn, text: string): string | undefined {
 }
 
 function fractionOfExponent(s: string): string | undefined {
-  const m = /^[+-]?(\d*)\.?(\d*)[eE]([+-]?\d+)$/.exec(s);
+  const m = /^[+-]?(\d*)(?:\.(\d*))?[eE]([+-]?\d+)$/.exec(s);
   if (!m) return undefined;
   const digits = `${m[1] ?? ''}${m[2] ?? ''}`;
   const point = (m[1] ?? '').length + Number(m[3]);
@@ -52,7 +54,7 @@ function fractionLoss(column: CatalogColumn, text: string): string | undefined {
   const fraction = FRACTION.exec(text)?.[1];
   if (!fraction) return undefined;
   const precision = Number(TIMESTAMP_PRECISION.exec(column.type)?.[1] ?? 6);
-  const kept = fraction.replace(/0+$/, '');
+  const kept = withoutTrailingZeros(fraction);
   if (kept.length <= precision) return undefined;
   return `${text.trim()} has ${kept.length} digit(s) of fractional seconds, ${column.type} keeps ${precision}: PostgreSQL would store it rounded, losing digits`;
 }

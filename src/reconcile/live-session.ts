@@ -8,10 +8,13 @@ import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK } from '../sql/select.js';
 import { UsageError } from '../errors.js';
 import { LiveTable } from './live-target.js';
 import { tableKey } from '../db/catalog.js';
+import { readDatabaseIdentity, type DatabaseIdentity } from '../db/identity.js';
 
 /** The live target, open read only in one snapshot for the whole reconcile. */
 export interface LiveSession {
   db: DbHandle;
+  /** Which database the target is: the patch is bound to it (apply refuses another unless told). */
+  identity: DatabaseIdentity;
   table(table: CatalogTable): Promise<LiveTable>;
   end(): Promise<void>;
 }
@@ -32,8 +35,10 @@ export async function openLiveTarget(config: SalvageConfig, log: (line: string) 
   try {
     await db.client.query(BEGIN_READ_ONLY_SNAPSHOT);
     const catalog: Catalog = await readCatalog(db.client);
+    const identity = await readDatabaseIdentity(db.client, config.target.url === undefined ? embeddedDir : undefined);
     return {
       db,
+      identity,
       async table(table) {
         const live = await LiveTable.open(db, catalog, table, rekey);
         if (!live) throw new UsageError(`the target ${db.describe} has no table ${tableKey(table)}, which the backup has: is target.url the database restored from this backup?`);

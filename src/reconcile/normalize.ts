@@ -2,6 +2,7 @@ import type { CatalogColumn } from '../db/catalog-types.js';
 import { FIRST_SECOND, LAST_SECOND, utcDateTime } from '../time/utc-clock.js';
 import type { Value } from '../mapping/types.js';
 import { inexactFit } from './exact-fit.js';
+import { withoutTrailingZeros } from './trailing-zeros.js';
 
 /**
  * Values are carried as PostgreSQL text forms. `toColumnText` turns what a rule
@@ -38,7 +39,7 @@ export function toColumnText(column: CatalogColumn, value: Value): Normalized {
   }
   if (t === 'numeric') {
     const s = text.trim();
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) && s !== 'NaN') {
+    if (!NUMBER.test(s) && s !== 'NaN') {
       return { ok: false, error: `${JSON.stringify(text)} is not a number (column type ${column.type})` };
     }
     const precision = typeMatch(NUMERIC_TYPE, column.type);
@@ -102,12 +103,29 @@ export function toColumnText(column: CatalogColumn, value: Value): Normalized {
     return { ok: true, text: text.trim().toLowerCase() };
   }
   const length = typeMatch(LENGTH_TYPE, column.type);
-  if (length && [...text].length > Number(length[1]) && !(t === 'bpchar' && text.trimEnd().length <= Number(length[1]))) {
+  if (length && longerThan(text, Number(length[1])) && !(t === 'bpchar' && text.trimEnd().length <= Number(length[1]))) {
     return { ok: false, error: `${JSON.stringify(text)} is longer than ${column.type} allows` };
   }
   return { ok: true, text };
 }
 
+/**
+ * Whether text holds more than `limit` characters (code points, as PostgreSQL counts
+ * them), counted only as far as needed: a value of 100 MB is not spread into an array.
+ */
+function longerThan(text: string, limit: number): boolean {
+  if (text.length <= limit) return false; // code points never outnumber UTF-16 units
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+    if (++count > limit) return true;
+  }
+  return false;
+}
+
+/** A number as PostgreSQL's numeric input takes it; each part matches in one way only (linear time on any value). */
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NUMERIC_TYPE = /^numeric\((\d+),(\d+)\)$/;
 const LENGTH_TYPE = /^character(?: varying)?\((\d+)\)$/;
 const typeMatches = new Map<RegExp, Map<string, RegExpExecArray | null>>();
@@ -190,7 +208,7 @@ export function canonicalDecimal(text: string): string {
   if (negative) s = s.slice(1);
   let [whole = '', frac = ''] = s.split('.');
   whole = whole.replace(/^0+(?=\d)/, '') || '0';
-  frac = frac.replace(/0+$/, '');
+  frac = withoutTrailingZeros(frac);
   const body = frac ? `${whole}.${frac}` : whole;
   return negative && body !== '0' ? `-${body}` : body;
 }
@@ -225,7 +243,8 @@ interface ParsedTimestamp {
   hasOffset: boolean;
 }
 
-const TS = /^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$/i;
+// The whitespace before the zone belongs to the zone: two `\s*` side by side were quadratic in a run of spaces.
+const TS = /^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(?:\s*(Z|[+-]\d{2}(?::?\d{2})?))?\s*$/i;
 
 /** |ms| below this keeps ms * 1000 plus a day of offset and a second of fraction under 2^53. */
 const EXACT_MS = 9e12;

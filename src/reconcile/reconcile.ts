@@ -126,6 +126,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     const file = changesetPath(config.jobDir);
     await mkdir(path.dirname(file), { recursive: true });
     spill = new ChangeSpill(`${file}.changes.partial`);
+    const backupRowCounts: Record<string, number> = {};
     for (const b of bound) {
       const name = tableKey(b.table);
       const result = await reconcileTable({
@@ -133,7 +134,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
         candidates: stores.get(b.mapping.table) as CandidateStore,
         parentIndexes: indexes,
         ownIndexes: [...indexes.values()].filter((i) => i.parentTable === name),
-        backupRows: () => streamRows(backup, b.table),
+        backupRows: () => countedRows(streamRows(backup, b.table), (n) => (backupRowCounts[name] = n)),
         spill,
         progress,
         live: await live?.table(b.table),
@@ -152,8 +153,13 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       format: CHANGESET_FORMAT,
       createdAt: new Date().toISOString(),
       window: { from: config.window.from.toISOString(), to: config.window.to.toISOString(), since: config.window.since.toISOString() },
-      backup: { database: backup.database, describe: backup.describe, identity: await readDatabaseIdentity(backup.client, config.backup.url === undefined ? embeddedDir(config.jobDir, 'backup') : undefined) },
-      ...(live ? { target: { database: live.db.database, describe: live.db.describe } } : {}),
+      backup: {
+        database: backup.database,
+        describe: backup.describe,
+        identity: await readDatabaseIdentity(backup.client, config.backup.url === undefined ? embeddedDir(config.jobDir, 'backup') : undefined),
+        rows: backupRowCounts,
+      },
+      ...(live ? { target: { database: live.db.database, describe: live.db.describe, identity: live.identity } } : {}),
       tables,
       sources: evaluation.sources,
       unmapped: evaluation.unmapped,
@@ -287,6 +293,17 @@ async function fillFromBackup(index: LookupIndex, parent: CatalogTable, rows: ()
 const BATCH = 5000;
 
 /** Streams a backup table in batches through a cursor: never the whole table in one result. */
+/** The rows of `rows` as they pass, counted: `seen` is told the total so far after each batch. */
+async function* countedRows(rows: AsyncIterable<Row[]>, seen: (total: number) => void): AsyncGenerator<Row[]> {
+  let total = 0;
+  seen(total);
+  for await (const batch of rows) {
+    total += batch.length;
+    seen(total);
+    yield batch;
+  }
+}
+
 async function* streamRows(db: DbHandle, table: CatalogTable): AsyncGenerator<Row[]> {
   const columns = table.columns.map((c) => c.name);
   const cursor = db.client.query(new Cursor(selectAllRows(table, columns), [], { rowMode: 'array' }));

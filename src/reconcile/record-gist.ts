@@ -42,7 +42,14 @@ function plainText(value: unknown): string | undefined {
   return undefined;
 }
 
+/** At most MAX_CHARS characters, reading only as many as that needs (a value may be 100 MB). */
 function clip(text: string): string {
-  const chars = [...text];
-  return chars.length <= MAX_CHARS ? text : `${chars.slice(0, MAX_CHARS - 1).join('')}…`;
+  if (text.length <= MAX_CHARS) return text;
+  let kept = '';
+  let count = 0;
+  for (const char of text) {
+    if (++count > MAX_CHARS) return `${kept}…`;
+    if (count < MAX_CHARS) kept += char;
+  }
+  return text;
 }

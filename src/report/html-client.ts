@@ -1,4 +1,4 @@
-import { INVISIBLE_CHARS_SOURCE } from './visible-text.js';
+import { INVISIBLE_CHARS_SOURCE, EDGE_SPACES_SOURCE } from './visible-text.js';
 
 /**
  * The HTML report's browser code, as plain JavaScript text for any current browser
@@ -18,7 +18,7 @@ export const REPORT_CLIENT_JS = String.raw`
   'use strict';
   var PAGE_SIZE = 100;
   var KINDS = ['conflict', 'update', 'insert', 'unrecoverable'];
-  var SPECIAL = new RegExp(${JSON.stringify(INVISIBLE_CHARS_SOURCE)} + '|\t|\r\n|\r|\n|^ +| +$', 'g');
+  var SPECIAL = new RegExp(${JSON.stringify(INVISIBLE_CHARS_SOURCE)} + '|\t|\r\n|\r|\n|' + ${JSON.stringify(EDGE_SPACES_SOURCE)}, 'g');
 
   var data = JSON.parse(document.getElementById('salvage-data').textContent);
   var changes = data.changes;

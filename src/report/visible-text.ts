@@ -19,7 +19,16 @@ export function showInvisibles(value: string): string {
   return value.replace(INVISIBLE, codePointLabel).replace(/\t/g, '⇥');
 }
 
+/**
+ * Spaces at the start, and a run of spaces at the end that starts after a non-space: the
+ * lookbehind keeps ` +$` from being tried (and failing) at every space of every run,
+ * which is quadratic in a long run of spaces inside a value. The HTML report's browser
+ * code uses the same source.
+ */
+export const EDGE_SPACES_SOURCE = '^ +|(?<! ) +$';
+const EDGE_SPACES = new RegExp(EDGE_SPACES_SOURCE, 'g');
+
 /** Leading and trailing spaces change a value but vanish on screen (and in Markdown table cells). */
 export function markEdgeSpaces(value: string): string {
-  return value.replace(/^ +| +$/g, (spaces) => '␠'.repeat(spaces.length));
+  return value.replace(EDGE_SPACES, (spaces) => '␠'.repeat(spaces.length));
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -72,6 +72,7 @@ async function writePatchDir(dir: string, files: PatchFiles): Promise<string> {
 const GUARD = {
   undoAsRecorded: 'Undo only as recorded',
   notTheBackup: 'Never into the backup',
+  madeForTarget: 'Only the target it was made for',
   ownAuditObjects: 'Only its own audit table',
   sequencesLast: 'Sequences move last',
   undoSafetyCopy: 'Undo\'s safety copy brings rows back',
@@ -157,6 +158,60 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
 
     // Told explicitly, it writes.
     expect((await applyTo(dir, { intoBackup: true })).committed).toBe(true);
+  });
+
+  it(`${GUARD.madeForTarget}: a database restored from the same dump, reached by the target URL, is refused unless told`, async () => {
+    // The patch was reconciled against this database; a second one holds the same rows (staging, restored from the same dump).
+    const identity = await readDatabaseIdentity(client);
+    const files = built([insert('10', 'new@x'), update('1', 'free', 'pro')], (cs) => {
+      cs.target = { database: db.name, describe: db.name, identity };
+    });
+    expect(files.manifest.target).toEqual({ database: db.name, identity });
+    const dir = await writePatchDir(await tempJobDir('other-target'), files);
+    const other = await createTestDatabase('other-target');
+    const otherClient = new pg.Client({ connectionString: other.url });
+    await otherClient.connect();
+    try {
+      await otherClient.query(SCHEMA);
+      const target = { url: other.url, embeddedDir: '' };
+      const error = await apply({ patchDir: dir, target, confirm: other.name }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SafetyRefusal);
+      expect((error as SafetyRefusal).exitCode).toBe(3);
+      expect((error as Error).message).toContain(`the target is not the database this patch was made for: it was reconciled against database ${db.name} of cluster ${identity.systemIdentifier}, and this is database ${other.name} of cluster ${identity.systemIdentifier}`);
+      expect((error as Error).message).toContain('pass --allow-other-target');
+      expect((await otherClient.query('SELECT id, plan FROM accounts ORDER BY id')).rows).toEqual([
+        { id: '1', plan: 'free' },
+        { id: '2', plan: 'free' },
+        { id: '3', plan: 'pro' },
+      ]);
+
+      // The database it was made for takes it; another one only when told, and undo follows its history there.
+      expect((await applyTo(dir, { dryRun: true })).committed).toBe(false);
+      expect((await apply({ patchDir: dir, target, confirm: other.name, allowOtherTarget: true })).committed).toBe(true);
+      expect((await otherClient.query('SELECT id, plan FROM accounts ORDER BY id')).rows).toEqual([
+        { id: '1', plan: 'pro' },
+        { id: '2', plan: 'free' },
+        { id: '3', plan: 'pro' },
+        { id: '10', plan: 'pro' },
+      ]);
+      expect((await apply({ patchDir: dir, target, confirm: other.name, which: 'undo' })).committed).toBe(true);
+    } finally {
+      await otherClient.end();
+      await other.drop();
+    }
+  });
+
+  it(`${GUARD.madeForTarget}: a manifest edited to forget the target it was made for is refused`, async () => {
+    const job = await tempJobDir('forget-target');
+    const cs = changeset([insert('10', 'new@x')]);
+    cs.target = { database: db.name, describe: db.name, identity: await readDatabaseIdentity(client) };
+    await writeFile(path.join(job, 'changeset.json'), JSON.stringify(cs));
+    const { dir, manifest } = await writePatch(job, path.join(job, 'changeset.json'));
+    const { target: _forgotten, ...edited } = manifest;
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(edited));
+    const error = await applyTo(dir, { reviewed: { changeset: path.join(job, 'changeset.json'), jobDir: job } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyRefusal);
+    expect((error as Error).message).toContain('manifest.json does not name the backup and target the reviewed changeset was reconciled against');
   });
 
   /** A second role with only what `salvage doctor` recommends on the database (CREATE), connected as itself; dropped after. */
@@ -368,6 +423,33 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
     }
   });
 
+  it(`${GUARD.namedFailures}: while apply waits on a lock it names the session it waits for (pg_blocking_pids), and the timeout names it too`, async () => {
+    const dir = await writePatchDir(await tempJobDir('lock-wait'), built([update('1', 'free', 'pro')]));
+    const blocker = new pg.Client({ connectionString: db.url, application_name: "O'Brien's \"nightly\" report" });
+    await blocker.connect();
+    try {
+      const pid = (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+      await blocker.query("BEGIN; UPDATE accounts SET note = 'busy' WHERE id = 1");
+      const log: string[] = [];
+      const error = await applyTo(dir, { lockTimeout: '3s', log: (line) => log.push(line) }).catch((e: unknown) => e);
+      const session = new RegExp(`^  pid ${pid} "O'Brien's "nightly" report" \\(role postgres, idle in transaction, in a transaction since \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z\\)$`);
+      const waiting = log.indexOf(`waiting for a lock on ${db.name}, held by:`);
+      expect(waiting, log.join('\n')).toBeGreaterThanOrEqual(0);
+      expect(log[waiting + 1]).toMatch(session);
+      expect(log[waiting + 2]).toBe('  (apply waits up to lock_timeout, 3s, then rolls back and writes nothing)');
+      expect(error).toBeInstanceOf(PreconditionFailed);
+      const lines = (error as Error).message.split('\n');
+      expect(lines[0]).toContain('apply waited longer than lock_timeout (3s) for a row or table lock');
+      expect(lines[1]).toBe('It was waiting for:');
+      expect(lines[2]).toMatch(session);
+      expect(await query('SELECT plan FROM accounts WHERE id = 1')).toEqual([{ plan: 'free' }]);
+      // The watch's own connection is gone with the apply.
+      expect(await query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'salvage apply (lock watch)'")).toEqual([{ n: 0 }]);
+    } finally {
+      await blocker.end();
+    }
+  });
+
   it(`${GUARD.namedFailures}: permission denied says which right is missing (exit 4)`, async () => {
     const dir = await writePatchDir(await tempJobDir('denied'), built([update('1', 'free', 'pro')]));
     await withAttacker(async ({ role }) => {
@@ -394,8 +476,33 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
     const dir = await writePatchDir(await tempJobDir('eperm'), built([update('1', 'free', 'pro')]));
     // /sys refuses new directories even to root, as a read-only or foreign mount would.
     const error = await applyTo(dir, { jobDir: '/sys/salvage-job' }).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/salvage may not write \/sys\/salvage-job\S* \((EACCES|EPERM|EROFS)\)/);
+    expect((error as SalvageError).exitCode).toBe(5);
+    expect((error as Error).message).toMatch(/\/sys\/salvage-job\S* .*\((EACCES|EPERM|EROFS), mkdir\)\. The transaction was rolled back; nothing was written\./);
     expect(await query('SELECT plan FROM accounts WHERE id = 1')).toEqual([{ plan: 'free' }]);
+  });
+
+  it(`${GUARD.namedFailures}: a disk that is full when the safety copy is written is named (exit 5), with nothing written`, async (context) => {
+    const job = await tempJobDir('full-disk');
+    const dir = await writePatchDir(job, built([update('1', 'free', 'pro')]));
+    const disk = path.join(job, 'disk');
+    await mkdir(disk);
+    try {
+      if (process.getuid?.() !== 0) throw new Error('not root');
+      await run('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk]);
+    } catch {
+      context.skip(); // only root may mount a small file system to fill
+      return;
+    }
+    try {
+      const { bavail, bsize } = await statfs(disk);
+      await writeFile(path.join(disk, 'filler'), Buffer.alloc(bavail * bsize)).catch(() => undefined);
+      const error = await applyTo(dir, { jobDir: disk }).catch((e: unknown) => e);
+      expect((error as SalvageError).exitCode).toBe(5);
+      expect((error as Error).message).toMatch(/^the disk is full: no space left on device to write \/\S+ \(ENOSPC, \w+\)\. The transaction was rolled back; nothing was written\. Free space/);
+      expect(await query('SELECT plan FROM accounts WHERE id = 1')).toEqual([{ plan: 'free' }]);
+    } finally {
+      await run('umount', [disk]);
+    }
   });
 
   it(`${GUARD.namedFailures}: undo's drift message gives undo's advice, not apply's`, async () => {

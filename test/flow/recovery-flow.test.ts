@@ -3,6 +3,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply } from '../../src/apply/apply.js';
+import { readDatabaseIdentity } from '../../src/db/identity.js';
+import type { PatchManifest } from '../../src/patch/manifest.js';
 import { runDemo, type DemoResult } from '../../src/demo/run-demo.js';
 import { PreconditionFailed, SafetyRefusal } from '../../src/errors.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
@@ -131,6 +133,23 @@ describe.runIf(pgUp)('the whole recovery on the real PostgreSQL', () => {
     const rows = await dump(backup.url);
     expect(rows.bookings).toHaveLength(result.incident.backup.bookings.length);
     expect(rows.customers).toHaveLength(result.incident.backup.customers.length);
+  });
+
+  it('binds the patch to the target it was reconciled against, and records the backup it was made from with its row counts', async () => {
+    const manifest = JSON.parse(await readFile(path.join(patchDir, 'manifest.json'), 'utf8')) as PatchManifest;
+    const identity = async (url: string) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return await readDatabaseIdentity(client);
+      } finally {
+        await client.end();
+      }
+    };
+    expect(manifest.target).toEqual({ database: target.name, identity: await identity(target.url) });
+    expect(manifest.backup.identity).toEqual(await identity(backup.url));
+    expect(manifest.backup.rows?.['public.customers']).toBe(result.incident.backup.customers.length);
+    expect(manifest.backup.rows?.['public.bookings']).toBe(result.incident.backup.bookings.length);
   });
 
   it('refuses to write the patch into the database it reconciled from as the backup (exit 3), writing nothing', async () => {
