@@ -2,7 +2,7 @@ import { SafetyRefusal } from '../errors.js';
 import { parseByStatement, type ParsedStatement } from './statement-splitter.js';
 import { castArgument, columnOf, constantOf, only, qualifiedColumn, soleItem, tableOf, truncateIdentifier, type Constant, type Node, type Refuse, type TableName } from './parse-tree.js';
 import { Stages } from './staged-statements.js';
-import { isKeyedDelete, isKeyedInsert, isKeyMap, keyedDeleteOf, keyedInsertOf, keysOf, type KeyedInsertStatement, type KeyedRemoval, type KeysStatement } from './keyed-statements.js';
+import { isKeyedDelete, isKeyedInsert, isKeyMap, keyedDeleteOf, keyedInsertOf, keysOf, type ClaimStage, type KeyedInsertStatement, type KeyedRemoval, type KeysStatement } from './keyed-statements.js';
 
 /**
  * patch.sql read back through PostgreSQL's own parser (libpg_query) into the few
@@ -146,7 +146,8 @@ function classify(stmt: Node, mode: PatchMode, at: Located, context: Context): P
       case 'InsertStmt':
         if (isKeyMap(node.relation) || isKeyedInsert(node)) {
           if (mode !== 'patch') refuse('undo.sql never inserts');
-          return isKeyMap(node.relation) ? { kind: 'keys', ...at, ...keysOf(node, refuse) } : { kind: 'keyed-insert', ...at, ...keyedInsertOf(node, refuse) };
+          const claim: ClaimStage = (relation, table, why) => context.stages.consume(relation, table, at.line, refuse, why);
+          return isKeyMap(node.relation) ? { kind: 'keys', ...at, ...keysOf(node, refuse, claim) } : { kind: 'keyed-insert', ...at, ...keyedInsertOf(node, refuse, claim) };
         }
         return { kind: 'insert', ...at, ...insertOf(node, at.line, context) };
       case 'UpdateStmt':
@@ -194,7 +195,7 @@ function insertOf(node: Node, line: number, { stages, refuse }: Context) {
       only(target, 'val', 'location');
       return columnOf(target.val, refuse, 'an INSERT from a staging table may only select its plain columns');
     });
-    const same = (a: string[]) => a.join('\u0000') === columns.join('\u0000');
+    const same = (a: Array<string | null>) => a.join('\u0000') === columns.join('\u0000') && !a.includes(null);
     if (!same(selected) || !same(stage.columns.map((c) => c.name)) || !same(stage.columns.map((c) => c.from))) {
       refuse(`an INSERT from pg_temp.${stage.name} must insert its columns, each into the column it is typed like, in order`);
     }
@@ -227,7 +228,7 @@ function vRowsOf(source: unknown, table: TableName, line: number, { stages, refu
     // "key c", "new c" and "old c" must each be typed like c itself.
     for (const c of stage.columns) {
       const prefix = c.name.slice(0, 4);
-      if (!V_PREFIXES.includes(prefix) || c.name !== vName(prefix, c.from)) refuse(`pg_temp.${stage.name} column "${c.name}" must be typed like ${c.name.slice(4)}`);
+      if (!V_PREFIXES.includes(prefix) || c.from === null || c.name !== vName(prefix, c.from)) refuse(`pg_temp.${stage.name} column "${c.name}" must be typed like ${c.name.slice(4)}`);
     }
     return { names: stage.columns.map((c) => c.name), rows: stage.rows };
   }
