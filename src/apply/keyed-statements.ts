@@ -1,4 +1,5 @@
 import type { KeyGenerator } from '../reconcile/key-refs.js';
+import type { StagedIn } from './staged-statements.js';
 import { castArgument, constantOf, only, qualifiedColumn, sameTable, tableOf, truncateIdentifier, type Constant, type Node, type Refuse, type TableName } from './parse-tree.js';
 
 /**
@@ -23,6 +24,8 @@ export interface KeyedInsertStatement {
   /** The columns whose value is read from the key map; their cells are references. */
   refColumns: string[];
   rows: Constant[][];
+  /** The staging table v was, when it was one. */
+  stagedIn?: StagedIn;
 }
 
 /** One row of a keyed DELETE (undo): which references give its key map columns, its literal key, what it must still hold. */
@@ -58,13 +61,14 @@ function names(list: unknown): string[] {
  * Claims the staging table `relation` names for a statement on `table` (staged-statements.ts):
  * created and filled earlier in the file, typed like `table`, read by no other statement.
  */
-export type ClaimStage = (relation: Node, table: TableName, why: string) => { columns: Array<{ name: string; from: string | null }>; rows: Constant[][] };
+export type ClaimStage = (relation: Node, table: TableName, why: string) => StagedIn & { rows: Constant[][] };
 
 /** v's rows, and for a staging table the real column each of its columns is typed like (null: a text reference). */
 interface VRows {
   names: string[];
   rows: Constant[][];
   typedLike?: Array<string | null>;
+  stagedIn?: StagedIn;
 }
 
 const V_SOURCE = 'the rows must come from a VALUES list AS v, or a staging table of this patch (pg_temp.salvage_rows_<n>) AS v';
@@ -78,7 +82,7 @@ function valuesV(item: Node | undefined, table: TableName, claim: ClaimStage, re
     only(alias, 'aliasname');
     only(staged, 'schemaname', 'relname', 'inh', 'relpersistence', 'alias', 'location');
     const stage = claim({ ...staged, alias: undefined }, table, V_SOURCE);
-    return { names: stage.columns.map((c) => c.name), rows: stage.rows, typedLike: stage.columns.map((c) => c.from) };
+    return { names: stage.columns.map((c) => c.name), rows: stage.rows, typedLike: stage.columns.map((c) => c.from), stagedIn: { name: stage.name, columns: stage.columns } };
   }
   const sub = item?.RangeSubselect as Node | undefined;
   const alias = sub?.alias as Node | undefined;
@@ -240,7 +244,7 @@ export function keyedInsertOf(node: Node, refuse: Refuse, claim: ClaimStage): Ke
     const column = columns[i] as string;
     if (refColumns.includes(column) ? from !== null : from !== column) refuse(`v."${v.names[i]}" must be typed like ${refColumns.includes(column) ? 'text (NULL::text)' : column}`);
   });
-  return { table, columns, refColumns, rows: v.rows };
+  return { table, columns, refColumns, rows: v.rows, ...(v.stagedIn ? { stagedIn: v.stagedIn } : {}) };
 }
 
 /**

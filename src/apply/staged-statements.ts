@@ -19,6 +19,12 @@ export interface Stage {
   usedAtLine?: number;
 }
 
+/** The staging table a statement read its rows from: still there until COMMIT, for the read-back to compare with. */
+export interface StagedIn {
+  name: string;
+  columns: Stage['columns'];
+}
+
 /** Every staging table of one file, in the order the file creates them. */
 export class Stages {
   private readonly byName = new Map<string, Stage>();
