@@ -280,6 +280,24 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     }
   });
 
+  it('staged inserts and updates a trigger rewrites are caught by the read-back, each row and value named', async () => {
+    const dir = await builtPatch([insert('31', 'new@x'), insert('32', "O'Brien@x"), update('1', 'free', 'pro'), update('2', 'free', 'pro')], STAGED);
+    await query(`CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.email := upper(NEW.email); RETURN NEW; END $$;
+      CREATE TRIGGER shout BEFORE INSERT OR UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION shout();`);
+    try {
+      const before = await query('SELECT * FROM accounts ORDER BY id');
+      const error = await applyTo(dir).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PreconditionFailed);
+      const message = (error as Error).message;
+      expect(message).toMatch(/^4 row\(s\) of \S+ did not hold what \S+patch\.sql wrote when read back before COMMIT/);
+      expect(message).toContain('public.accounts id=32: email is "O\'BRIEN@X", the patch wrote "O\'Brien@x"');
+      expect(message).toContain('public.accounts id=2: email is "B@X", it was "b@x" and the patch does not write it');
+      expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(before);
+    } finally {
+      await query('DROP TRIGGER shout ON accounts; DROP FUNCTION shout();');
+    }
+  });
+
   it('a value PostgreSQL refuses in COPY data is named at its line in patch.sql; nothing is written', async () => {
     await query('ALTER TABLE accounts ADD COLUMN visits integer');
     const many = { ...insert('11', 'e@x'), values: { id: '11', email: 'e@x', plan: 'pro', visits: 'many' } };
