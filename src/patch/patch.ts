@@ -64,38 +64,11 @@ export function patchDir(jobDir: string): string {
  */
 export const STREAM_PATCH_ABOVE_BYTES = 256 * 1024 * 1024;
 
+type PatchOptions = { progress?: Progress; layout?: PatchLayout; streamAboveBytes?: number };
+
 /** Writes patch.sql, undo.sql and manifest.json for the changeset's accepted inserts and updates. */
-export async function writePatch(
-  jobDir: string,
-  changesetFile: string,
-  options: { progress?: Progress; layout?: PatchLayout; streamAboveBytes?: number } = {},
-): Promise<PatchResult> {
-  const progress = options.progress ?? NO_PROGRESS;
-  const layout = options.layout ?? DEFAULT_LAYOUT;
-  const decisions = await loadDecisions(jobDir);
-  const size = await stat(changesetFile).then((s) => s.size, () => 0);
-  const stream = size > (options.streamAboveBytes ?? STREAM_PATCH_ABOVE_BYTES);
-  // Both ways write the same bytes (test/patch/streamed-patch.test.ts).
-  const streamed = stream ? await acceptedFromFile(changesetFile, decisions.decisions, progress) : undefined;
-  let built: BuiltPatch;
-  try {
-    if (streamed) {
-      const rows = streamed.accepted;
-      const count = streamed.head.tables.reduce((n, t) => n + rows.ordinals(t.table, 'insert').length + rows.ordinals(t.table, 'update').length, 0);
-      const building = progress.stage('write patch and undo', count);
-      built = emitPatch(streamed.head, rows, streamed.decided, streamed.sha256, sha256(decisions.text), layout);
-      building.add(count);
-      building.end();
-    } else {
-      const { changeset, sha256: changesetSha } = await readChangeset(changesetFile, progress);
-      const building = progress.stage('write patch and undo', changeset.changes.length);
-      built = buildPatch(changeset, changesetSha, applyDecisions(changeset, decisions.decisions), sha256(decisions.text), layout);
-      building.add(changeset.changes.length);
-      building.end();
-    }
-  } finally {
-    streamed?.close();
-  }
+export async function writePatch(jobDir: string, changesetFile: string, options: PatchOptions = {}): Promise<PatchResult> {
+  const built = await patchFromFile(jobDir, changesetFile, options, true);
   const dir = patchDir(jobDir);
   await mkdir(dir, { recursive: true });
   // Manifest last: a directory whose manifest does not match its SQL files is refused by apply.
@@ -109,6 +82,48 @@ export async function writePatch(
   }
   collectGarbage();
   return { dir, manifest: built.manifest };
+}
+
+/**
+ * The manifest `writePatch` would write for this changeset and the decisions in `jobDir`,
+ * its checksums included, with the SQL only hashed as it is made: nothing is written and
+ * no copy of the patch is held.
+ */
+export async function derivePatchManifest(jobDir: string, changesetFile: string): Promise<PatchManifest> {
+  const { manifest } = await patchFromFile(jobDir, changesetFile, {}, false);
+  collectGarbage();
+  return manifest;
+}
+
+async function patchFromFile(jobDir: string, changesetFile: string, options: PatchOptions, keepText: boolean): Promise<BuiltPatch> {
+  const progress = options.progress ?? NO_PROGRESS;
+  const layout = options.layout ?? DEFAULT_LAYOUT;
+  const decisions = await loadDecisions(jobDir);
+  const size = await stat(changesetFile).then((s) => s.size, () => 0);
+  const stream = size > (options.streamAboveBytes ?? STREAM_PATCH_ABOVE_BYTES);
+  // Both ways write the same bytes (test/patch/streamed-patch.test.ts).
+  const streamed = stream ? await acceptedFromFile(changesetFile, decisions.decisions, progress) : undefined;
+  let built: BuiltPatch;
+  try {
+    if (streamed) {
+      const rows = streamed.accepted;
+      const count = streamed.head.tables.reduce((n, t) => n + rows.ordinals(t.table, 'insert').length + rows.ordinals(t.table, 'update').length, 0);
+      const building = progress.stage('write patch and undo', count);
+      built = emitPatch(streamed.head, rows, streamed.decided, streamed.sha256, sha256(decisions.text), layout, keepText);
+      building.add(count);
+      building.end();
+    } else {
+      const { changeset, sha256: changesetSha } = await readChangeset(changesetFile, progress);
+      const building = progress.stage('write patch and undo', changeset.changes.length);
+      const decided = applyDecisions(changeset, decisions.decisions);
+      built = emitPatch(changeset, acceptedInMemory(decided.accepted), decided, changesetSha, sha256(decisions.text), layout, keepText);
+      building.add(changeset.changes.length);
+      building.end();
+    }
+  } finally {
+    streamed?.close();
+  }
+  return built;
 }
 
 export interface BuiltPatch {
@@ -136,12 +151,13 @@ function emitPatch(
   changesetSha: string,
   decisionsSha: string,
   layout: PatchLayout,
+  keepText = true,
 ): BuiltPatch {
   const counts: PatchManifest['counts'] = {};
   const plan = new KeyedPlan(changeset.tables, accepted);
   const refs = keyRefNames(plan);
-  const patch = new SqlFileBuilder();
-  const undo = new SqlFileBuilder();
+  const patch = new SqlFileBuilder(keepText);
+  const undo = new SqlFileBuilder(keepText);
   // Nothing that changes from one reconcile run to the next (the changeset's time, its hash)
   // goes into the SQL: the same changes make the same patch, with the same id, so a patch
   // re-made from a re-run reconcile is known as already applied. manifest.json names the changeset.
@@ -190,9 +206,10 @@ function emitPatch(
 
   patch.raw(`\n${PATCH_COMMIT}`);
   undo.raw(`\n${PATCH_COMMIT}`);
-  const patchSql = patch.text();
-  const undoSql = undo.text();
-  const patchSha = sha256(patchSql);
+  // Without the text (a derivation that only proves the checksums), the files are empty strings.
+  const patchSql = keepText ? patch.text() : '';
+  const undoSql = keepText ? undo.text() : '';
+  const patchSha = patch.sha256();
   const withheld = {
     conflict: decided.withheld.undecidedConflicts,
     unrecoverable: decided.withheld.unrecoverable,
@@ -210,7 +227,7 @@ function emitPatch(
       changeset: { sha256: changesetSha, createdAt: changeset.createdAt },
       backup: { database: changeset.backup.database, ...(changeset.backup.identity ? { identity: changeset.backup.identity } : {}) },
       patch: { file: 'patch.sql', sha256: patchSha, statements: patch.statements },
-      undo: { file: 'undo.sql', sha256: sha256(undoSql), statements: undo.statements },
+      undo: { file: 'undo.sql', sha256: undo.sha256(), statements: undo.statements },
       counts,
       withheld,
       decisions: { sha256: decisionsSha, stale: decided.stale.concat(decided.problems) },

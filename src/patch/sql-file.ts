@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { StatementEntry, StatementKind } from './manifest.js';
 
 /**
@@ -7,12 +8,21 @@ import type { StatementEntry, StatementKind } from './manifest.js';
  */
 export class SqlFileBuilder {
   private readonly pieces: string[] = [];
+  private readonly hash = createHash('sha256');
   private lineCount = 0;
   private stages = 0;
   readonly statements: StatementEntry[] = [];
 
+  /**
+   * `keepText: false` only hashes the pieces as they come: what proving a patch is the one a
+   * changeset derives to needs, without holding a second copy of it.
+   */
+  constructor(private readonly keepText = true) {}
+
   raw(text: string): void {
-    this.pieces.push(text);
+    if (this.keepText) this.pieces.push(text);
+    if (this.lineCount > 0) this.hash.update('\n');
+    this.hash.update(text);
     this.lineCount += countNewlines(text) + 1;
   }
 
@@ -28,7 +38,13 @@ export class SqlFileBuilder {
   }
 
   text(): string {
+    if (!this.keepText) throw new Error('this SQL file was only hashed');
     return `${this.pieces.join('\n')}\n`;
+  }
+
+  /** sha256 of text(), once every piece is in. */
+  sha256(): string {
+    return this.hash.update('\n').digest('hex');
   }
 }
 
