@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Change, Changeset, TableSummary } from '../reconcile/changeset.js';
@@ -68,18 +69,21 @@ type PatchOptions = { progress?: Progress; layout?: PatchLayout; streamAboveByte
 
 /** Writes patch.sql, undo.sql and manifest.json for the changeset's accepted inserts and updates. */
 export async function writePatch(jobDir: string, changesetFile: string, options: PatchOptions = {}): Promise<PatchResult> {
-  const built = await patchFromFile(jobDir, changesetFile, options, true);
   const dir = patchDir(jobDir);
   await mkdir(dir, { recursive: true });
-  // Manifest last: a directory whose manifest does not match its SQL files is refused by apply.
-  for (const [name, content] of [
-    ['patch.sql', built.patchSql],
-    ['undo.sql', built.undoSql],
-    ['manifest.json', `${JSON.stringify(built.manifest, null, 2)}\n`],
-  ] as const) {
-    await writeFile(path.join(dir, `${name}.partial`), content, 'utf8');
-    await rename(path.join(dir, `${name}.partial`), path.join(dir, name));
+  const partial = (name: string) => path.join(dir, `${name}.partial`);
+  // The SQL goes to the files as it is made: a large patch is never held whole.
+  const fds = { patchFd: openSync(partial('patch.sql'), 'w'), undoFd: openSync(partial('undo.sql'), 'w') };
+  let built: BuiltPatch;
+  try {
+    built = await patchFromFile(jobDir, changesetFile, options, fds);
+  } finally {
+    closeSync(fds.patchFd);
+    closeSync(fds.undoFd);
   }
+  await writeFile(partial('manifest.json'), `${JSON.stringify(built.manifest, null, 2)}\n`, 'utf8');
+  // Manifest last: a directory whose manifest does not match its SQL files is refused by apply.
+  for (const name of ['patch.sql', 'undo.sql', 'manifest.json']) await rename(partial(name), path.join(dir, name));
   collectGarbage();
   return { dir, manifest: built.manifest };
 }
@@ -90,12 +94,15 @@ export async function writePatch(jobDir: string, changesetFile: string, options:
  * no copy of the patch is held.
  */
 export async function derivePatchManifest(jobDir: string, changesetFile: string): Promise<PatchManifest> {
-  const { manifest } = await patchFromFile(jobDir, changesetFile, {}, false);
+  const { manifest } = await patchFromFile(jobDir, changesetFile, {}, 'hash');
   collectGarbage();
   return manifest;
 }
 
-async function patchFromFile(jobDir: string, changesetFile: string, options: PatchOptions, keepText: boolean): Promise<BuiltPatch> {
+/** Where emitPatch puts the two files: kept as text, only hashed, or written to open files. */
+type PatchOutput = 'text' | 'hash' | { patchFd: number; undoFd: number };
+
+async function patchFromFile(jobDir: string, changesetFile: string, options: PatchOptions, output: PatchOutput): Promise<BuiltPatch> {
   const progress = options.progress ?? NO_PROGRESS;
   const layout = options.layout ?? DEFAULT_LAYOUT;
   const decisions = await loadDecisions(jobDir);
@@ -109,14 +116,14 @@ async function patchFromFile(jobDir: string, changesetFile: string, options: Pat
       const rows = streamed.accepted;
       const count = streamed.head.tables.reduce((n, t) => n + rows.ordinals(t.table, 'insert').length + rows.ordinals(t.table, 'update').length, 0);
       const building = progress.stage('write patch and undo', count);
-      built = emitPatch(streamed.head, rows, streamed.decided, streamed.sha256, sha256(decisions.text), layout, keepText);
+      built = emitPatch(streamed.head, rows, streamed.decided, streamed.sha256, sha256(decisions.text), layout, output);
       building.add(count);
       building.end();
     } else {
       const { changeset, sha256: changesetSha } = await readChangeset(changesetFile, progress);
       const building = progress.stage('write patch and undo', changeset.changes.length);
       const decided = applyDecisions(changeset, decisions.decisions);
-      built = emitPatch(changeset, acceptedInMemory(decided.accepted), decided, changesetSha, sha256(decisions.text), layout, keepText);
+      built = emitPatch(changeset, acceptedInMemory(decided.accepted), decided, changesetSha, sha256(decisions.text), layout, output);
       building.add(changeset.changes.length);
       building.end();
     }
@@ -151,13 +158,13 @@ function emitPatch(
   changesetSha: string,
   decisionsSha: string,
   layout: PatchLayout,
-  keepText = true,
+  output: PatchOutput = 'text',
 ): BuiltPatch {
   const counts: PatchManifest['counts'] = {};
   const plan = new KeyedPlan(changeset.tables, accepted);
   const refs = keyRefNames(plan);
-  const patch = new SqlFileBuilder(keepText);
-  const undo = new SqlFileBuilder(keepText);
+  const patch = new SqlFileBuilder(typeof output === 'string' ? output : { fd: output.patchFd });
+  const undo = new SqlFileBuilder(typeof output === 'string' ? output : { fd: output.undoFd });
   // Nothing that changes from one reconcile run to the next (the changeset's time, its hash)
   // goes into the SQL: the same changes make the same patch, with the same id, so a patch
   // re-made from a re-run reconcile is known as already applied. manifest.json names the changeset.
@@ -206,10 +213,9 @@ function emitPatch(
 
   patch.raw(`\n${PATCH_COMMIT}`);
   undo.raw(`\n${PATCH_COMMIT}`);
-  // Without the text (a derivation that only proves the checksums), the files are empty strings.
-  const patchSql = keepText ? patch.text() : '';
-  const undoSql = keepText ? undo.text() : '';
-  const patchSha = patch.sha256();
+  // The text is empty unless kept in memory (buildPatch): written to files, or only hashed.
+  const { sha256: patchSha, text: patchSql } = patch.end();
+  const { sha256: undoSha, text: undoSql } = undo.end();
   const withheld = {
     conflict: decided.withheld.undecidedConflicts,
     unrecoverable: decided.withheld.unrecoverable,
@@ -227,7 +233,7 @@ function emitPatch(
       changeset: { sha256: changesetSha, createdAt: changeset.createdAt },
       backup: { database: changeset.backup.database, ...(changeset.backup.identity ? { identity: changeset.backup.identity } : {}) },
       patch: { file: 'patch.sql', sha256: patchSha, statements: patch.statements },
-      undo: { file: 'undo.sql', sha256: undo.sha256(), statements: undo.statements },
+      undo: { file: 'undo.sql', sha256: undoSha, statements: undo.statements },
       counts,
       withheld,
       decisions: { sha256: decisionsSha, stale: decided.stale.concat(decided.problems) },

@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
+import { writeSync } from 'node:fs';
 import type { StatementEntry, StatementKind } from './manifest.js';
 
 /**
- * Accumulates SQL text and remembers the line range of each statement for the manifest.
+ * Where a SQL file's text goes: kept in memory (`text()`), written to an open file as it
+ * comes (so a patch of a million rows is never held whole), or only hashed (what proving a
+ * patch is the one a changeset derives to needs).
+ */
+export type SqlOutput = 'text' | 'hash' | { fd: number };
+
+/**
+ * Accumulates SQL text, its sha256, and the line range of each statement for the manifest.
  * Text is kept in the pieces it came in and lines are only counted: a patch of a
  * million rows split into line strings cost several times its size.
  */
@@ -13,17 +21,18 @@ export class SqlFileBuilder {
   private stages = 0;
   readonly statements: StatementEntry[] = [];
 
-  /**
-   * `keepText: false` only hashes the pieces as they come: what proving a patch is the one a
-   * changeset derives to needs, without holding a second copy of it.
-   */
-  constructor(private readonly keepText = true) {}
+  constructor(private readonly output: SqlOutput = 'text') {}
 
   raw(text: string): void {
-    if (this.keepText) this.pieces.push(text);
-    if (this.lineCount > 0) this.hash.update('\n');
-    this.hash.update(text);
+    if (this.lineCount > 0) this.emit('\n');
+    this.emit(text);
     this.lineCount += countNewlines(text) + 1;
+  }
+
+  private emit(text: string): void {
+    this.hash.update(text);
+    if (this.output === 'text') this.pieces.push(text);
+    else if (this.output !== 'hash') writeSync(this.output.fd, text);
   }
 
   statement(kind: StatementKind, table: string, text: string, expectedRows: number): void {
@@ -37,14 +46,12 @@ export class SqlFileBuilder {
     return ++this.stages;
   }
 
-  text(): string {
-    if (!this.keepText) throw new Error('this SQL file was only hashed');
-    return `${this.pieces.join('\n')}\n`;
-  }
-
-  /** sha256 of text(), once every piece is in. */
-  sha256(): string {
-    return this.hash.update('\n').digest('hex');
+  /** Ends the file (its last newline) and returns its sha256; the text too when it was kept. */
+  end(): { sha256: string; text: string } {
+    this.emit('\n');
+    const text = this.output === 'text' ? this.pieces.join('') : '';
+    this.pieces.length = 0;
+    return { sha256: this.hash.digest('hex'), text };
   }
 }
 
