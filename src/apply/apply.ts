@@ -181,7 +181,9 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
         writing.add(count);
       };
       for (const w of work) if (w.statement.kind !== 'sequence') await runWork(w);
+      lap('write rows', writtenRows(rows));
       await requireWrittenAsPatch(db.client, catalog, statements, file, database, drift.current);
+      lap('read back', writtenRows(rows));
       await checkBeforeSequenceMoves(db.client, sequenceMoves.map((w) => w.statement as Extract<PatchStatement, { kind: 'sequence' }>), file);
       if (!options.dryRun) {
         // The audit row records the moves' counts before they run: a failed insert must not follow a setval.
@@ -189,8 +191,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
         for (const w of sequenceMoves) await runWork(w);
       }
       writing.end();
-
-      lap('write rows', Object.values(rows).reduce((n, t) => n + Object.values(t).reduce((a, b) => a + b, 0), 0));
+      lap('sequences and history', sequenceMoves.length);
       if (options.dryRun) {
         await db.client.query(APPLY_ROLLBACK);
       } else {
@@ -232,6 +233,10 @@ async function watchLockWaits(client: pg.Client, url: string | undefined, databa
     for (const b of blockers) log(`  ${describeSession(b)}`);
     log(`  (apply waits up to lock_timeout, ${lockTimeout}, then rolls back and writes nothing)`);
   });
+}
+
+function writtenRows(rows: ApplyResult['rows']): number {
+  return Object.values(rows).reduce((n, t) => n + Object.values(t).reduce((a, b) => a + b, 0), 0);
 }
 
 /** The counts as they will be once the sequence moves ran, each touching the one row its manifest entry expects. */

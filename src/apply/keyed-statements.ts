@@ -1,4 +1,5 @@
 import type { KeyGenerator } from '../reconcile/key-refs.js';
+import type { StagedIn } from './staged-statements.js';
 import { castArgument, constantOf, only, qualifiedColumn, sameTable, tableOf, truncateIdentifier, type Constant, type Node, type Refuse, type TableName } from './parse-tree.js';
 
 /**
@@ -23,6 +24,8 @@ export interface KeyedInsertStatement {
   /** The columns whose value is read from the key map; their cells are references. */
   refColumns: string[];
   rows: Constant[][];
+  /** The staging table v was, when it was one. */
+  stagedIn?: StagedIn;
 }
 
 /** One row of a keyed DELETE (undo): which references give its key map columns, its literal key, what it must still hold. */
@@ -54,11 +57,36 @@ function names(list: unknown): string[] {
   return ((list as Node[] | undefined) ?? []).map((n) => String((n.String as Node | undefined)?.sval));
 }
 
-/** `(VALUES (constants)...) AS v (names)`. */
-function valuesV(item: Node | undefined, refuse: Refuse): { names: string[]; rows: Constant[][] } {
+/**
+ * Claims the staging table `relation` names for a statement on `table` (staged-statements.ts):
+ * created and filled earlier in the file, typed like `table`, read by no other statement.
+ */
+export type ClaimStage = (relation: Node, table: TableName, why: string) => StagedIn & { rows: Constant[][] };
+
+/** v's rows, and for a staging table the real column each of its columns is typed like (null: a text reference). */
+interface VRows {
+  names: string[];
+  rows: Constant[][];
+  typedLike?: Array<string | null>;
+  stagedIn?: StagedIn;
+}
+
+const V_SOURCE = 'the rows must come from a VALUES list AS v, or a staging table of this patch (pg_temp.salvage_rows_<n>) AS v';
+
+/** `(VALUES (constants)...) AS v (names)`, or `pg_temp.salvage_rows_n AS v` typed like `table`. */
+function valuesV(item: Node | undefined, table: TableName, claim: ClaimStage, refuse: Refuse): VRows {
+  const staged = item?.RangeVar as Node | undefined;
+  if (staged) {
+    const alias = staged.alias as Node | undefined;
+    if (alias?.aliasname !== 'v') return refuse(V_SOURCE);
+    only(alias, 'aliasname');
+    only(staged, 'schemaname', 'relname', 'inh', 'relpersistence', 'alias', 'location');
+    const stage = claim({ ...staged, alias: undefined }, table, V_SOURCE);
+    return { names: stage.columns.map((c) => c.name), rows: stage.rows, typedLike: stage.columns.map((c) => c.from), stagedIn: { name: stage.name, columns: stage.columns } };
+  }
   const sub = item?.RangeSubselect as Node | undefined;
   const alias = sub?.alias as Node | undefined;
-  if (!sub || alias?.aliasname !== 'v') return refuse('the rows must come from a VALUES list AS v');
+  if (!sub || alias?.aliasname !== 'v') return refuse(V_SOURCE);
   only(sub, 'subquery', 'alias');
   only(alias as Node, 'aliasname', 'colnames');
   const select = (sub.subquery as Node | undefined)?.SelectStmt as Node | undefined;
@@ -147,8 +175,11 @@ function insertColumns(node: Node): string[] {
   });
 }
 
-/** `INSERT INTO salvage.salvage_keys (ref, key) SELECT v.ref, <generator>::text FROM (VALUES ...) AS v (ref) ON CONFLICT DO NOTHING`. */
-export function keysOf(node: Node, refuse: Refuse): KeysStatement {
+/**
+ * `INSERT INTO salvage.salvage_keys (ref, key) SELECT v.ref, <generator>::text FROM (VALUES ...) AS v (ref) ON CONFLICT DO NOTHING`,
+ * or `FROM pg_temp.salvage_rows_n AS v`, a staging table of the key map's own `ref` column.
+ */
+export function keysOf(node: Node, refuse: Refuse, claim: ClaimStage): KeysStatement {
   only(node, 'relation', 'cols', 'selectStmt', 'onConflictClause', 'override');
   requireNothingOnConflict(node, refuse);
   if (insertColumns(node).join() !== 'ref,key') refuse('the key map is filled as (ref, key)');
@@ -164,8 +195,8 @@ export function keysOf(node: Node, refuse: Refuse): KeysStatement {
   const generator = generatorOf(targets[1], refuse);
   const from = (select.fromClause as Node[] | undefined) ?? [];
   if (from.length !== 1) refuse('the key map is filled from one VALUES list');
-  const v = valuesV(from[0], refuse);
-  if (v.names.join() !== 'ref') refuse('the VALUES list of references is v ("ref")');
+  const v = valuesV(from[0], KEY_MAP_NAME, claim, refuse);
+  if (v.names.join() !== 'ref' || (v.typedLike && v.typedLike.join() !== 'ref')) refuse('the references are v ("ref"), typed like the key map\'s ref');
   return { generator, rows: v.rows.map((r) => r[0] ?? refuse('a reference cannot be NULL')) };
 }
 
@@ -173,7 +204,7 @@ export function keysOf(node: Node, refuse: Refuse): KeysStatement {
  * `INSERT INTO s.t (c...) SELECT "k c"."key"::type | v."c"::type ... FROM (VALUES ...) AS v (...),
  * salvage.salvage_keys AS "k c" ... WHERE "k c"."ref" = v."ref c" AND ... ON CONFLICT DO NOTHING`.
  */
-export function keyedInsertOf(node: Node, refuse: Refuse): KeyedInsertStatement {
+export function keyedInsertOf(node: Node, refuse: Refuse, claim: ClaimStage): KeyedInsertStatement {
   only(node, 'relation', 'cols', 'selectStmt', 'onConflictClause', 'override');
   requireNothingOnConflict(node, refuse);
   const table = tableOf(node.relation, refuse);
@@ -182,7 +213,7 @@ export function keyedInsertOf(node: Node, refuse: Refuse): KeyedInsertStatement 
   const select = (node.selectStmt as Node).SelectStmt as Node;
   only(select, 'targetList', 'fromClause', 'whereClause', 'limitOption', 'op');
   const [first, ...joins] = select.fromClause as Node[];
-  const v = valuesV(first, refuse);
+  const v = valuesV(first, table, claim, refuse);
   const joined = keyMapJoins(joins, refuse);
   const targets = ((select.targetList as Node[] | undefined) ?? []).map((t) => {
     const target = t.ResTarget as Node;
@@ -208,7 +239,12 @@ export function keyedInsertOf(node: Node, refuse: Refuse): KeyedInsertStatement 
   const sorted = (list: string[]) => [...list].sort().join('\u0000');
   if (sorted(joined) !== sorted(refColumns) || sorted(joinedBy) !== sorted(refColumns)) refuse('each key read from the key map needs its own "k <column>" joined on its reference');
   if (v.names.join('\u0000') !== vColumns.join('\u0000')) refuse('v must have one column per inserted column, in order');
-  return { table, columns, refColumns, rows: v.rows };
+  // A staged v: each value column typed like the column it goes into, each reference text.
+  v.typedLike?.forEach((from, i) => {
+    const column = columns[i] as string;
+    if (refColumns.includes(column) ? from !== null : from !== column) refuse(`v."${v.names[i]}" must be typed like ${refColumns.includes(column) ? 'text (NULL::text)' : column}`);
+  });
+  return { table, columns, refColumns, rows: v.rows, ...(v.stagedIn ? { stagedIn: v.stagedIn } : {}) };
 }
 
 /**
@@ -221,7 +257,8 @@ export function keyedDeleteOf(node: Node, refuse: Refuse): { table: TableName; r
   if ((relation?.alias as Node | undefined)?.aliasname !== 't') refuse('the table must be aliased AS t');
   const table = tableOf(relation, refuse);
   const [first, ...joins] = node.usingClause as Node[];
-  const v = valuesV(first, refuse);
+  // Undo's keyed deletes read VALUES lists only.
+  const v = valuesV(first, table, (_relation, _table, why) => refuse(why), refuse);
   const joined = keyMapJoins(joins, refuse);
   const uses = new Map<string, { role: 'ref' | 'key' | 'old'; column: string }>();
   const keyed = new Set<string>();

@@ -1,8 +1,8 @@
 import { SafetyRefusal } from '../errors.js';
 import { parseByStatement, type ParsedStatement } from './statement-splitter.js';
 import { castArgument, columnOf, constantOf, only, qualifiedColumn, soleItem, tableOf, truncateIdentifier, type Constant, type Node, type Refuse, type TableName } from './parse-tree.js';
-import { Stages } from './staged-statements.js';
-import { isKeyedDelete, isKeyedInsert, isKeyMap, keyedDeleteOf, keyedInsertOf, keysOf, type KeyedInsertStatement, type KeyedRemoval, type KeysStatement } from './keyed-statements.js';
+import { Stages, type StagedIn } from './staged-statements.js';
+import { isKeyedDelete, isKeyedInsert, isKeyMap, keyedDeleteOf, keyedInsertOf, keysOf, type ClaimStage, type KeyedInsertStatement, type KeyedRemoval, type KeysStatement } from './keyed-statements.js';
 
 /**
  * patch.sql read back through PostgreSQL's own parser (libpg_query) into the few
@@ -25,8 +25,8 @@ interface Located {
 export type PatchStatement = Located &
   (
     | { kind: 'control' }
-    | { kind: 'insert'; table: TableName; columns: string[]; rows: InsertCell[][] }
-    | { kind: 'update'; table: TableName; rows: KeyedRow[] }
+    | { kind: 'insert'; table: TableName; columns: string[]; rows: InsertCell[][]; stagedIn?: StagedIn }
+    | { kind: 'update'; table: TableName; rows: KeyedRow[]; stagedIn?: StagedIn }
     | { kind: 'delete'; table: TableName; rows: KeyedRow[] }
     | { kind: 'sequence'; sequence: TableName; value: string }
     /** A staging table created; `table` is the real table it is typed like. */
@@ -146,7 +146,8 @@ function classify(stmt: Node, mode: PatchMode, at: Located, context: Context): P
       case 'InsertStmt':
         if (isKeyMap(node.relation) || isKeyedInsert(node)) {
           if (mode !== 'patch') refuse('undo.sql never inserts');
-          return isKeyMap(node.relation) ? { kind: 'keys', ...at, ...keysOf(node, refuse) } : { kind: 'keyed-insert', ...at, ...keyedInsertOf(node, refuse) };
+          const claim: ClaimStage = (relation, table, why) => context.stages.consume(relation, table, at.line, refuse, why);
+          return isKeyMap(node.relation) ? { kind: 'keys', ...at, ...keysOf(node, refuse, claim) } : { kind: 'keyed-insert', ...at, ...keyedInsertOf(node, refuse, claim) };
         }
         return { kind: 'insert', ...at, ...insertOf(node, at.line, context) };
       case 'UpdateStmt':
@@ -194,11 +195,11 @@ function insertOf(node: Node, line: number, { stages, refuse }: Context) {
       only(target, 'val', 'location');
       return columnOf(target.val, refuse, 'an INSERT from a staging table may only select its plain columns');
     });
-    const same = (a: string[]) => a.join('\u0000') === columns.join('\u0000');
+    const same = (a: Array<string | null>) => a.join('\u0000') === columns.join('\u0000') && !a.includes(null);
     if (!same(selected) || !same(stage.columns.map((c) => c.name)) || !same(stage.columns.map((c) => c.from))) {
       refuse(`an INSERT from pg_temp.${stage.name} must insert its columns, each into the column it is typed like, in order`);
     }
-    return { table, columns, rows: stage.rows as InsertCell[][] };
+    return { table, columns, rows: stage.rows as InsertCell[][], stagedIn: { name: stage.name, columns: stage.columns } };
   }
   if (!select?.valuesLists) refuse(`an INSERT may only insert VALUES or the rows of ${STAGE_ONLY}`);
   only(select as Node, 'valuesLists', 'limitOption', 'op');
@@ -214,6 +215,7 @@ function insertOf(node: Node, line: number, { stages, refuse }: Context) {
 interface VRows {
   names: string[];
   rows: Constant[][];
+  stagedIn?: StagedIn;
 }
 
 /** `(VALUES ...) AS v (names)` with constants only, or `pg_temp.salvage_rows_n AS v` typed like `table`'s own columns. */
@@ -227,9 +229,9 @@ function vRowsOf(source: unknown, table: TableName, line: number, { stages, refu
     // "key c", "new c" and "old c" must each be typed like c itself.
     for (const c of stage.columns) {
       const prefix = c.name.slice(0, 4);
-      if (!V_PREFIXES.includes(prefix) || c.name !== vName(prefix, c.from)) refuse(`pg_temp.${stage.name} column "${c.name}" must be typed like ${c.name.slice(4)}`);
+      if (!V_PREFIXES.includes(prefix) || c.from === null || c.name !== vName(prefix, c.from)) refuse(`pg_temp.${stage.name} column "${c.name}" must be typed like ${c.name.slice(4)}`);
     }
-    return { names: stage.columns.map((c) => c.name), rows: stage.rows };
+    return { names: stage.columns.map((c) => c.name), rows: stage.rows, stagedIn: { name: stage.name, columns: stage.columns } };
   }
   const sub = item?.RangeSubselect as Node | undefined;
   const alias = sub?.alias as Node | undefined;
@@ -261,12 +263,12 @@ function keyedRowsOf(
   set: Array<{ column: string; from: string }>,
   line: number,
   context: Context,
-): KeyedRow[] {
+): { rows: KeyedRow[]; stagedIn?: StagedIn } {
   const { refuse } = context;
   const relation = node.relation as Node | undefined;
   if ((relation?.alias as Node | undefined)?.aliasname !== 't') refuse('the table must be aliased AS t');
   const table = tableOf(relation, refuse);
-  const { names, rows } = vRowsOf(source, table, line, context);
+  const { names, rows, stagedIn } = vRowsOf(source, table, line, context);
 
   const uses = new Map<string, { role: string; column: string }>();
   const use = (vColumn: string, role: string, column: string) => {
@@ -306,7 +308,7 @@ function keyedRowsOf(
 
   // Every name of v is used (checked above), so each has its role and its real column.
   const roles = names.map((name) => uses.get(name) as { role: string; column: string });
-  return rows.map((cells) => {
+  const keyedRows = rows.map((cells) => {
     const row: KeyedRow = { key: [], set: [], guards: [] };
     for (let i = 0; i < cells.length; i++) {
       const { role, column } = roles[i] as { role: string; column: string };
@@ -317,6 +319,7 @@ function keyedRowsOf(
     }
     return row;
   });
+  return { rows: keyedRows, ...(stagedIn ? { stagedIn } : {}) };
 }
 
 const V_PREFIXES = ['key ', 'new ', 'old '];
@@ -335,12 +338,12 @@ function updateOf(node: Node, line: number, context: Context) {
     return { column: String(target.name), from: qualifiedColumn(castArgument(target.val, refuse), 'v', refuse) };
   });
   if (set.length === 0) refuse('an UPDATE must set something');
-  return { table: tableOf(node.relation, refuse), rows: keyedRowsOf(node, node.fromClause, set, line, context) };
+  return { table: tableOf(node.relation, refuse), ...keyedRowsOf(node, node.fromClause, set, line, context) };
 }
 
 function deleteOf(node: Node, line: number, context: Context) {
   only(node, 'relation', 'whereClause', 'usingClause');
-  return { table: tableOf(node.relation, context.refuse), rows: keyedRowsOf(node, node.usingClause, [], line, context) };
+  return { table: tableOf(node.relation, context.refuse), rows: keyedRowsOf(node, node.usingClause, [], line, context).rows };
 }
 
 /** Exactly `SELECT setval('"s"."seq"', GREATEST(<n>, last_value), true) FROM "s"."seq"`. */

@@ -49,7 +49,7 @@ export async function requireWrittenAsPatch(
   database: string,
   before: DriftReport['current'],
 ): Promise<void> {
-  const result = await compareWritten(client, catalog, statements, file);
+  const result = await compareWritten(client, catalog, statements, file, true);
   const untouched = await changedBesidesPatch(client, statements, before);
   result.problems.push(...untouched.problems);
   result.wrongRows += untouched.rows;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { decisionsPath } from '../decide/load.js';
 import { SafetyRefusal } from '../errors.js';
 import type { PatchManifest } from '../patch/manifest.js';
-import { writePatch } from '../patch/patch.js';
+import { derivePatchManifest } from '../patch/patch.js';
 
 /** Where the reviewed changeset and its decisions are: the job directory of `salvage diff` and `salvage review`. */
 export interface ReviewedInputs {
@@ -19,7 +19,8 @@ export interface ReviewedInputs {
  * it; whoever can edit one can rewrite both. What was reviewed is changeset.json (with
  * decisions.yaml). So before connecting, apply checks that the changeset is the one
  * the manifest names, then derives the patch from it again, as `salvage patch` does, and
- * requires the very bytes it is about to run. An edited value or a moved key in
+ * requires the very bytes it is about to run (compared by their sha256, hashed as they are
+ * derived: no second copy of the patch is held or written). An edited value or a moved key in
  * patch.sql cannot survive that without changing the changeset, which `salvage diff`
  * shows to the reviewer.
  */
@@ -35,7 +36,7 @@ export async function requireReviewedPatch(manifest: PatchManifest, reviewed: Re
   try {
     const decisions = decisionsPath(reviewed.jobDir);
     if (existsSync(decisions)) await copyFile(decisions, decisionsPath(scratch));
-    const derived = (await writePatch(scratch, reviewed.changeset)).manifest;
+    const derived = await derivePatchManifest(scratch, reviewed.changeset);
     if (derived.decisions.sha256 !== manifest.decisions.sha256) {
       throw refuse(`${decisions} is not the decisions.yaml patch ${manifest.id} was made with.`);
     }

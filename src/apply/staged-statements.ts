@@ -12,18 +12,27 @@ export interface Stage {
   name: string;
   /** The real table whose column types the staging table takes. */
   table: TableName;
-  /** Staging column name -> the real column it is typed like. */
-  columns: Array<{ name: string; from: string }>;
+  /** Staging column name -> the real column it is typed like; null for a text reference into the key map. */
+  columns: Array<{ name: string; from: string | null }>;
   line: number;
   rows?: Constant[][];
   usedAtLine?: number;
+}
+
+/** The staging table a statement read its rows from: still there until COMMIT, for the read-back to compare with. */
+export interface StagedIn {
+  name: string;
+  columns: Stage['columns'];
 }
 
 /** Every staging table of one file, in the order the file creates them. */
 export class Stages {
   private readonly byName = new Map<string, Stage>();
 
-  /** `CREATE TEMP TABLE pg_temp.salvage_rows_n ON COMMIT DROP AS SELECT "c" AS "c", ... FROM s.t WITH NO DATA` */
+  /**
+   * `CREATE TEMP TABLE pg_temp.salvage_rows_n ON COMMIT DROP AS SELECT "c" AS "c", ... FROM s.t WITH NO DATA`,
+   * where a column may also be `NULL::text AS "ref c"`: a reference into the key map.
+   */
   create(node: Node, line: number, refuse: Refuse): Stage {
     only(node, 'query', 'into', 'objtype');
     if (node.objtype !== 'OBJECT_TABLE') refuse('only a staging table may be created');
@@ -43,7 +52,8 @@ export class Stages {
       const target = t.ResTarget as Node;
       only(target, 'name', 'val', 'location');
       if (typeof target.name !== 'string') refuse('every staging column must be named with AS');
-      return { name: String(target.name), from: columnOf(target.val, refuse, 'a staging column must be a plain column of its table') };
+      if (isTextReference(target.val)) return { name: String(target.name), from: null };
+      return { name: String(target.name), from: columnOf(target.val, refuse, 'a staging column must be a plain column of its table, or NULL::text for a reference') };
     });
     if (columns.length === 0) refuse('a staging table needs columns');
     if (new Set(columns.map((c) => c.name)).size !== columns.length) refuse('a staging table names a column twice');
@@ -105,4 +115,15 @@ export class Stages {
     }
     return name;
   }
+}
+
+/** `NULL::text`: a staging column for references into the key map, typed text whatever the key's type. */
+function isTextReference(node: unknown): boolean {
+  const cast = (node as Node | undefined)?.TypeCast as Node | undefined;
+  if (!cast) return false;
+  only(cast, 'arg', 'typeName', 'location');
+  const type = cast.typeName as Node;
+  only(type, 'names', 'typemod', 'location');
+  const names = ((type.names as Node[] | undefined) ?? []).map((n) => (n.String as Node | undefined)?.sval);
+  return names.length === 1 && names[0] === 'text' && type.typemod === -1 && ((cast.arg as Node | undefined)?.A_Const as Node | undefined)?.isnull === true;
 }

@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto';
 import type { Change, TableSummary } from '../reconcile/changeset.js';
 import { hasOwn, own } from '../reconcile/own.js';
 import { setDelete } from '../sql/dml.js';
-import { assignKeys, deleteWithKeys, deleteWithKeysOrder, insertWithKeys, KEY_MAP, type KeyedColumn } from '../sql/key-map.js';
+import { assignKeys, deleteWithKeys, deleteWithKeysOrder, insertWithKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedInsertStageColumns, type KeyedColumn } from '../sql/key-map.js';
+import type { PatchLayout } from './patch.js';
+import { stageRows } from './stage-rows.js';
 import type { AcceptedChanges } from './accepted-changes.js';
 import { provenance } from './provenance.js';
 import type { SqlFileBuilder } from './sql-file.js';
 import { bySignature, chunksOf, typed } from './statement-groups.js';
 
-/** Rows per keyed statement: they are VALUES lists, each row with its provenance. */
+/** Rows per keyed statement written as a VALUES list, each row with its provenance. */
 const KEYED_CHUNK = 1000;
 export const KEY_MAP_TABLE = `${KEY_MAP.schema}.${KEY_MAP.name}`;
 
@@ -97,44 +99,57 @@ function columnsFor(change: Change, table: TableSummary, names: readonly string[
   return typed(table, [...names]).map((c) => ({ ...c, fromKeyMap: change.keyRefs !== undefined && hasOwn(change.keyRefs, c.name) }));
 }
 
-/** The key map's new keys for the table's new rows, then the rows, reading their keys from it. */
-export function emitKeyedInserts(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, refs: KeyRefNames): void {
+/**
+ * The key map's new keys for the table's new rows, then the rows, reading their keys
+ * from it. Like plain inserts, more rows than `layout.stageAbove` go through staging
+ * tables filled by COPY: the references, then the rows with a text column per reference,
+ * each moved by one set-based statement joined to the key map.
+ */
+export function emitKeyedInserts(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, refs: KeyRefNames, layout: PatchLayout): void {
   const owners = plan.owners(table.table);
   if (owners.length) {
     const generator = table.keyAtApply?.generator;
     if (!generator) throw new Error(`${table.table}: the changeset has rows whose key the target makes, but no generator for it`);
-    for (const chunk of chunksOf(owners, KEYED_CHUNK)) {
-      const rows = chunk.map((i) => ({ ref: refs.of(accepted.get(i).id) }));
+    const staged = owners.length > layout.stageAbove;
+    for (const chunk of chunksOf(owners, staged ? layout.stageChunk : KEYED_CHUNK)) {
+      const changes = chunk.map((i) => accepted.get(i));
+      const rows = staged
+        ? { stage: stageRows(out, { ...KEY_MAP, table: KEY_MAP_TABLE }, changes, KEY_MAP_STAGE_COLUMNS, (change) => [refs.of(change.id)]) }
+        : changes.map((change) => ({ ref: refs.of(change.id) }));
       out.statement('keys', table.table, assignKeys(generator, rows), chunk.length);
     }
   }
-  for (const { changes, columns } of keyedBlocks(table, accepted, plan)) {
-    const cells = changes.map((change) => ({
-      comment: provenance(change),
-      cells: columns.map((c) => (c.fromKeyMap ? refs.of(own(change.keyRefs, c.name) as string) : (own(change.values, c.name) ?? null))),
-    }));
-    out.statement('keyed-insert', table.table, insertWithKeys(table, columns, cells), changes.length);
+  for (const { changes, columns, staged } of keyedBlocks(table, accepted, plan, layout)) {
+    const cellsOf = (change: Change) => columns.map((c) => (c.fromKeyMap ? refs.of(own(change.keyRefs, c.name) as string) : (own(change.values, c.name) ?? null)));
+    const rows = staged
+      ? { stage: stageRows(out, table, changes, keyedInsertStageColumns(columns), cellsOf) }
+      : changes.map((change) => ({ comment: provenance(change), cells: cellsOf(change) }));
+    out.statement('keyed-insert', table.table, insertWithKeys(table, columns, rows), changes.length);
   }
 }
 
-/** The table's keyed rows in blocks of one statement: the same columns, each a value or a key from the map. */
-function* keyedBlocks(table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan): Generator<{ changes: Change[]; columns: KeyedColumn[] }> {
+/**
+ * The table's keyed rows in blocks of one statement: the same columns, each a value or a
+ * key from the map; staged blocks when the group is larger than `layout.stageAbove`.
+ */
+function* keyedBlocks(table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, layout: PatchLayout | undefined): Generator<{ changes: Change[]; columns: KeyedColumn[]; staged: boolean }> {
   const signature = (i: number) => {
     const change = accepted.get(i);
     return keyedColumns(change, table).map((c) => (change.keyRefs && hasOwn(change.keyRefs, c) ? `ref ${c}` : c));
   };
   for (const { ordinals } of bySignature(plan.rows(table.table), signature).values()) {
-    for (const chunk of chunksOf(ordinals, KEYED_CHUNK)) {
+    const staged = layout !== undefined && ordinals.length > layout.stageAbove;
+    for (const chunk of chunksOf(ordinals, staged && layout ? layout.stageChunk : KEYED_CHUNK)) {
       const changes = chunk.map((i) => accepted.get(i));
       const first = changes[0] as Change;
-      yield { changes, columns: columnsFor(first, table, keyedColumns(first, table)) };
+      yield { changes, columns: columnsFor(first, table, keyedColumns(first, table)), staged };
     }
   }
 }
 
 /** Undo of keyed inserts: each row under the key the map recorded, while it holds what the patch wrote. */
 export function emitKeyedRemovals(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, refs: KeyRefNames): void {
-  for (const { changes, columns } of keyedBlocks(table, accepted, plan)) {
+  for (const { changes, columns } of keyedBlocks(table, accepted, plan, undefined)) {
     const ordered = deleteWithKeysOrder(table.primaryKey, columns);
     const cells = changes.map((change) => ({
       cells: ordered.map((c) => (c.fromKeyMap ? refs.of(own(change.keyRefs, c.name) as string) : (own(change.values, c.name) ?? own(change.key, c.name) ?? null))),

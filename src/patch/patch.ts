@@ -18,13 +18,12 @@ import { loadDecisions } from '../decide/load.js';
 import { decisionsSchema } from '../decide/schema.js';
 import { hasOwn, own } from '../reconcile/own.js';
 import { MANIFEST_FORMAT, sha256, type PatchManifest } from './manifest.js';
-import { writePatchFiles } from './write-patch-files.js';
+import { writePatchFiles, type OpenPartial } from './write-patch-files.js';
 import { SqlFileBuilder } from './sql-file.js';
 import { acceptedInMemory, type AcceptedChanges } from './accepted-changes.js';
 import { acceptedFromFile } from './accepted-file.js';
-import { copyBlock, createStage, insertFromStage, stageTable, type StageColumn } from '../sql/staged.js';
-import type { QualifiedName } from '../sql/identifier.js';
-import type { SqlValue } from '../sql/literal.js';
+import { insertFromStage } from '../sql/staged.js';
+import { stageRows } from './stage-rows.js';
 import { collectGarbage } from '../runtime/memory.js';
 import { readChangeset } from './read-changeset.js';
 import { provenance } from './provenance.js';
@@ -66,12 +65,43 @@ export function patchDir(jobDir: string): string {
  */
 export const STREAM_PATCH_ABOVE_BYTES = 256 * 1024 * 1024;
 
+type PatchOptions = { progress?: Progress; layout?: PatchLayout; streamAboveBytes?: number };
+
 /** Writes patch.sql, undo.sql and manifest.json for the changeset's accepted inserts and updates. */
-export async function writePatch(
-  jobDir: string,
-  changesetFile: string,
-  options: { progress?: Progress; layout?: PatchLayout; streamAboveBytes?: number } = {},
-): Promise<PatchResult> {
+export async function writePatch(jobDir: string, changesetFile: string, options: PatchOptions = {}): Promise<PatchResult> {
+  // A changeset that cannot be reached is named before the patch folder is made: its path is the one to fix.
+  await stat(changesetFile).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+  const dir = patchDir(jobDir);
+  await mkdir(dir, { recursive: true });
+  // The SQL goes to the files as it is made: a large patch is never held whole.
+  const built = await writePatchFiles(dir, ['patch.sql', 'undo.sql'], async (files) => {
+    const patchFile = files.get('patch.sql');
+    const undoFile = files.get('undo.sql');
+    if (!patchFile || !undoFile) throw new Error('patch.sql and undo.sql were not opened');
+    const value = await patchFromFile(jobDir, changesetFile, options, { patch: patchFile, undo: undoFile });
+    return { value, last: [['manifest.json', `${JSON.stringify(value.manifest, null, 2)}\n`]] };
+  });
+  collectGarbage();
+  return { dir, manifest: built.manifest };
+}
+
+/**
+ * The manifest `writePatch` would write for this changeset and the decisions in `jobDir`,
+ * its checksums included, with the SQL only hashed as it is made: nothing is written and
+ * no copy of the patch is held.
+ */
+export async function derivePatchManifest(jobDir: string, changesetFile: string): Promise<PatchManifest> {
+  const { manifest } = await patchFromFile(jobDir, changesetFile, {}, 'hash');
+  collectGarbage();
+  return manifest;
+}
+
+/** Where emitPatch puts the two files: kept as text, only hashed, or written to open files. */
+type PatchOutput = 'text' | 'hash' | { patch: OpenPartial; undo: OpenPartial };
+
+async function patchFromFile(jobDir: string, changesetFile: string, options: PatchOptions, output: PatchOutput): Promise<BuiltPatch> {
   const progress = options.progress ?? NO_PROGRESS;
   const layout = options.layout ?? DEFAULT_LAYOUT;
   const decisions = await loadDecisions(jobDir);
@@ -85,28 +115,21 @@ export async function writePatch(
       const rows = streamed.accepted;
       const count = streamed.head.tables.reduce((n, t) => n + rows.ordinals(t.table, 'insert').length + rows.ordinals(t.table, 'update').length, 0);
       const building = progress.stage('write patch and undo', count);
-      built = emitPatch(streamed.head, rows, streamed.decided, streamed.sha256, sha256(decisions.text), layout);
+      built = emitPatch(streamed.head, rows, streamed.decided, streamed.sha256, sha256(decisions.text), layout, output);
       building.add(count);
       building.end();
     } else {
       const { changeset, sha256: changesetSha } = await readChangeset(changesetFile, progress);
       const building = progress.stage('write patch and undo', changeset.changes.length);
-      built = buildPatch(changeset, changesetSha, applyDecisions(changeset, decisions.decisions), sha256(decisions.text), layout);
+      const decided = applyDecisions(changeset, decisions.decisions);
+      built = emitPatch(changeset, acceptedInMemory(decided.accepted), decided, changesetSha, sha256(decisions.text), layout, output);
       building.add(changeset.changes.length);
       building.end();
     }
   } finally {
     streamed?.close();
   }
-  const dir = patchDir(jobDir);
-  await mkdir(dir, { recursive: true });
-  await writePatchFiles(dir, [
-    ['patch.sql', built.patchSql],
-    ['undo.sql', built.undoSql],
-    ['manifest.json', `${JSON.stringify(built.manifest, null, 2)}\n`],
-  ]);
-  collectGarbage();
-  return { dir, manifest: built.manifest };
+  return built;
 }
 
 export interface BuiltPatch {
@@ -134,12 +157,13 @@ function emitPatch(
   changesetSha: string,
   decisionsSha: string,
   layout: PatchLayout,
+  output: PatchOutput = 'text',
 ): BuiltPatch {
   const counts: PatchManifest['counts'] = {};
   const plan = new KeyedPlan(changeset.tables, accepted);
   const refs = keyRefNames(plan);
-  const patch = new SqlFileBuilder();
-  const undo = new SqlFileBuilder();
+  const patch = new SqlFileBuilder(typeof output === 'string' ? output : output.patch);
+  const undo = new SqlFileBuilder(typeof output === 'string' ? output : output.undo);
   // Nothing that changes from one reconcile run to the next (the changeset's time, its hash)
   // goes into the SQL: the same changes make the same patch, with the same id, so a patch
   // re-made from a re-run reconcile is known as already applied. manifest.json names the changeset.
@@ -188,9 +212,9 @@ function emitPatch(
 
   patch.raw(`\n${PATCH_COMMIT}`);
   undo.raw(`\n${PATCH_COMMIT}`);
-  const patchSql = patch.text();
-  const undoSql = undo.text();
-  const patchSha = sha256(patchSql);
+  // The text is empty unless kept in memory (buildPatch): written to files, or only hashed.
+  const { sha256: patchSha, text: patchSql } = patch.end();
+  const { sha256: undoSha, text: undoSql } = undo.end();
   const withheld = {
     conflict: decided.withheld.undecidedConflicts,
     unrecoverable: decided.withheld.unrecoverable,
@@ -213,7 +237,7 @@ function emitPatch(
       },
       ...(changeset.target ? { target: { database: changeset.target.database, ...(changeset.target.identity ? { identity: changeset.target.identity } : {}) } } : {}),
       patch: { file: 'patch.sql', sha256: patchSha, statements: patch.statements },
-      undo: { file: 'undo.sql', sha256: sha256(undoSql), statements: undo.statements },
+      undo: { file: 'undo.sql', sha256: undoSha, statements: undo.statements },
       counts,
       withheld,
       decisions: { sha256: decisionsSha, stale: decided.stale.concat(decided.problems) },
@@ -223,7 +247,7 @@ function emitPatch(
 }
 
 function emitInserts(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, all: readonly number[], layout: PatchLayout, plan: KeyedPlan, refs: KeyRefNames): void {
-  emitKeyedInserts(out, table, accepted, plan, refs);
+  emitKeyedInserts(out, table, accepted, plan, refs, layout);
   const inserts = plan.plain(table.table, all, accepted);
   if (inserts.length === 0) return;
   if (inserts.length > layout.stageAbove) {
@@ -248,41 +272,6 @@ function emitInserts(out: SqlFileBuilder, table: TableSummary, accepted: Accepte
     });
     out.statement('insert', table.table, insertRows(table, written, rows), chunk.length);
   }
-}
-
-/**
- * Writes the staging table and its COPY block for `changes`, after one comment that
- * sums up where the rows come from (each row's own evidence is in changeset.json).
- */
-function stageRows(out: SqlFileBuilder, table: TableSummary, changes: Change[], columns: StageColumn[], cells: (change: Change) => SqlValue[]): QualifiedName {
-  const stage = stageTable(out.nextStage());
-  const first = changes[0]?.id ?? '';
-  const last = changes.at(-1)?.id ?? '';
-  out.raw(sqlComment(`${changes.length} ${changes.length === 1 ? 'row' : 'rows'}, ${first} .. ${last}, staged in ${stage.name}; from ${provenanceSummary(changes)}; each row's evidence is in changeset.json under its id`));
-  out.statement('stage', table.table, createStage(stage, table, columns), 0);
-  out.statement('copy', table.table, copyBlock(stage, columns.map((c) => c.name), changes.map(cells)), changes.length);
-  return stage;
-}
-
-/** "stripe (payments.yaml#charge) 99000, csv (payments.yaml#row) 1000": rows per source and rule. */
-function provenanceSummary(changes: Change[]): string {
-  // source -> rule -> rows; a row counts once per source and rule however many columns cite them.
-  const rows = new Map<string, Map<string, number>>();
-  const seen: Array<{ source: string; rule: string }> = [];
-  for (const change of changes) {
-    seen.length = 0;
-    for (const list of Object.values(change.evidence)) {
-      for (const e of list) if (!seen.some((s) => s.source === e.source && s.rule === e.rule)) seen.push(e);
-    }
-    for (const { source, rule } of seen) {
-      let rules = rows.get(source);
-      if (!rules) rows.set(source, (rules = new Map()));
-      rules.set(rule, (rules.get(rule) ?? 0) + 1);
-    }
-  }
-  const sorted = [...rows].flatMap(([source, rules]) => [...rules].map(([rule, n]) => [`${source} (${rule})`, n] as const)).sort((a, b) => b[1] - a[1]);
-  const shown = sorted.slice(0, 6).map(([origin, n]) => `${origin} ${n}`);
-  return `${shown.join(', ')}${sorted.length > 6 ? `, +${sorted.length - 6} more` : ''}` || 'no evidence';
 }
 
 function emitSequence(out: SqlFileBuilder, table: TableSummary, max: bigint | undefined): void {

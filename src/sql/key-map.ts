@@ -4,6 +4,7 @@ import { literal, type SqlValue } from './literal.js';
 import { castType } from './types.js';
 import type { TypedColumn } from './dml.js';
 import { sqlComment } from './dml.js';
+import type { StageColumn } from './staged.js';
 
 /**
  * The key map: keys the target makes at apply time, named by a reference the patch
@@ -41,16 +42,29 @@ export interface RefRow {
 /**
  * `INSERT INTO "salvage"."salvage_keys" ("ref", "key") SELECT v."ref", nextval(...)::text
  *  FROM (VALUES ...) AS v ("ref")`: one new key per reference, in the listed order.
+ * Or `FROM "pg_temp"."salvage_rows_n" AS v`, a staging table typed like the key map's
+ * `ref` column (`keyMapStageColumns`), filled by COPY: a fresh temporary table is read
+ * back in the order COPY wrote it (no other session scans it, none in parallel), so the
+ * keys come out in the same order either way.
  */
-export function assignKeys(generator: KeyGenerator, refs: RefRow[]): string {
-  return [
-    `INSERT INTO ${quoteQualified(KEY_MAP)} ("ref", "key")`,
-    `  SELECT v."ref", ${keyGeneratorCall(generator)}::text`,
-    '  FROM (VALUES',
-    ...refs.flatMap((r, i) => [...(r.comment ? [`    ${sqlComment(r.comment)}`] : []), `    (${literal(r.ref)})${i < refs.length - 1 ? ',' : ''}`]),
-    '  ) AS v ("ref")',
-    'ON CONFLICT DO NOTHING;',
-  ].join('\n');
+export function assignKeys(generator: KeyGenerator, refs: RefRow[] | { stage: QualifiedName }): string {
+  const from =
+    'stage' in refs
+      ? [`  FROM ${quoteQualified(refs.stage)} AS v`]
+      : [
+          '  FROM (VALUES',
+          ...refs.flatMap((r, i) => [...(r.comment ? [`    ${sqlComment(r.comment)}`] : []), `    (${literal(r.ref)})${i < refs.length - 1 ? ',' : ''}`]),
+          '  ) AS v ("ref")',
+        ];
+  return [`INSERT INTO ${quoteQualified(KEY_MAP)} ("ref", "key")`, `  SELECT v."ref", ${keyGeneratorCall(generator)}::text`, ...from, 'ON CONFLICT DO NOTHING;'].join('\n');
+}
+
+/** The staging table of new references: the key map's own `ref` column. */
+export const KEY_MAP_STAGE_COLUMNS: StageColumn[] = [{ name: 'ref', from: 'ref' }];
+
+/** A keyed insert's staging columns, in v's order: `"ref c"` (text) for a key read from the map, `"c"` typed like c. */
+export function keyedInsertStageColumns(columns: KeyedColumn[]): StageColumn[] {
+  return columns.map((c) => ({ name: keyedVName(c), from: c.fromKeyMap ? null : c.name }));
 }
 
 /** A column of a keyed insert: a value of its own, or a key read from the key map by reference. */
@@ -71,13 +85,16 @@ export function keyMapAlias(column: string): string {
   return KEY_ALIAS_PREFIX + column;
 }
 
-function keyedFrom(columns: KeyedColumn[], rows: Array<{ cells: SqlValue[]; comment?: string }>, keyword: 'FROM' | 'USING', extraNames: string[] = []): string[] {
+type KeyedSource = Array<{ cells: SqlValue[]; comment?: string }> | { stage: QualifiedName };
+
+function keyedFrom(columns: KeyedColumn[], rows: KeyedSource, keyword: 'FROM' | 'USING', extraNames: string[] = []): string[] {
   const names = [...columns.map(keyedVName), ...extraNames];
-  const keyed = columns.filter((c) => c.fromKeyMap);
+  const joins = columns.filter((c) => c.fromKeyMap).map((c) => `,\n    ${quoteQualified(KEY_MAP)} AS ${quoteIdent(keyMapAlias(c.name))}`).join('');
+  if ('stage' in rows) return [`  ${keyword} ${quoteQualified(rows.stage)} AS v${joins}`];
   return [
     `  ${keyword} (VALUES`,
     ...rows.flatMap((row, i) => [...(row.comment ? [`    ${sqlComment(row.comment)}`] : []), `    (${row.cells.map((v) => literal(v)).join(', ')})${i < rows.length - 1 ? ',' : ''}`]),
-    `  ) AS v (${names.map(quoteIdent).join(', ')})${keyed.map((c) => `,\n    ${quoteQualified(KEY_MAP)} AS ${quoteIdent(keyMapAlias(c.name))}`).join('')}`,
+    `  ) AS v (${names.map(quoteIdent).join(', ')})${joins}`,
   ];
 }
 
@@ -91,9 +108,11 @@ function refJoins(columns: KeyedColumn[]): string[] {
  *   FROM (VALUES ...) AS v ("ref id", "email", ...), "salvage"."salvage_keys" AS "k id"
  *   WHERE "k id"."ref" = v."ref id" ON CONFLICT DO NOTHING
  * A reference the key map lacks drops its row, which apply's count check turns into
- * a rollback: a row never goes in with a key it was not meant to have.
+ * a rollback: a row never goes in with a key it was not meant to have. Large blocks
+ * read v from a staging table (`FROM "pg_temp"."salvage_rows_n" AS v, ...`) whose
+ * columns are `keyedInsertStageColumns`: one join, however many rows.
  */
-export function insertWithKeys(table: QualifiedName, columns: KeyedColumn[], rows: Array<{ cells: SqlValue[]; comment?: string }>): string {
+export function insertWithKeys(table: QualifiedName, columns: KeyedColumn[], rows: KeyedSource): string {
   const selected = columns.map((c) => (c.fromKeyMap ? `${quoteIdent(keyMapAlias(c.name))}."key"::${castType(c.type)}` : `v.${quoteIdent(c.name)}::${castType(c.type)}`));
   return [
     `INSERT INTO ${quoteQualified(table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')})`,

@@ -29,16 +29,23 @@ export function stageTable(n: number): QualifiedName {
   return { schema: STAGE_SCHEMA, name: `${STAGE_PREFIX}${n}` };
 }
 
-/** A column of a staging table, and the column of the real table whose type it takes. */
+/**
+ * A column of a staging table, and the column of the real table whose type it takes;
+ * `from: null` is a text column holding a reference into the key map (src/sql/key-map.ts),
+ * whose key the target makes when the rows are written.
+ */
 export interface StageColumn {
   name: string;
-  from: string;
+  from: string | null;
 }
+
+/** The staging column of a reference into the key map: text, whatever the key's own type. */
+export const STAGE_REFERENCE = 'NULL::text';
 
 /** An empty temporary table with the given columns, typed like `source`'s; dropped at commit or rollback. */
 export function createStage(stage: QualifiedName, source: QualifiedName, columns: StageColumn[]): string {
   if (columns.length === 0) throw new SqlSafetyError('a staging table needs at least one column');
-  const list = columns.map((c) => `${quoteIdent(c.from)} AS ${quoteIdent(c.name)}`).join(', ');
+  const list = columns.map((c) => `${c.from === null ? STAGE_REFERENCE : quoteIdent(c.from)} AS ${quoteIdent(c.name)}`).join(', ');
   return `CREATE TEMP TABLE ${quoteQualified(stage)} ON COMMIT DROP AS\n  SELECT ${list} FROM ${quoteQualified(source)} WITH NO DATA;`;
 }
 

@@ -223,6 +223,81 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(original);
   });
 
+  it('staged rows whose keys the target makes are drift-guarded, keyed in COPY order, read back, verified and undone', async () => {
+    const keyed = (n: number, email: string): Change => ({
+      id: `public.accounts#new-${n}`,
+      table: 'public.accounts',
+      kind: 'insert',
+      key: {},
+      keyRefs: { id: `public.accounts#new-${n}` },
+      values: { email, plan: 'pro', note: email },
+      evidence: { email: ev },
+    });
+    const emails = ["O'Brien\t\\@x", 'line\nbreak@x', '"quoted"@x', 'emoji 🚣‍♀️@x', '\\N@x', 'select@x'];
+    const withGenerator = (cs: Changeset) => {
+      (cs.tables[0] as Changeset['tables'][number]).keyAtApply = { column: 'id', generator: { kind: 'sequence', schema: 'public', name: 'accounts_id_seq' } };
+    };
+    const dir = await builtPatch(emails.map((e, i) => keyed(i, e)), STAGED, withGenerator);
+    const sql = await readFile(path.join(dir, 'patch.sql'), 'utf8');
+    expect(sql).toContain('CREATE TEMP TABLE "pg_temp"."salvage_rows_1" ON COMMIT DROP AS\n  SELECT "ref" AS "ref" FROM "salvage"."salvage_keys" WITH NO DATA;');
+    expect(sql).toContain('  SELECT NULL::text AS "ref id", "email" AS "email", "plan" AS "plan", "note" AS "note" FROM "public"."accounts" WITH NO DATA;');
+    expect(sql).toContain('  FROM "pg_temp"."salvage_rows_2" AS v,\n    "salvage"."salvage_keys" AS "k id"');
+    const original = await query('SELECT * FROM accounts ORDER BY id');
+
+    // The live app took one of the unique emails meanwhile: refused before anything is written.
+    await query(`INSERT INTO accounts (id, email, plan) VALUES (50, 'select@x', 'free')`);
+    const drifted = await applyTo(dir).catch((e: unknown) => e);
+    expect(drifted).toBeInstanceOf(PreconditionFailed);
+    expect((drifted as Error).message).toContain('public.accounts id=50 holds a unique value');
+    await query('DELETE FROM accounts WHERE id = 50');
+
+    const result = await applyTo(dir);
+    expect(result.rows).toEqual({ 'public.accounts': { insert: emails.length } });
+    // Keys in COPY order, after the sequence's last value.
+    expect(await query('SELECT id, email, note FROM accounts WHERE id > 3 ORDER BY id')).toEqual(emails.map((e, i) => ({ id: String(4 + i), email: e, note: e })));
+    expect(await query("SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'salvage_rows_%'")).toEqual([{ n: 0 }]);
+    expect(await verifyApplied({ patchDir: dir, target: { url: db.url, embeddedDir: '' } })).toMatchObject({ checked: emails.length, problems: [] });
+    expect((await applyTo(dir, { which: 'undo' })).committed).toBe(true);
+    expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(original);
+    expect(await query('SELECT count(*)::int AS n FROM salvage.salvage_keys')).toEqual([{ n: 0 }]);
+  });
+
+  it('a staged keyed row whose written value a trigger changes is caught by the read-back before COMMIT', async () => {
+    const change: Change = { id: 'public.accounts#t', table: 'public.accounts', kind: 'insert', key: {}, keyRefs: { id: 'public.accounts#t' }, values: { email: 'low@x', plan: 'pro' }, evidence: { email: ev } };
+    const dir = await builtPatch([change], STAGED, (cs) => {
+      (cs.tables[0] as Changeset['tables'][number]).keyAtApply = { column: 'id', generator: { kind: 'sequence', schema: 'public', name: 'accounts_id_seq' } };
+    });
+    await query(`CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.email := upper(NEW.email); RETURN NEW; END $$;
+      CREATE TRIGGER shout BEFORE INSERT ON accounts FOR EACH ROW EXECUTE FUNCTION shout();`);
+    try {
+      const before = await query('SELECT * FROM accounts ORDER BY id');
+      const error = await applyTo(dir).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PreconditionFailed);
+      expect((error as Error).message).toMatch(/public\.accounts id=4: email is "LOW@X", the patch wrote "low@x"/);
+      expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(before);
+    } finally {
+      await query('DROP TRIGGER shout ON accounts; DROP FUNCTION shout();');
+    }
+  });
+
+  it('staged inserts and updates a trigger rewrites are caught by the read-back, each row and value named', async () => {
+    const dir = await builtPatch([insert('31', 'new@x'), insert('32', "O'Brien@x"), update('1', 'free', 'pro'), update('2', 'free', 'pro')], STAGED);
+    await query(`CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.email := upper(NEW.email); RETURN NEW; END $$;
+      CREATE TRIGGER shout BEFORE INSERT OR UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION shout();`);
+    try {
+      const before = await query('SELECT * FROM accounts ORDER BY id');
+      const error = await applyTo(dir).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PreconditionFailed);
+      const message = (error as Error).message;
+      expect(message).toMatch(/^4 row\(s\) of \S+ did not hold what \S+patch\.sql wrote when read back before COMMIT/);
+      expect(message).toContain('public.accounts id=32: email is "O\'BRIEN@X", the patch wrote "O\'Brien@x"');
+      expect(message).toContain('public.accounts id=2: email is "B@X", it was "b@x" and the patch does not write it');
+      expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(before);
+    } finally {
+      await query('DROP TRIGGER shout ON accounts; DROP FUNCTION shout();');
+    }
+  });
+
   it('a value PostgreSQL refuses in COPY data is named at its line in patch.sql; nothing is written', async () => {
     await query('ALTER TABLE accounts ADD COLUMN visits integer');
     const many = { ...insert('11', 'e@x'), values: { id: '11', email: 'e@x', plan: 'pro', visits: 'many' } };

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readPatchStatements } from '../../src/apply/patch-statements.js';
 import { SafetyRefusal } from '../../src/errors.js';
 import { PATCH_BEGIN, PATCH_COMMIT, setDelete } from '../../src/sql/dml.js';
-import { assignKeys, deleteWithKeys, insertWithKeys, KEY_MAP } from '../../src/sql/key-map.js';
+import { assignKeys, deleteWithKeys, insertWithKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedInsertStageColumns } from '../../src/sql/key-map.js';
+import { copyBlock, createStage, stageTable } from '../../src/sql/staged.js';
 
 const table = { schema: 'public', name: 'bookings' };
 const columns = [
@@ -34,6 +35,78 @@ describe('the key map forms apply accepts', () => {
     expect(back.map((s) => s.kind)).toEqual(['control', 'keyed-delete', 'forget-keys', 'control']);
     expect(back[1]).toMatchObject({ rows: [{ refs: [['id', 'c/b'], ['customer_id', 'c/c']], keys: [], guards: [['reference', 'R']] }] });
   });
+
+  // The staged forms: references and rows from staging tables filled by COPY.
+  const sequence = { kind: 'sequence' as const, schema: 'public', name: 'bookings_id_seq' };
+  const stagedColumns = keyedInsertStageColumns(columns);
+  const stagedPatch = (overrides: { keysStage?: string; rowsStage?: string; keys?: string; insert?: string } = {}) =>
+    file(
+      overrides.keysStage ?? createStage(stageTable(1), KEY_MAP, KEY_MAP_STAGE_COLUMNS),
+      copyBlock(stageTable(1), ['ref'], [["c/O'B\tx"], ['c/2']]),
+      overrides.keys ?? assignKeys(sequence, { stage: stageTable(1) }),
+      overrides.rowsStage ?? createStage(stageTable(2), table, stagedColumns),
+      copyBlock(stageTable(2), stagedColumns.map((c) => c.name), [["c/O'B\tx", 'c/p', 'R\\1'], ['c/2', 'c/p', null]]),
+      overrides.insert ?? insertWithKeys(table, columns, { stage: stageTable(2) }),
+    );
+
+  it('reads back the staged forms: the rows of each staging table, references as text', async () => {
+    const statements = await readPatchStatements(stagedPatch(), 'patch.sql', 'patch');
+    expect(statements.map((s) => s.kind)).toEqual(['control', 'stage', 'copy', 'keys', 'stage', 'copy', 'keyed-insert', 'control']);
+    expect(statements[1]).toMatchObject({ table: { schema: 'salvage', name: 'salvage_keys' } });
+    expect(statements[3]).toMatchObject({ generator: sequence, rows: ["c/O'B\tx", 'c/2'] });
+    expect(statements[6]).toMatchObject({ columns: ['id', 'customer_id', 'reference'], refColumns: ['id', 'customer_id'], rows: [["c/O'B\tx", 'c/p', 'R\\1'], ['c/2', 'c/p', null]] });
+  });
+
+  const stagedRefusals: Array<[string, Parameters<typeof stagedPatch>[0], RegExp]> = [
+    [
+      'references staged in a column typed like another table',
+      { keysStage: createStage(stageTable(1), { schema: 'public', name: 'customers' }, [{ name: 'ref', from: 'email' }]) },
+      /typed like another table/,
+    ],
+    [
+      'a reference column typed like a column of the table',
+      { rowsStage: createStage(stageTable(2), table, [{ name: 'ref id', from: 'reference' }, { name: 'ref customer_id', from: null }, { name: 'reference', from: 'reference' }]) },
+      /v\."ref id" must be typed like text/,
+    ],
+    [
+      'a value column staged as text instead of its own type',
+      { rowsStage: createStage(stageTable(2), table, [{ name: 'ref id', from: null }, { name: 'ref customer_id', from: null }, { name: 'reference', from: null }]) },
+      /v\."reference" must be typed like reference/,
+    ],
+    [
+      'a reference column cast to another type',
+      { rowsStage: createStage(stageTable(2), table, stagedColumns).replace('NULL::text AS "ref id"', 'NULL::bigint AS "ref id"') },
+      /plain column of its table, or NULL::text/,
+    ],
+    [
+      'a reference column that is not NULL',
+      { rowsStage: createStage(stageTable(2), table, stagedColumns).replace('NULL::text AS "ref id"', `'c/x'::text AS "ref id"`) },
+      /plain column of its table, or NULL::text/,
+    ],
+    ['keys made from a staging table read twice', { insert: assignKeys(sequence, { stage: stageTable(1) }) }, /already written at line/],
+    [
+      'a keyed insert from a permanent table',
+      { insert: insertWithKeys(table, columns, { stage: stageTable(2) }).replace('"pg_temp"."salvage_rows_2" AS v', '"public"."bookings" AS v') },
+      /VALUES list AS v, or a staging table/,
+    ],
+    [
+      'a keyed insert from a staging table renamed in its alias',
+      { insert: insertWithKeys(table, columns, { stage: stageTable(2) }).replace('"pg_temp"."salvage_rows_2" AS v', '"pg_temp"."salvage_rows_2" AS v ("ref id", "ref customer_id", "reference")') },
+      /unexpected clause "colnames"/,
+    ],
+    [
+      'a keyed insert from a staging table typed like another table',
+      { rowsStage: createStage(stageTable(2), { schema: 'public', name: 'customers' }, stagedColumns) },
+      /typed like another table/,
+    ],
+  ];
+  for (const [what, overrides, why] of stagedRefusals) {
+    it(`refuses ${what}`, async () => {
+      const read = readPatchStatements(stagedPatch(overrides), 'patch.sql', 'patch');
+      await expect(read).rejects.toThrow(SafetyRefusal);
+      await expect(read).rejects.toThrow(why);
+    });
+  }
 
   const refusals: Array<[string, string, RegExp]> = [
     ['a key from another function', `INSERT INTO "salvage"."salvage_keys" ("ref", "key") SELECT v."ref", pg_sleep(10)::text FROM (VALUES ('r')) AS v ("ref") ON CONFLICT DO NOTHING;`, /a key must come from nextval/],

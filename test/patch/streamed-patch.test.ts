@@ -12,7 +12,7 @@ import { decisionsSchema } from '../../src/decide/schema.js';
 import type { Change, Changeset } from '../../src/reconcile/changeset.js';
 import { writeChangeset } from '../../src/reconcile/reconcile.js';
 import { sha256 } from '../../src/patch/manifest.js';
-import { buildPatch, writePatch, type PatchLayout } from '../../src/patch/patch.js';
+import { buildPatch, derivePatchManifest, writePatch, type PatchLayout } from '../../src/patch/patch.js';
 import { readChangeset } from '../../src/patch/read-changeset.js';
 import { seededRandom, type Random } from '../fakes/stripe/random.js';
 import { changesetOf } from '../support/changeset.js';
@@ -107,6 +107,21 @@ describe('the patch made from changeset.json read back in blocks', () => {
 
   it('is byte for byte the same for hostile names and values, staged and not', async () => {
     for (const layout of LAYOUTS) await expectSamePatch(hostileChangeset(), {}, layout);
+  });
+
+  it('derives, without holding or writing the SQL, the manifest writePatch writes: the checksums apply proves a patch by', async () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const changeset = seed === 1 ? hostileChangeset() : seededChangeset(seed, 5 + (seed % 7) * 9);
+      const job = await tempJobDir('derived-manifest');
+      const file = path.join(job, 'changeset.json');
+      await writeChangeset(file, changeset);
+      await writeFile(path.join(job, 'decisions.yaml'), JSON.stringify(seededDecisions(seed, changeset)));
+      const { dir, manifest } = await writePatch(job, file);
+      const derived = await derivePatchManifest(job, file);
+      expect({ ...derived, createdAt: '' }).toEqual({ ...manifest, createdAt: '' });
+      expect(derived.patch.sha256).toBe(sha256(await readFile(path.join(dir, 'patch.sql'), 'utf8')));
+      expect(derived.undo.sha256).toBe(sha256(await readFile(path.join(dir, 'undo.sql'), 'utf8')));
+    }
   });
 
   it('falls back to reading the file whole when reconcile did not lay it out', async () => {

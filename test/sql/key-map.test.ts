@@ -1,7 +1,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setDelete } from '../../src/sql/dml.js';
-import { assignKeys, CREATE_KEY_MAP, deleteWithKeys, insertWithKeys, KEY_MAP, SELECT_KEYS_BY_REF } from '../../src/sql/key-map.js';
+import { finished } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import { assignKeys, CREATE_KEY_MAP, deleteWithKeys, insertWithKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedInsertStageColumns, SELECT_KEYS_BY_REF } from '../../src/sql/key-map.js';
+import { copyBlock, createStage, stageTable } from '../../src/sql/staged.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 
 const HOSTILE = ["O'Brien", 'back\\slash \\n', '"quoted"', 'emoji 🚣‍♀️', "'); DROP TABLE \"select\"; --", 'line\nbreak'];
@@ -41,6 +44,36 @@ describe('key map statements: exact SQL', () => {
         '    -- from a b',
         "    ('c1/o', 'c1/p', 'O''Brien')",
         '  ) AS v ("ref id", "ref parent id", "note"),',
+        '    "salvage"."salvage_keys" AS "k id",',
+        '    "salvage"."salvage_keys" AS "k parent id"',
+        '  WHERE "k id"."ref" = v."ref id"',
+        '    AND "k parent id"."ref" = v."ref parent id"',
+        'ON CONFLICT DO NOTHING;',
+      ].join('\n'),
+    );
+    // Staged: the references and the rows come from staging tables, joined once.
+    expect(assignKeys({ kind: 'sequence', schema: 'we"ird schema', name: 'select_id_seq' }, { stage: stageTable(1) })).toBe(
+      [
+        'INSERT INTO "salvage"."salvage_keys" ("ref", "key")',
+        `  SELECT v."ref", nextval('"we""ird schema"."select_id_seq"'::regclass)::text`,
+        '  FROM "pg_temp"."salvage_rows_1" AS v',
+        'ON CONFLICT DO NOTHING;',
+      ].join('\n'),
+    );
+    expect(createStage(stageTable(1), KEY_MAP, KEY_MAP_STAGE_COLUMNS)).toBe('CREATE TEMP TABLE "pg_temp"."salvage_rows_1" ON COMMIT DROP AS\n  SELECT "ref" AS "ref" FROM "salvage"."salvage_keys" WITH NO DATA;');
+    const keyedColumns = [
+      { name: 'id', type: 'uuid', fromKeyMap: true },
+      { name: 'parent id', type: 'bigint', fromKeyMap: true },
+      { name: 'note', type: 'text', fromKeyMap: false },
+    ];
+    expect(createStage(stageTable(2), child, keyedInsertStageColumns(keyedColumns))).toBe(
+      'CREATE TEMP TABLE "pg_temp"."salvage_rows_2" ON COMMIT DROP AS\n  SELECT NULL::text AS "ref id", NULL::text AS "ref parent id", "note" AS "note" FROM "we""ird schema"."order" WITH NO DATA;',
+    );
+    expect(insertWithKeys(child, keyedColumns, { stage: stageTable(2) })).toBe(
+      [
+        'INSERT INTO "we""ird schema"."order" ("id", "parent id", "note")',
+        '  SELECT "k id"."key"::uuid, "k parent id"."key"::bigint, v."note"::text',
+        '  FROM "pg_temp"."salvage_rows_2" AS v,',
         '    "salvage"."salvage_keys" AS "k id",',
         '    "salvage"."salvage_keys" AS "k parent id"',
         '  WHERE "k id"."ref" = v."ref id"',
@@ -139,5 +172,53 @@ describe.runIf(pgUp)('key map statements on PostgreSQL', () => {
     expect(forgotten.rowCount).toBe(HOSTILE.length);
     expect((await client.query(`SELECT count(*)::int AS n FROM "we""ird schema"."order"`)).rows[0]).toEqual({ n: 1 });
     expect((await client.query(`SELECT count(*)::int AS n FROM "we""ird schema"."select" WHERE "Name" LIKE 'live%'`)).rows[0]).toEqual({ n: 2 });
+  });
+
+  it('stages references and rows with COPY, makes the keys in COPY order and writes the rows under them, set-based', async () => {
+    const STAGED_HOSTILE = [...HOSTILE, 'tab\there', '\\N', '\\.', 'ends with a backslash \\', 'cr\r\nlf'];
+    await client.query('BEGIN');
+    try {
+      const refs = STAGED_HOSTILE.map((h, i) => `c2/${h}#${i}`);
+      const copy = async (block: string) => {
+        const [statement, ...data] = block.split('\n');
+        const stream = client.query(copyFrom(statement as string));
+        stream.end(`${data.slice(0, -1).join('\n')}\n`);
+        await finished(stream);
+        return stream.rowCount;
+      };
+      const before = Number((await client.query<{ n: string }>(`SELECT last_value AS n FROM "we""ird schema"."select_id_seq"`)).rows[0]?.n);
+      await client.query(createStage(stageTable(1), KEY_MAP, KEY_MAP_STAGE_COLUMNS));
+      expect(await copy(copyBlock(stageTable(1), ['ref'], refs.map((r) => [r])))).toBe(refs.length);
+      const made = await client.query(assignKeys({ kind: 'sequence', schema: 'we"ird schema', name: 'select_id_seq' }, { stage: stageTable(1) }));
+      expect(made.rowCount).toBe(refs.length);
+      const keys = new Map((await client.query<{ ref: string; key: string }>(SELECT_KEYS_BY_REF, [refs])).rows.map((r) => [r.ref, Number(r.key)]));
+      expect(refs.map((r) => keys.get(r))).toEqual(refs.map((_, i) => before + 1 + i));
+
+      const parentColumns = [{ name: 'id', type: 'bigint', fromKeyMap: true }, { name: 'Name', type: 'text', fromKeyMap: false }];
+      await client.query(createStage(stageTable(2), parent, keyedInsertStageColumns(parentColumns)));
+      await copy(copyBlock(stageTable(2), keyedInsertStageColumns(parentColumns).map((c) => c.name), refs.map((r, i) => [r, STAGED_HOSTILE[i] ?? null])));
+      expect((await client.query(insertWithKeys(parent, parentColumns, { stage: stageTable(2) }))).rowCount).toBe(refs.length);
+
+      const childRefs = refs.map((r) => `${r}/child`);
+      await client.query(assignKeys({ kind: 'uuid', schema: null, function: 'gen_random_uuid' }, childRefs.map((ref) => ({ ref }))));
+      const childColumns = [
+        { name: 'id', type: 'uuid', fromKeyMap: true },
+        { name: 'parent id', type: 'bigint', fromKeyMap: true },
+        { name: 'note', type: 'text', fromKeyMap: false },
+      ];
+      await client.query(createStage(stageTable(3), child, keyedInsertStageColumns(childColumns)));
+      // One reference the map lacks: its row drops out, which apply's count check turns into a rollback.
+      const childRows = [...childRefs.map((ref, i) => [ref, refs[i] ?? null, STAGED_HOSTILE[i] ?? null]), ['c2/never made', refs[0] ?? null, 'orphan']];
+      await copy(copyBlock(stageTable(3), keyedInsertStageColumns(childColumns).map((c) => c.name), childRows));
+      expect((await client.query(insertWithKeys(child, childColumns, { stage: stageTable(3) }))).rowCount).toBe(childRefs.length);
+
+      const joined = await client.query<{ id: string; name: string; note: string }>(
+        `SELECT p.id::text, p."Name" AS name, c.note FROM "we""ird schema"."order" c JOIN "we""ird schema"."select" p ON p.id = c."parent id" WHERE c.note IS DISTINCT FROM 'changed by the app' AND p."Name" = c.note AND p.id > $1 ORDER BY p.id`,
+        [before],
+      );
+      expect(joined.rows.map((r) => [Number(r.id), r.name, r.note])).toEqual(STAGED_HOSTILE.map((h, i) => [before + 1 + i, h, h]));
+    } finally {
+      await client.query('ROLLBACK');
+    }
   });
 });
