@@ -324,10 +324,6 @@ export async function main(argv: string[]): Promise<number> {
       err(`salvage: ${error.message}`);
       return error.exitCode;
     }
-    if (error instanceof Error && (error.name === 'SourceInputError' || error.name === 'DatabaseConnectionError')) {
-      err(`salvage: ${error.message}`);
-      return ExitCode.failure;
-    }
     err(`salvage: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     err('This is a bug in salvage; please report it with the command you ran.');
     return ExitCode.failure;

@@ -1,4 +1,5 @@
 import type { LiveLine } from '../../connectors/shared/live-line.js';
+import { SalvageError } from '../errors.js';
 import type { SourceRecord } from './envelope.js';
 import type { RejectRecord } from './rejection.js';
 
@@ -72,14 +73,13 @@ export interface Connector {
   pull(context: PullContext): AsyncIterable<SourceRecord>;
 }
 
-/** An input problem the user can fix: says where (file:line or record) and what to do. */
-export class SourceInputError extends Error {
+/** An input problem the user can fix: says where (file:line or record) and what to do (exit 1). */
+export class SourceInputError extends SalvageError {
   constructor(
     /** What was wrong, without the location. */
     readonly reason: string,
     readonly location?: string,
   ) {
     super(location ? `${location}: ${reason}` : reason);
-    this.name = 'SourceInputError';
   }
 }
