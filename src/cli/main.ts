@@ -11,11 +11,11 @@ import { apply } from '../apply/apply.js';
 import { doctor } from '../apply/doctor.js';
 import { verifyApplied } from '../apply/verify-target.js';
 import { runDemo } from '../demo/run-demo.js';
-import { patchDir, writePatch } from '../patch/patch.js';
+import { writePatch } from '../patch/patch.js';
 import { writesRows } from '../patch/manifest.js';
 import { pull } from '../pull/pull.js';
 import { preserve } from '../preserve/preserve.js';
-import { changesetPath, embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
+import { formatCounts, reconcile } from '../reconcile/reconcile.js';
 import { DIFF_FORMATS, lineEnded, renderPieces, type RenderOptions } from '../report/render.js';
 import { openChangesetView } from '../report/changeset-file-view.js';
 import { PR_COMMENT_MAX_CHARS, PR_SAMPLES_PER_KIND } from '../report/markdown.js';
@@ -27,6 +27,7 @@ import { salvageVersion } from './version.js';
 import { formatCount as n } from '../runtime/format-count.js';
 import { NO_PROGRESS, TerminalProgress, type Progress } from '../runtime/progress.js';
 import { liveLineWanted } from '../../connectors/shared/live-line.js';
+import { patchDir, changesetPath, embeddedDir, recordsDir, rejectedDir } from '../runtime/job-paths.js';
 
 interface GlobalOptions {
   config: string;
@@ -127,8 +128,8 @@ export function buildProgram(): Command {
       const summaries = await pull({ config: cfg, sources, log: err, progress: globals(command).progress });
       const rejected = summaries.reduce((sum, s) => sum + s.rejected, 0);
       out(
-        `pulled ${n(summaries.reduce((sum, s) => sum + s.records, 0))} records from ${summaries.length} source(s) into ${path.join(cfg.jobDir, 'records')}` +
-          (rejected ? `; ${n(rejected)} could not be read and were rejected (listed above, all in ${path.join(cfg.jobDir, 'rejected')})` : ''),
+        `pulled ${n(summaries.reduce((sum, s) => sum + s.records, 0))} records from ${summaries.length} source(s) into ${recordsDir(cfg.jobDir)}` +
+          (rejected ? `; ${n(rejected)} could not be read and were rejected (listed above, all in ${rejectedDir(cfg.jobDir)})` : ''),
       );
       if (rejected && opts.strict) throw new SalvageError(`--strict: ${rejected} record${rejected === 1 ? '' : 's'} could not be read`);
     });

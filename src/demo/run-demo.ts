@@ -5,9 +5,9 @@ import { apply } from '../apply/apply.js';
 import { loadConfig } from '../config/load.js';
 import { connectDatabase } from '../db/connect.js';
 import { UsageError } from '../errors.js';
-import { patchDir, writePatch } from '../patch/patch.js';
+import { writePatch } from '../patch/patch.js';
 import { pull } from '../pull/pull.js';
-import { embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
+import { formatCounts, reconcile } from '../reconcile/reconcile.js';
 import { DEMO_SCHEMA_SQL, demoLoadStatements, demoSelectTable } from '../sql/demo-schema.js';
 import { bookingEvents, startCalendarReplay } from './calendar-replay-server.js';
 import { startStripeReplay, stripeObjects, type StripeReplay } from './stripe-replay-server.js';
@@ -21,6 +21,7 @@ import { readChangeset } from '../patch/read-changeset.js';
 import type { Change } from '../reconcile/changeset.js';
 import type { DemoTable } from '../sql/demo-schema.js';
 import { demoNextSteps } from './next-steps.js';
+import { patchDir, embeddedDir } from '../runtime/job-paths.js';
 
 export interface DemoOptions {
   jobDir: string;

@@ -30,6 +30,7 @@ import { provenance } from './provenance.js';
 import { bySignature, chunksOf, typed } from './statement-groups.js';
 import { emitKeyedInserts, emitKeyedRemovals, forgetKeys, KeyedPlan, keyRefNames, type KeyRefNames } from './keyed-rows.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
+import { patchDir } from '../runtime/job-paths.js';
 
 /** Rows per statement: large enough to be fast, small enough to read and to locate errors. */
 export const INSERT_CHUNK = 1000;
@@ -51,10 +52,6 @@ export const DEFAULT_LAYOUT: PatchLayout = { stageAbove: INSERT_CHUNK, stageChun
 export interface PatchResult {
   dir: string;
   manifest: PatchManifest;
-}
-
-export function patchDir(jobDir: string): string {
-  return path.join(jobDir, 'patch');
 }
 
 /**

@@ -7,11 +7,10 @@ import { redact } from '../config/secrets.js';
 import { SafetyRefusal, SalvageError, UsageError } from '../errors.js';
 import { openRecordsSink, readRecordsFile } from '../records/ndjson.js';
 import type { PullRejection } from '../records/rejection.js';
-import { rejectionsPath } from '../records/rejections-file.js';
 import { connectorFor } from './connectors.js';
 import { sourceContext } from './source-context.js';
 import { withPreserved } from './preserved.js';
-import { preservedPath } from '../preserve/preserve.js';
+import { rejectionsPath, preservedPath, stateDir as stateDirOf, recordsPath } from '../runtime/job-paths.js';
 
 export interface PullOptions {
   config: SalvageConfig;
@@ -32,10 +31,6 @@ export interface PullSummary {
   rejectedSamples: PullRejection[];
   file: string;
   seconds: number;
-}
-
-export function recordsPath(jobDir: string, source: string): string {
-  return path.join(jobDir, 'records', `${source}.ndjson`);
 }
 
 /** Pulls each source into <job>/records/<source>.ndjson. Reads the outside world only; needs no database. */
@@ -97,7 +92,7 @@ interface PullRun {
 async function pullSource(name: string, source: SourceConfig, run: PullRun): Promise<PullSummary> {
   const { config, observedAt, log, liveLine } = run;
   const connector = safely(() => connectorFor(name, source));
-  const stateDir = path.join(config.jobDir, 'state', name);
+  const stateDir = stateDirOf(config.jobDir, name);
   await mkdir(stateDir, { recursive: true });
   const file = recordsPath(config.jobDir, name);
   const started = performance.now();

@@ -34,9 +34,10 @@ import { loadDecisions } from '../decide/load.js';
 import { ParentDecisions } from '../decide/for-children.js';
 import type { TableChanges } from './table-changes.js';
 import { withUnreadable } from './unreadable-ledger.js';
-import { rejectionsPath, tallyRejections } from '../records/rejections-file.js';
+import { tallyRejections } from '../records/rejections-file.js';
 import { formatCount } from '../runtime/format-count.js';
 import { readDatabaseIdentity } from '../db/identity.js';
+import { rejectionsPath, recordsDir, recordsPath, embeddedDir, changesetPath } from '../runtime/job-paths.js';
 
 export interface ReconcileOptions {
   config: SalvageConfig;
@@ -61,13 +62,6 @@ export interface ReconcileResult {
 }
 
 
-export function changesetPath(jobDir: string): string {
-  return path.join(jobDir, 'changeset.json');
-}
-
-export function embeddedDir(jobDir: string, which: 'backup' | 'target'): string {
-  return path.join(jobDir, 'embedded', which);
-}
 
 /** Maps the pulled records, compares them with the backup (read only) and writes changeset.json. */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
@@ -199,8 +193,8 @@ async function evaluateRecords(
   indexes: Map<string, LookupIndex>,
   log: (line: string) => void,
 ): Promise<Evaluation> {
-  const recordsDir = path.join(config.jobDir, 'records');
-  const present = new Set(await readdir(recordsDir).catch(() => [] as string[]));
+  const recordsFolder = recordsDir(config.jobDir);
+  const present = new Set(await readdir(recordsFolder).catch(() => [] as string[]));
   const sources: Evaluation['sources'] = [];
   const overall = new MapTally();
   const names = Object.keys(config.sources).filter((name) => {
@@ -208,12 +202,12 @@ async function evaluateRecords(
     log(`warning: source "${name}" has not been pulled yet (no records/${name}.ndjson): run "salvage pull --source ${name}"`);
     return false;
   });
-  if (names.length === 0) throw new UsageError(`no records in ${recordsDir}: run "salvage pull" first`);
+  if (names.length === 0) throw new UsageError(`no records in ${recordsFolder}: run "salvage pull" first`);
   const mapper = new RecordMapper(setup.evaluator, setup.shapes);
   const storeOf = setup.shapes.map((shape) => stores.get(shape.name));
   const requested = (index: string, key: string) => indexes.get(index)?.requested.add(key);
   for (const name of names) {
-    const file = path.join(recordsDir, `${name}.ndjson`);
+    const file = recordsPath(config.jobDir, name);
     const tally = new MapTally();
     const bytes = (await stat(file)).size;
     const parallelism = mapParallelismFor(bytes, setup.parallelism);

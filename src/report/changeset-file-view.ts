@@ -7,8 +7,9 @@ import { viewOfChangeset, type ChangesetHead, type ChangesetView } from './chang
 import { ChangeGroups } from '../reconcile/change-groups.js';
 import { summaryRowsOf } from './review-model.js';
 import path from 'node:path';
-import { decisionsPath, loadDecisions } from '../decide/load.js';
+import { loadDecisions } from '../decide/load.js';
 import type { Decisions } from '../decide/schema.js';
+import { decisionsPath } from '../runtime/job-paths.js';
 
 export interface ChangesetFileView extends ChangesetView {
   /** Lets go of the file; the view cannot read changes afterwards. */

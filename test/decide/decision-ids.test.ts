@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyDecisions } from '../../src/decide/apply-decisions.js';
 import { decisionId } from '../../src/decide/conflict-decision.js';
-import { decisionsPath, loadDecisions } from '../../src/decide/load.js';
+import { loadDecisions } from '../../src/decide/load.js';
 import { review } from '../../src/decide/review.js';
 import { writeChangeset } from '../../src/reconcile/reconcile.js';
 import { CHANGESET_FORMAT, type Change, type Changeset } from '../../src/reconcile/changeset.js';
@@ -13,6 +13,7 @@ import { markdownLines, renderMarkdown } from '../../src/report/markdown.js';
 import { decisionsSchema } from '../../src/decide/schema.js';
 import { textLines } from '../../src/report/text.js';
 import { tempJobDir } from '../support/flow.js';
+import { decisionsPath } from '../../src/runtime/job-paths.js';
 
 // Every form of id reconcile makes: a key (a uuid, a composite key, a key holding text that
 // YAML reads otherwise), and a natural identity (`@column=value`, `@record=ref`).
