@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import path from 'node:path';
 import { loadConfig, requireEnv, type SalvageConfig } from '../config/load.js';
-import { redact, redactPieces } from '../config/secrets.js';
+import { redact, redactPieces } from '../runtime/secrets.js';
 import { ExitCode, formatProblem, PreconditionFailed, SalvageError, UsageError } from '../errors.js';
 import { review } from '../decide/review.js';
 import { createApplyRole } from '../sql/privileges.js';

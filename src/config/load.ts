@@ -5,7 +5,7 @@ import { InvalidInputError, UsageError, type Problem } from '../errors.js';
 import type { PullWindow } from '../records/connector.js';
 import { configSchema, SECRET_FIELDS, type SourceConfig } from './schema.js';
 import { suggest } from '../mapping/transforms/suggest.js';
-import { registerSecret } from './secrets.js';
+import { registerSecret } from '../runtime/secrets.js';
 import { parseYamlDocument, problemAt, type YamlDocument } from './yaml-document.js';
 
 const DAY_MS = 86_400_000;

@@ -9,7 +9,7 @@
 import { mkdir } from 'node:fs/promises';
 import { requireEnv, type SalvageConfig } from '../config/load.js';
 import type { SourceConfig } from '../config/schema.js';
-import { redact } from '../config/secrets.js';
+import { redact } from '../runtime/secrets.js';
 import { SafetyRefusal, UsageError } from '../errors.js';
 import { openRecordsSink } from '../records/ndjson.js';
 import { connectorFor } from '../pull/connectors.js';

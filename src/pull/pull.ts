@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LiveLine, liveLineWanted } from '../../connectors/shared/live-line.js';
 import { requireEnv, type SalvageConfig } from '../config/load.js';
 import type { SourceConfig } from '../config/schema.js';
-import { redact } from '../config/secrets.js';
+import { redact } from '../runtime/secrets.js';
 import { SafetyRefusal, SalvageError, UsageError } from '../errors.js';
 import { openRecordsSink, readRecordsFile } from '../records/ndjson.js';
 import type { PullRejection } from '../records/rejection.js';

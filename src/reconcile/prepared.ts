@@ -1,5 +1,5 @@
 import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
-import { containsSecret } from '../config/secrets.js';
+import { containsSecret } from '../runtime/secrets.js';
 import type { Candidate, LookupRequest, RecordCitation } from '../mapping/evaluate.js';
 import { REDACTED } from '../records/scrub.js';
 import type { UnrecoverableReason } from './changeset.js';

@@ -24,7 +24,7 @@ import { CandidateStore, ColumnLayout } from './prepared.js';
 import type { MapWorkerData } from './map-protocol.js';
 import { mapFileInWorkers, mapParallelismFor, mapWorkerScript, type MapParallelism } from './parallel-map.js';
 import { MapTally, RecordMapper, tableShapes, type MappedTableShape } from './record-mapper.js';
-import { registeredSecrets } from '../config/secrets.js';
+import { registeredSecrets } from '../runtime/secrets.js';
 import { reconcileTable, type Row } from './table.js';
 import { ChangeSpill } from './change-spill.js';
 import { keyGeneratorOf } from './key-refs.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, requireEnv } from '../../src/config/load.js';
-import { redact } from '../../src/config/secrets.js';
+import { redact } from '../../src/runtime/secrets.js';
 import { InvalidInputError } from '../../src/errors.js';
 
 const VALID = `job: ./recovery

@@ -7,8 +7,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { redact, redactPieces } from '../../src/config/secrets.js';
-import { redactUrlPasswords } from '../../src/config/url-password.js';
+import { redact, redactPieces } from '../../src/runtime/secrets.js';
+import { redactUrlPasswords } from '../../src/runtime/url-password.js';
 import type { Change, Changeset } from '../../src/reconcile/changeset.js';
 import { writeChangeset } from '../../src/reconcile/reconcile.js';
 import { seededRandom } from '../fakes/stripe/random.js';
