@@ -12,7 +12,7 @@ import type { SourceRecord } from '../../src/records/envelope.js';
 import { type MatchedFile, resolveFilePatterns } from '../shared/files.js';
 import type { SkipCounts } from './file-context.js';
 import { streamedFileRecords } from './stream-records.js';
-import { createProgress } from '../shared/progress.js';
+import { createProgress } from '../../src/runtime/source-progress.js';
 
 export interface IcsSourceOptions {
   /** Glob patterns, relative to the config's directory. */

@@ -26,7 +26,7 @@ import { diffLimit } from './diff-limit.js';
 import { salvageVersion } from './version.js';
 import { formatCount as n } from '../runtime/format-count.js';
 import { NO_PROGRESS, TerminalProgress, type Progress } from '../runtime/progress.js';
-import { liveLineWanted } from '../../connectors/shared/live-line.js';
+import { liveLineWanted } from '../runtime/live-line.js';
 import { patchDir, changesetPath, embeddedDir, recordsDir, rejectedDir } from '../runtime/job-paths.js';
 
 interface GlobalOptions {

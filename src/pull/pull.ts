@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { LiveLine, liveLineWanted } from '../../connectors/shared/live-line.js';
+import { LiveLine, liveLineWanted } from '../runtime/live-line.js';
 import { requireEnv, type SalvageConfig } from '../config/load.js';
 import type { SourceConfig } from '../config/schema.js';
 import { redact } from '../runtime/secrets.js';

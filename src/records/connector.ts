@@ -1,4 +1,4 @@
-import type { LiveLine } from '../../connectors/shared/live-line.js';
+import type { LiveLine } from '../runtime/live-line.js';
 import { SalvageError } from '../errors.js';
 import type { SourceRecord } from './envelope.js';
 import type { RejectRecord } from './rejection.js';

@@ -1,5 +1,5 @@
-import { fitToWidth, LiveLine, type LiveStream } from '../../connectors/shared/live-line.js';
-import { perSecond, timeLeft } from '../../connectors/shared/pace.js';
+import { fitToWidth, LiveLine, type LiveStream } from './live-line.js';
+import { perSecond, timeLeft } from './pace.js';
 
 /**
  * What a long stage reports as it goes (a million-record reconcile runs for a

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createProgress } from '../../connectors/shared/progress.js';
+import { createProgress } from '../../src/runtime/source-progress.js';
 import { testPullContext } from '../support/pull-context.js';
 
 /** A connector's progress (connectors/shared/progress.ts): a live line where wanted, totals logged always. */

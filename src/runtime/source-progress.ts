@@ -1,4 +1,4 @@
-import type { PullContext } from '../../src/records/connector.js';
+import type { PullContext } from '../records/connector.js';
 import { LiveLine, liveLineWanted, type LiveStream } from './live-line.js';
 import { perSecond, timeLeft } from './pace.js';
 
