@@ -11,7 +11,7 @@ import { SourceInputError } from '../src/records/connector.js';
 import { wallClockMs } from '../src/time/wall-clock.js';
 import type { SourceRecord } from '../src/records/envelope.js';
 import { resolveFilePatterns, type MatchedFile } from './shared/files.js';
-import { createProgress, type Progress } from '../src/runtime/source-progress.js';
+import { createProgress, type SourceProgress } from '../src/runtime/source-progress.js';
 import { C1_ADVICE, hasC1Controls, isLatin1Label, readTextStream } from './shared/text-decoding.js';
 
 export interface CsvSourceOptions {
@@ -80,7 +80,7 @@ function describeTimeColumns(options: CsvSourceOptions): string {
 interface PullTotals {
   rows: number;
   skippedAsOlder: number;
-  progress: Progress;
+  progress: SourceProgress;
 }
 
 async function* readCsvFile(

@@ -124,8 +124,8 @@ export function buildProgram(): Command {
       const only = [...names, ...(opts.source ?? [])];
       const sources = only.length ? [...new Set(only)] : undefined;
       const cfg = await config(command, sources ? sources.map((name) => ['sources', name]) : [['sources']]);
-      // The connectors draw their own live line, under the same policy as progressFor's bars.
-      const summaries = await pull({ config: cfg, sources, log: err, progress: globals(command).progress });
+      // The sources count on the bar's live line, drawn under the same policy as every stage's.
+      const summaries = await pull({ config: cfg, sources, log: err, progress: progressFor(command) });
       const rejected = summaries.reduce((sum, s) => sum + s.rejected, 0);
       out(
         `pulled ${n(summaries.reduce((sum, s) => sum + s.records, 0))} records from ${summaries.length} source(s) into ${recordsDir(cfg.jobDir)}` +

@@ -34,14 +34,15 @@ export interface PullContext {
   /** Progress and warnings for humans; never receives secrets. */
   log: (message: string) => void;
   /**
-   * False turns the live progress line on the terminal off (`--no-progress`); the
-   * summary lines still go to `log`. Unset means on where a terminal wants it.
+   * False: no live progress line at all (pull() had none from its caller: `--no-progress`,
+   * no terminal, the library's default); the summary lines still go to `log`.
    */
   liveProgress?: boolean;
   /**
-   * The terminal's live line, when pull() draws one: it owns the line so that `log`
-   * can clear it before each message (the two would share a row otherwise), and
-   * createProgress draws on it. Unset: createProgress decides and draws its own.
+   * The terminal's live line, handed to pull() by its caller (Progress.line): `log`
+   * clears it before each message (the two would share a row otherwise), and
+   * createProgress draws on it. Unset with liveProgress unset: a connector driven on
+   * its own, where createProgress decides and draws its own.
    */
   liveLine?: LiveLine;
   signal?: AbortSignal;
