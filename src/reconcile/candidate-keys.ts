@@ -4,7 +4,7 @@ import type { BoundMapping, LookupLink } from '../mapping/check-catalog.js';
 import { digestOfTexts, Fingerprints, foldColumn } from './fingerprints.js';
 import { LookupIndex } from './lookup-index.js';
 import { candidateKeys } from './match-keys.js';
-import { comparisonKey, toColumnText } from './normalize.js';
+import { comparisonKey, toColumnText } from '../values/normalize.js';
 import { addProblem, type CandidateStore, type PreparedCandidate } from './prepared.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import type { StageProgress } from '../runtime/progress.js';

@@ -6,7 +6,7 @@ import { selectRowsByKey } from '../sql/apply-session.js';
 import { readUniqueIndexes, rowsSharingUniqueValues, type UniqueIndex } from '../db/unique-values.js';
 import type { Catalog } from '../db/catalog-types.js';
 import type { Alternative, Change, Evidence, LiveMeeting } from './changeset.js';
-import { comparisonKey } from './normalize.js';
+import { comparisonKey } from '../values/normalize.js';
 import { keyGeneratorOf } from './key-refs.js';
 import { columnRecord, hasOwn, own } from './own.js';
 

@@ -3,7 +3,7 @@ import { containsSecret } from '../runtime/secrets.js';
 import type { Candidate, LookupRequest, RecordCitation } from '../mapping/evaluate.js';
 import { REDACTED } from '../records/scrub.js';
 import type { UnrecoverableReason } from './changeset.js';
-import { toColumnText } from './normalize.js';
+import { toColumnText } from '../values/normalize.js';
 
 /**
  * A candidate row reduced, as soon as a rule produced it, to what reconcile needs: each

@@ -15,7 +15,7 @@ import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK, selectAllRows } from '../sql/select
 import { InvalidInputError, UsageError, type Problem } from '../errors.js';
 import { CHANGESET_FORMAT, type Changeset, type RuleFailureEntry, type TableSummary, type UnmappedRecords } from './changeset.js';
 import { LookupIndex } from './lookup-index.js';
-import { comparisonKey } from './normalize.js';
+import { comparisonKey } from '../values/normalize.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';

@@ -4,7 +4,7 @@ import type { Candidate, RuleEvaluator } from '../mapping/evaluate.js';
 import type { SourceRecord } from '../records/envelope.js';
 import type { Changeset, RuleFailureEntry, UnmappedRecords } from './changeset.js';
 import { LookupIndex } from './lookup-index.js';
-import { comparisonKey, toColumnText } from './normalize.js';
+import { comparisonKey, toColumnText } from '../values/normalize.js';
 import { digestOfTexts } from './fingerprints.js';
 import { candidateKeys } from './match-keys.js';
 import { ColumnLayout, encodeCandidate, prepareCandidate, type CandidatePrep, type LinkOf, type PendingLookup, type PreparedCandidate } from './prepared.js';

@@ -3,7 +3,7 @@ import { tableKey } from '../db/catalog.js';
 import type { Change } from './changeset.js';
 import type { ChangeSpill } from './change-spill.js';
 import type { LookupIndex } from './lookup-index.js';
-import { comparisonKey } from './normalize.js';
+import { comparisonKey } from '../values/normalize.js';
 import { columnRecord } from './own.js';
 import { keyRefValue } from './key-refs.js';
 import type { ParentDecisions } from '../decide/for-children.js';

@@ -4,7 +4,7 @@ import type { BoundMapping } from '../mapping/check-catalog.js';
 import type { Alternative, Change, Disagreement, Evidence, TableCounts, UnrecoverableReason } from './changeset.js';
 import type { LookupIndex } from './lookup-index.js';
 import { mergeClaims, type Claim } from './merge.js';
-import { comparisonKey } from './normalize.js';
+import { comparisonKey } from '../values/normalize.js';
 import { keyGeneratorOf, keyRefOf } from './key-refs.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';

@@ -229,7 +229,7 @@ describe('reconciling one table', () => {
 });
 
 describe('column text forms', async () => {
-  const { toColumnText, comparisonKey } = await import('../../src/reconcile/normalize.js');
+  const { toColumnText, comparisonKey } = await import('../../src/values/normalize.js');
   const num = column('amount', 'numeric', { type: 'numeric(5,2)' });
   it('checks numeric precision the way PostgreSQL rounds', () => {
     expect(toColumnText(num, '999.99')).toEqual({ ok: true, text: '999.99' });
