@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseDocument, YAMLSeq } from 'yaml';
-import { readChangeset } from '../patch/read-changeset.js';
-import { own } from '../reconcile/own.js';
+import { readChangeset } from '../changeset/read-changeset.js';
+import { own } from '../values/own.js';
 import { applyDecisions } from './apply-decisions.js';
 import { askUntilUnderstood } from './ask-until-understood.js';
 import { loadDecisions } from './load.js';

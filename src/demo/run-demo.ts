@@ -17,8 +17,8 @@ import { generateIncident, writeIncidentFiles, type Incident, type IncidentRows 
 import { packageRoot } from './package-root.js';
 import { afterRestart } from './after-restart.js';
 import { NATURAL_KEYS } from './columns.js';
-import { readChangeset } from '../patch/read-changeset.js';
-import type { Change } from '../reconcile/changeset.js';
+import { readChangeset } from '../changeset/read-changeset.js';
+import type { Change } from '../changeset/changeset.js';
 import type { DemoTable } from '../sql/demo-schema.js';
 import { demoNextSteps } from './next-steps.js';
 import { patchDir, embeddedDir } from '../runtime/job-paths.js';

@@ -1,6 +1,6 @@
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Change, Changeset, TableSummary } from '../reconcile/changeset.js';
+import type { Change, Changeset, TableSummary } from '../changeset/changeset.js';
 import {
   advanceSequence,
   insertRows,
@@ -16,7 +16,7 @@ import {
 import { applyDecisions, type DecidedChangeset } from '../decide/apply-decisions.js';
 import { loadDecisions } from '../decide/load.js';
 import { decisionsSchema } from '../decide/schema.js';
-import { hasOwn, own } from '../reconcile/own.js';
+import { hasOwn, own } from '../values/own.js';
 import { MANIFEST_FORMAT, sha256, type PatchManifest } from './manifest.js';
 import { SqlFileBuilder } from './sql-file.js';
 import { acceptedInMemory, type AcceptedChanges } from './accepted-changes.js';
@@ -25,7 +25,7 @@ import { copyBlock, createStage, insertFromStage, stageTable, type StageColumn }
 import type { QualifiedName } from '../sql/identifier.js';
 import type { SqlValue } from '../sql/literal.js';
 import { collectGarbage } from '../runtime/memory.js';
-import { readChangeset } from './read-changeset.js';
+import { readChangeset } from '../changeset/read-changeset.js';
 import { provenance } from './provenance.js';
 import { bySignature, chunksOf, typed } from './statement-groups.js';
 import { emitKeyedInserts, emitKeyedRemovals, forgetKeys, KeyedPlan, keyRefNames, type KeyRefNames } from './keyed-rows.js';

@@ -2,7 +2,7 @@ import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
 import { containsSecret } from '../runtime/secrets.js';
 import type { Candidate, LookupRequest, RecordCitation } from '../mapping/evaluate.js';
 import { REDACTED } from '../records/scrub.js';
-import type { UnrecoverableReason } from './changeset.js';
+import type { UnrecoverableReason } from '../changeset/changeset.js';
 import { toColumnText } from '../values/normalize.js';
 
 /**

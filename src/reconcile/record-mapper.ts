@@ -2,7 +2,7 @@ import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
 import type { LookupLink } from '../mapping/check-catalog.js';
 import type { Candidate, RuleEvaluator } from '../mapping/evaluate.js';
 import type { SourceRecord } from '../records/envelope.js';
-import type { Changeset, RuleFailureEntry, UnmappedRecords } from './changeset.js';
+import type { Changeset, RuleFailureEntry, UnmappedRecords } from '../changeset/changeset.js';
 import { LookupIndex } from './lookup-index.js';
 import { comparisonKey, toColumnText } from '../values/normalize.js';
 import { digestOfTexts } from './fingerprints.js';

@@ -12,7 +12,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { PreconditionFailed, SafetyRefusal, type SalvageError } from '../../src/errors.js';
 import { sha256, type PatchManifest } from '../../src/patch/manifest.js';
 import { buildPatch, writePatch } from '../../src/patch/patch.js';
-import type { Change, Changeset } from '../../src/reconcile/changeset.js';
+import type { Change, Changeset } from '../../src/changeset/changeset.js';
 import { CREATE_HISTORY } from '../../src/sql/history.js';
 import { changesetOf } from '../support/changeset.js';
 import { tempJobDir } from '../support/flow.js';

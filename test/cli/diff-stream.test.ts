@@ -9,7 +9,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { redact, registerSecret } from '../../src/runtime/secrets.js';
-import type { Changeset } from '../../src/reconcile/changeset.js';
+import type { Changeset } from '../../src/changeset/changeset.js';
 import { writeChangeset } from '../../src/reconcile/reconcile.js';
 import { openChangesetView } from '../../src/report/changeset-file-view.js';
 import { renderChangeset, renderPieces } from '../../src/report/render.js';

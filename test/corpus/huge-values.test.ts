@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { redact, redactPieces } from '../../src/runtime/secrets.js';
 import { redactUrlPasswords } from '../../src/runtime/url-password.js';
-import type { Change, Changeset } from '../../src/reconcile/changeset.js';
+import type { Change, Changeset } from '../../src/changeset/changeset.js';
 import { writeChangeset } from '../../src/reconcile/reconcile.js';
 import { seededRandom } from '../fakes/stripe/random.js';
 import { changesetOf } from '../support/changeset.js';

@@ -6,7 +6,7 @@ import { decisionId } from '../../src/decide/conflict-decision.js';
 import { loadDecisions } from '../../src/decide/load.js';
 import { review } from '../../src/decide/review.js';
 import { writeChangeset } from '../../src/reconcile/reconcile.js';
-import { CHANGESET_FORMAT, type Change, type Changeset } from '../../src/reconcile/changeset.js';
+import { CHANGESET_FORMAT, type Change, type Changeset } from '../../src/changeset/changeset.js';
 import { viewOfChangeset } from '../../src/report/changeset-view.js';
 import { buildReportData } from '../../src/report/html-data.js';
 import { markdownLines, renderMarkdown } from '../../src/report/markdown.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply } from '../../src/apply/apply.js';
 import { review } from '../../src/decide/review.js';
 import { writePatch } from '../../src/patch/patch.js';
-import type { Change, Changeset } from '../../src/reconcile/changeset.js';
+import type { Change, Changeset } from '../../src/changeset/changeset.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
 import { openChangesetView } from '../../src/report/changeset-file-view.js';
 import { renderPieces } from '../../src/report/render.js';
