@@ -10,7 +10,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { redact, registerSecret } from '../../src/runtime/secrets.js';
 import type { Changeset } from '../../src/changeset/changeset.js';
-import { writeChangeset } from '../../src/reconcile/reconcile.js';
 import { openChangesetView } from '../../src/report/changeset-file-view.js';
 import { renderChangeset, renderPieces } from '../../src/report/render.js';
 import { PR_COMMENT_MAX_CHARS, PR_SAMPLES_PER_KIND } from '../../src/report/markdown.js';
@@ -19,6 +18,7 @@ import { collectGarbage } from '../../src/runtime/memory.js';
 import { writePieces } from '../../src/cli/write-pieces.js';
 import { syntheticChangeset } from '../report/fixtures.js';
 import { tempJobDir } from '../support/flow.js';
+import { writeChangeset } from '../../src/changeset/write-changeset.js';
 
 const BIN = path.resolve('bin/salvage.js');
 const PASSWORD = 'Pw-diff-stream-9931';

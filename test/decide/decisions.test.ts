@@ -110,7 +110,7 @@ describe('decisions', () => {
 
 describe('salvage review', async () => {
   const { review } = await import('../../src/decide/review.js');
-  const { writeChangeset } = await import('../../src/reconcile/reconcile.js');
+  const { writeChangeset } = await import('../../src/changeset/write-changeset.js');
   const { loadDecisions } = await import('../../src/decide/load.js');
   const { readFile } = await import('node:fs/promises');
   const path = await import('node:path');
@@ -176,7 +176,7 @@ describe('salvage review', async () => {
 });
 
 describe('reading changeset.json back', async () => {
-  const { writeChangeset } = await import('../../src/reconcile/reconcile.js');
+  const { writeChangeset } = await import('../../src/changeset/write-changeset.js');
   const { readChangeset } = await import('../../src/changeset/read-changeset.js');
   const { readFile, writeFile } = await import('node:fs/promises');
   const { createHash } = await import('node:crypto');

@@ -10,7 +10,6 @@ import { describe, expect, it } from 'vitest';
 import { applyDecisions } from '../../src/decide/apply-decisions.js';
 import { decisionsSchema } from '../../src/decide/schema.js';
 import type { Change, Changeset } from '../../src/changeset/changeset.js';
-import { writeChangeset } from '../../src/reconcile/reconcile.js';
 import { sha256 } from '../../src/patch/manifest.js';
 import { buildPatch, writePatch, type PatchLayout } from '../../src/patch/patch.js';
 import { readChangeset } from '../../src/changeset/read-changeset.js';
@@ -18,6 +17,7 @@ import { seededRandom, type Random } from '../fakes/stripe/random.js';
 import { changesetOf } from '../support/changeset.js';
 import { hostileChangeset } from '../support/hostile-changeset.js';
 import { tempJobDir } from '../support/flow.js';
+import { writeChangeset } from '../../src/changeset/write-changeset.js';
 
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const ev = (source: string, ref: string, rule: string) => [{ source, record: ref, ref, rule }];
