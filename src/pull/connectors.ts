@@ -1,4 +1,4 @@
-import { csvConnector } from '../../connectors/csv.js';
+import { csvConnector } from '../../connectors/csv/connector.js';
 import { emlConnector, imapConnector } from '../../connectors/email/index.js';
 import { googleCalendarConnector } from '../../connectors/google-calendar/index.js';
 import { icsConnector } from '../../connectors/ics/index.js';
