@@ -22,7 +22,7 @@ function* sources(dir: string): Generator<string> {
   }
 }
 
-/** src/reconcile/table.ts -> src/reconcile; src/errors.ts -> src/errors; connectors/csv.ts -> connectors/csv. */
+/** src/reconcile/table.ts -> src/reconcile; src/errors.ts -> src/errors; connectors/csv/connector.ts -> connectors/csv. */
 function folderOf(file: string): string {
   const parts = path.relative(root, file).split(path.sep);
   const top = parts.slice(0, 2).join('/');
