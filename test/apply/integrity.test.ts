@@ -13,7 +13,7 @@ import { PreconditionFailed, SafetyRefusal, type SalvageError } from '../../src/
 import { sha256, type PatchManifest } from '../../src/patch/manifest.js';
 import { buildPatch, writePatch } from '../../src/patch/patch.js';
 import type { Change, Changeset } from '../../src/changeset/changeset.js';
-import { CREATE_HISTORY } from '../../src/sql/history.js';
+import { CREATE_HISTORY } from '../../src/sql/audit-history.js';
 import { changesetOf } from '../support/changeset.js';
 import { tempJobDir } from '../support/flow.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
