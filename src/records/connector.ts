@@ -82,5 +82,7 @@ export class SourceInputError extends SalvageError {
     readonly location?: string,
   ) {
     super(location ? `${location}: ${reason}` : reason);
+    // Its subclasses (a connector's refusals) are input errors by name too, as they always were.
+    this.name = 'SourceInputError';
   }
 }
