@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Tests of the built binary and of the worker threads run dist/: it is rebuilt first when stale.
+    globalSetup: ['test/support/fresh-build.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Integration tests each create their own databases; two workers suit the 2-core machines.

@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, type Options } from 'csv-parse';
-import { hasBareQuote } from '../connectors/csv.js';
+import { hasBareQuote } from '../connectors/csv/connector.js';
 
 const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '300000' }, runs: { type: 'string', default: '3' } } });
 const ROWS = Number(args.rows);

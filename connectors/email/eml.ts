@@ -5,7 +5,7 @@ import type { Connector, PullContext } from '../../src/records/connector.js';
 import { SourceInputError } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { resolveFilePatterns, type MatchedFile } from '../shared/files.js';
-import { createProgress } from '../shared/progress.js';
+import { createProgress } from '../../src/runtime/source-progress.js';
 import { contentDigest, messageIdentity, variantId } from './dedupe.js';
 import { firstField, parseHeaderBlock, PassFieldLines } from './header-fields.js';
 import { linesOf, readMboxMessage, scanMbox } from './mbox.js';

@@ -1,6 +1,6 @@
 import { SourceInputError } from '../../src/records/connector.js';
 
-/** A `kind: imap` source, as salvage.yaml gives it (src/config/schema.ts). */
+/** A `kind: imap` source, as salvage.yaml gives it (its schema: source-kinds.ts). */
 export interface ImapSourceOptions {
   host: string;
   /** Default 993 when secure, 143 otherwise. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Connector, PullContext } from '../../src/records/connector.js';
 import { SourceInputError } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
-import { createProgress, type Progress } from '../shared/progress.js';
+import { createProgress, type SourceProgress } from '../../src/runtime/source-progress.js';
 import { contentDigest, MessageLocations, variantId } from './dedupe.js';
 import { fetchBatch, parsedContent, UidValidityChanged, type FetchedBatch, type FetchedMessage } from './imap-fetch.js';
 import { indexMailbox, type IndexedMessage, type MailboxIndex } from './imap-index.js';
@@ -56,7 +56,7 @@ interface PullState {
   positions: Map<string, MailboxPosition>;
   locations: MessageLocations<ImapLocation>;
   tally: Tally;
-  progress: Progress;
+  progress: SourceProgress;
 }
 
 async function* pullImap(options: ImapSourceOptions, tuning: ResolvedTuning, context: PullContext): AsyncGenerator<SourceRecord> {

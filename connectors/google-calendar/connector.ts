@@ -1,6 +1,6 @@
 import type { Connector, PullContext } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
-import { createProgress } from '../shared/progress.js';
+import { createProgress } from '../../src/runtime/source-progress.js';
 import { createAuthClient } from './auth.js';
 import { createCalendarApi, rootUrlOf, type CalendarApi } from './calendar-api.js';
 import { resolveCalendars } from './calendars.js';

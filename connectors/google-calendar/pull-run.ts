@@ -1,6 +1,6 @@
 import type { PullContext } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
-import type { Progress } from '../shared/progress.js';
+import type { SourceProgress } from '../../src/runtime/source-progress.js';
 import type { CalendarApi } from './calendar-api.js';
 import { addRecord } from './fingerprint.js';
 import type { PreviousRecords } from './previous-records.js';
@@ -10,7 +10,7 @@ import type { PullState } from './pull-state.js';
 export interface PullRun {
   context: PullContext;
   api: CalendarApi;
-  progress: Progress;
+  progress: SourceProgress;
   previous: PreviousRecords;
   state: PullState;
   /** `state.listedIds` as a set. */

@@ -12,7 +12,7 @@ import type { SourceRecord } from '../../src/records/envelope.js';
 import { type MatchedFile, resolveFilePatterns } from '../shared/files.js';
 import type { SkipCounts } from './file-context.js';
 import { streamedFileRecords } from './stream-records.js';
-import { createProgress, type Progress } from '../shared/progress.js';
+import { createProgress, type SourceProgress } from '../../src/runtime/source-progress.js';
 
 export interface IcsSourceOptions {
   /** Glob patterns, relative to the config's directory. */
@@ -27,7 +27,7 @@ export function icsConnector(options: IcsSourceOptions): Connector {
 }
 
 /** How one file becomes records: streamed (the default) or whole (whole-file.ts). */
-export type IcsFileReader = (file: MatchedFile, context: PullContext, skipped: SkipCounts, progress?: Progress) => AsyncIterable<SourceRecord>;
+export type IcsFileReader = (file: MatchedFile, context: PullContext, skipped: SkipCounts, progress?: SourceProgress) => AsyncIterable<SourceRecord>;
 
 export async function* pullIcsFiles(options: IcsSourceOptions, context: PullContext, readFile: IcsFileReader = streamedFileRecords): AsyncGenerator<SourceRecord> {
   const files = await resolveFilePatterns(options.files, context.baseDir, context.log);

@@ -18,9 +18,9 @@ import { PositionedReader } from './positioned-reader.js';
 import { wholeFileRecords } from './whole-file.js';
 import { QuirkWarnings } from './quirk-warnings.js';
 import { repairCalendarText } from './quirks.js';
-import type { Progress } from '../shared/progress.js';
+import type { SourceProgress } from '../../src/runtime/source-progress.js';
 
-export async function* streamedFileRecords(file: MatchedFile, context: PullContext, skipped: SkipCounts, progress?: Progress): AsyncGenerator<SourceRecord> {
+export async function* streamedFileRecords(file: MatchedFile, context: PullContext, skipped: SkipCounts, progress?: SourceProgress): AsyncGenerator<SourceRecord> {
   // The index pass reads the whole file before its first event: counted on the live line, not logged.
   const index = await indexCalendarFile(file, progress ? () => progress.add('events indexed') : undefined);
   if (index === undefined) {

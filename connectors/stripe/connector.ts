@@ -12,7 +12,7 @@
 import type { Connector, PullContext } from '../../src/records/connector.js';
 import { SourceInputError } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
-import { createProgress } from '../shared/progress.js';
+import { createProgress } from '../../src/runtime/source-progress.js';
 import { systemClock } from './clock.js';
 import { changeVisibilityNote, deletedObjectRecord } from './events.js';
 import { StripeRequestError } from './failures.js';

@@ -9,7 +9,7 @@ import { APPLY_BEGIN, APPLY_COMMIT, APPLY_ROLLBACK, SELECT_CURRENT_DATABASE, set
 import { checkDrift } from './drift.js';
 import { fillStage } from './fill-stage.js';
 import { postgresRefusal } from './postgres-refusal.js';
-import { lastAction, recordAction } from './history.js';
+import { lastAction, recordAction } from './applied-history.js';
 import { readPatchStatements, type PatchStatement } from './patch-statements.js';
 import { checkPrivileges } from './privileges.js';
 import { writeSafetyCopy } from './safety-copy.js';

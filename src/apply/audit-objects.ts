@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { SafetyRefusal } from '../errors.js';
 import { AUDIT_SCHEMA, AUDIT_TABLE_ATTACHMENTS, auditTable } from '../sql/audit-objects.js';
-import { CREATE_HISTORY } from '../sql/history.js';
+import { CREATE_HISTORY } from '../sql/audit-history.js';
 
 const yes = (v: unknown) => v === true || v === 't' || v === 'true';
 

@@ -3,7 +3,7 @@ import { tableKey } from '../db/catalog.js';
 import type { Catalog, CatalogTable } from '../db/catalog-types.js';
 import { findExactTable } from '../db/table-names.js';
 import { SafetyRefusal } from '../errors.js';
-import { comparisonKey } from '../reconcile/normalize.js';
+import { comparisonKey } from '../values/normalize.js';
 import type { KeyConstant } from '../sql/apply-session.js';
 import type { PatchStatement } from './patch-statements.js';
 import { primaryKeyText, readRowsByKey, type Row } from './rows-by-key.js';

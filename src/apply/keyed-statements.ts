@@ -1,4 +1,4 @@
-import type { KeyGenerator } from '../reconcile/key-refs.js';
+import type { KeyGenerator } from '../changeset/key-refs.js';
 import type { StagedIn } from './staged-statements.js';
 import { castArgument, constantOf, only, qualifiedColumn, sameTable, tableOf, truncateIdentifier, type Constant, type Node, type Refuse, type TableName } from './parse-tree.js';
 

@@ -4,7 +4,7 @@ import { PreconditionFailed } from '../errors.js';
 import { quoteQualified, type QualifiedName } from '../sql/identifier.js';
 import { TRIGGERS_AND_RULES } from '../sql/triggers.js';
 import { tableKey } from '../db/catalog.js';
-import { comparisonKey } from '../reconcile/normalize.js';
+import { comparisonKey } from '../values/normalize.js';
 import type { DriftReport } from './drift.js';
 import type { PatchStatement } from './patch-statements.js';
 import { primaryKeyText, readRowsByKey, type Row } from './rows-by-key.js';

@@ -3,10 +3,10 @@ import { createReadStream, existsSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { decisionsPath } from '../decide/load.js';
 import { SafetyRefusal } from '../errors.js';
 import type { PatchManifest } from '../patch/manifest.js';
 import { derivePatchManifest } from '../patch/patch.js';
+import { decisionsPath } from '../runtime/job-paths.js';
 
 /** Where the reviewed changeset and its decisions are: the job directory of `salvage diff` and `salvage review`. */
 export interface ReviewedInputs {

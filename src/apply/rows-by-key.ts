@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
-import { comparisonKey } from '../reconcile/normalize.js';
+import { comparisonKey } from '../values/normalize.js';
 import { selectRowsByKey, type KeyConstant } from '../sql/apply-session.js';
 
 export type Row = Record<string, string | null>;

@@ -9,6 +9,7 @@ import type { DriftReport } from './drift.js';
 import type { PatchStatement } from './patch-statements.js';
 import { reinsertDeleted, splitDeleted } from './restore-deleted.js';
 import type { Row } from './rows-by-key.js';
+import { safetyCopyDir } from '../runtime/job-paths.js';
 
 /**
  * Before the transaction commits, the current state of every row the patch
@@ -20,7 +21,7 @@ import type { Row } from './rows-by-key.js';
  */
 export async function writeSafetyCopy(jobDir: string, patchDir: string, which: 'patch' | 'undo', drift: DriftReport, statements: PatchStatement[] = []): Promise<string> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const dir = path.join(jobDir, 'pre-apply', `${stamp}-${which}`);
+  const dir = safetyCopyDir(jobDir, stamp, which);
   await mkdir(dir, { recursive: true });
   const lines = [
     sqlComment(`rows as they were in the target right before salvage ${which === 'patch' ? 'apply' : 'undo'} (${new Date().toISOString()})`),

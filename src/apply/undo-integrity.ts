@@ -1,6 +1,6 @@
 import { SafetyRefusal } from '../errors.js';
 import type { PatchManifest } from '../patch/manifest.js';
-import type { HistoryEntry } from './history.js';
+import type { HistoryEntry } from './applied-history.js';
 
 /**
  * The manifest's checksum only proves undo.sql matches the manifest beside it, and

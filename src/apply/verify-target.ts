@@ -4,7 +4,7 @@ import { findExactTable } from '../db/table-names.js';
 import type { Catalog, CatalogColumn, CatalogTable } from '../db/catalog-types.js';
 import type pg from 'pg';
 import { connectDatabase } from '../db/connect.js';
-import { comparisonKey } from '../reconcile/normalize.js';
+import { comparisonKey } from '../values/normalize.js';
 import { DEFAULT_VALUE, readPatchStatements, type PatchStatement } from './patch-statements.js';
 import { KEY_MAP_EXISTS, SELECT_KEYS_BY_REF } from '../sql/key-map.js';
 import { readVerifiedPatch } from './verify-patch.js';

@@ -6,7 +6,6 @@ import { InvalidInputError, type Problem } from '../errors.js';
 import { readDeclaredDomains, type ValueDomains } from '../init/value-domains.js';
 import { bindMappings, partialLookupNote } from '../mapping/check-catalog.js';
 import type { MappingSet } from '../mapping/types.js';
-import { embeddedDir } from '../reconcile/reconcile.js';
 import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK } from '../sql/select.js';
 import { loadMappingFiles } from './load-mapping-files.js';
 import { nowDefaultWarnings } from './now-defaults.js';
@@ -14,6 +13,7 @@ import { sortProblems, type CheckReport } from './report.js';
 import { columnFit } from './column-fit.js';
 import { ruleStats } from './rule-stats.js';
 import { schemaProblems } from './schema-checks.js';
+import { embeddedDir } from '../runtime/job-paths.js';
 
 /**
  * `salvage check`: everything that can be wrong with the config and the mappings,

@@ -1,6 +1,6 @@
 import type { Catalog, CatalogColumn } from '../db/catalog-types.js';
 import { findTable } from '../db/catalog.js';
-import { toColumnText } from '../reconcile/normalize.js';
+import { toColumnText } from '../values/normalize.js';
 import type { ColumnFit } from './rule-stats.js';
 
 /**

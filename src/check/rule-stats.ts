@@ -3,9 +3,9 @@ import type { SalvageConfig } from '../config/load.js';
 import { RuleEvaluator, type Candidate } from '../mapping/evaluate.js';
 import type { MappingSet, SourcePosition } from '../mapping/types.js';
 import type { Value } from '../mapping/transforms/index.js';
-import { recordsPath } from '../pull/pull.js';
 import { SourceInputError } from '../records/connector.js';
 import { readRecordsFile } from '../records/ndjson.js';
+import { recordsPath } from '../runtime/job-paths.js';
 
 /** What one rule did with the pulled records: enough to fix it before a full reconcile. */
 export interface RuleStats {

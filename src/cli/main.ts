@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import path from 'node:path';
 import { loadConfig, requireEnv, type SalvageConfig } from '../config/load.js';
-import { redact, redactPieces } from '../config/secrets.js';
+import { redact, redactPieces } from '../runtime/secrets.js';
 import { ExitCode, formatProblem, PreconditionFailed, SalvageError, UsageError } from '../errors.js';
 import { fileSystemRefusal, isFileSystemFailure } from '../file-system-failure.js';
 import { review } from '../decide/review.js';
@@ -12,11 +12,11 @@ import { apply } from '../apply/apply.js';
 import { doctor } from '../apply/doctor.js';
 import { verifyApplied } from '../apply/verify-target.js';
 import { runDemo } from '../demo/run-demo.js';
-import { patchDir, writePatch } from '../patch/patch.js';
+import { writePatch } from '../patch/patch.js';
 import { writesRows } from '../patch/manifest.js';
 import { pull } from '../pull/pull.js';
 import { preserve } from '../preserve/preserve.js';
-import { changesetPath, embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
+import { formatCounts, reconcile } from '../reconcile/reconcile.js';
 import { DIFF_FORMATS, lineEnded, renderPieces, type RenderOptions } from '../report/render.js';
 import { openChangesetView } from '../report/changeset-file-view.js';
 import { PR_COMMENT_MAX_CHARS, PR_SAMPLES_PER_KIND } from '../report/markdown.js';
@@ -27,7 +27,8 @@ import { diffLimit } from './diff-limit.js';
 import { salvageVersion } from './version.js';
 import { formatCount as n } from '../runtime/format-count.js';
 import { NO_PROGRESS, TerminalProgress, type Progress } from '../runtime/progress.js';
-import { liveLineWanted } from '../../connectors/shared/live-line.js';
+import { liveLineWanted } from '../runtime/live-line.js';
+import { patchDir, changesetPath, embeddedDir, recordsDir, rejectedDir } from '../runtime/job-paths.js';
 
 interface GlobalOptions {
   config: string;
@@ -126,12 +127,12 @@ export function buildProgram(): Command {
       const only = [...names, ...(opts.source ?? [])];
       const sources = only.length ? [...new Set(only)] : undefined;
       const cfg = await config(command, sources ? sources.map((name) => ['sources', name]) : [['sources']]);
-      // The connectors draw their own live line, under the same policy as progressFor's bars.
-      const summaries = await pull({ config: cfg, sources, log: err, progress: globals(command).progress });
+      // The sources count on the bar's live line, drawn under the same policy as every stage's.
+      const summaries = await pull({ config: cfg, sources, log: err, progress: progressFor(command) });
       const rejected = summaries.reduce((sum, s) => sum + s.rejected, 0);
       out(
-        `pulled ${n(summaries.reduce((sum, s) => sum + s.records, 0))} records from ${summaries.length} source(s) into ${path.join(cfg.jobDir, 'records')}` +
-          (rejected ? `; ${n(rejected)} could not be read and were rejected (listed above, all in ${path.join(cfg.jobDir, 'rejected')})` : ''),
+        `pulled ${n(summaries.reduce((sum, s) => sum + s.records, 0))} records from ${summaries.length} source(s) into ${recordsDir(cfg.jobDir)}` +
+          (rejected ? `; ${n(rejected)} could not be read and were rejected (listed above, all in ${rejectedDir(cfg.jobDir)})` : ''),
       );
       if (rejected && opts.strict) throw new SalvageError(`--strict: ${rejected} record${rejected === 1 ? '' : 's'} could not be read`);
     });
@@ -327,16 +328,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof SalvageError) {
       err(`salvage: ${error.message}`);
-      return error.exitCode;
+      // An input or connection error that kept a file system code (a records file the disk refused) is a refusal of the disk.
+      return error.exitCode === ExitCode.failure && isFileSystemFailure(error) ? ExitCode.fileSystem : error.exitCode;
     }
     const refused = fileSystemRefusal(error);
     if (refused) {
       err(`salvage: ${refused.message}`);
       return refused.exitCode;
-    }
-    if (error instanceof Error && (error.name === 'SourceInputError' || error.name === 'DatabaseConnectionError')) {
-      err(`salvage: ${error.message}`);
-      return isFileSystemFailure(error) ? ExitCode.fileSystem : ExitCode.failure;
     }
     err(`salvage: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     err('This is a bug in salvage; please report it with the command you ran.');

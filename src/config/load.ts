@@ -5,8 +5,9 @@ import { InvalidInputError, UsageError, type Problem } from '../errors.js';
 import type { PullWindow } from '../records/connector.js';
 import { configSchema, SECRET_FIELDS, type SourceConfig } from './schema.js';
 import { suggest } from '../mapping/transforms/suggest.js';
-import { registerSecret } from './secrets.js';
+import { registerSecret } from '../runtime/secrets.js';
 import { parseYamlDocument, problemAt, type YamlDocument } from './yaml-document.js';
+import { SOURCE_KINDS as REGISTERED_KINDS } from '../../connectors/registry.js';
 
 const DAY_MS = 86_400_000;
 
@@ -213,7 +214,8 @@ function suggestKey(_issue: z.core.$ZodIssue, key: string): string {
   return close ? ` (did you mean "${close}"?)` : '';
 }
 
-const SOURCE_KINDS = ['stripe', 'imap', 'google-calendar', 'ics', 'csv', 'eml'];
+/** The kinds salvage.yaml accepts, as the registry lists them. */
+const SOURCE_KINDS = REGISTERED_KINDS.map((k) => k.kind);
 
 function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected})`;

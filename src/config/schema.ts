@@ -1,4 +1,5 @@
-import { isKnownEncoding } from '../../connectors/shared/text-decoding.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
+import type { SourceKindSpec } from '../records/source-kind.js';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
@@ -33,62 +34,22 @@ const duration = z.string().transform((v, ctx) => {
 /** Every source may look further back than the window's own lookback (`sources.NAME.lookback`). */
 const sourceLookback = { lookback: duration.optional() };
 
-const globList = z.array(z.string().min(1)).min(1, 'list at least one file or glob pattern');
-
 const databaseSchema = z.strictObject({ url: z.string().min(1).optional() });
 
-const stripeSource = z.strictObject({
-  kind: z.literal('stripe'),
-  ...sourceLookback,
-  apiKey: z.string().min(1),
-  apiBase: z.string().url().optional(),
-  objects: z.array(z.string()).optional(),
-  connectedAccount: z.string().optional(),
-  accounts: z.union([z.literal('all'), z.array(z.string()).min(1)]).optional(),
-  allowSecretKey: z.boolean().optional(),
-});
-const imapSource = z.strictObject({
-  kind: z.literal('imap'),
-  ...sourceLookback,
-  host: z.string().min(1),
-  port: z.number().int().positive().optional(),
-  secure: z.boolean().optional(),
-  user: z.string().min(1),
-  pass: z.string().optional(),
-  accessToken: z.string().optional(),
-  auth: z.enum(['password', 'xoauth2']).optional(),
-  mailboxes: z.array(z.string()).min(1).optional(),
-});
-const googleCalendarSource = z.strictObject({
-  kind: z.literal('google-calendar'),
-  ...sourceLookback,
-  accessToken: z.string().optional(),
-  credentials: z.string().optional(),
-  subject: z.string().optional(),
-  calendarIds: z.union([z.literal('all'), z.array(z.string()).min(1)]).optional(),
-  apiBase: z.string().url().optional(),
-});
-const icsSource = z.strictObject({ kind: z.literal('ics'), ...sourceLookback, files: globList });
-const csvSource = z.strictObject({
-  kind: z.literal('csv'),
-  ...sourceLookback,
-  files: globList,
-  delimiter: z.string().length(1).optional(),
-  // Any label iconv-lite knows (windows-1252 for Excel exports from Windows, latin1, utf16le, shift_jis...).
-  encoding: z.string().refine(isKnownEncoding, { message: 'unknown encoding: use a name such as utf8, windows-1252 (Excel on Windows), latin1, utf16le or shift_jis' }).optional(),
-  createdColumn: z.string().optional(),
-  updatedColumn: z.string().optional(),
-});
-const emlSource = z.strictObject({ kind: z.literal('eml'), ...sourceLookback, files: globList });
+/** A kind's schema with the options every source has (strict still: extend keeps the kind's unknown-key rule). */
+type WithCommonOptions<S> = S extends z.ZodObject<infer Shape, infer Config> ? z.ZodObject<Shape & typeof sourceLookback, Config> : never;
 
-export const sourceSchema = z.discriminatedUnion('kind', [
-  stripeSource,
-  imapSource,
-  googleCalendarSource,
-  icsSource,
-  csvSource,
-  emlSource,
-]);
+function withCommonOptions<S extends z.ZodObject>(schema: S): WithCommonOptions<S> {
+  return schema.extend(sourceLookback) as unknown as WithCommonOptions<S>;
+}
+
+/** The kinds' schemas as a tuple, each with its own type, for the discriminated union. */
+function schemasOf<Kinds extends readonly [SourceKindSpec, ...SourceKindSpec[]]>(kinds: Kinds): { -readonly [K in keyof Kinds]: WithCommonOptions<Kinds[K]['schema']> } {
+  return kinds.map((k) => withCommonOptions(k.schema)) as { -readonly [K in keyof Kinds]: WithCommonOptions<Kinds[K]['schema']> };
+}
+
+/** A source's entry: the schema its kind declares (connectors/registry.ts). */
+export const sourceSchema = z.discriminatedUnion('kind', schemasOf(SOURCE_KINDS));
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type SourceKind = SourceConfig['kind'];
 
@@ -118,5 +79,5 @@ export const configSchema = z.strictObject({
 });
 export type RawConfig = z.infer<typeof configSchema>;
 
-/** Fields whose values are secrets: only ever given as env:NAME, never printed. */
-export const SECRET_FIELDS = new Set(['apiKey', 'pass', 'accessToken', 'credentials']);
+/** Fields whose values are secrets (each kind names its own): only ever given as env:NAME, never printed. */
+export const SECRET_FIELDS: ReadonlySet<string> = new Set(SOURCE_KINDS.flatMap((k) => k.secretFields));

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { sessionSetupSql } from '../sql/session.js';
 import { startEmbedded, type EmbeddedDatabase } from './embedded.js';
 import { redactSecrets, secretsOfUrl } from './redact.js';
+import { SalvageError } from '../errors.js';
 
 /** An open connection, and how to name it in messages. */
 export interface DbHandle {
@@ -25,10 +26,8 @@ export interface ConnectOptions {
   applicationName?: string;
 }
 
-/** Thrown when a connection cannot be opened or set up. The message never holds a password. */
-export class DatabaseConnectionError extends Error {
-  override name = 'DatabaseConnectionError';
-}
+/** Thrown when a connection cannot be opened or set up (exit 1). The message never holds a password. */
+export class DatabaseConnectionError extends SalvageError {}
 
 /**
  * Every column value comes back as the server's text form (or null): no Date,

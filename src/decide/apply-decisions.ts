@@ -1,5 +1,5 @@
-import type { Change, Changeset } from '../reconcile/changeset.js';
-import { own } from '../reconcile/own.js';
+import type { Change, Changeset } from '../changeset/changeset.js';
+import { own } from '../values/own.js';
 import type { Choice, Decisions, Selector } from './schema.js';
 
 export interface DecidedChangeset {

@@ -1,8 +1,8 @@
 import { parse } from 'yaml';
-import type { Change } from '../reconcile/changeset.js';
+import type { Change } from '../changeset/changeset.js';
 import { Decider } from './apply-decisions.js';
 import type { Decisions } from './schema.js';
-import { own } from '../reconcile/own.js';
+import { own } from '../values/own.js';
 
 /** One disputed column as decisions.yaml settles it. */
 export interface ColumnDecision {

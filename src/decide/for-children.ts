@@ -1,4 +1,4 @@
-import type { Change } from '../reconcile/changeset.js';
+import type { Change } from '../changeset/changeset.js';
 import { Decider, type Verdict } from './apply-decisions.js';
 import type { Decisions } from './schema.js';
 

@@ -1,14 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { zodProblems } from '../config/load.js';
 import { parseYamlDocument } from '../config/yaml-document.js';
 import { InvalidInputError } from '../errors.js';
 import { decisionsSchema, type Decisions } from './schema.js';
-
-export function decisionsPath(jobDir: string): string {
-  return path.join(jobDir, 'decisions.yaml');
-}
+import { decisionsPath } from '../runtime/job-paths.js';
 
 export interface LoadedDecisions {
   decisions: Decisions;

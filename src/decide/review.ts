@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseDocument, YAMLSeq } from 'yaml';
-import { readChangeset } from '../patch/read-changeset.js';
-import { changesetPath } from '../reconcile/reconcile.js';
-import { own } from '../reconcile/own.js';
+import { readChangeset } from '../changeset/read-changeset.js';
+import { own } from '../values/own.js';
 import { applyDecisions } from './apply-decisions.js';
 import { askUntilUnderstood } from './ask-until-understood.js';
-import { decisionsPath, loadDecisions } from './load.js';
+import { loadDecisions } from './load.js';
+import { changesetPath, decisionsPath } from '../runtime/job-paths.js';
 
 export interface ReviewOptions {
   jobDir: string;

@@ -1,4 +1,4 @@
-import { ITEMS, SLOT_HOURS, priceCents, type Item, type SlotHours, type Trip } from './catalog.js';
+import { ITEMS, SLOT_HOURS, priceCents, type Item, type SlotHours, type Trip } from './rental-catalog.js';
 import type { BookingPlan, CustomerPlan, PaymentPlan } from './history-model.js';
 import type { Random } from './prng.js';
 import { DAY, addDays, osloClock, osloDayOf, osloInstant, osloMonth, type Instant, type LocalDay } from './time.js';

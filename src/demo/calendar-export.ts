@@ -1,4 +1,4 @@
-import { formatCents, tripEnd, tripStart, type Trip } from './catalog.js';
+import { formatCents, tripEnd, tripStart, type Trip } from './rental-catalog.js';
 import { lastModified, tripAt, type BookingPlan, type BusinessHistory } from './history-model.js';
 import { escapeText, icsDocument, quoteParam } from './ics-writer.js';
 import { BUSINESS_ZONE, HOUR, addDays, instantFromIso, toIcsDate, toIcsLocal, toIcsUtc, type Instant } from './time.js';

@@ -1,5 +1,5 @@
 import { DEMO_COLUMNS, type DemoTable } from '../sql/demo-schema.js';
-import { withoutTrailingZeros } from '../reconcile/trailing-zeros.js';
+import { withoutTrailingZeros } from '../values/trailing-zeros.js';
 
 /**
  * What each column of the demo schema means to the grader: how two values are

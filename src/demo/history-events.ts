@@ -1,4 +1,4 @@
-import { shiftTrip, tripStart } from './catalog.js';
+import { shiftTrip, tripStart } from './rental-catalog.js';
 import { STRIPE_ID_ALPHABET } from './booking-factory.js';
 import { tripAt, refundedCentsAt, type BookingPlan } from './history-model.js';
 import type { Random } from './prng.js';

@@ -1,4 +1,4 @@
-import type { Item, Trip } from './catalog.js';
+import type { Item, Trip } from './rental-catalog.js';
 import type { Identity } from './people.js';
 import type { Instant } from './time.js';
 

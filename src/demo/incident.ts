@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { calendarIcs } from './calendar-export.js';
-import { simulateHistory } from './history.js';
+import { simulateHistory } from './business-history.js';
 import type { GenerateIncidentOptions, Incident } from './incident-types.js';
 import { Random } from './prng.js';
 import { snapshotAt } from './snapshot.js';

@@ -5,9 +5,9 @@ import { apply } from '../apply/apply.js';
 import { loadConfig } from '../config/load.js';
 import { connectDatabase } from '../db/connect.js';
 import { UsageError } from '../errors.js';
-import { patchDir, writePatch } from '../patch/patch.js';
+import { writePatch } from '../patch/patch.js';
 import { pull } from '../pull/pull.js';
-import { embeddedDir, formatCounts, reconcile } from '../reconcile/reconcile.js';
+import { formatCounts, reconcile } from '../reconcile/reconcile.js';
 import { DEMO_SCHEMA_SQL, demoLoadBatches, demoLoadStatements, demoSelectTable } from '../sql/demo-schema.js';
 import { bookingEvents, startCalendarReplay } from './calendar-replay-server.js';
 import { startStripeReplay, stripeObjects, type StripeReplay } from './stripe-replay-server.js';
@@ -17,11 +17,12 @@ import { generateIncident, writeIncidentFiles, type Incident, type IncidentRows 
 import { packageRoot } from './package-root.js';
 import { afterRestart } from './after-restart.js';
 import { NATURAL_KEYS } from './columns.js';
-import { readChangeset } from '../patch/read-changeset.js';
-import type { Change } from '../reconcile/changeset.js';
+import { readChangeset } from '../changeset/read-changeset.js';
+import type { Change } from '../changeset/changeset.js';
 import type { DemoTable } from '../sql/demo-schema.js';
 import { demoNextSteps } from './next-steps.js';
 import { NO_PROGRESS, type Progress, type StageProgress } from '../runtime/progress.js';
+import { patchDir, embeddedDir } from '../runtime/job-paths.js';
 
 export interface DemoOptions {
   jobDir: string;
@@ -111,7 +112,7 @@ async function recover(options: DemoOptions, incident: Incident, log: (line: str
   const config = await loadConfig(path.join(job, 'salvage.yaml'), { env: demoEnv() });
   log('3. salvage pull');
   // The pull draws its own live line (one per source), and only where the other steps draw theirs.
-  const pulled = await pull({ config, progress: progress !== NO_PROGRESS });
+  const pulled = await pull({ config, progress });
   for (const s of pulled) log(`   ${s.source} (${s.kind}): ${s.records} records`);
 
   log('4. salvage reconcile');

@@ -1,4 +1,4 @@
-import { formatCents, tripEnd, tripStart } from './catalog.js';
+import { formatCents, tripEnd, tripStart } from './rental-catalog.js';
 import { refundedCentsAt, tripAt, type BookingPlan, type BusinessHistory, type PaymentPlan } from './history-model.js';
 import type { IncidentRows, Row } from './incident-types.js';
 import { toPgTimestamp, type Instant } from './time.js';

@@ -1,6 +1,6 @@
-import { formatCents } from './catalog.js';
+import { formatCents } from './rental-catalog.js';
 import { csvDocument } from './csv-writer.js';
-import { STRIPE_EXPORT_SINCE } from './history.js';
+import { STRIPE_EXPORT_SINCE } from './business-history.js';
 import { refundedCentsAt, type BookingPlan, type BusinessHistory, type PaymentPlan } from './history-model.js';
 import { paymentStatusAt } from './snapshot.js';
 import { toStripeCsvTime, type Instant } from './time.js';

@@ -1,5 +1,5 @@
 import type { Catalog, CatalogColumn, CatalogForeignKey, CatalogTable } from '../db/catalog-types.js';
-import { keyGeneratorOf } from '../reconcile/key-refs.js';
+import { keyGeneratorOf } from '../changeset/key-refs.js';
 import type { LossVerdict } from './backup-end.js';
 import { chooseField } from './choose-field.js';
 import { classifyColumn } from './concepts.js';

@@ -58,6 +58,8 @@ function renderSource(source: NamedSource): string[] {
       return [`${key} { kind: csv, files: ${flow(source.files ?? ['exports/*.csv'])} }${filesComment(source)}`];
     case 'eml':
       return [`${key} { kind: eml, files: ${flow(source.files ?? ['exports/mail/**/*.eml', 'exports/*.mbox'])} }${filesComment(source)}`];
+    case 'jsonl':
+      return [`${key} { kind: jsonl, files: ${flow(source.files ?? ['exports/logs/*.jsonl*'])} }${filesComment(source)}`];
   }
 }
 

@@ -18,8 +18,8 @@ export interface InitSourceSpec {
 /** A spec with its name decided. */
 export type NamedSource = InitSourceSpec & { name: string };
 
-export const SOURCE_KINDS: readonly SourceKind[] = ['stripe', 'imap', 'google-calendar', 'ics', 'csv', 'eml'];
-const FILE_KINDS: ReadonlySet<SourceKind> = new Set<SourceKind>(['csv', 'ics', 'eml']);
+export const SOURCE_KINDS: readonly SourceKind[] = ['stripe', 'imap', 'google-calendar', 'ics', 'csv', 'eml', 'jsonl'];
+const FILE_KINDS: ReadonlySet<SourceKind> = new Set<SourceKind>(['csv', 'ics', 'eml', 'jsonl']);
 
 /** The names the README's example config uses, so a generated config reads like the docs. */
 const DEFAULT_NAMES: Readonly<Record<SourceKind, string>> = {
@@ -29,6 +29,7 @@ const DEFAULT_NAMES: Readonly<Record<SourceKind, string>> = {
   ics: 'invites',
   csv: 'ledger',
   eml: 'mailfiles',
+  jsonl: 'logs',
 };
 
 export function isFileKind(kind: SourceKind): boolean {
@@ -49,7 +50,7 @@ export function parseSourceArgument(text: string): InitSourceSpec {
     );
   }
   const files = m[3]?.split(',').map((f) => f.trim()).filter((f) => f !== '');
-  if (files?.length && !isFileKind(kind)) throw new UsageError(`--source ${JSON.stringify(text)}: only csv, ics and eml sources read files`);
+  if (files?.length && !isFileKind(kind)) throw new UsageError(`--source ${JSON.stringify(text)}: only csv, ics, eml and jsonl sources read files`);
   return { ...(m[1] ? { name: m[1] } : {}), kind, ...(files?.length ? { files } : {}) };
 }
 

@@ -1,6 +1,6 @@
-import type { Change, TableSummary } from '../reconcile/changeset.js';
-import { ChangeGroups } from '../reconcile/change-groups.js';
-import { hasOwn, own } from '../reconcile/own.js';
+import type { Change, TableSummary } from '../changeset/changeset.js';
+import { ChangeGroups } from '../changeset/change-groups.js';
+import { hasOwn, own } from '../values/own.js';
 
 /**
  * What the patch writes: the accepted inserts and updates of each table, by ordinal, in

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { Decider, type DecidedChangeset } from '../decide/apply-decisions.js';
 import type { Decisions } from '../decide/schema.js';
-import type { Change, Changeset, TableSummary } from '../reconcile/changeset.js';
+import type { Change, Changeset, TableSummary } from '../changeset/changeset.js';
 import { memoryCheckpoint } from '../runtime/memory.js';
 import type { Progress } from '../runtime/progress.js';
 import { columnsGiven, higher, sequenceValue, type AcceptedChanges } from './accepted-changes.js';
-import { ChangeGroups } from '../reconcile/change-groups.js';
-import { ChangeReader } from './change-reader.js';
-import { scanChangeset } from './changeset-layout.js';
-import { checkFormat, parseWhole } from './read-changeset.js';
+import { ChangeGroups } from '../changeset/change-groups.js';
+import { ChangeReader } from '../changeset/change-reader.js';
+import { scanChangeset } from '../changeset/changeset-layout.js';
+import { checkFormat, parseWhole } from '../changeset/read-changeset.js';
 
 export interface AcceptedFromFile {
   head: Omit<Changeset, 'changes'>;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Change, TableSummary } from '../reconcile/changeset.js';
-import { hasOwn, own } from '../reconcile/own.js';
+import type { Change, TableSummary } from '../changeset/changeset.js';
+import { hasOwn, own } from '../values/own.js';
 import { setDelete } from '../sql/dml.js';
 import { assignKeys, deleteWithKeys, deleteWithKeysOrder, insertWithKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedInsertStageColumns, type KeyedColumn } from '../sql/key-map.js';
 import type { PatchLayout } from './patch.js';

@@ -1,6 +1,5 @@
 import { mkdir, stat } from 'node:fs/promises';
-import path from 'node:path';
-import type { Change, Changeset, TableSummary } from '../reconcile/changeset.js';
+import type { Change, Changeset, TableSummary } from '../changeset/changeset.js';
 import {
   advanceSequence,
   insertRows,
@@ -16,7 +15,7 @@ import {
 import { applyDecisions, type DecidedChangeset } from '../decide/apply-decisions.js';
 import { loadDecisions } from '../decide/load.js';
 import { decisionsSchema } from '../decide/schema.js';
-import { hasOwn, own } from '../reconcile/own.js';
+import { hasOwn, own } from '../values/own.js';
 import { MANIFEST_FORMAT, sha256, type PatchManifest } from './manifest.js';
 import { writePatchFiles, type OpenPartial } from './write-patch-files.js';
 import { SqlFileBuilder } from './sql-file.js';
@@ -25,11 +24,12 @@ import { acceptedFromFile } from './accepted-file.js';
 import { insertFromStage } from '../sql/staged.js';
 import { stageRows } from './stage-rows.js';
 import { collectGarbage } from '../runtime/memory.js';
-import { readChangeset } from './read-changeset.js';
+import { readChangeset } from '../changeset/read-changeset.js';
 import { provenance } from './provenance.js';
 import { bySignature, chunksOf, typed } from './statement-groups.js';
 import { emitKeyedInserts, emitKeyedRemovals, forgetKeys, KeyedPlan, keyRefNames, type KeyRefNames } from './keyed-rows.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
+import { patchDir } from '../runtime/job-paths.js';
 
 /** Rows per statement: large enough to be fast, small enough to read and to locate errors. */
 export const INSERT_CHUNK = 1000;
@@ -51,10 +51,6 @@ export const DEFAULT_LAYOUT: PatchLayout = { stageAbove: INSERT_CHUNK, stageChun
 export interface PatchResult {
   dir: string;
   manifest: PatchManifest;
-}
-
-export function patchDir(jobDir: string): string {
-  return path.join(jobDir, 'patch');
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Change } from '../reconcile/changeset.js';
+import type { Change } from '../changeset/changeset.js';
 
 /** The comment above a row of the patch: its change id and the records (and rules) it comes from. */
 export function provenance(change: Change): string {

@@ -1,4 +1,4 @@
-import type { Change } from '../reconcile/changeset.js';
+import type { Change } from '../changeset/changeset.js';
 import { sqlComment } from '../sql/dml.js';
 import type { QualifiedName } from '../sql/identifier.js';
 import type { SqlValue } from '../sql/literal.js';

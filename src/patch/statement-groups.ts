@@ -1,4 +1,4 @@
-import type { TableSummary } from '../reconcile/changeset.js';
+import type { TableSummary } from '../changeset/changeset.js';
 import type { TypedColumn } from '../sql/dml.js';
 
 /** Columns with the format_type text the changeset recorded for them. */

@@ -7,19 +7,15 @@
  * add the preserved records the source no longer serves (see src/pull/preserved.ts).
  */
 import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { requireEnv, type SalvageConfig } from '../config/load.js';
 import type { SourceConfig } from '../config/schema.js';
-import { redact } from '../config/secrets.js';
+import { redact } from '../runtime/secrets.js';
 import { SafetyRefusal, UsageError } from '../errors.js';
 import { openRecordsSink } from '../records/ndjson.js';
 import { connectorFor } from '../pull/connectors.js';
 import { sourceContext } from '../pull/source-context.js';
 import { EVENT_RETENTION_DAYS } from '../../connectors/stripe/events.js';
-
-export function preservedPath(jobDir: string, source: string): string {
-  return path.join(jobDir, 'preserved', `${source}.ndjson`);
-}
+import { stateDir as stateDirOf, preservedRejectionsPath, preservedPath } from '../runtime/job-paths.js';
 
 export interface PreserveSummary {
   source: string;
@@ -81,10 +77,10 @@ export async function preserve(options: PreserveOptions): Promise<PreserveSummar
       throw error;
     }
     // A state directory of its own: preserving must not move an incremental pull's sync tokens.
-    const stateDir = path.join(config.jobDir, 'state', `preserve-${name}`);
+    const stateDir = stateDirOf(config.jobDir, name, 'preserve');
     await mkdir(stateDir, { recursive: true });
     const file = preservedPath(config.jobDir, name);
-    const sink = await openRecordsSink(file, { rejectionsFile: path.join(config.jobDir, 'preserved', 'rejected', `${name}.ndjson`) });
+    const sink = await openRecordsSink(file, { rejectionsFile: preservedRejectionsPath(config.jobDir, name) });
     let oldestEvent: string | undefined;
     const count = await sink.write(
       connector.pull(sourceContext(config, name, stateDir, sink, observedAt, log, { liveProgress: false, previousRecords: async function* () {} })),

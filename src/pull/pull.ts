@@ -1,25 +1,29 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { LiveLine, liveLineWanted } from '../../connectors/shared/live-line.js';
+import type { LiveLine } from '../runtime/live-line.js';
+import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
 import { requireEnv, type SalvageConfig } from '../config/load.js';
 import type { SourceConfig } from '../config/schema.js';
-import { redact } from '../config/secrets.js';
+import { redact } from '../runtime/secrets.js';
 import { SafetyRefusal, SalvageError, UsageError } from '../errors.js';
 import { openRecordsSink, readRecordsFile } from '../records/ndjson.js';
 import type { PullRejection } from '../records/rejection.js';
-import { rejectionsPath } from '../records/rejections-file.js';
 import { connectorFor } from './connectors.js';
 import { sourceContext } from './source-context.js';
 import { withPreserved } from './preserved.js';
-import { preservedPath } from '../preserve/preserve.js';
+import { rejectionsPath, preservedPath, stateDir as stateDirOf, recordsPath } from '../runtime/job-paths.js';
 
 export interface PullOptions {
   config: SalvageConfig;
   /** Only these sources (default: all). */
   sources?: string[];
   log?: (line: string) => void;
-  /** False: no live progress line on the terminal (`--no-progress`); connectors still log their totals. */
-  progress?: boolean;
+  /**
+   * Where the sources' counts are drawn: on `progress.line`, the caller's live line, when it
+   * has one (the CLI's on a terminal, not with --no-progress). Default: nothing is drawn;
+   * connectors still log their totals.
+   */
+  progress?: Progress;
 }
 
 export interface PullSummary {
@@ -34,16 +38,12 @@ export interface PullSummary {
   seconds: number;
 }
 
-export function recordsPath(jobDir: string, source: string): string {
-  return path.join(jobDir, 'records', `${source}.ndjson`);
-}
-
 /** Pulls each source into <job>/records/<source>.ndjson. Reads the outside world only; needs no database. */
 export async function pull(options: PullOptions): Promise<PullSummary[]> {
   const { config } = options;
-  // The connectors' progress draws on this line; every log line of the pull clears it
-  // first and puts it back after, or a message would land on the row being redrawn.
-  const liveLine = liveLineWanted(process.stderr, options.progress !== false) ? new LiveLine(process.stderr) : undefined;
+  // The connectors' progress draws on the caller's line; every log line of the pull clears
+  // it first and puts it back after, or a message would land on the row being redrawn.
+  const liveLine = (options.progress ?? NO_PROGRESS).line;
   const write = (line: string) => options.log?.(redact(line));
   const log = (line: string) => (liveLine ? liveLine.writeAbove(() => write(line)) : write(line));
   const names = options.sources?.length ? options.sources : Object.keys(config.sources);
@@ -61,7 +61,7 @@ export async function pull(options: PullOptions): Promise<PullSummary[]> {
     const source = config.sources[name];
     if (!source) continue;
     try {
-      summaries.push(await pullSource(name, source, { config, observedAt, log, liveLine, progress: options.progress }));
+      summaries.push(await pullSource(name, source, { config, observedAt, log, liveLine }));
     } catch (error) {
       if (stopsEveryPull(error)) throw error;
       failures.push({ name, error });
@@ -91,13 +91,12 @@ interface PullRun {
   observedAt: string;
   log: (line: string) => void;
   liveLine: LiveLine | undefined;
-  progress: boolean | undefined;
 }
 
 async function pullSource(name: string, source: SourceConfig, run: PullRun): Promise<PullSummary> {
   const { config, observedAt, log, liveLine } = run;
   const connector = safely(() => connectorFor(name, source));
-  const stateDir = path.join(config.jobDir, 'state', name);
+  const stateDir = stateDirOf(config.jobDir, name);
   await mkdir(stateDir, { recursive: true });
   const file = recordsPath(config.jobDir, name);
   const started = performance.now();
@@ -105,7 +104,8 @@ async function pullSource(name: string, source: SourceConfig, run: PullRun): Pro
   if (sink.resumedRecords) log(`${name}: resuming an interrupted pull after ${sink.resumedRecords} records`);
   const pulled = connector.pull(
     sourceContext(config, name, stateDir, sink, observedAt, log, {
-      liveProgress: run.progress,
+      // No line from the caller: the connector must not draw one of its own either.
+      liveProgress: liveLine !== undefined,
       liveLine,
       previousRecords: async function* () {
         for await (const { record } of readRecordsFile(file, { missingOk: true })) yield record;

@@ -3,7 +3,7 @@ import type { BoundMapping } from '../mapping/check-catalog.js';
 import { keyList, type KeyedCandidates } from './candidate-keys.js';
 import type { LookupIndex } from './lookup-index.js';
 import { rowKeys } from './match-keys.js';
-import { isIntegerColumn } from './normalize.js';
+import { isIntegerColumn } from '../values/normalize.js';
 import { memoryCheckpoint } from '../runtime/memory.js';
 import type { StageProgress } from '../runtime/progress.js';
 import { SettledGroups } from './settled.js';

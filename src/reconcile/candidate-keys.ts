@@ -5,7 +5,7 @@ import { digestOfTexts, Fingerprints, foldColumn } from './fingerprints.js';
 import { LookupIndex, type LookupEntry } from './lookup-index.js';
 import { compositeNaturalKey, type CompositePart } from './composite-lookup.js';
 import { candidateKeys } from './match-keys.js';
-import { comparisonKey, toColumnText } from './normalize.js';
+import { comparisonKey, toColumnText } from '../values/normalize.js';
 import { addProblem, type CandidateStore, type PreparedCandidate } from './prepared.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import type { StageProgress } from '../runtime/progress.js';

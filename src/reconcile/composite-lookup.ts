@@ -1,6 +1,6 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
 import { joinKeyParts, type LookupIndex } from './lookup-index.js';
-import { comparisonKey, toColumnText } from './normalize.js';
+import { comparisonKey, toColumnText } from '../values/normalize.js';
 
 /** One column of a lookup by several, ready to compare: its type, and the index its own lookup resolves in, if any. */
 export interface CompositePart {

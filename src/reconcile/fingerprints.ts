@@ -1,5 +1,5 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
-import { comparisonKey } from './normalize.js';
+import { comparisonKey } from '../values/normalize.js';
 
 /**
  * What one candidate says, as a 64-bit digest: for each column it gives, a hash of the

@@ -1,8 +1,8 @@
 import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
 import { tableKey } from '../db/catalog.js';
-import type { Change } from './changeset.js';
-import { comparisonKey } from './normalize.js';
-import { hasOwn } from './own.js';
+import type { Change } from '../changeset/changeset.js';
+import { comparisonKey } from '../values/normalize.js';
+import { hasOwn } from '../values/own.js';
 
 /** Why children cannot point at a parent row yet, or the change whose new key they follow. */
 export type ParentStatus = { reason: string } | { ref: string };

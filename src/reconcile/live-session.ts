@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { LiveTable } from './live-target.js';
 import { tableKey } from '../db/catalog.js';
 import { readDatabaseIdentity, type DatabaseIdentity } from '../db/identity.js';
+import { embeddedDir as embeddedDirOf } from '../runtime/job-paths.js';
 
 /** The live target, open read only in one snapshot for the whole reconcile. */
 export interface LiveSession {
@@ -26,7 +27,7 @@ export interface LiveSession {
  * with the backup alone and says so.
  */
 export async function openLiveTarget(config: SalvageConfig, log: (line: string) => void, rekey: ReadonlySet<string> = new Set()): Promise<LiveSession | undefined> {
-  const embeddedDir = path.join(config.jobDir, 'embedded', 'target');
+  const embeddedDir = embeddedDirOf(config.jobDir, 'target');
   if (config.target.url === undefined && !existsSync(path.join(embeddedDir, 'PG_VERSION'))) {
     log('warning: no target database configured: reconcile compares with the backup only, so rows the live app wrote since the restart are not checked (set target.url)');
     return undefined;

@@ -5,10 +5,10 @@ import type { DbHandle } from '../db/connect.js';
 import { selectRowsByKey } from '../sql/apply-session.js';
 import { readUniqueIndexes, rowsSharingUniqueValues, type UniqueIndex } from '../db/unique-values.js';
 import type { Catalog } from '../db/catalog-types.js';
-import type { Alternative, Change, Evidence, LiveMeeting } from './changeset.js';
-import { comparisonKey } from './normalize.js';
-import { keyGeneratorOf } from './key-refs.js';
-import { columnRecord, hasOwn, own } from './own.js';
+import type { Alternative, Change, Evidence, LiveMeeting } from '../changeset/changeset.js';
+import { comparisonKey } from '../values/normalize.js';
+import { keyGeneratorOf } from '../changeset/key-refs.js';
+import { columnRecord, hasOwn, own } from '../values/own.js';
 
 type Row = Record<string, string | null>;
 

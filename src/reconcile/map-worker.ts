@@ -5,7 +5,7 @@
  */
 import { openSync, readSync, closeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { registerSecret } from '../config/secrets.js';
+import { registerSecret } from '../runtime/secrets.js';
 import { RuleEvaluator } from '../mapping/evaluate.js';
 import { parseMappings } from '../mapping/load.js';
 import { SourceInputError } from '../records/connector.js';

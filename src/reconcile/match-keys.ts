@@ -1,5 +1,5 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
-import { comparisonKey } from './normalize.js';
+import { comparisonKey } from '../values/normalize.js';
 
 /**
  * A match key as one string: which of the mapping's keys it is, and its values as

@@ -1,7 +1,7 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
 import type { MergePolicy } from '../mapping/types.js';
-import type { Alternative, Disagreement, Evidence } from './changeset.js';
-import { compareTexts, comparisonKey } from './normalize.js';
+import type { Alternative, Disagreement, Evidence } from '../changeset/changeset.js';
+import { compareTexts, comparisonKey } from '../values/normalize.js';
 
 /** One candidate's claim about one column, already in the column's text form. */
 export interface Claim {

@@ -1,9 +1,9 @@
 import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
-import { containsSecret } from '../config/secrets.js';
+import { containsSecret } from '../runtime/secrets.js';
 import type { Candidate, LookupRequest, RecordCitation } from '../mapping/evaluate.js';
 import { REDACTED } from '../records/scrub.js';
-import type { UnrecoverableReason } from './changeset.js';
-import { toColumnText } from './normalize.js';
+import type { UnrecoverableReason } from '../changeset/changeset.js';
+import { toColumnText } from '../values/normalize.js';
 
 /**
  * A candidate row reduced, as soon as a rule produced it, to what reconcile needs: each

@@ -1,6 +1,4 @@
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { mkdir, readdir, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import Cursor from 'pg-cursor';
 import { requireEnv, type SalvageConfig } from '../config/load.js';
@@ -13,7 +11,7 @@ import { loadMappingsCollecting } from '../mapping/load.js';
 import { readRecordsFile } from '../records/ndjson.js';
 import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK, selectAllRows } from '../sql/select.js';
 import { formatProblem, InvalidInputError, UsageError, type Problem } from '../errors.js';
-import { CHANGESET_FORMAT, type Changeset, type RuleFailureEntry, type TableSummary, type UnmappedRecords } from './changeset.js';
+import { CHANGESET_FORMAT, type Changeset, type RuleFailureEntry, type TableSummary, type UnmappedRecords } from '../changeset/changeset.js';
 import { LookupIndex } from './lookup-index.js';
 import { nowDefaultWarnings } from '../check/now-defaults.js';
 import { allLookupIndexes } from '../mapping/check-catalog.js';
@@ -25,19 +23,21 @@ import { CandidateStore, ColumnLayout } from './prepared.js';
 import type { MapWorkerData } from './map-protocol.js';
 import { mapFileInWorkers, mapParallelismFor, mapWorkerScript, type MapParallelism } from './parallel-map.js';
 import { MapTally, RecordMapper, tableShapes, type MappedTableShape } from './record-mapper.js';
-import { registeredSecrets } from '../config/secrets.js';
+import { registeredSecrets } from '../runtime/secrets.js';
 import { reconcileTable, type Row } from './table.js';
-import { ChangeSpill } from './change-spill.js';
-import { keyGeneratorOf } from './key-refs.js';
+import { ChangeSpill } from '../changeset/change-spill.js';
+import { writeChangesetTexts } from '../changeset/write-changeset.js';
+import { keyGeneratorOf } from '../changeset/key-refs.js';
 import { openLiveTarget, type LiveSession } from './live-session.js';
 import { HeldParents } from './held-parents.js';
 import { loadDecisions } from '../decide/load.js';
 import { ParentDecisions } from '../decide/for-children.js';
 import type { TableChanges } from './table-changes.js';
 import { withUnreadable } from './unreadable-ledger.js';
-import { rejectionsPath, tallyRejections } from '../records/rejections-file.js';
+import { tallyRejections } from '../records/rejections-file.js';
 import { formatCount } from '../runtime/format-count.js';
 import { readDatabaseIdentity } from '../db/identity.js';
+import { rejectionsPath, recordsDir, recordsPath, embeddedDir, changesetPath } from '../runtime/job-paths.js';
 
 export interface ReconcileOptions {
   config: SalvageConfig;
@@ -62,13 +62,6 @@ export interface ReconcileResult {
 }
 
 
-export function changesetPath(jobDir: string): string {
-  return path.join(jobDir, 'changeset.json');
-}
-
-export function embeddedDir(jobDir: string, which: 'backup' | 'target'): string {
-  return path.join(jobDir, 'embedded', which);
-}
 
 /** Maps the pulled records, compares them with the backup (read only) and writes changeset.json. */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
@@ -210,8 +203,8 @@ async function evaluateRecords(
   indexes: Map<string, LookupIndex>,
   log: (line: string) => void,
 ): Promise<Evaluation> {
-  const recordsDir = path.join(config.jobDir, 'records');
-  const present = new Set(await readdir(recordsDir).catch(() => [] as string[]));
+  const recordsFolder = recordsDir(config.jobDir);
+  const present = new Set(await readdir(recordsFolder).catch(() => [] as string[]));
   const sources: Evaluation['sources'] = [];
   const overall = new MapTally();
   const names = Object.keys(config.sources).filter((name) => {
@@ -219,12 +212,12 @@ async function evaluateRecords(
     log(`warning: source "${name}" has not been pulled yet (no records/${name}.ndjson): run "salvage pull --source ${name}"`);
     return false;
   });
-  if (names.length === 0) throw new UsageError(`no records in ${recordsDir}: run "salvage pull" first`);
+  if (names.length === 0) throw new UsageError(`no records in ${recordsFolder}: run "salvage pull" first`);
   const mapper = new RecordMapper(setup.evaluator, setup.shapes);
   const storeOf = setup.shapes.map((shape) => stores.get(shape.name));
   const requested = (index: string, key: string) => indexes.get(index)?.requested.add(key);
   for (const name of names) {
-    const file = path.join(recordsDir, `${name}.ndjson`);
+    const file = recordsPath(config.jobDir, name);
     const tally = new MapTally();
     const bytes = (await stat(file)).size;
     const parallelism = mapParallelismFor(bytes, setup.parallelism);
@@ -343,57 +336,6 @@ function summarize(b: BoundMapping, counts: TableSummary['counts']): TableSummar
     ...(keyAtApply ? { keyAtApply } : {}),
     counts,
   };
-}
-
-/**
- * Writes the changeset with one change per line: still one JSON document, but a
- * reviewer's diff tool and `grep` see one row of change per line.
- */
-export async function writeChangeset(file: string, changeset: Changeset, progress: Progress = NO_PROGRESS): Promise<void> {
-  const { changes, ...head } = changeset;
-  await writeChangesetTexts(file, head, (function* () {
-    for (const change of changes) yield JSON.stringify(change);
-  })(), changes.length, progress);
-}
-
-/** writeChangeset from each change's JSON text, in order: the changes need not be in memory. */
-export async function writeChangesetTexts(file: string, header: Omit<Changeset, 'changes'>, texts: Iterable<string>, count: number, progress: Progress = NO_PROGRESS): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const head = JSON.stringify({ ...header, changes: [] });
-  const at = head.lastIndexOf('"changes":[]');
-  const tmp = `${file}.partial`;
-  // Streamed: a million-row changeset is never one string in memory.
-  const out = createWriteStream(tmp, 'utf8');
-  const write = async (text: string) => {
-    if (!out.write(text)) await once(out, 'drain');
-  };
-  try {
-    await write(`${head.slice(0, at)}"changes":[\n`);
-    const writing = progress.stage('write changeset', count);
-    // Written in pieces of about a megabyte: a write (and an await) per change cost twice the JSON.
-    let piece: string[] = [];
-    let pieceLength = 0;
-    let i = 0;
-    for (const json of texts) {
-      writing.add();
-      const text = `${i++ ? ',\n' : ''}${json}`;
-      piece.push(text);
-      pieceLength += text.length;
-      if (pieceLength >= 1048576) {
-        await write(piece.join(''));
-        piece = [];
-        pieceLength = 0;
-      }
-    }
-    if (piece.length) await write(piece.join(''));
-    writing.end();
-    await write(`\n]${head.slice(at + '"changes":[]'.length)}\n`);
-    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
-  } catch (error) {
-    out.destroy();
-    throw error;
-  }
-  await rename(tmp, file);
 }
 
 /** Binds the mappings to the schema; compile and schema problems are reported together. */

@@ -1,10 +1,10 @@
 import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
 import { tableKey } from '../db/catalog.js';
-import type { Change } from './changeset.js';
-import type { ChangeSpill } from './change-spill.js';
+import type { Change } from '../changeset/changeset.js';
+import type { ChangeSpill } from '../changeset/change-spill.js';
 import type { LookupIndex } from './lookup-index.js';
-import { columnRecord } from './own.js';
-import { keyRefValue } from './key-refs.js';
+import { columnRecord } from '../values/own.js';
+import { keyRefValue } from '../changeset/key-refs.js';
 import type { ParentDecisions } from '../decide/for-children.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Changeset } from './changeset.js';
+import type { Changeset } from '../changeset/changeset.js';
 import type { RejectionTally } from '../records/rejections-file.js';
 
 type SourceLedger = Changeset['sources'][number];

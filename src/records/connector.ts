@@ -1,4 +1,5 @@
-import type { LiveLine } from '../../connectors/shared/live-line.js';
+import type { LiveLine } from '../runtime/live-line.js';
+import { SalvageError } from '../errors.js';
 import type { SourceRecord } from './envelope.js';
 import type { RejectRecord } from './rejection.js';
 
@@ -33,14 +34,15 @@ export interface PullContext {
   /** Progress and warnings for humans; never receives secrets. */
   log: (message: string) => void;
   /**
-   * False turns the live progress line on the terminal off (`--no-progress`); the
-   * summary lines still go to `log`. Unset means on where a terminal wants it.
+   * False: no live progress line at all (pull() had none from its caller: `--no-progress`,
+   * no terminal, the library's default); the summary lines still go to `log`.
    */
   liveProgress?: boolean;
   /**
-   * The terminal's live line, when pull() draws one: it owns the line so that `log`
-   * can clear it before each message (the two would share a row otherwise), and
-   * createProgress draws on it. Unset: createProgress decides and draws its own.
+   * The terminal's live line, handed to pull() by its caller (Progress.line): `log`
+   * clears it before each message (the two would share a row otherwise), and
+   * createProgress draws on it. Unset with liveProgress unset: a connector driven on
+   * its own, where createProgress decides and draws its own.
    */
   liveLine?: LiveLine;
   signal?: AbortSignal;
@@ -72,14 +74,15 @@ export interface Connector {
   pull(context: PullContext): AsyncIterable<SourceRecord>;
 }
 
-/** An input problem the user can fix: says where (file:line or record) and what to do. */
-export class SourceInputError extends Error {
+/** An input problem the user can fix: says where (file:line or record) and what to do (exit 1). */
+export class SourceInputError extends SalvageError {
   constructor(
     /** What was wrong, without the location. */
     readonly reason: string,
     readonly location?: string,
   ) {
     super(location ? `${location}: ${reason}` : reason);
+    // Its subclasses (a connector's refusals) are input errors by name too, as they always were.
     this.name = 'SourceInputError';
   }
 }

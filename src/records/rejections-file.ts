@@ -4,11 +4,6 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseRejectionLine, rejectionLine, type PullRejection } from './rejection.js';
 
-/** Where a source's rejected records go: beside the records, in a folder of their own (no source name can collide). */
-export function rejectionsPath(jobDir: string, source: string): string {
-  return path.join(jobDir, 'rejected', `${source}.ndjson`);
-}
-
 /** How many rejections a pull keeps in memory to show at its end; the file holds them all. */
 const SAMPLES_KEPT = 5;
 

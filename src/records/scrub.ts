@@ -1,4 +1,4 @@
-import { mightHoldSecret, redact } from '../config/secrets.js';
+import { mightHoldSecret, redact } from '../runtime/secrets.js';
 import type { SourceRecord } from './envelope.js';
 
 /**

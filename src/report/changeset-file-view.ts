@@ -1,14 +1,15 @@
 import { stat } from 'node:fs/promises';
-import type { Change, ChangeKind, Changeset } from '../reconcile/changeset.js';
-import { scanChangeset } from '../patch/changeset-layout.js';
-import { checkFormat, missingChangeset, parseWhole, readChangeset } from '../patch/read-changeset.js';
-import { ChangeReader } from '../patch/change-reader.js';
+import type { Change, ChangeKind, Changeset } from '../changeset/changeset.js';
+import { scanChangeset } from '../changeset/changeset-layout.js';
+import { checkFormat, missingChangeset, parseWhole, readChangeset } from '../changeset/read-changeset.js';
+import { ChangeReader } from '../changeset/change-reader.js';
 import { viewOfChangeset, type ChangesetHead, type ChangesetView } from './changeset-view.js';
-import { ChangeGroups } from '../reconcile/change-groups.js';
+import { ChangeGroups } from '../changeset/change-groups.js';
 import { summaryRowsOf } from './review-model.js';
 import path from 'node:path';
-import { decisionsPath, loadDecisions } from '../decide/load.js';
+import { loadDecisions } from '../decide/load.js';
 import type { Decisions } from '../decide/schema.js';
+import { decisionsPath } from '../runtime/job-paths.js';
 
 export interface ChangesetFileView extends ChangesetView {
   /** Lets go of the file; the view cannot read changes afterwards. */

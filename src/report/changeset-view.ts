@@ -1,6 +1,6 @@
-import type { Change, ChangeKind, Changeset } from '../reconcile/changeset.js';
+import type { Change, ChangeKind, Changeset } from '../changeset/changeset.js';
 import { decisionsSchema, type Decisions } from '../decide/schema.js';
-import { ChangeGroups } from '../reconcile/change-groups.js';
+import { ChangeGroups } from '../changeset/change-groups.js';
 import { summaryRows, type SummaryRow } from './review-model.js';
 
 /** A changeset's fields other than its changes. */

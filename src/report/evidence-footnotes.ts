@@ -1,5 +1,5 @@
-import type { Change, Evidence } from '../reconcile/changeset.js';
-import { evidenceKey } from '../reconcile/evidence-key.js';
+import type { Change, Evidence } from '../changeset/changeset.js';
+import { evidenceKey } from '../changeset/evidence-key.js';
 
 /**
  * Numbers the distinct evidence of one change, so a value cites "[1][2]" and the

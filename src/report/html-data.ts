@@ -1,4 +1,4 @@
-import type { Alternative, Change, ChangeKind, Changeset, Evidence } from '../reconcile/changeset.js';
+import type { Alternative, Change, ChangeKind, Changeset, Evidence } from '../changeset/changeset.js';
 import { viewOfChangeset, type ChangesetView } from './changeset-view.js';
 import { decisionLine } from '../decide/conflict-decision.js';
 import { REASON_TEXT, REVIEW_KIND_ORDER } from './review-terms.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Changeset } from '../reconcile/changeset.js';
+import type { Changeset } from '../changeset/changeset.js';
 import { DECISIONS_NEWER_NOTE, viewOfChangeset, type ChangesetHead, type ChangesetView } from './changeset-view.js';
 import { reportDataJson } from './html-data.js';
 import { REPORT_CLIENT_JS } from './html-client.js';

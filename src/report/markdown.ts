@@ -1,4 +1,4 @@
-import type { Alternative, Change, Changeset, Disagreement, Evidence } from '../reconcile/changeset.js';
+import type { Alternative, Change, Changeset, Disagreement, Evidence } from '../changeset/changeset.js';
 import { EvidenceFootnotes } from './evidence-footnotes.js';
 import { htmlText } from './html-text.js';
 import { mdCode as code, mdText, mdValue } from './markdown-escape.js';

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import type { Changeset } from '../reconcile/changeset.js';
+import type { Changeset } from '../changeset/changeset.js';
 import { viewOfChangeset, type ChangesetView } from './changeset-view.js';
 import { htmlChunks } from './html.js';
 import { jsonPieces } from './json-pieces.js';

@@ -1,4 +1,4 @@
-import type { ChangeKind, Changeset, TableCounts } from '../reconcile/changeset.js';
+import type { ChangeKind, Changeset, TableCounts } from '../changeset/changeset.js';
 
 export interface SummaryRow {
   table: string;

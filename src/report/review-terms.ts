@@ -1,4 +1,4 @@
-import type { Change, ChangeKind, UnrecoverableReason } from '../reconcile/changeset.js';
+import type { Change, ChangeKind, UnrecoverableReason } from '../changeset/changeset.js';
 import { formatCount } from '../runtime/format-count.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { Change, Evidence } from '../reconcile/changeset.js';
-import { hasOwn, own } from '../reconcile/own.js';
+import type { Change, Evidence } from '../changeset/changeset.js';
+import { hasOwn, own } from '../values/own.js';
 import { DECISIONS_NEWER_NOTE, type ChangesetView } from './changeset-view.js';
 import { decisionLine } from '../decide/conflict-decision.js';
 import type { Decisions } from '../decide/schema.js';

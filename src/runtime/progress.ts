@@ -1,13 +1,19 @@
-import { fitToWidth, LiveLine, type LiveStream } from '../../connectors/shared/live-line.js';
-import { perSecond, timeLeft } from '../../connectors/shared/pace.js';
+import { fitToWidth, LiveLine, type LiveStream } from './live-line.js';
+import { perSecond, timeLeft } from './pace.js';
 
 /**
  * What a long stage reports as it goes (a million-record reconcile runs for a
- * minute). The CLI draws it as a bar on a terminal; the library's default draws nothing.
+ * minute). The caller decides: the CLI draws it on a terminal; the library's default
+ * (NO_PROGRESS) draws nothing. Every stage, pull included, takes it from its caller.
  */
 export interface Progress {
   /** A stage starts. `total`, when known, is in `unit`s (rows, or bytes of a file). */
   stage(name: string, total?: number, unit?: ProgressUnit): StageProgress;
+  /**
+   * The terminal's live line, when the caller draws one. A pull's sources count on it
+   * (runtime/source-progress.ts), since their totals are rarely known up front.
+   */
+  readonly line?: LiveLine;
 }
 
 export type ProgressUnit = 'rows' | 'bytes';
@@ -62,7 +68,7 @@ function amount(n: number, unit: ProgressUnit): string {
  * at all is the caller's choice (liveLineWanted: --no-progress, CI, TERM=dumb, no TTY).
  */
 export class TerminalProgress implements Progress {
-  private readonly line: LiveLine;
+  readonly line: LiveLine;
 
   constructor(
     private readonly stream: LiveStream,

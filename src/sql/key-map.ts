@@ -1,4 +1,4 @@
-import type { KeyGenerator } from '../reconcile/key-refs.js';
+import type { KeyGenerator } from '../changeset/key-refs.js';
 import { quoteIdent, quoteQualified, type QualifiedName } from './identifier.js';
 import { literal, type SqlValue } from './literal.js';
 import { castType } from './types.js';

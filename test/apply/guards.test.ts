@@ -11,7 +11,7 @@ import { verifyApplied } from '../../src/apply/verify-target.js';
 import { PreconditionFailed, SafetyRefusal, SalvageError } from '../../src/errors.js';
 import { MANIFEST_FORMAT, sha256, type PatchManifest, type StatementEntry } from '../../src/patch/manifest.js';
 import { buildPatch, type PatchLayout } from '../../src/patch/patch.js';
-import type { Change, Changeset } from '../../src/reconcile/changeset.js';
+import type { Change, Changeset } from '../../src/changeset/changeset.js';
 import { changesetOf } from '../support/changeset.js';
 import { APPLY_LOCK_KEY } from '../../src/sql/apply-session.js';
 import { tempJobDir } from '../support/flow.js';

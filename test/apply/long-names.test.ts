@@ -6,7 +6,7 @@ import { apply } from '../../src/apply/apply.js';
 import { truncateIdentifier } from '../../src/apply/parse-tree.js';
 import { verifyApplied } from '../../src/apply/verify-target.js';
 import { buildPatch } from '../../src/patch/patch.js';
-import type { Change, Changeset } from '../../src/reconcile/changeset.js';
+import type { Change, Changeset } from '../../src/changeset/changeset.js';
 import { changesetOf } from '../support/changeset.js';
 import { tempJobDir } from '../support/flow.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';

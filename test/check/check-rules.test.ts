@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check, formatCheckReport, type CheckReport, type RuleStats } from '../../src/check/index.js';
 import { loadConfig, type SalvageConfig } from '../../src/config/load.js';
 import { EXPORT_PATHS, type Incident } from '../../src/demo/incident.js';
-import { recordsPath } from '../../src/pull/pull.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { readRecordsFile } from '../../src/records/ndjson.js';
 import { readCsv } from '../demo/read-exports.js';
 import { prepareSampleCase, type SampleCase } from '../init/sample-case.js';
 import { postgresAvailable } from '../support/postgres.js';
+import { recordsPath } from '../../src/runtime/job-paths.js';
 
 const pgUp = await postgresAvailable();
 

@@ -60,7 +60,7 @@ describe('salvage CLI', () => {
     const env = { SALVAGE_TEST_UNSET_STRIPE_KEY: '' };
     const diff = await salvage(['diff'], dir, env);
     expect(diff.code).toBe(2);
-    expect(diff.stderr).toContain('salvage.yaml:3:19: sources.ledger.kind: kind must be one of stripe, imap, google-calendar, ics, csv, eml (did you mean "csv"?)');
+    expect(diff.stderr).toContain('salvage.yaml:3:19: sources.ledger.kind: kind must be one of stripe, imap, google-calendar, ics, csv, eml, jsonl (did you mean "csv"?)');
     expect(diff.stderr).not.toContain('SALVAGE_TEST_UNSET_STRIPE_KEY');
     expect((await salvage(['pull', 'ledger'], dir, env)).stderr).not.toContain('SALVAGE_TEST_UNSET_STRIPE_KEY');
     // A command that will read the key reports it with the typo: every problem it has, at once.

@@ -12,8 +12,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writePatch } from '../../src/patch/patch.js';
-import type { Change } from '../../src/reconcile/changeset.js';
-import { writeChangeset } from '../../src/reconcile/reconcile.js';
+import type { Change } from '../../src/changeset/changeset.js';
+import { writeChangeset } from '../../src/changeset/write-changeset.js';
 import { changesetOf } from '../support/changeset.js';
 import { tempJobDir } from '../support/flow.js';
 

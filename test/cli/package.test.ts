@@ -57,7 +57,7 @@ describe('the packed package', () => {
   it('ships the compiled code, the launcher and the sample mappings, and no tests or sources', async () => {
     const installed = path.join(prefix, 'lib', 'node_modules', 'salvage');
     expect(existsSync(path.join(installed, 'dist/src/cli/main.js'))).toBe(true);
-    expect(existsSync(path.join(installed, 'dist/connectors/csv.js'))).toBe(true);
+    expect(existsSync(path.join(installed, 'dist/connectors/csv/connector.js'))).toBe(true);
     expect(await readdir(path.join(installed, 'mappings'))).toContain('bookings.yaml');
     for (const absent of ['src', 'test', 'dist/test', 'dist/bench', 'tsconfig.json']) expect(existsSync(path.join(installed, absent)), absent).toBe(false);
   });

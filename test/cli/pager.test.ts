@@ -9,9 +9,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pagerCommand } from '../../src/cli/pager.js';
-import { writeChangeset } from '../../src/reconcile/reconcile.js';
 import { syntheticChangeset } from '../report/fixtures.js';
 import { tempJobDir } from '../support/flow.js';
+import { writeChangeset } from '../../src/changeset/write-changeset.js';
 
 const run = promisify(execFile);
 const BIN = path.resolve('bin/salvage.js');

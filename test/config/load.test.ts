@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, requireEnv, sourceWindow } from '../../src/config/load.js';
-import { redact } from '../../src/config/secrets.js';
+import { redact } from '../../src/runtime/secrets.js';
 import { InvalidInputError } from '../../src/errors.js';
 
 const VALID = `job: ./recovery
@@ -96,7 +96,7 @@ sources:
       '3:17: window.from: expected an ISO-8601 instant like 2026-01-20T00:00:00Z, got "2026-01-20"',
       '3:65: window.lookback: expected a duration like 1d, 12h or 30m, got "soon"',
       '5:6: sources.a.files: is required (array)',
-      '6:14: sources.b.kind: kind must be one of stripe, imap, google-calendar, ics, csv, eml',
+      '6:14: sources.b.kind: kind must be one of stripe, imap, google-calendar, ics, csv, eml, jsonl',
       '7:31: unknown key "extra"',
       '8:30: environment variable MISSING_KEY is not set (export MISSING_KEY=... before running salvage)',
     ]);
@@ -104,9 +104,9 @@ sources:
 
   it('suggests the source kind a typo was meant to be, and nothing for a kind that is not close', () => {
     const kinds = (kind: string) => problemsOf(`window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  a: { kind: ${kind}, files: [x] }\n`);
-    expect(kinds('cvs')).toEqual(['3:14: sources.a.kind: kind must be one of stripe, imap, google-calendar, ics, csv, eml (did you mean "csv"?)']);
-    expect(kinds('Stirpe')).toEqual(['3:14: sources.a.kind: kind must be one of stripe, imap, google-calendar, ics, csv, eml (did you mean "stripe"?)']);
-    expect(kinds('ftp')).toEqual(['3:14: sources.a.kind: kind must be one of stripe, imap, google-calendar, ics, csv, eml']);
+    expect(kinds('cvs')).toEqual(['3:14: sources.a.kind: kind must be one of stripe, imap, google-calendar, ics, csv, eml, jsonl (did you mean "csv"?)']);
+    expect(kinds('Stirpe')).toEqual(['3:14: sources.a.kind: kind must be one of stripe, imap, google-calendar, ics, csv, eml, jsonl (did you mean "stripe"?)']);
+    expect(kinds('ftp')).toEqual(['3:14: sources.a.kind: kind must be one of stripe, imap, google-calendar, ics, csv, eml, jsonl']);
   });
 
   it('reports with other mistakes only the unset variables the caller says it will read', () => {

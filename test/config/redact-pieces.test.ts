@@ -4,7 +4,7 @@
  * `redact` makes of the whole text: no secret may slip through by straddling a split.
  */
 import { describe, expect, it } from 'vitest';
-import { redact, redactPieces, registerSecret } from '../../src/config/secrets.js';
+import { redact, redactPieces, registerSecret } from '../../src/runtime/secrets.js';
 import { seededRandom } from '../fakes/stripe/random.js';
 
 // Registered once for this file (the registry is per process): a plain one, one with a

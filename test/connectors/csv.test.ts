@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { csvConnector, parseWriteTime, countLineBreaks, type CsvSourceOptions } from '../../connectors/csv.js';
+import { csvConnector, parseWriteTime, countLineBreaks, type CsvSourceOptions } from '../../connectors/csv/connector.js';
 import { SourceInputError, type PullContext } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { TEST_WINDOW, testPullContext } from '../support/pull-context.js';

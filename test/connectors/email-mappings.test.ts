@@ -11,7 +11,7 @@ import { generateIncident, writeIncidentFiles, type Incident, type IncidentRows 
 import { bookingEmails, type MailFile } from '../../src/demo/mail-export.js';
 import { RuleEvaluator, type Candidate } from '../../src/mapping/evaluate.js';
 import { parseMappings } from '../../src/mapping/load.js';
-import { patchDir, writePatch } from '../../src/patch/patch.js';
+import { writePatch } from '../../src/patch/patch.js';
 import { pull } from '../../src/pull/pull.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
 import type { PullWindow } from '../../src/records/connector.js';
@@ -19,6 +19,7 @@ import type { SourceRecord } from '../../src/records/envelope.js';
 import { DEMO_SCHEMA_SQL, DEMO_TABLES, demoLoadStatements, demoSelectTable } from '../../src/sql/demo-schema.js';
 import { createTestDatabase, postgresAvailable } from '../support/postgres.js';
 import { testPullContext } from '../support/pull-context.js';
+import { patchDir } from '../../src/runtime/job-paths.js';
 
 /**
  * The sample incident's booking emails (src/demo/mail-export.ts), pulled through the

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripeConnector } from '../../connectors/stripe/index.js';
 import { RuleEvaluator } from '../../src/mapping/evaluate.js';
 import { parseMappings } from '../../src/mapping/load.js';
-import type { Change } from '../../src/reconcile/changeset.js';
+import type { Change } from '../../src/changeset/changeset.js';
 import { DEMO_SCHEMA_SQL } from '../../src/sql/demo-schema.js';
 import { caseDir, OBSERVED_WINDOW, pullAndReconcile, query, writeFiles, type PipelineRun } from '../corpus/support.js';
 import { startFakeStripe, type FakeStripeServer } from '../fakes/stripe/index.js';

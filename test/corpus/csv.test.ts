@@ -15,7 +15,7 @@ import { rm, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { csvConnector, type CsvSourceOptions } from '../../connectors/csv.js';
+import { csvConnector, type CsvSourceOptions } from '../../connectors/csv/connector.js';
 import { loadConfig } from '../../src/config/load.js';
 import { pull } from '../../src/pull/pull.js';
 import type { PullContext } from '../../src/records/connector.js';

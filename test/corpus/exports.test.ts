@@ -9,10 +9,10 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rejectionsPath } from '../../src/records/rejections-file.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 import { appleCalendar, crmDeals, excelBookings, fiftyExports, googleCalendar, largeCrmExport, outlookCalendar, sheetsContacts, zimbraCalendar, type ExportCase } from './export-shapes.js';
 import { caseDir, cliAvailable, OBSERVED_WINDOW, pullAndReconcile, readRecords, readText, salvage, writeFiles, type PipelineRun } from './support.js';
+import { rejectionsPath } from '../../src/runtime/job-paths.js';
 
 const pgUp = await postgresAvailable();
 const LARGE_ROWS = 20_000;

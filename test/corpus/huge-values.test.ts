@@ -7,13 +7,13 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { redact, redactPieces } from '../../src/config/secrets.js';
-import { redactUrlPasswords } from '../../src/config/url-password.js';
-import type { Change, Changeset } from '../../src/reconcile/changeset.js';
-import { writeChangeset } from '../../src/reconcile/reconcile.js';
+import { redact, redactPieces } from '../../src/runtime/secrets.js';
+import { redactUrlPasswords } from '../../src/runtime/url-password.js';
+import type { Change, Changeset } from '../../src/changeset/changeset.js';
 import { seededRandom } from '../fakes/stripe/random.js';
 import { changesetOf } from '../support/changeset.js';
 import { caseDir, cliAvailable, salvage } from './support.js';
+import { writeChangeset } from '../../src/changeset/write-changeset.js';
 
 /** The expression the URL scan replaces: the reference its results must equal. */
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s/]+@/gi;

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoResult } from '../../src/demo/run-demo.js';
-import type { Changeset } from '../../src/reconcile/changeset.js';
+import type { Changeset } from '../../src/changeset/changeset.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 import { caseDir, cliAvailable, OBSERVED_WINDOW, pullAndReconcile, query, readText, salvage, writeFiles, type PipelineRun } from './support.js';
 

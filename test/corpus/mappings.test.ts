@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuleEvaluator } from '../../src/mapping/evaluate.js';
 import { parseMappings } from '../../src/mapping/load.js';
 import { writePatch } from '../../src/patch/patch.js';
-import type { Change, Changeset, Evidence } from '../../src/reconcile/changeset.js';
+import type { Change, Changeset, Evidence } from '../../src/changeset/changeset.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { renderChangeset } from '../../src/report/render.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';

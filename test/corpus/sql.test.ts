@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTransformStep, runTransforms, type Value } from '../../src/mapping/transforms/index.js';
 import { renderChangeset } from '../../src/report/render.js';
-import type { Change } from '../../src/reconcile/changeset.js';
+import type { Change } from '../../src/changeset/changeset.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 import { csvText } from './csv-text.js';
 import { caseDir, OBSERVED_WINDOW, patchAndApply, pullAndReconcile, query, writeFiles, type PipelineRun } from './support.js';

@@ -16,9 +16,9 @@ import { apply, type ApplyResult } from '../../src/apply/apply.js';
 import { loadConfig, type SalvageConfig } from '../../src/config/load.js';
 import { writePatch, type PatchResult } from '../../src/patch/patch.js';
 import { pull, type PullSummary } from '../../src/pull/pull.js';
-import type { Changeset } from '../../src/reconcile/changeset.js';
+import type { Changeset } from '../../src/changeset/changeset.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
-import { readChangeset } from '../../src/patch/read-changeset.js';
+import { readChangeset } from '../../src/changeset/read-changeset.js';
 
 export const OBSERVED_WINDOW = 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }';
 

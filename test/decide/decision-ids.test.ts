@@ -3,16 +3,17 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyDecisions } from '../../src/decide/apply-decisions.js';
 import { decisionId } from '../../src/decide/conflict-decision.js';
-import { decisionsPath, loadDecisions } from '../../src/decide/load.js';
+import { loadDecisions } from '../../src/decide/load.js';
 import { review } from '../../src/decide/review.js';
-import { writeChangeset } from '../../src/reconcile/reconcile.js';
-import { CHANGESET_FORMAT, type Change, type Changeset } from '../../src/reconcile/changeset.js';
+import { CHANGESET_FORMAT, type Change, type Changeset } from '../../src/changeset/changeset.js';
 import { viewOfChangeset } from '../../src/report/changeset-view.js';
 import { buildReportData } from '../../src/report/html-data.js';
 import { markdownLines, renderMarkdown } from '../../src/report/markdown.js';
 import { decisionsSchema } from '../../src/decide/schema.js';
 import { textLines } from '../../src/report/text.js';
 import { tempJobDir } from '../support/flow.js';
+import { decisionsPath } from '../../src/runtime/job-paths.js';
+import { writeChangeset } from '../../src/changeset/write-changeset.js';
 
 // Every form of id reconcile makes: a key (a uuid, a composite key, a key holding text that
 // YAML reads otherwise), and a natural identity (`@column=value`, `@record=ref`).

@@ -2,15 +2,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply } from '../../src/apply/apply.js';
-import { decisionsPath } from '../../src/decide/load.js';
 import { review } from '../../src/decide/review.js';
 import { writePatch } from '../../src/patch/patch.js';
-import type { Change, Changeset } from '../../src/reconcile/changeset.js';
-import { changesetPath, reconcile } from '../../src/reconcile/reconcile.js';
+import type { Change, Changeset } from '../../src/changeset/changeset.js';
+import { reconcile } from '../../src/reconcile/reconcile.js';
 import { openChangesetView } from '../../src/report/changeset-file-view.js';
 import { renderPieces } from '../../src/report/render.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 import { runSql, smallJob, type TestRecord } from '../support/small-job.js';
+import { decisionsPath, changesetPath } from '../../src/runtime/job-paths.js';
 
 const pgUp = await postgresAvailable();
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyDecisions } from '../../src/decide/apply-decisions.js';
 import { decisionsSchema } from '../../src/decide/schema.js';
 import { buildPatch } from '../../src/patch/patch.js';
-import { CHANGESET_FORMAT, type Change, type Changeset } from '../../src/reconcile/changeset.js';
+import { CHANGESET_FORMAT, type Change, type Changeset } from '../../src/changeset/changeset.js';
 import { tempJobDir } from '../support/flow.js';
 
 const ev = (source: string, rule = `${source}.yaml#r`) => [{ source, record: 'r', ref: `${source}:r`, rule }];
@@ -110,7 +110,7 @@ describe('decisions', () => {
 
 describe('salvage review', async () => {
   const { review } = await import('../../src/decide/review.js');
-  const { writeChangeset } = await import('../../src/reconcile/reconcile.js');
+  const { writeChangeset } = await import('../../src/changeset/write-changeset.js');
   const { loadDecisions } = await import('../../src/decide/load.js');
   const { readFile } = await import('node:fs/promises');
   const path = await import('node:path');
@@ -176,8 +176,8 @@ describe('salvage review', async () => {
 });
 
 describe('reading changeset.json back', async () => {
-  const { writeChangeset } = await import('../../src/reconcile/reconcile.js');
-  const { readChangeset } = await import('../../src/patch/read-changeset.js');
+  const { writeChangeset } = await import('../../src/changeset/write-changeset.js');
+  const { readChangeset } = await import('../../src/changeset/read-changeset.js');
   const { readFile, writeFile } = await import('node:fs/promises');
   const { createHash } = await import('node:crypto');
   const path = await import('node:path');

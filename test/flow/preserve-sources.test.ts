@@ -72,7 +72,7 @@ describe.runIf(dovecotAvailable())('salvage preserve: IMAP, then a message delet
     await unlink(files[2] as string);
     await dovecot.deliver('INBOX', mail('booking-4@fjordkayaks.example', 'Booking 4 confirmed', '2026-04-20T10:00:00Z'), { receivedAt: new Date('2026-04-20T10:00:05Z'), flags: 'S' });
     log = [];
-    pulled = await pull({ config, log: (line) => log.push(line), progress: false });
+    pulled = await pull({ config, log: (line) => log.push(line) });
   }, 120_000);
   afterAll(async () => {
     await dovecot?.dispose();
@@ -117,7 +117,7 @@ describe('salvage preserve: Google Calendar, then an event purged and another ed
     const moved = calendar.store.get(KAYAKS, bookingId(20));
     calendar.store.put(KAYAKS, { ...moved, summary: 'Single kayak – Booking REF020 (moved)', updated: '2026-04-27T09:00:00.000Z' });
     log = [];
-    await pull({ config, log: (line) => log.push(line), progress: false });
+    await pull({ config, log: (line) => log.push(line) });
   }, 120_000);
   afterAll(async () => {
     await calendar?.close();
@@ -173,7 +173,7 @@ describe.runIf(pgUp)('salvage preserve, a pull interrupted the same day, resumed
     const env = { ...process.env, RESUMED_BACKUP_URL: backup.url, RESUMED_STRIPE_KEY: TEST_KEY };
     const config = await loadConfig(path.join(dir, 'salvage.yaml'), { env });
     await preserve({ config, sources: ['stripe'], now: INCIDENT_DAY });
-    interrupted = await pull({ config, sources: ['stripe'], progress: false }).catch((error: unknown) => error);
+    interrupted = await pull({ config, sources: ['stripe'] }).catch((error: unknown) => error);
     stripeNow = WEEKS_LATER;
     refundsFail = false;
     resumed = await pullAndReconcile(dir, env);

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Change } from '../../src/reconcile/changeset.js';
+import type { Change } from '../../src/changeset/changeset.js';
 import { DEMO_SCHEMA_SQL } from '../../src/sql/demo-schema.js';
 import { caseDir, cliAvailable, OBSERVED_WINDOW, pullAndReconcile, query, readRecords, salvage, writeFiles, type PipelineRun } from '../corpus/support.js';
 import { startFakeStripe, type FakeStripeServer } from '../fakes/stripe/index.js';

@@ -118,7 +118,7 @@ describe.runIf(pgUp)('the whole recovery on the real PostgreSQL', () => {
   });
 
   it('accounts for every record pulled: mapped + matched no rule + rejected', async () => {
-    const changeset = JSON.parse(await readFile(path.join(job, 'changeset.json'), 'utf8')) as import('../../src/reconcile/changeset.js').Changeset;
+    const changeset = JSON.parse(await readFile(path.join(job, 'changeset.json'), 'utf8')) as import('../../src/changeset/changeset.js').Changeset;
     expect(changeset.sources.map((s) => s.name).sort()).toEqual(['calendar', 'gcal', 'mailfiles', 'payments', 'refunds', 'stripe']);
     for (const s of changeset.sources) {
       expect((s.mapped ?? 0) + (s.unmapped ?? 0) + (s.rejected ?? 0), s.name).toBe(s.records);

@@ -5,10 +5,11 @@ import { loadConfig } from '../../src/config/load.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import { compareRecovery, type RecoveryReport } from '../../src/demo/compare.js';
 import type { Incident, IncidentRows } from '../../src/demo/incident.js';
-import { patchDir, writePatch } from '../../src/patch/patch.js';
-import { changesetPath, reconcile } from '../../src/reconcile/reconcile.js';
+import { writePatch } from '../../src/patch/patch.js';
+import { reconcile } from '../../src/reconcile/reconcile.js';
 import { DEMO_SCHEMA_SQL, DEMO_TABLES, demoLoadStatements, demoSelectTable } from '../../src/sql/demo-schema.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { patchDir, changesetPath } from '../../src/runtime/job-paths.js';
 
 /**
  * Runs the rest of a recovery (reconcile, patch, apply) with the config in

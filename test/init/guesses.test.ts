@@ -30,7 +30,7 @@ describe('--source arguments', () => {
   it('refuses what it cannot read, saying the forms (exit 2)', () => {
     expect(() => parseSourceArgument('paypal')).toThrow(UsageError);
     expect(() => parseSourceArgument('paypal')).toThrow(/expected KIND, NAME=KIND or NAME=KIND:FILES, where KIND is one of stripe, imap/);
-    expect(() => parseSourceArgument('stripe:exports/x.csv')).toThrow(/only csv, ics and eml sources read files/);
+    expect(() => parseSourceArgument('stripe:exports/x.csv')).toThrow(/only csv, ics, eml and jsonl sources read files/);
   });
 });
 

@@ -6,7 +6,7 @@ import { apply } from '../../src/apply/apply.js';
 import { verifyApplied } from '../../src/apply/verify-target.js';
 import { PreconditionFailed } from '../../src/errors.js';
 import { writePatch } from '../../src/patch/patch.js';
-import type { Change } from '../../src/reconcile/changeset.js';
+import type { Change } from '../../src/changeset/changeset.js';
 import { caseDir, exec, pullAndReconcile, query, writeFiles, type PipelineRun } from '../corpus/support.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 import { AFTER_RESTART, ALICE, CLINIC_BACKUP, CLINIC_FILES, CLINIC_SCHEMA, clinicConfig } from './clinic-case.js';

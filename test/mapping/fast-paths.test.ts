@@ -9,7 +9,7 @@ import type { CatalogColumn } from '../../src/db/catalog-types.js';
 import { parseTransformStep, runTransforms, type Value } from '../../src/mapping/transforms/index.js';
 import { numberToDecimal } from '../../src/mapping/transforms/decimal.js';
 import { FIRST_SECOND, LAST_SECOND, utcDateTime } from '../../src/time/utc-clock.js';
-import { formatUtc, parseAnyForm, parseUtcForm, toColumnText } from '../../src/reconcile/normalize.js';
+import { formatUtc, parseAnyForm, parseUtcForm, toColumnText } from '../../src/values/normalize.js';
 import { seededRandom as seeded } from '../fakes/stripe/random.js';
 
 const timestamptz: CatalogColumn = { name: 'c', type: 'timestamp with time zone', typeName: 'timestamptz', notNull: false, default: null, identity: null, generated: false, position: 0 };

@@ -9,15 +9,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyDecisions } from '../../src/decide/apply-decisions.js';
 import { decisionsSchema } from '../../src/decide/schema.js';
-import type { Change, Changeset } from '../../src/reconcile/changeset.js';
-import { writeChangeset } from '../../src/reconcile/reconcile.js';
+import type { Change, Changeset } from '../../src/changeset/changeset.js';
 import { sha256 } from '../../src/patch/manifest.js';
 import { buildPatch, derivePatchManifest, writePatch, type PatchLayout } from '../../src/patch/patch.js';
-import { readChangeset } from '../../src/patch/read-changeset.js';
+import { readChangeset } from '../../src/changeset/read-changeset.js';
 import { seededRandom, type Random } from '../fakes/stripe/random.js';
 import { changesetOf } from '../support/changeset.js';
 import { hostileChangeset } from '../support/hostile-changeset.js';
 import { tempJobDir } from '../support/flow.js';
+import { writeChangeset } from '../../src/changeset/write-changeset.js';
 
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const ev = (source: string, ref: string, rule: string) => [{ source, record: ref, ref, rule }];

@@ -3,13 +3,19 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { pull } from '../../src/pull/pull.js';
+import { liveLineWanted } from '../../src/runtime/live-line.js';
+import { NO_PROGRESS, TerminalProgress, type Progress } from '../../src/runtime/progress.js';
 import { tempJobDir } from '../support/flow.js';
 
 /**
- * `salvage pull --no-progress` reaches the connectors: pull() hands the switch to each
- * one through its PullContext. Real config, real eml connector; only stderr is made to
- * look like a terminal and recorded.
+ * pull() draws the sources' counts on the live line of the progress its caller hands it,
+ * and on nothing else: `salvage pull --no-progress` (and the library's default) draws
+ * nothing. Real config, real eml connector; only stderr is made to look like a terminal
+ * and recorded.
  */
+
+/** What the CLI hands pull: a bar on stderr when a live line is wanted there (progressFor). */
+const cliProgress = (enabled = true): Progress => (liveLineWanted(process.stderr, enabled) ? new TerminalProgress(process.stderr) : NO_PROGRESS);
 
 let dir: string;
 let written: string[];
@@ -41,7 +47,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function pullMail(progress?: boolean): Promise<string[]> {
+async function pullMail(progress: Progress = cliProgress()): Promise<string[]> {
   const config = await loadConfig(path.join(dir, 'salvage.yaml'));
   const log: string[] = [];
   const [summary] = await pull({ config, log: (l) => log.push(l), progress });
@@ -97,7 +103,7 @@ describe('pull progress on a terminal', () => {
     );
     const config = await loadConfig(path.join(dir, 'salvage.yaml'));
     // Logged to the same stderr, as the CLI does.
-    await pull({ config, log: (l) => process.stderr.write(`${l}\n`) });
+    await pull({ config, log: (l) => process.stderr.write(`${l}\n`), progress: cliProgress() });
     const warning = written.findIndex((t) => t.startsWith('mailfiles: warning: ') && t.includes('the Message-ID <a@x> is also on'));
     expect(warning).toBeGreaterThan(1);
     expect(written[warning - 2]).toMatch(/^\reml: 1 messages \(\d+\/s\)\x1b\[K$/);
@@ -107,7 +113,15 @@ describe('pull progress on a terminal', () => {
   });
 
   it('draws nothing with --no-progress, and still logs the totals', async () => {
-    const log = await pullMail(false);
+    const log = await pullMail(cliProgress(false));
+    expect(written).toEqual([]);
+    expect(log).toContainEqual(expect.stringMatching(/^mailfiles: 1 messages in \d+\.\ds$/));
+  });
+
+  it('draws nothing when the caller hands it no progress (the library default), though stderr is a terminal', async () => {
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+    const log: string[] = [];
+    await pull({ config, log: (l) => log.push(l) });
     expect(written).toEqual([]);
     expect(log).toContainEqual(expect.stringMatching(/^mailfiles: 1 messages in \d+\.\ds$/));
   });
@@ -124,7 +138,7 @@ describe('pull progress on a terminal: CSV and ICS pulls draw a live line too', 
     await writeFile(path.join(dir, 'rows.csv'), 'id,name\n1,Ada\n2,Bob\n');
     await writeFile(path.join(dir, 'salvage.yaml'), 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  ledger: { kind: csv, files: [rows.csv] }\n');
     const config = await loadConfig(path.join(dir, 'salvage.yaml'));
-    const [summary] = await pull({ config, log: () => undefined });
+    const [summary] = await pull({ config, log: () => undefined, progress: cliProgress() });
     expect(summary?.records).toBe(2);
     expect(liveLines()[0]).toMatch(/^\rcsv: 1 rows \(\d+\/s\)\x1b\[K$/);
     expect(liveLines().at(-1)).toBe('\r\x1b[K');
@@ -136,13 +150,13 @@ describe('pull progress on a terminal: CSV and ICS pulls draw a live line too', 
     await writeFile(path.join(dir, 'salvage.yaml'), 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  calendar: { kind: ics, files: [cal.ics] }\n');
     const config = await loadConfig(path.join(dir, 'salvage.yaml'));
     const log: string[] = [];
-    await pull({ config, log: (l) => log.push(l) });
+    await pull({ config, log: (l) => log.push(l), progress: cliProgress() });
     // The index pass, which reads the whole file before the first event, is counted from its first event.
     expect(liveLines()[0]).toMatch(/^\rics: 1 events indexed \(\d+\/s\)\x1b\[K$/);
     expect(log.filter((l) => l.includes('indexed'))).toEqual([]);
     expect(liveLines().at(-1)).toBe('\r\x1b[K');
     written.length = 0;
-    await pull({ config, log: () => undefined, progress: false });
+    await pull({ config, log: () => undefined, progress: cliProgress(false) });
     expect(written).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/check/index.js';
 import { InvalidInputError } from '../../src/errors.js';
-import type { Change, Changeset } from '../../src/reconcile/changeset.js';
+import type { Change, Changeset } from '../../src/changeset/changeset.js';
 import { mapWorkerScript } from '../../src/reconcile/parallel-map.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';

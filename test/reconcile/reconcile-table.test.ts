@@ -6,8 +6,8 @@ import type { Candidate } from '../../src/mapping/evaluate.js';
 import type { MergePolicy, TableMapping } from '../../src/mapping/types.js';
 import { LookupIndex } from '../../src/reconcile/lookup-index.js';
 import { reconcileTable, type Row } from '../../src/reconcile/table.js';
-import { ChangeSpill } from '../../src/reconcile/change-spill.js';
-import type { Change } from '../../src/reconcile/changeset.js';
+import { ChangeSpill } from '../../src/changeset/change-spill.js';
+import type { Change } from '../../src/changeset/changeset.js';
 import { tempJobDir } from '../support/flow.js';
 import { CandidateStore, ColumnLayout } from '../../src/reconcile/prepared.js';
 import { CandidateEncoder, tableShapes } from '../../src/reconcile/record-mapper.js';
@@ -253,7 +253,7 @@ describe('reconciling one table', () => {
 });
 
 describe('column text forms', async () => {
-  const { toColumnText, comparisonKey } = await import('../../src/reconcile/normalize.js');
+  const { toColumnText, comparisonKey } = await import('../../src/values/normalize.js');
   const num = column('amount', 'numeric', { type: 'numeric(5,2)' });
   it('checks numeric precision the way PostgreSQL rounds', () => {
     expect(toColumnText(num, '999.99')).toEqual({ ok: true, text: '999.99' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { registerSecret } from '../../src/config/secrets.js';
+import { registerSecret } from '../../src/runtime/secrets.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { REDACTED, RecordScrubber } from '../../src/records/scrub.js';
 

@@ -8,15 +8,15 @@ import { readFile, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import type { Changeset } from '../../src/reconcile/changeset.js';
-import { writeChangeset } from '../../src/reconcile/reconcile.js';
-import { readChangeset } from '../../src/patch/read-changeset.js';
+import type { Changeset } from '../../src/changeset/changeset.js';
+import { readChangeset } from '../../src/changeset/read-changeset.js';
 import { openChangesetView } from '../../src/report/changeset-file-view.js';
 import { viewOfChangeset } from '../../src/report/changeset-view.js';
 import { renderChangeset, renderPieces, type RenderOptions } from '../../src/report/render.js';
 import { hostileChangeset as hostileReport, syntheticChangeset } from './fixtures.js';
 import { hostileChangeset as hostileValues } from '../support/hostile-changeset.js';
 import { tempJobDir } from '../support/flow.js';
+import { writeChangeset } from '../../src/changeset/write-changeset.js';
 
 /** A table the summary does not list still has its changes shown (a report never hides a change). */
 function inconsistentChangeset(): Changeset {

@@ -1,4 +1,4 @@
-import { CHANGESET_FORMAT, type Change, type Changeset, type Evidence, type TableSummary } from '../../src/reconcile/changeset.js';
+import { CHANGESET_FORMAT, type Change, type Changeset, type Evidence, type TableSummary } from '../../src/changeset/changeset.js';
 
 /** Values a hostile or careless source could have written, each aimed at a way to break a report. */
 export const HOSTILE = {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runDemo } from '../../src/demo/run-demo.js';
-import type { Changeset } from '../../src/reconcile/changeset.js';
+import type { Changeset } from '../../src/changeset/changeset.js';
 import { renderHtml } from '../../src/report/html.js';
 import { tempJobDir } from '../support/flow.js';
 import { chipCount, clickFilter, describeWithChromium, launchChromium, matchingCount, openReport, search, shownIds, type OpenedReport } from './browser.js';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Change } from '../../src/reconcile/changeset.js';
+import type { Change } from '../../src/changeset/changeset.js';
 import { buildReportData } from '../../src/report/html-data.js';
 import { renderHtml } from '../../src/report/html.js';
 import { chipCount, clickFilter, describeWithChromium, launchChromium, matchingCount, openReport, search, shownIds, type OpenedReport } from './browser.js';

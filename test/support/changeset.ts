@@ -1,4 +1,4 @@
-import { CHANGESET_FORMAT, type Change, type Changeset, type TableSummary } from '../../src/reconcile/changeset.js';
+import { CHANGESET_FORMAT, type Change, type Changeset, type TableSummary } from '../../src/changeset/changeset.js';
 
 /** A changeset of these tables and changes, with the fixed header the patch and apply tests share. */
 export function changesetOf(tables: TableSummary[], changes: Change[], sources: Changeset['sources'] = []): Changeset {

@@ -1,4 +1,4 @@
-import type { Changeset } from '../../src/reconcile/changeset.js';
+import type { Changeset } from '../../src/changeset/changeset.js';
 import { changesetOf } from './changeset.js';
 
 const evidence = (ref: string) => [{ source: 'ledger', record: ref, ref, rule: 'order.yaml#rows' }];

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { CHANGESET_FORMAT, type Change, type Changeset } from '../reconcile/changeset.js';
+import { CHANGESET_FORMAT, type Change, type Changeset } from './changeset.js';
 import { memoryCheckpoint } from '../runtime/memory.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
 import { scanChangeset } from './changeset-layout.js';

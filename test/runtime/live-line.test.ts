@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fitToWidth, LiveLine, liveLineWanted } from '../../connectors/shared/live-line.js';
-import { formatDuration, perSecond, timeLeft } from '../../connectors/shared/pace.js';
+import { fitToWidth, LiveLine, liveLineWanted } from '../../src/runtime/live-line.js';
+import { formatDuration, perSecond, timeLeft } from '../../src/runtime/pace.js';
 
-/** The live line that pull's counts and the stage bars share (connectors/shared/live-line.ts). */
+/** The live line that pull's counts and the stage bars share (src/runtime/live-line.ts). */
 
 function terminal(columns?: number) {
   const written: string[] = [];

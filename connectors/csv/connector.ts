@@ -6,13 +6,13 @@
  * (`file://exports/a.csv#L12`), so a reviewer can open the file and find it.
  */
 import { parse as createCsvParser } from 'csv-parse';
-import type { Connector, PullContext } from '../src/records/connector.js';
-import { SourceInputError } from '../src/records/connector.js';
-import { wallClockMs } from '../src/time/wall-clock.js';
-import type { SourceRecord } from '../src/records/envelope.js';
-import { resolveFilePatterns, type MatchedFile } from './shared/files.js';
-import { createProgress, type Progress } from './shared/progress.js';
-import { C1_ADVICE, hasC1Controls, isLatin1Label, readTextStream } from './shared/text-decoding.js';
+import type { Connector, PullContext } from '../../src/records/connector.js';
+import { SourceInputError } from '../../src/records/connector.js';
+import { wallClockMs } from '../../src/time/wall-clock.js';
+import type { SourceRecord } from '../../src/records/envelope.js';
+import { resolveFilePatterns, type MatchedFile } from '../shared/files.js';
+import { createProgress, type SourceProgress } from '../../src/runtime/source-progress.js';
+import { C1_ADVICE, hasC1Controls, isLatin1Label, readTextStream } from '../shared/text-decoding.js';
 
 export interface CsvSourceOptions {
   /** Glob patterns, relative to the config's directory. */
@@ -80,7 +80,7 @@ function describeTimeColumns(options: CsvSourceOptions): string {
 interface PullTotals {
   rows: number;
   skippedAsOlder: number;
-  progress: Progress;
+  progress: SourceProgress;
 }
 
 async function* readCsvFile(

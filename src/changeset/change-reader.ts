@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import type { Change } from '../reconcile/changeset.js';
+import type { Change } from './changeset.js';
 
 const WINDOW_BYTES = 1 << 20;
 

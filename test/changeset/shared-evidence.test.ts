@@ -5,13 +5,13 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Changeset } from '../../src/reconcile/changeset.js';
-import { writeChangeset } from '../../src/reconcile/reconcile.js';
-import { readChangeset } from '../../src/patch/read-changeset.js';
-import { SharedEvidence } from '../../src/patch/shared-evidence.js';
+import type { Changeset } from '../../src/changeset/changeset.js';
+import { readChangeset } from '../../src/changeset/read-changeset.js';
+import { SharedEvidence } from '../../src/changeset/shared-evidence.js';
 import { hostileChangeset, syntheticChangeset } from '../report/fixtures.js';
 import { hostileChangeset as hostileValues } from '../support/hostile-changeset.js';
 import { tempJobDir } from '../support/flow.js';
+import { writeChangeset } from '../../src/changeset/write-changeset.js';
 
 async function roundTrip(changeset: Changeset): Promise<Changeset> {
   const file = path.join(await tempJobDir('shared-evidence'), 'changeset.json');

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { CatalogColumn } from '../../src/db/catalog-types.js';
-import { canonicalDecimal, comparisonKey, parseAnyForm, parseUtcForm, toColumnText } from '../../src/reconcile/normalize.js';
+import { canonicalDecimal, comparisonKey, parseAnyForm, parseUtcForm, toColumnText } from '../../src/values/normalize.js';
 import { ADMIN_URL, postgresAvailable } from '../support/postgres.js';
 
 const column = (type: string, typeName: string): CatalogColumn => ({ name: 'c', type, typeName, notNull: false, default: null, identity: null, generated: false, position: 0 });

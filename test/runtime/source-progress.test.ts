@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createProgress } from '../../connectors/shared/progress.js';
+import { createProgress } from '../../src/runtime/source-progress.js';
 import { testPullContext } from '../support/pull-context.js';
 
-/** A connector's progress (connectors/shared/progress.ts): a live line where wanted, totals logged always. */
+/** A connector's progress (src/runtime/source-progress.ts): a live line where wanted, totals logged always. */
 
 function terminal() {
   const written: string[] = [];

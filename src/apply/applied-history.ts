@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type pg from 'pg';
 import type { PatchManifest } from '../patch/manifest.js';
-import { HISTORY_TABLE_EXISTS, INSERT_HISTORY, LATEST_HISTORY_FOR_PATCH } from '../sql/history.js';
+import { HISTORY_TABLE_EXISTS, INSERT_HISTORY, LATEST_HISTORY_FOR_PATCH } from '../sql/audit-history.js';
 
 export interface HistoryEntry {
   action: 'apply' | 'undo';

@@ -1,5 +1,5 @@
-import type { Alternative, Change, Evidence } from '../reconcile/changeset.js';
-import { evidenceKey } from '../reconcile/evidence-key.js';
+import type { Alternative, Change, Evidence } from './changeset.js';
+import { evidenceKey } from './evidence-key.js';
 
 /**
  * Changes read back from changeset.json with what they repeat shared. A row rebuilt from

@@ -1,9 +1,8 @@
 /**
  * The one live line a long step keeps on the terminal: `salvage pull`'s counts and the
  * stage bars of reconcile, patch and apply both draw through it, so they share one
- * policy for when to draw at all and one redraw rate. It lives in connectors/shared
- * because connectors may import nothing from src/ but the records types; src/ builds
- * on it from here.
+ * policy for when to draw at all and one redraw rate. The caller (the CLI) owns it;
+ * every stage, pull included, draws on the one it is handed.
  */
 
 /** What the line writes to: a terminal's stderr, or a fake one in tests. */

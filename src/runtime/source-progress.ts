@@ -1,9 +1,12 @@
-import type { PullContext } from '../../src/records/connector.js';
+import type { PullContext } from '../records/connector.js';
 import { LiveLine, liveLineWanted, type LiveStream } from './live-line.js';
 import { perSecond, timeLeft } from './pace.js';
 
-/** Counts per kind of object, with rate; a live line on a terminal, summary lines otherwise. */
-export interface Progress {
+/**
+ * A source's counts as its connector pulls: per kind of object, with rate; drawn on the
+ * caller's live line (Progress.line, handed over in the PullContext) and summed up in the log.
+ */
+export interface SourceProgress {
   /** Adds n objects of `kind` (e.g. "charges", "messages"). */
   add(kind: string, n?: number): void;
   /** Counts one request (for requests/second). */
@@ -16,16 +19,17 @@ export interface Progress {
 
 /**
  * A pull's progress: `stripe: 1200 charges, 40 refunds (310/s, 9.5 req/s, ETA 12s)` kept
- * live on the terminal when one is wanted there (not with --no-progress, which reaches
- * the connector as `context.liveProgress`, nor in CI or on TERM=dumb), and the totals
- * logged through the context at the end either way.
+ * live on `context.liveLine`, the line pull() was handed by its caller, and the totals
+ * logged through the context at the end either way. pull() sets `liveProgress: false`
+ * when it has no line; a connector driven on its own (a test, a benchmark) with neither
+ * set draws on `stream` when a live line is wanted there (not in CI, not on TERM=dumb).
  */
 export function createProgress(
   context: PullContext,
   label: string,
   stream: LiveStream = process.stderr,
   now: () => number = () => performance.now(),
-): Progress {
+): SourceProgress {
   const counts = new Map<string, number>();
   const started = now();
   let requests = 0;

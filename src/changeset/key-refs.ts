@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
-import { isIntegerColumn } from './normalize.js';
+import { isIntegerColumn } from '../values/normalize.js';
 
 /**
  * Keys the target assigns at apply time. A new row whose key no source proves takes

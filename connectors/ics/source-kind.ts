@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { defineSourceKind, filePatterns } from '../../src/records/source-kind.js';
+import { icsConnector } from './connector.js';
+
+export const icsSource = defineSourceKind({
+  kind: 'ics',
+  schema: z.strictObject({ kind: z.literal('ics'), files: filePatterns }),
+  secretFields: [],
+  connect: (options) => icsConnector(options),
+});

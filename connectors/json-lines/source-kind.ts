@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { defineSourceKind, filePatterns } from '../../src/records/source-kind.js';
+import { jsonLinesConnector } from './connector.js';
+
+export const jsonLinesSource = defineSourceKind({
+  kind: 'jsonl',
+  schema: z.strictObject({
+    kind: z.literal('jsonl'),
+    files: filePatterns,
+    idField: z.string().min(1).optional(),
+    createdField: z.string().min(1).optional(),
+    updatedField: z.string().min(1).optional(),
+  }),
+  secretFields: [],
+  connect: (options) => jsonLinesConnector(options),
+});
