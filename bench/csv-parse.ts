@@ -9,7 +9,7 @@
  * Variants, each the best of `runs` interleaved parses of the same file (csv-parse streaming from disk):
  * - strict:  no relax_quotes (a bare quote fails the row), no raw text: the reader before
  *            bare quotes were read;
- * - raw:     relax_quotes and the row's raw text, scanned for a bare quote (connectors/csv.ts);
+ * - raw:     relax_quotes and the row's raw text, scanned for a bare quote (connectors/csv/connector.ts);
  * - info:    relax_quotes and each row's info (its byte offsets), without the raw text.
  * (A `cast` callback, which tells a quoted field from an unquoted one, measured 8x strict:
  * a context object per field; and it runs ahead of the rows it would mark.)

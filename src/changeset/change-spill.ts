@@ -5,8 +5,8 @@ const WRITE_BYTES = 1 << 20;
 
 /**
  * The changes of a run as JSON text in a file beside the changeset, each readable back
- * by its ordinal. A recovery from a backup months old is mostly new rows: a million
- * changes held as objects took 3.7 GB, held here they take a few bytes each
+ * by its ordinal. A recovery from a backup months old is mostly new rows: changes held
+ * as objects cost several times their text, held here they take a few bytes each
  * in memory. Written and read synchronously: the table stage between them is one
  * synchronous loop, and the reads are small and random (in the order of change ids).
  */

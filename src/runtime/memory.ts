@@ -5,8 +5,8 @@ import { runInNewContext } from 'node:vm';
  * A full garbage collection at the end of a stage that dropped most of what it held.
  *
  * V8 collects the old generation lazily: on a machine with plenty of memory it lets the
- * heap grow to several times what is live. A million-record reconcile holds well under
- * 1 GB at any moment but left the process at 2-3 GB resident. Collecting at the
+ * heap grow to several times what is live, so a large reconcile leaves the process
+ * resident at a multiple of what it holds at any moment. Collecting at the
  * few points where a stage has just let go of its data keeps the process near what it
  * really uses, for a fraction of a second each. Where the runtime does not allow it, this
  * does nothing.

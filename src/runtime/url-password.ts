@@ -4,8 +4,7 @@
  * It does exactly what the regular expression
  * `/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s/]+@/gi` with a replacement of the password
  * would, but in linear time: JavaScript's backtracking engine runs that expression in
- * time quadratic in the length of a value without whitespace (a 1 MB field took more
- * than ten minutes), and every report and log line passes through here. It looks only
+ * time quadratic in the length of a value without whitespace, and every report and log line passes through here. It looks only
  * at the places that hold `://`, and no character is scanned more than a few times.
  */
 export function redactUrlPasswords(text: string, marker: string): string {
