@@ -82,6 +82,8 @@ export class LiveLine {
   end(text: string, after = ''): void {
     this.stream.write(`\r${fitToWidth(text, this.width)}\x1b[K${after}\n`);
     this.drawn = false;
+    // What comes next is on a line of its own: it draws at once, not when this one's last redraw has aged.
+    this.lastDraw = -Infinity;
   }
 
   /**

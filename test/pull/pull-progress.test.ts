@@ -72,7 +72,7 @@ describe('pull progress on a terminal', () => {
     await writeFile(path.join(dir, 'mail', 'archive.mbox'), [...message(1), ...message(2), ...message(3)].join('\n'));
     await writeFile(path.join(dir, 'salvage.yaml'), 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  archive: { kind: eml, files: [mail/*.mbox] }\n');
     const config = await loadConfig(path.join(dir, 'salvage.yaml'));
-    const [summary] = await pull({ config, log: () => undefined });
+    const [summary] = await pull({ config, log: () => undefined, progress: cliProgress() });
     expect(summary?.records).toBe(3);
     const lines = liveLines();
     expect(lines[0]).toMatch(/^\reml headers: 0 messages \(\d+\/s\)\x1b\[K$/);

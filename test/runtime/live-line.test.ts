@@ -53,6 +53,18 @@ describe('the live line', () => {
     expect(written.slice(3)).toEqual(['\r\x1b[K', 'a warning\n', '\rmessages 1\x1b[K']);
   });
 
+  it('after a line ended for good, the next step draws at once, however recent the last redraw', () => {
+    let now = 0;
+    const { written, stream } = terminal(80);
+    const line = new LiveLine(stream, () => now);
+    line.update(() => 'restore the backup 99%');
+    now = 10;
+    line.end('restore the backup done', '  (0.0s)');
+    now = 20;
+    line.update(() => 'restore the target 0%');
+    expect(written).toEqual(['\rrestore the backup 99%\x1b[K', '\rrestore the backup done\x1b[K  (0.0s)\n', '\rrestore the target 0%\x1b[K']);
+  });
+
   it('never wraps: the line is cut to one less than the width (100 when the stream does not say)', () => {
     expect(fitToWidth('x'.repeat(300), 80)).toHaveLength(79);
     expect(fitToWidth('short', 80)).toBe('short');
