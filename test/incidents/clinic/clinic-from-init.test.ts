@@ -65,6 +65,8 @@ describe.runIf(pgUp)('the clinic recovered from init\'s draft plus hand edits', 
     expect(drafted.report.files).toEqual(['salvage.yaml', 'mappings/patients.yaml', 'mappings/practitioners.yaml', 'mappings/appointments.yaml', 'mappings/payments.yaml']);
     expect(drafted.report.todos).toEqual([]);
     expect(draftTexts.join('\n')).not.toMatch(/^[^#\n]*TODO/m);
+    // What it cannot write it says: the appointment is found by its two-column key, by hand.
+    expect(draftTexts.join('\n')).toContain('# appointment_id: foreign key to appointments, whose unique key (practitioner_id, starts_at) takes several columns');
   });
 
   it('proves every lost row and leaves nothing unsettled', () => {
