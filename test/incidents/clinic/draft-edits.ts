@@ -4,6 +4,13 @@
  * (the status the clock decides, the mail that says when, the jsonb details, the
  * treatment codes one event lists). clinic-from-init.test.ts applies them and
  * recovers exactly what the sources prove.
+ *
+ * The draft has no TODO: every required column got a field or is left to its default.
+ * Its wrong guesses are the seven fixes below. Four change the recovered rows here (the
+ * match by a key unique only among live rows, created_at from Stripe, the sign-ups'
+ * when:, the status map); the other three write wrong values this data happens not to
+ * show (updated_at from Stripe's creation time, the attendee's "Patient" as a name,
+ * the card's name as a practitioner's). A reviewer fixes them all the same.
  */
 import type { DraftEdit } from './edit-draft.js';
 import { CLINIC_MAPPINGS, CLINIC_WINDOW } from './generate.js';
