@@ -111,7 +111,16 @@ function planLookup(
   const notFound = (why: string) => ({ found: false as const, why });
   if (!parent) return notFound(`foreign key to ${parentName}, a table salvage cannot see`);
   const keys = naturalKeys(parent).filter((k) => k.length === 1).map((k) => k[0] as string);
-  if (keys.length === 0) return notFound(`foreign key to ${parentName}, which has no unique key besides its primary key to look a row up by`);
+  if (keys.length === 0) {
+    // A key of several columns still finds the row, but only by a lookup init cannot write: each part from its own field.
+    const composite = naturalKeys(parent).find((k) => k.length > 1);
+    if (composite) {
+      return notFound(
+        `foreign key to ${parentName}, whose unique key (${composite.join(', ')}) takes several columns: look it up by each of them (lookup: { table: ${parentName}, by: { ${composite.map((c) => `${c}: ...`).join(', ')} } })`,
+      );
+    }
+    return notFound(`foreign key to ${parentName}, which has no unique key besides its primary key to look a row up by`);
+  }
   const lookupVia = (key: string, field: SourceField, evidenceNote: string) => {
     const keyColumn = parent.columns.find((c) => c.name === key) as CatalogColumn;
     const recipe = valueRecipe(field, keyColumn, classifyColumn(keyColumn, parent), domainOf(ctx.domains, parent, key));

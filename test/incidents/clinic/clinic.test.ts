@@ -1,83 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseDir, cliAvailable, exec, patchAndApply, pullAndReconcile, query, readRecords, salvage, writeFiles, type PipelineRun } from '../../corpus/support.js';
+import { caseDir, cliAvailable, exec, patchAndApply, pullAndReconcile, readRecords, salvage, writeFiles, type PipelineRun } from '../../corpus/support.js';
 import { FakeStripeAccount, startFakeStripe, type FakeStripeServer } from '../../fakes/stripe/index.js';
 import { TEST_KEY } from '../../fakes/stripe/harness.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../../support/postgres.js';
-import { clinicConfig, detailsOf, generateClinicIncident, type ClinicIncident } from './generate.js';
+import { clinicConfig, generateClinicIncident } from './generate.js';
+import { rowsByValue, truth } from './rows.js';
 
 const pgUp = await postgresAvailable();
 const KEY_ENV = 'CLINIC_STRIPE_KEY';
-
-/** Timestamps as one canonical text, whatever zone the server prints them in. */
-const iso = (value: string | null | undefined) => (value == null ? null : new Date(value).toISOString());
-
-/** A JSON value with its object keys sorted: jsonb keeps keys in an order of its own. */
-function keysSorted(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(keysSorted);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, keysSorted(v)]));
-}
-
-/** Every row of the clinic by natural values (uuids are the target's own), sorted. */
-async function rowsByValue(url: string) {
-  const patients = await query(url, 'SELECT email, full_name, phone, stripe_customer_id, created_at::text, deleted_at::text FROM patients');
-  const appointments = await query(
-    url,
-    `SELECT pr.email AS practitioner, pa.email AS patient, pa.deleted_at IS NULL AS patient_live, a.starts_at::text, a.ends_at::text, a.status::text, a.details::text, a.cancelled_at::text, a.created_at::text
-       FROM appointments a JOIN practitioners pr ON pr.id = a.practitioner_id JOIN patients pa ON pa.id = a.patient_id`,
-  );
-  const treatments = await query(
-    url,
-    `SELECT pr.email AS practitioner, a.starts_at::text, t.code FROM appointment_treatments t JOIN appointments a ON a.id = t.appointment_id JOIN practitioners pr ON pr.id = a.practitioner_id`,
-  );
-  const payments = await query(
-    url,
-    `SELECT p.stripe_charge_id, pa.email AS patient, pr.email AS practitioner, a.starts_at::text, p.amount::text, p.created_at::text
-       FROM payments p JOIN patients pa ON pa.id = p.patient_id LEFT JOIN appointments a ON a.id = p.appointment_id LEFT JOIN practitioners pr ON pr.id = a.practitioner_id`,
-  );
-  const sorted = <T>(rows: T[]) => rows.map((r) => JSON.stringify(r)).sort();
-  return {
-    patients: sorted(patients.map((r) => ({ email: r['email'], name: r['full_name'], phone: r['phone'], stripe: r['stripe_customer_id'], created: iso(r['created_at']), deleted: iso(r['deleted_at']) }))),
-    appointments: sorted(
-      appointments.map((r) => ({
-        practitioner: r['practitioner'],
-        patient: r['patient'],
-        starts: iso(r['starts_at']),
-        ends: iso(r['ends_at']),
-        status: r['status'],
-        details: keysSorted(JSON.parse(r['details'] as string)),
-        cancelled: iso(r['cancelled_at']),
-        created: iso(r['created_at']),
-      })),
-    ),
-    treatments: sorted(treatments.map((r) => ({ practitioner: r['practitioner'], starts: iso(r['starts_at']), code: r['code'] }))),
-    payments: sorted(payments.map((r) => ({ charge: r['stripe_charge_id'], patient: r['patient'], practitioner: r['practitioner'], starts: iso(r['starts_at']), amount: r['amount'], created: iso(r['created_at']) }))),
-  };
-}
-
-/** What the clinic held when the data was lost, in the same shape: what the sources prove. */
-function truth(incident: ClinicIncident) {
-  const sorted = <T>(rows: T[]) => rows.map((r) => JSON.stringify(r)).sort();
-  return {
-    patients: sorted(incident.patients.map((p) => ({ email: p.email, name: p.name, phone: p.phone, stripe: p.stripeCustomer, created: iso(p.createdAt), deleted: iso(p.deletedAt) }))),
-    appointments: sorted(
-      incident.appointments.map((a) => ({
-        practitioner: a.practitioner,
-        patient: a.patient,
-        starts: iso(a.startsAt),
-        ends: iso(a.endsAt),
-        status: a.status,
-        details: keysSorted(detailsOf(a)),
-        cancelled: iso(a.cancelledAt),
-        created: iso(a.createdAt),
-      })),
-    ),
-    treatments: sorted(incident.appointments.flatMap((a) => a.treatments.map((code) => ({ practitioner: a.practitioner, starts: iso(a.startsAt), code })))),
-    payments: sorted(
-      incident.payments.map((p) => ({ charge: p.chargeId, patient: p.patient, practitioner: p.appointment.practitioner, starts: iso(p.appointment.startsAt), amount: (p.amountCents / 100).toFixed(2), created: iso(p.createdAt) })),
-    ),
-  };
-}
 
 describe.runIf(pgUp)('a clinic group recovered end to end (uuid keys, enum, jsonb, soft deletes, composite key, trigger)', () => {
   const incident = generateClinicIncident();

@@ -1,0 +1,46 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { init } from '../../src/init/index.js';
+import { tempJobDir } from '../support/flow.js';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+
+const pgUp = await postgresAvailable();
+
+/** A parent known only by two columns together: a practitioner's slot at a time. */
+const SCHEMA = `
+CREATE TABLE "order" (id serial PRIMARY KEY, practitioner text NOT NULL, starts_at timestamptz NOT NULL, UNIQUE (practitioner, starts_at));
+CREATE TABLE payments (
+  id serial PRIMARY KEY,
+  stripe_charge_id text NOT NULL UNIQUE,
+  order_id integer REFERENCES "order" (id),
+  amount numeric(10,2) NOT NULL
+);
+`;
+
+describe.runIf(pgUp)('init on a foreign key to a parent whose unique key takes several columns', () => {
+  let db: TestDatabase;
+  let dir: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('init_composite');
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    await client.query(SCHEMA);
+    await client.end();
+    dir = await tempJobDir('init-composite');
+    await init({ backupUrl: db.url, dir, sources: ['stripe'], now: new Date('2026-03-01T12:00:00Z') });
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('names the key and the lookup to write, instead of saying there is none', async () => {
+    const payments = await readFile(path.join(dir, 'mappings', 'payments.yaml'), 'utf8');
+    expect(payments).toContain(
+      '      # order_id: foreign key to order, whose unique key (practitioner, starts_at) takes several columns: look it up by each of them (lookup: { table: order, by: { practitioner: ..., starts_at: ... } })',
+    );
+    expect(payments).not.toContain('no unique key besides its primary key');
+  });
+});
