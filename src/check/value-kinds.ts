@@ -1,5 +1,9 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
 import type { ColumnRule } from '../mapping/types.js';
+import { TRANSFORMS } from '../mapping/transforms/registry.js';
+import type { OutputKind } from '../mapping/transforms/core.js';
+
+export type { OutputKind };
 
 /**
  * What kind of value a column holds and what kind a mapping rule produces, so that
@@ -8,9 +12,6 @@ import type { ColumnRule } from '../mapping/types.js';
  * for every value are reported; anything uncertain passes.
  */
 export type ColumnKind = 'integer' | 'decimal' | 'text' | 'timestamp' | 'date' | 'time' | 'boolean' | 'uuid' | 'other';
-
-/** `unknown`: a raw field or a neutral text step, which may hold any value. */
-export type OutputKind = 'integer' | 'decimal' | 'text' | 'timestamp' | 'date' | 'time' | 'boolean' | 'unknown';
 
 const COLUMN_KINDS: Readonly<Record<string, ColumnKind>> = {
   int2: 'integer',
@@ -46,29 +47,12 @@ export function columnKind(column: Pick<CatalogColumn, 'typeName' | 'type'>): Co
  * `truncate` are left out on purpose: they keep the kind too (a shifted timestamp is a
  * timestamp, a truncated date a date).
  */
-const TRANSFORM_OUTPUT: Readonly<Record<string, OutputKind>> = {
-  int: 'integer',
-  amount_to_cents: 'integer',
-  decimal: 'decimal',
-  cents_to_amount: 'decimal',
-  timestamp: 'timestamp',
-  date: 'date',
-  time: 'time',
-  boolean: 'boolean',
-  email: 'text',
-  lower: 'text',
-  upper: 'text',
-  collapse_whitespace: 'text',
-  phone_digits: 'text',
-  url_part: 'text',
-};
-
 /** What a column rule produces; `map` and lookups are judged elsewhere (by their values, by the parent). */
 export function outputKind(rule: Pick<ColumnRule, 'transforms' | 'constant' | 'from'>): OutputKind {
   let kind: OutputKind = rule.from.length === 0 ? constantKind(rule.constant) : 'unknown';
   for (const step of rule.transforms) {
-    if (step.name === 'map') kind = 'unknown';
-    else kind = TRANSFORM_OUTPUT[step.name] ?? kind;
+    const output = TRANSFORMS.get(step.name)?.output ?? 'same';
+    if (output !== 'same') kind = output;
   }
   return kind;
 }

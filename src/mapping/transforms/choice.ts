@@ -42,6 +42,7 @@ const LISTED_KEYS = 12;
 
 export const map = defineTransform({
   name: 'map',
+  output: 'unknown',
   summary: 'replace a value by the one listed for it (exact match, or ignoreCase); otherwise: error (default), null or keep',
   usage: [
     '{ map: { values: { Paid: succeeded, Refunded: refunded } } }',
@@ -69,6 +70,7 @@ const FALSE_WORDS = new Set(['false', 'no', 'n', 'f', '0']);
 
 export const boolean = defineTransform({
   name: 'boolean',
+  output: 'boolean',
   summary: 'true/false from true/false, yes/no, y/n, t/f, 1/0 (any case, surrounding spaces ignored)',
   usage: ['boolean'],
   args: noArgs,
@@ -83,6 +85,7 @@ export const boolean = defineTransform({
 
 export const defaultValue = defineTransform({
   name: 'default',
+  output: 'same',
   summary: 'null becomes the given constant; any other value is kept',
   usage: ['{ default: 1 }', "{ default: 'EUR' }", '{ default: false }'],
   args: z.union([z.string(), z.number(), z.boolean()], {
@@ -94,6 +97,7 @@ export const defaultValue = defineTransform({
 
 export const required = defineTransform({
   name: 'required',
+  output: 'same',
   summary: 'null is an error (the row cannot be built without this value); any other value is kept',
   usage: ['required'],
   args: noArgs,

@@ -7,6 +7,7 @@ import { TransformError, defineTransform, expectText, noArgs, show } from './cor
 
 export const email = defineTransform({
   name: 'email',
+  output: 'text',
   summary: 'trim, take the address out of `Name <addr>`, lower-case, and check it has one @ with text on both sides',
   usage: ['email'],
   args: noArgs,
@@ -25,6 +26,7 @@ export const email = defineTransform({
 
 export const phoneDigits = defineTransform({
   name: 'phone_digits',
+  output: 'text',
   summary: 'keep a leading + and the digits ("+47 912 34 567" → "+4791234567"); letters (ext., x) are an error',
   usage: ['phone_digits'],
   args: noArgs,

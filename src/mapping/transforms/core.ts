@@ -29,8 +29,16 @@ export class TransformError extends Error {
   }
 }
 
+/** The kind of value a step gives, as `salvage check` compares it with the column's type; `unknown`: a raw field or a neutral text step, which may hold any value. */
+export type OutputKind = 'integer' | 'decimal' | 'text' | 'timestamp' | 'date' | 'time' | 'boolean' | 'unknown';
+
 export interface TransformSpec<A> {
   name: string;
+  /**
+   * What the step gives: a kind, or `same` when it keeps the kind it was given (trim,
+   * default). Required, so a new transform cannot be added without saying it.
+   */
+  output: OutputKind | 'same';
   /** One line for docs and `did you mean` output. */
   summary: string;
   /** How the step is written in a mapping file, one example per accepted form. */

@@ -62,6 +62,7 @@ function readInteger(value: Value, syntax: NumberSyntax, hint: string): bigint {
 
 export const int = defineTransform({
   name: 'int',
+  output: 'integer',
   summary: 'a whole number as exact integer text ("042" → "42", "7.00" → "7"); fractions are an error',
   usage: ['int', "{ int: { thousands: ',' } }"],
   args: options({ thousands: thousands.optional() }, "{ thousands: ',' }"),
@@ -88,6 +89,7 @@ const decimalArgs = options(
 
 export const decimal = defineTransform({
   name: 'decimal',
+  output: 'decimal',
   summary: 'an exact decimal as text, digits kept as given ("90.50" → "90.50"); scale rounds half away from zero',
   usage: ['decimal', '{ decimal: { scale: 2 } }', '{ decimal: { comma: true } }', "{ decimal: { thousands: ',' } }"],
   args: decimalArgs,
@@ -111,6 +113,7 @@ const digits = z.number().int().min(0).max(MAX_DIGITS);
 
 export const centsToAmount = defineTransform({
   name: 'cents_to_amount',
+  output: 'decimal',
   summary: 'integer minor units to a decimal amount: 4500 → "45.00" (digits: 0 for JPY, 3 for KWD)',
   usage: ['cents_to_amount', '{ cents_to_amount: { digits: 0 } }'],
   args: options({ digits: digits.default(2) }, '{ digits: 2 }'),
@@ -122,6 +125,7 @@ export const centsToAmount = defineTransform({
 
 export const amountToCents = defineTransform({
   name: 'amount_to_cents',
+  output: 'integer',
   summary: 'a decimal amount to integer minor units: "45.5" → "4550"; more decimals than `digits` is an error',
   usage: ['amount_to_cents', '{ amount_to_cents: { digits: 0 } }'],
   args: options({ digits: digits.default(2) }, '{ digits: 2 }'),

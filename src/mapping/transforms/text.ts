@@ -11,6 +11,7 @@ import { compilePattern } from '../pattern.js';
 
 export const trim = defineTransform({
   name: 'trim',
+  output: 'same',
   summary: 'remove whitespace at both ends',
   usage: ['trim'],
   args: noArgs,
@@ -19,6 +20,7 @@ export const trim = defineTransform({
 
 export const lower = defineTransform({
   name: 'lower',
+  output: 'text',
   summary: 'lower-case',
   usage: ['lower'],
   args: noArgs,
@@ -27,6 +29,7 @@ export const lower = defineTransform({
 
 export const upper = defineTransform({
   name: 'upper',
+  output: 'text',
   summary: 'upper-case',
   usage: ['upper'],
   args: noArgs,
@@ -35,6 +38,7 @@ export const upper = defineTransform({
 
 export const collapseWhitespace = defineTransform({
   name: 'collapse_whitespace',
+  output: 'text',
   summary: 'trim, and turn every run of whitespace (including newlines) into one space',
   usage: ['collapse_whitespace'],
   args: noArgs,
@@ -43,6 +47,7 @@ export const collapseWhitespace = defineTransform({
 
 export const nullifEmpty = defineTransform({
   name: 'nullif_empty',
+  output: 'same',
   summary: "'' becomes null (unknown); anything else, including '  ', is kept",
   usage: ['nullif_empty'],
   args: noArgs,
@@ -52,6 +57,7 @@ export const nullifEmpty = defineTransform({
 /** Placeholder words exports write for "no value": `N/A`, `-`, `(none)`. */
 export const nullif = defineTransform({
   name: 'nullif',
+  output: 'same',
   summary: 'a value equal to one of the given texts becomes null (exact, case-sensitive)',
   usage: ["{ nullif: 'N/A' }", "{ nullif: ['N/A', '-', ''] }"],
   args: z
@@ -62,6 +68,7 @@ export const nullif = defineTransform({
 
 export const string = defineTransform({
   name: 'string',
+  output: 'same',
   summary: 'numbers and booleans to text (12.5 → "12.5", true → "true"); text unchanged',
   usage: ['string'],
   args: noArgs,
@@ -78,6 +85,7 @@ export const string = defineTransform({
 
 export const replace = defineTransform({
   name: 'replace',
+  output: 'same',
   summary: 'replace every match of a regular expression (RE2 syntax, linear time; `with` may use $1, $<name>)',
   usage: ["{ replace: { pattern: '\\s+', with: ' ' } }", "{ replace: { pattern: 'ltd\\.?$', with: 'Ltd', flags: i } }"],
   args: options(
@@ -110,6 +118,7 @@ const affix = z.string({ error: 'expected the text to add or remove' }).min(1, '
 
 export const stripPrefix = defineTransform({
   name: 'strip_prefix',
+  output: 'same',
   summary: 'remove the text from the start if it is there (otherwise unchanged)',
   usage: ["{ strip_prefix: 'cus_' }"],
   args: affix,
@@ -121,6 +130,7 @@ export const stripPrefix = defineTransform({
 
 export const stripSuffix = defineTransform({
   name: 'strip_suffix',
+  output: 'same',
   summary: 'remove the text from the end if it is there (otherwise unchanged)',
   usage: ["{ strip_suffix: ' (copy)' }"],
   args: affix,
@@ -132,6 +142,7 @@ export const stripSuffix = defineTransform({
 
 export const addPrefix = defineTransform({
   name: 'add_prefix',
+  output: 'same',
   summary: 'put the text in front',
   usage: ["{ add_prefix: 'cus_' }"],
   args: affix,
@@ -140,6 +151,7 @@ export const addPrefix = defineTransform({
 
 export const addSuffix = defineTransform({
   name: 'add_suffix',
+  output: 'same',
   summary: 'put the text at the end',
   usage: ["{ add_suffix: '@example.com' }"],
   args: affix,
@@ -148,6 +160,7 @@ export const addSuffix = defineTransform({
 
 export const split = defineTransform({
   name: 'split',
+  output: 'same',
   summary: 'one part of the text split on a separator; negative index counts from the end; a missing part is an error unless `otherwise`',
   usage: ["{ split: { by: ' ', index: 0 } }", "{ split: { by: ' ', index: -1, otherwise: null } }"],
   args: options(

@@ -94,6 +94,7 @@ function inZone(value: Value, moment: Moment, tz: string | undefined): Moment {
 
 export const shift = defineTransform({
   name: 'shift',
+  output: 'same',
   summary: 'moves a time by a duration: h/m/s exactly, d/w on the wall clock of tz (DST-correct); instants come out as UTC',
   usage: ["{ shift: '-2h' }", "{ shift: '+1d12h' }", "{ shift: { by: '+1d', tz: Europe/Oslo } }"],
   args: z.preprocess(
@@ -138,6 +139,7 @@ const unitName = z.enum(UNITS, { error: 'truncate to second, minute, hour or day
 
 export const truncate = defineTransform({
   name: 'truncate',
+  output: 'same',
   summary: 'cuts a time down to the second, minute, hour or day; hour and day of an instant are those of tz',
   usage: ['{ truncate: minute }', '{ truncate: { to: day, tz: Europe/Oslo } }'],
   args: z.preprocess(

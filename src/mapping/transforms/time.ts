@@ -52,6 +52,7 @@ function noDate(value: Value, clock: Extract<Moment, { kind: 'clock' }>): never 
 
 export const timestamp = defineTransform({
   name: 'timestamp',
+  output: 'timestamp',
   summary: 'an instant as UTC ISO text "2026-07-04T07:00:00Z"; local times need tz (gap: error, overlap: earlier unless ambiguous: later)',
   usage: [
     'timestamp',
@@ -76,6 +77,7 @@ export const timestamp = defineTransform({
 
 export const date = defineTransform({
   name: 'date',
+  output: 'date',
   summary: 'a calendar date "YYYY-MM-DD"; an instant is converted into tz first, a plain date or local time is taken as written',
   usage: ['date', '{ date: { tz: Europe/Oslo } }', "{ date: { format: 'd MMMM yyyy' } }", "{ date: { format: 'd. MMMM yyyy', locale: nb-NO } }"],
   args: options(readShape, '{ tz: Europe/Oslo }').refine((a) => !(a.format && a.unix), formatOrUnix),
@@ -90,6 +92,7 @@ export const date = defineTransform({
 
 export const time = defineTransform({
   name: 'time',
+  output: 'time',
   summary: 'a time of day "HH:MM:SS"; an instant is converted into tz first, "9:30" or a local date-time is taken as written',
   usage: ['time', '{ time: { tz: Europe/Oslo } }', "{ time: { format: 'h:mm a' } }"],
   args: options(readShape, '{ tz: Europe/Oslo }').refine((a) => !(a.format && a.unix), formatOrUnix),

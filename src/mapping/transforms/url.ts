@@ -76,6 +76,7 @@ function orAbsent(text: string): string | null {
 
 export const urlPart = defineTransform({
   name: 'url_part',
+  output: 'text',
   summary: 'a part of a URL or path: host, path, fragment, scheme, a path segment (negative counts from the end) or a query parameter, %-decoded',
   usage: ['{ url_part: host }', '{ url_part: { segment: -1 } }', '{ url_part: { query: ref } }', '{ url_part: path }'],
   args: partArgs,
