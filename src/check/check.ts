@@ -8,7 +8,7 @@ import { bindMappings, partialLookupNote } from '../mapping/check-catalog.js';
 import type { MappingSet } from '../mapping/types.js';
 import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK } from '../sql/select.js';
 import { loadMappingFiles } from './load-mapping-files.js';
-import { nowDefaultWarnings } from './now-defaults.js';
+import { nowDefaultWarnings } from '../mapping/now-defaults.js';
 import { sortProblems, type CheckReport } from './report.js';
 import { columnFit } from './column-fit.js';
 import { ruleStats } from './rule-stats.js';

@@ -1,7 +1,7 @@
 import type { Catalog, CatalogColumn } from '../db/catalog-types.js';
 import { findTable, tableKey } from '../db/catalog.js';
 import type { Problem } from '../errors.js';
-import type { MappingSet } from '../mapping/types.js';
+import type { MappingSet } from './types.js';
 
 /**
  * Columns that will silently read "now": NOT NULL with a default like `now()` or

@@ -13,7 +13,7 @@ import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK, selectAllRows } from '../sql/select
 import { formatProblem, InvalidInputError, UsageError, type Problem } from '../errors.js';
 import { CHANGESET_FORMAT, type Changeset, type RuleFailureEntry, type TableSummary, type UnmappedRecords } from '../changeset/changeset.js';
 import { LookupIndex } from './lookup-index.js';
-import { nowDefaultWarnings } from '../check/now-defaults.js';
+import { nowDefaultWarnings } from '../mapping/now-defaults.js';
 import { allLookupIndexes } from '../mapping/check-catalog.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';

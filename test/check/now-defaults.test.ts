@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check, formatCheckReport, type CheckReport } from '../../src/check/index.js';
-import { isClockDefault } from '../../src/check/now-defaults.js';
+import { isClockDefault } from '../../src/mapping/now-defaults.js';
 import { parseConfig } from '../../src/config/load.js';
 import { tempJobDir } from '../support/flow.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
