@@ -7,7 +7,7 @@ import { fileSystemRefusal, isFileSystemFailure } from '../file-system-failure.j
 import { review } from '../decide/review.js';
 import { createApplyRole } from '../sql/privileges.js';
 import { check, formatCheckReport } from '../check/index.js';
-import { formatInitReport, init } from '../init/index.js';
+import { formatInitReport, init, SOURCE_KINDS as INIT_SOURCE_KINDS } from '../init/index.js';
 import { apply } from '../apply/apply.js';
 import { doctor } from '../apply/doctor.js';
 import { verifyApplied } from '../apply/verify-target.js';
@@ -88,7 +88,7 @@ export function buildProgram(): Command {
   program
     .command('init')
     .description('introspect the backup (read only) and write salvage.yaml and starter mappings for the named sources')
-    .requiredOption('--source <source...>', 'a source: KIND, NAME=KIND or NAME=KIND:GLOB[,GLOB] (kinds: stripe, imap, google-calendar, ics, csv, eml)')
+    .requiredOption('--source <source...>', `a source: KIND, NAME=KIND or NAME=KIND:GLOB[,GLOB] (kinds: ${INIT_SOURCE_KINDS.join(', ')})`)
     .option('--backup-url <url>', 'the restored backup (default: $BACKUP_DATABASE_URL, else the embedded database)')
     .option('--from <iso>', 'when the backup was taken (default: the newest write found in it)')
     .option('--to <iso>', 'when the data was lost')

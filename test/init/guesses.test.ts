@@ -6,7 +6,8 @@ import type { CatalogColumn, CatalogTable } from '../../src/db/catalog-types.js'
 import { UsageError } from '../../src/errors.js';
 import { lossVerdict, parsePgInstant } from '../../src/init/backup-end.js';
 import { classifyColumn } from '../../src/init/concepts.js';
-import { init, parseSourceArgument } from '../../src/init/index.js';
+import { init, parseSourceArgument, SOURCE_KINDS as INIT_SOURCE_KINDS } from '../../src/init/index.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 import { csvFields } from '../../src/init/csv-fields.js';
 import { textLabelFields, uidRowIdFields } from '../../src/init/embedded-fields.js';
 import { nameSources } from '../../src/init/source-specs.js';
@@ -25,6 +26,10 @@ describe('--source arguments', () => {
     expect(parseSourceArgument('inbox=imap')).toEqual({ name: 'inbox', kind: 'imap' });
     expect(parseSourceArgument('payments=csv:exports/a.csv,exports/b.csv')).toEqual({ name: 'payments', kind: 'csv', files: ['exports/a.csv', 'exports/b.csv'] });
     expect(nameSources(['csv', 'csv', 'google-calendar', 'ledger=eml']).map((s) => s.name)).toEqual(['ledger-2', 'ledger-3', 'calendar', 'ledger']);
+  });
+
+  it('knows every kind of source the registry has (a new connector cannot be left out of init)', () => {
+    expect([...INIT_SOURCE_KINDS].sort()).toEqual(SOURCE_KINDS.map((k) => k.kind).sort());
   });
 
   it('refuses what it cannot read, saying the forms (exit 2)', () => {
