@@ -4,7 +4,7 @@ import { FakeStripeAccount, startFakeStripe, type FakeStripeServer } from '../..
 import { TEST_KEY } from '../../fakes/stripe/harness.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../../support/postgres.js';
 import { clinicConfig, generateClinicIncident } from './generate.js';
-import { rowsByValue, truth } from './rows.js';
+import { applyWithTouchTriggersOff, changeCounts, CLINIC_CHANGE_COUNTS, rowsByValue, truth } from './rows.js';
 
 const pgUp = await postgresAvailable();
 const KEY_ENV = 'CLINIC_STRIPE_KEY';
@@ -34,13 +34,7 @@ describe.runIf(pgUp)('a clinic group recovered end to end (uuid keys, enum, json
   });
 
   it('proves every lost row and leaves nothing unsettled', () => {
-    const counts = Object.fromEntries(run.changeset.tables.map((t) => [t.table, t.counts]));
-    expect(counts).toEqual({
-      'public.patients': { insert: 3, update: 0, unchanged: expect.any(Number), conflict: 0, unrecoverable: 0 },
-      'public.appointments': { insert: 6, update: 1, unchanged: expect.any(Number), conflict: 0, unrecoverable: 0 },
-      'public.appointment_treatments': { insert: 10, update: 0, unchanged: expect.any(Number), conflict: 0, unrecoverable: 0 },
-      'public.payments': { insert: 4, update: 0, unchanged: expect.any(Number), conflict: 0, unrecoverable: 0 },
-    });
+    expect(changeCounts(run)).toEqual(CLINIC_CHANGE_COUNTS);
     expect(run.changeset.failures.count).toBe(0);
   });
 
@@ -84,9 +78,7 @@ describe.runIf(pgUp)('a clinic group recovered end to end (uuid keys, enum, json
   it('applies into PostgreSQL and the clinic holds exactly what the sources prove', async () => {
     // The updated_at trigger would rewrite what the patch writes: apply refuses until it is off (docs/apply-guards.md).
     await expect(patchAndApply(run, target.name)).rejects.toThrow(/trigger "appointments_touch" on appointments/);
-    await exec(target.url, 'ALTER TABLE appointments DISABLE TRIGGER appointments_touch; ALTER TABLE patients DISABLE TRIGGER patients_touch;');
-    const { applied } = await patchAndApply(run, target.name);
-    await exec(target.url, 'ALTER TABLE appointments ENABLE TRIGGER appointments_touch; ALTER TABLE patients ENABLE TRIGGER patients_touch;');
+    const { applied } = await applyWithTouchTriggersOff(run, target.url, target.name);
     expect(applied).toMatchObject({ dryRun: false });
     expect(await rowsByValue(target.url)).toEqual(truth(incident));
   });

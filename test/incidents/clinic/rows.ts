@@ -2,7 +2,7 @@
  * The clinic's rows by natural values (the uuids are the target's own), and the same
  * shape for what the sources prove: a recovery is right when the two are equal.
  */
-import { query } from '../../corpus/support.js';
+import { exec, patchAndApply, query, type PipelineRun } from '../../corpus/support.js';
 import { detailsOf, type ClinicIncident } from './generate.js';
 
 /** Timestamps as one canonical text, whatever zone the server prints them in. */
@@ -74,4 +74,33 @@ export function truth(incident: ClinicIncident) {
       incident.payments.map((p) => ({ charge: p.chargeId, patient: p.patient, practitioner: p.appointment.practitioner, starts: iso(p.appointment.startsAt), amount: (p.amountCents / 100).toFixed(2), created: iso(p.createdAt) })),
     ),
   };
+}
+
+/** What reconcile finds for the clinic's lost rows, per table (practitioners lost nothing). */
+export const CLINIC_CHANGE_COUNTS = {
+  'public.patients': { insert: 3, update: 0, conflict: 0, unrecoverable: 0 },
+  'public.appointments': { insert: 6, update: 1, conflict: 0, unrecoverable: 0 },
+  'public.appointment_treatments': { insert: 10, update: 0, conflict: 0, unrecoverable: 0 },
+  'public.payments': { insert: 4, update: 0, conflict: 0, unrecoverable: 0 },
+};
+
+/** The changeset's counts per table, without the unchanged rows (how many depends on the backup's size). */
+export function changeCounts(run: PipelineRun): Record<string, unknown> {
+  return Object.fromEntries(run.changeset.tables.map(({ table, counts: { unchanged: _unchanged, ...rest } }) => [table, rest]));
+}
+
+const TOUCH_TRIGGERS = ['appointments', 'patients'];
+
+/**
+ * Patches and applies with the clinic's updated_at triggers off, as its user would: they would
+ * rewrite what the patch writes, so apply refuses while they are on (docs/apply-guards.md).
+ */
+export async function applyWithTouchTriggersOff(run: PipelineRun, targetUrl: string, targetName: string) {
+  const toggle = (how: 'DISABLE' | 'ENABLE') => TOUCH_TRIGGERS.map((t) => `ALTER TABLE ${t} ${how} TRIGGER ${t}_touch;`).join(' ');
+  await exec(targetUrl, toggle('DISABLE'));
+  try {
+    return await patchAndApply(run, targetName);
+  } finally {
+    await exec(targetUrl, toggle('ENABLE'));
+  }
 }
