@@ -1,6 +1,8 @@
 import type { KeyGenerator } from '../changeset/key-refs.js';
 import type { StagedIn } from './staged-statements.js';
-import { castArgument, constantOf, only, qualifiedColumn, sameTable, tableOf, truncateIdentifier, type Constant, type Node, type Refuse, type TableName } from './parse-tree.js';
+import type { A_Expr, DeleteStmt, InsertStmt, RangeVar } from '@pgsql/types';
+import { nodeOf, requireNode, type Node } from './parse-node.js';
+import { castArgument, constantOf, namesOf, only, qualifiedColumn, sameTable, tableOf, truncateIdentifier, type Constant, type Refuse, type TableName } from './parse-tree.js';
 
 /**
  * The statements of keys the target makes at apply time (src/sql/key-map.ts), read back
@@ -35,33 +37,28 @@ export interface KeyedRemoval {
   guards: Pair[];
 }
 
-export function isKeyMap(relation: unknown): boolean {
-  const r = relation as Node | undefined;
+export function isKeyMap(r: RangeVar | undefined): boolean {
   return r?.schemaname === KEY_MAP_NAME.schema && r?.relname === KEY_MAP_NAME.name;
 }
 
 /** An INSERT that reads from more than a VALUES list or a staging table: the keyed form. */
-export function isKeyedInsert(node: Node): boolean {
-  const select = (node.selectStmt as Node | undefined)?.SelectStmt as Node | undefined;
-  return Array.isArray(select?.fromClause) && (select.fromClause as Node[]).length > 1;
+export function isKeyedInsert(node: InsertStmt): boolean {
+  const from = nodeOf(node.selectStmt, 'SelectStmt')?.fromClause;
+  return Array.isArray(from) && from.length > 1;
 }
 
-export function isKeyedDelete(node: Node): boolean {
-  return Array.isArray(node.usingClause) && (node.usingClause as Node[]).length > 1;
+export function isKeyedDelete(node: DeleteStmt): boolean {
+  return Array.isArray(node.usingClause) && node.usingClause.length > 1;
 }
 
 const KEY_ALIAS = 'k ';
 const REF = 'ref ';
 
-function names(list: unknown): string[] {
-  return ((list as Node[] | undefined) ?? []).map((n) => String((n.String as Node | undefined)?.sval));
-}
-
 /**
  * Claims the staging table `relation` names for a statement on `table` (staged-statements.ts):
  * created and filled earlier in the file, typed like `table`, read by no other statement.
  */
-export type ClaimStage = (relation: Node, table: TableName, why: string) => StagedIn & { rows: Constant[][] };
+export type ClaimStage = (relation: RangeVar, table: TableName, why: string) => StagedIn & { rows: Constant[][] };
 
 /** v's rows, and for a staging table the real column each of its columns is typed like (null: a text reference). */
 interface VRows {
@@ -75,26 +72,26 @@ const V_SOURCE = 'the rows must come from a VALUES list AS v, or a staging table
 
 /** `(VALUES (constants)...) AS v (names)`, or `pg_temp.salvage_rows_n AS v` typed like `table`. */
 function valuesV(item: Node | undefined, table: TableName, claim: ClaimStage, refuse: Refuse): VRows {
-  const staged = item?.RangeVar as Node | undefined;
+  const staged = nodeOf(item, 'RangeVar');
   if (staged) {
-    const alias = staged.alias as Node | undefined;
+    const alias = staged.alias;
     if (alias?.aliasname !== 'v') return refuse(V_SOURCE);
     only(alias, 'aliasname');
     only(staged, 'schemaname', 'relname', 'inh', 'relpersistence', 'alias', 'location');
     const stage = claim({ ...staged, alias: undefined }, table, V_SOURCE);
     return { names: stage.columns.map((c) => c.name), rows: stage.rows, typedLike: stage.columns.map((c) => c.from), stagedIn: { name: stage.name, columns: stage.columns } };
   }
-  const sub = item?.RangeSubselect as Node | undefined;
-  const alias = sub?.alias as Node | undefined;
-  if (!sub || alias?.aliasname !== 'v') return refuse(V_SOURCE);
+  const sub = nodeOf(item, 'RangeSubselect');
+  const alias = sub?.alias;
+  if (!sub || !alias || alias.aliasname !== 'v') return refuse(V_SOURCE);
   only(sub, 'subquery', 'alias');
-  only(alias as Node, 'aliasname', 'colnames');
-  const select = (sub.subquery as Node | undefined)?.SelectStmt as Node | undefined;
+  only(alias, 'aliasname', 'colnames');
+  const select = nodeOf(sub.subquery, 'SelectStmt');
   if (!select?.valuesLists) return refuse('the VALUES list may only hold values');
   only(select, 'valuesLists', 'limitOption', 'op');
-  const columns = names(alias?.colnames);
-  const rows = (select.valuesLists as Node[]).map((list) => {
-    const items = (list.List as Node).items as Node[];
+  const columns = namesOf(alias.colnames);
+  const rows = select.valuesLists.map((list) => {
+    const items = requireNode(list, 'List', refuse).items ?? [];
     if (items.length !== columns.length) refuse('every VALUES row must have one value per column');
     return items.map((cell) => constantOf(cell, refuse));
   });
@@ -104,34 +101,32 @@ function valuesV(item: Node | undefined, table: TableName, claim: ClaimStage, re
 /** The key map joined once per keyed column, `"salvage"."salvage_keys" AS "k c"`; returns each c. */
 function keyMapJoins(items: Node[], refuse: Refuse): string[] {
   return items.map((item) => {
-    const r = item.RangeVar as Node | undefined;
+    const r = nodeOf(item, 'RangeVar');
     if (!r || !isKeyMap(r)) return refuse('the only other relation allowed is salvage.salvage_keys AS "k <column>"');
     only(r, 'schemaname', 'relname', 'inh', 'relpersistence', 'alias', 'location');
-    const alias = r.alias as Node | undefined;
-    only(alias ?? {}, 'aliasname');
+    const alias = r.alias;
+    if (alias) only(alias, 'aliasname');
     const name = String(alias?.aliasname ?? '');
     if (!name.startsWith(KEY_ALIAS)) refuse('the key map must be aliased "k <column>"');
     return name.slice(KEY_ALIAS.length);
   });
 }
 
-function terms(where: unknown, refuse: Refuse): Node[] {
-  const node = where as Node | undefined;
+function terms(node: Node | undefined, refuse: Refuse): A_Expr[] {
   if (!node) return refuse('a WHERE clause joining the key map is required');
-  const bool = node.BoolExpr as Node | undefined;
+  const bool = nodeOf(node, 'BoolExpr');
   if (bool && bool.boolop !== 'AND_EXPR') refuse('conditions may only be joined with AND');
-  return (bool ? (bool.args as Node[]) : [node]).map((term) => {
-    const expr = term.A_Expr as Node | undefined;
-    const op = ((expr?.name as Node[] | undefined)?.[0]?.String as Node | undefined)?.sval;
-    if (!expr || op !== '=') refuse('conditions may only compare columns');
-    return expr as Node;
+  return (bool ? (bool.args ?? []) : [node]).map((term) => {
+    const expr = nodeOf(term, 'A_Expr');
+    const op = nodeOf(expr?.name?.[0], 'String')?.sval;
+    if (!expr || op !== '=') return refuse('conditions may only compare columns');
+    return expr;
   });
 }
 
 /** `"k c"."ref" = v."ref c"`: returns c, or undefined for another shape. */
-function refJoin(expr: Node, refuse: Refuse): string | undefined {
-  const left = ((expr.lexpr as Node | undefined)?.ColumnRef as Node | undefined)?.fields;
-  const alias = names(left)[0];
+function refJoin(expr: A_Expr, refuse: Refuse): string | undefined {
+  const alias = namesOf(nodeOf(expr.lexpr, 'ColumnRef')?.fields)[0];
   if (expr.kind !== 'AEXPR_OP' || !alias?.startsWith(KEY_ALIAS)) return undefined;
   const column = alias.slice(KEY_ALIAS.length);
   if (qualifiedColumn(expr.lexpr, alias, refuse) !== 'ref' || qualifiedColumn(expr.rexpr, 'v', refuse) !== truncateIdentifier(REF + column)) {
@@ -141,12 +136,12 @@ function refJoin(expr: Node, refuse: Refuse): string | undefined {
 }
 
 /** Which generator makes the keys: `nextval('"s"."seq"'::regclass)` or a known uuid function, cast to text. */
-function generatorOf(node: unknown, refuse: Refuse): KeyGenerator {
-  const call = (castArgument(node, refuse) as Node | undefined)?.FuncCall as Node | undefined;
+function generatorOf(node: Node | undefined, refuse: Refuse): KeyGenerator {
+  const call = nodeOf(castArgument(node, refuse), 'FuncCall');
   if (!call) return refuse('a key must come from nextval(sequence) or a uuid function');
   only(call, 'funcname', 'args', 'funcformat', 'location');
-  const fname = names(call.funcname);
-  const args = (call.args as Node[] | undefined) ?? [];
+  const fname = namesOf(call.funcname);
+  const args = call.args ?? [];
   if (fname.length === 1 && fname[0] === 'nextval' && args.length === 1) {
     const named = constantOf(castArgument(args[0], refuse), refuse);
     const m = /^"((?:[^"]|"")+)"\."((?:[^"]|"")+)"$/.exec(named ?? '');
@@ -160,16 +155,16 @@ function generatorOf(node: unknown, refuse: Refuse): KeyGenerator {
   return refuse('a key must come from nextval(sequence), gen_random_uuid() or uuid_generate_v4()');
 }
 
-function requireNothingOnConflict(node: Node, refuse: Refuse): void {
-  const conflict = node.onConflictClause as Node | undefined;
-  if (!conflict || conflict.action !== 'ONCONFLICT_NOTHING') refuse('an INSERT must end with ON CONFLICT DO NOTHING');
-  only(conflict as Node, 'action', 'location');
+function requireNothingOnConflict(node: InsertStmt, refuse: Refuse): void {
+  const conflict = node.onConflictClause;
+  if (!conflict || conflict.action !== 'ONCONFLICT_NOTHING') return refuse('an INSERT must end with ON CONFLICT DO NOTHING');
+  only(conflict, 'action', 'location');
   if (node.override !== 'OVERRIDING_NOT_SET') refuse('OVERRIDING is not allowed');
 }
 
-function insertColumns(node: Node): string[] {
-  return ((node.cols as Node[] | undefined) ?? []).map((c) => {
-    const target = c.ResTarget as Node;
+function insertColumns(node: InsertStmt, refuse: Refuse): string[] {
+  return (node.cols ?? []).map((c) => {
+    const target = requireNode(c, 'ResTarget', refuse);
     only(target, 'name', 'location');
     return String(target.name);
   });
@@ -179,21 +174,21 @@ function insertColumns(node: Node): string[] {
  * `INSERT INTO salvage.salvage_keys (ref, key) SELECT v.ref, <generator>::text FROM (VALUES ...) AS v (ref) ON CONFLICT DO NOTHING`,
  * or `FROM pg_temp.salvage_rows_n AS v`, a staging table of the key map's own `ref` column.
  */
-export function keysOf(node: Node, refuse: Refuse, claim: ClaimStage): KeysStatement {
+export function keysOf(node: InsertStmt, refuse: Refuse, claim: ClaimStage): KeysStatement {
   only(node, 'relation', 'cols', 'selectStmt', 'onConflictClause', 'override');
   requireNothingOnConflict(node, refuse);
-  if (insertColumns(node).join() !== 'ref,key') refuse('the key map is filled as (ref, key)');
-  const select = (node.selectStmt as Node | undefined)?.SelectStmt as Node | undefined;
+  if (insertColumns(node, refuse).join() !== 'ref,key') refuse('the key map is filled as (ref, key)');
+  const select = nodeOf(node.selectStmt, 'SelectStmt');
   if (!select) return refuse('the key map is filled from a VALUES list of references');
   only(select, 'targetList', 'fromClause', 'limitOption', 'op');
-  const targets = ((select.targetList as Node[] | undefined) ?? []).map((t) => {
-    const target = t.ResTarget as Node;
+  const targets = (select.targetList ?? []).map((t) => {
+    const target = requireNode(t, 'ResTarget', refuse);
     only(target, 'val', 'location');
     return target.val;
   });
   if (targets.length !== 2 || qualifiedColumn(targets[0], 'v', refuse) !== 'ref') refuse('the key map is filled as SELECT v."ref", <key>');
   const generator = generatorOf(targets[1], refuse);
-  const from = (select.fromClause as Node[] | undefined) ?? [];
+  const from = select.fromClause ?? [];
   if (from.length !== 1) refuse('the key map is filled from one VALUES list');
   const v = valuesV(from[0], KEY_MAP_NAME, claim, refuse);
   if (v.names.join() !== 'ref' || (v.typedLike && v.typedLike.join() !== 'ref')) refuse('the references are v ("ref"), typed like the key map\'s ref');
@@ -204,19 +199,19 @@ export function keysOf(node: Node, refuse: Refuse, claim: ClaimStage): KeysState
  * `INSERT INTO s.t (c...) SELECT "k c"."key"::type | v."c"::type ... FROM (VALUES ...) AS v (...),
  * salvage.salvage_keys AS "k c" ... WHERE "k c"."ref" = v."ref c" AND ... ON CONFLICT DO NOTHING`.
  */
-export function keyedInsertOf(node: Node, refuse: Refuse, claim: ClaimStage): KeyedInsertStatement {
+export function keyedInsertOf(node: InsertStmt, refuse: Refuse, claim: ClaimStage): KeyedInsertStatement {
   only(node, 'relation', 'cols', 'selectStmt', 'onConflictClause', 'override');
   requireNothingOnConflict(node, refuse);
   const table = tableOf(node.relation, refuse);
   if (sameTable(table, KEY_MAP_NAME)) refuse('rows of the key map are only written as (ref, key)');
-  const columns = insertColumns(node);
-  const select = (node.selectStmt as Node).SelectStmt as Node;
+  const columns = insertColumns(node, refuse);
+  const select = requireNode(node.selectStmt, 'SelectStmt', refuse);
   only(select, 'targetList', 'fromClause', 'whereClause', 'limitOption', 'op');
-  const [first, ...joins] = select.fromClause as Node[];
+  const [first, ...joins] = select.fromClause ?? [];
   const v = valuesV(first, table, claim, refuse);
   const joined = keyMapJoins(joins, refuse);
-  const targets = ((select.targetList as Node[] | undefined) ?? []).map((t) => {
-    const target = t.ResTarget as Node;
+  const targets = (select.targetList ?? []).map((t) => {
+    const target = requireNode(t, 'ResTarget', refuse);
     only(target, 'val', 'location');
     return target.val;
   });
@@ -224,7 +219,7 @@ export function keyedInsertOf(node: Node, refuse: Refuse, claim: ClaimStage): Ke
   const refColumns: string[] = [];
   const vColumns: string[] = [];
   columns.forEach((column, i) => {
-    const fields = names(((castArgument(targets[i], refuse) as Node | undefined)?.ColumnRef as Node | undefined)?.fields);
+    const fields = namesOf(nodeOf(castArgument(targets[i], refuse), 'ColumnRef')?.fields);
     if (fields[0] === 'v') {
       if (qualifiedColumn(castArgument(targets[i], refuse), 'v', refuse) !== truncateIdentifier(column)) refuse(`column ${column} must be inserted from v."${column}"`);
       vColumns.push(truncateIdentifier(column));
@@ -251,12 +246,12 @@ export function keyedInsertOf(node: Node, refuse: Refuse, claim: ClaimStage): Ke
  * Undo: `DELETE FROM s.t AS t USING (VALUES ...) AS v (...), salvage.salvage_keys AS "k c" ...
  * WHERE "k c"."ref" = v."ref c" AND t.c = "k c"."key"::type AND t.d IS NOT DISTINCT FROM v."old d"::type ...`.
  */
-export function keyedDeleteOf(node: Node, refuse: Refuse): { table: TableName; rows: KeyedRemoval[] } {
+export function keyedDeleteOf(node: DeleteStmt, refuse: Refuse): { table: TableName; rows: KeyedRemoval[] } {
   only(node, 'relation', 'whereClause', 'usingClause');
-  const relation = node.relation as Node | undefined;
-  if ((relation?.alias as Node | undefined)?.aliasname !== 't') refuse('the table must be aliased AS t');
+  const relation = node.relation;
+  if (relation?.alias?.aliasname !== 't') refuse('the table must be aliased AS t');
   const table = tableOf(relation, refuse);
-  const [first, ...joins] = node.usingClause as Node[];
+  const [first, ...joins] = node.usingClause ?? [];
   // Undo's keyed deletes read VALUES lists only.
   const v = valuesV(first, table, (_relation, _table, why) => refuse(why), refuse);
   const joined = keyMapJoins(joins, refuse);
@@ -272,7 +267,7 @@ export function keyedDeleteOf(node: Node, refuse: Refuse): { table: TableName; r
     }
     const column = qualifiedColumn(expr.lexpr, 't', refuse);
     const right = castArgument(expr.rexpr, refuse);
-    const rightAlias = names(((right as Node | undefined)?.ColumnRef as Node | undefined)?.fields)[0];
+    const rightAlias = namesOf(nodeOf(right, 'ColumnRef')?.fields)[0];
     if (expr.kind === 'AEXPR_OP' && rightAlias === 'v') {
       const vColumn = qualifiedColumn(right, 'v', refuse);
       if (vColumn !== truncateIdentifier(`key ${column}`)) refuse(`t.${column} must equal v."key ${column}"`);

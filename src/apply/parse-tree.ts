@@ -1,9 +1,13 @@
+import type { RangeVar } from '@pgsql/types';
+import { nodeOf, type Node } from './parse-node.js';
+
 /**
  * Reading libpg_query's parse trees: the few node shapes the patch allow-list
  * accepts, each checked key by key. Every reader takes `refuse`, which throws
- * the SafetyRefusal that names the statement's line.
+ * the SafetyRefusal that names the statement's line. Nodes are typed by
+ * @pgsql/types and narrowed by their tag at run time (parse-node.ts).
  */
-export type Node = Record<string, unknown>;
+export type { Node } from './parse-node.js';
 export type Refuse = (why: string) => never;
 
 /** A constant as PostgreSQL's parser reads it; null is SQL NULL. */
@@ -14,64 +18,71 @@ export interface TableName {
   name: string;
 }
 
-/** Throws (caught by the classifier and reported as an unexpected clause) when the node has a key not listed. */
-export function only(node: Node, ...allowed: string[]): void {
+/**
+ * Throws (caught by the classifier and reported as an unexpected clause) when the node has a key not listed.
+ * The allowed keys are checked against the node's type, so a misspelt one does not compile.
+ */
+export function only<T extends object>(node: T, ...allowed: Array<keyof T & string>): void {
+  const keys: readonly string[] = allowed;
   for (const key of Object.keys(node)) {
-    if (!allowed.includes(key)) throw new Error(key);
+    if (!keys.includes(key)) throw new Error(key);
   }
 }
 
-export function tableOf(relation: unknown, refuse: Refuse): TableName {
-  const r = relation as Node | undefined;
-  if (!r || typeof r.relname !== 'string' || typeof r.schemaname !== 'string') refuse('the table must be schema-qualified');
-  return { schema: String(r?.schemaname), name: String(r?.relname) };
+export function tableOf(relation: RangeVar | undefined, refuse: Refuse): TableName {
+  if (!relation || typeof relation.relname !== 'string' || typeof relation.schemaname !== 'string') return refuse('the table must be schema-qualified');
+  return { schema: relation.schemaname, name: relation.relname };
 }
 
 export function sameTable(a: TableName, b: TableName): boolean {
   return a.schema === b.schema && a.name === b.name;
 }
 
-export function constantOf(node: unknown, refuse: Refuse): Constant {
-  const c = (node as Node | undefined)?.A_Const as Node | undefined;
+export function constantOf(node: Node | undefined, refuse: Refuse): Constant {
+  const c = nodeOf(node, 'A_Const');
   if (!c) return refuse('only constant values are allowed');
   if (c.isnull === true) return null;
-  const sval = (c.sval as Node | undefined)?.sval;
+  const sval = c.sval?.sval;
   if (typeof sval === 'string') return sval;
-  const ival = (c.ival as Node | undefined)?.ival;
+  const ival = c.ival?.ival;
   if (c.ival !== undefined) return String(ival ?? 0);
-  const fval = (c.fval as Node | undefined)?.fval;
+  const fval = c.fval?.fval;
   if (typeof fval === 'string') return fval;
-  const boolval = (c.boolval as Node | undefined)?.boolval;
+  const boolval = c.boolval?.boolval;
   if (c.boolval !== undefined) return boolval ? 'true' : 'false';
   return refuse('unsupported constant');
 }
 
+/** The names of a list of String nodes (a qualified name, an alias's columns); "undefined" for any other node. */
+export function namesOf(list: Node[] | undefined): string[] {
+  return (list ?? []).map((n) => String(nodeOf(n, 'String')?.sval));
+}
+
 /** A column named on its own: `"c"`. */
-export function columnOf(node: unknown, refuse: Refuse, why = 'conditions must compare a plain column'): string {
-  const fields = ((node as Node | undefined)?.ColumnRef as Node | undefined)?.fields as Node[] | undefined;
-  const name = ((fields?.[0] as Node | undefined)?.String as Node | undefined)?.sval;
+export function columnOf(node: Node | undefined, refuse: Refuse, why = 'conditions must compare a plain column'): string {
+  const fields = nodeOf(node, 'ColumnRef')?.fields;
+  const name = nodeOf(fields?.[0], 'String')?.sval;
   if (!fields || fields.length !== 1 || typeof name !== 'string') return refuse(why);
   return name;
 }
 
 /** A column of an alias: `t."c"`. */
-export function qualifiedColumn(node: unknown, alias: string, refuse: Refuse): string {
-  const fields = ((node as Node | undefined)?.ColumnRef as Node | undefined)?.fields as Node[] | undefined;
-  const parts = fields?.map((f) => (f.String as Node | undefined)?.sval);
-  if (!parts || parts.length !== 2 || parts[0] !== alias || typeof parts[1] !== 'string') refuse(`expected a column of ${alias}`);
-  return String(parts?.[1]);
+export function qualifiedColumn(node: Node | undefined, alias: string, refuse: Refuse): string {
+  const fields = nodeOf(node, 'ColumnRef')?.fields;
+  const parts = fields?.map((f) => nodeOf(f, 'String')?.sval);
+  if (!parts || parts.length !== 2 || parts[0] !== alias || typeof parts[1] !== 'string') return refuse(`expected a column of ${alias}`);
+  return parts[1];
 }
 
-export function castArgument(node: unknown, refuse: Refuse): unknown {
-  const cast = (node as Node | undefined)?.TypeCast as Node | undefined;
+export function castArgument(node: Node | undefined, refuse: Refuse): Node | undefined {
+  const cast = nodeOf(node, 'TypeCast');
   if (!cast) return refuse('values from v must be cast to the column type');
   only(cast, 'arg', 'typeName', 'location');
   return cast.arg;
 }
 
 /** The only FROM item of a statement or query, or undefined when there are none or several. */
-export function soleItem(list: unknown): Node | undefined {
-  const items = list as Node[] | undefined;
+export function soleItem(items: Node[] | undefined): Node | undefined {
   return items?.length === 1 ? items[0] : undefined;
 }
 

@@ -1,6 +1,8 @@
 import { SafetyRefusal } from '../errors.js';
 import { parseByStatement, type ParsedStatement } from './statement-splitter.js';
-import { castArgument, columnOf, constantOf, only, qualifiedColumn, soleItem, tableOf, truncateIdentifier, type Constant, type Node, type Refuse, type TableName } from './parse-tree.js';
+import type { DeleteStmt, InsertStmt, SelectStmt, UpdateStmt } from '@pgsql/types';
+import { nodeOf, requireNode, tagOf, type Node, type NodeTag, type NodeOf } from './parse-node.js';
+import { castArgument, columnOf, constantOf, namesOf, only, qualifiedColumn, soleItem, tableOf, truncateIdentifier, type Constant, type Refuse, type TableName } from './parse-tree.js';
 import { Stages, type StagedIn } from './staged-statements.js';
 import { isKeyedDelete, isKeyedInsert, isKeyMap, keyedDeleteOf, keyedInsertOf, keysOf, type ClaimStage, type KeyedInsertStatement, type KeyedRemoval, type KeysStatement } from './keyed-statements.js';
 
@@ -92,7 +94,7 @@ export async function readPatchStatements(sql: string | Buffer, file: string, mo
       const shown = (data?.bytes.toString('utf8').split('\n')[dataLine - (data?.line ?? 0)] ?? '').slice(0, 120);
       throw new SafetyRefusal(`${file}:${dataLine}: ${why}: ${shown}. Nothing was written. Regenerate the patch with "salvage patch" and review it again.`);
     };
-    statements.push(classify(entry.stmt ?? {}, mode, { text, line }, { stages, data, refuse, refuseData }));
+    statements.push(classify(entry.stmt, mode, { text, line }, { stages, data, refuse, refuseData }));
   }
   const unused = stages.unused()[0];
   if (unused) refuseAt(unused.line, `CREATE TEMP TABLE pg_temp.${unused.name}`, `pg_temp.${unused.name} is filled but no statement writes its rows`);
@@ -118,47 +120,55 @@ interface Context {
   refuseData: (line: number, why: string) => never;
 }
 
-function classify(stmt: Node, mode: PatchMode, at: Located, context: Context): PatchStatement {
+function classify(stmt: Node | undefined, mode: PatchMode, at: Located, context: Context): PatchStatement {
   const { refuse } = context;
-  const [type, body] = Object.entries(stmt)[0] ?? ['(empty)', {}];
-  const node = body as Node;
+  const type = tagOf(stmt) ?? '(empty)';
+  // Each case reads the statement under its own tag, so its node has that tag's type.
+  const body = <K extends NodeTag>(tag: K): NodeOf<K> => requireNode(stmt, tag, refuse);
   try {
     switch (type) {
-      case 'TransactionStmt':
+      case 'TransactionStmt': {
+        const node = body('TransactionStmt');
         if (node.kind !== 'TRANS_STMT_BEGIN' && node.kind !== 'TRANS_STMT_COMMIT') refuse(`transaction control ${String(node.kind)} is not allowed`);
         only(node, 'kind', 'location');
         return { kind: 'control', ...at };
+      }
       case 'VariableSetStmt': {
+        const node = body('VariableSetStmt');
         const name = String(node.name).toLowerCase();
         if (node.is_local !== true || !['standard_conforming_strings', 'timezone'].includes(name)) refuse(`SET ${name} is not allowed`);
         return { kind: 'control', ...at };
       }
       case 'CreateTableAsStmt': {
-        const stage = context.stages.create(node, at.line, refuse);
+        const stage = context.stages.create(body('CreateTableAsStmt'), at.line, refuse);
         return { kind: 'stage', ...at, table: stage.table, stage: stage.name, rows: [] };
       }
       case 'CopyStmt': {
         const data = context.data && { text: context.data.bytes.toString('utf8'), line: context.data.line };
-        const stage = context.stages.load(node, data, refuse, context.refuseData);
+        const stage = context.stages.load(body('CopyStmt'), data, refuse, context.refuseData);
         const columns = stage.columns.map((c) => c.name);
         return { kind: 'copy', ...at, table: stage.table, stage: stage.name, columns, rows: stage.rows ?? [], data: context.data?.bytes ?? Buffer.alloc(0), dataLine: context.data?.line ?? at.line };
       }
-      case 'InsertStmt':
+      case 'InsertStmt': {
+        const node = body('InsertStmt');
         if (isKeyMap(node.relation) || isKeyedInsert(node)) {
           if (mode !== 'patch') refuse('undo.sql never inserts');
           const claim: ClaimStage = (relation, table, why) => context.stages.consume(relation, table, at.line, refuse, why);
           return isKeyMap(node.relation) ? { kind: 'keys', ...at, ...keysOf(node, refuse, claim) } : { kind: 'keyed-insert', ...at, ...keyedInsertOf(node, refuse, claim) };
         }
         return { kind: 'insert', ...at, ...insertOf(node, at.line, context) };
+      }
       case 'UpdateStmt':
-        return { kind: 'update', ...at, ...updateOf(node, at.line, context) };
-      case 'DeleteStmt':
+        return { kind: 'update', ...at, ...updateOf(body('UpdateStmt'), at.line, context) };
+      case 'DeleteStmt': {
+        const node = body('DeleteStmt');
         if (mode !== 'undo') refuse('DELETE is never part of a patch (only undo.sql removes the rows its patch inserted)');
         if (isKeyedDelete(node)) return { kind: 'keyed-delete', ...at, ...keyedDeleteOf(node, refuse) };
         if (isKeyMap(node.relation)) return { kind: 'forget-keys', ...at, ...deleteOf(node, at.line, context) };
         return { kind: 'delete', ...at, ...deleteOf(node, at.line, context) };
+      }
       case 'SelectStmt':
-        return { kind: 'sequence', ...at, ...sequenceMoveOf(node, refuse) };
+        return { kind: 'sequence', ...at, ...sequenceMoveOf(body('SelectStmt'), refuse) };
       default:
         return refuse(`${type.replace(/Stmt$/, '').toUpperCase() || 'this statement'} is not allowed`);
     }
@@ -171,27 +181,27 @@ function classify(stmt: Node, mode: PatchMode, at: Located, context: Context): P
 const STAGE_ONLY = 'a staging table of this patch (pg_temp.salvage_rows_<n>)';
 
 /** `INSERT ... VALUES (constants) ON CONFLICT DO NOTHING`, or the same columns `SELECT`ed from a staging table. */
-function insertOf(node: Node, line: number, { stages, refuse }: Context) {
+function insertOf(node: InsertStmt, line: number, { stages, refuse }: Context) {
   only(node, 'relation', 'cols', 'selectStmt', 'onConflictClause', 'override');
   if (node.override !== 'OVERRIDING_NOT_SET') refuse('OVERRIDING is not allowed');
-  const conflict = node.onConflictClause as Node | undefined;
-  if (!conflict || conflict.action !== 'ONCONFLICT_NOTHING') refuse('an INSERT must end with ON CONFLICT DO NOTHING');
-  only(conflict as Node, 'action', 'location');
+  const conflict = node.onConflictClause;
+  if (!conflict || conflict.action !== 'ONCONFLICT_NOTHING') return refuse('an INSERT must end with ON CONFLICT DO NOTHING');
+  only(conflict, 'action', 'location');
   const table = tableOf(node.relation, refuse);
-  const columns = ((node.cols as Node[] | undefined) ?? []).map((c) => {
-    const target = c.ResTarget as Node;
+  const columns = (node.cols ?? []).map((c) => {
+    const target = requireNode(c, 'ResTarget', refuse);
     only(target, 'name', 'location');
     return String(target.name);
   });
-  const select = (node.selectStmt as Node | undefined)?.SelectStmt as Node | undefined;
+  const select = nodeOf(node.selectStmt, 'SelectStmt');
   if (select?.fromClause && !select.valuesLists) {
     // INSERT INTO s.t (cols) SELECT cols FROM pg_temp.salvage_rows_n: the staged rows, column for column.
     only(select, 'targetList', 'fromClause', 'limitOption', 'op');
-    const source = soleItem(select.fromClause)?.RangeVar as Node | undefined;
+    const source = nodeOf(soleItem(select.fromClause), 'RangeVar');
     if (!source || source.alias !== undefined) refuse(`an INSERT may only insert VALUES or the rows of ${STAGE_ONLY}`);
     const stage = stages.consume(source, table, line, refuse, `an INSERT may only insert VALUES or the rows of ${STAGE_ONLY}`);
-    const selected = ((select.targetList as Node[] | undefined) ?? []).map((t) => {
-      const target = t.ResTarget as Node;
+    const selected = (select.targetList ?? []).map((t) => {
+      const target = requireNode(t, 'ResTarget', refuse);
       only(target, 'val', 'location');
       return columnOf(target.val, refuse, 'an INSERT from a staging table may only select its plain columns');
     });
@@ -201,12 +211,12 @@ function insertOf(node: Node, line: number, { stages, refuse }: Context) {
     }
     return { table, columns, rows: stage.rows as InsertCell[][], stagedIn: { name: stage.name, columns: stage.columns } };
   }
-  if (!select?.valuesLists) refuse(`an INSERT may only insert VALUES or the rows of ${STAGE_ONLY}`);
-  only(select as Node, 'valuesLists', 'limitOption', 'op');
-  const rows = (select?.valuesLists as Node[]).map((list) => {
-    const items = (list.List as Node).items as Node[];
+  if (!select?.valuesLists) return refuse(`an INSERT may only insert VALUES or the rows of ${STAGE_ONLY}`);
+  only(select, 'valuesLists', 'limitOption', 'op');
+  const rows = select.valuesLists.map((list) => {
+    const items = requireNode(list, 'List', refuse).items ?? [];
     if (items.length !== columns.length) refuse('every VALUES row must have one value per column');
-    return items.map((item): InsertCell => (item.SetToDefault ? DEFAULT_VALUE : constantOf(item, refuse)));
+    return items.map((item): InsertCell => (nodeOf(item, 'SetToDefault') ? DEFAULT_VALUE : constantOf(item, refuse)));
   });
   return { table, columns, rows };
 }
@@ -219,12 +229,12 @@ interface VRows {
 }
 
 /** `(VALUES ...) AS v (names)` with constants only, or `pg_temp.salvage_rows_n AS v` typed like `table`'s own columns. */
-function vRowsOf(source: unknown, table: TableName, line: number, { stages, refuse }: Context): VRows {
+function vRowsOf(source: Node[] | undefined, table: TableName, line: number, { stages, refuse }: Context): VRows {
   const item = soleItem(source);
   const why = `the only other relation allowed is a VALUES list AS v, or ${STAGE_ONLY} AS v`;
-  const staged = item?.RangeVar as Node | undefined;
+  const staged = nodeOf(item, 'RangeVar');
   if (staged) {
-    if ((staged.alias as Node | undefined)?.aliasname !== 'v' || (staged.alias as Node).colnames !== undefined) refuse(why);
+    if (staged.alias?.aliasname !== 'v' || staged.alias.colnames !== undefined) refuse(why);
     const stage = stages.consume({ ...staged, alias: undefined }, table, line, refuse, why);
     // "key c", "new c" and "old c" must each be typed like c itself.
     for (const c of stage.columns) {
@@ -233,16 +243,16 @@ function vRowsOf(source: unknown, table: TableName, line: number, { stages, refu
     }
     return { names: stage.columns.map((c) => c.name), rows: stage.rows, stagedIn: { name: stage.name, columns: stage.columns } };
   }
-  const sub = item?.RangeSubselect as Node | undefined;
-  const alias = sub?.alias as Node | undefined;
-  if (!sub || alias?.aliasname !== 'v') refuse(why);
-  only(sub as Node, 'subquery', 'alias');
-  const select = (sub?.subquery as Node | undefined)?.SelectStmt as Node | undefined;
-  if (!select?.valuesLists) refuse('the VALUES list may only hold values');
-  only(select as Node, 'valuesLists', 'limitOption', 'op');
-  const names = ((alias?.colnames as Node[] | undefined) ?? []).map((n) => String((n.String as Node).sval));
-  const rows = (select?.valuesLists as Node[]).map((list) => {
-    const items = (list.List as Node).items as Node[];
+  const sub = nodeOf(item, 'RangeSubselect');
+  const alias = sub?.alias;
+  if (!sub || alias?.aliasname !== 'v') return refuse(why);
+  only(sub, 'subquery', 'alias');
+  const select = nodeOf(sub.subquery, 'SelectStmt');
+  if (!select?.valuesLists) return refuse('the VALUES list may only hold values');
+  only(select, 'valuesLists', 'limitOption', 'op');
+  const names = namesOf(alias.colnames);
+  const rows = select.valuesLists.map((list) => {
+    const items = requireNode(list, 'List', refuse).items ?? [];
     if (items.length !== names.length) refuse('every VALUES row must have one value per column');
     return items.map((cell) => constantOf(cell, refuse));
   });
@@ -258,15 +268,15 @@ function vRowsOf(source: unknown, table: TableName, line: number, { stages, refu
  * prefix says; every value is a constant.
  */
 function keyedRowsOf(
-  node: Node,
-  source: unknown,
+  node: UpdateStmt | DeleteStmt,
+  source: Node[] | undefined,
   set: Array<{ column: string; from: string }>,
   line: number,
   context: Context,
 ): { rows: KeyedRow[]; stagedIn?: StagedIn } {
   const { refuse } = context;
-  const relation = node.relation as Node | undefined;
-  if ((relation?.alias as Node | undefined)?.aliasname !== 't') refuse('the table must be aliased AS t');
+  const relation = node.relation;
+  if (relation?.alias?.aliasname !== 't') refuse('the table must be aliased AS t');
   const table = tableOf(relation, refuse);
   const { names, rows, stagedIn } = vRowsOf(source, table, line, context);
 
@@ -280,15 +290,15 @@ function keyedRowsOf(
     if (s.from !== vName('new ', s.column)) refuse(`column ${s.column} must be set from v."new ${s.column}"`);
     use(s.from, 'new', s.column);
   }
-  const where = node.whereClause as Node | undefined;
-  if (!where) refuse('a WHERE clause on the key is required');
-  const bool = where?.BoolExpr as Node | undefined;
+  const where = node.whereClause;
+  if (!where) return refuse('a WHERE clause on the key is required');
+  const bool = nodeOf(where, 'BoolExpr');
   if (bool && bool.boolop !== 'AND_EXPR') refuse('conditions may only be joined with AND');
-  const terms = bool ? (bool.args as Node[]) : [where as Node];
+  const terms = bool ? (bool.args ?? []) : [where];
   let keys = 0;
   for (const term of terms) {
-    const expr = term.A_Expr as Node | undefined;
-    const op = ((expr?.name as Node[] | undefined)?.[0]?.String as Node | undefined)?.sval;
+    const expr = nodeOf(term, 'A_Expr');
+    const op = nodeOf(expr?.name?.[0], 'String')?.sval;
     if (!expr || op !== '=') refuse('conditions may only be "t.c = v.c" or "t.c IS NOT DISTINCT FROM v.c"');
     const column = qualifiedColumn(expr?.lexpr, 't', refuse);
     const vColumn = qualifiedColumn(castArgument(expr?.rexpr, refuse), 'v', refuse);
@@ -329,11 +339,11 @@ function vName(prefix: string, column: string): string {
   return truncateIdentifier(prefix + column);
 }
 
-function updateOf(node: Node, line: number, context: Context) {
+function updateOf(node: UpdateStmt, line: number, context: Context) {
   const { refuse } = context;
   only(node, 'relation', 'targetList', 'whereClause', 'fromClause');
-  const set = ((node.targetList as Node[] | undefined) ?? []).map((t) => {
-    const target = t.ResTarget as Node;
+  const set = (node.targetList ?? []).map((t) => {
+    const target = requireNode(t, 'ResTarget', refuse);
     only(target, 'name', 'val', 'location');
     return { column: String(target.name), from: qualifiedColumn(castArgument(target.val, refuse), 'v', refuse) };
   });
@@ -341,29 +351,29 @@ function updateOf(node: Node, line: number, context: Context) {
   return { table: tableOf(node.relation, refuse), ...keyedRowsOf(node, node.fromClause, set, line, context) };
 }
 
-function deleteOf(node: Node, line: number, context: Context) {
+function deleteOf(node: DeleteStmt, line: number, context: Context) {
   only(node, 'relation', 'whereClause', 'usingClause');
   return { table: tableOf(node.relation, context.refuse), rows: keyedRowsOf(node, node.usingClause, [], line, context).rows };
 }
 
 /** Exactly `SELECT setval('"s"."seq"', GREATEST(<n>, last_value), true) FROM "s"."seq"`. */
-function sequenceMoveOf(node: Node, refuse: Refuse) {
+function sequenceMoveOf(node: SelectStmt, refuse: Refuse) {
   only(node, 'targetList', 'fromClause', 'limitOption', 'op');
-  const targets = node.targetList as Node[] | undefined;
-  const call = ((targets?.[0]?.ResTarget as Node | undefined)?.val as Node | undefined)?.FuncCall as Node | undefined;
-  const fname = ((call?.funcname as Node[] | undefined)?.map((n) => (n.String as Node).sval) ?? []).join('.');
+  const targets = node.targetList;
+  const call = nodeOf(nodeOf(targets?.[0], 'ResTarget')?.val, 'FuncCall');
+  const fname = namesOf(call?.funcname).join('.');
   if (targets?.length !== 1 || fname !== 'setval') refuse('the only SELECT allowed is the sequence move setval(...)');
-  const args = (call?.args as Node[] | undefined) ?? [];
-  const greatest = args[1]?.MinMaxExpr as Node | undefined;
-  const gargs = (greatest?.args as Node[] | undefined) ?? [];
+  const args = call?.args ?? [];
+  const greatest = nodeOf(args[1], 'MinMaxExpr');
+  const gargs = greatest?.args ?? [];
   const valueConst = constantOf(gargs[0], refuse);
   if (args.length !== 3 || greatest?.op !== 'IS_GREATEST' || gargs.length !== 2 || columnOf(gargs[1], refuse) !== 'last_value') {
     refuse('setval must be setval(name, GREATEST(n, last_value), true)');
   }
   if (constantOf(args[2], refuse) !== 'true') refuse('setval must mark the value as called');
-  const from = node.fromClause as Node[] | undefined;
+  const from = node.fromClause;
   if (from?.length !== 1) refuse('setval must read the sequence it moves');
-  const sequence = tableOf(from?.[0]?.RangeVar, refuse);
+  const sequence = tableOf(nodeOf(from?.[0], 'RangeVar'), refuse);
   const named = constantOf(args[0], refuse);
   if (named !== `"${sequence.schema.replaceAll('"', '""')}"."${sequence.name.replaceAll('"', '""')}"`) refuse('setval must move the sequence it reads');
   if (valueConst === null || !/^-?\d+$/.test(valueConst)) refuse('setval needs an integer');

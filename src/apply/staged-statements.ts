@@ -1,6 +1,8 @@
 import { STAGE_PREFIX, STAGE_SCHEMA } from '../sql/staged.js';
 import { decodeCopyLine } from './copy-text.js';
-import { columnOf, only, sameTable, soleItem, tableOf, type Constant, type Node, type Refuse, type TableName } from './parse-tree.js';
+import type { CopyStmt, CreateTableAsStmt, RangeVar } from '@pgsql/types';
+import { nodeOf, requireNode, type Node } from './parse-node.js';
+import { columnOf, namesOf, only, sameTable, soleItem, tableOf, type Constant, type Refuse, type TableName } from './parse-tree.js';
 
 /**
  * The staged forms of src/sql/staged.ts, checked on the parse tree: a temporary
@@ -33,27 +35,27 @@ export class Stages {
    * `CREATE TEMP TABLE pg_temp.salvage_rows_n ON COMMIT DROP AS SELECT "c" AS "c", ... FROM s.t WITH NO DATA`,
    * where a column may also be `NULL::text AS "ref c"`: a reference into the key map.
    */
-  create(node: Node, line: number, refuse: Refuse): Stage {
+  create(node: CreateTableAsStmt, line: number, refuse: Refuse): Stage {
     only(node, 'query', 'into', 'objtype');
     if (node.objtype !== 'OBJECT_TABLE') refuse('only a staging table may be created');
-    const into = node.into as Node;
+    const into = node.into ?? refuse('a staging table must be created INTO pg_temp.salvage_rows_<n>');
     only(into, 'rel', 'onCommit', 'skipData');
     const name = this.stageName(into.rel, refuse);
-    if ((into.rel as Node).relpersistence !== 't') refuse('a staging table must be TEMP');
+    if (into.rel?.relpersistence !== 't') refuse('a staging table must be TEMP');
     if (into.onCommit !== 'ONCOMMIT_DROP') refuse('a staging table must be dropped ON COMMIT');
     if (into.skipData !== true) refuse('a staging table must be created WITH NO DATA');
     if (this.byName.has(name)) refuse(`${STAGE_SCHEMA}.${name} is created twice`);
-    const select = (node.query as Node | undefined)?.SelectStmt as Node | undefined;
+    const select = nodeOf(node.query, 'SelectStmt');
     if (!select) return refuse('a staging table must be created from a SELECT of plain columns');
     only(select, 'targetList', 'fromClause', 'limitOption', 'op');
-    const source = soleItem(select.fromClause)?.RangeVar as Node | undefined;
+    const source = nodeOf(soleItem(select.fromClause), 'RangeVar');
     if (!source || source.alias !== undefined) refuse('a staging table must take its columns from exactly one table');
-    const columns = ((select.targetList as Node[] | undefined) ?? []).map((t) => {
-      const target = t.ResTarget as Node;
+    const columns = (select.targetList ?? []).map((t) => {
+      const target = requireNode(t, 'ResTarget', refuse);
       only(target, 'name', 'val', 'location');
       if (typeof target.name !== 'string') refuse('every staging column must be named with AS');
-      if (isTextReference(target.val)) return { name: String(target.name), from: null };
-      return { name: String(target.name), from: columnOf(target.val, refuse, 'a staging column must be a plain column of its table, or NULL::text for a reference') };
+      if (isTextReference(target.val)) return { name: target.name, from: null };
+      return { name: target.name, from: columnOf(target.val, refuse, 'a staging column must be a plain column of its table, or NULL::text for a reference') };
     });
     if (columns.length === 0) refuse('a staging table needs columns');
     if (new Set(columns.map((c) => c.name)).size !== columns.length) refuse('a staging table names a column twice');
@@ -66,12 +68,12 @@ export class Stages {
    * `COPY pg_temp.salvage_rows_n ("c", ...) FROM STDIN` and its data: every line one
    * row of exactly the staging table's columns, in its order.
    */
-  load(node: Node, data: { text: string; line: number } | undefined, refuse: Refuse, refuseLine: (line: number, why: string) => never): Stage {
+  load(node: CopyStmt, data: { text: string; line: number } | undefined, refuse: Refuse, refuseLine: (line: number, why: string) => never): Stage {
     const stage = this.lookup(node.relation, refuse, 'COPY is not allowed except FROM STDIN into a staging table of this patch');
     only(node, 'relation', 'attlist', 'is_from');
     if (node.is_from !== true || !data) refuse('COPY is not allowed except FROM STDIN into a staging table of this patch');
     if (stage.rows) refuse(`${STAGE_SCHEMA}.${stage.name} is filled twice`);
-    const names = ((node.attlist as Node[] | undefined) ?? []).map((n) => String((n.String as Node | undefined)?.sval));
+    const names = namesOf(node.attlist);
     if (names.join('\u0000') !== stage.columns.map((c) => c.name).join('\u0000')) refuse(`COPY must list the columns of ${STAGE_SCHEMA}.${stage.name}, in its order`);
     const lines = data?.text.split('\n') ?? [];
     lines.pop(); // the data ends with a newline
@@ -85,7 +87,7 @@ export class Stages {
   }
 
   /** The filled staging table a statement on `table` reads, claimed so no second statement reads it. */
-  consume(relation: unknown, table: TableName, line: number, refuse: Refuse, why: string): Stage & { rows: Constant[][] } {
+  consume(relation: RangeVar | undefined, table: TableName, line: number, refuse: Refuse, why: string): Stage & { rows: Constant[][] } {
     const stage = this.lookup(relation, refuse, why);
     if (!stage.rows) refuse(`${STAGE_SCHEMA}.${stage.name} is read before COPY fills it`);
     if (stage.usedAtLine !== undefined) refuse(`${STAGE_SCHEMA}.${stage.name} was already written at line ${stage.usedAtLine}`);
@@ -99,16 +101,14 @@ export class Stages {
     return [...this.byName.values()].filter((s) => s.usedAtLine === undefined);
   }
 
-  private lookup(relation: unknown, refuse: Refuse, why: string): Stage {
-    const r = relation as Node | undefined;
+  private lookup(r: RangeVar | undefined, refuse: Refuse, why: string): Stage {
     if (r?.schemaname !== STAGE_SCHEMA) return refuse(why);
     const stage = this.byName.get(this.stageName(r, refuse));
     if (!stage) return refuse(`${STAGE_SCHEMA}.${String(r.relname)} is not a staging table created earlier in this file`);
     return stage;
   }
 
-  private stageName(relation: unknown, refuse: Refuse): string {
-    const r = relation as Node | undefined;
+  private stageName(r: RangeVar | undefined, refuse: Refuse): string {
     const name = typeof r?.relname === 'string' ? r.relname : '';
     if (r?.schemaname !== STAGE_SCHEMA || !new RegExp(`^${STAGE_PREFIX}[1-9][0-9]*$`).test(name)) {
       refuse(`a staging table must be named ${STAGE_SCHEMA}.${STAGE_PREFIX}<n>`);
@@ -118,12 +118,13 @@ export class Stages {
 }
 
 /** `NULL::text`: a staging column for references into the key map, typed text whatever the key's type. */
-function isTextReference(node: unknown): boolean {
-  const cast = (node as Node | undefined)?.TypeCast as Node | undefined;
+function isTextReference(node: Node | undefined): boolean {
+  const cast = nodeOf(node, 'TypeCast');
   if (!cast) return false;
   only(cast, 'arg', 'typeName', 'location');
-  const type = cast.typeName as Node;
+  const type = cast.typeName;
+  if (!type) return false;
   only(type, 'names', 'typemod', 'location');
-  const names = ((type.names as Node[] | undefined) ?? []).map((n) => (n.String as Node | undefined)?.sval);
-  return names.length === 1 && names[0] === 'text' && type.typemod === -1 && ((cast.arg as Node | undefined)?.A_Const as Node | undefined)?.isnull === true;
+  const names = (type.names ?? []).map((n) => nodeOf(n, 'String')?.sval);
+  return names.length === 1 && names[0] === 'text' && type.typemod === -1 && nodeOf(cast.arg, 'A_Const')?.isnull === true;
 }

@@ -1,6 +1,6 @@
 import { parse } from 'libpg-query';
 import { memoryCheckpoint } from '../runtime/memory.js';
-import type { Node } from './parse-tree.js';
+import { nodeOf, type Node } from './parse-node.js';
 
 /**
  * Cuts a patch file into statements for libpg_query, and COPY data away from them:
@@ -37,7 +37,7 @@ export async function parseByStatement(bytes: Buffer, onParsed?: (bytes: number)
       memoryCheckpoint(1000); // a piece is up to a thousand rows, and its parse tree is large
       let parsed: ParsedStatement[];
       try {
-        const result = (await parse(piece)) as { stmts?: Array<{ stmt?: Node; stmt_location?: number; stmt_len?: number }> };
+        const result = await parse(piece);
         parsed = (result.stmts ?? []).map((s) => {
           const at = s.stmt_location ?? 0;
           return { stmt: s.stmt, stmt_location: start + at, stmt_len: s.stmt_len || end - start - at };
@@ -77,7 +77,7 @@ export async function parseByStatement(bytes: Buffer, onParsed?: (bytes: number)
 const COPY_END_LINE = Buffer.from('\n\\.\n', 'latin1');
 
 function readsStdin(stmt: Node | undefined): boolean {
-  const copy = stmt?.CopyStmt as Node | undefined;
+  const copy = nodeOf(stmt, 'CopyStmt');
   return copy !== undefined && copy.is_from === true && copy.filename === undefined && copy.is_program === undefined;
 }
 
