@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { parse } from 'libpg-query';
 import type { InsertStmt, Node } from '@pgsql/types';
 import { describe, expect, it } from 'vitest';
@@ -69,5 +70,13 @@ describe('the allow-list readers on trees of an unexpected shape', () => {
 
   it('refuses a staging table created with no INTO clause', () => {
     expect(() => new Stages().create({ objtype: 'OBJECT_TABLE' }, 1, refuse)).toThrow('a staging table must be created INTO pg_temp.salvage_rows_<n>');
+  });
+});
+
+describe('the node types', () => {
+  it('are the very copy of @pgsql/types that libpg-query depends on, so they describe what it emits', () => {
+    const ours = createRequire(import.meta.url);
+    const parsers = createRequire(ours.resolve('libpg-query/package.json'));
+    expect(parsers.resolve('@pgsql/types/package.json')).toBe(ours.resolve('@pgsql/types/package.json'));
   });
 });
