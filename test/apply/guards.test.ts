@@ -1,21 +1,23 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apply, type ApplyOptions } from '../../src/apply/apply.js';
 import { doctor } from '../../src/apply/doctor.js';
 import { verifyApplied } from '../../src/apply/verify-target.js';
 import { PreconditionFailed, SafetyRefusal, SalvageError } from '../../src/errors.js';
-import { MANIFEST_FORMAT, sha256, type PatchManifest, type StatementEntry } from '../../src/patch/manifest.js';
+import { MANIFEST_FORMAT, type PatchManifest, type StatementEntry } from '../../src/patch/manifest.js';
 import { buildPatch, type PatchLayout } from '../../src/patch/patch.js';
 import type { Change, Changeset } from '../../src/changeset/changeset.js';
-import { changesetOf } from '../support/changeset.js';
+import { accountEvidence as ev, accountsChangeset as changeset, DROP_ACCOUNTS, insertAccount as insert, updatePlan as update } from '../support/accounts-changeset.js';
+import { connectedDatabase } from '../support/connected-database.js';
+import { writePatchDir } from '../support/patch-dir.js';
 import { APPLY_LOCK_KEY } from '../../src/sql/apply-session.js';
 import { tempJobDir } from '../support/flow.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { postgresAvailable } from '../support/postgres.js';
 
 const run = promisify(execFile);
 const pgUp = await postgresAvailable();
@@ -32,35 +34,6 @@ const STAGED_COPY = 'COPY pg_temp.salvage_rows_1 ("key id", "new plan", "old pla
 const STAGED_UPDATE =
   'UPDATE public.accounts AS t SET "plan" = v."new plan"::text FROM pg_temp.salvage_rows_1 AS v WHERE t."id" = v."key id"::bigint AND t."plan" IS NOT DISTINCT FROM v."old plan"::text;';
 
-const ev = [{ source: 's', record: 'r', ref: 'file://x.csv#L2', rule: 'accounts.yaml#r' }];
-function changeset(changes: Change[]): Changeset {
-  return changesetOf(
-    [
-      {
-        table: 'public.accounts',
-        schema: 'public',
-        name: 'accounts',
-        primaryKey: ['id'],
-        columns: { id: 'bigint', email: 'text', plan: 'text', note: 'text' },
-        sequence: { schema: 'public', name: 'accounts_id_seq', column: 'id' },
-        counts: { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 },
-      },
-    ],
-    changes,
-  );
-}
-const insert = (id: string, email: string): Change => ({ id: `public.accounts#${id}`, table: 'public.accounts', kind: 'insert', key: { id }, values: { id, email, plan: 'pro' }, evidence: { email: ev } });
-const update = (id: string, from: string, to: string): Change => ({ id: `public.accounts#${id}`, table: 'public.accounts', kind: 'update', key: { id }, values: { plan: to }, old: { plan: from }, evidence: { plan: ev } });
-
-async function writePatchDir(dir: string, patchSql: string, undoSql: string, manifest: PatchManifest): Promise<string> {
-  const patchDir = path.join(dir, 'patch');
-  await mkdir(patchDir, { recursive: true });
-  await writeFile(path.join(patchDir, 'patch.sql'), patchSql);
-  await writeFile(path.join(patchDir, 'undo.sql'), undoSql);
-  await writeFile(path.join(patchDir, 'manifest.json'), JSON.stringify({ ...manifest, patch: { ...manifest.patch, sha256: sha256(patchSql) }, undo: { ...manifest.undo, sha256: sha256(undoSql) } }));
-  return patchDir;
-}
-
 /** A hand-written patch file with a correct checksum: only the allow-list stands between it and the database. */
 async function craftedPatch(sql: string, statements: StatementEntry[] = []): Promise<string> {
   const manifest: PatchManifest = {
@@ -75,7 +48,7 @@ async function craftedPatch(sql: string, statements: StatementEntry[] = []): Pro
     withheld: { conflict: 0, unrecoverable: 0, rejected: 0, notAccepted: 0 },
     decisions: { sha256: '', stale: [] },
   };
-  return writePatchDir(await tempJobDir('crafted'), sql, 'BEGIN;\nCOMMIT;\n', manifest);
+  return writePatchDir(await tempJobDir('crafted'), { patchSql: sql, undoSql: 'BEGIN;\nCOMMIT;\n', manifest });
 }
 
 /** Every block staged through a temporary table filled by COPY, as a large recovery's are. */
@@ -85,32 +58,17 @@ async function builtPatch(changes: Change[], layout?: PatchLayout, edit: (cs: Ch
   const cs = changeset(changes);
   edit(cs);
   const built = buildPatch(cs, 'cd'.repeat(32), undefined, undefined, layout);
-  return writePatchDir(await tempJobDir('guards'), built.patchSql, built.undoSql, built.manifest);
+  return writePatchDir(await tempJobDir('guards'), built);
 }
 
 describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
-  let db: TestDatabase;
-  let client: pg.Client;
-  const query = async (sql: string) => (await client.query(sql)).rows;
+  const database = connectedDatabase('guards', { beforeEachTest: (client) => client.query(DROP_ACCOUNTS + SCHEMA) });
+  const query = async (sql: string) => (await database.client.query(sql)).rows;
   // A full dump, less pg_dump's per-run random \restrict key.
   const dump = async () =>
-    (await run('pg_dump', ['--no-owner', '--no-privileges', db.url], { maxBuffer: 64 * 1024 * 1024 })).stdout.replace(/^\\(un)?restrict .*$/gm, '');
+    (await run('pg_dump', ['--no-owner', '--no-privileges', database.url], { maxBuffer: 64 * 1024 * 1024 })).stdout.replace(/^\\(un)?restrict .*$/gm, '');
   const applyTo = (patchDir: string, options: Partial<ApplyOptions> = {}) =>
-    apply({ patchDir, target: { url: db.url, embeddedDir: '' }, confirm: db.name, ...options });
-
-  beforeAll(async () => {
-    db = await createTestDatabase('guards');
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-  });
-  beforeEach(async () => {
-    await client.query('DROP SCHEMA IF EXISTS salvage CASCADE; DROP TABLE IF EXISTS accounts;');
-    await client.query(SCHEMA);
-  });
-  afterAll(async () => {
-    await client?.end();
-    await db?.drop();
-  });
+    apply({ patchDir, target: { url: database.url, embeddedDir: '' }, confirm: database.name, ...options });
 
   const FORBIDDEN: Array<[string, string, RegExp]> = [
     ['DELETE', "BEGIN;\nDELETE FROM public.accounts WHERE id = '1';\nCOMMIT;\n", /:2: DELETE is never part of a patch/],
@@ -164,7 +122,7 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
   it('refuses a manifest that does not describe the file', async () => {
     const built = buildPatch(changeset([update('1', 'free', 'pro')]), 'cd'.repeat(32));
     const manifest = { ...built.manifest, patch: { ...built.manifest.patch, statements: [] } };
-    const dir = await writePatchDir(await tempJobDir('manifest'), built.patchSql, built.undoSql, manifest);
+    const dir = await writePatchDir(await tempJobDir('manifest'), { ...built, manifest });
     await expect(applyTo(dir)).rejects.toThrow(/1 statements, manifest lists 0; the manifest does not describe this file/);
   });
 
@@ -218,7 +176,7 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     ]);
     // The staging tables went with the transaction.
     expect(await query("SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'salvage_rows_%'")).toEqual([{ n: 0 }]);
-    expect(await verifyApplied({ patchDir: dir, target: { url: db.url, embeddedDir: '' } })).toMatchObject({ checked: 4, problems: [] });
+    expect(await verifyApplied({ patchDir: dir, target: { url: database.url, embeddedDir: '' } })).toMatchObject({ checked: 4, problems: [] });
     expect((await applyTo(dir, { which: 'undo' })).committed).toBe(true);
     expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(original);
   });
@@ -256,7 +214,7 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     // Keys in COPY order, after the sequence's last value.
     expect(await query('SELECT id, email, note FROM accounts WHERE id > 3 ORDER BY id')).toEqual(emails.map((e, i) => ({ id: String(4 + i), email: e, note: e })));
     expect(await query("SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'salvage_rows_%'")).toEqual([{ n: 0 }]);
-    expect(await verifyApplied({ patchDir: dir, target: { url: db.url, embeddedDir: '' } })).toMatchObject({ checked: emails.length, problems: [] });
+    expect(await verifyApplied({ patchDir: dir, target: { url: database.url, embeddedDir: '' } })).toMatchObject({ checked: emails.length, problems: [] });
     expect((await applyTo(dir, { which: 'undo' })).committed).toBe(true);
     expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(original);
     expect(await query('SELECT count(*)::int AS n FROM salvage.salvage_keys')).toEqual([{ n: 0 }]);
@@ -321,18 +279,18 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     const result = await applyTo(dir);
     expect(result.rows).toEqual({ 'public.accounts': { update: 1201 } });
     // verify reads a staged block's 1201 rows back a thousand keys at a time.
-    expect(await verifyApplied({ patchDir: dir, target: { url: db.url, embeddedDir: '' } })).toMatchObject({ checked: 1201, problems: [] });
+    expect(await verifyApplied({ patchDir: dir, target: { url: database.url, embeddedDir: '' } })).toMatchObject({ checked: 1201, problems: [] });
     const copy = result.safetyCopy as string;
     const restore = await readFile(path.join(copy, 'restore.sql'), 'utf8');
     expect(restore).toContain('-- public.accounts: 1201 rows, staged in salvage_rows_1');
     expect(restore).toContain('UPDATE "public"."accounts" AS t SET "email" = v."new email"::text, "plan" = v."new plan"::text, "note" = v."new note"::text\n  FROM "pg_temp"."salvage_rows_1" AS v\n  WHERE t."id" = v."key id"::bigint;');
-    await run('psql', ['-v', 'ON_ERROR_STOP=1', '-q', '-f', path.join(copy, 'restore.sql'), db.url]);
+    await run('psql', ['-v', 'ON_ERROR_STOP=1', '-q', '-f', path.join(copy, 'restore.sql'), database.url]);
     expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(original);
   });
 
   it('a second apply while one holds the lock is refused at once (exit 3)', async () => {
     const dir = await builtPatch([update('1', 'free', 'pro')]);
-    const other = new pg.Client({ connectionString: db.url });
+    const other = new pg.Client({ connectionString: database.url });
     await other.connect();
     try {
       await other.query(`SELECT pg_advisory_lock(${APPLY_LOCK_KEY})`);
@@ -366,9 +324,9 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     expect(restore).toContain(`UPDATE "public"."accounts" SET "email" = 'a@x', "plan" = 'free', "note" = NULL\n  WHERE "id" = '1';`);
     expect(existsSync(path.join(path.dirname(dir), 'pre-apply', copies[0] as string, 'undo.sql'))).toBe(true);
 
-    expect(await verifyApplied({ patchDir: dir, target: { url: db.url, embeddedDir: '' } })).toMatchObject({ checked: 2, problems: [] });
+    expect(await verifyApplied({ patchDir: dir, target: { url: database.url, embeddedDir: '' } })).toMatchObject({ checked: 2, problems: [] });
     await query("UPDATE accounts SET plan = 'free' WHERE id = 1");
-    expect((await verifyApplied({ patchDir: dir, target: { url: db.url, embeddedDir: '' } })).problems).toEqual([
+    expect((await verifyApplied({ patchDir: dir, target: { url: database.url, embeddedDir: '' } })).problems).toEqual([
       'public.accounts id=1: plan is "free", the patch wrote "pro"',
     ]);
     await query("UPDATE accounts SET plan = 'pro' WHERE id = 1");
@@ -385,10 +343,10 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     ['staged blocks', STAGED],
   ])('doctor names the dangerous rights and prints grants that are enough to apply (%s)', async (_layout, layout) => {
     const dir = await builtPatch([insert('10', 'new@x'), update('1', 'free', 'pro')], layout);
-    const report = await doctor({ patchDir: dir, target: { url: db.url, embeddedDir: '' } });
+    const report = await doctor({ patchDir: dir, target: { url: database.url, embeddedDir: '' } });
     expect(report.warnings[0]).toMatch(/is a superuser/);
     expect(report.grants).toEqual([
-      ...(layout ? [`GRANT TEMPORARY ON DATABASE "${db.name}" TO "salvage_apply";`] : []),
+      ...(layout ? [`GRANT TEMPORARY ON DATABASE "${database.name}" TO "salvage_apply";`] : []),
       'GRANT USAGE ON SCHEMA "public" TO "salvage_apply";',
       'GRANT SELECT ON "public"."accounts" TO "salvage_apply";',
       'GRANT INSERT ("id", "email", "plan") ON "public"."accounts" TO "salvage_apply";',
@@ -399,23 +357,23 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     ]);
 
     // The printed grants are enough: a role holding only them applies the patch, and has no dangerous right.
-    const role = `salvage_apply_${db.name.slice(-8)}`;
+    const role = `salvage_apply_${database.name.slice(-8)}`;
     await query(`CREATE ROLE ${role} LOGIN`);
     try {
       for (const grant of report.grants.filter((g) => g.startsWith('GRANT'))) await query(grant.replaceAll('"salvage_apply"', role));
-      await query(`GRANT CREATE ON DATABASE "${db.name}" TO ${role}`);
-      const url = new URL(db.url);
+      await query(`GRANT CREATE ON DATABASE "${database.name}" TO ${role}`);
+      const url = new URL(database.url);
       url.username = role;
-      const limited = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: db.name });
+      const limited = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: database.name });
       expect(limited.committed).toBe(true);
       expect(limited.privilegeWarnings).toEqual([]);
       // ... and undo it: the grants include the DELETE undo needs.
-      const undone = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: db.name, which: 'undo' });
+      const undone = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: database.name, which: 'undo' });
       expect(undone.committed).toBe(true);
       expect(await query('SELECT count(*)::int AS n FROM accounts WHERE id = 10')).toEqual([{ n: 0 }]);
     } finally {
       await query('DROP SCHEMA IF EXISTS salvage CASCADE');
-      await query(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}; REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${role}; REVOKE ALL ON SCHEMA public FROM ${role}; REVOKE ALL ON DATABASE "${db.name}" FROM ${role}`);
+      await query(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}; REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${role}; REVOKE ALL ON SCHEMA public FROM ${role}; REVOKE ALL ON DATABASE "${database.name}" FROM ${role}`);
       await query(`DROP ROLE ${role}`);
     }
   });

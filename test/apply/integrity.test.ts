@@ -4,19 +4,22 @@ import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apply, type ApplyOptions } from '../../src/apply/apply.js';
 import { verifyApplied } from '../../src/apply/verify-target.js';
 import { readDatabaseIdentity } from '../../src/db/identity.js';
 import { parseConfig } from '../../src/config/load.js';
 import { PreconditionFailed, SafetyRefusal, type SalvageError } from '../../src/errors.js';
-import { sha256, type PatchManifest } from '../../src/patch/manifest.js';
+import type { PatchManifest } from '../../src/patch/manifest.js';
 import { buildPatch, writePatch } from '../../src/patch/patch.js';
 import type { Change, Changeset } from '../../src/changeset/changeset.js';
 import { CREATE_HISTORY } from '../../src/sql/audit-history.js';
 import { changesetOf } from '../support/changeset.js';
+import { accountEvidence as ev, accountsChangeset as changeset, DROP_ACCOUNTS, insertAccount as insert, updatePlan as update } from '../support/accounts-changeset.js';
+import { connectedDatabase } from '../support/connected-database.js';
+import { writePatchDir, type PatchFiles } from '../support/patch-dir.js';
 import { tempJobDir } from '../support/flow.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { createTestDatabase, postgresAvailable } from '../support/postgres.js';
 
 /**
  * Attacks on apply and undo that a checksum beside the files cannot stop: each test
@@ -30,43 +33,6 @@ CREATE TABLE accounts (id bigserial PRIMARY KEY, email text NOT NULL UNIQUE, pla
 INSERT INTO accounts (id, email, plan) VALUES (1, 'a@x', 'free'), (2, 'b@x', 'free'), (3, 'c@x', 'pro');
 SELECT setval('accounts_id_seq', 3);
 `;
-
-const ev = [{ source: 's', record: 'r', ref: 'file://x.csv#L2', rule: 'accounts.yaml#r' }];
-function changeset(changes: Change[]): Changeset {
-  return changesetOf(
-    [
-      {
-        table: 'public.accounts',
-        schema: 'public',
-        name: 'accounts',
-        primaryKey: ['id'],
-        columns: { id: 'bigint', email: 'text', plan: 'text', note: 'text' },
-        sequence: { schema: 'public', name: 'accounts_id_seq', column: 'id' },
-        counts: { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 },
-      },
-    ],
-    changes,
-  );
-}
-const update = (id: string, from: string, to: string): Change => ({ id: `public.accounts#${id}`, table: 'public.accounts', kind: 'update', key: { id }, values: { plan: to }, old: { plan: from }, evidence: { plan: ev } });
-const insert = (id: string, email: string, plan = 'pro'): Change => ({ id: `public.accounts#${id}`, table: 'public.accounts', kind: 'insert', key: { id }, values: { id, email, plan }, evidence: { email: ev } });
-
-interface PatchFiles {
-  patchSql: string;
-  undoSql: string;
-  manifest: PatchManifest;
-}
-
-/** Writes a patch directory with checksums that match its files, as anyone who can edit the folder can. */
-async function writePatchDir(dir: string, files: PatchFiles): Promise<string> {
-  const patchDir = path.join(dir, 'patch');
-  await mkdir(patchDir, { recursive: true });
-  const { patchSql, undoSql, manifest } = files;
-  await writeFile(path.join(patchDir, 'patch.sql'), patchSql);
-  await writeFile(path.join(patchDir, 'undo.sql'), undoSql);
-  await writeFile(path.join(patchDir, 'manifest.json'), JSON.stringify({ ...manifest, patch: { ...manifest.patch, sha256: sha256(patchSql) }, undo: { ...manifest.undo, sha256: sha256(undoSql) } }));
-  return patchDir;
-}
 
 /** The guards of docs/apply-guards.md, by the bold name each has there: one test each below. */
 const GUARD = {
@@ -98,24 +64,9 @@ describe('docs/apply-guards.md', () => {
 });
 
 describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
-  let db: TestDatabase;
-  let client: pg.Client;
-  const query = async (sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows;
-  const applyTo = (patchDir: string, options: Partial<ApplyOptions> = {}) => apply({ patchDir, target: { url: db.url, embeddedDir: '' }, confirm: db.name, ...options });
-
-  beforeAll(async () => {
-    db = await createTestDatabase('integrity');
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-  });
-  beforeEach(async () => {
-    await client.query('DROP SCHEMA IF EXISTS salvage CASCADE; DROP TABLE IF EXISTS accounts;');
-    await client.query(SCHEMA);
-  });
-  afterAll(async () => {
-    await client?.end();
-    await db?.drop();
-  });
+  const database = connectedDatabase('integrity', { beforeEachTest: (client) => client.query(DROP_ACCOUNTS + SCHEMA) });
+  const query = async (sql: string, params: unknown[] = []) => (await database.client.query(sql, params)).rows;
+  const applyTo = (patchDir: string, options: Partial<ApplyOptions> = {}) => apply({ patchDir, target: { url: database.url, embeddedDir: '' }, confirm: database.name, ...options });
 
   it(`${GUARD.undoAsRecorded}: an undo.sql rewritten with its manifest to delete a backup row is refused`, async () => {
     const reviewed = built([insert('10', 'new@x')]);
@@ -141,18 +92,18 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
 
   it(`${GUARD.notTheBackup}: a target URL that reaches the database reconcile read as the backup is refused, whatever the URL says`, async () => {
     // The changeset says it was reconciled from this very database; the URL names it by another host.
-    const identity = await readDatabaseIdentity(client);
+    const identity = await readDatabaseIdentity(database.client);
     const files = built([insert('10', 'new@x')], (cs) => {
       cs.backup.identity = identity;
     });
     expect(files.manifest.backup.identity).toEqual(identity);
     const dir = await writePatchDir(await tempJobDir('into-backup'), files);
-    const url = new URL(db.url);
+    const url = new URL(database.url);
     url.hostname = 'localhost';
 
-    const error = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: db.name }).catch((e: unknown) => e);
+    const error = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: database.name }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SafetyRefusal);
-    expect((error as Error).message).toContain(`the target is the backup: database ${db.name} of cluster ${identity.systemIdentifier}`);
+    expect((error as Error).message).toContain(`the target is the backup: database ${database.name} of cluster ${identity.systemIdentifier}`);
     expect((error as Error).message).toContain('pass --into-backup');
     expect(await query('SELECT id FROM accounts ORDER BY id')).toEqual([{ id: '1' }, { id: '2' }, { id: '3' }]);
 
@@ -162,11 +113,11 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
 
   it(`${GUARD.madeForTarget}: a database restored from the same dump, reached by the target URL, is refused unless told`, async () => {
     // The patch was reconciled against this database; a second one holds the same rows (staging, restored from the same dump).
-    const identity = await readDatabaseIdentity(client);
+    const identity = await readDatabaseIdentity(database.client);
     const files = built([insert('10', 'new@x'), update('1', 'free', 'pro')], (cs) => {
-      cs.target = { database: db.name, describe: db.name, identity };
+      cs.target = { database: database.name, describe: database.name, identity };
     });
-    expect(files.manifest.target).toEqual({ database: db.name, identity });
+    expect(files.manifest.target).toEqual({ database: database.name, identity });
     const dir = await writePatchDir(await tempJobDir('other-target'), files);
     const other = await createTestDatabase('other-target');
     const otherClient = new pg.Client({ connectionString: other.url });
@@ -177,7 +128,7 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
       const error = await apply({ patchDir: dir, target, confirm: other.name }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SafetyRefusal);
       expect((error as SafetyRefusal).exitCode).toBe(3);
-      expect((error as Error).message).toContain(`the target is not the database this patch was made for: it was reconciled against database ${db.name} of cluster ${identity.systemIdentifier}, and this is database ${other.name} of cluster ${identity.systemIdentifier}`);
+      expect((error as Error).message).toContain(`the target is not the database this patch was made for: it was reconciled against database ${database.name} of cluster ${identity.systemIdentifier}, and this is database ${other.name} of cluster ${identity.systemIdentifier}`);
       expect((error as Error).message).toContain('pass --allow-other-target');
       expect((await otherClient.query('SELECT id, plan FROM accounts ORDER BY id')).rows).toEqual([
         { id: '1', plan: 'free' },
@@ -204,7 +155,7 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
   it(`${GUARD.madeForTarget}: a manifest edited to forget the target it was made for is refused`, async () => {
     const job = await tempJobDir('forget-target');
     const cs = changeset([insert('10', 'new@x')]);
-    cs.target = { database: db.name, describe: db.name, identity: await readDatabaseIdentity(client) };
+    cs.target = { database: database.name, describe: database.name, identity: await readDatabaseIdentity(database.client) };
     await writeFile(path.join(job, 'changeset.json'), JSON.stringify(cs));
     const { dir, manifest } = await writePatch(job, path.join(job, 'changeset.json'));
     const { target: _forgotten, ...edited } = manifest;
@@ -218,8 +169,8 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
   async function withAttacker(work: (attacker: { role: string; client: pg.Client }) => Promise<void>): Promise<void> {
     const role = `salvage_attacker_${randomBytes(4).toString('hex')}`;
     await query(`CREATE ROLE ${role} LOGIN`);
-    await query(`GRANT CREATE ON DATABASE "${db.name}" TO ${role}`);
-    const url = new URL(db.url);
+    await query(`GRANT CREATE ON DATABASE "${database.name}" TO ${role}`);
+    const url = new URL(database.url);
     url.username = role;
     const attacker = new pg.Client({ connectionString: url.toString() });
     await attacker.connect();
@@ -228,7 +179,7 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
     } finally {
       await attacker.end();
       await query('DROP SCHEMA IF EXISTS salvage CASCADE');
-      await query(`REVOKE ALL ON DATABASE "${db.name}" FROM ${role}`);
+      await query(`REVOKE ALL ON DATABASE "${database.name}" FROM ${role}`);
       await query(`DROP ROLE ${role}`);
     }
   }
@@ -288,12 +239,12 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
     const dir = await writePatchDir(await tempJobDir('no-create'), built([insert('31', 'new@x')]));
     await withAttacker(async ({ role }) => {
       // Every grant doctor prints for this patch, but not CREATE on the database (revoked again).
-      await query(`REVOKE CREATE ON DATABASE "${db.name}" FROM ${role}`);
+      await query(`REVOKE CREATE ON DATABASE "${database.name}" FROM ${role}`);
       await query(`GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT, INSERT ON accounts TO ${role}; GRANT SELECT, UPDATE ON SEQUENCE accounts_id_seq TO ${role}`);
       try {
-        const url = new URL(db.url);
+        const url = new URL(database.url);
         url.username = role;
-        const error = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: db.name }).catch((e: unknown) => e);
+        const error = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: database.name }).catch((e: unknown) => e);
         expect((error as Error).message).toMatch(/permission denied for database/);
         expect(await sequenceAt()).toBe('3');
         expect(await query('SELECT id FROM accounts ORDER BY id')).toEqual([{ id: '1' }, { id: '2' }, { id: '3' }]);
@@ -330,9 +281,9 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
     await withAttacker(async ({ role }) => {
       await query(`GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT, INSERT ON accounts, notes TO ${role}; GRANT SELECT, UPDATE ON SEQUENCE accounts_id_seq TO ${role}; GRANT SELECT ON SEQUENCE notes_id_seq TO ${role}`);
       try {
-        const url = new URL(db.url);
+        const url = new URL(database.url);
         url.username = role;
-        const error = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: db.name }).catch((e: unknown) => e);
+        const error = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: database.name }).catch((e: unknown) => e);
         expect(await sequenceAt()).toBe('3');
         expect(error).toBeInstanceOf(PreconditionFailed);
         expect((error as Error).message).toMatch(/patch\.sql:\d+: the role may not move public\.notes_id_seq/);
@@ -361,7 +312,7 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
         "  ('11', 'b2@x', 'pro', NULL);",
       ].join('\n'),
     );
-    await run('psql', ['-v', 'ON_ERROR_STOP=1', '-q', '-f', path.join(undone.safetyCopy as string, 'restore.sql'), db.url]);
+    await run('psql', ['-v', 'ON_ERROR_STOP=1', '-q', '-f', path.join(undone.safetyCopy as string, 'restore.sql'), database.url]);
     expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(applied);
   });
 
@@ -407,7 +358,7 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
 
   it(`${GUARD.namedFailures}: a lock timeout says so (exit 4) and names the session holding the lock, not a lost connection`, async () => {
     const dir = await writePatchDir(await tempJobDir('lock'), built([update('1', 'free', 'pro')]));
-    const blocker = new pg.Client({ connectionString: db.url, application_name: 'nightly-report' });
+    const blocker = new pg.Client({ connectionString: database.url, application_name: 'nightly-report' });
     await blocker.connect();
     try {
       await blocker.query("BEGIN; UPDATE accounts SET note = 'busy' WHERE id = 1");
@@ -425,7 +376,7 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
 
   it(`${GUARD.namedFailures}: while apply waits on a lock it names the session it waits for (pg_blocking_pids), and the timeout names it too`, async () => {
     const dir = await writePatchDir(await tempJobDir('lock-wait'), built([update('1', 'free', 'pro')]));
-    const blocker = new pg.Client({ connectionString: db.url, application_name: "O'Brien's \"nightly\" report" });
+    const blocker = new pg.Client({ connectionString: database.url, application_name: "O'Brien's \"nightly\" report" });
     await blocker.connect();
     try {
       const pid = (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
@@ -433,7 +384,7 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
       const log: string[] = [];
       const error = await applyTo(dir, { lockTimeout: '3s', log: (line) => log.push(line) }).catch((e: unknown) => e);
       const session = new RegExp(`^  pid ${pid} "O'Brien's "nightly" report" \\(role postgres, idle in transaction, in a transaction since \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z\\)$`);
-      const waiting = log.indexOf(`waiting for a lock on ${db.name}, held by:`);
+      const waiting = log.indexOf(`waiting for a lock on ${database.name}, held by:`);
       expect(waiting, log.join('\n')).toBeGreaterThanOrEqual(0);
       expect(log[waiting + 1]).toMatch(session);
       expect(log[waiting + 2]).toBe('  (apply waits up to lock_timeout, 3s, then rolls back and writes nothing)');
@@ -453,9 +404,9 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
   it(`${GUARD.namedFailures}: permission denied says which right is missing (exit 4)`, async () => {
     const dir = await writePatchDir(await tempJobDir('denied'), built([update('1', 'free', 'pro')]));
     await withAttacker(async ({ role }) => {
-      const url = new URL(db.url);
+      const url = new URL(database.url);
       url.username = role;
-      const error = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: db.name }).catch((e: unknown) => e);
+      const error = await apply({ patchDir: dir, target: { url: url.toString(), embeddedDir: '' }, confirm: database.name }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PreconditionFailed);
       expect((error as Error).message).toMatch(/the role connected to .* lacks a right apply needs: permission denied for (table accounts|schema public)/);
       expect((error as Error).message).not.toContain('Run the same command again');
@@ -520,7 +471,7 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
     const dir = await writePatchDir(await tempJobDir('verify-count'), built([insert('10', 'new@x'), update('1', 'free', 'pro')]));
     expect((await applyTo(dir)).committed).toBe(true);
     await query("UPDATE accounts SET email = 'other@x', plan = 'free' WHERE id = 10");
-    const result = await verifyApplied({ patchDir: dir, target: { url: db.url, embeddedDir: '' } });
+    const result = await verifyApplied({ patchDir: dir, target: { url: database.url, embeddedDir: '' } });
     expect(result).toMatchObject({ checked: 2, wrongRows: 1 });
     expect(result.problems).toEqual(['public.accounts id=10: email is "other@x", the patch wrote "new@x"', 'public.accounts id=10: plan is "free", the patch wrote "pro"']);
   });

@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apply } from '../../src/apply/apply.js';
 import { truncateIdentifier } from '../../src/apply/parse-tree.js';
 import { verifyApplied } from '../../src/apply/verify-target.js';
@@ -9,7 +8,8 @@ import { buildPatch } from '../../src/patch/patch.js';
 import type { Change, Changeset } from '../../src/changeset/changeset.js';
 import { changesetOf } from '../support/changeset.js';
 import { tempJobDir } from '../support/flow.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { connectedDatabase } from '../support/connected-database.js';
+import { postgresAvailable } from '../support/postgres.js';
 
 /** Column names of 62 bytes: `"new <name>"` passes PostgreSQL's 63-byte limit and is cut, by the server and by libpg_query alike. */
 const ASCII = `a${'b'.repeat(60)}z`;
@@ -26,25 +26,15 @@ describe('identifiers as PostgreSQL keeps them', () => {
 const pgUp = await postgresAvailable();
 
 describe.runIf(pgUp)('a table whose column names are near the 63-byte limit', () => {
-  let db: TestDatabase;
-  let client: pg.Client;
+  const database = connectedDatabase('long_names', {
+    beforeEachTest: async (client) => {
+      await client.query(`DROP SCHEMA IF EXISTS salvage CASCADE; DROP TABLE IF EXISTS public.wide`);
+      await client.query(`CREATE TABLE public.wide (id bigint PRIMARY KEY, "${ASCII}" text, "${WIDE}" text)`);
+      await client.query(`INSERT INTO public.wide VALUES (1, 'a', 'b')`);
+    },
+  });
   const ev = [{ source: 's', record: 'r', ref: 'file://x.csv#L2', rule: 'wide.yaml#r' }];
-  const read = async () => (await client.query(`SELECT * FROM public.wide ORDER BY id`)).rows;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('long_names');
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-  });
-  beforeEach(async () => {
-    await client.query(`DROP SCHEMA IF EXISTS salvage CASCADE; DROP TABLE IF EXISTS public.wide`);
-    await client.query(`CREATE TABLE public.wide (id bigint PRIMARY KEY, "${ASCII}" text, "${WIDE}" text)`);
-    await client.query(`INSERT INTO public.wide VALUES (1, 'a', 'b')`);
-  });
-  afterAll(async () => {
-    await client?.end();
-    await db?.drop();
-  });
+  const read = async () => (await database.client.query(`SELECT * FROM public.wide ORDER BY id`)).rows;
 
   const changeset = (changes: Change[]): Changeset =>
     changesetOf(
@@ -82,14 +72,14 @@ describe.runIf(pgUp)('a table whose column names are near the 63-byte limit', ()
     await writeFile(path.join(dir, 'undo.sql'), built.undoSql);
     await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(built.manifest));
 
-    const result = await apply({ patchDir: dir, target: { url: db.url, embeddedDir: '' }, confirm: db.name });
+    const result = await apply({ patchDir: dir, target: { url: database.url, embeddedDir: '' }, confirm: database.name });
     expect(result.rows).toEqual({ 'public.wide': { insert: 1, update: 1 } });
     expect(await read()).toEqual([
       { id: '1', [ASCII]: 'A', [WIDE]: 'B' },
       { id: '2', [ASCII]: 'x', [WIDE]: 'y' },
     ]);
-    expect(await verifyApplied({ patchDir: dir, target: { url: db.url, embeddedDir: '' } })).toMatchObject({ checked: 2, problems: [] });
-    await apply({ patchDir: dir, target: { url: db.url, embeddedDir: '' }, confirm: db.name, which: 'undo' });
+    expect(await verifyApplied({ patchDir: dir, target: { url: database.url, embeddedDir: '' } })).toMatchObject({ checked: 2, problems: [] });
+    await apply({ patchDir: dir, target: { url: database.url, embeddedDir: '' }, confirm: database.name, which: 'undo' });
     expect(await read()).toEqual(before);
   });
 });
