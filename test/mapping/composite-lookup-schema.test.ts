@@ -1,11 +1,11 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readCatalog } from '../../src/db/catalog.js';
 import type { Catalog } from '../../src/db/catalog-types.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { bindMappings } from '../../src/mapping/check-catalog.js';
 import { parseMappings } from '../../src/mapping/load.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { connectedDatabase } from '../support/connected-database.js';
+import { postgresAvailable } from '../support/postgres.js';
 
 const pgUp = await postgresAvailable();
 
@@ -34,21 +34,12 @@ function problemsOf(catalog: Catalog, text: string): string[] {
 }
 
 describe.runIf(pgUp)('lookups by several columns against the schema', () => {
-  let db: TestDatabase;
   let catalog: Catalog;
-  beforeAll(async () => {
-    db = await createTestDatabase('composite_lookup');
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    try {
+  connectedDatabase('composite_lookup', {
+    setup: async (client) => {
       await client.query(SCHEMA);
       catalog = await readCatalog(client);
-    } finally {
-      await client.end();
-    }
-  });
-  afterAll(async () => {
-    await db?.drop();
+    },
   });
 
   it('binds columns that are unique together, a part looked up through its own foreign key', () => {

@@ -1,15 +1,9 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTransformStep, runTransforms, type Value } from '../../src/mapping/transforms/index.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { describe, expect, it } from 'vitest';
+import { connectedDatabase } from '../support/connected-database.js';
+import { postgresAvailable } from '../support/postgres.js';
+import { run } from '../support/transform-chain.js';
 
 const pgUp = await postgresAvailable();
-
-function run(value: Value, raw: unknown): Value {
-  const parsed = parseTransformStep(raw);
-  if (!parsed.ok) throw new Error(`did not parse: ${parsed.problems.join('; ')}`);
-  return runTransforms(value, [parsed.step]);
-}
 
 /**
  * shift and truncate agree with PostgreSQL's own arithmetic (`timestamptz + interval` under
@@ -17,23 +11,13 @@ function run(value: Value, raw: unknown): Value {
  * produce is stored as written in real columns.
  */
 describe.runIf(pgUp)('shift, truncate and url_part against PostgreSQL', () => {
-  let db: TestDatabase;
-  let client: pg.Client;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('time_url');
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    await client.query('CREATE TABLE "select" ("at time" timestamptz, "local" timestamp, "day" date, "part" text)');
-  });
-  afterAll(async () => {
-    await client?.end();
-    await db?.drop();
+  const database = connectedDatabase('time_url', {
+    setup: (client) => database.client.query('CREATE TABLE "select" ("at time" timestamptz, "local" timestamp, "day" date, "part" text)'),
   });
 
   async function epoch(sql: string, params: unknown[], zone: string): Promise<number> {
-    await client.query(`SET TimeZone = '${zone}'`);
-    const { rows } = await client.query<{ e: string }>(`SELECT extract(epoch FROM ${sql})::text AS e`, params);
+    await database.client.query(`SET TimeZone = '${zone}'`);
+    const { rows } = await database.client.query<{ e: string }>(`SELECT extract(epoch FROM ${sql})::text AS e`, params);
     return Number(rows[0]?.e);
   }
 
@@ -79,9 +63,9 @@ describe.runIf(pgUp)('shift, truncate and url_part against PostgreSQL', () => {
     const day = run('2026-02-28', { shift: '+1d' });
     const part = run("https://x.example/c/O'Brien%20%5C%22q%22%20%F0%9F%98%80", { url_part: { segment: -1 } });
     expect(part).toBe('O\'Brien \\"q" 😀');
-    await client.query('SET TimeZone = \'UTC\'');
-    await client.query('INSERT INTO "select" VALUES ($1, $2, $3, $4)', [at, local, day, part]);
-    const { rows } = await client.query('SELECT to_char("at time", \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\') AS a, "local"::text AS l, "day"::text AS d, "part" AS p FROM "select"');
+    await database.client.query('SET TimeZone = \'UTC\'');
+    await database.client.query('INSERT INTO "select" VALUES ($1, $2, $3, $4)', [at, local, day, part]);
+    const { rows } = await database.client.query('SELECT to_char("at time", \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\') AS a, "local"::text AS l, "day"::text AS d, "part" AS p FROM "select"');
     expect(rows).toEqual([{ a: '2025-12-31T23:59:59.123456Z', l: '2026-03-02 00:30:00', d: '2026-03-01', p: 'O\'Brien \\"q" 😀' }]);
   });
 });

@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apply } from '../../src/apply/apply.js';
 import { buildPatch } from '../../src/patch/patch.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { connectedDatabase } from '../support/connected-database.js';
+import { postgresAvailable } from '../support/postgres.js';
 import { tempJobDir } from '../support/flow.js';
 import { hostileChangeset } from '../support/hostile-changeset.js';
 
@@ -155,34 +155,26 @@ COMMIT;
 const pgUp = await postgresAvailable();
 
 describe.runIf(pgUp)('patch text on a real PostgreSQL', () => {
-  let db: TestDatabase;
-  let client: pg.Client;
+  const database = connectedDatabase('patch', {
+    setup: async (client) => {
+      await client.query('SET TimeZone = \'UTC\'');
+      await client.query('CREATE SCHEMA "Shop ""EU"""');
+      await client.query(
+        'CREATE TABLE "Shop ""EU"""."order" (id bigserial PRIMARY KEY, "Customer Name" text NOT NULL, "select" text, amount numeric(14,2), at timestamptz, note text DEFAULT \'(none)\')',
+      );
+      await client.query('INSERT INTO "Shop ""EU"""."order" (id, "Customer Name") VALUES (1, \'Existing\')');
+    },
+  });
   const read = async () =>
-    (await client.query<Record<string, string>>('SELECT id::text, "Customer Name", "select", amount::text, at::text, note FROM "Shop ""EU"""."order" ORDER BY id')).rows;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('patch');
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    await client.query('SET TimeZone = \'UTC\'');
-    await client.query('CREATE SCHEMA "Shop ""EU"""');
-    await client.query(
-      'CREATE TABLE "Shop ""EU"""."order" (id bigserial PRIMARY KEY, "Customer Name" text NOT NULL, "select" text, amount numeric(14,2), at timestamptz, note text DEFAULT \'(none)\')',
-    );
-    await client.query('INSERT INTO "Shop ""EU"""."order" (id, "Customer Name") VALUES (1, \'Existing\')');
-  });
-  afterAll(async () => {
-    await client?.end();
-    await db?.drop();
-  });
+    (await database.client.query<Record<string, string>>('SELECT id::text, "Customer Name", "select", amount::text, at::text, note FROM "Shop ""EU"""."order" ORDER BY id')).rows;
 
   it.each([
     ['VALUES lists', undefined],
     ['staged blocks', STAGED],
   ])('applies byte for byte, and undo restores the table exactly (%s)', async (_layout, layout) => {
     // The audit history would call a second apply of the same changeset "already done".
-    await client.query('DROP SCHEMA IF EXISTS salvage CASCADE');
-    await client.query(`SELECT setval('"Shop ""EU"""."order_id_seq"', 1)`);
+    await database.client.query('DROP SCHEMA IF EXISTS salvage CASCADE');
+    await database.client.query(`SELECT setval('"Shop ""EU"""."order_id_seq"', 1)`);
     const before = await read();
     const built = buildPatch(hostileChangeset(), 'ab'.repeat(32), undefined, undefined, layout);
     const dir = path.join(await tempJobDir('patch'), 'patch');
@@ -191,16 +183,16 @@ describe.runIf(pgUp)('patch text on a real PostgreSQL', () => {
     await writeFile(path.join(dir, 'undo.sql'), built.undoSql);
     await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(built.manifest));
 
-    const result = await apply({ patchDir: dir, target: { url: db.url, embeddedDir: '' }, confirm: db.name });
+    const result = await apply({ patchDir: dir, target: { url: database.url, embeddedDir: '' }, confirm: database.name });
     expect(result.rows).toEqual({ '"Shop ""EU""".order': { insert: 2, sequence: 1, update: 1 } });
     expect(await read()).toEqual([
       { id: '1', 'Customer Name': 'Existing', select: 'it\'s "new"', amount: null, at: null, note: '(none)' },
       { id: '5', 'Customer Name': "Siobhán O'Brien", select: 'back\\slash; DROP TABLE x; --', amount: '0.30', at: '2026-03-29 01:30:00+00', note: '(none)' },
       { id: '6', 'Customer Name': 'Zoë "Zo" 🚣\u200d♀️ Ødegård', select: '$$;$x$', amount: '-12345678901.99', at: '2026-10-25 00:30:00+00', note: '(none)' },
     ]);
-    expect((await client.query<{ n: string }>(`SELECT nextval('"Shop ""EU"""."order_id_seq"')::text AS n`)).rows[0]?.n).toBe('7');
+    expect((await database.client.query<{ n: string }>(`SELECT nextval('"Shop ""EU"""."order_id_seq"')::text AS n`)).rows[0]?.n).toBe('7');
 
-    await apply({ patchDir: dir, target: { url: db.url, embeddedDir: '' }, confirm: db.name, which: 'undo' });
+    await apply({ patchDir: dir, target: { url: database.url, embeddedDir: '' }, confirm: database.name, which: 'undo' });
     expect(await read()).toEqual(before);
   });
 });

@@ -1,9 +1,9 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { advanceSequence, guardedUpdate, insertRows, setDelete, sqlComment } from '../../src/sql/dml.js';
 import { quoteIdent, quoteQualified, SqlSafetyError } from '../../src/sql/identifier.js';
 import { literal } from '../../src/sql/literal.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { connectedDatabase } from '../support/connected-database.js';
+import { postgresAvailable } from '../support/postgres.js';
 
 const HOSTILE = [
   "O'Brien",
@@ -76,54 +76,46 @@ describe('patch statements', () => {
 const pgUp = await postgresAvailable();
 
 describe.runIf(pgUp)('patch statements on a real PostgreSQL', () => {
-  let db: TestDatabase;
-  let client: pg.Client;
+  const database = connectedDatabase('dml', {
+    setup: async (client) => {
+      await client.query('CREATE SCHEMA "we""ird schema"');
+      await client.query('CREATE TABLE "we""ird schema"."select" ("id" bigserial PRIMARY KEY, "Name" text, "from" text NOT NULL DEFAULT \'d\', amount numeric(12,2))');
+    },
+  });
   const table = { schema: 'we"ird schema', name: 'select' };
-
-  beforeAll(async () => {
-    db = await createTestDatabase('dml');
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    await client.query('CREATE SCHEMA "we""ird schema"');
-    await client.query('CREATE TABLE "we""ird schema"."select" ("id" bigserial PRIMARY KEY, "Name" text, "from" text NOT NULL DEFAULT \'d\', amount numeric(12,2))');
-  });
-  afterAll(async () => {
-    await client?.end();
-    await db?.drop();
-  });
 
   it('stores every hostile value byte for byte, guards updates, deletes only what matches', async () => {
     const rows = HOSTILE.map((text, i) => ({ values: [String(i + 1), text, { default: true as const }, '0.30'] }));
     const insert = insertRows(table, ['id', 'Name', 'from', 'amount'], rows);
-    expect((await client.query(insert)).rowCount).toBe(HOSTILE.length);
-    const back = await client.query<{ id: string; Name: string; from: string; amount: string }>(
+    expect((await database.client.query(insert)).rowCount).toBe(HOSTILE.length);
+    const back = await database.client.query<{ id: string; Name: string; from: string; amount: string }>(
       'SELECT id::text, "Name", "from", amount::text FROM "we""ird schema"."select" ORDER BY id',
     );
     expect(back.rows.map((r) => r.Name)).toEqual(HOSTILE);
     expect(back.rows.every((r) => r.from === 'd' && r.amount === '0.30')).toBe(true);
 
     // Re-inserting the same keys does nothing: a count mismatch, never an error or an overwrite.
-    expect((await client.query(insert)).rowCount).toBe(0);
+    expect((await database.client.query(insert)).rowCount).toBe(0);
 
     const update = guardedUpdate(table, [['id', '1']], [['Name', 'Siobhán 🚣']], [['Name', "O'Brien"]]);
-    expect((await client.query(update)).rowCount).toBe(1);
+    expect((await database.client.query(update)).rowCount).toBe(1);
     // The guard holds the old value, so a second run finds nothing to change.
-    expect((await client.query(update)).rowCount).toBe(0);
+    expect((await database.client.query(update)).rowCount).toBe(0);
 
     const key = [{ name: 'id', type: 'bigint' }];
     const guards = [{ name: 'Name', type: 'text' }, { name: 'amount', type: 'numeric(12,2)' }];
     const wrongGuard = setDelete(table, key, guards, [{ key: ['2'], guards: ['not what is stored', '0.30'] }]);
-    expect((await client.query(wrongGuard)).rowCount).toBe(0);
+    expect((await database.client.query(wrongGuard)).rowCount).toBe(0);
     const rightGuard = setDelete(table, key, guards, [{ key: ['2'], guards: [HOSTILE[1] as string, '0.3'] }]);
-    expect((await client.query(rightGuard)).rowCount).toBe(1);
+    expect((await database.client.query(rightGuard)).rowCount).toBe(1);
 
   });
 
   it('moves a sequence forward and never back', async () => {
     const seq = { schema: 'we"ird schema', name: 'select_id_seq' };
-    expect((await client.query(advanceSequence(seq, 100n))).rowCount).toBe(1);
-    expect((await client.query<{ n: string }>(`SELECT nextval('"we""ird schema"."select_id_seq"')::text AS n`)).rows[0]?.n).toBe('101');
-    await client.query(advanceSequence(seq, 50n));
-    expect((await client.query<{ n: string }>(`SELECT nextval('"we""ird schema"."select_id_seq"')::text AS n`)).rows[0]?.n).toBe('102');
+    expect((await database.client.query(advanceSequence(seq, 100n))).rowCount).toBe(1);
+    expect((await database.client.query<{ n: string }>(`SELECT nextval('"we""ird schema"."select_id_seq"')::text AS n`)).rows[0]?.n).toBe('101');
+    await database.client.query(advanceSequence(seq, 50n));
+    expect((await database.client.query<{ n: string }>(`SELECT nextval('"we""ird schema"."select_id_seq"')::text AS n`)).rows[0]?.n).toBe('102');
   });
 });

@@ -1,11 +1,11 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setDelete } from '../../src/sql/dml.js';
 import { finished } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { assignKeys, CREATE_KEY_MAP, deleteWithKeys, insertWithKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedInsertStageColumns, SELECT_KEYS_BY_REF } from '../../src/sql/key-map.js';
 import { copyBlock, createStage, stageTable } from '../../src/sql/staged.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { connectedDatabase } from '../support/connected-database.js';
+import { postgresAvailable } from '../support/postgres.js';
 
 const HOSTILE = ["O'Brien", 'back\\slash \\n', '"quoted"', 'emoji 🚣‍♀️', "'); DROP TABLE \"select\"; --", 'line\nbreak'];
 
@@ -120,105 +120,97 @@ describe('key map statements: exact SQL', () => {
 const pgUp = await postgresAvailable();
 
 describe.runIf(pgUp)('key map statements on PostgreSQL', () => {
-  let db: TestDatabase;
-  let client: pg.Client;
-  beforeAll(async () => {
-    db = await createTestDatabase('key_map');
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    await client.query(`CREATE SCHEMA "we""ird schema";
-      CREATE TABLE "we""ird schema"."select" ("id" bigserial PRIMARY KEY, "Name" text);
-      CREATE TABLE "we""ird schema"."order" ("id" uuid PRIMARY KEY DEFAULT gen_random_uuid(), "parent id" bigint REFERENCES "we""ird schema"."select" ("id"), "note" text);`);
-    for (const ddl of CREATE_KEY_MAP) await client.query(ddl);
+  const database = connectedDatabase('key_map', {
+    setup: async (client) => {
+      await client.query(`CREATE SCHEMA "we""ird schema";
+        CREATE TABLE "we""ird schema"."select" ("id" bigserial PRIMARY KEY, "Name" text);
+        CREATE TABLE "we""ird schema"."order" ("id" uuid PRIMARY KEY DEFAULT gen_random_uuid(), "parent id" bigint REFERENCES "we""ird schema"."select" ("id"), "note" text);`);
+      for (const ddl of CREATE_KEY_MAP) await client.query(ddl);
+    },
   });
-  afterAll(async () => {
-    await client?.end();
-    await db?.drop();
-  });
-
   it('makes keys in the target, writes parents and children under them, and undo removes exactly those rows', async () => {
     const refs = HOSTILE.map((h, i) => `c1/${h}#${i}`);
     // The live app took keys meanwhile: the map's keys come after them, never on top.
-    await client.query(`INSERT INTO "we""ird schema"."select" ("Name") VALUES ('live 1'), ('live 2')`);
-    const made = await client.query(assignKeys({ kind: 'sequence', schema: 'we"ird schema', name: 'select_id_seq' }, refs.map((ref) => ({ ref }))));
+    await database.client.query(`INSERT INTO "we""ird schema"."select" ("Name") VALUES ('live 1'), ('live 2')`);
+    const made = await database.client.query(assignKeys({ kind: 'sequence', schema: 'we"ird schema', name: 'select_id_seq' }, refs.map((ref) => ({ ref }))));
     expect(made.rowCount).toBe(HOSTILE.length);
-    const parents = await client.query(
+    const parents = await database.client.query(
       insertWithKeys(parent, [{ name: 'id', type: 'bigint', fromKeyMap: true }, { name: 'Name', type: 'text', fromKeyMap: false }], refs.map((ref, i) => ({ cells: [ref, HOSTILE[i] ?? null] }))),
     );
     expect(parents.rowCount).toBe(HOSTILE.length);
     const childRefs = refs.map((r) => `${r}/child`);
-    await client.query(assignKeys({ kind: 'uuid', schema: null, function: 'gen_random_uuid' }, childRefs.map((ref) => ({ ref }))));
+    await database.client.query(assignKeys({ kind: 'uuid', schema: null, function: 'gen_random_uuid' }, childRefs.map((ref) => ({ ref }))));
     const childColumns = [
       { name: 'id', type: 'uuid', fromKeyMap: true },
       { name: 'parent id', type: 'bigint', fromKeyMap: true },
       { name: 'note', type: 'text', fromKeyMap: false },
     ];
-    const children = await client.query(insertWithKeys(child, childColumns, childRefs.map((ref, i) => ({ cells: [ref, refs[i] ?? null, HOSTILE[i] ?? null] }))));
+    const children = await database.client.query(insertWithKeys(child, childColumns, childRefs.map((ref, i) => ({ cells: [ref, refs[i] ?? null, HOSTILE[i] ?? null] }))));
     expect(children.rowCount).toBe(HOSTILE.length);
-    const joined = await client.query<{ name: string; note: string }>(
+    const joined = await database.client.query<{ name: string; note: string }>(
       `SELECT p."Name" AS name, c.note FROM "we""ird schema"."order" c JOIN "we""ird schema"."select" p ON p.id = c."parent id" ORDER BY p.id`,
     );
     expect(joined.rows.map((r) => [r.name, r.note])).toEqual(HOSTILE.map((h) => [h, h]));
-    const keys = await client.query<{ ref: string; key: string }>(SELECT_KEYS_BY_REF, [refs]);
+    const keys = await database.client.query<{ ref: string; key: string }>(SELECT_KEYS_BY_REF, [refs]);
     expect(keys.rows.map((r) => Number(r.key)).sort((a, b) => a - b)).toEqual([3, 4, 5, 6, 7, 8]);
 
     // A row changed since is left alone: undo's guards hold it.
-    await client.query(`UPDATE "we""ird schema"."order" SET note = 'changed by the app' WHERE note = $1`, [HOSTILE[0]]);
-    const removed = await client.query(
+    await database.client.query(`UPDATE "we""ird schema"."order" SET note = 'changed by the app' WHERE note = $1`, [HOSTILE[0]]);
+    const removed = await database.client.query(
       deleteWithKeys(child, ['id'], childColumns, childRefs.map((ref, i) => ({ cells: [ref, refs[i] ?? null, HOSTILE[i] ?? null] }))),
     );
     expect(removed.rowCount).toBe(HOSTILE.length - 1);
-    const forgotten = await client.query(setDelete(KEY_MAP, [{ name: 'ref', type: 'text' }], [], childRefs.map((ref) => ({ key: [ref], guards: [] }))));
+    const forgotten = await database.client.query(setDelete(KEY_MAP, [{ name: 'ref', type: 'text' }], [], childRefs.map((ref) => ({ key: [ref], guards: [] }))));
     expect(forgotten.rowCount).toBe(HOSTILE.length);
-    expect((await client.query(`SELECT count(*)::int AS n FROM "we""ird schema"."order"`)).rows[0]).toEqual({ n: 1 });
-    expect((await client.query(`SELECT count(*)::int AS n FROM "we""ird schema"."select" WHERE "Name" LIKE 'live%'`)).rows[0]).toEqual({ n: 2 });
+    expect((await database.client.query(`SELECT count(*)::int AS n FROM "we""ird schema"."order"`)).rows[0]).toEqual({ n: 1 });
+    expect((await database.client.query(`SELECT count(*)::int AS n FROM "we""ird schema"."select" WHERE "Name" LIKE 'live%'`)).rows[0]).toEqual({ n: 2 });
   });
 
   it('stages references and rows with COPY, makes the keys in COPY order and writes the rows under them, set-based', async () => {
     const STAGED_HOSTILE = [...HOSTILE, 'tab\there', '\\N', '\\.', 'ends with a backslash \\', 'cr\r\nlf'];
-    await client.query('BEGIN');
+    await database.client.query('BEGIN');
     try {
       const refs = STAGED_HOSTILE.map((h, i) => `c2/${h}#${i}`);
       const copy = async (block: string) => {
         const [statement, ...data] = block.split('\n');
-        const stream = client.query(copyFrom(statement as string));
+        const stream = database.client.query(copyFrom(statement as string));
         stream.end(`${data.slice(0, -1).join('\n')}\n`);
         await finished(stream);
         return stream.rowCount;
       };
-      const before = Number((await client.query<{ n: string }>(`SELECT last_value AS n FROM "we""ird schema"."select_id_seq"`)).rows[0]?.n);
-      await client.query(createStage(stageTable(1), KEY_MAP, KEY_MAP_STAGE_COLUMNS));
+      const before = Number((await database.client.query<{ n: string }>(`SELECT last_value AS n FROM "we""ird schema"."select_id_seq"`)).rows[0]?.n);
+      await database.client.query(createStage(stageTable(1), KEY_MAP, KEY_MAP_STAGE_COLUMNS));
       expect(await copy(copyBlock(stageTable(1), ['ref'], refs.map((r) => [r])))).toBe(refs.length);
-      const made = await client.query(assignKeys({ kind: 'sequence', schema: 'we"ird schema', name: 'select_id_seq' }, { stage: stageTable(1) }));
+      const made = await database.client.query(assignKeys({ kind: 'sequence', schema: 'we"ird schema', name: 'select_id_seq' }, { stage: stageTable(1) }));
       expect(made.rowCount).toBe(refs.length);
-      const keys = new Map((await client.query<{ ref: string; key: string }>(SELECT_KEYS_BY_REF, [refs])).rows.map((r) => [r.ref, Number(r.key)]));
+      const keys = new Map((await database.client.query<{ ref: string; key: string }>(SELECT_KEYS_BY_REF, [refs])).rows.map((r) => [r.ref, Number(r.key)]));
       expect(refs.map((r) => keys.get(r))).toEqual(refs.map((_, i) => before + 1 + i));
 
       const parentColumns = [{ name: 'id', type: 'bigint', fromKeyMap: true }, { name: 'Name', type: 'text', fromKeyMap: false }];
-      await client.query(createStage(stageTable(2), parent, keyedInsertStageColumns(parentColumns)));
+      await database.client.query(createStage(stageTable(2), parent, keyedInsertStageColumns(parentColumns)));
       await copy(copyBlock(stageTable(2), keyedInsertStageColumns(parentColumns).map((c) => c.name), refs.map((r, i) => [r, STAGED_HOSTILE[i] ?? null])));
-      expect((await client.query(insertWithKeys(parent, parentColumns, { stage: stageTable(2) }))).rowCount).toBe(refs.length);
+      expect((await database.client.query(insertWithKeys(parent, parentColumns, { stage: stageTable(2) }))).rowCount).toBe(refs.length);
 
       const childRefs = refs.map((r) => `${r}/child`);
-      await client.query(assignKeys({ kind: 'uuid', schema: null, function: 'gen_random_uuid' }, childRefs.map((ref) => ({ ref }))));
+      await database.client.query(assignKeys({ kind: 'uuid', schema: null, function: 'gen_random_uuid' }, childRefs.map((ref) => ({ ref }))));
       const childColumns = [
         { name: 'id', type: 'uuid', fromKeyMap: true },
         { name: 'parent id', type: 'bigint', fromKeyMap: true },
         { name: 'note', type: 'text', fromKeyMap: false },
       ];
-      await client.query(createStage(stageTable(3), child, keyedInsertStageColumns(childColumns)));
+      await database.client.query(createStage(stageTable(3), child, keyedInsertStageColumns(childColumns)));
       // One reference the map lacks: its row drops out, which apply's count check turns into a rollback.
       const childRows = [...childRefs.map((ref, i) => [ref, refs[i] ?? null, STAGED_HOSTILE[i] ?? null]), ['c2/never made', refs[0] ?? null, 'orphan']];
       await copy(copyBlock(stageTable(3), keyedInsertStageColumns(childColumns).map((c) => c.name), childRows));
-      expect((await client.query(insertWithKeys(child, childColumns, { stage: stageTable(3) }))).rowCount).toBe(childRefs.length);
+      expect((await database.client.query(insertWithKeys(child, childColumns, { stage: stageTable(3) }))).rowCount).toBe(childRefs.length);
 
-      const joined = await client.query<{ id: string; name: string; note: string }>(
+      const joined = await database.client.query<{ id: string; name: string; note: string }>(
         `SELECT p.id::text, p."Name" AS name, c.note FROM "we""ird schema"."order" c JOIN "we""ird schema"."select" p ON p.id = c."parent id" WHERE c.note IS DISTINCT FROM 'changed by the app' AND p."Name" = c.note AND p.id > $1 ORDER BY p.id`,
         [before],
       );
       expect(joined.rows.map((r) => [Number(r.id), r.name, r.note])).toEqual(STAGED_HOSTILE.map((h, i) => [before + 1 + i, h, h]));
     } finally {
-      await client.query('ROLLBACK');
+      await database.client.query('ROLLBACK');
     }
   });
 });

@@ -1,12 +1,12 @@
 import { finished } from 'node:stream/promises';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqlSafetyError } from '../../src/sql/identifier.js';
 import { assignKeys, CREATE_KEY_MAP, insertWithKeys, keyedInsertStageColumns } from '../../src/sql/key-map.js';
 import { countStagedNotAsWritten, type StagedWrite } from '../../src/sql/read-back.js';
 import { copyBlock, createStage, insertFromStage, stageTable } from '../../src/sql/staged.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { connectedDatabase } from '../support/connected-database.js';
+import { postgresAvailable } from '../support/postgres.js';
 
 const HOSTILE = ["O'Brien", 'back\\slash \\n', '"quoted"', 'emoji 🚣‍♀️', "'); DROP TABLE \"select\"; --", 'line\nbreak', 'tab\there', '\\N', ''];
 const table = { schema: 'we"ird schema', name: 'select' };
@@ -55,37 +55,29 @@ describe('read-back of staged rows: exact SQL', () => {
 const pgUp = await postgresAvailable();
 
 describe.runIf(pgUp)('read-back of staged rows on PostgreSQL', () => {
-  let db: TestDatabase;
-  let client: pg.Client;
+  const database = connectedDatabase('read_back', {
+    setup: async (client) => {
+      await client.query(`CREATE SCHEMA "we""ird schema";
+        CREATE TABLE "we""ird schema"."select" ("from" bigserial PRIMARY KEY, "Na""me" text, "amount" numeric(12,2));`);
+      for (const ddl of CREATE_KEY_MAP) await client.query(ddl);
+    },
+  });
   const copy = async (block: string) => {
     const [statement, ...data] = block.split('\n');
-    const stream = client.query(copyFrom(statement as string));
+    const stream = database.client.query(copyFrom(statement as string));
     stream.end(`${data.slice(0, -1).join('\n')}\n`);
     await finished(stream);
   };
-  const wrong = async (write: StagedWrite) => Number((await client.query<{ wrong: string }>(countStagedNotAsWritten(write))).rows[0]?.wrong);
-
-  beforeAll(async () => {
-    db = await createTestDatabase('read_back');
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    await client.query(`CREATE SCHEMA "we""ird schema";
-      CREATE TABLE "we""ird schema"."select" ("from" bigserial PRIMARY KEY, "Na""me" text, "amount" numeric(12,2));`);
-    for (const ddl of CREATE_KEY_MAP) await client.query(ddl);
-  });
-  afterAll(async () => {
-    await client?.end();
-    await db?.drop();
-  });
+  const wrong = async (write: StagedWrite) => Number((await database.client.query<{ wrong: string }>(countStagedNotAsWritten(write))).rows[0]?.wrong);
 
   it('finds nothing when every row holds what was written, and each row something changed or removed', async () => {
-    await client.query('BEGIN');
+    await database.client.query('BEGIN');
     try {
       const columns = ['from', 'Na"me', 'amount'];
-      await client.query(createStage(stageTable(1), table, columns.map((c) => ({ name: c, from: c }))));
+      await database.client.query(createStage(stageTable(1), table, columns.map((c) => ({ name: c, from: c }))));
       // 12.345 is stored as 12.35 by numeric(12,2), in the staging table as in the table: the same value.
       await copy(copyBlock(stageTable(1), columns, HOSTILE.map((h, i) => [String(100 + i), h, i === 0 ? '12.345' : null])));
-      await client.query(insertFromStage(table, columns, stageTable(1)));
+      await database.client.query(insertFromStage(table, columns, stageTable(1)));
       expect(await wrong(plain)).toBe(0);
 
       const keyedColumns = [
@@ -94,25 +86,25 @@ describe.runIf(pgUp)('read-back of staged rows on PostgreSQL', () => {
         { name: 'amount', type: 'numeric(12,2)', fromKeyMap: false },
       ];
       const refs = HOSTILE.map((h, i) => `c/${h}#${i}`);
-      await client.query(assignKeys({ kind: 'sequence', schema: 'we"ird schema', name: 'select_from_seq' }, refs.map((ref) => ({ ref }))));
-      await client.query(createStage(stageTable(2), table, keyedInsertStageColumns(keyedColumns)));
+      await database.client.query(assignKeys({ kind: 'sequence', schema: 'we"ird schema', name: 'select_from_seq' }, refs.map((ref) => ({ ref }))));
+      await database.client.query(createStage(stageTable(2), table, keyedInsertStageColumns(keyedColumns)));
       await copy(copyBlock(stageTable(2), keyedInsertStageColumns(keyedColumns).map((c) => c.name), refs.map((r, i) => [r, HOSTILE[i] ?? null, '1.50'])));
-      await client.query(insertWithKeys(table, keyedColumns, { stage: stageTable(2) }));
+      await database.client.query(insertWithKeys(table, keyedColumns, { stage: stageTable(2) }));
       expect(await wrong(keyed)).toBe(0);
 
       // What a trigger or another writer could do: a value changed, a NULL filled, a row gone.
-      await client.query(`UPDATE "we""ird schema"."select" SET "Na""me" = upper("Na""me") WHERE "from" = 100`);
-      await client.query(`UPDATE "we""ird schema"."select" SET "amount" = 0 WHERE "from" = 101`);
-      await client.query(`DELETE FROM "we""ird schema"."select" WHERE "from" = 102`);
+      await database.client.query(`UPDATE "we""ird schema"."select" SET "Na""me" = upper("Na""me") WHERE "from" = 100`);
+      await database.client.query(`UPDATE "we""ird schema"."select" SET "amount" = 0 WHERE "from" = 101`);
+      await database.client.query(`DELETE FROM "we""ird schema"."select" WHERE "from" = 102`);
       expect(await wrong(plain)).toBe(3);
-      await client.query(`UPDATE "we""ird schema"."select" SET "amount" = 1.5 WHERE "Na""me" = 'emoji 🚣‍♀️' AND "from" < 100`);
+      await database.client.query(`UPDATE "we""ird schema"."select" SET "amount" = 1.5 WHERE "Na""me" = 'emoji 🚣‍♀️' AND "from" < 100`);
       expect(await wrong(keyed)).toBe(0);
-      await client.query(`UPDATE "we""ird schema"."select" SET "amount" = 1.51 WHERE "Na""me" = 'line\nbreak' AND "from" < 100`);
+      await database.client.query(`UPDATE "we""ird schema"."select" SET "amount" = 1.51 WHERE "Na""me" = 'line\nbreak' AND "from" < 100`);
       // A reference the key map lost: its row cannot be shown to hold what was written.
-      await client.query(`DELETE FROM salvage.salvage_keys WHERE ref = $1`, [refs[0]]);
+      await database.client.query(`DELETE FROM salvage.salvage_keys WHERE ref = $1`, [refs[0]]);
       expect(await wrong(keyed)).toBe(2);
     } finally {
-      await client.query('ROLLBACK');
+      await database.client.query('ROLLBACK');
     }
   });
 });

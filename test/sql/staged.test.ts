@@ -1,12 +1,12 @@
 import { finished } from 'node:stream/promises';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeCopyLine } from '../../src/apply/copy-text.js';
 import { keyedStageColumns, setDelete, setUpdate } from '../../src/sql/dml.js';
 import { SqlSafetyError } from '../../src/sql/identifier.js';
 import { COPY_END, copyBlock, copyIntoStage, copyLine, createStage, insertFromStage, stageTable } from '../../src/sql/staged.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { connectedDatabase } from '../support/connected-database.js';
+import { postgresAvailable } from '../support/postgres.js';
 
 /** Values that would end a COPY line or field early, or read as NULL or the end marker, if written raw. */
 const HOSTILE = [
@@ -98,26 +98,18 @@ describe('staged blocks: exact SQL', () => {
 const pgUp = await postgresAvailable();
 
 describe.runIf(pgUp)('staged blocks on a real PostgreSQL', () => {
-  let db: TestDatabase;
-  let client: pg.Client;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('staged');
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    await client.query('CREATE SCHEMA "we""ird schema"');
-    await client.query('CREATE TABLE "we""ird schema"."select" ("id" bigint PRIMARY KEY, "Na""me" text, "from" text NOT NULL DEFAULT \'d\', code character(3))');
-  });
-  afterAll(async () => {
-    await client?.end();
-    await db?.drop();
+  const database = connectedDatabase('staged', {
+    setup: async (client) => {
+      await client.query('CREATE SCHEMA "we""ird schema"');
+      await client.query('CREATE TABLE "we""ird schema"."select" ("id" bigint PRIMARY KEY, "Na""me" text, "from" text NOT NULL DEFAULT \'d\', code character(3))');
+    },
   });
 
   /** Runs a whole COPY block the way apply does: the statement line, then the data lines as they are in the file. */
   async function runCopy(block: string): Promise<number> {
     const [statement, ...rest] = block.split('\n');
     const data = `${rest.slice(0, -1).join('\n')}${rest.length > 1 ? '\n' : ''}`;
-    const stream = client.query(copyFrom(statement as string));
+    const stream = database.client.query(copyFrom(statement as string));
     stream.end(Buffer.from(data, 'utf8'));
     await finished(stream);
     return stream.rowCount;
@@ -127,32 +119,32 @@ describe.runIf(pgUp)('staged blocks on a real PostgreSQL', () => {
     const columns = ['id', 'Na"me', 'from'];
     const rows = HOSTILE.map((text, i) => [String(i + 1), text, i % 2 ? 'x' : null]);
     rows.forEach((r) => (r[2] ??= 'kept'));
-    await client.query('BEGIN');
-    await client.query(createStage(stage, table, columns.map((c) => ({ name: c, from: c }))));
+    await database.client.query('BEGIN');
+    await database.client.query(createStage(stage, table, columns.map((c) => ({ name: c, from: c }))));
     expect(await runCopy(copyBlock(stage, columns, rows))).toBe(HOSTILE.length);
-    expect((await client.query(insertFromStage(table, columns, stage))).rowCount).toBe(HOSTILE.length);
+    expect((await database.client.query(insertFromStage(table, columns, stage))).rowCount).toBe(HOSTILE.length);
     // Re-inserting the same keys does nothing: a count mismatch, never an error or an overwrite.
-    expect((await client.query(insertFromStage(table, columns, stage))).rowCount).toBe(0);
-    await client.query('COMMIT');
-    const back = await client.query<{ id: string; 'Na"me': string }>('SELECT id, "Na""me" FROM "we""ird schema"."select" ORDER BY id');
+    expect((await database.client.query(insertFromStage(table, columns, stage))).rowCount).toBe(0);
+    await database.client.query('COMMIT');
+    const back = await database.client.query<{ id: string; 'Na"me': string }>('SELECT id, "Na""me" FROM "we""ird schema"."select" ORDER BY id');
     expect(back.rows.map((r) => r['Na"me'])).toEqual(HOSTILE);
     // ON COMMIT DROP: the staging table is gone.
-    expect((await client.query("SELECT to_regclass('pg_temp.salvage_rows_1') AS t")).rows[0]?.t).toBeNull();
+    expect((await database.client.query("SELECT to_regclass('pg_temp.salvage_rows_1') AS t")).rows[0]?.t).toBeNull();
 
     const key = [{ name: 'id', type: 'bigint' }];
     const set = [{ name: 'Na"me', type: 'text' }];
     const update = stageTable(2);
-    await client.query('BEGIN');
-    await client.query(createStage(update, table, keyedStageColumns(key, set, set)));
+    await database.client.query('BEGIN');
+    await database.client.query(createStage(update, table, keyedStageColumns(key, set, set)));
     // Row 1 still holds O'Brien and is updated; row 2's guard is stale and it is left alone.
     expect(await runCopy(copyBlock(update, ['key id', 'new Na"me', 'old Na"me'], [['1', 'Siobhán 🚣', "O'Brien"], ['2', 'never', 'stale']]))).toBe(2);
-    expect((await client.query(setUpdate(table, key, set, set, { stage: update }))).rowCount).toBe(1);
+    expect((await database.client.query(setUpdate(table, key, set, set, { stage: update }))).rowCount).toBe(1);
     const removal = stageTable(3);
-    await client.query(createStage(removal, table, keyedStageColumns(key, [], set)));
+    await database.client.query(createStage(removal, table, keyedStageColumns(key, [], set)));
     expect(await runCopy(copyBlock(removal, ['key id', 'old Na"me'], [['3', '\\N'], ['4', 'not what is stored']]))).toBe(2);
-    expect((await client.query(setDelete(table, key, set, { stage: removal }))).rowCount).toBe(1);
-    await client.query('COMMIT');
-    const names = (await client.query<{ n: string }>('SELECT "Na""me" AS n FROM "we""ird schema"."select" WHERE id <= 4 ORDER BY id')).rows.map((r) => r.n);
+    expect((await database.client.query(setDelete(table, key, set, { stage: removal }))).rowCount).toBe(1);
+    await database.client.query('COMMIT');
+    const names = (await database.client.query<{ n: string }>('SELECT "Na""me" AS n FROM "we""ird schema"."select" WHERE id <= 4 ORDER BY id')).rows.map((r) => r.n);
     expect(names).toEqual(['Siobhán 🚣', HOSTILE[1], HOSTILE[3]]);
   });
 
@@ -160,12 +152,12 @@ describe.runIf(pgUp)('staged blocks on a real PostgreSQL', () => {
     const values = randomValues(2000, 2);
     const columns = ['id', 'Na"me'];
     const rows = values.map((v, i) => [String(10_000 + i), v]);
-    await client.query('BEGIN');
-    await client.query(createStage(stageTable(5), table, columns.map((c) => ({ name: c, from: c }))));
+    await database.client.query('BEGIN');
+    await database.client.query(createStage(stageTable(5), table, columns.map((c) => ({ name: c, from: c }))));
     const block = copyBlock(stageTable(5), columns, rows);
     expect(await runCopy(block)).toBe(rows.length);
-    const stored = await client.query<{ id: string; v: string | null }>('SELECT id, "Na""me" AS v FROM pg_temp.salvage_rows_5 ORDER BY id');
-    await client.query('ROLLBACK');
+    const stored = await database.client.query<{ id: string; v: string | null }>('SELECT id, "Na""me" AS v FROM pg_temp.salvage_rows_5 ORDER BY id');
+    await database.client.query('ROLLBACK');
     const decoded = block.split('\n').slice(1, -1).map((line) => decodeCopyLine(line));
     expect(stored.rows.map((r) => [r.id, r.v])).toEqual(decoded);
     expect(decoded).toEqual(rows);
@@ -173,10 +165,10 @@ describe.runIf(pgUp)('staged blocks on a real PostgreSQL', () => {
 
   it('types staged values like the real column: a value too long for character(3) is refused, not cut', async () => {
     const columns = ['id', 'code'];
-    await client.query('BEGIN');
-    await client.query(createStage(stageTable(4), table, columns.map((c) => ({ name: c, from: c }))));
+    await database.client.query('BEGIN');
+    await database.client.query(createStage(stageTable(4), table, columns.map((c) => ({ name: c, from: c }))));
     await expect(runCopy(copyBlock(stageTable(4), columns, [['100', 'EURO']]))).rejects.toThrow(/value too long for type character\(3\)/);
-    await client.query('ROLLBACK');
+    await database.client.query('ROLLBACK');
   });
 });
 
