@@ -1,12 +1,11 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { check, formatCheckReport, type CheckReport } from '../../src/check/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import { DEMO_SCHEMA_SQL } from '../../src/sql/demo-schema.js';
-import { tempJobDir } from '../support/flow.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { mappedJob } from '../support/mapped-job.js';
+import { seededDatabase } from '../support/seeded-database.js';
+import { postgresAvailable } from '../support/postgres.js';
 
 const pgUp = await postgresAvailable();
 
@@ -67,25 +66,14 @@ sources:
 `;
 
 describe.runIf(pgUp)('salvage check: every problem at once, each with file:line', () => {
-  let db: TestDatabase;
+  const db = seededDatabase('check_problems', DEMO_SCHEMA_SQL);
   let dir: string;
   let report: CheckReport;
 
   beforeAll(async () => {
-    db = await createTestDatabase('check_problems');
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    await client.query(DEMO_SCHEMA_SQL);
-    await client.end();
-    dir = await tempJobDir('check-problems');
-    await mkdir(path.join(dir, 'mappings'));
-    for (const [name, text] of Object.entries(FILES)) await writeFile(path.join(dir, 'mappings', name), text);
-    const file = path.join(dir, 'salvage.yaml');
-    await writeFile(file, CONFIG(db.url));
-    report = await check(parseConfig(CONFIG(db.url), file, { env: {} }));
-  });
-  afterAll(async () => {
-    await db?.drop();
+    const job = await mappedJob('check-problems', FILES, CONFIG(db.url));
+    dir = job.dir;
+    report = await check(job.config);
   });
 
   it('reports each problem of each file, in file and line order', () => {

@@ -1,12 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { check, formatCheckReport, type CheckReport } from '../../src/check/index.js';
 import { isClockDefault } from '../../src/mapping/now-defaults.js';
-import { parseConfig } from '../../src/config/load.js';
-import { tempJobDir } from '../support/flow.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { mappedJob } from '../support/mapped-job.js';
+import { seededDatabase } from '../support/seeded-database.js';
+import { postgresAvailable } from '../support/postgres.js';
 
 const pgUp = await postgresAvailable();
 
@@ -80,24 +78,11 @@ describe('clock defaults', () => {
 });
 
 describe.runIf(pgUp)('salvage check warns about columns that will silently become "now"', () => {
-  let db: TestDatabase;
+  const db = seededDatabase('check_now', SCHEMA);
   let report: CheckReport;
 
   beforeAll(async () => {
-    db = await createTestDatabase('check_now');
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    await client.query(SCHEMA);
-    await client.end();
-    const dir = await tempJobDir('check-now');
-    await mkdir(path.join(dir, 'mappings'));
-    for (const [name, text] of Object.entries(FILES)) await writeFile(path.join(dir, 'mappings', name), text);
-    const file = path.join(dir, 'salvage.yaml');
-    await writeFile(file, CONFIG(db.url));
-    report = await check(parseConfig(CONFIG(db.url), file, { env: {} }));
-  });
-  afterAll(async () => {
-    await db?.drop();
+    report = await check((await mappedJob('check-now', FILES, CONFIG(db.url))).config);
   });
 
   it('one warning per table at its table: line, naming each NOT NULL clock column no rule fills', () => {

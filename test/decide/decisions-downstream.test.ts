@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apply } from '../../src/apply/apply.js';
 import { review } from '../../src/decide/review.js';
 import { writePatch } from '../../src/patch/patch.js';
@@ -8,8 +8,9 @@ import type { Change, Changeset } from '../../src/changeset/changeset.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
 import { openChangesetView } from '../../src/report/changeset-file-view.js';
 import { renderPieces } from '../../src/report/render.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
-import { runSql, smallJob, type TestRecord } from '../support/small-job.js';
+import { postgresAvailable, runSql } from '../support/postgres.js';
+import { seededDatabase } from '../support/seeded-database.js';
+import { smallJob, type TestRecord } from '../support/small-job.js';
 import { decisionsPath, changesetPath } from '../../src/runtime/job-paths.js';
 
 const pgUp = await postgresAvailable();
@@ -84,19 +85,8 @@ const payment = (list: Change[]) => list.find((c) => c.table === 'public.payment
 const booking = (list: Change[]) => list.find((c) => c.table === 'public.bookings');
 
 describe.runIf(pgUp)('a decided conflict brings back the rows that depend on it', () => {
-  let backup: TestDatabase;
-  let target: TestDatabase;
-
-  beforeAll(async () => {
-    backup = await createTestDatabase('downstream_backup');
-    target = await createTestDatabase('downstream_target');
-    await runSql(backup.url, SCHEMA_SQL);
-    await runSql(target.url, SCHEMA_SQL);
-  });
-  afterAll(async () => {
-    await backup?.drop();
-    await target?.drop();
-  });
+  const backup = seededDatabase('downstream_backup', SCHEMA_SQL);
+  const target = seededDatabase('downstream_target', SCHEMA_SQL);
 
   it('decisions.yaml with the id diff prints: the payment comes back, and both rows reach the target', async () => {
     const { dir, config } = await smallJob({ label: 'downstream-yaml', backupUrl: backup.url, targetUrl: target.url, mappings: { 'bookings.yaml': BOOKINGS_YAML, 'payments.yaml': PAYMENTS_YAML }, records: RECORDS });

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { init } from '../../src/init/index.js';
 import { tempJobDir } from '../support/flow.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { seededDatabase } from '../support/seeded-database.js';
+import { postgresAvailable } from '../support/postgres.js';
 
 const pgUp = await postgresAvailable();
 
@@ -20,20 +20,12 @@ CREATE TABLE payments (
 `;
 
 describe.runIf(pgUp)('init on a foreign key to a parent whose unique key takes several columns', () => {
-  let db: TestDatabase;
+  const db = seededDatabase('init_composite', SCHEMA);
   let dir: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('init_composite');
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    await client.query(SCHEMA);
-    await client.end();
     dir = await tempJobDir('init-composite');
     await init({ backupUrl: db.url, dir, sources: ['stripe'], now: new Date('2026-03-01T12:00:00Z') });
-  });
-  afterAll(async () => {
-    await db?.drop();
   });
 
   it('names the key and the lookup to write, instead of saying there is none', async () => {

@@ -1,7 +1,7 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/check/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import { readCatalog } from '../../src/db/catalog.js';
@@ -9,7 +9,8 @@ import { formatInitReport, init, type InitResult } from '../../src/init/index.js
 import { bindMappings } from '../../src/mapping/check-catalog.js';
 import { parseMappings } from '../../src/mapping/load.js';
 import { tempJobDir } from '../support/flow.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { seededDatabase } from '../support/seeded-database.js';
+import { postgresAvailable } from '../support/postgres.js';
 import { CLINIC_SCHEMA_SQL, INTAKE_CSV } from './clinic-schema.js';
 import { fillTodos, todosLeft } from './fill-todos.js';
 
@@ -17,24 +18,16 @@ const pgUp = await postgresAvailable();
 const SOURCES = ['stripe', 'inbox=imap', 'calendar=google-calendar', 'intake=csv:exports/intake.csv'];
 
 describe.runIf(pgUp)('salvage init on a schema it has never seen (a clinic)', () => {
-  let db: TestDatabase;
+  const db = seededDatabase('init_clinic', CLINIC_SCHEMA_SQL);
   let dir: string;
   let result: InitResult;
   const read = (file: string) => readFile(path.join(dir, file), 'utf8');
 
   beforeAll(async () => {
-    db = await createTestDatabase('init_clinic');
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    await client.query(CLINIC_SCHEMA_SQL);
-    await client.end();
     dir = await tempJobDir('init-clinic');
     await mkdir(path.join(dir, 'exports'));
     await writeFile(path.join(dir, 'exports', 'intake.csv'), INTAKE_CSV);
     result = await init({ backupUrl: db.url, dir, sources: SOURCES, now: new Date('2026-03-01T12:00:00Z') });
-  });
-  afterAll(async () => {
-    await db?.drop();
   });
 
   it('finds where the backup ends and which tables were busy up to it', () => {

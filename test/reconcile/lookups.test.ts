@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/check/index.js';
 import { InvalidInputError } from '../../src/errors.js';
 import type { Change, Changeset } from '../../src/changeset/changeset.js';
 import { mapWorkerScript } from '../../src/reconcile/parallel-map.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
-import { runSql, smallJob, type TestRecord } from '../support/small-job.js';
+import { createTestDatabase, postgresAvailable, runSql } from '../support/postgres.js';
+import { seededDatabase } from '../support/seeded-database.js';
+import { smallJob, type TestRecord } from '../support/small-job.js';
 
 const pgUp = await postgresAvailable();
 
@@ -76,15 +77,7 @@ const FLEET_RECORDS: Record<string, TestRecord[]> = {
 };
 
 describe.runIf(pgUp)('two rules fill one foreign key by different natural keys', () => {
-  let backup: TestDatabase;
-
-  beforeAll(async () => {
-    backup = await createTestDatabase('lookup_two_keys');
-    await runSql(backup.url, FLEET_SQL);
-  });
-  afterAll(async () => {
-    await backup?.drop();
-  });
+  const backup = seededDatabase('lookup_two_keys', FLEET_SQL);
 
   it('each rule resolves by its own key, from the backup and from rows rebuilt in the run', async () => {
     const { dir, config } = await smallJob({ label: 'lookup-two-keys', backupUrl: backup.url, mappings: { 'trips.yaml': TRIPS_YAML, 'vehicles.yaml': VEHICLES_YAML }, records: FLEET_RECORDS });
@@ -177,12 +170,10 @@ rules:
 `;
 
 describe.runIf(pgUp)('a lookup value that more than one row has is ambiguous, never a pick', () => {
-  let backup: TestDatabase;
+  const backup = seededDatabase('lookup_ambiguous', CLINIC_SQL);
   let changes: Change[];
 
   beforeAll(async () => {
-    backup = await createTestDatabase('lookup_ambiguous');
-    await runSql(backup.url, CLINIC_SQL);
     const { dir, config } = await smallJob({
       label: 'lookup-ambiguous',
       backupUrl: backup.url,
@@ -208,9 +199,6 @@ describe.runIf(pgUp)('a lookup value that more than one row has is ambiguous, ne
     });
     await reconcile({ config, mapParallelism: { workers: 0 } });
     changes = (await changesetOf(dir)).changes;
-  });
-  afterAll(async () => {
-    await backup?.drop();
   });
 
   it('a soft-deleted and a live backup row with the value: unrecoverable, naming both', () => {
@@ -282,15 +270,7 @@ rules:
 `;
 
 describe.runIf(pgUp)('a lookup by a column unique only with others (multi-tenant) is refused', () => {
-  let backup: TestDatabase;
-
-  beforeAll(async () => {
-    backup = await createTestDatabase('lookup_tenants');
-    await runSql(backup.url, TENANTS_SQL);
-  });
-  afterAll(async () => {
-    await backup?.drop();
-  });
+  const backup = seededDatabase('lookup_tenants', TENANTS_SQL);
 
   const records = { calendar: [{ type: 'calendar.event', id: 'b1', data: { ref: 'B-1', resource: 'Kayak 1', email: 'kim@example.org' } }] };
 

@@ -57,3 +57,15 @@ export async function createTestDatabase(label = 't'): Promise<TestDatabase> {
     },
   };
 }
+
+/** Runs SQL on a database and closes the connection. */
+export async function runSql(url: string, sql: string): Promise<pg.QueryResult[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = (await client.query(sql)) as pg.QueryResult | pg.QueryResult[];
+    return Array.isArray(result) ? result : [result];
+  } finally {
+    await client.end();
+  }
+}
