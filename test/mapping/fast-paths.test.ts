@@ -6,19 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CatalogColumn } from '../../src/db/catalog-types.js';
-import { parseTransformStep, runTransforms, type Value } from '../../src/mapping/transforms/index.js';
+import type { Value } from '../../src/mapping/transforms/index.js';
 import { numberToDecimal } from '../../src/mapping/transforms/decimal.js';
 import { FIRST_SECOND, LAST_SECOND, utcDateTime } from '../../src/time/utc-clock.js';
 import { formatUtc, parseAnyForm, parseUtcForm, toColumnText } from '../../src/values/normalize.js';
 import { seededRandom as seeded } from '../fakes/stripe/random.js';
+import { run as transform } from '../support/transform-chain.js';
 
 const timestamptz: CatalogColumn = { name: 'c', type: 'timestamp with time zone', typeName: 'timestamptz', notNull: false, default: null, identity: null, generated: false, position: 0 };
-
-function transform(value: Value, step: unknown): Value {
-  const parsed = parseTransformStep(step);
-  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
-  return runTransforms(value, [parsed.step]);
-}
 
 /** PostgreSQL's UTC text of an instant, through BigInt and Date: the reference the fast paths must match. */
 function referenceUtc(epochMicros: number | bigint): string {

@@ -1,30 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseMappings } from '../../src/mapping/load.js';
 import { RuleEvaluator } from '../../src/mapping/evaluate.js';
-import { TransformError, parseTransformStep, runTransforms, type Value } from '../../src/mapping/transforms/index.js';
+import { failure, problems, run } from '../support/transform-chain.js';
 import { parseShift } from '../../src/mapping/transforms/time-arithmetic.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
-
-function run(value: Value, raw: unknown): Value {
-  const parsed = parseTransformStep(raw);
-  if (!parsed.ok) throw new Error(`did not parse: ${parsed.problems.join('; ')}`);
-  return runTransforms(value, [parsed.step]);
-}
-
-function failure(value: Value, raw: unknown): string {
-  try {
-    throw new Error(`expected a TransformError, got ${JSON.stringify(run(value, raw))}`);
-  } catch (e) {
-    if (!(e instanceof TransformError)) throw e;
-    return e.message;
-  }
-}
-
-function problems(raw: unknown): string[] {
-  const parsed = parseTransformStep(raw);
-  if (parsed.ok) throw new Error(`expected problems for ${JSON.stringify(raw)}`);
-  return parsed.problems;
-}
 
 describe('shift', () => {
   it('reads signed durations with several groups', () => {

@@ -1,43 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import {
-  TRANSFORMS,
-  TransformError,
-  parseTransformStep,
-  runTransforms,
-  type TransformStep,
-  type Value,
-} from '../../src/mapping/transforms/index.js';
-
-/** Parses steps as they would come out of YAML; a parse problem fails the test loudly. */
-function steps(raw: unknown[]): TransformStep[] {
-  return raw.map((r) => {
-    const parsed = parseTransformStep(r);
-    if (!parsed.ok) throw new Error(`step ${JSON.stringify(r)} did not parse: ${parsed.problems.join('; ')}`);
-    return parsed.step;
-  });
-}
-
-function run(value: Value, ...raw: unknown[]): Value {
-  return runTransforms(value, steps(raw));
-}
-
-/** The TransformError message a chain produces (and fails the test if it succeeds). */
-function failure(value: Value, ...raw: unknown[]): string {
-  try {
-    const out = run(value, ...raw);
-    throw new Error(`expected a TransformError, got ${JSON.stringify(out)}`);
-  } catch (e) {
-    if (!(e instanceof TransformError)) throw e;
-    return e.message;
-  }
-}
-
-function problems(raw: unknown): string[] {
-  const parsed = parseTransformStep(raw);
-  if (parsed.ok) throw new Error(`expected problems for ${JSON.stringify(raw)}`);
-  return parsed.problems;
-}
+import { TRANSFORMS, TransformError, parseTransformStep, runTransforms, type Value } from '../../src/mapping/transforms/index.js';
+import { failure, problems, run } from '../support/transform-chain.js';
 
 type Ok = [input: Value, step: unknown, output: Value];
 type Bad = [input: Value, step: unknown, message: string];

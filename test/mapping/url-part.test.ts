@@ -1,25 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TransformError, parseTransformStep, runTransforms, type Value } from '../../src/mapping/transforms/index.js';
+import { parseTransformStep } from '../../src/mapping/transforms/index.js';
+import { failure, run, steps } from '../support/transform-chain.js';
 import { outputKind } from '../../src/check/value-kinds.js';
-
-function steps(raw: unknown) {
-  const parsed = parseTransformStep(raw);
-  if (!parsed.ok) throw new Error(`did not parse: ${parsed.problems.join('; ')}`);
-  return [parsed.step];
-}
-
-function run(value: Value, raw: unknown): Value {
-  return runTransforms(value, steps(raw));
-}
-
-function failure(value: Value, raw: unknown): string {
-  try {
-    throw new Error(`expected a TransformError, got ${JSON.stringify(run(value, raw))}`);
-  } catch (e) {
-    if (!(e instanceof TransformError)) throw e;
-    return e.message;
-  }
-}
 
 const link = 'https://Shop.Example:8443/orders/A%201042/?ref=K7+QX2P&ref=second&empty=#section-2';
 
