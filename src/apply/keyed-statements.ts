@@ -2,7 +2,7 @@ import type { KeyGenerator } from '../changeset/key-refs.js';
 import type { StagedIn } from './staged-statements.js';
 import type { A_Expr, DeleteStmt, InsertStmt, RangeVar } from '@pgsql/types';
 import { nodeOf, requireNode, type Node } from './parse-node.js';
-import { castArgument, constantOf, namesOf, only, qualifiedColumn, sameTable, tableOf, truncateIdentifier, type Constant, type Refuse, type TableName } from './parse-tree.js';
+import { castArgument, constantRows, constantOf, namesOf, only, qualifiedColumn, sameTable, tableOf, truncateIdentifier, type Constant, type Refuse, type TableName } from './parse-tree.js';
 
 /**
  * The statements of keys the target makes at apply time (src/sql/key-map.ts), read back
@@ -86,16 +86,8 @@ function valuesV(item: Node | undefined, table: TableName, claim: ClaimStage, re
   if (!sub || !alias || alias.aliasname !== 'v') return refuse(V_SOURCE);
   only(sub, 'subquery', 'alias');
   only(alias, 'aliasname', 'colnames');
-  const select = nodeOf(sub.subquery, 'SelectStmt');
-  if (!select?.valuesLists) return refuse('the VALUES list may only hold values');
-  only(select, 'valuesLists', 'limitOption', 'op');
   const columns = namesOf(alias.colnames);
-  const rows = select.valuesLists.map((list) => {
-    const items = requireNode(list, 'List', refuse).items ?? [];
-    if (items.length !== columns.length) refuse('every VALUES row must have one value per column');
-    return items.map((cell) => constantOf(cell, refuse));
-  });
-  return { names: columns, rows };
+  return { names: columns, rows: constantRows(sub.subquery, columns.length, refuse) };
 }
 
 /** The key map joined once per keyed column, `"salvage"."salvage_keys" AS "k c"`; returns each c. */

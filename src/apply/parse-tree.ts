@@ -1,5 +1,5 @@
 import type { RangeVar } from '@pgsql/types';
-import { nodeOf, type Node } from './parse-node.js';
+import { nodeOf, requireNode, type Node } from './parse-node.js';
 
 /**
  * Reading libpg_query's parse trees: the few node shapes the patch allow-list
@@ -79,6 +79,18 @@ export function castArgument(node: Node | undefined, refuse: Refuse): Node | und
   if (!cast) return refuse('values from v must be cast to the column type');
   only(cast, 'arg', 'typeName', 'location');
   return cast.arg;
+}
+
+/** A FROM item's `(VALUES (constants), ...)`: its rows, each of exactly `width` constants. */
+export function constantRows(subquery: Node | undefined, width: number, refuse: Refuse): Constant[][] {
+  const select = nodeOf(subquery, 'SelectStmt');
+  if (!select?.valuesLists) return refuse('the VALUES list may only hold values');
+  only(select, 'valuesLists', 'limitOption', 'op');
+  return select.valuesLists.map((list) => {
+    const items = requireNode(list, 'List', refuse).items ?? [];
+    if (items.length !== width) refuse('every VALUES row must have one value per column');
+    return items.map((cell) => constantOf(cell, refuse));
+  });
 }
 
 /** The only FROM item of a statement or query, or undefined when there are none or several. */

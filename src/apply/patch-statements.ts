@@ -2,7 +2,7 @@ import { SafetyRefusal } from '../errors.js';
 import { parseByStatement, type ParsedStatement } from './statement-splitter.js';
 import type { DeleteStmt, InsertStmt, SelectStmt, UpdateStmt } from '@pgsql/types';
 import { nodeOf, requireNode, tagOf, type Node, type NodeTag, type NodeOf } from './parse-node.js';
-import { castArgument, columnOf, constantOf, namesOf, only, qualifiedColumn, soleItem, tableOf, truncateIdentifier, type Constant, type Refuse, type TableName } from './parse-tree.js';
+import { castArgument, constantRows, columnOf, constantOf, namesOf, only, qualifiedColumn, soleItem, tableOf, truncateIdentifier, type Constant, type Refuse, type TableName } from './parse-tree.js';
 import { Stages, type StagedIn } from './staged-statements.js';
 import { isKeyedDelete, isKeyedInsert, isKeyMap, keyedDeleteOf, keyedInsertOf, keysOf, type ClaimStage, type KeyedInsertStatement, type KeyedRemoval, type KeysStatement } from './keyed-statements.js';
 
@@ -247,16 +247,8 @@ function vRowsOf(source: Node[] | undefined, table: TableName, line: number, { s
   const alias = sub?.alias;
   if (!sub || alias?.aliasname !== 'v') return refuse(why);
   only(sub, 'subquery', 'alias');
-  const select = nodeOf(sub.subquery, 'SelectStmt');
-  if (!select?.valuesLists) return refuse('the VALUES list may only hold values');
-  only(select, 'valuesLists', 'limitOption', 'op');
   const names = namesOf(alias.colnames);
-  const rows = select.valuesLists.map((list) => {
-    const items = requireNode(list, 'List', refuse).items ?? [];
-    if (items.length !== names.length) refuse('every VALUES row must have one value per column');
-    return items.map((cell) => constantOf(cell, refuse));
-  });
-  return { names, rows };
+  return { names, rows: constantRows(sub.subquery, names.length, refuse) };
 }
 
 /**
