@@ -1,33 +1,24 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { csvConnector, parseWriteTime, countLineBreaks, type CsvSourceOptions } from '../../connectors/csv/connector.js';
 import { SourceInputError, type PullContext } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { TEST_WINDOW, testPullContext } from '../support/pull-context.js';
+import { scratchPerTest } from '../support/scratch-dir.js';
 
 const OBSERVED_AT = '2026-04-26T08:00:00.000Z';
 const SINCE = new Date('2026-01-19T00:00:00Z');
 
-let baseDir: string;
-let logs: string[];
-
-beforeEach(async () => {
-  baseDir = await mkdtemp(path.join(tmpdir(), 'salvage-csv-'));
-  logs = [];
-});
-
-afterEach(async () => {
-  await rm(baseDir, { recursive: true, force: true });
-});
+const scratch = scratchPerTest('salvage-csv-');
+const logs = scratch.logs;
 
 function pullContext(): PullContext {
-  return testPullContext('ledger', baseDir, (message) => logs.push(message), { observedAt: OBSERVED_AT, window: { ...TEST_WINDOW, since: SINCE } });
+  return testPullContext('ledger', scratch.dir, (message) => logs.push(message), { observedAt: OBSERVED_AT, window: { ...TEST_WINDOW, since: SINCE } });
 }
 
 async function writeFixture(relativePath: string, content: string | Buffer): Promise<void> {
-  const absolute = path.join(baseDir, relativePath);
+  const absolute = path.join(scratch.dir, relativePath);
   await mkdir(path.dirname(absolute), { recursive: true });
   await writeFile(absolute, content);
 }
@@ -291,7 +282,7 @@ describe('csv connector: files', () => {
     expect(records).toEqual([]);
     expect(error).toBeInstanceOf(SourceInputError);
     expect((error as Error).message).toContain('"exprots/*.csv"');
-    expect((error as Error).message).toContain(baseDir);
+    expect((error as Error).message).toContain(scratch.dir);
   });
 
   it('yields nothing for a file with only a header', async () => {

@@ -1,24 +1,15 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { emlConnector } from '../../connectors/email/index.js';
 import { SourceInputError, type PullContext } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
+import { scratchPerTest } from '../support/scratch-dir.js';
 
 /** The eml connector: .eml files and .mbox archives through the same parser as imap. */
 
-let baseDir: string;
-let logs: string[];
-
-beforeEach(async () => {
-  baseDir = await mkdtemp(path.join(tmpdir(), 'salvage-eml-'));
-  logs = [];
-});
-
-afterEach(async () => {
-  await rm(baseDir, { recursive: true, force: true });
-});
+const scratch = scratchPerTest('salvage-eml-');
+const logs = scratch.logs;
 
 function context(): PullContext {
   return {
@@ -29,8 +20,8 @@ function context(): PullContext {
       since: new Date('2026-01-19T00:00:00Z'),
       horizon: new Date('2027-04-25T09:00:00Z'),
     },
-    baseDir,
-    stateDir: path.join(baseDir, '.state'),
+    baseDir: scratch.dir,
+    stateDir: path.join(scratch.dir, '.state'),
     log: (line) => logs.push(line),
     reject: (r) => logs.push(`rejected: ${r.location}: ${r.what}: ${r.reason}`),
     observedAt: '2026-04-26T08:00:00.000Z',
@@ -40,7 +31,7 @@ function context(): PullContext {
 }
 
 async function write(relative: string, content: string): Promise<void> {
-  const file = path.join(baseDir, relative);
+  const file = path.join(scratch.dir, relative);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, content);
 }

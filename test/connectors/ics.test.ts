@@ -1,12 +1,12 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import ICAL from 'ical.js';
 import { icsConnector } from '../../connectors/ics/index.js';
 import { SourceInputError, type PullContext } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { TEST_WINDOW, testPullContext } from '../support/pull-context.js';
+import { scratchPerTest } from '../support/scratch-dir.js';
 
 const OBSERVED_AT = '2026-04-26T08:00:00.000Z';
 const SINCE = new Date('2026-01-19T00:00:00Z');
@@ -14,20 +14,11 @@ const HORIZON = new Date('2027-04-25T09:00:00Z');
 /** CREATED inside the window, for events whose write time is not what the test is about. */
 const RECENT = 'CREATED:20260301T120000Z';
 
-let baseDir: string;
-let logs: string[];
-
-beforeEach(async () => {
-  baseDir = await mkdtemp(path.join(tmpdir(), 'salvage-ics-'));
-  logs = [];
-});
-
-afterEach(async () => {
-  await rm(baseDir, { recursive: true, force: true });
-});
+const scratch = scratchPerTest('salvage-ics-');
+const logs = scratch.logs;
 
 function pullContext(): PullContext {
-  return testPullContext('invites', baseDir, (message) => logs.push(message), { observedAt: OBSERVED_AT, window: { ...TEST_WINDOW, since: SINCE, horizon: HORIZON } });
+  return testPullContext('invites', scratch.dir, (message) => logs.push(message), { observedAt: OBSERVED_AT, window: { ...TEST_WINDOW, since: SINCE, horizon: HORIZON } });
 }
 
 /** A VCALENDAR with the given content lines, CRLF-terminated as RFC 5545 wants. */
@@ -60,7 +51,7 @@ const OSLO_VTIMEZONE = [
 ];
 
 async function writeFixture(relativePath: string, content: string): Promise<void> {
-  const absolute = path.join(baseDir, relativePath);
+  const absolute = path.join(scratch.dir, relativePath);
   await mkdir(path.dirname(absolute), { recursive: true });
   await writeFile(absolute, content);
 }
@@ -585,7 +576,7 @@ describe('ics connector: files', () => {
     const error = await pullError(['invites/*.ics']);
     expect(error).toBeInstanceOf(SourceInputError);
     expect((error as Error).message).toContain('"invites/*.ics"');
-    expect((error as Error).message).toContain(baseDir);
+    expect((error as Error).message).toContain(scratch.dir);
   });
 
   it('reads several files in sorted order, each with its own calendar name', async () => {
