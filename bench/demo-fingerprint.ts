@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,9 +27,11 @@ import { parseArgs } from 'node:util';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = path.join(root, 'bin', 'salvage.js');
 const { values: args } = parseArgs({
-  options: { job: { type: 'string', default: path.join(tmpdir(), 'salvage-demo-fingerprint') }, existing: { type: 'boolean', default: false } },
+  options: { job: { type: 'string' }, existing: { type: 'boolean', default: false } },
 });
-const job = path.resolve(args.job ?? '');
+// A job folder of its own per run unless one is named: two runs at once must not share one.
+const scratch = args.job === undefined ? mkdtempSync(path.join(tmpdir(), 'salvage-demo-fingerprint-')) : undefined;
+const job = path.resolve(args.job ?? path.join(scratch ?? '', 'job'));
 const FORMATS = ['text', 'md', 'html', 'json'] as const;
 
 // No terminal, no colour, no pager: the output a script would capture.
@@ -70,3 +72,4 @@ for (const format of FORMATS) {
 const width = Math.max(...lines.map(([name]) => name.length));
 for (const [name, hash] of lines) process.stdout.write(`${name.padEnd(width)}  ${hash}\n`);
 process.stdout.write(`${'ALL'.padEnd(width)}  ${sha(lines.map(([n, h]) => `${n} ${h}`).join('\n'))}\n`);
+if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });

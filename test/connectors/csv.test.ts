@@ -365,23 +365,20 @@ describe('countLineBreaks', () => {
   });
 });
 
-describe('csv connector: throughput', () => {
-  it('streams 100k rows in well under the time budget', async () => {
+describe('csv connector: a large export', () => {
+  // Its speed is measured by bench/csv-parse.ts, not here: a timed bound fails on a busy machine.
+  it('streams 100k rows, every one with its line', async () => {
     const header = 'id,name,email,amount,created,note\n';
     const row = (i: number) => `${i},Name ${i},user${i}@example.com,${i * 3},2026-03-01 10:00:00,"a, ""b"""\n`;
     await writeFixture('big.csv', header + Array.from({ length: 100_000 }, (_, i) => row(i)).join(''));
-    const started = performance.now();
     let count = 0;
     let last: SourceRecord | undefined;
     for await (const record of csvConnector({ files: ['big.csv'], createdColumn: 'created' }).pull(pullContext())) {
       count++;
       last = record;
     }
-    const seconds = (performance.now() - started) / 1000;
     expect(count).toBe(100_000);
     expect(last!.id).toBe('big.csv#L100001');
-    // ~100k rows/s is the target; the bound is loose so a busy CI machine does not flake.
-    expect(seconds).toBeLessThan(5);
   });
 });
 
