@@ -27,6 +27,8 @@ const DAY_MS = 86_400_000;
 
 let incident: Incident;
 let replay: FakeCalendarServer;
+/** The fakes this file started: the only places a connection may go. */
+const ourPorts = new Set<number>();
 let guard: NetworkGuard;
 let dir: string;
 let window: PullWindow;
@@ -40,7 +42,8 @@ beforeAll(async () => {
   window = { from, to, since: new Date(from.getTime() - DAY_MS), horizon: new Date(to.getTime() + 365 * DAY_MS) };
   dir = await mkdtemp(path.join(tmpdir(), 'salvage-gcal-replay-'));
   replay = await startDemoCalendar(incident, CALENDAR_ID, TOKEN);
-  guard = guardNetwork((target) => target.host === '127.0.0.1' && target.port === replay.port);
+  ourPorts.add(replay.port);
+  guard = guardNetwork((target) => target.host === '127.0.0.1' && target.port !== undefined && ourPorts.has(target.port));
 
   // Both named "calendar", so that the sample rule (source: calendar) reads both.
   const connector = googleCalendarConnector({ accessToken: TOKEN, calendarIds: [CALENDAR_ID], apiBase: replay.rootUrl });
@@ -130,5 +133,22 @@ describe('the demo calendar replay', () => {
     expect(other.status).toBe(404);
     const otherToken = await fetch(`${replay.rootUrl}calendar/v3/calendars/${encodeURIComponent(CALENDAR_ID)}/events`, { headers: { authorization: 'Bearer not-the-demo-token' } });
     expect(otherToken.status).toBe(401);
+  });
+
+  it('answers a sync token from an earlier demo run (another server) 410, as Google answers one it no longer knows', async () => {
+    const authorization = `Bearer ${TOKEN}`;
+    const events = (server: FakeCalendarServer, query: string) =>
+      fetch(`${server.rootUrl}calendar/v3/calendars/${encodeURIComponent(CALENDAR_ID)}/events?singleEvents=true&${query}`, { headers: { authorization } });
+    const { nextSyncToken } = (await (await events(replay, 'maxResults=2500')).json()) as { nextSyncToken: string };
+    expect((await events(replay, `syncToken=${nextSyncToken}`)).status).toBe(200);
+    const nextRun = await startDemoCalendar(incident, CALENDAR_ID, TOKEN);
+    ourPorts.add(nextRun.port);
+    try {
+      const gone = await events(nextRun, `syncToken=${nextSyncToken}`);
+      expect(gone.status).toBe(410);
+      expect(await gone.json()).toMatchObject({ error: { errors: [{ reason: 'fullSyncRequired' }] } });
+    } finally {
+      await nextRun.close();
+    }
   });
 });
