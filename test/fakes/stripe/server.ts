@@ -94,9 +94,8 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
       remoteAddress: req.socket.remoteAddress,
     };
     requests.push(recorded);
-    // Drained, not read: no answer depends on a body (every route is a GET), and a drained
-    // request keeps its keep-alive socket usable. Not waiting for the body's end keeps the
-    // answers as prompt as a synchronous server's.
+    // Drained, not read: no answer depends on a body (the fake is read-only), and a drained
+    // request keeps its keep-alive socket usable.
     req.resume();
 
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
