@@ -9,8 +9,9 @@ import { writePatch } from '../patch/patch.js';
 import { pull } from '../pull/pull.js';
 import { formatCounts, reconcile } from '../reconcile/reconcile.js';
 import { DEMO_SCHEMA_SQL, demoLoadBatches, demoLoadStatements, demoSelectTable } from '../sql/demo-schema.js';
-import { bookingEvents, startCalendarReplay } from './calendar-replay-server.js';
-import { startStripeReplay, stripeObjects, type StripeReplay } from './stripe-replay-server.js';
+import { startDemoCalendar } from './booking-calendar.js';
+import { startDemoStripe } from './stripe-account.js';
+import type { FakeStripeServer } from '../../test/fakes/stripe/server.js';
 import { bookingEmails } from './mail-export.js';
 import { compareRecovery, formatRecoveryReport, type RecoveryReport } from './compare.js';
 import { generateIncident, writeIncidentFiles, type Incident, type IncidentRows } from './incident.js';
@@ -45,13 +46,14 @@ const MARKER = '.salvage-demo';
 /** The booking system's Google calendar, replayed locally for the demo. */
 const DEMO_CALENDAR_ID = 'bookings@fjordkayaks.example';
 const DEMO_TOKEN_VARIABLE = 'SALVAGE_DEMO_GCAL_TOKEN';
+const DEMO_TOKEN = 'demo-replay-token';
 /** The business's Stripe account, replayed locally; a restricted key, since the connector refuses secret ones. */
 const DEMO_STRIPE_KEY_VARIABLE = 'SALVAGE_DEMO_STRIPE_KEY';
 const DEMO_STRIPE_KEY = 'rk_test_fjordkayaksDemoReplayReadOnly';
 
 /** The environment the demo's salvage.yaml reads its (replay-only) credentials from. */
 export function demoEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, [DEMO_TOKEN_VARIABLE]: 'demo-replay-token', [DEMO_STRIPE_KEY_VARIABLE]: DEMO_STRIPE_KEY };
+  return { ...process.env, [DEMO_TOKEN_VARIABLE]: DEMO_TOKEN, [DEMO_STRIPE_KEY_VARIABLE]: DEMO_STRIPE_KEY };
 }
 const TABLES = ['customers', 'bookings', 'payments', 'refunds'] as const;
 
@@ -73,11 +75,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   await cp(path.join(packageRoot(), 'mappings'), path.join(job, 'mappings'), { recursive: true });
   // The calendar also survives in Google Calendar, and the payments in Stripe: both served
   // on loopback through the real API clients.
-  const calendar = await startCalendarReplay(bookingEvents(incident), DEMO_CALENDAR_ID);
-  let stripe: StripeReplay | undefined;
+  const calendar = await startDemoCalendar(incident, DEMO_CALENDAR_ID, DEMO_TOKEN);
+  let stripe: FakeStripeServer | undefined;
   try {
-    stripe = await startStripeReplay(stripeObjects(incident));
-    await writeFile(path.join(job, 'salvage.yaml'), demoConfig(incident, options, { calendar: calendar.apiBase, stripe: stripe.apiBase }), 'utf8');
+    stripe = await startDemoStripe(incident, DEMO_STRIPE_KEY);
+    await writeFile(path.join(job, 'salvage.yaml'), demoConfig(incident, options, { calendar: calendar.rootUrl, stripe: stripe.url }), 'utf8');
     const mails = Object.keys(incident.exports).filter((p) => p.endsWith('.eml')).length;
     const files = Object.keys(incident.exports).filter((p) => !p.endsWith('.eml'));
     log(
@@ -86,8 +88,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     );
     return await recover(options, incident, log);
   } finally {
-    await stripe?.stop();
-    await calendar.stop();
+    await stripe?.close();
+    await calendar.close();
   }
 }
 
@@ -108,7 +110,7 @@ async function recover(options: DemoOptions, incident: Incident, log: (line: str
       `(the first got booking number ${after.rows.bookings[0]?.['id']}, which lost booking ${after.reissuedBooking ?? '(none)'} had)`,
   );
 
-  // The local replays take any token or key; the config names them as secrets the way real configs must.
+  // The local replays take only the demo's token and key; the config names them as secrets the way real configs must.
   const config = await loadConfig(path.join(job, 'salvage.yaml'), { env: demoEnv() });
   log('3. salvage pull');
   // The pull draws its own live line (one per source), and only where the other steps draw theirs.

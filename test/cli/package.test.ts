@@ -54,12 +54,16 @@ describe('the packed package', () => {
     expect(install.stderr).not.toMatch(/install-scripts|prepare/);
   });
 
-  it('ships the compiled code, the launcher and the sample mappings, and no tests or sources', async () => {
+  it('ships the compiled code, the launcher, the sample mappings and the vendor fakes the demo serves from, and no tests or sources', async () => {
     const installed = path.join(prefix, 'lib', 'node_modules', 'salvage');
     expect(existsSync(path.join(installed, 'dist/src/cli/main.js'))).toBe(true);
     expect(existsSync(path.join(installed, 'dist/connectors/csv/connector.js'))).toBe(true);
     expect(await readdir(path.join(installed, 'mappings'))).toContain('bookings.yaml');
-    for (const absent of ['src', 'test', 'dist/test', 'dist/bench', 'tsconfig.json']) expect(existsSync(path.join(installed, absent)), absent).toBe(false);
+    // Of the tests, only the one fake per vendor: `salvage demo` serves the sample incident from it.
+    expect(await readdir(path.join(installed, 'dist/test'))).toEqual(['fakes']);
+    expect((await readdir(path.join(installed, 'dist/test/fakes'))).sort()).toEqual(['google-calendar', 'stripe']);
+    const absent = ['src', 'test', 'dist/bench', 'tsconfig.json', 'dist/test/fakes/google-calendar/test-kit.js', 'dist/test/fakes/stripe/harness.js'];
+    for (const file of absent) expect(existsSync(path.join(installed, file)), file).toBe(false);
   });
 
   it('prints its version with --version and -V', async () => {

@@ -5,13 +5,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { googleCalendarConnector } from '../../connectors/google-calendar/index.js';
 import { icsConnector } from '../../connectors/ics/index.js';
-import { bookingEvents, startCalendarReplay, type CalendarReplay } from '../../src/demo/calendar-replay-server.js';
+import { startDemoCalendar } from '../../src/demo/booking-calendar.js';
 import { EXPORT_PATHS, generateIncident, writeIncidentFiles, type Incident } from '../../src/demo/incident.js';
 import { loadMappings } from '../../src/mapping/load.js';
 import { RuleEvaluator } from '../../src/mapping/evaluate.js';
 import type { PullWindow } from '../../src/records/connector.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { guardNetwork, type NetworkGuard } from '../fakes/google-calendar/network-guard.js';
+import type { FakeCalendarServer } from '../fakes/google-calendar/server.js';
 import { runPull } from '../fakes/google-calendar/pull-harness.js';
 
 /**
@@ -21,10 +22,13 @@ import { runPull } from '../fakes/google-calendar/pull-harness.js';
  */
 const CALENDAR_ID = 'bookings@fjordkayaks.example';
 const OBSERVED_AT = '2026-04-25T10:30:00.000Z';
+const TOKEN = 'demo-replay';
 const DAY_MS = 86_400_000;
 
 let incident: Incident;
-let replay: CalendarReplay;
+let replay: FakeCalendarServer;
+/** The fakes this file started: the only places a connection may go. */
+const ourPorts = new Set<number>();
 let guard: NetworkGuard;
 let dir: string;
 let window: PullWindow;
@@ -37,12 +41,12 @@ beforeAll(async () => {
   const to = new Date(incident.window.to);
   window = { from, to, since: new Date(from.getTime() - DAY_MS), horizon: new Date(to.getTime() + 365 * DAY_MS) };
   dir = await mkdtemp(path.join(tmpdir(), 'salvage-gcal-replay-'));
-  replay = await startCalendarReplay(bookingEvents(incident), CALENDAR_ID);
-  const port = Number(new URL(replay.apiBase).port);
-  guard = guardNetwork((target) => target.host === '127.0.0.1' && target.port === port);
+  replay = await startDemoCalendar(incident, CALENDAR_ID, TOKEN);
+  ourPorts.add(replay.port);
+  guard = guardNetwork((target) => target.host === '127.0.0.1' && target.port !== undefined && ourPorts.has(target.port));
 
   // Both named "calendar", so that the sample rule (source: calendar) reads both.
-  const connector = googleCalendarConnector({ accessToken: 'demo-replay', calendarIds: [CALENDAR_ID], apiBase: replay.apiBase });
+  const connector = googleCalendarConnector({ accessToken: TOKEN, calendarIds: [CALENDAR_ID], apiBase: replay.rootUrl });
   gcal = (await runPull(connector, { dir, source: 'calendar', window }, { observedAt: OBSERVED_AT })).records;
 
   await writeIncidentFiles(incident, dir);
@@ -67,7 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   guard.restore();
-  await replay.stop();
+  await replay.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -122,9 +126,29 @@ describe('the demo calendar replay', () => {
   it('is read-only and local: GETs to 127.0.0.1 only, anything else refused', async () => {
     expect(guard.blocked).toEqual([]);
     expect(guard.connections.length).toBeGreaterThan(0);
-    const post = await fetch(`${replay.apiBase}calendar/v3/calendars/${encodeURIComponent(CALENDAR_ID)}/events`, { method: 'POST', body: '{}' });
+    const authorization = `Bearer ${TOKEN}`;
+    const post = await fetch(`${replay.rootUrl}calendar/v3/calendars/${encodeURIComponent(CALENDAR_ID)}/events`, { method: 'POST', body: '{}', headers: { authorization } });
     expect(post.status).toBe(405);
-    const other = await fetch(`${replay.apiBase}calendar/v3/calendars/primary/events`);
+    const other = await fetch(`${replay.rootUrl}calendar/v3/calendars/primary/events`, { headers: { authorization } });
     expect(other.status).toBe(404);
+    const otherToken = await fetch(`${replay.rootUrl}calendar/v3/calendars/${encodeURIComponent(CALENDAR_ID)}/events`, { headers: { authorization: 'Bearer not-the-demo-token' } });
+    expect(otherToken.status).toBe(401);
+  });
+
+  it('answers a sync token from an earlier demo run (another server) 410, as Google answers one it no longer knows', async () => {
+    const authorization = `Bearer ${TOKEN}`;
+    const events = (server: FakeCalendarServer, query: string) =>
+      fetch(`${server.rootUrl}calendar/v3/calendars/${encodeURIComponent(CALENDAR_ID)}/events?singleEvents=true&${query}`, { headers: { authorization } });
+    const { nextSyncToken } = (await (await events(replay, 'maxResults=2500')).json()) as { nextSyncToken: string };
+    expect((await events(replay, `syncToken=${nextSyncToken}`)).status).toBe(200);
+    const nextRun = await startDemoCalendar(incident, CALENDAR_ID, TOKEN);
+    ourPorts.add(nextRun.port);
+    try {
+      const gone = await events(nextRun, `syncToken=${nextSyncToken}`);
+      expect(gone.status).toBe(410);
+      expect(await gone.json()).toMatchObject({ error: { errors: [{ reason: 'fullSyncRequired' }] } });
+    } finally {
+      await nextRun.close();
+    }
   });
 });

@@ -8,11 +8,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripeConnector } from '../../connectors/stripe/index.js';
 import { EXPORT_PATHS, generateIncident } from '../../src/demo/incident.js';
-import { startStripeReplay, stripeObjects, type StripeReplay } from '../../src/demo/stripe-replay-server.js';
+import { startDemoStripe } from '../../src/demo/stripe-account.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { RuleEvaluator } from '../../src/mapping/evaluate.js';
 import { parseMappings } from '../../src/mapping/load.js';
 import { collect, FAST, pullContext, TEST_KEY, WINDOW } from '../fakes/stripe/harness.js';
+import type { FakeStripeServer } from '../fakes/stripe/server.js';
 import { readCsv } from './read-exports.js';
 
 const incident = generateIncident();
@@ -33,15 +34,15 @@ const API_STATE: Record<string, { status: string; refunded: boolean }> = {
   Failed: { status: 'failed', refunded: false },
 };
 
-let replay: StripeReplay;
+let replay: FakeStripeServer;
 let records: SourceRecord[];
 beforeAll(async () => {
-  replay = await startStripeReplay(stripeObjects(incident));
-  const connector = stripeConnector({ apiKey: TEST_KEY, apiBase: replay.apiBase, objects: ['charges', 'refunds'] }, { ...FAST, pageSize: 25 });
+  replay = await startDemoStripe(incident, TEST_KEY);
+  const connector = stripeConnector({ apiKey: TEST_KEY, apiBase: replay.url, objects: ['charges', 'refunds'] }, { ...FAST, pageSize: 25 });
   records = await collect(connector, pullContext({ sourceName: 'stripe', window: EXPORTS_WINDOW }));
 });
 afterAll(async () => {
-  await replay?.stop();
+  await replay?.close();
 });
 
 describe('the demo Stripe replay', () => {
@@ -82,7 +83,7 @@ describe('the demo Stripe replay', () => {
   });
 
   it('serves the events of each refund; with them, a payment created before the window and refunded inside it maps from Stripe alone', async () => {
-    const connector = stripeConnector({ apiKey: TEST_KEY, apiBase: replay.apiBase, objects: ['charges', 'refunds', 'events'] }, { ...FAST, pageSize: 25 });
+    const connector = stripeConnector({ apiKey: TEST_KEY, apiBase: replay.url, objects: ['charges', 'refunds', 'events'] }, { ...FAST, pageSize: 25 });
     // The demo's own window: charges created before it are not in the charges list.
     const pulled = await collect(connector, pullContext({ sourceName: 'stripe', window: WINDOW }));
     const events = pulled.filter((r) => r.type === 'stripe.event');
@@ -100,9 +101,11 @@ describe('the demo Stripe replay', () => {
     }
   });
 
-  it('refuses anything but GET', async () => {
-    const response = await fetch(`${replay.apiBase}/v1/refunds`, { method: 'POST', body: 'charge=ch_1&amount=100' });
+  it('refuses anything but GET, and any other key', async () => {
+    const response = await fetch(`${replay.url}/v1/refunds`, { method: 'POST', body: 'charge=ch_1&amount=100', headers: { authorization: `Bearer ${TEST_KEY}` } });
     expect(response.status).toBe(405);
     expect(await response.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
+    const otherKey = await fetch(`${replay.url}/v1/refunds`, { headers: { authorization: 'Bearer rk_test_someoneElsesKey0000' } });
+    expect(otherKey.status).toBe(401);
   });
 });

@@ -2,7 +2,7 @@ import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.js';
-import { bookingEvents, startCalendarReplay } from '../../src/demo/calendar-replay-server.js';
+import { startDemoCalendar } from '../../src/demo/booking-calendar.js';
 import { EXPORT_PATHS, generateIncident, writeIncidentFiles, type Incident } from '../../src/demo/incident.js';
 import { pull } from '../../src/pull/pull.js';
 import { tempJobDir } from '../support/flow.js';
@@ -40,13 +40,13 @@ export async function prepareSampleCase(label: string, options: { pullCalendarAp
   await writeIncidentFiles(incident, job);
   await cp(HAND_WRITTEN_MAPPINGS, path.join(job, 'mappings'), { recursive: true });
   const env = { SAMPLE_BACKUP_URL: backup.url, SAMPLE_GCAL_TOKEN: 'replay-token' };
-  const replay = options.pullCalendarApi === false ? undefined : await startCalendarReplay(bookingEvents(incident), SAMPLE_CALENDAR_ID);
+  const replay = options.pullCalendarApi === false ? undefined : await startDemoCalendar(incident, SAMPLE_CALENDAR_ID, env.SAMPLE_GCAL_TOKEN);
   try {
-    await writeFile(path.join(job, 'salvage.yaml'), sampleConfig(incident, replay?.apiBase ?? 'http://127.0.0.1:9/'));
+    await writeFile(path.join(job, 'salvage.yaml'), sampleConfig(incident, replay?.rootUrl ?? 'http://127.0.0.1:9/'));
     const config = await loadConfig(path.join(job, 'salvage.yaml'), { env: { ...process.env, ...env } });
     await pull({ config, sources: ['payments', 'refunds', 'calendar', ...(replay ? ['gcal'] : [])] });
   } finally {
-    await replay?.stop();
+    await replay?.close();
   }
   return { incident, backup, job, env };
 }

@@ -28,6 +28,8 @@ const NOT_SIMULATED = ['q', 'iCalUID', 'privateExtendedProperty', 'sharedExtende
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 interface SyncToken {
+  /** The store that handed it out. */
+  instance: string;
   calendarId: string;
   seq: number;
   epoch: number;
@@ -106,7 +108,7 @@ export function listEvents(store: FakeCalendarStore, calendar: FakeCalendar, que
     ...(more ? { nextPageToken: encode({ offset: offset + size, epoch: limits.pageTokenEpoch ?? 0, key, seq: listingSeq } satisfies PageToken) } : {}),
     ...(more || orderBy !== null
       ? {}
-      : { nextSyncToken: encode({ calendarId: calendar.id, seq: listingSeq, epoch: store.epochOf(calendar.id), singleEvents } satisfies SyncToken) }),
+      : { nextSyncToken: encode({ instance: store.instance, calendarId: calendar.id, seq: listingSeq, epoch: store.epochOf(calendar.id), singleEvents } satisfies SyncToken) }),
     items: page.map(({ item, changeSeq }) => store.served(calendar.id, rendered(item, changeSeq, zone))),
   };
 }
@@ -190,7 +192,7 @@ function timeParam(query: URLSearchParams, name: string): number | undefined {
 function readSyncToken(text: string, calendarId: string, store: FakeCalendarStore): SyncToken {
   const token = decode<SyncToken>(text);
   if (token === undefined || token.calendarId !== calendarId) throw badRequest('Invalid sync token value.');
-  if (token.epoch !== store.epochOf(calendarId)) {
+  if (token.instance !== store.instance || token.epoch !== store.epochOf(calendarId)) {
     throw new FakeApiError(410, 'fullSyncRequired', 'Sync token is no longer valid, a full sync is required.', 'calendar');
   }
   return token;

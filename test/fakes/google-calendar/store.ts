@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FakeCalendar, FakeEvent, StoredEvent } from './model.js';
 
 /**
@@ -5,6 +6,12 @@ import type { FakeCalendar, FakeEvent, StoredEvent } from './model.js';
  * can answer "what changed since". Tests edit it between pulls like a user would.
  */
 export class FakeCalendarStore {
+  /**
+   * Names this store in the sync tokens it hands out: a token from another server (an
+   * earlier demo run, a restarted fake) is answered 410, as Google answers one it no
+   * longer knows, and never read as a change counter it did not come from.
+   */
+  readonly instance = randomUUID();
   readonly calendars = new Map<string, FakeCalendar>();
   private readonly events: StoredEvent[] = [];
   private changeSeq = 0;

@@ -2,7 +2,7 @@
  * Stripe's list endpoints, as far as salvage uses them: `created` range filters,
  * `limit` (1..100, default 10), `starting_after`, `expand[]` of `data.<field>`,
  * `has_more`, and the per-endpoint quirks that matter for completeness (canceled
- * subscriptions only with `status=all`; events only for 30 days).
+ * subscriptions only with `status=all`; events only as far back as the server keeps them).
  * Parameters Stripe would not accept are answered with Stripe's 400 error.
  */
 import type { FakeStripeAccount } from './account.js';
@@ -36,7 +36,6 @@ export const LIST_ROUTES: readonly ListRoute[] = [
 const COMMON_PARAMS = ['created', 'limit', 'starting_after', 'ending_before', 'expand'];
 /** Fields whose ids `expand[]=data.<field>` replaces with the object. */
 const EXPANDABLE = new Set(['customer', 'charge', 'payment_intent', 'invoice', 'subscription', 'latest_charge', 'latest_invoice', 'product', 'default_price', 'balance_transaction']);
-const EVENT_RETENTION_SECONDS = 30 * 86_400;
 
 export class StripeApiError extends Error {
   constructor(
@@ -64,8 +63,8 @@ export class StripeApiError extends Error {
 const invalid = (message: string, param?: string, code?: string) => new StripeApiError(400, 'invalid_request_error', message, code, param);
 
 export interface ListOptions {
-  /** Unix seconds: events older than 30 days before this are gone. */
-  nowSeconds: number;
+  /** Unix seconds: events created before this are gone (Stripe keeps them for 30 days). */
+  oldestEventSeconds: number;
 }
 
 export function listObjects(account: FakeStripeAccount, route: ListRoute, query: Record<string, QueryValue>, options: ListOptions): unknown {
@@ -163,7 +162,7 @@ function extraFilter(route: ListRoute, query: Record<string, QueryValue>, option
     return (s) => s.status === status;
   }
   if (route.objectName === 'event') {
-    const oldest = options.nowSeconds - EVENT_RETENTION_SECONDS;
+    const oldest = options.oldestEventSeconds;
     const types = query.types === undefined ? undefined : Array.isArray(query.types) ? query.types : [query.types];
     const type = typeof query.type === 'string' ? query.type : undefined;
     const typeMatches = type === undefined ? () => true : type.endsWith('.*') ? (t: string) => t.startsWith(type.slice(0, -1)) : (t: string) => t === type;

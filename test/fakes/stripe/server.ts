@@ -3,9 +3,10 @@
  *
  * It speaks the wire format the official SDK speaks (form-encoded query, JSON
  * bodies, Stripe's error JSON, `Stripe-Account`, `Request-Id`), serves the list
- * endpoints salvage uses, and can be slow, rate limited or broken on purpose. It
- * records every request it receives, whatever the method, so that a test can prove
- * that nothing but GETs was ever sent.
+ * endpoints salvage uses, and can be slow, rate limited or broken on purpose. It is
+ * read-only (any other method on a list endpoint is answered 405) and records every
+ * request it receives, whatever the method, so that a test can prove that nothing but
+ * GETs was ever sent.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -30,8 +31,13 @@ export interface FakeStripeOptions {
   rateLimit?: { requestsPerSecond: number; retryAfterSeconds?: number; shouldRetryHeader?: boolean };
   faults?: FaultRule[];
   randomFaults?: RandomFaults;
-  /** "Now" for the 30-day events horizon (default: the real clock). */
+  /** "Now" for the events horizon (default: the real clock). */
   now?: () => Date;
+  /**
+   * How many days back /v1/events reaches (default 30, as Stripe keeps events).
+   * `Infinity` keeps every event: the demo replays a story longer than that.
+   */
+  eventRetentionDays?: number;
 }
 
 export interface RecordedRequest {
@@ -88,8 +94,9 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
       remoteAddress: req.socket.remoteAddress,
     };
     requests.push(recorded);
-    // Stripe bodies are small; read them so that a POST is recorded whole and the socket stays usable.
-    for await (const chunk of req) void chunk;
+    // Drained, not read: no answer depends on a body (the fake is read-only), and a drained
+    // request keeps its keep-alive socket usable.
+    req.resume();
 
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       recorded.status = status;
@@ -152,9 +159,8 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
       });
     }
     const route = LIST_ROUTES.find((r) => r.path === recorded.path);
-    if (recorded.method !== 'GET' || !route) {
-      return answer(404, invalidRequest(`Unrecognized request URL (${recorded.method}: ${recorded.path}).`));
-    }
+    if (!route) return answer(404, invalidRequest(`Unrecognized request URL (${recorded.method}: ${recorded.path}).`));
+    if (recorded.method !== 'GET') return answer(405, invalidRequest(`this fake Stripe is read-only (${recorded.method} ${recorded.path})`));
     if (options.forbiddenPaths?.includes(route.path)) {
       return answer(403, {
         error: {
@@ -165,7 +171,8 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     }
     try {
       const nowSeconds = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
-      return answer(200, listObjects(account, route, recorded.query, { nowSeconds }));
+      const oldestEventSeconds = nowSeconds - (options.eventRetentionDays ?? 30) * 86_400;
+      return answer(200, listObjects(account, route, recorded.query, { oldestEventSeconds }));
     } catch (error) {
       if (error instanceof StripeApiError) return answer(error.status, error.body());
       throw error;
