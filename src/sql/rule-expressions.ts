@@ -32,8 +32,13 @@ export type SqlStep = (input: string, bind: Bind) => SqlPiece;
 /** JavaScript's whitespace (String.prototype.trim and regex \s), listed, so no locale decides. */
 export const JS_WHITESPACE = '\t\n\u000b\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
 
-const WS_LITERAL = literal(JS_WHITESPACE);
-const WS_CLASS = `[${JS_WHITESPACE}]`;
+/** As a U& literal, so that no invisible character stands in the SQL text (`\XXXX` is exact: the session has standard_conforming_strings on). */
+function unicodeLiteral(text: string): string {
+  return `U&'${[...text].map((c) => (c === ' ' ? ' ' : `\\${(c.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`)).join('')}'`;
+}
+
+const WS_LITERAL = unicodeLiteral(JS_WHITESPACE);
+const WS_CLASS = `'[' || ${WS_LITERAL} || ']'`;
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 
@@ -83,7 +88,7 @@ export function jsTrim(textExpr: string): string {
 }
 
 export function jsCollapseWhitespace(textExpr: string): string {
-  return `regexp_replace(${jsTrim(textExpr)}, ${literal(`${WS_CLASS}+`)}, ' ', 'g')`;
+  return `regexp_replace(${jsTrim(textExpr)}, ${WS_CLASS} || '+', ' ', 'g')`;
 }
 
 /** ASCII-only text: the case mappings below agree with JavaScript's exactly on it. */
@@ -106,7 +111,7 @@ export function isPlainDecimalText(textExpr: string): string {
 
 /** `Name <addr>` → addr (JavaScript's /<([^<>]*)>\s*$/), else NULL. */
 export function angleAddress(textExpr: string): string {
-  return `substring(${textExpr} from ${literal(`<([^<>]*)>${WS_CLASS}*$`)})`;
+  return `substring(${textExpr} from '<([^<>]*)>' || ${WS_CLASS} || '*$')`;
 }
 
 export function stripMailto(textExpr: string): string {
@@ -115,7 +120,7 @@ export function stripMailto(textExpr: string): string {
 
 /** Whether a lower-cased address passes the evaluator's shape test (one @, text on both sides, no space or <>,;"). */
 export function isEmailShape(textExpr: string): string {
-  return `(${textExpr} ~ '^[^@]+@[^@]+$' AND ${textExpr} !~ ${literal(`[${JS_WHITESPACE}<>,;"]`)})`;
+  return `(${textExpr} ~ '^[^@]+@[^@]+$' AND ${textExpr} !~ ('[<>,;"' || ${WS_LITERAL} || ']'))`;
 }
 
 /** A numeric with its scale as written, rounded half away from zero to `scale` digits. */
@@ -149,10 +154,10 @@ export function fromUnixSeconds(numericExpr: string): string {
  * The evaluator's ISO-like date/time form (moment.ts), with explicit digit and space
  * classes: PostgreSQL's \d and \s follow the locale, JavaScript's do not.
  */
-export const ISO_LIKE_SQL = `^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,9}))?)?(?:${WS_CLASS}*([Zz]|[Uu][Tt][Cc]|[Gg][Mm][Tt]|[+-][0-9]{2}(?::?[0-9]{2})?))?)?$`;
-
 export function isoMatch(textExpr: string): string {
-  return `regexp_match(${textExpr}, ${literal(ISO_LIKE_SQL)})`;
+  const before = literal('^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,9}))?)?(?:');
+  const after = literal('*([Zz]|[Uu][Tt][Cc]|[Gg][Mm][Tt]|[+-][0-9]{2}(?::?[0-9]{2})?))?)?$');
+  return `regexp_match(${textExpr}, ${before} || ${WS_CLASS} || ${after})`;
 }
 
 /** Sub-second digits as the evaluator writes them: trailing zeros cut, padded to ms, µs or ns; '' when none. */

@@ -123,7 +123,7 @@ export function ruleSelectSql(plan: RuleSelect): string {
   // An unknown (NULL) worker condition is a yes: the worker is always right.
   const workers = [
     ...(plan.condition ? [`${plan.condition} IS NULL`] : []),
-    ...plan.steps.map((s) => `${quoteIdent(s.alias)}."w"`),
+    ...plan.steps.filter((s) => s.worker !== 'false').map((s) => `${quoteIdent(s.alias)}."w"`),
     ...plan.outputs.map((o) => `coalesce(${o.worker}, true)`),
   ];
   const columns = [
@@ -134,7 +134,7 @@ export function ruleSelectSql(plan: RuleSelect): string {
   ];
   // OFFSET 0 keeps each step a step: pulled up, PostgreSQL would paste every step's
   // expression into each use of it, and a chain of steps would grow exponentially.
-  const laterals = plan.steps.map((s) => `\nCROSS JOIN LATERAL (SELECT ${s.value} AS "v", coalesce(${s.worker}, true) AS "w" OFFSET 0) AS ${quoteIdent(s.alias)}`);
+  const laterals = plan.steps.map((s) => `\nCROSS JOIN LATERAL (SELECT ${s.value} AS "v", ${s.worker === 'false' ? 'false' : `coalesce(${s.worker}, true)`} AS "w" OFFSET 0) AS ${quoteIdent(s.alias)}`);
   return `SELECT ${columns.join(',\n  ')}\nFROM ${quoteQualified(plan.records)} AS ${RECORD}${laterals.join('')}${filters.length ? `\nWHERE ${filters.join('\n  AND ')}` : ''}`;
 }
 
