@@ -1,6 +1,7 @@
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { parsePath, type FieldPath } from '../../src/mapping/path.js';
 import type { ColumnRule, CompiledRule } from '../../src/mapping/types.js';
+import { seededRandom } from '../fakes/stripe/random.js';
 
 /**
  * A seeded random corpus of records aimed at one rule: every field the rule reads is
@@ -8,18 +9,6 @@ import type { ColumnRule, CompiledRule } from '../../src/mapping/types.js';
  * literals the rule itself names (its `when` values, its `map` keys), so conditions
  * hold often enough for the columns to be exercised.
  */
-
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    // mulberry32: small, fast, and the same sequence on every machine.
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE_TEXTS = [
   "O'Brien",

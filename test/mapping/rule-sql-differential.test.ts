@@ -1,6 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuleEvaluator } from '../../src/mapping/evaluate.js';
 import { parseMappings } from '../../src/mapping/load.js';
@@ -9,11 +8,10 @@ import { isRefusal } from '../../src/mapping/sql/refusal.js';
 import { stagedRecord } from '../../src/mapping/sql/stage-record.js';
 import type { CompiledRule, MappingSet } from '../../src/mapping/types.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
-import { createRecordStagingTable, RECORD_STAGING_COLUMNS } from '../../src/sql/rule-select.js';
-import { quoteIdent, quoteQualified } from '../../src/sql/identifier.js';
 import { CLINIC_MAPPINGS } from '../incidents/clinic/generate.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { postgresAvailable } from '../support/postgres.js';
 import { corpusFor } from './rule-sql-corpus.js';
+import { openStaging, type Staging } from './rule-sql-staging.js';
 
 /**
  * The compiled SQL of every rule that compiles, in the demo's and the test incidents'
@@ -105,38 +103,14 @@ function jsOutcome(rule: CompiledRule, record: SourceRecord): Outcome {
 }
 
 describe.skipIf(!pgUp)('compiled rules against the evaluator, on PostgreSQL', () => {
-  let db: TestDatabase;
-  let client: pg.Client;
+  let staging: Staging;
 
   beforeAll(async () => {
-    db = await createTestDatabase('rulesql');
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    await client.query(`CREATE SCHEMA ${quoteIdent(RECORDS.schema)}`);
-    await client.query(createRecordStagingTable(RECORDS));
+    staging = await openStaging('rulesql', RECORDS);
   });
-
   afterAll(async () => {
-    await client?.end();
-    await db?.drop();
+    await staging?.close();
   });
-
-  async function stage(records: SourceRecord[]): Promise<number> {
-    await client.query(`TRUNCATE ${quoteQualified(RECORDS)}`);
-    let staged = 0;
-    const columns = RECORD_STAGING_COLUMNS.map(quoteIdent).join(', ');
-    for (let i = 0; i < records.length; i += 200) {
-      const rows = records.slice(i, i + 200).flatMap((r) => {
-        const row = stagedRecord(r);
-        return row ? [row] : [];
-      });
-      if (!rows.length) continue;
-      const placeholders = rows.map((_, r) => `(${RECORD_STAGING_COLUMNS.map((_, c) => `$${r * RECORD_STAGING_COLUMNS.length + c + 1}`).join(', ')})`);
-      await client.query(`INSERT INTO ${quoteQualified(RECORDS)} (${columns}) VALUES ${placeholders.join(', ')}`, rows.flat());
-      staged += rows.length;
-    }
-    return staged;
-  }
 
   it('gives the evaluator\'s column texts for every record a compiled rule decides', async () => {
     const summary: string[] = [];
@@ -158,9 +132,9 @@ describe.skipIf(!pgUp)('compiled rules against the evaluator, on PostgreSQL', ()
         compiledRules++;
         const records = corpusFor(rule, rule.id.includes(':') ? RECORDS_PER_COLUMN : RECORDS_PER_RULE, seed++, totalRecords);
         totalRecords += records.length;
-        await stage(records);
+        await staging.stage(records);
         const started = performance.now();
-        const rows = (await client.query<Record<string, string | boolean | null>>(compiled.sql)).rows;
+        const rows = (await staging.client.query<Record<string, string | boolean | null>>(compiled.sql)).rows;
         const byId = new Map(rows.map((row) => [`${String(row['source'])}\u0000${String(row['id'])}`, row]));
         expect(byId.size).toBe(rows.length); // one row per record at most
         sqlMs += performance.now() - started;

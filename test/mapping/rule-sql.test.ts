@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMappings } from '../../src/mapping/load.js';
 import { compileRuleToSql, rulePath, type CompiledRuleSql } from '../../src/mapping/sql/compile-rule.js';
@@ -6,9 +5,8 @@ import { isRefusal } from '../../src/mapping/sql/refusal.js';
 import { stagedRecord } from '../../src/mapping/sql/stage-record.js';
 import type { CompiledRule } from '../../src/mapping/types.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
-import { quoteIdent, quoteQualified } from '../../src/sql/identifier.js';
-import { createRecordStagingTable, RECORD_STAGING_COLUMNS } from '../../src/sql/rule-select.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { postgresAvailable } from '../support/postgres.js';
+import { openStaging, type Staging } from './rule-sql-staging.js';
 
 const pgUp = await postgresAvailable();
 const RECORDS = { schema: 'work', name: 'select' };
@@ -77,19 +75,13 @@ WHERE r."source" IN ('O''Brien \\ shop')
 });
 
 describe.skipIf(!pgUp)('a compiled rule on PostgreSQL, with hostile values', () => {
-  let db: TestDatabase;
-  let client: pg.Client;
+  let staging: Staging;
 
   beforeAll(async () => {
-    db = await createTestDatabase('rulesql_exact');
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    await client.query(`CREATE SCHEMA ${quoteIdent(RECORDS.schema)}`);
-    await client.query(createRecordStagingTable(RECORDS));
+    staging = await openStaging('rulesql_exact', RECORDS);
   });
   afterAll(async () => {
-    await client?.end();
-    await db?.drop();
+    await staging?.close();
   });
 
   it('yields the column texts, NULL for absent, and the worker flag where JavaScript decides', async () => {
@@ -111,13 +103,8 @@ describe.skipIf(!pgUp)('a compiled rule on PostgreSQL, with hostile values', () 
       record('other source', { id: 'x' }, 'shop'),
       record('type needs the literal underscore', { id: 'x' }, "O'Brien \\ shop", 'csvx%.row'),
     ];
-    const columns = RECORD_STAGING_COLUMNS.map(quoteIdent).join(', ');
-    for (const r of records) {
-      const row = stagedRecord(r);
-      expect(row).toBeDefined();
-      await client.query(`INSERT INTO ${quoteQualified(RECORDS)} (${columns}) VALUES (${RECORD_STAGING_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`, row);
-    }
-    const rows = (await client.query(`${compiled(SMALL).sql} ORDER BY r."id"`)).rows;
+    expect(await staging.stage(records)).toBe(records.length);
+    const rows = (await staging.client.query(`${compiled(SMALL).sql} ORDER BY r."id"`)).rows;
     expect(rows).toEqual([
       { source: "O'Brien \\ shop", id: 'empty', worker: false, c1: null, c2: "O'Brien" },
       { source: "O'Brien \\ shop", id: 'exponent', worker: true, c1: '1000000000000000000000', c2: "O'Brien" },
