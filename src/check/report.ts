@@ -44,6 +44,10 @@ export function formatCheckReport(report: CheckReport): string {
     out.push('', 'Rules, over the records pulled so far:');
     for (const rule of report.rules) out.push(...formatRule(rule));
   }
+  if (report.rules.length) {
+    out.push('', 'Where each rule runs (sql: compiled to one query in the work database; worker: mapped in JavaScript):');
+    for (const rule of report.rules) out.push(`  ${rule.rule}: ${rule.runs}`);
+  }
   out.push('', 'Sources:');
   for (const s of report.sources) {
     if (!s.pulled) {

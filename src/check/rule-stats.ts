@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { SalvageConfig } from '../config/load.js';
 import { RuleEvaluator, type Candidate } from '../mapping/evaluate.js';
+import { rulePath } from '../mapping/sql/compile-rule.js';
 import type { MappingSet, SourcePosition } from '../mapping/types.js';
 import type { Value } from '../mapping/transforms/index.js';
 import { SourceInputError } from '../records/connector.js';
@@ -13,6 +14,8 @@ export interface RuleStats {
   rule: string;
   table: string;
   position: SourcePosition;
+  /** Where the rule maps records in a work database: `sql` (compiled), or `worker: <reason>` (the JavaScript evaluator). */
+  runs: string;
   /** Records the rule turned into a candidate row. */
   matched: number;
   /** Records it applied to but could not convert (a transform failed). */
@@ -56,7 +59,7 @@ export async function ruleStats(
 ): Promise<{ rules: RuleStats[]; sources: SourceStats[] }> {
   const tally: Tally = {
     evaluator: new RuleEvaluator(mappings),
-    rules: new Map(mappings.rules.map((r) => [r.id, { rule: r.id, table: r.table, position: r.position, matched: 0, failed: 0, keyless: 0, samples: [], failures: [], unfit: 0, unfits: [] }])),
+    rules: new Map(mappings.rules.map((r) => [r.id, { rule: r.id, table: r.table, position: r.position, runs: rulePath(r), matched: 0, failed: 0, keyless: 0, samples: [], failures: [], unfit: 0, unfits: [] }])),
     keysOf,
     fits,
   };

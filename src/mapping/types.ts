@@ -72,7 +72,11 @@ export interface CompiledRule {
   sourcePosition?: SourcePosition;
   sources?: Set<string>;
   types?: RegExp;
+  /** `type:` as written (globs), for compiling the rule to SQL. */
+  typeGlobs?: string[];
   conditions: CompiledCondition[];
+  /** `when:` as written (validated into `conditions`), for compiling the rule to SQL. */
+  when?: unknown;
   extracts: CompiledExtract[];
   each?: CompiledEach;
   columns: ColumnRule[];

@@ -67,6 +67,16 @@ describe.runIf(pgUp)('salvage check over pulled records: per rule, matches, fail
     expect(report.sources.find((s) => s.name === 'gcal')).toMatchObject({ pulled: false, records: 0 });
   });
 
+  it('says per rule whether it compiles to SQL for the work database or runs in the worker, and why', () => {
+    expect(rule('customers.yaml#card-payer').runs).toBe('sql');
+    expect(rule('refunds.yaml#refund').runs).toBe('sql');
+    expect(rule('bookings.yaml#calendar-event').runs).toBe('worker: extract: regex patterns must stay linear-time (RE2), which PostgreSQL regular expressions do not promise');
+    const text = formatCheckReport(report);
+    expect(text).toContain('Where each rule runs (sql: compiled to one query in the work database; worker: mapped in JavaScript):\n');
+    expect(text).toContain('\n  customers.yaml#card-payer: sql\n');
+    expect(text).toContain('\n  bookings.yaml#calendar-event: worker: extract: regex patterns must stay linear-time (RE2)');
+  });
+
   it('shows 3 sample rows per rule, with where each came from', () => {
     const charges = readCsv(incident.exports[EXPORT_PATHS.payments] ?? '').filter((c) => ['Paid', 'Refunded', 'Partially Refunded'].includes(c['Status'] ?? ''));
     const samples = rule('payments.yaml#card-charge').samples;

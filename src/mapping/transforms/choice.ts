@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { suggest } from './suggest.js';
 import { TransformError, type Value, defineTransform, noArgs, options, show } from './core.js';
+import { booleanStep, defaultStep, mapStep, requiredStep } from '../../sql/rule-steps.js';
 
 /** Value maps, booleans, and the two transforms that act on null. */
 
@@ -63,6 +64,7 @@ export const map = defineTransform({
     const hint = guess ? ` (did you mean "${guess}"?${args.ignoreCase ? '' : ' add ignoreCase: true if case does not matter'})` : '';
     throw new TransformError(`${show(value)} is not one of ${listed}${more}${hint}`);
   },
+  sql: (args) => mapStep([...args.lookup.entries()], args.otherwise, args.ignoreCase),
 });
 
 const TRUE_WORDS = new Set(['true', 'yes', 'y', 't', '1']);
@@ -81,6 +83,7 @@ export const boolean = defineTransform({
     if (FALSE_WORDS.has(word)) return false;
     throw new TransformError(`${show(value)} is not a yes/no value (expected true/false, yes/no, y/n, t/f or 1/0)`);
   },
+  sql: () => booleanStep,
 });
 
 export const defaultValue = defineTransform({
@@ -93,6 +96,7 @@ export const defaultValue = defineTransform({
   }),
   handlesNull: true,
   apply: (value, constant) => value ?? constant,
+  sql: (constant) => defaultStep(constant),
 });
 
 export const required = defineTransform({
@@ -106,6 +110,7 @@ export const required = defineTransform({
     if (value === null) throw new TransformError('the value is missing (null)');
     return value;
   },
+  sql: () => requiredStep,
 });
 
 export const CHOICE_TRANSFORMS = [map, boolean, defaultValue, required];

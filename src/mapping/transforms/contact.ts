@@ -1,4 +1,5 @@
 import { TransformError, defineTransform, expectText, noArgs, show } from './core.js';
+import { emailStep } from '../../sql/rule-steps.js';
 
 /**
  * Contact details as they are matched across sources: the same customer shows up as
@@ -22,6 +23,7 @@ export const email = defineTransform({
     }
     return address;
   },
+  sql: () => emailStep,
 });
 
 export const phoneDigits = defineTransform({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SqlStep } from '../../sql/rule-steps.js';
 import { suggest } from './suggest.js';
 
 /** What flows between steps. `null` means unknown or absent, never "empty". */
@@ -52,6 +53,12 @@ export interface TransformSpec<A> {
   handlesNull?: boolean;
   /** Throws TransformError with the reason only; `runTransforms` adds the transform name. */
   apply(value: Value, args: A): Value;
+  /**
+   * The same step as SQL over a jsonb value, for rules compiled to run in the work
+   * database (src/mapping/sql); a reason when these arguments have no SQL form. Absent:
+   * the transform has none, and a rule using it runs in the mapping workers.
+   */
+  sql?: (args: A) => SqlStep | { reason: string };
 }
 
 /** Keeps each spec's argument type tied to its schema without annotating it twice. */

@@ -11,6 +11,7 @@ import {
   roundHalfUp,
 } from './decimal.js';
 import { TransformError, type Value, defineTransform, options, show } from './core.js';
+import { amountToCentsStep, centsToAmountStep, decimalStep, intStep } from '../../sql/rule-steps.js';
 
 /**
  * Numbers leave these transforms as canonical decimal STRINGS: a float cannot hold
@@ -74,6 +75,7 @@ export const int = defineTransform({
     const hint = args.thousands ? '' : " (thousands separators need { int: { thousands: ',' } })";
     return readInteger(value, syntax, hint).toString();
   },
+  sql: (args) => (args.thousands ? { reason: 'int: thousands separators have no SQL form' } : intStep),
 });
 
 const decimalArgs = options(
@@ -107,6 +109,7 @@ export const decimal = defineTransform({
     const d = readDecimal(value, { decimalMark: mark, groupSeparators }, hint);
     return formatDecimal(args.scale === undefined ? d : roundHalfUp(d, args.scale));
   },
+  sql: (args) => (args.thousands || args.comma ? { reason: 'decimal: thousands separators and decimal commas have no SQL form' } : decimalStep(args.scale)),
 });
 
 const digits = z.number().int().min(0).max(MAX_DIGITS);
@@ -121,6 +124,7 @@ export const centsToAmount = defineTransform({
     const cents = readInteger(value, PLAIN_SYNTAX, '');
     return formatDecimal({ unscaled: cents, scale: args.digits });
   },
+  sql: (args) => centsToAmountStep(args.digits),
 });
 
 export const amountToCents = defineTransform({
@@ -138,6 +142,7 @@ export const amountToCents = defineTransform({
     }
     return cents.toString();
   },
+  sql: (args) => amountToCentsStep(args.digits),
 });
 
 export const NUMBER_TRANSFORMS = [int, decimal, centsToAmount, amountToCents];

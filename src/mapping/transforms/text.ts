@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { numberToDecimal, formatDecimal } from './decimal.js';
 import { TransformError, defineTransform, expectText, noArgs, options, show } from './core.js';
 import { compilePattern } from '../pattern.js';
+import { addPrefixStep, addSuffixStep, collapseWhitespaceStep, lowerStep, nullifEmptyStep, nullifStep, stringStep, trimStep, upperStep } from '../../sql/rule-steps.js';
 
 /**
  * Text transforms. `''` is an ordinary string everywhere (only `nullif_empty` and
@@ -16,6 +17,7 @@ export const trim = defineTransform({
   usage: ['trim'],
   args: noArgs,
   apply: (value) => expectText(value).trim(),
+  sql: () => trimStep,
 });
 
 export const lower = defineTransform({
@@ -25,6 +27,7 @@ export const lower = defineTransform({
   usage: ['lower'],
   args: noArgs,
   apply: (value) => expectText(value).toLowerCase(),
+  sql: () => lowerStep,
 });
 
 export const upper = defineTransform({
@@ -34,6 +37,7 @@ export const upper = defineTransform({
   usage: ['upper'],
   args: noArgs,
   apply: (value) => expectText(value).toUpperCase(),
+  sql: () => upperStep,
 });
 
 export const collapseWhitespace = defineTransform({
@@ -43,6 +47,7 @@ export const collapseWhitespace = defineTransform({
   usage: ['collapse_whitespace'],
   args: noArgs,
   apply: (value) => expectText(value).trim().replace(/\s+/g, ' '),
+  sql: () => collapseWhitespaceStep,
 });
 
 export const nullifEmpty = defineTransform({
@@ -52,6 +57,7 @@ export const nullifEmpty = defineTransform({
   usage: ['nullif_empty'],
   args: noArgs,
   apply: (value) => (value === '' ? null : value),
+  sql: () => nullifEmptyStep,
 });
 
 /** Placeholder words exports write for "no value": `N/A`, `-`, `(none)`. */
@@ -64,6 +70,7 @@ export const nullif = defineTransform({
     .union([z.string(), z.array(z.string()).min(1)], { error: 'expected a text or a list of texts, like [N/A, "-"]' })
     .transform((v) => (typeof v === 'string' ? [v] : v)),
   apply: (value, placeholders) => (typeof value === 'string' && placeholders.includes(value) ? null : value),
+  sql: (placeholders) => nullifStep(placeholders),
 });
 
 export const string = defineTransform({
@@ -81,6 +88,7 @@ export const string = defineTransform({
     }
     return String(value);
   },
+  sql: () => stringStep,
 });
 
 export const replace = defineTransform({
@@ -112,6 +120,7 @@ export const replace = defineTransform({
     return { pattern, with: a.with };
   }),
   apply: (value, args) => args.pattern.replaceAll(expectText(value), args.with),
+  sql: () => ({ reason: 'replace: its pattern must stay linear-time (RE2), which PostgreSQL regular expressions do not promise' }),
 });
 
 const affix = z.string({ error: 'expected the text to add or remove' }).min(1, 'cannot be empty');
@@ -147,6 +156,7 @@ export const addPrefix = defineTransform({
   usage: ["{ add_prefix: 'cus_' }"],
   args: affix,
   apply: (value, prefix) => prefix + expectText(value),
+  sql: (prefix) => addPrefixStep(prefix),
 });
 
 export const addSuffix = defineTransform({
@@ -156,6 +166,7 @@ export const addSuffix = defineTransform({
   usage: ["{ add_suffix: '@example.com' }"],
   args: affix,
   apply: (value, suffix) => expectText(value) + suffix,
+  sql: (suffix) => addSuffixStep(suffix),
 });
 
 export const split = defineTransform({

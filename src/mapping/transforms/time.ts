@@ -3,6 +3,7 @@ import { TransformError, type Value, defineTransform, options, show } from './co
 import { type Moment, type ReadOptions, readMoment } from './moment.js';
 import { FIRST_SECOND, LAST_SECOND, utcDateTime } from '../../time/utc-clock.js';
 import { formatClock, formatDate, resolveWallClock, timeZone, wallClockIn } from './zones.js';
+import { isoTimestampStep, unixTimestampStep } from '../../sql/rule-steps.js';
 
 /**
  * Dates and times. A value with an offset (or a unix time) is an instant and `tz` only
@@ -72,6 +73,11 @@ export const timestamp = defineTransform({
     const zone = needZone(value, args.tz, 'has no UTC offset', '{ timestamp: { tz: Europe/Oslo } }');
     const epochMs = resolveWallClock(moment.at, zone, args.ambiguous, show(value));
     return formatInstant(value, epochMs / 1000, moment.fraction);
+  },
+  sql: (args) => {
+    if (args.unix) return unixTimestampStep(args.unix);
+    if (args.format) return { reason: 'timestamp: a format (luxon tokens, locales) has no SQL form' };
+    return isoTimestampStep(args.tz);
   },
 });
 
