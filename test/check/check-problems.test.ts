@@ -7,6 +7,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { DEMO_SCHEMA_SQL } from '../../src/sql/demo-schema.js';
 import { tempJobDir } from '../support/flow.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const pgUp = await postgresAvailable();
 
@@ -82,7 +83,7 @@ describe.runIf(pgUp)('salvage check: every problem at once, each with file:line'
     for (const [name, text] of Object.entries(FILES)) await writeFile(path.join(dir, 'mappings', name), text);
     const file = path.join(dir, 'salvage.yaml');
     await writeFile(file, CONFIG(db.url));
-    report = await check(parseConfig(CONFIG(db.url), file, { env: {} }));
+    report = await check(parseConfig(CONFIG(db.url), file, { kinds: SOURCE_KINDS, env: {} }));
   });
   afterAll(async () => {
     await db?.drop();
@@ -142,7 +143,7 @@ describe.runIf(pgUp)('salvage check: every problem at once, each with file:line'
   it('says the backup cannot be read instead of failing, with the other problems still listed', async () => {
     const file = path.join(dir, 'salvage.yaml');
     const text = CONFIG(db.url).replace(/backup: .*/, 'backup: { url: env:CHECK_TEST_MISSING_URL }');
-    const withoutBackup = await check(parseConfig(text, file, { env: {} }));
+    const withoutBackup = await check(parseConfig(text, file, { kinds: SOURCE_KINDS, env: {} }));
     expect(withoutBackup.problems.map((p) => `${path.basename(p.file)}:${p.line}: ${p.message}`)).toContain(
       'salvage.yaml:2: environment variable CHECK_TEST_MISSING_URL is not set (export CHECK_TEST_MISSING_URL=... before running salvage)',
     );

@@ -7,6 +7,7 @@ import { isClockDefault } from '../../src/mapping/now-defaults.js';
 import { parseConfig } from '../../src/config/load.js';
 import { tempJobDir } from '../support/flow.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const pgUp = await postgresAvailable();
 
@@ -94,7 +95,7 @@ describe.runIf(pgUp)('salvage check warns about columns that will silently becom
     for (const [name, text] of Object.entries(FILES)) await writeFile(path.join(dir, 'mappings', name), text);
     const file = path.join(dir, 'salvage.yaml');
     await writeFile(file, CONFIG(db.url));
-    report = await check(parseConfig(CONFIG(db.url), file, { env: {} }));
+    report = await check(parseConfig(CONFIG(db.url), file, { kinds: SOURCE_KINDS, env: {} }));
   });
   afterAll(async () => {
     await db?.drop();

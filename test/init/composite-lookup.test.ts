@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init } from '../../src/init/index.js';
 import { tempJobDir } from '../support/flow.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const pgUp = await postgresAvailable();
 
@@ -30,7 +31,7 @@ describe.runIf(pgUp)('init on a foreign key to a parent whose unique key takes s
     await client.query(SCHEMA);
     await client.end();
     dir = await tempJobDir('init-composite');
-    await init({ backupUrl: db.url, dir, sources: ['stripe'], now: new Date('2026-03-01T12:00:00Z') });
+    await init({ kinds: SOURCE_KINDS, backupUrl: db.url, dir, sources: ['stripe'], now: new Date('2026-03-01T12:00:00Z') });
   });
   afterAll(async () => {
     await db?.drop();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { parseConfig, type SalvageConfig } from '../../src/config/load.js';
 import { tempJobDir } from './flow.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 /** A record as a connector writes it to records/<source>.ndjson. */
 export interface TestRecord {
@@ -46,7 +47,7 @@ export async function smallJob(options: {
   ].join('\n');
   const file = path.join(dir, 'salvage.yaml');
   await writeFile(file, text);
-  return { dir, config: parseConfig(text, file, { env: {} }) };
+  return { dir, config: parseConfig(text, file, { kinds: SOURCE_KINDS, env: {} }) };
 }
 
 /** Runs SQL on a database and closes the connection. */
