@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { apply } from '../src/apply/apply.js';
 import { parseConfig } from '../src/config/load.js';
+import { SOURCE_KINDS } from '../connectors/registry.js';
 import { writePatch } from '../src/patch/patch.js';
 import { reconcile } from '../src/reconcile/reconcile.js';
 
@@ -25,7 +26,7 @@ export interface StagesResult {
 const [job, targetUrl, targetName] = process.argv.slice(2) as [string, string, string];
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const configFile = path.join(job, 'salvage.yaml');
-const config = parseConfig(await readFile(configFile, 'utf8'), configFile);
+const config = parseConfig(await readFile(configFile, 'utf8'), configFile, { kinds: SOURCE_KINDS });
 
 // Resident memory sampled through each stage: the peak is mid-stage, not at its end.
 let stagePeak = 0;

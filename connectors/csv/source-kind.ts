@@ -15,5 +15,6 @@ export const csvSource = defineSourceKind({
     updatedColumn: z.string().optional(),
   }),
   secretFields: [],
+  init: { name: 'ledger', files: ['exports/*.csv'], families: ['csv rows'] },
   connect: (options) => csvConnector(options),
 });

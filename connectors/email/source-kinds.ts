@@ -17,6 +17,14 @@ export const imapSource = defineSourceKind({
     mailboxes: z.array(z.string()).min(1).optional(),
   }),
   secretFields: ['pass', 'accessToken'],
+  preserve: { expiry: ({ count }) => `${count} records as the mailboxes are now; messages can be deleted or expunged by people and retention policies at any time` },
+  init: {
+    name: 'inbox',
+    options: (env) => `host: ${env('HOST')}, port: 993, secure: true, user: ${env('USER')}, pass: ${env('PASS')}, mailboxes: [INBOX]`,
+    note: 'mailboxes are only EXAMINEd: no message is marked read',
+    // Mail carries calendar invites too, after the calendars' own events.
+    families: ['email messages', 'calendar invites'],
+  },
   connect: (options) => imapConnector(options),
 });
 
@@ -24,5 +32,6 @@ export const emlSource = defineSourceKind({
   kind: 'eml',
   schema: z.strictObject({ kind: z.literal('eml'), files: filePatterns }),
   secretFields: [],
+  init: { name: 'mailfiles', files: ['exports/mail/**/*.eml', 'exports/*.mbox'], families: ['email messages', 'calendar invites'] },
   connect: (options) => emlConnector(options),
 });

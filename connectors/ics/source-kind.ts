@@ -6,5 +6,6 @@ export const icsSource = defineSourceKind({
   kind: 'ics',
   schema: z.strictObject({ kind: z.literal('ics'), files: filePatterns }),
   secretFields: [],
+  init: { name: 'invites', files: ['exports/*.ics'], families: ['calendar events'] },
   connect: (options) => icsConnector(options),
 });

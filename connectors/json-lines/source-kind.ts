@@ -12,5 +12,7 @@ export const jsonLinesSource = defineSourceKind({
     updatedField: z.string().min(1).optional(),
   }),
   secretFields: [],
+  // init writes its entry but no starter rule: a JSON line has no shape init knows.
+  init: { name: 'logs', files: ['exports/logs/*.jsonl*'] },
   connect: (options) => jsonLinesConnector(options),
 });

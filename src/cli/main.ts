@@ -7,7 +7,7 @@ import { fileSystemRefusal, isFileSystemFailure } from '../file-system-failure.j
 import { review } from '../decide/review.js';
 import { createApplyRole } from '../sql/privileges.js';
 import { check, formatCheckReport } from '../check/index.js';
-import { formatInitReport, init, SOURCE_KINDS as INIT_SOURCE_KINDS } from '../init/index.js';
+import { formatInitReport, init } from '../init/index.js';
 import { apply } from '../apply/apply.js';
 import { doctor } from '../apply/doctor.js';
 import { verifyApplied } from '../apply/verify-target.js';
@@ -29,6 +29,8 @@ import { formatCount as n } from '../runtime/format-count.js';
 import { NO_PROGRESS, TerminalProgress, type Progress } from '../runtime/progress.js';
 import { liveLineWanted } from '../runtime/live-line.js';
 import { patchDir, changesetPath, embeddedDir, recordsDir, rejectedDir } from '../runtime/job-paths.js';
+import { registerSecretPatterns } from '../records/source-kind.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 interface GlobalOptions {
   config: string;
@@ -69,7 +71,7 @@ function globals(command: Command): GlobalOptions {
  */
 async function config(command: Command, needsEnv: Array<Array<string | number>> = []): Promise<SalvageConfig> {
   const g = globals(command);
-  const loaded = await loadConfig(g.config, { jobDir: g.job, needsEnv });
+  const loaded = await loadConfig(g.config, { kinds: SOURCE_KINDS, jobDir: g.job, needsEnv });
   for (const warning of loaded.inlineSecrets) err(`warning: ${formatProblem(warning)}`);
   return loaded;
 }
@@ -88,7 +90,7 @@ export function buildProgram(): Command {
   program
     .command('init')
     .description('introspect the backup (read only) and write salvage.yaml and starter mappings for the named sources')
-    .requiredOption('--source <source...>', `a source: KIND, NAME=KIND or NAME=KIND:GLOB[,GLOB] (kinds: ${INIT_SOURCE_KINDS.join(', ')})`)
+    .requiredOption('--source <source...>', `a source: KIND, NAME=KIND or NAME=KIND:GLOB[,GLOB] (kinds: ${SOURCE_KINDS.map((k) => k.kind).join(', ')})`)
     .option('--backup-url <url>', 'the restored backup (default: $BACKUP_DATABASE_URL, else the embedded database)')
     .option('--from <iso>', 'when the backup was taken (default: the newest write found in it)')
     .option('--to <iso>', 'when the data was lost')
@@ -101,6 +103,7 @@ export function buildProgram(): Command {
         embeddedDir: embeddedDir(path.join(dir, 'recovery'), 'backup'),
         dir,
         sources: opts.source,
+        kinds: SOURCE_KINDS,
         window: { from: opts.from, to: opts.to },
         ...(opts.records ? { recordsDir: path.resolve(opts.records) } : {}),
       });
@@ -308,7 +311,7 @@ export function buildProgram(): Command {
     .option('--target-url <url>', 'use this (empty) database for the demo target instead of the embedded one')
     .action(async (opts: { backupUrl?: string; targetUrl?: string }, command: Command) => {
       const g = globals(command);
-      const result = await runDemo({ jobDir: path.resolve(g.job ?? './demo-recovery'), backupUrl: opts.backupUrl, targetUrl: opts.targetUrl, log: out, progress: progressFor(command) });
+      const result = await runDemo({ jobDir: path.resolve(g.job ?? './demo-recovery'), kinds: SOURCE_KINDS, backupUrl: opts.backupUrl, targetUrl: opts.targetUrl, log: out, progress: progressFor(command) });
       if (!result.ok) throw new SalvageError('the demo recovery did not meet its expectations (see above)');
     });
 
@@ -317,6 +320,8 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; the only place in salvage that decides an exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // Any output, before a config is read too, is scrubbed of the credentials the kinds know the shape of.
+  registerSecretPatterns(SOURCE_KINDS);
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

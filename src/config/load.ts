@@ -3,11 +3,11 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { InvalidInputError, UsageError, type Problem } from '../errors.js';
 import type { PullWindow } from '../records/connector.js';
-import { configSchema, SECRET_FIELDS, type SourceConfig } from './schema.js';
+import { configSchema, secretFieldsOf, type SourceConfig } from './schema.js';
 import { suggest } from '../mapping/transforms/suggest.js';
 import { registerSecret } from '../runtime/secrets.js';
 import { parseYamlDocument, problemAt, type YamlDocument } from './yaml-document.js';
-import { SOURCE_KINDS as REGISTERED_KINDS } from '../../connectors/registry.js';
+import { registerSecretPatterns, type SourceKinds } from '../records/source-kind.js';
 
 const DAY_MS = 86_400_000;
 
@@ -22,6 +22,8 @@ export interface SalvageConfig {
   target: { url?: string };
   window: PullWindow & { lookbackMs: number };
   sources: Record<string, SourceConfig>;
+  /** The kinds the sources were validated against: pull and preserve make their connectors from the same specs. */
+  kinds: SourceKinds;
   apply: { lockTimeout: string; statementTimeout: string };
   /**
    * env: variables that are not set, by where they are used. They only matter to the
@@ -55,6 +57,8 @@ function missingUnder(missing: SalvageConfig['missingEnv'], prefixes: Array<Arra
 }
 
 export interface LoadConfigOptions {
+  /** The kinds of source salvage.yaml may name (connectors/registry.ts, handed down by the CLI or the library entry). */
+  kinds: SourceKinds;
   /** Overrides `job:` (the CLI's --job). */
   jobDir?: string;
   env?: NodeJS.ProcessEnv;
@@ -67,7 +71,7 @@ export interface LoadConfigOptions {
   needsEnv?: Array<Array<string | number>>;
 }
 
-export async function loadConfig(file: string, options: LoadConfigOptions = {}): Promise<SalvageConfig> {
+export async function loadConfig(file: string, options: LoadConfigOptions): Promise<SalvageConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -82,17 +86,21 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
 }
 
 /** Validates config text; throws InvalidInputError listing every problem at once. */
-export function parseConfig(text: string, file: string, options: LoadConfigOptions = {}): SalvageConfig {
+export function parseConfig(text: string, file: string, options: LoadConfigOptions): SalvageConfig {
+  const { kinds } = options;
+  registerSecretPatterns(kinds);
   const doc = parseYamlDocument(text, file);
   if (doc.syntaxProblems.length) throw new InvalidInputError('config is not valid YAML', doc.syntaxProblems);
   const missingEnv: SalvageConfig['missingEnv'] = [];
-  const inlineSecrets = findInlineSecrets(doc, doc.value, []);
-  const resolved = resolveEnvValues(doc, doc.value, [], options.env ?? process.env, missingEnv);
-  const parsed = configSchema.safeParse(resolved ?? {});
+  const secretFields = secretFieldsOf(kinds);
+  const inlineSecrets = findInlineSecrets(doc, doc.value, [], secretFields);
+  const resolved = resolveEnvValues(doc, doc.value, [], { env: options.env ?? process.env, secretFields, missing: missingEnv });
+  const parsed = configSchema(kinds).safeParse(resolved ?? {});
   if (!parsed.success) {
     // With other mistakes to fix anyway, every problem is reported at once, the variables this command needs included.
     const needed = options.needsEnv ? missingUnder(missingEnv, options.needsEnv) : missingEnv;
-    throw new InvalidInputError(`invalid config ${file}`, [...needed.map((m) => m.problem), ...zodProblems(doc, parsed.error.issues)]);
+    const kindNames = kinds.map((k) => k.kind);
+    throw new InvalidInputError(`invalid config ${file}`, [...needed.map((m) => m.problem), ...zodProblems(doc, parsed.error.issues, kindNames)]);
   }
 
   const raw = parsed.data;
@@ -118,6 +126,7 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
       lookbackMs: raw.window.lookback,
     },
     sources: raw.sources,
+    kinds,
     apply: raw.apply,
     missingEnv,
     inlineSecrets,
@@ -129,12 +138,12 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
  * committed and pasted into tickets. Each one is registered for redaction like an env:
  * secret, and named (never shown) in a warning that points to env:.
  */
-function findInlineSecrets(doc: YamlDocument, value: unknown, at: Array<string | number>): Problem[] {
+function findInlineSecrets(doc: YamlDocument, value: unknown, at: Array<string | number>, secretFields: ReadonlySet<string>): Problem[] {
   if (typeof value === 'string') {
     if (value.startsWith('env:')) return [];
     const key = at[at.length - 1];
     const label = at.join('.');
-    if (typeof key === 'string' && SECRET_FIELDS.has(key) && value !== '') {
+    if (typeof key === 'string' && secretFields.has(key) && value !== '') {
       registerSecret(value);
       return [problemAt(doc, at, `${label} is written in salvage.yaml itself; put it in an environment variable and write ${key}: env:NAME`)];
     }
@@ -147,8 +156,8 @@ function findInlineSecrets(doc: YamlDocument, value: unknown, at: Array<string |
     }
     return [];
   }
-  if (Array.isArray(value)) return value.flatMap((v, i) => findInlineSecrets(doc, v, [...at, i]));
-  if (value && typeof value === 'object' && !(value instanceof Date)) return Object.entries(value).flatMap(([k, v]) => findInlineSecrets(doc, v, [...at, k]));
+  if (Array.isArray(value)) return value.flatMap((v, i) => findInlineSecrets(doc, v, [...at, i], secretFields));
+  if (value && typeof value === 'object' && !(value instanceof Date)) return Object.entries(value).flatMap(([k, v]) => findInlineSecrets(doc, v, [...at, k], secretFields));
   return [];
 }
 
@@ -162,13 +171,16 @@ function urlPassword(text: string): string | undefined {
 }
 
 /** Replaces every `env:NAME` string with the variable's value; a missing variable is a problem. */
-function resolveEnvValues(
-  doc: YamlDocument,
-  value: unknown,
-  at: Array<string | number>,
-  env: NodeJS.ProcessEnv,
-  missing: SalvageConfig['missingEnv'],
-): unknown {
+interface EnvResolution {
+  env: NodeJS.ProcessEnv;
+  /** Option names whose values are registered as secrets once read. */
+  secretFields: ReadonlySet<string>;
+  /** Collects the variables that are not set. */
+  missing: SalvageConfig['missingEnv'];
+}
+
+function resolveEnvValues(doc: YamlDocument, value: unknown, at: Array<string | number>, resolution: EnvResolution): unknown {
+  const { env, secretFields, missing } = resolution;
   if (typeof value === 'string') {
     const m = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(value);
     if (!m) return value;
@@ -180,20 +192,23 @@ function resolveEnvValues(
       return value;
     }
     const key = at[at.length - 1];
-    if (typeof key === 'string' && SECRET_FIELDS.has(key)) registerSecret(resolved);
+    if (typeof key === 'string' && secretFields.has(key)) registerSecret(resolved);
     return resolved;
   }
-  if (Array.isArray(value)) return value.map((v, i) => resolveEnvValues(doc, v, [...at, i], env, missing));
+  if (Array.isArray(value)) return value.map((v, i) => resolveEnvValues(doc, v, [...at, i], resolution));
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, resolveEnvValues(doc, v, [...at, k], env, missing)]),
+      Object.entries(value).map(([k, v]) => [k, resolveEnvValues(doc, v, [...at, k], resolution)]),
     );
   }
   return value;
 }
 
-/** Converts zod issues to positioned problems, pointing at the offending key where possible. */
-export function zodProblems(doc: YamlDocument, issues: z.core.$ZodIssue[]): Problem[] {
+/**
+ * Converts zod issues to positioned problems, pointing at the offending key where possible.
+ * `kinds`: the source kinds a config may name, for the message about an unknown one.
+ */
+export function zodProblems(doc: YamlDocument, issues: z.core.$ZodIssue[], kinds: readonly string[] = []): Problem[] {
   const out: Problem[] = [];
   for (const issue of issues) {
     const at = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
@@ -202,7 +217,7 @@ export function zodProblems(doc: YamlDocument, issues: z.core.$ZodIssue[]): Prob
       continue;
     }
     const label = at.length ? at.join('.') : '(top level)';
-    out.push(problemAt(doc, at, `${label}: ${describeIssue(issue, valueAt(doc.value, at))}`));
+    out.push(problemAt(doc, at, `${label}: ${describeIssue(issue, valueAt(doc.value, at), kinds)}`));
   }
   return out;
 }
@@ -214,19 +229,16 @@ function suggestKey(_issue: z.core.$ZodIssue, key: string): string {
   return close ? ` (did you mean "${close}"?)` : '';
 }
 
-/** The kinds salvage.yaml accepts, as the registry lists them. */
-const SOURCE_KINDS = REGISTERED_KINDS.map((k) => k.kind);
-
-function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+function describeIssue(issue: z.core.$ZodIssue, value: unknown, kinds: readonly string[]): string {
   if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected})`;
   if (issue.code === 'invalid_union' && 'input' in issue && issue.input === undefined) return 'is required';
   if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
-    return `kind must be one of ${SOURCE_KINDS.join(', ')}${typeof value === 'string' ? didYouMean(value, SOURCE_KINDS) : ''}`;
+    return `kind must be one of ${kinds.join(', ')}${typeof value === 'string' ? didYouMean(value, kinds) : ''}`;
   }
   return issue.message;
 }
 
-function didYouMean(value: string, choices: string[]): string {
+function didYouMean(value: string, choices: readonly string[]): string {
   const close = suggest(value, choices);
   return close ? ` (did you mean "${close}"?)` : '';
 }

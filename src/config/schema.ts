@@ -1,5 +1,4 @@
-import { SOURCE_KINDS } from '../../connectors/registry.js';
-import type { SourceKindSpec } from '../records/source-kind.js';
+import type { SourceKinds } from '../records/source-kind.js';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
@@ -37,47 +36,59 @@ const sourceLookback = { lookback: duration.optional() };
 const databaseSchema = z.strictObject({ url: z.string().min(1).optional() });
 
 /** A kind's schema with the options every source has (strict still: extend keeps the kind's unknown-key rule). */
-type WithCommonOptions<S> = S extends z.ZodObject<infer Shape, infer Config> ? z.ZodObject<Shape & typeof sourceLookback, Config> : never;
-
-function withCommonOptions<S extends z.ZodObject>(schema: S): WithCommonOptions<S> {
-  return schema.extend(sourceLookback) as unknown as WithCommonOptions<S>;
+function withCommonOptions(schema: z.ZodObject): z.ZodObject {
+  return schema.extend(sourceLookback);
 }
 
-/** The kinds' schemas as a tuple, each with its own type, for the discriminated union. */
-function schemasOf<Kinds extends readonly [SourceKindSpec, ...SourceKindSpec[]]>(kinds: Kinds): { -readonly [K in keyof Kinds]: WithCommonOptions<Kinds[K]['schema']> } {
-  return kinds.map((k) => withCommonOptions(k.schema)) as { -readonly [K in keyof Kinds]: WithCommonOptions<Kinds[K]['schema']> };
+/**
+ * A source's entry in salvage.yaml: its options as its kind declares them, and the
+ * options every source has. Typed loosely here: each kind's own connector reads its
+ * options through its own schema's type (defineSourceKind).
+ */
+export interface SourceConfig {
+  readonly kind: string;
+  /** How much further back than the window's lookback this source is pulled, in milliseconds. */
+  readonly lookback?: number | undefined;
+  readonly [option: string]: unknown;
 }
 
-/** A source's entry: the schema its kind declares (connectors/registry.ts). */
-export const sourceSchema = z.discriminatedUnion('kind', schemasOf(SOURCE_KINDS));
-export type SourceConfig = z.infer<typeof sourceSchema>;
-export type SourceKind = SourceConfig['kind'];
+/** A source's entry: the schema its kind declares, chosen by `kind:`. */
+function sourceSchema(kinds: SourceKinds): z.ZodType<SourceConfig> {
+  const [first, ...more] = kinds.map((k) => withCommonOptions(k.schema));
+  // The CLI and the library entry always hand the registry, which lists kinds.
+  if (first === undefined) throw new Error('no source kinds were given to validate salvage.yaml with');
+  return z.discriminatedUnion('kind', [first, ...more]) as unknown as z.ZodType<SourceConfig>;
+}
 
 /** A PostgreSQL duration for SET lock_timeout / statement_timeout: a number with an optional unit (no unit: milliseconds). */
 const postgresDuration = z
   .string()
   .regex(/^\d+(?:\.\d+)?(?:us|ms|s|min|h|d)?$/, 'must be a PostgreSQL duration: a number and a unit (us, ms, s, min, h, d), such as 5s, 500ms or 2min');
 
-export const configSchema = z.strictObject({
-  job: z.string().min(1).default('./recovery'),
-  backup: databaseSchema.default({}),
-  target: databaseSchema.default({}),
-  window: z.strictObject({
-    from: isoInstant,
-    to: isoInstant,
-    lookback: duration.prefault('1d'),
-    horizon: isoInstant.optional(),
-  }),
-  mappings: z.string().min(1).default('./mappings'),
-  sources: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'source names may use letters, digits, - and _'), sourceSchema),
-  apply: z
-    .strictObject({
-      lockTimeout: postgresDuration.default('5s'),
-      statementTimeout: postgresDuration.default('5min'),
-    })
-    .default({ lockTimeout: '5s', statementTimeout: '5min' }),
-});
-export type RawConfig = z.infer<typeof configSchema>;
+/** The salvage.yaml contract for these kinds of source. */
+export function configSchema(kinds: SourceKinds) {
+  return z.strictObject({
+    job: z.string().min(1).default('./recovery'),
+    backup: databaseSchema.default({}),
+    target: databaseSchema.default({}),
+    window: z.strictObject({
+      from: isoInstant,
+      to: isoInstant,
+      lookback: duration.prefault('1d'),
+      horizon: isoInstant.optional(),
+    }),
+    mappings: z.string().min(1).default('./mappings'),
+    sources: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'source names may use letters, digits, - and _'), sourceSchema(kinds)),
+    apply: z
+      .strictObject({
+        lockTimeout: postgresDuration.default('5s'),
+        statementTimeout: postgresDuration.default('5min'),
+      })
+      .default({ lockTimeout: '5s', statementTimeout: '5min' }),
+  });
+}
 
 /** Fields whose values are secrets (each kind names its own): only ever given as env:NAME, never printed. */
-export const SECRET_FIELDS: ReadonlySet<string> = new Set(SOURCE_KINDS.flatMap((k) => k.secretFields));
+export function secretFieldsOf(kinds: SourceKinds): ReadonlySet<string> {
+  return new Set(kinds.flatMap((k) => k.secretFields));
+}

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { apply } from '../apply/apply.js';
 import { loadConfig } from '../config/load.js';
+import type { SourceKinds } from '../records/source-kind.js';
 import { connectDatabase } from '../db/connect.js';
 import { UsageError } from '../errors.js';
 import { writePatch } from '../patch/patch.js';
@@ -27,6 +28,8 @@ import { patchDir, embeddedDir } from '../runtime/job-paths.js';
 
 export interface DemoOptions {
   jobDir: string;
+  /** The kinds of source its salvage.yaml is read with (connectors/registry.ts, handed down by the CLI or the library entry). */
+  kinds: SourceKinds;
   /** Real databases instead of the embedded ones (each must be empty: the demo creates its tables). */
   backupUrl?: string;
   targetUrl?: string;
@@ -110,8 +113,8 @@ async function recover(options: DemoOptions, incident: Incident, log: (line: str
       `(the first got booking number ${after.rows.bookings[0]?.['id']}, which lost booking ${after.reissuedBooking ?? '(none)'} had)`,
   );
 
-  // The local replays take only the demo's token and key; the config names them as secrets the way real configs must.
-  const config = await loadConfig(path.join(job, 'salvage.yaml'), { env: demoEnv() });
+  // The local fakes take only the demo's token and key; the config names them as secrets the way real configs must.
+  const config = await loadConfig(path.join(job, 'salvage.yaml'), { kinds: options.kinds, env: demoEnv() });
   log('3. salvage pull');
   // The pull draws its own live line (one per source), and only where the other steps draw theirs.
   const pulled = await pull({ config, progress });

@@ -5,14 +5,21 @@ import { csvFields } from './csv-fields.js';
 import { echoedFields } from './echoed-fields.js';
 import { textLabelFields, uidRowIdFields } from './embedded-fields.js';
 import type { SourceSample } from './sample-records.js';
+import type { InitRecordFamily } from '../records/source-kind-init.js';
 import type { NamedSource } from './source-specs.js';
 
-/** Every kind whose records include calendar events: calendars, and emails with invites attached. */
-const CALENDAR_KINDS = new Set(['ics', 'google-calendar', 'imap', 'eml']);
-const EMAIL_KINDS = new Set(['imap', 'eml']);
-const STRIPE_KINDS = new Set(['stripe']);
-/** Kinds that are calendars first (their events lead); mail carries invites too, but second. */
-const CALENDAR_FIRST = new Set(['ics', 'google-calendar']);
+/** Whether a source's kind says its records belong to one of these families (its init part). */
+const gives =
+  (...families: InitRecordFamily[]) =>
+  (source: NamedSource): boolean =>
+    (source.spec.init?.families ?? []).some((f) => families.includes(f));
+
+/** Calendars lead; mail carries invites too, but second. */
+const CALENDAR_FIRST = gives('calendar events');
+const CALENDAR = gives('calendar events', 'calendar invites');
+const EMAIL = gives('email messages');
+const STRIPE = gives('stripe objects');
+const CSV_ROWS = gives('csv rows');
 
 /**
  * The record families the named sources will produce. Sources of the same shape
@@ -22,17 +29,17 @@ const CALENDAR_FIRST = new Set(['ics', 'google-calendar']);
  */
 export function buildFamilies(sources: NamedSource[], samples: Map<string, SourceSample>): RecordFamily[] {
   const families: RecordFamily[] = [];
-  const recordsOf = (kinds: Set<string>, type: string) =>
-    sources.filter((s) => kinds.has(s.kind)).flatMap((s) => (samples.get(s.name)?.records ?? []).filter((r) => r.type === type));
+  const recordsOf = (kinds: (source: NamedSource) => boolean, type: string) =>
+    sources.filter(kinds).flatMap((s) => (samples.get(s.name)?.records ?? []).filter((r) => r.type === type));
 
   // Calendars before mailboxes: the order a rule's sources are listed in is the order `prefer:` gets.
   // A pulled source is known whole: one without records of a shape gives none (no invoices, no invites).
   const giving = (type: string) => (s: NamedSource) => !samples.get(s.name)?.pulled || (samples.get(s.name)?.records ?? []).some((r) => r.type === type);
-  const calendarSources = [...sources.filter((s) => CALENDAR_FIRST.has(s.kind)), ...sources.filter((s) => CALENDAR_KINDS.has(s.kind) && !CALENDAR_FIRST.has(s.kind))].filter(
+  const calendarSources = [...sources.filter(CALENDAR_FIRST), ...sources.filter((s) => CALENDAR(s) && !CALENDAR_FIRST(s))].filter(
     giving('calendar.event'),
   );
   if (calendarSources.length) {
-    const sampled = recordsOf(CALENDAR_KINDS, 'calendar.event');
+    const sampled = recordsOf(CALENDAR, 'calendar.event');
     families.push({
       name: 'calendar-event',
       type: 'calendar.event',
@@ -45,9 +52,9 @@ export function buildFamilies(sources: NamedSource[], samples: Map<string, Sourc
     });
   }
 
-  const emailSources = sources.filter((s) => EMAIL_KINDS.has(s.kind)).filter(giving('email.message'));
+  const emailSources = sources.filter(EMAIL).filter(giving('email.message'));
   if (emailSources.length) {
-    const sampled = recordsOf(EMAIL_KINDS, 'email.message');
+    const sampled = recordsOf(EMAIL, 'email.message');
     families.push({
       name: 'email-message',
       type: 'email.message',
@@ -61,12 +68,12 @@ export function buildFamilies(sources: NamedSource[], samples: Map<string, Sourc
     });
   }
 
-  const stripeSources = sources.filter((s) => s.kind === 'stripe');
+  const stripeSources = sources.filter(STRIPE);
   if (stripeSources.length) {
     for (const shape of STRIPE_SHAPES) {
       const shapeSources = stripeSources.filter(giving(shape.type));
       if (shapeSources.length === 0) continue;
-      const sampled = recordsOf(STRIPE_KINDS, shape.type);
+      const sampled = recordsOf(STRIPE, shape.type);
       const fields = shape.fields.map((f) => ({ ...f }));
       families.push({
         name: shape.type.replace(/^stripe\./, 'stripe-').replaceAll('.', '-').replaceAll('_', '-'),
@@ -83,7 +90,7 @@ export function buildFamilies(sources: NamedSource[], samples: Map<string, Sourc
     }
   }
 
-  for (const source of sources.filter((s) => s.kind === 'csv')) {
+  for (const source of sources.filter(CSV_ROWS)) {
     const records = samples.get(source.name)?.records ?? [];
     if (records.length === 0) continue;
     const fields = csvFields(records);

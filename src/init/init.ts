@@ -11,6 +11,7 @@ import { renderConfig, type ConfigDraft } from './render-config.js';
 import { renderMapping } from './render-mapping.js';
 import type { InitReport, TableReport } from './report.js';
 import { sampleSource, type SourceSample } from './sample-records.js';
+import type { SourceKinds } from '../records/source-kind.js';
 import { nameSources, type InitSourceSpec, type NamedSource } from './source-specs.js';
 import { surveyBackup, type BackupSurvey, type TableSurvey } from './survey.js';
 import { writeNewFiles } from './write-files.js';
@@ -24,6 +25,8 @@ export interface InitOptions {
   dir: string;
   /** `stripe`, `inbox=imap`, `payments=csv:exports/payments.csv`, or parsed specs. */
   sources: ReadonlyArray<string | InitSourceSpec>;
+  /** The kinds those sources may be (connectors/registry.ts, handed down by the CLI or the library entry). */
+  kinds: SourceKinds;
   /** The window, when known; otherwise `from` is where the backup ends and `to` is now. */
   window?: { from?: Date | string; to?: Date | string };
   /**
@@ -52,7 +55,7 @@ const MAPPINGS_DIR = 'mappings';
  */
 export async function init(options: InitOptions): Promise<InitResult> {
   const now = options.now ?? new Date();
-  const sources = nameSources(options.sources);
+  const sources = nameSources(options.sources, options.kinds);
   if (sources.length === 0) throw new UsageError('name at least one source: --source stripe, --source payments=csv:exports/payments.csv, ...');
   if (existsSync(path.join(options.dir, CONFIG_FILE))) {
     throw new UsageError(`${path.join(options.dir, CONFIG_FILE)} exists already; salvage init never overwrites a file. Nothing was written.`);

@@ -1,3 +1,4 @@
+import { readsFiles } from '../records/source-kind.js';
 import type { NamedSource } from './source-specs.js';
 import { comment, flow, scalar } from './yaml-text.js';
 
@@ -38,29 +39,18 @@ export function renderConfig(draft: ConfigDraft): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** One source's entry, as its kind's init part says: a file kind's globs, an API kind's options with its secrets as env:. */
 function renderSource(source: NamedSource): string[] {
   const key = `  ${scalar(source.name)}:`;
-  const env = (suffix: string) => `env:${source.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${suffix}`;
-  switch (source.kind) {
-    case 'stripe':
-      return [`${key} { kind: stripe, apiKey: ${env('API_KEY')} }${comment('a restricted key with read access is enough; salvage never writes to Stripe')}`];
-    case 'imap':
-      return [
-        `${key} { kind: imap, host: ${env('HOST')}, port: 993, secure: true, user: ${env('USER')}, pass: ${env('PASS')}, mailboxes: [INBOX] }${comment(
-          'mailboxes are only EXAMINEd: no message is marked read',
-        )}`,
-      ];
-    case 'google-calendar':
-      return [`${key} { kind: google-calendar, accessToken: ${env('ACCESS_TOKEN')}, calendarIds: [primary] }${comment('a read-only token is enough; calendarIds: all reads every calendar')}`];
-    case 'ics':
-      return [`${key} { kind: ics, files: ${flow(source.files ?? ['exports/*.ics'])} }${filesComment(source)}`];
-    case 'csv':
-      return [`${key} { kind: csv, files: ${flow(source.files ?? ['exports/*.csv'])} }${filesComment(source)}`];
-    case 'eml':
-      return [`${key} { kind: eml, files: ${flow(source.files ?? ['exports/mail/**/*.eml', 'exports/*.mbox'])} }${filesComment(source)}`];
-    case 'jsonl':
-      return [`${key} { kind: jsonl, files: ${flow(source.files ?? ['exports/logs/*.jsonl*'])} }${filesComment(source)}`];
+  const { kind } = source.spec;
+  const init = source.spec.init;
+  if (readsFiles(source.spec)) {
+    const files = source.files ?? [...(init?.files ?? [`exports/*.${kind}`])];
+    return [`${key} { kind: ${scalar(kind)}, files: ${flow(files)} }${filesComment(source)}`];
   }
+  const env = (suffix: string) => `env:${source.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${suffix}`;
+  const options = init?.options ? `, ${init.options(env)}` : '';
+  return [`${key} { kind: ${scalar(kind)}${options} }${comment(init?.note)}`];
 }
 
 function filesComment(source: NamedSource): string {

@@ -1,11 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { SourceConfig } from '../config/schema.js';
-import { connectorFor } from '../pull/connectors.js';
 import type { SourceRecord } from '../records/envelope.js';
 import { samplePulledRecords } from './pulled-records.js';
-import { isFileKind, type NamedSource } from './source-specs.js';
+import { readsFiles } from '../records/source-kind.js';
+import type { NamedSource } from './source-specs.js';
 
 /** Enough rows to see every column's shape and a status field's values, few enough to read in a blink. */
 export const SAMPLE_LIMIT = 300;
@@ -30,12 +29,12 @@ export async function sampleSource(source: NamedSource, baseDir: string, records
   // What `pull` wrote is the best sample of all: the real records, API sources included.
   const pulled = await samplePulledRecords(path.join(recordsDir, `${source.name}.ndjson`), SAMPLE_LIMIT);
   if (pulled?.length) return { records: pulled, pulled: true };
-  if (!isFileKind(source.kind)) return { records: [], note: 'an API source not pulled yet: its documented record shape is used, and fields are guessed by name' };
+  if (!readsFiles(source.spec)) return { records: [], note: 'an API source not pulled yet: its documented record shape is used, and fields are guessed by name' };
   if (!source.files?.length) return { records: [], note: 'no files given: its documented record shape is used, if it has one' };
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'salvage-init-sample-'));
   const records: SourceRecord[] = [];
   try {
-    const connector = connectorFor(source.name, { kind: source.kind, files: source.files } as SourceConfig);
+    const connector = source.spec.connect({ kind: source.kind, files: source.files }, `sources.${source.name}`);
     // Every write time counts as inside: the sample is about shape, not about the window.
     const from = new Date('1970-01-01T00:00:00Z');
     const to = new Date();

@@ -14,7 +14,7 @@ import { SafetyRefusal, UsageError } from '../errors.js';
 import { openRecordsSink } from '../records/ndjson.js';
 import { connectorFor } from '../pull/connectors.js';
 import { sourceContext } from '../pull/source-context.js';
-import { EVENT_RETENTION_DAYS } from '../../connectors/stripe/events.js';
+import { kindNamed, type SourceKindSpec } from '../records/source-kind.js';
 import { stateDir as stateDirOf, preservedRejectionsPath, preservedPath } from '../runtime/job-paths.js';
 
 export interface PreserveSummary {
@@ -35,20 +35,11 @@ export interface PreserveOptions {
   now?: Date;
 }
 
-const DAY_MS = 86_400_000;
-
-/** What of a source ages, and the source config that pulls just that; undefined for files, which do not. */
-function agingPart(source: SourceConfig): SourceConfig | undefined {
-  switch (source.kind) {
-    case 'stripe':
-      // Only the events age out; objects stay listable as long as they exist.
-      return { ...source, objects: ['events'] };
-    case 'imap':
-    case 'google-calendar':
-      return source;
-    default:
-      return undefined;
-  }
+/** What of a source ages, and the source config that pulls just that (its kind's preserve part); undefined for files, which do not. */
+function agingPart(config: SalvageConfig, source: SourceConfig): { part: NonNullable<SourceKindSpec['preserve']>; source: SourceConfig } | undefined {
+  const part = kindNamed(config.kinds, source.kind)?.preserve;
+  if (part === undefined) return undefined;
+  return { part, source: part.aging ? (part.aging(source) as SourceConfig) : source };
 }
 
 export async function preserve(options: PreserveOptions): Promise<PreserveSummary[]> {
@@ -64,14 +55,14 @@ export async function preserve(options: PreserveOptions): Promise<PreserveSummar
   const summaries: PreserveSummary[] = [];
   for (const name of names) {
     const source = config.sources[name] as SourceConfig;
-    const aging = agingPart(source);
+    const aging = agingPart(config, source);
     if (aging === undefined) {
       summaries.push({ source: name, kind: source.kind, expiry: 'files do not expire: keep the exports as they are (read-only, with a copy)' });
       continue;
     }
     let connector;
     try {
-      connector = connectorFor(name, aging);
+      connector = connectorFor(config.kinds, name, aging.source);
     } catch (error) {
       if (error instanceof Error && (error as { refusedBySafetyGuard?: boolean }).refusedBySafetyGuard) throw new SafetyRefusal(error.message);
       throw error;
@@ -81,32 +72,15 @@ export async function preserve(options: PreserveOptions): Promise<PreserveSummar
     await mkdir(stateDir, { recursive: true });
     const file = preservedPath(config.jobDir, name);
     const sink = await openRecordsSink(file, { rejectionsFile: preservedRejectionsPath(config.jobDir, name) });
-    let oldestEvent: string | undefined;
+    const oldestCreated = new Map<string, string>();
     const count = await sink.write(
       connector.pull(sourceContext(config, name, stateDir, sink, observedAt, log, { liveProgress: false, previousRecords: async function* () {} })),
       (record) => {
-        if (record.type === 'stripe.event' && record.createdAt && (oldestEvent === undefined || record.createdAt < oldestEvent)) oldestEvent = record.createdAt;
+        const oldest = oldestCreated.get(record.type);
+        if (record.createdAt && (oldest === undefined || record.createdAt < oldest)) oldestCreated.set(record.type, record.createdAt);
       },
     );
-    summaries.push({ source: name, kind: source.kind, records: count, file, expiry: expiryOf(source.kind, count, oldestEvent, now) });
+    summaries.push({ source: name, kind: source.kind, records: count, file, expiry: aging.part.expiry({ count, oldestCreated, now }) });
   }
   return summaries;
-}
-
-function expiryOf(kind: string, count: number, oldestEvent: string | undefined, now: Date): string {
-  if (kind === 'stripe') {
-    if (oldestEvent === undefined) return `no events in the window within Stripe's ${EVENT_RETENTION_DAYS} days`;
-    const firstGone = new Date(Date.parse(oldestEvent) + EVENT_RETENTION_DAYS * DAY_MS);
-    const lastGone = new Date(now.getTime() + EVENT_RETENTION_DAYS * DAY_MS);
-    return (
-      `${count} events; Stripe drops each ${EVENT_RETENTION_DAYS} days after it happened: the oldest on ${day(firstGone)}, ` +
-      `the last of these by ${day(lastGone)}. Refunds, disputes, cancellations and deletions of older objects are only in them`
-    );
-  }
-  if (kind === 'imap') return `${count} records as the mailboxes are now; messages can be deleted or expunged by people and retention policies at any time`;
-  return `${count} records as the calendars are now; events are edited, moved and deleted as people work`;
-}
-
-function day(date: Date): string {
-  return date.toISOString().slice(0, 10);
 }

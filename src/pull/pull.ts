@@ -95,7 +95,7 @@ interface PullRun {
 
 async function pullSource(name: string, source: SourceConfig, run: PullRun): Promise<PullSummary> {
   const { config, observedAt, log, liveLine } = run;
-  const connector = safely(() => connectorFor(name, source));
+  const connector = safely(() => connectorFor(config.kinds, name, source));
   const stateDir = stateDirOf(config.jobDir, name);
   await mkdir(stateDir, { recursive: true });
   const file = recordsPath(config.jobDir, name);

@@ -18,29 +18,53 @@ export function registeredSecrets(): string[] {
 }
 
 /**
- * Shapes of credentials salvage knows, redacted wherever they turn up in output. Each
- * has a marker, a plain substring every match contains, so that `mightHoldSecret` can
- * skip the regular expressions for the text of nearly every record.
+ * The shape of a kind of credential (a Stripe secret key, a Google access token),
+ * redacted wherever it turns up in output. Its markers are plain substrings every match
+ * contains, so that `mightHoldSecret` can skip the regular expression for the text of
+ * nearly every record. The pattern must run in time linear in the text, whatever it
+ * holds: every value of every source passes here.
  */
-const CREDENTIAL_SHAPES: Array<{ markers: string[]; redact: (text: string, marker: string) => string }> = [
-  // Each runs in time linear in the text, whatever it holds: every value of every source passes here.
-  // These two expressions can only start at their fixed prefix and never backtrack past it.
-  { markers: ['_live_', '_test_'], redact: (text, marker) => text.replace(/\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{8,}/g, marker) }, // Stripe secret and restricted keys
-  { markers: ['ya29.'], redact: (text, marker) => text.replace(/\bya29\.[A-Za-z0-9_-]{10,}/g, marker) }, // Google OAuth access tokens
-  // A URL keeps its scheme and user: only what stands for the password goes.
-  { markers: ['://'], redact: redactUrlPasswords }, // passwords inside connection URLs
-];
+export interface CredentialShape {
+  readonly markers: readonly string[];
+  readonly pattern: RegExp;
+}
+
+interface ShapeRedaction {
+  markers: readonly string[];
+  redact: (text: string, marker: string) => string;
+}
+
+/**
+ * The shapes the source kinds declare (registered by whoever hands salvage its kinds:
+ * loading a config, the CLI, the library entry), each once, in the order registered.
+ */
+const kindShapes = new Map<string, ShapeRedaction>();
+
+/** A URL keeps its scheme and user: only what stands for the password goes. Known to salvage itself, whatever the kinds. */
+const URL_PASSWORDS: ShapeRedaction = { markers: ['://'], redact: redactUrlPasswords };
+
+/** The kinds' shapes first, as they were registered, then the passwords in URLs; kept as one array, read for every value. */
+let shapes: readonly ShapeRedaction[] = [URL_PASSWORDS];
+
+export function registerCredentialShape(shape: CredentialShape): void {
+  // Every occurrence goes: the pattern is made global whether or not it was written so.
+  const pattern = new RegExp(shape.pattern.source, shape.pattern.flags.includes('g') ? shape.pattern.flags : `${shape.pattern.flags}g`);
+  const key = `${pattern.flags}/${pattern.source}`;
+  if (kindShapes.has(key)) return;
+  kindShapes.set(key, { markers: [...shape.markers], redact: (text, marker) => text.replace(pattern, marker) });
+  shapes = [...kindShapes.values(), URL_PASSWORDS];
+}
 
 export function redact(text: string, marker = '***'): string {
   let out = text;
   for (const secret of secrets) out = out.split(secret).join(marker);
-  for (const shape of CREDENTIAL_SHAPES) out = shape.redact(out, marker);
+  for (const shape of shapes) out = shape.redact(out, marker);
   return out;
 }
 
 /** A cheap test that skips the regular expressions: true when `redact` could change the text. */
 export function mightHoldSecret(text: string): boolean {
-  for (const { markers } of CREDENTIAL_SHAPES) if (markers.some((m) => text.includes(m))) return true;
+  for (const { markers } of shapes) if (markers.some((m) => text.includes(m))) return true;
   for (const secret of secrets) if (text.includes(secret)) return true;
   return false;
 }

@@ -20,6 +20,7 @@ import { connectedDatabase } from '../support/connected-database.js';
 import { writePatchDir, type PatchFiles } from '../support/patch-dir.js';
 import { tempJobDir } from '../support/flow.js';
 import { createTestDatabase, postgresAvailable } from '../support/postgres.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 /**
  * Attacks on apply and undo that a checksum beside the files cannot stop: each test
@@ -418,7 +419,7 @@ describe.runIf(pgUp)('apply and undo cannot be turned against the data', () => {
     const error = await applyTo(dir, { lockTimeout: 'soon' }).catch((e: unknown) => e);
     expect((error as SalvageError).exitCode).toBe(2);
     expect((error as Error).message).toContain('apply.lockTimeout "soon"');
-    expect(() => parseConfig('window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources: {}\napply: { lockTimeout: soon }\n', '/x/salvage.yaml', { env: {} })).toThrow(
+    expect(() => parseConfig('window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources: {}\napply: { lockTimeout: soon }\n', '/x/salvage.yaml', { kinds: SOURCE_KINDS, env: {} })).toThrow(
       /salvage\.yaml:3:\d+: .*must be a PostgreSQL duration/,
     );
   });

@@ -6,6 +6,7 @@ import { DEMO_SCHEMA_SQL } from '../../src/sql/demo-schema.js';
 import { mappedJob } from '../support/mapped-job.js';
 import { seededDatabase } from '../support/seeded-database.js';
 import { postgresAvailable } from '../support/postgres.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const pgUp = await postgresAvailable();
 
@@ -130,7 +131,7 @@ describe.runIf(pgUp)('salvage check: every problem at once, each with file:line'
   it('says the backup cannot be read instead of failing, with the other problems still listed', async () => {
     const file = path.join(dir, 'salvage.yaml');
     const text = CONFIG(db.url).replace(/backup: .*/, 'backup: { url: env:CHECK_TEST_MISSING_URL }');
-    const withoutBackup = await check(parseConfig(text, file, { env: {} }));
+    const withoutBackup = await check(parseConfig(text, file, { kinds: SOURCE_KINDS, env: {} }));
     expect(withoutBackup.problems.map((p) => `${path.basename(p.file)}:${p.line}: ${p.message}`)).toContain(
       'salvage.yaml:2: environment variable CHECK_TEST_MISSING_URL is not set (export CHECK_TEST_MISSING_URL=... before running salvage)',
     );

@@ -10,6 +10,7 @@ import { readCsv } from '../demo/read-exports.js';
 import { prepareSampleCase, type SampleCase } from '../init/sample-case.js';
 import { postgresAvailable } from '../support/postgres.js';
 import { recordsPath } from '../../src/runtime/job-paths.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const pgUp = await postgresAvailable();
 
@@ -32,7 +33,7 @@ describe.runIf(pgUp)('salvage check over pulled records: per rule, matches, fail
   beforeAll(async () => {
     sample = await prepareSampleCase('check_rules', { pullCalendarApi: false });
     incident = sample.incident;
-    config = await loadConfig(path.join(sample.job, 'salvage.yaml'), { env: sample.env });
+    config = await loadConfig(path.join(sample.job, 'salvage.yaml'), { kinds: SOURCE_KINDS, env: sample.env });
     report = await check(config);
   });
   afterAll(async () => {

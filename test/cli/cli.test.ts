@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/demo/run-demo.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 import { tempJobDir } from '../support/flow.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const BIN = path.resolve('bin/salvage.js');
 const run = promisify(execFile);
@@ -97,7 +98,7 @@ describe.runIf(pgUp)('salvage CLI against a real PostgreSQL', () => {
     backup = await createTestDatabase('cli_backup');
     target = await createTestDatabase('cli_target');
     job = await tempJobDir('cli');
-    await runDemo({ jobDir: job, backupUrl: backup.url, targetUrl: target.url });
+    await runDemo({ kinds: SOURCE_KINDS, jobDir: job, backupUrl: backup.url, targetUrl: target.url });
   });
   afterAll(async () => {
     await backup?.drop();

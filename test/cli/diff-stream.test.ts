@@ -19,6 +19,11 @@ import { writePieces } from '../../src/cli/write-pieces.js';
 import { syntheticChangeset } from '../report/fixtures.js';
 import { tempJobDir } from '../support/flow.js';
 import { writeChangeset } from '../../src/changeset/write-changeset.js';
+import { registerSecretPatterns } from '../../src/records/source-kind.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
+
+// The shapes of Stripe keys and Google tokens come from their kinds, as the CLI registers them.
+registerSecretPatterns(SOURCE_KINDS);
 
 const BIN = path.resolve('bin/salvage.js');
 const PASSWORD = 'Pw-diff-stream-9931';

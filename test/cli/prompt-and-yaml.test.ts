@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ask } from '../../src/cli/terminal.js';
 import { parseConfig } from '../../src/config/load.js';
 import { InvalidInputError, SafetyRefusal } from '../../src/errors.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const WINDOW = 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources: {}\n';
 
@@ -33,7 +34,7 @@ describe('a question answered with Ctrl-C or Ctrl-D', () => {
 describe('hostile YAML aliases', () => {
   const problems = (text: string) => {
     try {
-      parseConfig(text, '/x/salvage.yaml', { env: {} });
+      parseConfig(text, '/x/salvage.yaml', { kinds: SOURCE_KINDS, env: {} });
     } catch (error) {
       expect(error).toBeInstanceOf(InvalidInputError);
       expect((error as InvalidInputError).exitCode).toBe(2);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig, requireEnv, sourceWindow } from '../../src/config/load.js';
 import { redact } from '../../src/runtime/secrets.js';
 import { InvalidInputError } from '../../src/errors.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const VALID = `job: ./recovery
 backup: { url: env:BACKUP_DATABASE_URL }
@@ -30,7 +31,7 @@ const ENV = {
 
 function problemsOf(text: string, env: NodeJS.ProcessEnv = ENV): string[] {
   try {
-    parseConfig(text, '/x/salvage.yaml', { env });
+    parseConfig(text, '/x/salvage.yaml', { kinds: SOURCE_KINDS, env });
   } catch (error) {
     if (error instanceof InvalidInputError) return error.problems.map((p) => `${p.line}:${p.column}: ${p.message}`);
     throw error;
@@ -40,7 +41,7 @@ function problemsOf(text: string, env: NodeJS.ProcessEnv = ENV): string[] {
 
 describe('config', () => {
   it('accepts the contract example from DESIGN.md and resolves env: values', () => {
-    const config = parseConfig(VALID, '/x/salvage.yaml', { env: ENV });
+    const config = parseConfig(VALID, '/x/salvage.yaml', { kinds: SOURCE_KINDS, env: ENV });
     expect(config.jobDir).toBe('/x/recovery');
     expect(config.mappingsDir).toBe('/x/mappings');
     expect(config.backup.url).toBe(ENV.BACKUP_DATABASE_URL);
@@ -51,7 +52,7 @@ describe('config', () => {
 
   it('gives a source its own lookback (Stripe reaching back months) while the others keep the window', () => {
     const text = VALID.replace('apiBase: http://127.0.0.1:12111 }', 'apiBase: http://127.0.0.1:12111, lookback: 180d }');
-    const config = parseConfig(text, '/x/salvage.yaml', { env: ENV });
+    const config = parseConfig(text, '/x/salvage.yaml', { kinds: SOURCE_KINDS, env: ENV });
     expect(sourceWindow(config, 'payments').since.toISOString()).toBe('2025-07-24T00:00:00.000Z');
     expect(sourceWindow(config, 'inbox').since.toISOString()).toBe('2026-01-19T00:00:00.000Z');
     expect(sourceWindow(config, 'payments')).toMatchObject({ from: config.window.from, to: config.window.to, horizon: config.window.horizon });
@@ -63,14 +64,14 @@ describe('config', () => {
   });
 
   it('scrubs resolved secrets and URL passwords from any text', () => {
-    parseConfig(VALID, '/x/salvage.yaml', { env: ENV });
+    parseConfig(VALID, '/x/salvage.yaml', { kinds: SOURCE_KINDS, env: ENV });
     expect(redact(`key ${ENV.STRIPE_API_KEY} pass ${ENV.IMAP_PASS} url ${ENV.BACKUP_DATABASE_URL}`)).toBe(
       'key *** pass *** url postgres://ro:***@db/backup',
     );
   });
 
   it('asks for an unset env: variable only where it is used', () => {
-    const config = parseConfig(VALID, '/x/salvage.yaml', { env: { ...ENV, STRIPE_API_KEY: undefined } });
+    const config = parseConfig(VALID, '/x/salvage.yaml', { kinds: SOURCE_KINDS, env: { ...ENV, STRIPE_API_KEY: undefined } });
     expect(() => requireEnv(config, ['backup'], ['sources', 'inbox'])).not.toThrow();
     expect(() => requireEnv(config, ['sources', 'payments'])).toThrow(
       /salvage\.yaml:7:38: environment variable STRIPE_API_KEY is not set \(export STRIPE_API_KEY=\.\.\. before running salvage\)/,
@@ -78,7 +79,7 @@ describe('config', () => {
   });
 
   it('--job overrides job:', () => {
-    expect(parseConfig(VALID, '/x/salvage.yaml', { env: ENV, jobDir: '/elsewhere' }).jobDir).toBe('/elsewhere');
+    expect(parseConfig(VALID, '/x/salvage.yaml', { kinds: SOURCE_KINDS, env: ENV, jobDir: '/elsewhere' }).jobDir).toBe('/elsewhere');
   });
 
   it('reports every problem at once, each with line and column', () => {
@@ -113,7 +114,7 @@ sources:
     const text = 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nbackup: { url: env:UNSET_BACKUP }\nsources:\n  a: { kind: csv, files: [x], typo: 1 }\n';
     const problems = (needsEnv?: Array<Array<string | number>>) => {
       try {
-        parseConfig(text, '/x/salvage.yaml', { env: {}, needsEnv });
+        parseConfig(text, '/x/salvage.yaml', { kinds: SOURCE_KINDS, env: {}, needsEnv });
       } catch (error) {
         if (error instanceof InvalidInputError) return error.problems.map((p) => p.message);
         throw error;
@@ -150,12 +151,12 @@ describe('secrets written into salvage.yaml', () => {
       `  payments: { kind: stripe, apiKey: ${apiKey} }`,
       '',
     ].join('\n');
-    const config = parseConfig(text, '/x/salvage.yaml', { env: ENV });
+    const config = parseConfig(text, '/x/salvage.yaml', { kinds: SOURCE_KINDS, env: ENV });
     expect(config.inlineSecrets.map((p) => `${p.line}: ${p.message}`)).toEqual([
       '1: backup.url holds a password in salvage.yaml itself; put the whole URL in an environment variable and write url: env:NAME',
       '5: sources.payments.apiKey is written in salvage.yaml itself; put it in an environment variable and write apiKey: env:NAME',
     ]);
     expect(redact(`key ${apiKey} and inline-Pa55word`)).toBe('key *** and ***');
-    expect(parseConfig(VALID, '/x/salvage.yaml', { env: ENV }).inlineSecrets).toEqual([]);
+    expect(parseConfig(VALID, '/x/salvage.yaml', { kinds: SOURCE_KINDS, env: ENV }).inlineSecrets).toEqual([]);
   });
 });

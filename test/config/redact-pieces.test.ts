@@ -6,6 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { redact, redactPieces, registerSecret } from '../../src/runtime/secrets.js';
 import { seededRandom } from '../fakes/stripe/random.js';
+import { registerSecretPatterns } from '../../src/records/source-kind.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
+
+// The shapes of Stripe keys and Google tokens come from their kinds, as the CLI registers them.
+registerSecretPatterns(SOURCE_KINDS);
 
 // Registered once for this file (the registry is per process): a plain one, one with a
 // space, and a PEM-like one with newlines, the kinds a config can resolve.

@@ -20,6 +20,7 @@ import { DEMO_SCHEMA_SQL, DEMO_TABLES, demoLoadStatements, demoSelectTable } fro
 import { createTestDatabase, postgresAvailable } from '../support/postgres.js';
 import { testPullContext } from '../support/pull-context.js';
 import { patchDir } from '../../src/runtime/job-paths.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 /**
  * The sample incident's booking emails (src/demo/mail-export.ts), pulled through the
@@ -331,7 +332,7 @@ sources:
   calendar: { kind: ics, files: [exports/calendar.ics] }
   mailfiles: { kind: eml, files: ['${MAIL_GLOB}'] }
 `;
-      const config = parseConfig(yaml, path.join(job, 'salvage.yaml'));
+      const config = parseConfig(yaml, path.join(job, 'salvage.yaml'), { kinds: SOURCE_KINDS });
       await pull({ config });
 
       const { changeset } = await reconcile({ config });

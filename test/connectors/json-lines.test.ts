@@ -16,6 +16,7 @@ import type { SourceRecord } from '../../src/records/envelope.js';
 import { readRecordsFile } from '../../src/records/ndjson.js';
 import { rejectionsPath } from '../../src/runtime/job-paths.js';
 import { testPullContext } from '../support/pull-context.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 let dir: string;
 let logs: string[];
@@ -113,7 +114,7 @@ describe('jsonl through salvage.yaml and pull', () => {
   it('is validated and pulled by its kind alone, rejections kept beside the records', async () => {
     await writeFile(path.join(dir, 'app.jsonl'), lines({ id: 'a', email: 'ada@example.com' }, 'not json', { id: 'b' }));
     await writeFile(path.join(dir, 'salvage.yaml'), 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  logs: { kind: jsonl, files: [app.jsonl], idField: id }\n');
-    const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS });
     const [summary] = await pull({ config });
     expect(summary).toMatchObject({ source: 'logs', kind: 'jsonl', records: 2, rejected: 1 });
     const ids: string[] = [];
@@ -125,6 +126,6 @@ describe('jsonl through salvage.yaml and pull', () => {
 
   it('refuses an unknown option of the kind, as every kind does', async () => {
     await writeFile(path.join(dir, 'salvage.yaml'), 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  logs: { kind: jsonl, files: [app.jsonl], idFeild: id }\n');
-    await expect(loadConfig(path.join(dir, 'salvage.yaml'))).rejects.toThrow(/salvage\.yaml:3:44: unknown key "idFeild"/);
+    await expect(loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS })).rejects.toThrow(/salvage\.yaml:3:44: unknown key "idFeild"/);
   });
 });

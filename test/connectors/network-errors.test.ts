@@ -21,6 +21,7 @@ import { pull } from '../../src/pull/pull.js';
 import type { Connector } from '../../src/records/connector.js';
 import { FAST, TEST_KEY } from '../fakes/stripe/harness.js';
 import { testPullContext } from '../support/pull-context.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 let dir: string;
 let closedPort: number;
@@ -108,7 +109,7 @@ describe('stripe: a connection failure names the host and the cause', () => {
 
   it('a publishable key (pk_) is refused as a safety rule: pull exits 3, as for sk_', async () => {
     await writeFile(path.join(dir, 'salvage.yaml'), 'job: ./job\nwindow: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  payments: { kind: stripe, apiKey: env:PK_KEY, apiBase: "http://127.0.0.1:9" }\n');
-    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { env: { ...process.env, PK_KEY: ['pk', 'live', '51Pgaf0123456789'].join('_') } });
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS, env: { ...process.env, PK_KEY: ['pk', 'live', '51Pgaf0123456789'].join('_') } });
     const error = await pull({ config }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SafetyRefusal);
     expect((error as SafetyRefusal).exitCode).toBe(ExitCode.refused);

@@ -23,6 +23,7 @@ import type { SourceRecord } from '../../src/records/envelope.js';
 import { csvText } from './csv-text.js';
 import { caseDir, OBSERVED_WINDOW, readRecords, writeFiles } from './support.js';
 import { testPullContext } from '../support/pull-context.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 let dir: string;
 let logs: string[];
@@ -104,7 +105,7 @@ describe('corpus: CSV exports as they arrive', () => {
       'exports/kunder.csv': latin1,
       'salvage.yaml': `job: ./job\n${OBSERVED_WINDOW}\nsources:\n  kunder: { kind: csv, files: [exports/kunder.csv], encoding: latin1 }\n`,
     });
-    const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS });
     const [summary] = await pull({ config });
     expect(summary?.records).toBe(2);
     expect((await readRecords(config.jobDir, 'kunder')).map((r) => r.data)).toEqual([
@@ -132,7 +133,7 @@ describe('corpus: CSV exports as they arrive', () => {
     await writeFiles(dir, { 'sjis.csv': Buffer.from([0x69, 0x64, 0x2c, 0x6e, 0x61, 0x6d, 0x65, 0x0a, 0x31, 0x2c, 0x93, 0xfa, 0x96, 0x7b, 0x0a]) });
     expect(await rows({ files: ['sjis.csv'], encoding: 'shift_jis' })).toEqual([[2, { id: '1', name: '日本' }]]);
     await writeFiles(dir, { 'salvage.yaml': `job: ./job\n${OBSERVED_WINDOW}\nsources:\n  a: { kind: csv, files: [sjis.csv], encoding: cp1252 }\n  b: { kind: csv, files: [sjis.csv], encoding: klingon-8 }\n` });
-    await expect(loadConfig(path.join(dir, 'salvage.yaml'))).rejects.toThrow(/sources\.b\.encoding.*unknown encoding/s);
+    await expect(loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS })).rejects.toThrow(/sources\.b\.encoding.*unknown encoding/s);
   });
 
   // Fixed bug: a Latin-1 export read as UTF-8 (the default) turned every non-ASCII letter into

@@ -30,6 +30,7 @@ import { ACCESS_TOKEN, booking, CALENDARS, KAYAKS } from '../fakes/google-calend
 import { startFakeCalendar, type FakeCalendarServer } from '../fakes/google-calendar/server.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 import { BUILD_ROOT, caseDir, CLI, cliAvailable, OBSERVED_WINDOW, query, readRecords, salvage, writeFiles } from './support.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const pgUp = await postgresAvailable();
 
@@ -279,7 +280,7 @@ describe('corpus: the disk fills up while records are written', () => {
 
   async function pullFrom(csv: 'small' | 'large'): Promise<unknown> {
     await writeFile(path.join(dir, 'exports', 'ledger.csv'), await readFile(path.join(dir, 'exports', `${csv}.csv`)));
-    const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS });
     const restore = mounted ? () => undefined : simulateFullDisk(30_000);
     try {
       await pull({ config });
@@ -360,7 +361,7 @@ describe.runIf(pgUp)('corpus: the target database goes away in the middle of an 
       'mappings/items.yaml': 'table: items\nrules:\n  - name: row\n    columns:\n      id: { from: data.id, transform: [int] }\n      name: data.name\n      price: { from: data.price, transform: [decimal] }\n',
       'exports/items.csv': 'id,name,price\n1,new name,10.00\n2,Kayak,45.00\n3,Paddle,12.50\n',
     });
-    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { env: { ...process.env, CORPUS_BACKUP_URL: backup.url, CORPUS_TARGET_URL: target.url } });
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS, env: { ...process.env, CORPUS_BACKUP_URL: backup.url, CORPUS_TARGET_URL: target.url } });
     await pull({ config });
     await reconcile({ config });
     jobDir = config.jobDir;

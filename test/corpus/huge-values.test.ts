@@ -14,6 +14,11 @@ import { seededRandom } from '../fakes/stripe/random.js';
 import { changesetOf } from '../support/changeset.js';
 import { caseDir, cliAvailable, salvage } from './support.js';
 import { writeChangeset } from '../../src/changeset/write-changeset.js';
+import { registerSecretPatterns } from '../../src/records/source-kind.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
+
+// The shapes of Stripe keys and Google tokens come from their kinds, as the CLI registers them.
+registerSecretPatterns(SOURCE_KINDS);
 
 /** The expression the URL scan replaces: the reference its results must equal. */
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s/]+@/gi;

@@ -13,6 +13,7 @@ import { runDemo, type DemoResult } from '../../src/demo/run-demo.js';
 import type { Changeset } from '../../src/changeset/changeset.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 import { caseDir, cliAvailable, OBSERVED_WINDOW, pullAndReconcile, query, readText, salvage, writeFiles, type PipelineRun } from './support.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const pgUp = await postgresAvailable();
 
@@ -34,7 +35,7 @@ describe.runIf(pgUp)('corpus: the ledger of the sample incident', () => {
     backup = await createTestDatabase('corpus_ledger_backup');
     target = await createTestDatabase('corpus_ledger_target');
     job = await caseDir('ledger-demo');
-    demo = await runDemo({ jobDir: job, backupUrl: backup.url, targetUrl: target.url });
+    demo = await runDemo({ kinds: SOURCE_KINDS, jobDir: job, backupUrl: backup.url, targetUrl: target.url });
     changeset = JSON.parse(await readText(path.join(job, 'changeset.json'))) as Changeset;
   }, 120_000);
   afterAll(async () => {

@@ -29,6 +29,11 @@ import type { SourceRecord } from '../../src/records/envelope.js';
 import { seededRandom } from '../fakes/stripe/random.js';
 import { testPullContext } from '../support/pull-context.js';
 import { caseDir } from './support.js';
+import { registerSecretPatterns } from '../../src/records/source-kind.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
+
+// The shapes of Stripe keys and Google tokens come from their kinds, as the CLI registers them.
+registerSecretPatterns(SOURCE_KINDS);
 
 const MB = 1024 * 1024;
 

@@ -19,6 +19,7 @@ import { pull, type PullSummary } from '../../src/pull/pull.js';
 import type { Changeset } from '../../src/changeset/changeset.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
 import { readChangeset } from '../../src/changeset/read-changeset.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 export const OBSERVED_WINDOW = 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }';
 
@@ -65,7 +66,7 @@ export interface PipelineRun {
 
 /** `salvage pull` + `salvage reconcile` through the library, with the given environment. */
 export async function pullAndReconcile(dir: string, env: NodeJS.ProcessEnv = {}): Promise<PipelineRun> {
-  const config = await loadConfig(path.join(dir, 'salvage.yaml'), { env: { ...process.env, ...env } });
+  const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS, env: { ...process.env, ...env } });
   const pullLog: string[] = [];
   const reconcileLog: string[] = [];
   const pulled = await pull({ config, log: (l) => pullLog.push(l) });

@@ -26,6 +26,7 @@ import { TEST_KEY } from '../fakes/stripe/harness.js';
 import { refundStoryAccount, REFUND_STORY_BACKUP_SQL } from '../fakes/stripe/refund-story.js';
 import { dovecotAvailable, TestDovecot } from '../support/dovecot.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const pgUp = await postgresAvailable();
 const INCIDENT_DAY = new Date('2026-04-26T08:00:00Z');
@@ -66,7 +67,7 @@ describe.runIf(dovecotAvailable())('salvage preserve: IMAP, then a message delet
         `job: ./job\n${OBSERVED_WINDOW}\nsources:\n` +
         `  mailbox: { kind: imap, host: 127.0.0.1, port: ${dovecot.port}, secure: false, user: ${dovecot.user}, pass: env:PRESERVE_IMAP_PASS, mailboxes: [INBOX] }\n`,
     });
-    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { env: { ...process.env, PRESERVE_IMAP_PASS: dovecot.pass } });
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS, env: { ...process.env, PRESERVE_IMAP_PASS: dovecot.pass } });
     preserved = await preserve({ config, now: INCIDENT_DAY });
     // After preserve: someone deletes a confirmation (or a retention policy expunges it), and a new message arrives.
     await unlink(files[2] as string);
@@ -109,7 +110,7 @@ describe('salvage preserve: Google Calendar, then an event purged and another ed
     await writeFiles(dir, {
       'salvage.yaml': `job: ./job\n${OBSERVED_WINDOW}\nsources:\n  gcal: { kind: google-calendar, accessToken: env:PRESERVE_GCAL_TOKEN, calendarIds: ["${KAYAKS}"], apiBase: "${calendar.rootUrl}" }\n`,
     });
-    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { env: { ...process.env, PRESERVE_GCAL_TOKEN: ACCESS_TOKEN } });
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS, env: { ...process.env, PRESERVE_GCAL_TOKEN: ACCESS_TOKEN } });
     preserved = await preserve({ config, now: INCIDENT_DAY });
     listedOnIncidentDay = preserved[0]?.records ?? 0;
     // After preserve: a booking deleted and its tombstone purged by Google, another moved by a colleague.
@@ -171,7 +172,7 @@ describe.runIf(pgUp)('salvage preserve, a pull interrupted the same day, resumed
       'exports/refunds.csv': 'id,Status\n',
     });
     const env = { ...process.env, RESUMED_BACKUP_URL: backup.url, RESUMED_STRIPE_KEY: TEST_KEY };
-    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { env });
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS, env });
     await preserve({ config, sources: ['stripe'], now: INCIDENT_DAY });
     interrupted = await pull({ config, sources: ['stripe'] }).catch((error: unknown) => error);
     stripeNow = WEEKS_LATER;

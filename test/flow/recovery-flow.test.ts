@@ -14,6 +14,7 @@ import { compareRecovery } from '../../src/demo/compare.js';
 import type { IncidentRows } from '../../src/demo/incident-types.js';
 import { demoSelectTable } from '../../src/sql/demo-schema.js';
 import { TerminalProgress } from '../../src/runtime/progress.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const TABLES = ['customers', 'bookings', 'payments', 'refunds'];
 
@@ -71,7 +72,7 @@ describe.runIf(pgUp)('the whole recovery on the real PostgreSQL', () => {
     backup = await createTestDatabase('flow_backup');
     target = await createTestDatabase('flow_target');
     job = await tempJobDir('flow');
-    result = await runDemo({ jobDir: job, backupUrl: backup.url, targetUrl: target.url, log: (l) => log.push(l) });
+    result = await runDemo({ kinds: SOURCE_KINDS, jobDir: job, backupUrl: backup.url, targetUrl: target.url, log: (l) => log.push(l) });
     patchDir = path.join(job, 'patch');
   });
   afterAll(async () => {
@@ -263,7 +264,7 @@ describe('the whole recovery on the embedded database (no server needed)', () =>
     // A terminal's stderr as the CLI would give it (TerminalProgress), recorded.
     const written: string[] = [];
     const progress = new TerminalProgress({ write: (text: string) => written.push(text), isTTY: true, columns: 160 });
-    const result = await runDemo({ jobDir: job, progress });
+    const result = await runDemo({ kinds: SOURCE_KINDS, jobDir: job, progress });
     expect(result.ok).toBe(true);
     const bookings = result.report.tables.find((t) => t.table === 'bookings');
     expect(bookings?.recovered).toBeGreaterThan(150);

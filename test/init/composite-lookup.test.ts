@@ -5,6 +5,7 @@ import { init } from '../../src/init/index.js';
 import { tempJobDir } from '../support/flow.js';
 import { seededDatabase } from '../support/seeded-database.js';
 import { postgresAvailable } from '../support/postgres.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const pgUp = await postgresAvailable();
 
@@ -25,7 +26,7 @@ describe.runIf(pgUp)('init on a foreign key to a parent whose unique key takes s
 
   beforeAll(async () => {
     dir = await tempJobDir('init-composite');
-    await init({ backupUrl: db.url, dir, sources: ['stripe'], now: new Date('2026-03-01T12:00:00Z') });
+    await init({ kinds: SOURCE_KINDS, backupUrl: db.url, dir, sources: ['stripe'], now: new Date('2026-03-01T12:00:00Z') });
   });
 
   it('names the key and the lookup to write, instead of saying there is none', async () => {

@@ -10,6 +10,7 @@ import { reconcile } from '../../src/reconcile/reconcile.js';
 import { DEMO_SCHEMA_SQL, DEMO_TABLES, demoLoadStatements, demoSelectTable } from '../../src/sql/demo-schema.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { patchDir, changesetPath } from '../../src/runtime/job-paths.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 /**
  * Runs the rest of a recovery (reconcile, patch, apply) with the config in
@@ -23,7 +24,7 @@ export async function recoverAndGrade(
 ): Promise<{ report: RecoveryReport; target: TestDatabase }> {
   const target = await createTestDatabase('init_target');
   await loadRows(target.url, incident.backup);
-  const config = await loadConfig(configFile, { env: { ...process.env, ...env, TARGET_DATABASE_URL: target.url } });
+  const config = await loadConfig(configFile, { kinds: SOURCE_KINDS, env: { ...process.env, ...env, TARGET_DATABASE_URL: target.url } });
   await reconcile({ config });
   await writePatch(config.jobDir, changesetPath(config.jobDir));
   await apply({ patchDir: patchDir(config.jobDir), target: { url: target.url, embeddedDir: '' }, confirm: target.name });

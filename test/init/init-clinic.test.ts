@@ -13,6 +13,7 @@ import { seededDatabase } from '../support/seeded-database.js';
 import { postgresAvailable } from '../support/postgres.js';
 import { CLINIC_SCHEMA_SQL, INTAKE_CSV } from './clinic-schema.js';
 import { fillTodos, todosLeft } from './fill-todos.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const pgUp = await postgresAvailable();
 const SOURCES = ['stripe', 'inbox=imap', 'calendar=google-calendar', 'intake=csv:exports/intake.csv'];
@@ -27,7 +28,7 @@ describe.runIf(pgUp)('salvage init on a schema it has never seen (a clinic)', ()
     dir = await tempJobDir('init-clinic');
     await mkdir(path.join(dir, 'exports'));
     await writeFile(path.join(dir, 'exports', 'intake.csv'), INTAKE_CSV);
-    result = await init({ backupUrl: db.url, dir, sources: SOURCES, now: new Date('2026-03-01T12:00:00Z') });
+    result = await init({ kinds: SOURCE_KINDS, backupUrl: db.url, dir, sources: SOURCES, now: new Date('2026-03-01T12:00:00Z') });
   });
 
   it('finds where the backup ends and which tables were busy up to it', () => {
@@ -53,7 +54,7 @@ describe.runIf(pgUp)('salvage init on a schema it has never seen (a clinic)', ()
     expect(config).toContain('stripe: { kind: stripe, apiKey: env:STRIPE_API_KEY }');
     expect(config).toContain('inbox: { kind: imap, host: env:INBOX_HOST, port: 993, secure: true, user: env:INBOX_USER, pass: env:INBOX_PASS, mailboxes: [INBOX] }');
     expect(config).toContain('intake: { kind: csv, files: [exports/intake.csv] }');
-    const parsed = parseConfig(config, path.join(dir, 'salvage.yaml'), { env: {} });
+    const parsed = parseConfig(config, path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS, env: {} });
     expect(parsed.missingEnv.map((m) => m.path.join('.'))).toEqual([
       'backup.url', 'target.url', 'sources.stripe.apiKey', 'sources.inbox.host', 'sources.inbox.user', 'sources.inbox.pass', 'sources.calendar.accessToken',
     ]);
@@ -95,7 +96,7 @@ describe.runIf(pgUp)('salvage init on a schema it has never seen (a clinic)', ()
       'mappings/patients.yaml: TODO: which messages are about these rows? e.g. data.subject: { matches: Booking }',
     ]);
 
-    const config = parseConfig(await read('salvage.yaml'), path.join(dir, 'salvage.yaml'), { env: { BACKUP_DATABASE_URL: db.url } });
+    const config = parseConfig(await read('salvage.yaml'), path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS, env: { BACKUP_DATABASE_URL: db.url } });
     const report = await check(config);
     const todoProblems = report.problems.filter((p) => p.message.startsWith('TODO:'));
     expect(todoProblems.map((p) => `${path.relative(dir, p.file)}:${p.line}: ${p.message.slice(0, 30)}`)).toEqual(

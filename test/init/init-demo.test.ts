@@ -15,6 +15,7 @@ import { postgresAvailable, type TestDatabase } from '../support/postgres.js';
 import { copyRecords, recoverAndGrade, totals } from './demo-recovery.js';
 import { fillTodos, todosLeft } from './fill-todos.js';
 import { prepareSampleCase, type SampleCase } from './sample-case.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const pgUp = await postgresAvailable();
 
@@ -43,7 +44,7 @@ describe.runIf(pgUp)('salvage init on the sample incident', () => {
     baselineReport = baseline.report;
     dir = await tempJobDir('init-out');
     await cp(path.join(sample.job, 'exports'), path.join(dir, 'exports'), { recursive: true });
-    result = await init({ backupUrl: sample.backup.url, dir, sources: DEMO_SOURCES, window: sample.incident.window, now: new Date('2026-04-25T10:00:00Z') });
+    result = await init({ kinds: SOURCE_KINDS, backupUrl: sample.backup.url, dir, sources: DEMO_SOURCES, window: sample.incident.window, now: new Date('2026-04-25T10:00:00Z') });
   });
   afterAll(async () => {
     for (const db of [sample?.backup, ...targets]) await db?.drop();
@@ -79,7 +80,7 @@ describe.runIf(pgUp)('salvage init on the sample incident', () => {
     expect(config).toContain('backup: { url: env:BACKUP_DATABASE_URL }');
     expect(config).toContain('gcal: { kind: google-calendar, accessToken: env:GCAL_ACCESS_TOKEN, calendarIds: [primary] }');
     expect(config).not.toContain(sample.backup.url);
-    const parsed = parseConfig(config, path.join(dir, 'salvage.yaml'), { env: { BACKUP_DATABASE_URL: sample.backup.url } });
+    const parsed = parseConfig(config, path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS, env: { BACKUP_DATABASE_URL: sample.backup.url } });
     expect(Object.keys(parsed.sources)).toEqual(['payments', 'refunds', 'calendar', 'gcal']);
     expect(parsed.missingEnv.map((m) => m.path.join('.'))).toEqual(['target.url', 'sources.gcal.accessToken']);
   });
@@ -149,7 +150,7 @@ describe.runIf(pgUp)('salvage init on the sample incident', () => {
   });
 
   it('never overwrites: a second run refuses (exit 2), names the file, and writes nothing', async () => {
-    const again = await init({ backupUrl: sample.backup.url, dir, sources: DEMO_SOURCES }).catch((e: unknown) => e);
+    const again = await init({ kinds: SOURCE_KINDS, backupUrl: sample.backup.url, dir, sources: DEMO_SOURCES }).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(UsageError);
     expect((again as UsageError).exitCode).toBe(2);
     expect((again as Error).message).toContain(path.join(dir, 'salvage.yaml'));
@@ -160,7 +161,7 @@ describe.runIf(pgUp)('salvage init on the sample incident', () => {
     await cp(path.join(dir, 'exports'), path.join(other, 'exports'), { recursive: true });
     await cp(path.join(dir, 'mappings'), path.join(other, 'mappings'), { recursive: true });
     await rm(path.join(other, 'mappings', 'payments.yaml'));
-    const clash = await init({ backupUrl: sample.backup.url, dir: other, sources: DEMO_SOURCES.slice(0, 2) }).catch((e: unknown) => e);
+    const clash = await init({ kinds: SOURCE_KINDS, backupUrl: sample.backup.url, dir: other, sources: DEMO_SOURCES.slice(0, 2) }).catch((e: unknown) => e);
     expect(clash).toBeInstanceOf(UsageError);
     expect((clash as Error).message).toMatch(/these do in .*:\n {2}mappings\/customers\.yaml\n {2}mappings\/bookings\.yaml\n {2}mappings\/refunds\.yaml\nNothing was written/);
     expect(existsSync(path.join(other, 'salvage.yaml'))).toBe(false);

@@ -10,6 +10,7 @@ import { createTestDatabase, postgresAvailable, type TestDatabase } from '../sup
 import { CLINIC_UUID_SCHEMA_SQL, clinicBackupSql, clinicRecords } from './clinic-uuid-case.js';
 import { fillTodos, todosLeft } from './fill-todos.js';
 import { RENTAL_SCHEMA_SQL, rentalBackupSql, rentalRecords, writeRecords } from './rental-case.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const pgUp = await postgresAvailable();
 const SOURCES = ['stripe', 'inbox=imap', 'calendar=google-calendar'];
@@ -29,7 +30,7 @@ async function backupOf(label: string, ...statements: string[]): Promise<TestDat
 
 /** The draft's files, and check's verdict on them against the backup with the pulled records. */
 async function checkDraft(dir: string, backupUrl: string) {
-  const config = parseConfig(await readFile(path.join(dir, 'salvage.yaml'), 'utf8'), path.join(dir, 'salvage.yaml'), { env: { BACKUP_DATABASE_URL: backupUrl } });
+  const config = parseConfig(await readFile(path.join(dir, 'salvage.yaml'), 'utf8'), path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS, env: { BACKUP_DATABASE_URL: backupUrl } });
   return check(config);
 }
 
@@ -45,7 +46,7 @@ describe.runIf(pgUp)('init chooses fields on the backup\'s evidence: a vehicle r
     db = await backupOf('init_rental', RENTAL_SCHEMA_SQL, rentalBackupSql());
     dir = await tempJobDir('init-rental');
     await writeRecords(path.join(dir, 'recovery', 'records'), rentalRecords());
-    result = await init({ backupUrl: db.url, dir, sources: SOURCES, now: NOW });
+    result = await init({ kinds: SOURCE_KINDS, backupUrl: db.url, dir, sources: SOURCES, now: NOW });
   });
   afterAll(async () => {
     await db?.drop();
@@ -117,7 +118,7 @@ describe.runIf(pgUp)('init chooses fields on the backup\'s evidence: a vehicle r
 
   it('without pulled records, falls back to names, marked as guesses, and lists calendars before the mailbox they share', async () => {
     const bare = await tempJobDir('init-rental-bare');
-    const guessed = await init({ backupUrl: db.url, dir: bare, sources: ['inbox=imap', 'calendar=google-calendar', 'stripe'], now: NOW });
+    const guessed = await init({ kinds: SOURCE_KINDS, backupUrl: db.url, dir: bare, sources: ['inbox=imap', 'calendar=google-calendar', 'stripe'], now: NOW });
     expect(guessed.report.sources.map((s) => s.note)).toEqual([
       'an API source not pulled yet: its documented record shape is used, and fields are guessed by name',
       'an API source not pulled yet: its documented record shape is used, and fields are guessed by name',
@@ -147,7 +148,7 @@ describe.runIf(pgUp)('init chooses fields on the backup\'s evidence: a clinic wi
     db = await backupOf('init_clinic_uuid', CLINIC_UUID_SCHEMA_SQL, clinicBackupSql());
     dir = await tempJobDir('init-clinic-uuid');
     await writeRecords(path.join(dir, 'recovery', 'records'), clinicRecords());
-    result = await init({ backupUrl: db.url, dir, sources: SOURCES, now: NOW });
+    result = await init({ kinds: SOURCE_KINDS, backupUrl: db.url, dir, sources: SOURCES, now: NOW });
   });
   afterAll(async () => {
     await db?.drop();

@@ -8,6 +8,7 @@ import { pull } from '../../src/pull/pull.js';
 import { tempJobDir } from '../support/flow.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { loadRows } from './demo-recovery.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 /**
  * The hand-written mappings of the sample incident for its four original sources
@@ -43,7 +44,7 @@ export async function prepareSampleCase(label: string, options: { pullCalendarAp
   const replay = options.pullCalendarApi === false ? undefined : await startDemoCalendar(incident, SAMPLE_CALENDAR_ID, env.SAMPLE_GCAL_TOKEN);
   try {
     await writeFile(path.join(job, 'salvage.yaml'), sampleConfig(incident, replay?.rootUrl ?? 'http://127.0.0.1:9/'));
-    const config = await loadConfig(path.join(job, 'salvage.yaml'), { env: { ...process.env, ...env } });
+    const config = await loadConfig(path.join(job, 'salvage.yaml'), { kinds: SOURCE_KINDS, env: { ...process.env, ...env } });
     await pull({ config, sources: ['payments', 'refunds', 'calendar', ...(replay ? ['gcal'] : [])] });
   } finally {
     await replay?.close();

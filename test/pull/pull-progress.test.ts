@@ -6,6 +6,7 @@ import { pull } from '../../src/pull/pull.js';
 import { liveLineWanted } from '../../src/runtime/live-line.js';
 import { NO_PROGRESS, TerminalProgress, type Progress } from '../../src/runtime/progress.js';
 import { tempJobDir } from '../support/flow.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 /**
  * pull() draws the sources' counts on the live line of the progress its caller hands it,
@@ -48,7 +49,7 @@ afterEach(async () => {
 });
 
 async function pullMail(progress: Progress = cliProgress()): Promise<string[]> {
-  const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+  const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS });
   const log: string[] = [];
   const [summary] = await pull({ config, log: (l) => log.push(l), progress });
   expect(summary?.records).toBe(1);
@@ -71,7 +72,7 @@ describe('pull progress on a terminal', () => {
     const message = (n: number) => [`From - Tue Mar 10 10:0${n}:00 2026`, 'From: bookings@fjordkayaks.example', `Subject: Booking ${n}`, 'Date: Tue, 10 Mar 2026 10:00:00 +0000', `Message-ID: <m${n}@x>`, '', 'See you.', ''];
     await writeFile(path.join(dir, 'mail', 'archive.mbox'), [...message(1), ...message(2), ...message(3)].join('\n'));
     await writeFile(path.join(dir, 'salvage.yaml'), 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  archive: { kind: eml, files: [mail/*.mbox] }\n');
-    const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS });
     const [summary] = await pull({ config, log: () => undefined, progress: cliProgress() });
     expect(summary?.records).toBe(3);
     const lines = liveLines();
@@ -87,7 +88,7 @@ describe('pull progress on a terminal', () => {
     Object.defineProperty(process.stderr, 'isTTY', { value: false, configurable: true });
     await writeFile(path.join(dir, 'mail', 'archive.mbox'), ['From - Tue Mar 10 10:00:00 2026', 'From: a@x.example', 'Date: Tue, 10 Mar 2026 10:00:00 +0000', 'Message-ID: <m@x>', '', 'Hi.', ''].join('\n'));
     await writeFile(path.join(dir, 'salvage.yaml'), 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  archive: { kind: eml, files: [mail/*.mbox] }\n');
-    const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS });
     const log: string[] = [];
     await pull({ config, log: (l) => log.push(l) });
     expect(written).toEqual([]);
@@ -101,7 +102,7 @@ describe('pull progress on a terminal', () => {
       path.join(dir, 'mail', 'b.eml'),
       ['From: bookings@fjordkayaks.example', 'Subject: Booking changed', 'Date: Tue, 10 Mar 2026 11:00:00 +0000', 'Message-ID: <a@x>', '', 'New time.', ''].join('\r\n'),
     );
-    const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS });
     // Logged to the same stderr, as the CLI does.
     await pull({ config, log: (l) => process.stderr.write(`${l}\n`), progress: cliProgress() });
     const warning = written.findIndex((t) => t.startsWith('mailfiles: warning: ') && t.includes('the Message-ID <a@x> is also on'));
@@ -119,7 +120,7 @@ describe('pull progress on a terminal', () => {
   });
 
   it('draws nothing when the caller hands it no progress (the library default), though stderr is a terminal', async () => {
-    const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS });
     const log: string[] = [];
     await pull({ config, log: (l) => log.push(l) });
     expect(written).toEqual([]);
@@ -137,7 +138,7 @@ describe('pull progress on a terminal: CSV and ICS pulls draw a live line too', 
   it('csv: rows counted on the line, which is cleared before the totals', async () => {
     await writeFile(path.join(dir, 'rows.csv'), 'id,name\n1,Ada\n2,Bob\n');
     await writeFile(path.join(dir, 'salvage.yaml'), 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  ledger: { kind: csv, files: [rows.csv] }\n');
-    const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS });
     const [summary] = await pull({ config, log: () => undefined, progress: cliProgress() });
     expect(summary?.records).toBe(2);
     expect(liveLines()[0]).toMatch(/^\rcsv: 1 rows \(\d+\/s\)\x1b\[K$/);
@@ -148,7 +149,7 @@ describe('pull progress on a terminal: CSV and ICS pulls draw a live line too', 
     const event = (uid: string) => ['BEGIN:VEVENT', `UID:${uid}`, 'DTSTART:20260704T090000Z', 'END:VEVENT'];
     await writeFile(path.join(dir, 'cal.ics'), ['BEGIN:VCALENDAR', 'VERSION:2.0', ...event('a'), ...event('b'), 'END:VCALENDAR', ''].join('\r\n'));
     await writeFile(path.join(dir, 'salvage.yaml'), 'window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }\nsources:\n  calendar: { kind: ics, files: [cal.ics] }\n');
-    const config = await loadConfig(path.join(dir, 'salvage.yaml'));
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS });
     const log: string[] = [];
     await pull({ config, log: (l) => log.push(l), progress: cliProgress() });
     // The index pass, which reads the whole file before the first event, is counted from its first event.

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/demo/run-demo.js';
 import { tempJobDir } from '../support/flow.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const README = path.resolve('README.md');
 const UPDATE = process.env.SALVAGE_UPDATE_README === '1';
@@ -34,7 +35,7 @@ describe('README samples', () => {
     if (!existsSync(path.resolve('dist/src/cli/main.js'))) throw new Error('dist/ is missing: run "npm run build" (npm test does it)');
     const job = path.join(await tempJobDir('readme'), 'demo-recovery');
     const printed: string[] = [];
-    await runDemo({ jobDir: job, log: (line) => printed.push(...line.split('\n')) });
+    await runDemo({ kinds: SOURCE_KINDS, jobDir: job, log: (line) => printed.push(...line.split('\n')) });
     actual.set('demo-grading', between(printed, 'Recovery of the sample incident', 'What next').join('\n'));
 
     // `salvage reconcile` in the case file, as the README's step 5 shows it (its path shortened).

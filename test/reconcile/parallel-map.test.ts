@@ -9,6 +9,7 @@ import { reconcile } from '../../src/reconcile/reconcile.js';
 import type { Progress } from '../../src/runtime/progress.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 import { tempJobDir } from '../support/flow.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 const pgUp = await postgresAvailable();
 
@@ -27,10 +28,10 @@ describe.runIf(pgUp)('mapping in worker threads (issue 7)', () => {
     backup = await createTestDatabase('pmap_backup');
     target = await createTestDatabase('pmap_target');
     job = await tempJobDir('pmap');
-    await runDemo({ jobDir: job, backupUrl: backup.url, targetUrl: target.url, log: () => undefined });
+    await runDemo({ kinds: SOURCE_KINDS, jobDir: job, backupUrl: backup.url, targetUrl: target.url, log: () => undefined });
     // Compared with the backup alone: the demo's target already holds what it recovered, and
     // this test needs the hundreds of changes the stale backup gives.
-    config = { ...(await loadConfig(path.join(job, 'salvage.yaml'), { env: demoEnv() })), target: {} };
+    config = { ...(await loadConfig(path.join(job, 'salvage.yaml'), { kinds: SOURCE_KINDS, env: demoEnv() })), target: {} };
   });
   afterAll(async () => {
     await backup?.drop();

@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { registerSecret } from '../../src/runtime/secrets.js';
 import type { SourceRecord } from '../../src/records/envelope.js';
 import { REDACTED, RecordScrubber } from '../../src/records/scrub.js';
+import { registerSecretPatterns } from '../../src/records/source-kind.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
+
+// The shapes of Stripe keys and Google tokens come from their kinds, as the CLI registers them.
+registerSecretPatterns(SOURCE_KINDS);
 
 const envelope = (data: Record<string, unknown>): SourceRecord => ({
   source: 'crm',

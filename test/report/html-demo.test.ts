@@ -10,6 +10,7 @@ import type { Changeset } from '../../src/changeset/changeset.js';
 import { renderHtml } from '../../src/report/html.js';
 import { tempJobDir } from '../support/flow.js';
 import { chipCount, clickFilter, describeWithChromium, launchChromium, matchingCount, openReport, search, shownIds, type OpenedReport } from './browser.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 /** The README's screenshot is written only on request; otherwise it goes to the temp dir with the rest. */
 const SCREENSHOT_FOR_README = process.env.SALVAGE_WRITE_SCREENSHOT === '1';
@@ -23,7 +24,7 @@ describeWithChromium('the HTML report of the sample incident', () => {
   beforeAll(async () => {
     job = await tempJobDir('review');
     // `salvage demo` on embedded PostgreSQL: the real changeset a reviewer would see.
-    [browser] = await Promise.all([launchChromium(), runDemo({ jobDir: path.join(job, 'case') })]);
+    [browser] = await Promise.all([launchChromium(), runDemo({ kinds: SOURCE_KINDS, jobDir: path.join(job, 'case') })]);
     changeset = JSON.parse(await readFile(path.join(job, 'case', 'changeset.json'), 'utf8')) as Changeset;
     report = await openReport(browser, renderHtml(changeset), job, { width: 1280, height: 1360 });
   });

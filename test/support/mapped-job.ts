@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig, type SalvageConfig } from '../../src/config/load.js';
 import { tempJobDir } from './flow.js';
+import { SOURCE_KINDS } from '../../connectors/registry.js';
 
 /**
  * A job directory holding a salvage.yaml of `configText` and these mapping files under
@@ -14,5 +15,5 @@ export async function mappedJob(label: string, mappings: Record<string, string>,
   for (const [name, text] of Object.entries(mappings)) await writeFile(path.join(dir, 'mappings', name), text);
   const file = path.join(dir, 'salvage.yaml');
   await writeFile(file, configText);
-  return { dir, config: parseConfig(configText, file, { env: {} }) };
+  return { dir, config: parseConfig(configText, file, { kinds: SOURCE_KINDS, env: {} }) };
 }

@@ -12,6 +12,7 @@ import { WHAT_INIT_CANNOT_KNOW, WRONG_GUESS_FIXES } from './draft-edits.js';
 import { editDraft } from './edit-draft.js';
 import { CLINIC_MAPPINGS, CLINIC_WINDOW, clinicConfig, generateClinicIncident } from './generate.js';
 import { applyWithTouchTriggersOff, changeCounts, CLINIC_CHANGE_COUNTS, rowsByValue, truth } from './rows.js';
+import { SOURCE_KINDS } from '../../../connectors/registry.js';
 
 const pgUp = await postgresAvailable();
 const KEY_ENV = 'CLINIC_STRIPE_KEY';
@@ -42,13 +43,13 @@ describe.runIf(pgUp)('the clinic recovered from init\'s draft plus hand edits', 
     dir = await caseDir('clinic-init');
     await writeFiles(dir, { ...sourceFiles, 'salvage.yaml': clinicConfig(backup.url, target.url, stripe.url, KEY_ENV) });
     await mkdir(path.join(dir, 'mappings'));
-    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { env: { ...process.env, [KEY_ENV]: TEST_KEY } });
+    const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS, env: { ...process.env, [KEY_ENV]: TEST_KEY } });
     await pull({ config, log: () => {} });
 
     // init never overwrites salvage.yaml: its draft goes to a directory of its own, next to copies of the exports.
     const draftDir = path.join(dir, 'draft');
     await writeFiles(draftDir, sourceFiles);
-    drafted = await init({ backupUrl: backup.url, dir: draftDir, sources: INIT_SOURCES, window: CLINIC_WINDOW, recordsDir: path.join(config.jobDir, 'records'), now: new Date('2026-04-20T12:00:00Z') });
+    drafted = await init({ kinds: SOURCE_KINDS, backupUrl: backup.url, dir: draftDir, sources: INIT_SOURCES, window: CLINIC_WINDOW, recordsDir: path.join(config.jobDir, 'records'), now: new Date('2026-04-20T12:00:00Z') });
     const draftMappings = path.join(draftDir, 'mappings');
     draftTexts = await Promise.all((await readdir(draftMappings)).map((f) => readFile(path.join(draftMappings, f), 'utf8')));
     await cp(draftMappings, path.join(dir, 'mappings'), { recursive: true });
