@@ -9,6 +9,7 @@ import type { PatchStatement } from './patch-statements.js';
 import { primaryKeyText, readRowsByKey, type Row } from './rows-by-key.js';
 import { readUniqueIndexes, rowsSharingUniqueValues } from '../db/unique-values.js';
 import { KEY_MAP_EXISTS, SELECT_KEYS_BY_REF } from '../sql/key-map.js';
+import { InsertCandidates } from './insert-candidates.js';
 
 export interface DriftReport {
   /** One line per row that is no longer as the changeset saw it. */
@@ -36,7 +37,7 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
   const entry = (table: CatalogTable) => {
     const k = tableKey(table);
     let e = expectations.get(k);
-    if (!e) expectations.set(k, (e = { table, present: [], absent: [], unique: [] }));
+    if (!e) expectations.set(k, (e = { table, present: [], absent: [], unique: new InsertCandidates() }));
     return e;
   };
   const keysOfRefs = await keyMapFor(client, statements);
@@ -61,11 +62,12 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
         throw new SafetyRefusal(`${file}:${s.line}: this INSERT does not give the primary key of ${tableKey(table)}. Nothing was written.`);
       }
       for (const row of s.rows) entry(table).absent.push(positions.map((p) => (typeof row[p] === 'string' ? (row[p] as string) : null)));
-      entry(table).unique.push(...s.rows.map((row) => Object.fromEntries(s.columns.flatMap((c, i) => (typeof row[i] === 'string' || row[i] === null ? [[c, row[i] as string | null]] : [])))));
+      entry(table).unique.add(s.columns, s.rows, (cell) => typeof cell === 'string' || cell === null);
     } else if (s.kind === 'keyed-insert') {
       // Its key is made now, so no row holds it yet: what can collide is a unique value the live app took meanwhile.
       const table = tableFor(s.table, s.line);
-      entry(table).unique.push(...s.rows.map((row) => Object.fromEntries(s.columns.flatMap((c, i) => (s.refColumns.includes(c) ? [] : [[c, row[i] ?? null]])))));
+      const refs = new Set(s.refColumns);
+      entry(table).unique.add(s.columns, s.rows, (_cell, column) => !refs.has(column));
     } else if (s.kind === 'keyed-delete') {
       const table = tableFor(s.table, s.line);
       for (const row of s.rows) {
@@ -117,7 +119,7 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
       const taken = await rowsSharingUniqueValues(client, table, await readUniqueIndexes(client, table), unique);
       for (const [at, rows] of taken) {
         for (const r of rows) {
-          report.drifts.push(`${tableKey(table)} ${keyText(pk.map((c) => r[c] ?? null))} holds a unique value (${r.index}) of a row the patch inserts (${describeRow(unique[at] ?? {})}): the live database took it after the changeset was made`);
+          report.drifts.push(`${tableKey(table)} ${keyText(pk.map((c) => r[c] ?? null))} holds a unique value (${r.index}) of a row the patch inserts (${describeRow(unique.row(at))}): the live database took it after the changeset was made`);
         }
       }
     }
@@ -129,8 +131,8 @@ interface Expectations {
   table: CatalogTable;
   present: Array<{ key: KeyConstant[]; guards: Array<[string, KeyConstant]> }>;
   absent: KeyConstant[][];
-  /** Rows the patch inserts, column -> value: none of their unique values may be taken. */
-  unique: Array<Record<string, string | null>>;
+  /** Rows the patch inserts: none of their unique values may be taken. */
+  unique: InsertCandidates;
 }
 
 /** The keys the target's key map holds for the references undo.sql names (none when it has no map). */

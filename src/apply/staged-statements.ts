@@ -75,14 +75,19 @@ export class Stages {
     if (stage.rows) refuse(`${STAGE_SCHEMA}.${stage.name} is filled twice`);
     const names = namesOf(node.attlist);
     if (names.join('\u0000') !== stage.columns.map((c) => c.name).join('\u0000')) refuse(`COPY must list the columns of ${STAGE_SCHEMA}.${stage.name}, in its order`);
-    const lines = data?.text.split('\n') ?? [];
-    lines.pop(); // the data ends with a newline
-    stage.rows = lines.map((text, i) => {
-      const row = decodeCopyLine(text);
+    // Line by line, not split into an array of every line first: a staged block holds up to a million.
+    const text = data?.text ?? '';
+    const rows: Constant[][] = [];
+    for (let start = 0, i = 0; ; i++) {
+      const end = text.indexOf('\n', start);
+      if (end < 0) break; // every line ends with a newline; nothing after the last one is a row
+      const row = decodeCopyLine(text.slice(start, end));
       if (typeof row === 'string') return refuseLine((data?.line ?? 0) + i, `this COPY data line holds ${row}`);
       if (row.length !== names.length) return refuseLine((data?.line ?? 0) + i, `this COPY data line has ${row.length} values, ${STAGE_SCHEMA}.${stage.name} has ${names.length} columns`);
-      return row;
-    });
+      rows.push(row);
+      start = end + 1;
+    }
+    stage.rows = rows;
     return stage;
   }
 

@@ -16,18 +16,42 @@ export async function readUniqueIndexes(client: pg.Client, table: CatalogTable):
 }
 
 /**
+ * Rows about to be written, read by position, so that a caller holding its rows as arrays
+ * (a patch's hundreds of thousands) need not make an object of each.
+ */
+export interface CandidateRows {
+  readonly length: number;
+  /** The row's value for the column, or null where it gives none. */
+  value(row: number, column: string): string | null;
+}
+
+function objectRows(rows: Row[]): CandidateRows {
+  return { length: rows.length, value: (i, column) => rows[i]?.[column] ?? null };
+}
+
+/**
  * For each row about to be written (column -> text, absent or null where it gives
  * nothing), the database's rows that already hold one of its unique values, by each
  * unique index's own meaning (`lower(email)`, `WHERE deleted_at IS NULL`), as
  * PostgreSQL evaluates it. Keyed by the row's position in `rows`.
  */
-export async function rowsSharingUniqueValues(client: pg.Client, table: CatalogTable, indexes: UniqueIndex[], rows: Row[]): Promise<Map<number, Array<Row & { index: string }>>> {
+export async function rowsSharingUniqueValues(
+  client: pg.Client,
+  table: CatalogTable,
+  indexes: UniqueIndex[],
+  candidates: Row[] | CandidateRows,
+): Promise<Map<number, Array<Row & { index: string }>>> {
   const out = new Map<number, Array<Row & { index: string }>>();
+  const rows = Array.isArray(candidates) ? objectRows(candidates) : candidates;
   if (rows.length === 0 || indexes.length === 0) return out;
   const stored: CatalogColumn[] = table.columns.filter((c) => !c.generated);
   for (let start = 0; start < rows.length; start += ROWS_PER_QUERY) {
-    const slice = rows.slice(start, start + ROWS_PER_QUERY);
-    const params = stored.map((c) => slice.map((row) => row[c.name] ?? null));
+    const end = Math.min(rows.length, start + ROWS_PER_QUERY);
+    const params = stored.map((c) => {
+      const values: Array<string | null> = [];
+      for (let i = start; i < end; i++) values.push(rows.value(i, c.name));
+      return values;
+    });
     for (const index of indexes) {
       const result = await client.query<Row & { 'salvage ord': string }>(liveRowsByUniqueIndex(table, stored, index), params);
       for (const found of result.rows) {

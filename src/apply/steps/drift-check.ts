@@ -1,0 +1,25 @@
+import { PreconditionFailed } from '../../errors.js';
+import { checkDrift } from '../drift.js';
+import { driftAdvice } from '../drift-advice.js';
+import type { ApplyStep } from './apply-run.js';
+
+const MAX_DRIFTS_SHOWN = 20;
+
+/** Every row the file changes still as reviewed (locked until COMMIT), every row it inserts still absent. */
+export const driftCheck: ApplyStep = {
+  name: 'Checks for drift, under row locks',
+  async run(run) {
+    const { which, database } = run;
+    const drift = await checkDrift(run.client, run.catalog, run.statements, run.file);
+    run.drift = drift;
+    run.lap('drift check', drift.current.length);
+    if (drift.drifts.length) {
+      const shown = drift.drifts.slice(0, MAX_DRIFTS_SHOWN).map((d) => `  ${d}`);
+      const more = drift.drifts.length > MAX_DRIFTS_SHOWN ? [`  ... and ${drift.drifts.length - MAX_DRIFTS_SHOWN} more`] : [];
+      throw new PreconditionFailed(
+        [`${drift.drifts.length} row(s) of ${database} changed since the ${which === 'patch' ? 'changeset was made' : 'patch was applied'} (nothing was written):`, ...shown, ...more, driftAdvice(which)].join('\n'),
+      );
+    }
+    return 'next';
+  },
+};
