@@ -108,7 +108,8 @@ export function classifyScan(schema: string): string {
  */
 export function keptEntries(schema: string): string {
   const s = quoteIdent(schema);
-  return `SELECT at::text, sub::text, stub_of::text, pk, vals, keys FROM (
+  // Ordered by the numbers (kept.at), not by the text columns of the same names.
+  return `SELECT kept.at::text AS at, kept.sub::text AS sub, kept.stub_of::text AS stub_of, kept.pk, kept.vals, kept.keys FROM (
   SELECT b.j AS at, 2147483647 AS sub, NULL::integer AS stub_of, NULL::text AS pk, b.vals,
     (SELECT json_agg(rk.k ORDER BY rk.kidx) FROM ${s}.row_key AS rk WHERE rk.j = b.j
        AND EXISTS (SELECT FROM ${s}.cand_key AS ck WHERE ck.k = rk.k))::text AS keys
@@ -121,7 +122,7 @@ export function keptEntries(schema: string): string {
     JOIN ${s}.hit AS second ON second.root = st.c AND second.nth = 2
     JOIN ${s}.backup_row AS first ON first.j = st.j
 ) AS kept
-ORDER BY at, sub`;
+ORDER BY kept.at, kept.sub`;
 }
 
 /** The groups that stay settled (no second row leads to them), with the key of the row that settled them. */

@@ -6,6 +6,7 @@ import { reconcile } from '../../src/reconcile/reconcile.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 import { runSql, smallJob } from '../support/small-job.js';
 import { randomCorpus } from './random-corpus.js';
+import { startSecondCluster, type SecondCluster } from '../support/second-cluster.js';
 
 const pgUp = await postgresAvailable();
 
@@ -54,4 +55,30 @@ describe.runIf(pgUp)('the work database engine writes the in-process engine’s 
   it('the corpora reach every outcome: each kind of change, ambiguity, and rows left unchanged', () => {
     expect([...seen].sort()).toEqual(expect.arrayContaining(['conflict', 'insert', 'unchanged', 'unrecoverable: ambiguous-match', 'update']));
   });
+});
+
+describe.runIf(pgUp)('the work database on a second PostgreSQL server (a cluster of its own)', () => {
+  let cluster: SecondCluster | undefined;
+  let backup: TestDatabase;
+
+  beforeAll(async () => {
+    cluster = await startSecondCluster();
+    backup = await createTestDatabase('work_second_server');
+  }, 60_000);
+  afterAll(async () => {
+    cluster?.stop();
+    await backup?.drop();
+  });
+
+  it('compares there with the backup on the first, and writes the same changeset', async (context) => {
+    if (!cluster) context.skip();
+    const corpus = randomCorpus(42);
+    await runSql(backup.url, corpus.schemaSql);
+    const { config } = await smallJob({ label: 'work-second-server', backupUrl: backup.url, mappings: corpus.mappings, records: corpus.records });
+    const oracle = await changesetText(config, 'in-process');
+    expect(await changesetText(config, 'work-database', cluster?.url)).toBe(oracle);
+    // The backup holds no object of salvage's: the work was done on the other server.
+    const left = await runSql(backup.url, `SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'salvage_work_%'`);
+    expect(left[0]?.rows[0]).toEqual({ n: 0 });
+  }, 60_000);
 });

@@ -40,7 +40,7 @@ export function randomCorpus(seed: number, size = 60): RandomCorpus {
   for (let i = 1; i <= size; i++) {
     if (chance(0.6)) {
       // Some emails appear on two backup rows: the natural key is not unique there.
-      const mail = chance(0.1) ? email(i - 1) : email(i);
+      const mail = chance(0.15) ? email(1 + Math.floor(random() * i)) : email(i);
       backupCustomers.push(`(${i}, ${q(`K-${i}`)}, ${q(mail)}, ${q(pick(NAMES))}, ${amount(Math.floor(random() * 100))})`);
     }
     if (chance(0.5)) backupOrders.push(`(${i}, ${q(`R-${i}`)}, ${chance(0.5) ? Math.max(1, i - 1) : 'NULL'}, ${amount(i * 3)}, ${q(pick(['paid', 'open', 'void']))})`);
