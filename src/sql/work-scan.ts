@@ -34,7 +34,7 @@ export function dropWorkSchema(schema: string): string {
 export function createScanTables(schema: string): string {
   const s = quoteIdent(schema);
   return [
-    `CREATE TABLE ${s}.cand_key (k text PRIMARY KEY, root integer NOT NULL);`,
+    `CREATE TABLE ${s}.cand_key (k text NOT NULL, root integer NOT NULL);`,
     `CREATE TABLE ${s}.cand_one (i integer PRIMARY KEY, a bigint NOT NULL, b bigint NOT NULL, set integer NOT NULL);`,
     `CREATE TABLE ${s}.digest_set (set integer PRIMARY KEY, cols integer[] NOT NULL);`,
     `CREATE TABLE ${s}.backup_row (j integer PRIMARY KEY, pk text NOT NULL, ha bigint[] NOT NULL, hb bigint[] NOT NULL, vals text NOT NULL);`,
@@ -108,14 +108,17 @@ export function classifyScan(schema: string): string {
  */
 export function keptEntries(schema: string): string {
   const s = quoteIdent(schema);
-  // Ordered by the numbers (kept.at), not by the text columns of the same names.
+  // Ordered by the numbers (kept.at), not by the text columns of the same names. A row's
+  // keys are gathered in one grouped join, not a subquery per row (row_key has no index).
   return `SELECT kept.at::text AS at, kept.sub::text AS sub, kept.stub_of::text AS stub_of, kept.pk, kept.vals, kept.keys FROM (
-  SELECT b.j AS at, 2147483647 AS sub, NULL::integer AS stub_of, NULL::text AS pk, b.vals,
-    (SELECT json_agg(rk.k ORDER BY rk.kidx) FROM ${s}.row_key AS rk WHERE rk.j = b.j
-       AND EXISTS (SELECT FROM ${s}.cand_key AS ck WHERE ck.k = rk.k))::text AS keys
+  SELECT b.j AS at, 2147483647 AS sub, NULL::integer AS stub_of, NULL::text AS pk, b.vals, owned.keys::text AS keys
   FROM ${s}.backup_row AS b
-  WHERE EXISTS (SELECT FROM ${s}.hit AS h WHERE h.j = b.j)
-    AND NOT EXISTS (SELECT FROM ${s}.settling AS st WHERE st.j = b.j)
+    JOIN (
+      SELECT rk.j, json_agg(rk.k ORDER BY rk.kidx) AS keys
+      FROM ${s}.row_key AS rk JOIN ${s}.cand_key AS ck ON ck.k = rk.k
+      GROUP BY rk.j
+    ) AS owned ON owned.j = b.j
+  WHERE NOT EXISTS (SELECT FROM ${s}.settling AS st WHERE st.j = b.j)
   UNION ALL
   SELECT second.j, second.rank, st.c, first.pk, NULL, NULL
   FROM ${s}.settling AS st

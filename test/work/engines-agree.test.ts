@@ -17,7 +17,9 @@ async function changesetText(config: SalvageConfig, engine: SalvageConfig['work'
   return (await readFile(file, 'utf8')).replace(/"createdAt":"[^"]*"/, '"createdAt":""');
 }
 
-const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
+const SEEDS = [1, 2, 3, 4, 5, 6];
+/** The first seed also starts an embedded work database (PGlite's initdb: seconds, a minute on a loaded machine). */
+const EMBEDDED_TIMEOUT_MS = 180_000;
 
 describe.runIf(pgUp)('the work database engine writes the in-process engine’s changeset, byte for byte', () => {
   const backups: TestDatabase[] = [];
@@ -50,7 +52,7 @@ describe.runIf(pgUp)('the work database engine writes the in-process engine’s 
     const left = await runSql(work.url, `SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'salvage_work_%'`);
     expect(left[0]?.rows[0]).toEqual({ n: 0 });
     expect(path.basename(dir)).toBeTruthy();
-  }, 60_000);
+  }, EMBEDDED_TIMEOUT_MS);
 
   it('the corpora reach every outcome: each kind of change, ambiguity, and rows left unchanged', () => {
     expect([...seen].sort()).toEqual(expect.arrayContaining(['conflict', 'insert', 'unchanged', 'unrecoverable: ambiguous-match', 'update']));

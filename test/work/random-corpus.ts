@@ -1,4 +1,5 @@
 import type { TestRecord } from '../support/small-job.js';
+import { seededRandom } from '../fakes/stripe/random.js';
 
 /**
  * A seeded random recovery that walks the backup scan's corners: natural keys the
@@ -13,22 +14,10 @@ export interface RandomCorpus {
   records: Record<string, TestRecord[]>;
 }
 
-/** mulberry32: small, seedable, good enough to pick test data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const NAMES = ["O'Brien", 'back\\slash', 'tab\there', '"quoted"', 'emoji 🦀', 'Zoë', 'plain', 'select'];
 
 export function randomCorpus(seed: number, size = 60): RandomCorpus {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const chance = (p: number) => random() < p;
   const email = (i: number) => `c${i}@example.com`;
