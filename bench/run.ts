@@ -1,8 +1,10 @@
 /**
- * npm run bench [-- --rows N] [-- --backup-fraction F]: salvage against the
+ * npm run bench [-- --rows N] [-- --backup-fraction F] [-- --engine work-database]: salvage against the
  * hand-written SQL a DBA would write, on the same generated data and the same
  * PostgreSQL, in one run. --backup-fraction 0.1 keeps only the first tenth of the
  * payments in the backup: a backup months older, where most records are new rows.
+ * --engine picks reconcile's engine (in-process by default; work-database compares with the
+ * backup in the job's embedded work database, or in SALVAGE_BENCH_WORK_URL's database).
  * Prints a table and one line `BENCH {json}`. Never part of npm test.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -48,8 +50,17 @@ async function fingerprint(url: string): Promise<string> {
   });
 }
 
+function engineArg(): 'in-process' | 'work-database' {
+  const i = process.argv.indexOf('--engine');
+  const engine = i >= 0 ? process.argv[i + 1] : 'in-process';
+  if (engine !== 'in-process' && engine !== 'work-database') throw new Error(`--engine must be in-process or work-database, not ${engine}`);
+  return engine;
+}
+
 async function main(): Promise<void> {
   const rows = arg('rows', 1_000_000);
+  const engine = engineArg();
+  const workUrl = process.env.SALVAGE_BENCH_WORK_URL;
   const backupRows = Math.round(rows * arg('backup-fraction', 1));
   const tag = `${process.pid}_${Date.now() % 100000}`;
   const names = {
@@ -75,6 +86,7 @@ async function main(): Promise<void> {
     const configText = `job: .
 backup: { url: ${JSON.stringify(urlFor(names.backup))} }
 target: { url: ${JSON.stringify(urlFor(names.salvage))} }
+work: { engine: ${engine}${workUrl ? `, url: ${JSON.stringify(workUrl)}` : ''} }
 window: { from: 2026-01-20T00:00:00Z, to: 2026-04-25T09:00:00Z }
 mappings: ./mappings
 sources:
@@ -103,6 +115,7 @@ sources:
     const salvageSeconds = stages.reconcile_s + stages.patch_s + stages.apply_s;
     const result = {
       rows,
+      ...(engine !== 'in-process' ? { engine: workUrl ? `${engine} (server)` : engine } : {}),
       ...(backupRows !== rows ? { backup_rows: backupRows } : {}),
       records: Math.floor(rows * 1.1),
       inserts: stages.inserts,

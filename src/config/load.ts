@@ -20,6 +20,8 @@ export interface SalvageConfig {
   mappingsDir: string;
   backup: { url?: string };
   target: { url?: string };
+  /** reconcile's engine, and the work database's server (default: embedded, in the job). */
+  work: { engine: 'in-process' | 'work-database'; url?: string };
   window: PullWindow & { lookbackMs: number };
   sources: Record<string, SourceConfig>;
   /** The kinds the sources were validated against: pull and preserve make their connectors from the same specs. */
@@ -118,6 +120,7 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
     mappingsDir: path.resolve(baseDir, raw.mappings),
     backup: raw.backup,
     target: raw.target,
+    work: raw.work,
     window: {
       from: raw.window.from,
       to: raw.window.to,
@@ -223,7 +226,7 @@ export function zodProblems(doc: YamlDocument, issues: z.core.$ZodIssue[], kinds
 }
 
 function suggestKey(_issue: z.core.$ZodIssue, key: string): string {
-  const known = ['job', 'backup', 'target', 'window', 'mappings', 'sources', 'apply', 'from', 'to', 'lookback', 'horizon', 'url', 'kind', 'files'];
+  const known = ['job', 'backup', 'target', 'work', 'engine', 'window', 'mappings', 'sources', 'apply', 'from', 'to', 'lookback', 'horizon', 'url', 'kind', 'files'];
   // Only near misses of real length: "typo" is not a misspelt "to".
   const close = known.find((k) => k !== key && editDistance(k, key) <= Math.min(2, Math.floor((k.length - 1) / 2)));
   return close ? ` (did you mean "${close}"?)` : '';

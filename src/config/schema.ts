@@ -71,6 +71,13 @@ export function configSchema(kinds: SourceKinds) {
     job: z.string().min(1).default('./recovery'),
     backup: databaseSchema.default({}),
     target: databaseSchema.default({}),
+    // Where reconcile does its set work (docs/work-database.md): the engine, and a server for a large job.
+    work: z
+      .strictObject({
+        engine: z.enum(['in-process', 'work-database']).default('in-process'),
+        url: z.string().min(1).optional(),
+      })
+      .default({ engine: 'in-process' }),
     window: z.strictObject({
       from: isoInstant,
       to: isoInstant,

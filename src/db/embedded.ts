@@ -87,7 +87,7 @@ function portOf(serverConn: string): number {
  * Takes the directory's lock file, or fails naming the process that holds it.
  * A lock left behind by a process that no longer exists is taken over.
  */
-async function lockDirectory(directory: string): Promise<() => Promise<void>> {
+export async function lockDirectory(directory: string): Promise<() => Promise<void>> {
   const lockPath = join(directory, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

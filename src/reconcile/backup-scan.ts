@@ -94,8 +94,11 @@ export async function scanBackup(
   return { rows, rowForKey, settled };
 }
 
+/** How a table's backup is scanned: in process (scanBackup), or in the work database (src/work). */
+export type BackupScanner = typeof scanBackup;
+
 /** A row known only by its key (all an ambiguity report needs). */
-function stubRow(table: CatalogTable, keyText: string): Row {
+export function stubRow(table: CatalogTable, keyText: string): Row {
   const values = keyText.split('\u0001');
   return Object.fromEntries(table.primaryKey.map((c, i) => [c, values[i] ?? null]));
 }

@@ -88,6 +88,17 @@ export class Fingerprints {
     return this.digests[i * 2] === lanes.a && this.digests[i * 2 + 1] === lanes.b;
   }
 
+  /** Candidate `i`'s digest lanes and column set, or undefined when it has none (a problem): for a scan elsewhere. */
+  digestOf(i: number): { a: number; b: number; set: number } | undefined {
+    if (!this.clean[i]) return undefined;
+    return { a: this.digests[i * 2] as number, b: this.digests[i * 2 + 1] as number, set: this.columnSets[i] as number };
+  }
+
+  /** The columns of every interned set, by set number (a column may appear twice: it is folded twice). */
+  internedSets(): CatalogColumn[][] {
+    return this.sets;
+  }
+
   private internSet(names: string[]): number {
     return this.setOf(`=${names.join('\u0000')}`, () => names);
   }

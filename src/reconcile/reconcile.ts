@@ -37,6 +37,8 @@ import { withUnreadable } from './unreadable-ledger.js';
 import { tallyRejections } from '../records/rejections-file.js';
 import { formatCount } from '../runtime/format-count.js';
 import { readDatabaseIdentity } from '../db/identity.js';
+import { openWorkDatabase, type WorkDatabase } from '../work/work-database.js';
+import { workDatabaseScanner } from '../work/backup-scan-sql.js';
 import { rejectionsPath, recordsDir, recordsPath, embeddedDir, changesetPath } from '../runtime/job-paths.js';
 
 export interface ReconcileOptions {
@@ -85,6 +87,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
   });
   let spill: ChangeSpill | undefined;
   let live: LiveSession | undefined;
+  let work: WorkDatabase | undefined;
   try {
     const timer = new StageTimer();
     const { timings } = timer;
@@ -120,6 +123,11 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     await mkdir(path.dirname(file), { recursive: true });
     spill = new ChangeSpill(`${file}.changes.partial`);
     const backupRowCounts: Record<string, number> = {};
+    if (config.work.engine === 'work-database') {
+      work = await openWorkDatabase({ url: config.work.url, embeddedDir: embeddedDir(config.jobDir, 'work') });
+      log(`comparing with the backup in the work database: ${work.describe}`);
+    }
+    const scan = work ? workDatabaseScanner(work) : undefined;
     for (const b of bound) {
       const name = tableKey(b.table);
       const result = await reconcileTable({
@@ -133,6 +141,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
         live: await live?.table(b.table),
         parents,
         decisions,
+        ...(scan ? { scan } : {}),
       });
       tableChanges.push(result.changes);
       tables.push(summarize(b, result.counts));
@@ -167,6 +176,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     return { changeset, file, timings };
   } finally {
     spill?.remove();
+    await work?.close();
     await live?.db.close();
     await backup.close();
   }

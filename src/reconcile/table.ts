@@ -13,7 +13,7 @@ import { scoreChange } from './confidence.js';
 import { columnRecord } from '../values/own.js';
 import { UnionFind } from './union-find.js';
 import { keyCandidates, keyList, resolveLookups, type KeyedCandidates } from './candidate-keys.js';
-import { scanBackup } from './backup-scan.js';
+import { scanBackup, type BackupScanner } from './backup-scan.js';
 import type { ChangeSpill } from '../changeset/change-spill.js';
 import { TableChanges } from './table-changes.js';
 import type { LiveTable, Revised } from './live-target.js';
@@ -42,6 +42,8 @@ export interface TableInput {
   /** decisions.yaml: children find a decided conflict as written, and not a rejected row. */
   decisions?: ParentDecisions;
   progress?: Progress;
+  /** Where the backup is compared: in process by default, or in the work database (src/work). */
+  scan?: BackupScanner;
 }
 
 /** Changes checked against the live target per round trip. */
@@ -79,7 +81,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   let keyed: KeyedCandidates | undefined = keyCandidates(store, bound, columns, input.parentIndexes, progress.stage(`${name}: key candidates`, n));
   const { keyOwner, keysOf } = keyed;
   // One pass over the backup: rows exactly as their one record says are settled at once.
-  const { rows, rowForKey, settled } = await scanBackup(input, columns, keyed, progress.stage(`${name}: compare with the backup`));
+  const { rows, rowForKey, settled } = await (input.scan ?? scanBackup)(input, columns, keyed, progress.stage(`${name}: compare with the backup`));
   keyed = undefined; // its digests and groups by key are done with
   collectGarbage(); // the backup rows of the scan
 

@@ -51,8 +51,8 @@ export function patchDir(jobDir: string): string {
   return path.join(jobDir, 'patch');
 }
 
-/** The embedded databases, when no url is configured. */
-export function embeddedDir(jobDir: string, which: 'backup' | 'target'): string {
+/** The embedded databases, when no url is configured (work: reconcile's work database). */
+export function embeddedDir(jobDir: string, which: 'backup' | 'target' | 'work'): string {
   return path.join(jobDir, 'embedded', which);
 }
 

@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reconcile } from '../../../src/reconcile/reconcile.js';
 import { caseDir, cliAvailable, exec, patchAndApply, pullAndReconcile, readRecords, salvage, writeFiles, type PipelineRun } from '../../corpus/support.js';
 import { FakeStripeAccount, startFakeStripe, type FakeStripeServer } from '../../fakes/stripe/index.js';
 import { TEST_KEY } from '../../fakes/stripe/harness.js';
@@ -36,6 +39,19 @@ describe.runIf(pgUp)('a clinic group recovered end to end (uuid keys, enum, json
   it('proves every lost row and leaves nothing unsettled', () => {
     expect(changeCounts(run)).toEqual(CLINIC_CHANGE_COUNTS);
     expect(run.changeset.failures.count).toBe(0);
+  });
+
+  it('writes the same changeset, byte for byte, with the backup compared in a work database', async () => {
+    const work = await createTestDatabase('clinic_work');
+    try {
+      const file = path.join(run.config.jobDir, 'changeset.json');
+      const blank = (text: string) => text.replace(/"createdAt":"[^"]*"/, '"createdAt":""');
+      const oracle = blank(await readFile(file, 'utf8'));
+      await reconcile({ config: { ...run.config, work: { engine: 'work-database', url: work.url } } });
+      expect(blank(await readFile(file, 'utf8'))).toBe(oracle);
+    } finally {
+      await work.drop();
+    }
   });
 
   it('reaches back over a year in Stripe only: a customer created long before the backup is pulled', async () => {
