@@ -37,8 +37,8 @@ export async function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv
   const stdin = Readable.from([]);
   const previous = process.cwd();
   const writes = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout.text += chunk.toString()), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr.text += chunk.toString()), true)) as typeof process.stderr.write;
+  process.stdout.write = into(stdout);
+  process.stderr.write = into(stderr);
   process.chdir(cwd);
   try {
     const code = await main(args, { stdout, stderr, stdin, env: { ...process.env, NO_COLOR: '1', ...env } });
@@ -49,6 +49,16 @@ export async function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv
     process.stdout.write = writes.out;
     process.stderr.write = writes.err;
   }
+}
+
+/** A stand-in for the process's own stream's write(), adding to `captured`. */
+function into(captured: Captured): typeof process.stdout.write {
+  return ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((error?: Error | null) => void), callback?: (error?: Error | null) => void) => {
+    captured.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (done) queueMicrotask(() => done());
+    return true;
+  }) as typeof process.stdout.write;
 }
 
 /** Every write taken in (writes are synchronous here, but a caller may have waited on 'drain'). */
