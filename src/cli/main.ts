@@ -25,6 +25,7 @@ import { pageThrough, pagerCommand } from './pager.js';
 import { ask, isInteractive, useColor } from './terminal.js';
 import { diffLimit } from './diff-limit.js';
 import { salvageVersion } from './version.js';
+import { processIo, type CliIo } from './io.js';
 import { formatCount as n } from '../runtime/format-count.js';
 import { NO_PROGRESS, TerminalProgress, type Progress } from '../runtime/progress.js';
 import { liveLineWanted } from '../runtime/live-line.js';
@@ -40,43 +41,52 @@ interface GlobalOptions {
   progress: boolean;
 }
 
-/** --timings: one line per stage with its wall time and rows per second. */
-function printTimings(command: Command, stages: Array<{ stage: string; seconds: number; rows: number; rssMb?: number }>): void {
-  if (!globals(command).timings) return;
-  for (const s of stages) {
-    const rate = s.seconds > 0 ? `${Math.round(s.rows / s.seconds)} rows/s` : '';
-    err(`timing: ${s.stage.padEnd(28)} ${s.seconds.toFixed(2).padStart(8)} s ${String(s.rows).padStart(10)} rows  ${rate}${s.rssMb ? `  (${s.rssMb} MB resident)` : ''}`);
-  }
-}
-
-const out = (line: string) => process.stdout.write(`${redact(line)}\n`);
-// A progress bar owns the terminal's last line while it runs: messages go above it.
-let bar: TerminalProgress | undefined;
-const err = (line: string) => (bar ? bar.log(redact(line)) : process.stderr.write(`${redact(line)}\n`));
-
-/** Bars on stderr when a live line is wanted there (a terminal, not CI, not TERM=dumb, not --no-progress); nothing otherwise. */
-function progressFor(command: Command): Progress {
-  if (!liveLineWanted(process.stderr, globals(command).progress)) return NO_PROGRESS;
-  bar = new TerminalProgress(process.stderr);
-  return bar;
-}
-
 function globals(command: Command): GlobalOptions {
   return command.optsWithGlobals() as GlobalOptions;
 }
 
-/**
- * The config, for a command that reads the env: variables under `needsEnv` (as requireEnv
- * takes them): a config with mistakes reports those variables with them, and no others.
- */
-async function config(command: Command, needsEnv: Array<Array<string | number>> = []): Promise<SalvageConfig> {
-  const g = globals(command);
-  const loaded = await loadConfig(g.config, { kinds: SOURCE_KINDS, jobDir: g.job, needsEnv });
-  for (const warning of loaded.inlineSecrets) err(`warning: ${formatProblem(warning)}`);
-  return loaded;
+/** One run of the CLI on its streams: results on stdout, messages on stderr (above a progress bar while one runs). */
+function cliSession(io: CliIo) {
+  // A progress bar owns the terminal's last line while it runs: messages go above it.
+  let bar: TerminalProgress | undefined;
+  const out = (line: string) => io.stdout.write(`${redact(line)}\n`);
+  const err = (line: string) => (bar ? bar.log(redact(line)) : io.stderr.write(`${redact(line)}\n`));
+  return {
+    io,
+    out,
+    err,
+    /** Bars on stderr when a live line is wanted there (a terminal, not CI, not TERM=dumb, not --no-progress); nothing otherwise. */
+    progressFor(command: Command): Progress {
+      if (!liveLineWanted(io.stderr, globals(command).progress, io.env)) return NO_PROGRESS;
+      bar = new TerminalProgress(io.stderr);
+      return bar;
+    },
+    /** --timings: one line per stage with its wall time and rows per second. */
+    printTimings(command: Command, stages: Array<{ stage: string; seconds: number; rows: number; rssMb?: number }>): void {
+      if (!globals(command).timings) return;
+      for (const s of stages) {
+        const rate = s.seconds > 0 ? `${Math.round(s.rows / s.seconds)} rows/s` : '';
+        err(`timing: ${s.stage.padEnd(28)} ${s.seconds.toFixed(2).padStart(8)} s ${String(s.rows).padStart(10)} rows  ${rate}${s.rssMb ? `  (${s.rssMb} MB resident)` : ''}`);
+      }
+    },
+    /**
+     * The config, for a command that reads the env: variables under `needsEnv` (as requireEnv
+     * takes them): a config with mistakes reports those variables with them, and no others.
+     */
+    async config(command: Command, needsEnv: Array<Array<string | number>> = []): Promise<SalvageConfig> {
+      const g = globals(command);
+      const loaded = await loadConfig(g.config, { kinds: SOURCE_KINDS, jobDir: g.job, needsEnv, env: io.env });
+      for (const warning of loaded.inlineSecrets) err(`warning: ${formatProblem(warning)}`);
+      return loaded;
+    },
+    /** One question on the terminal, for review and apply's typed confirmation. */
+    ask: (question: string) => ask(question, { input: io.stdin, output: io.stdout, terminal: Boolean(io.stdin.isTTY) }),
+  };
 }
+type CliSession = ReturnType<typeof cliSession>;
 
-export function buildProgram(): Command {
+function buildProgram(session: CliSession): Command {
+  const { io, out, err, progressFor, printTimings, config } = session;
   const program = new Command('salvage')
     .description('Rebuild lost database rows from Stripe, email, calendars and CSV exports, with evidence for every value.')
     .version(salvageVersion(), '-V, --version', 'print the version of salvage')
@@ -85,7 +95,12 @@ export function buildProgram(): Command {
     .option('--timings', "print each stage's wall time and rows per second")
     .option('--no-progress', 'no live progress line or bars on the terminal')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // Before the commands are added: they inherit it (usage errors and help go to this run's streams).
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
 
   program
     .command('init')
@@ -99,7 +114,7 @@ export function buildProgram(): Command {
     .action(async (opts: { source: string[]; backupUrl?: string; from?: string; to?: string; dir: string; records?: string }) => {
       const dir = path.resolve(opts.dir);
       const { report } = await init({
-        backupUrl: opts.backupUrl ?? process.env.BACKUP_DATABASE_URL,
+        backupUrl: opts.backupUrl ?? io.env.BACKUP_DATABASE_URL,
         embeddedDir: embeddedDir(path.join(dir, 'recovery'), 'backup'),
         dir,
         sources: opts.source,
@@ -179,19 +194,19 @@ export function buildProgram(): Command {
       // Indexed, not loaded: the report is written as the changes are read back.
       const view = await openChangesetView(changesetPath(cfg.jobDir));
       try {
-        const terminal = Boolean(process.stdout.isTTY);
+        const terminal = Boolean(io.stdout.isTTY);
         // Reports leave the machine (a ticket, a chat): no credential may ride along.
-        const report = (options: RenderOptions) => redactPieces(lineEnded(renderPieces(view, opts.format, { color: useColor(), ...options })));
+        const report = (options: RenderOptions) => redactPieces(lineEnded(renderPieces(view, opts.format, { color: useColor(io.stdout, io.env), ...options })));
         // On a terminal the text diff goes through a pager, in full, as piped output does.
-        const pager = opts.format === 'text' ? pagerCommand(terminal) : undefined;
-        if (pager && (await pageThrough(pager, report({ limit: opts.limit })))) return;
+        const pager = opts.format === 'text' ? pagerCommand(terminal, io.env) : undefined;
+        if (pager && (await pageThrough(pager, report({ limit: opts.limit }), io.env))) return;
         if (opts.format === 'md') {
           // For a pull request or a ticket: one comment's worth, conflicts first, pointing to the full report.
-          await writePieces(process.stdout, report({ limit: opts.limit ?? PR_SAMPLES_PER_KIND, maxChars: PR_COMMENT_MAX_CHARS }));
+          await writePieces(io.stdout, report({ limit: opts.limit ?? PR_SAMPLES_PER_KIND, maxChars: PR_COMMENT_MAX_CHARS }));
           return;
         }
         const { limit, note } = diffLimit({ limit: opts.limit, format: opts.format, terminal, changes: view.size });
-        await writePieces(process.stdout, report({ limit, summaryAgain: terminal && opts.format === 'text' }));
+        await writePieces(io.stdout, report({ limit, summaryAgain: terminal && opts.format === 'text' }));
         if (note) out(note);
       } finally {
         view.close();
@@ -203,8 +218,8 @@ export function buildProgram(): Command {
     .description('walk the open conflicts on a terminal and record each decision in <job>/decisions.yaml')
     .action(async (_opts: unknown, command: Command) => {
       const cfg = await config(command);
-      if (!isInteractive()) throw new UsageError('review asks questions on a terminal; without one, write <job>/decisions.yaml (see README "Decisions")');
-      await review({ jobDir: cfg.jobDir, ask, print: out });
+      if (!isInteractive(io)) throw new UsageError('review asks questions on a terminal; without one, write <job>/decisions.yaml (see README "Decisions")');
+      await review({ jobDir: cfg.jobDir, ask: session.ask, print: out });
     });
 
   program
@@ -253,7 +268,7 @@ export function buildProgram(): Command {
           intoBackup: opts.intoBackup,
           allowOtherTarget: opts.allowOtherTarget,
           reviewed: { changeset: changesetPath(cfg.jobDir), jobDir: cfg.jobDir },
-          ask: isInteractive() ? ask : undefined,
+          ask: isInteractive(io) ? session.ask : undefined,
           lockTimeout: cfg.apply.lockTimeout,
           statementTimeout: cfg.apply.statementTimeout,
           log: err,
@@ -319,10 +334,12 @@ export function buildProgram(): Command {
 }
 
 /** Runs the CLI; the only place in salvage that decides an exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   // Any output, before a config is read too, is scrubbed of the credentials the kinds know the shape of.
   registerSecretPatterns(SOURCE_KINDS);
-  const program = buildProgram();
+  const session = cliSession(io);
+  const { err } = session;
+  const program = buildProgram(session);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.ok;

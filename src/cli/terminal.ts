@@ -14,8 +14,8 @@ export function useColor(stream: { isTTY?: boolean } = process.stdout, env: Node
   return Boolean(stream.isTTY) && env.TERM !== 'dumb';
 }
 
-export function isInteractive(): boolean {
-  return Boolean(process.stdin.isTTY && process.stdout.isTTY);
+export function isInteractive(io: { stdin: { isTTY?: boolean }; stdout: { isTTY?: boolean } } = process): boolean {
+  return Boolean(io.stdin.isTTY && io.stdout.isTTY);
 }
 
 /**

@@ -8,27 +8,24 @@ import { runDemo } from '../../src/demo/run-demo.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 import { tempJobDir } from '../support/flow.js';
 import { SOURCE_KINDS } from '../../connectors/registry.js';
+import { runCli as salvage } from '../support/cli.js';
 
-const BIN = path.resolve('bin/salvage.js');
-const run = promisify(execFile);
+/**
+ * The commands as a user runs them, without a terminal: their exit codes and what they
+ * print, run in this process from the source (test/support/cli.ts). The built binary is
+ * run once below; the packed package's (test/cli/package.test.ts) runs the demo and the
+ * commands it suggests.
+ */
+describe('bin/salvage.js, the built CLI in a process of its own (vitest builds dist/ first)', () => {
+  const bin = (args: string[]) => promisify(execFile)(process.execPath, [path.resolve('bin/salvage.js'), ...args], { env: { ...process.env, NO_COLOR: '1' } });
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI as a user would, without a terminal. */
-async function salvage(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
-  if (!existsSync(path.resolve('dist/src/cli/main.js'))) throw new Error('dist/ is missing: run "npm run build" (npm test does it)');
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 256 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+  it('prints help with every command, and exits 2 on bad usage', async () => {
+    const help = await bin(['--help']);
+    for (const command of ['pull', 'reconcile', 'diff', 'patch', 'apply', 'undo', 'demo']) expect(help.stdout).toContain(command);
+    const bad = await bin(['frobnicate']).catch((error: unknown) => error as { code: number; stderr: string });
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'frobnicate'") });
+  });
+});
 
 describe('salvage CLI', () => {
   it('prints help with every command', async () => {

@@ -1,13 +1,14 @@
 /**
- * `salvage diff` writes the report as it reads changeset.json back (issue 7): the real CLI,
- * on a changeset large enough that the output goes out in many blocks, scrubbed of the
- * config's secrets; stopping the reader early (`| head`) ends it quietly; and rendering
- * from the file keeps the heap far below the file's size.
+ * `salvage diff` writes the report as it reads changeset.json back: the CLI (in this
+ * process, from the source) on a changeset large enough that the output goes out in many
+ * blocks, scrubbed of the config's secrets; stopping the reader early (`| head`) ends the
+ * built binary quietly, through a real pipe; and rendering from the file keeps the heap
+ * far below the file's size.
  */
 import { spawn } from 'node:child_process';
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { redact, registerSecret } from '../../src/runtime/secrets.js';
 import type { Changeset } from '../../src/changeset/changeset.js';
 import { openChangesetView } from '../../src/report/changeset-file-view.js';
@@ -18,6 +19,7 @@ import { collectGarbage } from '../../src/runtime/memory.js';
 import { writePieces } from '../../src/cli/write-pieces.js';
 import { syntheticChangeset } from '../report/fixtures.js';
 import { tempJobDir } from '../support/flow.js';
+import { runCli } from '../support/cli.js';
 import { writeChangeset } from '../../src/changeset/write-changeset.js';
 import { registerSecretPatterns } from '../../src/records/source-kind.js';
 import { SOURCE_KINDS } from '../../connectors/registry.js';
@@ -43,8 +45,8 @@ async function jobWith(changeset: Changeset): Promise<string> {
   return job;
 }
 
-/** Runs the CLI; `stopAfter` closes its stdout after that many bytes, as `| head -c` would. */
-function salvage(args: string[], cwd: string, stopAfter?: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the built CLI in a process of its own; `stopAfter` closes its stdout after that many bytes, as `| head -c` would. */
+function salvage(args: string[], cwd: string, stopAfter: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
     const out: Buffer[] = [];
@@ -53,7 +55,7 @@ function salvage(args: string[], cwd: string, stopAfter?: number): Promise<{ cod
     child.stdout.on('data', (chunk: Buffer) => {
       out.push(chunk);
       bytes += chunk.length;
-      if (stopAfter !== undefined && bytes >= stopAfter) child.stdout.destroy();
+      if (bytes >= stopAfter) child.stdout.destroy();
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
@@ -62,12 +64,18 @@ function salvage(args: string[], cwd: string, stopAfter?: number): Promise<{ cod
 }
 
 describe('salvage diff on a large changeset', () => {
+  // One job for the tests that only read it.
+  let changeset: Changeset;
+  let job: string;
+  beforeAll(async () => {
+    changeset = syntheticChangeset({ changes: 20_000 });
+    job = await jobWith(changeset);
+  });
+
   it('writes every format in full, the same as the report of the changeset in memory, with no secret in it', { timeout: 120_000 }, async () => {
-    const changeset = syntheticChangeset({ changes: 20_000 });
-    const job = await jobWith(changeset);
     registerSecret(PASSWORD); // as loading the job's config does in the CLI
     for (const format of ['text', 'md', 'html']) {
-      const result = await salvage(['diff', '--format', format], job);
+      const result = await runCli(['diff', '--format', format], job);
       expect(result.stderr).toMatch(INLINE_PASSWORD_WARNING);
       expect(result.code).toBe(0);
       expect(result.stdout).not.toContain(PASSWORD);
@@ -75,14 +83,13 @@ describe('salvage diff on a large changeset', () => {
       const options = format === 'md' ? { limit: PR_SAMPLES_PER_KIND, maxChars: PR_COMMENT_MAX_CHARS } : {};
       expect(result.stdout).toBe(`${redact(renderChangeset(changeset, format, options))}\n`);
     }
-    const json = await salvage(['diff', '--format', 'json'], job);
+    const json = await runCli(['diff', '--format', 'json'], job);
     expect(json.code).toBe(0);
     expect(json.stdout).not.toContain(PASSWORD);
     expect(JSON.parse(json.stdout).changes).toHaveLength(20_000);
   });
 
   it('stops quietly when the reader goes away', { timeout: 120_000 }, async () => {
-    const job = await jobWith(syntheticChangeset({ changes: 20_000 }));
     for (const format of ['text', 'html', 'json']) {
       const result = await salvage(['diff', '--format', format], job, 64 * 1024);
       expect(result.stderr).toMatch(INLINE_PASSWORD_WARNING);

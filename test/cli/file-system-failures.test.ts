@@ -16,6 +16,7 @@ import type { Change } from '../../src/changeset/changeset.js';
 import { writeChangeset } from '../../src/changeset/write-changeset.js';
 import { changesetOf } from '../support/changeset.js';
 import { tempJobDir } from '../support/flow.js';
+import { runCli, type CliOutcome } from '../support/cli.js';
 
 const run = promisify(execFile);
 const BIN = path.resolve('bin/salvage.js');
@@ -23,18 +24,14 @@ const CONFIG = 'job: ./recovery\nwindow: { from: 2026-01-20T00:00:00Z, to: 2026-
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real CLI in `cwd`; `asUid` runs it as another user (only root may). */
-async function salvage(args: string[], cwd: string, asUid?: number): Promise<Outcome> {
-  if (!existsSync(path.resolve('dist/src/cli/main.js'))) throw new Error('dist/ is missing: run "npm run build" (npm test does it)');
+/**
+ * The CLI in `cwd`: in this process from the source (test/support/cli.ts), or, with
+ * `asUid`, the built binary in a process of its own run as that user (only root may).
+ */
+async function salvage(args: string[], cwd: string, asUid?: number): Promise<CliOutcome> {
+  if (asUid === undefined) return runCli(args, cwd);
   try {
-    const ids = asUid === undefined ? {} : { uid: asUid, gid: asUid };
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, ...ids });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, uid: asUid, gid: asUid });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

@@ -1,7 +1,8 @@
 /**
  * `salvage diff` on a terminal: through a pager, in full; without one, cut to a sample
  * with the summary again at the end. The terminal is a real pseudo-terminal, made by
- * util-linux's `script` around the real CLI.
+ * util-linux's `script` around the built CLI (bin/salvage.js): the pager's output goes
+ * to the process's own terminal, so these run the binary.
  */
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { pagerCommand } from '../../src/cli/pager.js';
 import { syntheticChangeset } from '../report/fixtures.js';
 import { tempJobDir } from '../support/flow.js';
+import { runCli } from '../support/cli.js';
 import { writeChangeset } from '../../src/changeset/write-changeset.js';
 
 const run = promisify(execFile);
@@ -68,7 +70,9 @@ describe('salvage diff on a terminal', () => {
   });
 
   it('is not paged, nor summed up twice, when piped', async () => {
-    const { stdout } = await run(process.execPath, [BIN, 'diff'], { cwd: job, env: { ...process.env, NO_COLOR: '1', PAGER: 'false' }, maxBuffer: 64 * 1024 * 1024 });
+    // Piped is what the in-process CLI sees (test/support/cli.ts): its stdout is no terminal.
+    const { code, stdout } = await runCli(['diff'], job, { PAGER: 'false' });
+    expect(code).toBe(0);
     expect(stdout).not.toContain('summary (as at the top)');
     expect(stdout).not.toContain('more inserts');
   });

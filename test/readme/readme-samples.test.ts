@@ -2,17 +2,15 @@
  * The outputs the README shows are the demo's, as it prints them today. Each README block
  * marked `<!-- sample: NAME -->` is compared with what the sample incident really prints;
  * when the demo changes, this fails and says how to bring the README up to date:
- * `npm run build && SALVAGE_UPDATE_README=1 npx vitest run test/readme` rewrites the blocks.
+ * `SALVAGE_UPDATE_README=1 npx vitest run test/readme` rewrites the blocks.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/demo/run-demo.js';
 import { tempJobDir } from '../support/flow.js';
 import { SOURCE_KINDS } from '../../connectors/registry.js';
+import { runCli } from '../support/cli.js';
 
 const README = path.resolve('README.md');
 const UPDATE = process.env.SALVAGE_UPDATE_README === '1';
@@ -32,17 +30,14 @@ describe('README samples', () => {
   const actual = new Map<string, string>();
 
   beforeAll(async () => {
-    if (!existsSync(path.resolve('dist/src/cli/main.js'))) throw new Error('dist/ is missing: run "npm run build" (npm test does it)');
     const job = path.join(await tempJobDir('readme'), 'demo-recovery');
     const printed: string[] = [];
     await runDemo({ kinds: SOURCE_KINDS, jobDir: job, log: (line) => printed.push(...line.split('\n')) });
     actual.set('demo-grading', between(printed, 'Recovery of the sample incident', 'What next').join('\n'));
 
     // `salvage reconcile` in the case file, as the README's step 5 shows it (its path shortened).
-    const { stdout } = await promisify(execFile)(process.execPath, [path.resolve('bin/salvage.js'), 'reconcile'], {
-      cwd: job,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
+    const { code, stdout, stderr } = await runCli(['reconcile'], job);
+    if (code !== 0) throw new Error(`salvage reconcile exited ${code}: ${stderr}`);
     actual.set('cli-reconcile', stdout.replaceAll(job, '…/demo-recovery').trimEnd());
   }, 300_000);
 
@@ -59,7 +54,7 @@ describe('README samples', () => {
       expect(
         sample.text,
         `README.md:${sample.line}: the sample "${sample.name}" is not what the demo prints now. ` +
-          'Run "npm run build && SALVAGE_UPDATE_README=1 npx vitest run test/readme" to rewrite it, then read the diff and the prose around it.',
+          'Run "SALVAGE_UPDATE_README=1 npx vitest run test/readme" to rewrite it, then read the diff and the prose around it.',
       ).toBe(now);
     }
   });

@@ -18,7 +18,13 @@ async function changesetText(job: string): Promise<string> {
   return (await readFile(path.join(job, 'changeset.json'), 'utf8')).replace(/"createdAt":"[^"]*"/, '"createdAt":""');
 }
 
-describe.runIf(pgUp)('mapping in worker threads (issue 7)', () => {
+/**
+ * The workers run the build (dist/), not the source: Node starts a worker thread from a file it
+ * can load itself, and the TypeScript sources are not one (vitest compiles the modules a
+ * test imports, not a worker's). mapWorkerScript() finds the build beside the sources,
+ * and vitest's global setup (test/support/fresh-build.ts) rebuilds it first when stale.
+ */
+describe.runIf(pgUp)('mapping in worker threads', () => {
   let backup: TestDatabase;
   let target: TestDatabase;
   let job: string;
@@ -38,7 +44,7 @@ describe.runIf(pgUp)('mapping in worker threads (issue 7)', () => {
     await target?.drop();
   });
 
-  it('finds the built worker (npm test builds first)', () => {
+  it('finds the built worker (vitest builds dist/ first)', () => {
     expect(mapWorkerScript()).toBeDefined();
   });
 

@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runDemo } from '../../src/demo/run-demo.js';
 import type { Changeset } from '../../src/changeset/changeset.js';
 import { renderHtml } from '../../src/report/html.js';
 import { tempJobDir } from '../support/flow.js';
+import { runCli } from '../support/cli.js';
 import { chipCount, clickFilter, describeWithChromium, launchChromium, matchingCount, openReport, search, shownIds, type OpenedReport } from './browser.js';
 import { SOURCE_KINDS } from '../../connectors/registry.js';
 
@@ -81,17 +79,15 @@ describeWithChromium('the HTML report of the sample incident', () => {
   });
 
   it('is what `salvage diff --format md|html` prints', async () => {
-    if (!existsSync(path.resolve('dist/src/cli/main.js'))) throw new Error('dist/ is missing: run "npm run build" (npm test does it)');
-    const diff = (format: string) =>
-      promisify(execFile)(process.execPath, [path.resolve('bin/salvage.js'), 'diff', '--format', format, '--config', path.join(job, 'case', 'salvage.yaml')], {
-        maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, NO_COLOR: '1' },
-      });
-    const [md, html] = await Promise.all([diff('md'), diff('html')]);
+    // One command at a time: the CLI runs in this process (test/support/cli.ts).
+    const diff = (format: string) => runCli(['diff', '--format', format, '--config', path.join(job, 'case', 'salvage.yaml')], process.cwd());
+    const md = await diff('md');
+    const html = await diff('html');
+    expect([md.code, html.code]).toEqual([0, 0]);
     expect(md.stdout).toMatch(/^# salvage changeset: /);
     expect(md.stdout).toContain('| public.bookings |');
     expect(html.stdout).toMatch(/^<!doctype html>/);
-    // The same changes as the file rendered here (not byte for byte: dist/ may lag behind src/ when vitest runs alone).
+    // The same changes as the file rendered here.
     const embedded = /<script id="salvage-data" type="application\/json">([^<]*)<\/script>/.exec(html.stdout)?.[1] ?? '{}';
     expect((JSON.parse(embedded) as { changes: Array<{ id: string }> }).changes.map((c) => c.id).sort()).toEqual(changeset.changes.map((c) => c.id).sort());
   });

@@ -4,11 +4,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Vitest's global setup: tests that run the built binary (the CLI, the README samples,
- * the demo's html) and the reconcile worker threads, which Node starts from compiled
- * JavaScript, run dist/. A dist/ older than the source would test old code without a
- * word, so it is rebuilt first when any source file is newer than it. `npm test` builds
- * before vitest starts, so there this finds dist/ fresh and does nothing.
+ * Vitest's global setup. Tests import the source, and run the CLI in their own process
+ * (test/support/cli.ts); a few run dist/: those of the built binary itself (bin/salvage.js
+ * through a real process: help and usage, a pager on a pseudo-terminal, a pipe its reader
+ * closes, another user's rights, the packed package, the corpus's CLI cases and the
+ * secrets canary) and the reconcile worker threads, which Node starts from compiled
+ * JavaScript. A dist/ older than the source would test old code without a word, so it is
+ * rebuilt first when any source file is newer than it. `npm test` builds before vitest
+ * starts, so there this finds dist/ fresh and does nothing.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUILT = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
