@@ -4,6 +4,7 @@ import type { BoundMapping } from '../mapping/check-catalog.js';
 import type { Alternative, Change, Disagreement, Evidence, TableCounts, UnrecoverableReason } from '../changeset/changeset.js';
 import type { LookupIndex } from './lookup-index.js';
 import { mergeClaims, type Claim } from './merge.js';
+import { inCitationOrder } from './member-order.js';
 import { comparisonKey } from '../values/normalize.js';
 import { keyGeneratorOf, keyRefOf } from '../changeset/key-refs.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
@@ -143,7 +144,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     const members = groups.membersOf(g);
     memoryCheckpoint(members.length);
     // A classified group's candidates are done with; its change keeps what it needs.
-    const group: Group = { members: Array.from(members, decoded), rows: groups.rowsOf(g) };
+    const group: Group = { members: inCitationOrder(Array.from(members, decoded)), rows: groups.rowsOf(g) };
     const outcome = classifyGroup(group, bound, columns);
     if (outcome.kind === 'unchanged') {
       // Children find unchanged rows through the backup scan above, which indexed every row.
