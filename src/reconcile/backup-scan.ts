@@ -94,7 +94,7 @@ export async function scanBackup(
   return { rows, rowForKey, settled };
 }
 
-/** How a table's backup is scanned: in process (scanBackup), or in the work database (src/work). */
+/** How a table's backup is scanned: in process (scanBackup), or in the work database (backup-scan-sql.ts). */
 export type BackupScanner = typeof scanBackup;
 
 /** A row known only by its key (all an ambiguity report needs). */

@@ -37,8 +37,8 @@ import { withUnreadable } from './unreadable-ledger.js';
 import { tallyRejections } from '../records/rejections-file.js';
 import { formatCount } from '../runtime/format-count.js';
 import { readDatabaseIdentity } from '../db/identity.js';
-import { openWorkDatabase, type WorkDatabase } from '../work/work-database.js';
-import { workDatabaseScanner } from '../work/backup-scan-sql.js';
+import { openWorkDatabase, type WorkDatabase } from '../db/work-database.js';
+import { workDatabaseScanner } from './backup-scan-sql.js';
 import { rejectionsPath, recordsDir, recordsPath, embeddedDir, changesetPath } from '../runtime/job-paths.js';
 
 export interface ReconcileOptions {

@@ -43,7 +43,7 @@ export interface TableInput {
   /** decisions.yaml: children find a decided conflict as written, and not a rejected row. */
   decisions?: ParentDecisions;
   progress?: Progress;
-  /** Where the backup is compared: in process by default, or in the work database (src/work). */
+  /** Where the backup is compared: in process by default, or in the work database (backup-scan-sql.ts). */
   scan?: BackupScanner;
 }
 

@@ -1,7 +1,7 @@
 import { quoteIdent, SqlSafetyError } from './identifier.js';
 
 /**
- * The work database's side of the backup scan (src/work/backup-scan-sql.ts): staging
+ * The work database's side of the backup scan (src/reconcile/backup-scan-sql.ts): staging
  * tables in a schema of the run's own, and the set operations that decide which
  * candidate groups the backup settles as unchanged and which backup rows the full
  * merge needs. Every table lives in that schema and goes with it (dropWorkSchema):

@@ -18,7 +18,7 @@ import {
   settledGroups,
   workSchemaName,
 } from '../../src/sql/work-scan.js';
-import { openWorkDatabase, type WorkDatabase } from '../../src/work/work-database.js';
+import { openWorkDatabase, type WorkDatabase } from '../../src/db/work-database.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 
 const pgUp = await postgresAvailable();

@@ -1,10 +1,10 @@
 import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
-import { keyList, type KeyedCandidates } from '../reconcile/candidate-keys.js';
-import type { LookupIndex } from '../reconcile/lookup-index.js';
-import { rowKeys } from '../reconcile/match-keys.js';
-import { foldColumn } from '../reconcile/fingerprints.js';
-import { scanBackup, stubRow, type BackupScanner, type Row, type ScannedBackup } from '../reconcile/backup-scan.js';
-import { SettledGroups } from '../reconcile/settled.js';
+import { keyList, type KeyedCandidates } from './candidate-keys.js';
+import type { LookupIndex } from './lookup-index.js';
+import { rowKeys } from './match-keys.js';
+import { foldColumn } from './fingerprints.js';
+import { scanBackup, stubRow, type BackupScanner, type Row, type ScannedBackup } from './backup-scan.js';
+import { SettledGroups } from './settled.js';
 import { comparisonKey, isIntegerColumn } from '../values/normalize.js';
 import { memoryCheckpoint } from '../runtime/memory.js';
 import type { StageProgress } from '../runtime/progress.js';
@@ -24,7 +24,7 @@ import {
   settledGroups,
   type ScanTable,
 } from '../sql/work-scan.js';
-import type { WorkDatabase } from './work-database.js';
+import type { WorkDatabase } from '../db/work-database.js';
 
 type ScanInput = Parameters<BackupScanner>[0];
 

@@ -3,8 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { from as copyFrom } from 'pg-copy-streams';
-import { connectDatabase, type DbHandle } from '../db/connect.js';
-import { lockDirectory } from '../db/embedded.js';
+import { connectDatabase, type DbHandle } from './connect.js';
+import { lockDirectory } from './embedded.js';
 import { createWorkSchema, dropWorkSchema, workSchemaName } from '../sql/work-scan.js';
 
 /**
