@@ -4,7 +4,7 @@ import type { Problem } from '../errors.js';
 import type { ColumnRule, MappingSet, SourcePosition } from '../mapping/types.js';
 import { isRequired } from '../init/plan-table.js';
 import { domainOf, type ValueDomains } from '../init/value-domains.js';
-import { columnKind, mismatch, outputKind } from './value-kinds.js';
+import { columnKind, mismatch, outputKind } from '../mapping/value-kinds.js';
 
 /**
  * What bindMappings does not look at, found without reading a record: values that

@@ -1,5 +1,5 @@
 import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
-import { columnKind } from '../check/value-kinds.js';
+import { columnKind } from '../mapping/value-kinds.js';
 
 /**
  * What a column (or a source field) is about, read from its name and type. Columns

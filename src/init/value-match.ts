@@ -1,5 +1,5 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
-import { columnKind } from '../check/value-kinds.js';
+import { columnKind } from '../mapping/value-kinds.js';
 import { parsePgInstant } from './backup-end.js';
 
 /**

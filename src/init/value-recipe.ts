@@ -1,5 +1,5 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
-import { columnKind, mismatch, outputKind } from '../check/value-kinds.js';
+import { columnKind, mismatch, outputKind } from '../mapping/value-kinds.js';
 import type { ColumnConcept } from './concepts.js';
 import type { SourceField } from './families.js';
 import { TODO } from './plan-types.js';

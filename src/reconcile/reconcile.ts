@@ -18,7 +18,7 @@ import { allLookupIndexes } from '../mapping/check-catalog.js';
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import { StageTimer, type StageTiming } from '../runtime/stage-timer.js';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
-import { orderMappings } from './order.js';
+import { orderMappings } from './table-order.js';
 import { CandidateStore, ColumnLayout } from './prepared.js';
 import type { MapWorkerData } from './map-protocol.js';
 import { mapFileInWorkers, mapParallelismFor, mapWorkerScript, type MapParallelism } from './parallel-map.js';

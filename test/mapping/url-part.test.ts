@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTransformStep } from '../../src/mapping/transforms/index.js';
 import { failure, run, steps } from '../support/transform-chain.js';
-import { outputKind } from '../../src/check/value-kinds.js';
+import { outputKind } from '../../src/mapping/value-kinds.js';
 
 const link = 'https://Shop.Example:8443/orders/A%201042/?ref=K7+QX2P&ref=second&empty=#section-2';
 

@@ -1,7 +1,7 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
-import type { ColumnRule } from '../mapping/types.js';
-import { TRANSFORMS } from '../mapping/transforms/registry.js';
-import type { OutputKind } from '../mapping/transforms/core.js';
+import type { ColumnRule } from './types.js';
+import { TRANSFORMS } from './transforms/registry.js';
+import type { OutputKind } from './transforms/core.js';
 
 export type { OutputKind };
 
