@@ -1,5 +1,5 @@
 /**
- * Reconcile keeps each table's changes in a spill file, not in memory (issue 7). What
+ * Reconcile keeps each table's changes in a spill file, not in memory. What
  * comes back must be exactly what went in, in the changeset's order, with the keys
  * assigned at the end of the table swapped in, and nothing may be left on disk.
  */

@@ -40,7 +40,7 @@ function problemsOf(text: string, env: NodeJS.ProcessEnv = ENV): string[] {
 }
 
 describe('config', () => {
-  it('accepts the contract example from DESIGN.md and resolves env: values', () => {
+  it('accepts a full example of the config contract and resolves env: values', () => {
     const config = parseConfig(VALID, '/x/salvage.yaml', { kinds: SOURCE_KINDS, env: ENV });
     expect(config.jobDir).toBe('/x/recovery');
     expect(config.mappingsDir).toBe('/x/mappings');

@@ -168,7 +168,7 @@ describe.runIf(pgUp)('corpus: the reasons for rejected records are all accounted
     expect(run.changeset.failures.samples).toHaveLength(200);
   });
 
-  // Fixed gap in the ledger: issue 9 asks for rejected records "with reasons". Reasons exist
+  // Fixed gap in the ledger: rejected records are to come "with reasons". Reasons exist
   // only as the first 200 failure samples over all sources, so past 200 the rejected records of
   // a source cannot be told apart by reason. Proposed: per source, the rejections counted by
   // rule and column (`sources[i].rejectedBy: [{ rule, column, count, example }]`), summing to `rejected`.

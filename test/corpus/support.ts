@@ -1,5 +1,5 @@
 /**
- * Shared plumbing of the hostile-input corpus (issue 9): a case file on disk, the
+ * Shared plumbing of the hostile-input corpus: a case file on disk, the
  * library pipeline (pull → reconcile → patch → apply) exactly as the CLI runs it,
  * the real CLI as a child process, and small PostgreSQL helpers.
  *

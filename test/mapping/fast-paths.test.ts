@@ -1,5 +1,5 @@
 /**
- * The mapping fast paths of issue 7 (whole unix times, safe-integer amounts, timestamps
+ * The mapping fast paths (whole unix times, safe-integer amounts, timestamps
  * formatted without a Date, UTC texts rewritten from their digits) must say exactly what
  * the general code says. Each is checked against an independent reference over seeded
  * random inputs and the edges.
@@ -24,7 +24,7 @@ function referenceUtc(epochMicros: number | bigint): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction}+00`;
 }
 
-describe('mapping fast paths (issue 7)', () => {
+describe('mapping fast paths', () => {
   it('format whole seconds as Date does, over years 1-9999', () => {
     const random = seeded(7);
     const seconds = [FIRST_SECOND, LAST_SECOND, 0, -1, 86_399, 86_400, -86_401, 951_782_400 /* 2000-02-29 */, 4_107_456_000 /* 2100-02-28 */];
