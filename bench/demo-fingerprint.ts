@@ -65,7 +65,10 @@ const steady = (text: string) => varying.reduce((t, [from, to]) => t.split(from)
 
 if (demoOutput !== undefined) lines.push(['demo output', sha(steady(demoOutput))]);
 for (const name of ['changeset.json', 'patch/patch.sql', 'patch/undo.sql', 'patch/manifest.json']) lines.push([name, sha(steady(read(name)))]);
-for (const folder of ['records', 'rejected']) for (const file of recordFiles(folder)) lines.push([`${folder}/${file}`, sha(steady(read(`${folder}/${file}`)))]);
+// A records file is a set to reconcile, and a pull that runs requests concurrently (Stripe's
+// time slices) writes its lines in the order the answers came: hashed in sorted order.
+const sortedLines = (text: string) => text.split('\n').sort().join('\n');
+for (const folder of ['records', 'rejected']) for (const file of recordFiles(folder)) lines.push([`${folder}/${file}`, sha(sortedLines(steady(read(`${folder}/${file}`))))]);
 for (const format of FORMATS) {
   lines.push([`diff --format ${format}`, sha(steady(run(['--config', path.join(job, 'salvage.yaml'), '--no-progress', 'diff', '--format', format])))]);
 }
