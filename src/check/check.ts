@@ -3,7 +3,7 @@ import type { Catalog } from '../db/catalog-types.js';
 import { findTable, readCatalog } from '../db/catalog.js';
 import { connectDatabase } from '../db/connect.js';
 import { InvalidInputError, type Problem } from '../errors.js';
-import { readDeclaredDomains, type ValueDomains } from '../init/value-domains.js';
+import { readDeclaredDomains, type ValueDomains } from '../db/value-domains.js';
 import { bindMappings, partialLookupNote } from '../mapping/check-catalog.js';
 import type { MappingSet } from '../mapping/types.js';
 import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK } from '../sql/select.js';

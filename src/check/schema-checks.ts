@@ -2,8 +2,8 @@ import type { Catalog } from '../db/catalog-types.js';
 import { findTable, tableKey } from '../db/catalog.js';
 import type { Problem } from '../errors.js';
 import type { ColumnRule, MappingSet, SourcePosition } from '../mapping/types.js';
-import { isRequired } from '../init/plan-table.js';
-import { domainOf, type ValueDomains } from '../init/value-domains.js';
+import { isRequired } from '../db/required-column.js';
+import { domainOf, type ValueDomains } from '../db/value-domains.js';
 import { columnKind, mismatch, outputKind } from '../mapping/value-kinds.js';
 
 /**

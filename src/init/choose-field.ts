@@ -4,7 +4,7 @@ import { describeScore, MIN_MATCHES, share, type Evidence, type FieldScore } fro
 import type { RecordFamily, SourceField, ValueKind } from './families.js';
 import { fieldsFor } from './field-choice.js';
 import { valueRecipe, type ValueRecipe } from './value-recipe.js';
-import type { ValueDomain } from './value-domains.js';
+import type { ValueDomain } from '../db/value-domains.js';
 import { EMAIL, INSTANT } from './value-shapes.js';
 
 /** Shares this close are the same evidence: the name decides between them. */

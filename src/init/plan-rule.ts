@@ -9,7 +9,7 @@ import { fieldsFor } from './field-choice.js';
 import { naturalKeys } from './natural-keys.js';
 import type { Anchor, PlannedColumn, PlannedExtract, PlannedRule } from './plan-types.js';
 import { TODO } from './plan-types.js';
-import { domainOf, type ValueDomains } from './value-domains.js';
+import { domainOf, type ValueDomains } from '../db/value-domains.js';
 import { valueRecipe } from './value-recipe.js';
 import type { FlowValue } from './yaml-text.js';
 

@@ -1,4 +1,4 @@
-import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
+import type { CatalogTable } from '../db/catalog-types.js';
 import { foreignKeyOrder, tableKey } from '../db/catalog.js';
 import { anchorOf, judgeAnchor } from './anchor.js';
 import { naturalKeys } from './natural-keys.js';
@@ -6,6 +6,7 @@ import { classifyColumn } from './concepts.js';
 import type { RecordFamily } from './families.js';
 import { planRule, tableName, type PlanContext } from './plan-rule.js';
 import { TODO, type PlannedMerge, type PlannedRule, type PlannedTable, type UnplannedTable } from './plan-types.js';
+import { isRequired } from '../db/required-column.js';
 
 /** A rule that fills fewer columns than this says too little to be worth a starting point. */
 const MIN_COLUMNS = 2;
@@ -57,11 +58,6 @@ export function planTables(families: RecordFamily[], ctx: PlanContext): { planne
     });
   }
   return { planned, unplanned };
-}
-
-/** NOT NULL, no default, not generated: a new row cannot be written without a value. */
-export function isRequired(column: CatalogColumn): boolean {
-  return column.notNull && column.default === null && column.identity === null && !column.generated;
 }
 
 /**

@@ -6,7 +6,7 @@ import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK, selectSequenceState } from '../sql/
 import { lossVerdict, parsePgInstant, type LossVerdict, type Newest } from './backup-end.js';
 import { sampleColumns, type TableSample } from './column-samples.js';
 import { classifyColumn, isWriteTimeColumn } from './concepts.js';
-import { addObservedDomains, readDeclaredDomains, type ValueDomains } from './value-domains.js';
+import { addObservedDomains, readDeclaredDomains, type ValueDomains } from '../db/value-domains.js';
 
 export interface TableSurvey {
   table: CatalogTable;

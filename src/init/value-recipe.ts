@@ -4,7 +4,7 @@ import type { ColumnConcept } from './concepts.js';
 import type { SourceField } from './families.js';
 import { TODO } from './plan-types.js';
 import { mapStatusValues, type StatusMap } from './status-map.js';
-import type { ValueDomain } from './value-domains.js';
+import type { ValueDomain } from '../db/value-domains.js';
 import type { FlowValue } from './yaml-text.js';
 
 /** How a field's value becomes a column's: the transforms, and what is still for a person to say. */

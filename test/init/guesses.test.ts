@@ -12,7 +12,7 @@ import { csvFields } from '../../src/init/csv-fields.js';
 import { textLabelFields, uidRowIdFields } from '../../src/init/embedded-fields.js';
 import { nameSources } from '../../src/init/source-specs.js';
 import { mapStatusValues } from '../../src/init/status-map.js';
-import { allowedValuesOfCheck } from '../../src/init/value-domains.js';
+import { allowedValuesOfCheck } from '../../src/db/value-domains.js';
 import { fieldPath, flow, scalar } from '../../src/init/yaml-text.js';
 import { parsePath, readPath } from '../../src/mapping/path.js';
 import type { SourceRecord } from '../../src/records/envelope.js';

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { CatalogTable } from '../db/catalog-types.js';
-import { tableKey } from '../db/catalog.js';
+import type { CatalogTable } from './catalog-types.js';
+import { tableKey } from './catalog.js';
 import { EXCLUDED_SCHEMAS } from '../sql/catalog-queries.js';
 import { ENUM_COLUMNS_QUERY, SINGLE_COLUMN_CHECKS_QUERY, distinctValuesQuery } from '../sql/init-queries.js';
 
