@@ -4,18 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { init, type InitResult } from '../../../src/init/index.js';
 import { pull } from '../../../src/pull/pull.js';
-import { caseDir, exec, pullAndReconcile, writeFiles, type PipelineRun } from '../../corpus/support.js';
-import { FakeStripeAccount, startFakeStripe, type FakeStripeServer } from '../../fakes/stripe/index.js';
+import { pullAndReconcile, writeFiles, type PipelineRun } from '../../corpus/support.js';
+import type { FakeStripeServer } from '../../fakes/stripe/index.js';
 import { TEST_KEY } from '../../fakes/stripe/harness.js';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../../support/postgres.js';
+import { postgresAvailable, type TestDatabase } from '../../support/postgres.js';
+import { CLINIC_KEY_ENV as KEY_ENV, openClinicCase } from './clinic-case.js';
 import { WHAT_INIT_CANNOT_KNOW, WRONG_GUESS_FIXES } from './draft-edits.js';
 import { editDraft } from './edit-draft.js';
-import { CLINIC_MAPPINGS, CLINIC_WINDOW, clinicConfig, generateClinicIncident } from './generate.js';
+import { CLINIC_MAPPINGS, CLINIC_WINDOW, generateClinicIncident } from './generate.js';
 import { applyWithTouchTriggersOff, changeCounts, CLINIC_CHANGE_COUNTS, rowsByValue, truth } from './rows.js';
 import { SOURCE_KINDS } from '../../../connectors/registry.js';
 
 const pgUp = await postgresAvailable();
-const KEY_ENV = 'CLINIC_STRIPE_KEY';
 const INIT_SOURCES = ['stripe', 'calendar=ics:exports/calendar.ics', 'mail=eml:exports/cancellations.mbox', 'signups=csv:exports/signups.csv'];
 
 /**
@@ -35,13 +35,7 @@ describe.runIf(pgUp)('the clinic recovered from init\'s draft plus hand edits', 
   let run: PipelineRun;
 
   beforeAll(async () => {
-    backup = await createTestDatabase('clinic_init_backup');
-    target = await createTestDatabase('clinic_init_target');
-    await exec(backup.url, incident.schema + incident.backupSql);
-    await exec(target.url, incident.schema + incident.backupSql);
-    stripe = await startFakeStripe({ account: new FakeStripeAccount().add(...incident.stripe), now: () => new Date('2026-04-20T12:00:00Z') });
-    dir = await caseDir('clinic-init');
-    await writeFiles(dir, { ...sourceFiles, 'salvage.yaml': clinicConfig(backup.url, target.url, stripe.url, KEY_ENV) });
+    ({ backup, target, stripe, dir } = await openClinicCase(incident, 'clinic_init', sourceFiles));
     await mkdir(path.join(dir, 'mappings'));
     const config = await loadConfig(path.join(dir, 'salvage.yaml'), { kinds: SOURCE_KINDS, env: { ...process.env, [KEY_ENV]: TEST_KEY } });
     await pull({ config, log: () => {} });

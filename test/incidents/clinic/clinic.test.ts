@@ -2,15 +2,15 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcile } from '../../../src/reconcile/reconcile.js';
-import { caseDir, cliAvailable, exec, patchAndApply, pullAndReconcile, readRecords, salvage, writeFiles, type PipelineRun } from '../../corpus/support.js';
-import { FakeStripeAccount, startFakeStripe, type FakeStripeServer } from '../../fakes/stripe/index.js';
+import { cliAvailable, patchAndApply, pullAndReconcile, readRecords, salvage, type PipelineRun } from '../../corpus/support.js';
+import type { FakeStripeServer } from '../../fakes/stripe/index.js';
 import { TEST_KEY } from '../../fakes/stripe/harness.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../../support/postgres.js';
-import { clinicConfig, generateClinicIncident } from './generate.js';
+import { CLINIC_KEY_ENV as KEY_ENV, openClinicCase } from './clinic-case.js';
+import { generateClinicIncident } from './generate.js';
 import { applyWithTouchTriggersOff, changeCounts, CLINIC_CHANGE_COUNTS, rowsByValue, truth } from './rows.js';
 
 const pgUp = await postgresAvailable();
-const KEY_ENV = 'CLINIC_STRIPE_KEY';
 
 describe.runIf(pgUp)('a clinic group recovered end to end (uuid keys, enum, jsonb, soft deletes, composite key, trigger)', () => {
   const incident = generateClinicIncident();
@@ -21,13 +21,7 @@ describe.runIf(pgUp)('a clinic group recovered end to end (uuid keys, enum, json
   let run: PipelineRun;
 
   beforeAll(async () => {
-    backup = await createTestDatabase('clinic_backup');
-    target = await createTestDatabase('clinic_target');
-    await exec(backup.url, incident.schema + incident.backupSql);
-    await exec(target.url, incident.schema + incident.backupSql);
-    stripe = await startFakeStripe({ account: new FakeStripeAccount().add(...incident.stripe), now: () => new Date('2026-04-20T12:00:00Z') });
-    dir = await caseDir('clinic');
-    await writeFiles(dir, { ...incident.files, 'salvage.yaml': clinicConfig(backup.url, target.url, stripe.url, KEY_ENV) });
+    ({ backup, target, stripe, dir } = await openClinicCase(incident, 'clinic', incident.files));
     run = await pullAndReconcile(dir, { [KEY_ENV]: TEST_KEY });
   }, 120_000);
   afterAll(async () => {
