@@ -36,7 +36,11 @@ async function freePort(): Promise<number> {
 
 export async function startSecondCluster(): Promise<SecondCluster | undefined> {
   const bin = serverBin();
-  if (!bin) return undefined;
+  if (!bin) {
+    // In CI (SALVAGE_REQUIRE_SERVICES=1) a test that needs a second server fails rather than skips.
+    if (process.env.SALVAGE_REQUIRE_SERVICES === '1') throw new Error('a second PostgreSQL cluster is required (SALVAGE_REQUIRE_SERVICES=1) but no initdb/pg_ctl was found under /usr/lib/postgresql');
+    return undefined;
+  }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'salvage-second-cluster-'));
   const asRoot = process.getuid?.() === 0;
   const user = asRoot ? Number(execFileSync('id', ['-u', 'postgres']).toString().trim()) : undefined;

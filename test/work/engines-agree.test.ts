@@ -11,6 +11,19 @@ import { startSecondCluster, type SecondCluster } from '../support/second-cluste
 
 const pgUp = await postgresAvailable();
 
+/**
+ * Rows COPY'd into a database so far, from PostgreSQL's own statistics. A backend reports
+ * its counts when it ends, a moment after its client has gone: read until they arrive.
+ */
+async function rowsInsertedInto(url: string, database: string, after = -1): Promise<number> {
+  for (let tries = 0; ; tries++) {
+    const [result] = await runSql(url, `SELECT tup_inserted::bigint::text AS n FROM pg_stat_database WHERE datname = '${database.replace(/'/g, "''")}'`);
+    const n = Number((result?.rows[0] as { n: string } | undefined)?.n ?? 0);
+    if (n > after || tries >= 50) return n;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** The changeset as written, with the one value that differs from run to run by design blanked. */
 async function changesetText(config: SalvageConfig, engine: SalvageConfig['work']['engine'], workUrl?: string): Promise<string> {
   const run = { ...config, work: { engine, ...(workUrl ? { url: workUrl } : {}) } };
@@ -47,7 +60,12 @@ describe.runIf(pgUp)('the work database engine writes the in-process engine’s 
     for (const change of parsed.changes) seen.add(change.reason ? `${change.kind}: ${change.reason}` : change.kind);
     if (parsed.tables.some((t) => t.counts.unchanged > 0)) seen.add('unchanged');
     // A server's work database for every seed; the embedded one (a PGlite made afresh per job) for the first.
+    const insertedBefore = await rowsInsertedInto(work.url, work.name);
     expect(await changesetText(config, 'work-database', work.url)).toBe(oracle);
+    // The comparison really ran there: the candidates' keys and the backup were staged into it
+    // (an engine that quietly compared in process would give the same bytes).
+    const staged = (await rowsInsertedInto(work.url, work.name, insertedBefore)) - insertedBefore;
+    expect(staged).toBeGreaterThanOrEqual(Object.values(corpus.records).reduce((n, records) => n + records.length, 0) / 2);
     if (seed === SEEDS[0]) expect(await changesetText(config, 'work-database')).toBe(oracle);
     // The run's schema is gone from the work database afterwards.
     const left = await runSql(work.url, `SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'salvage_work_%'`);

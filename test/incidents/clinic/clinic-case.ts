@@ -17,7 +17,7 @@ export interface ClinicCase {
 /**
  * The clinic on the day of the incident: its backup restored twice (the backup and the
  * live target), its Stripe account served by the fake, and a case folder holding `files`
- * and a salvage.yaml naming all three. The caller closes the fake and drops the databases.
+ * and a salvage.yaml naming all three. closeClinicCase undoes it.
  */
 export async function openClinicCase(incident: ClinicIncident, label: string, files: Record<string, string>): Promise<ClinicCase> {
   const backup = await createTestDatabase(`${label}_backup`);
@@ -28,4 +28,11 @@ export async function openClinicCase(incident: ClinicIncident, label: string, fi
   const dir = await caseDir(label.replace(/_/g, '-'));
   await writeFiles(dir, { ...files, 'salvage.yaml': clinicConfig(backup.url, target.url, stripe.url, CLINIC_KEY_ENV) });
   return { backup, target, stripe, dir };
+}
+
+/** Closes what openClinicCase opened, as far as it got. */
+export async function closeClinicCase(clinic: Partial<ClinicCase>): Promise<void> {
+  await clinic.stripe?.close();
+  await clinic.backup?.drop();
+  await clinic.target?.drop();
 }

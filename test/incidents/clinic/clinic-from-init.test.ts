@@ -8,7 +8,7 @@ import { pullAndReconcile, writeFiles, type PipelineRun } from '../../corpus/sup
 import type { FakeStripeServer } from '../../fakes/stripe/index.js';
 import { TEST_KEY } from '../../fakes/stripe/harness.js';
 import { postgresAvailable, type TestDatabase } from '../../support/postgres.js';
-import { CLINIC_KEY_ENV as KEY_ENV, openClinicCase } from './clinic-case.js';
+import { closeClinicCase, CLINIC_KEY_ENV as KEY_ENV, openClinicCase } from './clinic-case.js';
 import { WHAT_INIT_CANNOT_KNOW, WRONG_GUESS_FIXES } from './draft-edits.js';
 import { editDraft } from './edit-draft.js';
 import { CLINIC_MAPPINGS, CLINIC_WINDOW, generateClinicIncident } from './generate.js';
@@ -51,9 +51,7 @@ describe.runIf(pgUp)('the clinic recovered from init\'s draft plus hand edits', 
     run = await pullAndReconcile(dir, { [KEY_ENV]: TEST_KEY });
   }, 120_000);
   afterAll(async () => {
-    await stripe?.close();
-    await backup?.drop();
-    await target?.drop();
+    await closeClinicCase({ stripe, backup, target });
   });
 
   it('drafts a mapping for every table a source feeds but one, with no TODO left', () => {

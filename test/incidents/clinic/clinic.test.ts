@@ -6,7 +6,7 @@ import { cliAvailable, patchAndApply, pullAndReconcile, readRecords, salvage, ty
 import type { FakeStripeServer } from '../../fakes/stripe/index.js';
 import { TEST_KEY } from '../../fakes/stripe/harness.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../../support/postgres.js';
-import { CLINIC_KEY_ENV as KEY_ENV, openClinicCase } from './clinic-case.js';
+import { closeClinicCase, CLINIC_KEY_ENV as KEY_ENV, openClinicCase } from './clinic-case.js';
 import { generateClinicIncident } from './generate.js';
 import { applyWithTouchTriggersOff, changeCounts, CLINIC_CHANGE_COUNTS, rowsByValue, truth } from './rows.js';
 
@@ -25,9 +25,7 @@ describe.runIf(pgUp)('a clinic group recovered end to end (uuid keys, enum, json
     run = await pullAndReconcile(dir, { [KEY_ENV]: TEST_KEY });
   }, 120_000);
   afterAll(async () => {
-    await stripe?.close();
-    await backup?.drop();
-    await target?.drop();
+    await closeClinicCase({ stripe, backup, target });
   });
 
   it('proves every lost row and leaves nothing unsettled', () => {
