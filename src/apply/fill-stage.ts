@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { StatementEntry } from '../patch/manifest.js';
 import { insertRows } from '../sql/dml.js';
-import { analyzeStage, STAGE_SCHEMA } from '../sql/staged.js';
+import { STAGE_SCHEMA } from '../sql/staged.js';
 import type { PatchStatement } from './patch-statements.js';
 import { postgresRefusal } from './postgres-refusal.js';
 
@@ -16,13 +16,12 @@ const VALUES_CHUNK = 1000;
  * Fills a staging table: its COPY statement with the data bytes exactly as checked,
  * or, where the connection cannot carry COPY data (the embedded database), the same
  * rows as VALUES lists into the same typed table: each value is read by the same
- * input function either way. Then the table is analyzed, so that the statements
- * reading it are planned for its real size. Returns the number of rows.
+ * input function either way. Returns the number of rows. (No ANALYZE: PostgreSQL
+ * estimates a never-analyzed table's rows from its size, which is all the joins on a
+ * staging table need; analyzing each block cost more than it saved.)
  */
 export async function fillStage(client: pg.Client, statement: CopyStatement, entry: StatementEntry, file: string, copyIn: boolean): Promise<number> {
-  const count = copyIn ? await fillWithCopy(client, statement, entry, file) : await fillWithValues(client, statement, entry, file);
-  await client.query(analyzeStage({ schema: STAGE_SCHEMA, name: statement.stage }));
-  return count;
+  return copyIn ? fillWithCopy(client, statement, entry, file) : fillWithValues(client, statement, entry, file);
 }
 
 async function fillWithCopy(client: pg.Client, statement: CopyStatement, entry: StatementEntry, file: string): Promise<number> {

@@ -54,17 +54,6 @@ export function copyIntoStage(stage: QualifiedName, columns: string[]): string {
   return `COPY ${quoteQualified(stage)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN;`;
 }
 
-/**
- * Run by apply itself after it fills a staging table, not written into the patch: a
- * temporary table is never analyzed by autovacuum, and without statistics PostgreSQL
- * plans the joins that write, check and read back a hundred thousand staged rows as if
- * the table were nearly empty (nested loops). Refuses any table outside pg_temp.
- */
-export function analyzeStage(stage: QualifiedName): string {
-  if (stage.schema !== STAGE_SCHEMA || !stage.name.startsWith(STAGE_PREFIX)) throw new SqlSafetyError(`only a staging table (${STAGE_SCHEMA}.${STAGE_PREFIX}<n>) is analyzed, not ${quoteQualified(stage)}`);
-  return `ANALYZE ${quoteQualified(stage)};`;
-}
-
 /** The line that ends COPY data. */
 export const COPY_END = '\\.';
 
