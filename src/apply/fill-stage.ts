@@ -16,15 +16,10 @@ const VALUES_CHUNK = 1000;
  * Fills a staging table: its COPY statement with the data bytes exactly as checked,
  * or, where the connection cannot carry COPY data (the embedded database), the same
  * rows as VALUES lists into the same typed table: each value is read by the same
- * input function either way. Returns the number of rows. (No ANALYZE: PostgreSQL
- * estimates a never-analyzed table's rows from its size, which is all the joins on a
- * staging table need; analyzing each block cost more than it saved.)
+ * input function either way. Returns the number of rows.
  */
 export async function fillStage(client: pg.Client, statement: CopyStatement, entry: StatementEntry, file: string, copyIn: boolean): Promise<number> {
-  return copyIn ? fillWithCopy(client, statement, entry, file) : fillWithValues(client, statement, entry, file);
-}
-
-async function fillWithCopy(client: pg.Client, statement: CopyStatement, entry: StatementEntry, file: string): Promise<number> {
+  if (!copyIn) return fillWithValues(client, statement, entry, file);
   const stream = client.query(copyFrom(statement.text));
   try {
     stream.end(statement.data);
