@@ -16,12 +16,14 @@ export const driftCheck: ApplyStep = {
   name: 'Checks for drift, under row locks',
   async run(run) {
     const { which, database } = run;
+    let staged = 0;
     for (const w of run.work) {
       if (w.statement.kind !== 'stage' && w.statement.kind !== 'copy') continue;
       await runCounted(run, w);
       run.ran.add(w);
+      staged += w.entry.expectedRows;
     }
-    run.lap('fill staging tables', run.ran.size);
+    run.lap('fill staging tables', staged);
     const drift = await checkDrift(run.client, run.catalog, run.statements, run.file);
     run.drift = drift;
     run.lap('drift check', drift.current.length);
