@@ -10,6 +10,10 @@ import { primaryKeyText, readRowsByKey, type Row } from './rows-by-key.js';
 import { readUniqueIndexes, rowsSharingUniqueValues } from '../db/unique-values.js';
 import { KEY_MAP_EXISTS, SELECT_KEYS_BY_REF } from '../sql/key-map.js';
 import { InsertCandidates } from './insert-candidates.js';
+import { rowsTakingStagedValues } from './staged-unique.js';
+import type { StagedIn } from './staged-statements.js';
+import { STAGE_SCHEMA } from '../sql/staged.js';
+import type { StagedCandidates } from '../sql/staged-unique.js';
 
 export interface DriftReport {
   /** One line per row that is no longer as the changeset saw it. */
@@ -37,7 +41,7 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
   const entry = (table: CatalogTable) => {
     const k = tableKey(table);
     let e = expectations.get(k);
-    if (!e) expectations.set(k, (e = { table, present: [], absent: [], unique: new InsertCandidates() }));
+    if (!e) expectations.set(k, (e = { table, present: [], absent: [], unique: new InsertCandidates(), staged: [] }));
     return e;
   };
   const keysOfRefs = await keyMapFor(client, statements);
@@ -61,12 +65,21 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
       if (positions.length === 0 || positions.some((p) => p < 0)) {
         throw new SafetyRefusal(`${file}:${s.line}: this INSERT does not give the primary key of ${tableKey(table)}. Nothing was written.`);
       }
+      if (s.stagedIn) {
+        entry(table).staged.push(stagedCandidates(s.stagedIn, (c) => c.from));
+        continue;
+      }
       for (const row of s.rows) entry(table).absent.push(positions.map((p) => (typeof row[p] === 'string' ? (row[p] as string) : null)));
       entry(table).unique.add(s.columns, s.rows, (cell) => typeof cell === 'string' || cell === null);
     } else if (s.kind === 'keyed-insert') {
       // Its key is made now, so no row holds it yet: what can collide is a unique value the live app took meanwhile.
       const table = tableFor(s.table, s.line);
       const refs = new Set(s.refColumns);
+      if (s.stagedIn) {
+        // Its key columns are references into the key map, typed text: they give no value yet.
+        entry(table).staged.push({ ...stagedCandidates(s.stagedIn, (c) => c.from), keyGiven: false });
+        continue;
+      }
       entry(table).unique.add(s.columns, s.rows, (_cell, column) => !refs.has(column));
     } else if (s.kind === 'keyed-delete') {
       const table = tableFor(s.table, s.line);
@@ -83,7 +96,7 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
     }
   }
 
-  for (const { table, present, absent, unique } of expectations.values()) {
+  for (const { table, present, absent, unique, staged } of expectations.values()) {
     const columns = new Map(table.columns.map((c) => [c.name, c]));
     const pk = table.primaryKey;
     const keyText = (values: Array<string | null>) => pk.map((c, i) => `${c}=${values[i]}`).join(',');
@@ -115,8 +128,18 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
     for (const r of await readRowsByKey(client, table, absent, false)) {
       report.drifts.push(`${tableKey(table)} ${keyText(pk.map((c) => r[c] ?? null))}: the patch inserts this row, but it exists now`);
     }
+    const indexes = unique.length || staged.length ? await readUniqueIndexes(client, table) : [];
+    for (const candidates of staged) {
+      for (const found of await rowsTakingStagedValues(client, table, candidates, indexes)) {
+        report.drifts.push(
+          found.index === undefined
+            ? `${tableKey(table)} ${keyText(pk.map((c) => found.live[c] ?? null))}: the patch inserts this row (row ${found.ordinal} of ${candidates.stage.name}), but it exists now`
+            : `${tableKey(table)} ${keyText(pk.map((c) => found.live[c] ?? null))} holds a unique value (${found.index}) of a row the patch inserts (${describeRow(found.staged)}): the live database took it after the changeset was made`,
+        );
+      }
+    }
     if (unique.length) {
-      const taken = await rowsSharingUniqueValues(client, table, await readUniqueIndexes(client, table), unique);
+      const taken = await rowsSharingUniqueValues(client, table, indexes, unique);
       for (const [at, rows] of taken) {
         for (const r of rows) {
           report.drifts.push(`${tableKey(table)} ${keyText(pk.map((c) => r[c] ?? null))} holds a unique value (${r.index}) of a row the patch inserts (${describeRow(unique.row(at))}): the live database took it after the changeset was made`);
@@ -133,6 +156,18 @@ interface Expectations {
   absent: KeyConstant[][];
   /** Rows the patch inserts: none of their unique values may be taken. */
   unique: InsertCandidates;
+  /** Rows the patch inserts from staging tables, checked by one join per index (and per primary key, where the rows give it). */
+  staged: Array<StagedCandidates & { keyGiven?: boolean }>;
+}
+
+/** A staged insert's rows as the drift check joins them: each table column given by the staging column typed like it. */
+function stagedCandidates(stagedIn: StagedIn, columnOf: (c: StagedIn['columns'][number]) => string | null): StagedCandidates {
+  const given = new Map<string, string>();
+  for (const c of stagedIn.columns) {
+    const column = columnOf(c);
+    if (column !== null) given.set(column, c.name);
+  }
+  return { stage: { schema: STAGE_SCHEMA, name: stagedIn.name }, given };
 }
 
 /** The keys the target's key map holds for the references undo.sql names (none when it has no map). */

@@ -36,8 +36,9 @@ export async function fillStage(client: pg.Client, statement: CopyStatement, ent
 async function fillWithValues(client: pg.Client, statement: CopyStatement, entry: StatementEntry, file: string): Promise<number> {
   const stage = { schema: STAGE_SCHEMA, name: statement.stage };
   let count = 0;
-  for (let start = 0; start < statement.rows.length; start += VALUES_CHUNK) {
-    const chunk = statement.rows.slice(start, start + VALUES_CHUNK);
+  const rows = [...statement.rows]; // decoded once from the COPY data, for this block only
+  for (let start = 0; start < rows.length; start += VALUES_CHUNK) {
+    const chunk = rows.slice(start, start + VALUES_CHUNK);
     try {
       count += (await client.query(insertRows(stage, statement.columns, chunk.map((values) => ({ values }))))).rowCount ?? 0;
     } catch (error) {

@@ -4,6 +4,7 @@ import type { DeleteStmt, InsertStmt, SelectStmt, UpdateStmt } from '@pgsql/type
 import { nodeOf, requireNode, tagOf, type Node, type NodeTag, type NodeOf } from './parse-node.js';
 import { castArgument, constantRows, columnOf, constantOf, namesOf, only, qualifiedColumn, soleItem, tableOf, truncateIdentifier, type Constant, type Refuse, type TableName } from './parse-tree.js';
 import { Stages, type StagedIn } from './staged-statements.js';
+import { rowsOnDemand } from './rows-on-demand.js';
 import { isKeyedDelete, isKeyedInsert, isKeyMap, keyedDeleteOf, keyedInsertOf, keysOf, type ClaimStage, type KeyedInsertStatement, type KeyedRemoval, type KeysStatement } from './keyed-statements.js';
 
 /**
@@ -144,8 +145,7 @@ function classify(stmt: Node | undefined, mode: PatchMode, at: Located, context:
         return { kind: 'stage', ...at, table: stage.table, stage: stage.name, rows: [] };
       }
       case 'CopyStmt': {
-        const data = context.data && { text: context.data.bytes.toString('utf8'), line: context.data.line };
-        const stage = context.stages.load(body('CopyStmt'), data, refuse, context.refuseData);
+        const stage = context.stages.load(body('CopyStmt'), context.data, refuse, context.refuseData);
         const columns = stage.columns.map((c) => c.name);
         return { kind: 'copy', ...at, table: stage.table, stage: stage.name, columns, rows: stage.rows ?? [], data: context.data?.bytes ?? Buffer.alloc(0), dataLine: context.data?.line ?? at.line };
       }
@@ -310,7 +310,7 @@ function keyedRowsOf(
 
   // Every name of v is used (checked above), so each has its role and its real column.
   const roles = names.map((name) => uses.get(name) as { role: string; column: string });
-  const keyedRows = rows.map((cells) => {
+  const keyedRowsOf = (rows: Constant[][]) => rows.map((cells) => {
     const row: KeyedRow = { key: [], set: [], guards: [] };
     for (let i = 0; i < cells.length; i++) {
       const { role, column } = roles[i] as { role: string; column: string };
@@ -321,6 +321,8 @@ function keyedRowsOf(
     }
     return row;
   });
+  // A staged block's rows stay in its COPY data until read (rows-on-demand.ts).
+  const keyedRows = stagedIn ? rowsOnDemand(rows.length, () => keyedRowsOf(rows)) : keyedRowsOf(rows);
   return { rows: keyedRows, ...(stagedIn ? { stagedIn } : {}) };
 }
 

@@ -1,5 +1,6 @@
 import { STAGE_PREFIX, STAGE_SCHEMA } from '../sql/staged.js';
 import { decodeCopyLine } from './copy-text.js';
+import { rowsOnDemand } from './rows-on-demand.js';
 import type { CopyStmt, CreateTableAsStmt, RangeVar } from '@pgsql/types';
 import { nodeOf, requireNode, type Node } from './parse-node.js';
 import { columnOf, namesOf, only, sameTable, soleItem, tableOf, type Constant, type Refuse, type TableName } from './parse-tree.js';
@@ -68,26 +69,26 @@ export class Stages {
    * `COPY pg_temp.salvage_rows_n ("c", ...) FROM STDIN` and its data: every line one
    * row of exactly the staging table's columns, in its order.
    */
-  load(node: CopyStmt, data: { text: string; line: number } | undefined, refuse: Refuse, refuseLine: (line: number, why: string) => never): Stage {
+  load(node: CopyStmt, data: { bytes: Buffer; line: number } | undefined, refuse: Refuse, refuseLine: (line: number, why: string) => never): Stage {
     const stage = this.lookup(node.relation, refuse, 'COPY is not allowed except FROM STDIN into a staging table of this patch');
     only(node, 'relation', 'attlist', 'is_from');
     if (node.is_from !== true || !data) refuse('COPY is not allowed except FROM STDIN into a staging table of this patch');
     if (stage.rows) refuse(`${STAGE_SCHEMA}.${stage.name} is filled twice`);
     const names = namesOf(node.attlist);
     if (names.join('\u0000') !== stage.columns.map((c) => c.name).join('\u0000')) refuse(`COPY must list the columns of ${STAGE_SCHEMA}.${stage.name}, in its order`);
-    // Line by line, not split into an array of every line first: a staged block holds up to a million.
-    const text = data?.text ?? '';
-    const rows: Constant[][] = [];
-    for (let start = 0, i = 0; ; i++) {
-      const end = text.indexOf('\n', start);
-      if (end < 0) break; // every line ends with a newline; nothing after the last one is a row
-      const row = decodeCopyLine(text.slice(start, end));
+    // Every line checked now, line by line; the rows themselves are decoded again only where one is read.
+    const bytes = data?.bytes ?? Buffer.alloc(0);
+    let count = 0;
+    eachCopyRow(bytes, (row, i) => {
       if (typeof row === 'string') return refuseLine((data?.line ?? 0) + i, `this COPY data line holds ${row}`);
       if (row.length !== names.length) return refuseLine((data?.line ?? 0) + i, `this COPY data line has ${row.length} values, ${STAGE_SCHEMA}.${stage.name} has ${names.length} columns`);
-      rows.push(row);
-      start = end + 1;
-    }
-    stage.rows = rows;
+      count++;
+    });
+    stage.rows = rowsOnDemand(count, () => {
+      const rows: Constant[][] = [];
+      eachCopyRow(bytes, (row) => void rows.push(row as Constant[]));
+      return rows;
+    });
     return stage;
   }
 
@@ -119,6 +120,16 @@ export class Stages {
       refuse(`a staging table must be named ${STAGE_SCHEMA}.${STAGE_PREFIX}<n>`);
     }
     return name;
+  }
+}
+
+/** Each line of COPY data (every one ends with a newline), decoded: its values, or what is wrong with it. */
+function eachCopyRow(bytes: Buffer, visit: (row: Constant[] | string, index: number) => void): void {
+  for (let start = 0, i = 0; ; i++) {
+    const end = bytes.indexOf(10, start);
+    if (end < 0) break; // nothing after the last newline is a row
+    visit(decodeCopyLine(bytes.toString('utf8', start, end)), i);
+    start = end + 1;
   }
 }
 

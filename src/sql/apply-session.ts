@@ -7,13 +7,20 @@ export const APPLY_COMMIT = 'COMMIT';
 export const APPLY_ROLLBACK = 'ROLLBACK';
 export const SELECT_CURRENT_DATABASE = 'SELECT current_database() AS name, current_user AS role';
 
-const SETTABLE = new Set(['lock_timeout', 'statement_timeout', 'standard_conforming_strings', 'TimeZone']);
+const SETTABLE = new Set(['lock_timeout', 'statement_timeout', 'standard_conforming_strings', 'TimeZone', 'jit']);
 
 /** `SET LOCAL name = 'value'` for the few settings apply controls. */
 export function setLocal(name: string, value: string): string {
   if (!SETTABLE.has(name)) throw new Error(`apply does not set ${name}`);
   return `SET LOCAL ${name} = ${literal(value)}`;
 }
+
+/**
+ * Apply's queries each run once, over a staged block or a thousand keys: compiling them
+ * with JIT (which large cost estimates trigger) costs more than it saves, about half a
+ * second a query.
+ */
+export const APPLY_NO_JIT = setLocal('jit', 'off');
 
 /**
  * One lock for every salvage apply on a database, held until the transaction

@@ -165,6 +165,12 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     expect(drifted).toBeInstanceOf(PreconditionFailed);
     expect((drifted as Error).message).toContain('public.accounts id=2: plan is now "pro", the reviewed patch expects "free"');
     await query("UPDATE accounts SET plan = 'free' WHERE id = 2");
+    // A staged row's key taken meanwhile: found by a join against its staging table.
+    await query("INSERT INTO accounts (id, email, plan) VALUES (11, 'taken@x', 'free')");
+    const taken = await applyTo(dir).catch((e: unknown) => e);
+    expect(taken).toBeInstanceOf(PreconditionFailed);
+    expect((taken as Error).message).toMatch(/public\.accounts id=11: the patch inserts this row \(row 2 of salvage_rows_\d+\), but it exists now/);
+    await query('DELETE FROM accounts WHERE id = 11');
 
     const result = await applyTo(dir);
     expect(result.rows).toEqual({ 'public.accounts': { insert: 2, update: 2, sequence: 1 } });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SqlSafetyError } from '../../src/sql/identifier.js';
 import { assignKeys, CREATE_KEY_MAP, insertWithKeys, keyedInsertStageColumns } from '../../src/sql/key-map.js';
 import { countStagedNotAsWritten, type StagedWrite } from '../../src/sql/read-back.js';
+import { APPLY_NO_JIT } from '../../src/sql/apply-session.js';
 import { copyBlock, createStage, insertFromStage, stageTable } from '../../src/sql/staged.js';
 import { connectedDatabase } from '../support/connected-database.js';
 import { postgresAvailable } from '../support/postgres.js';
@@ -34,7 +35,8 @@ describe('read-back of staged rows: exact SQL', () => {
         '  WHERE NOT EXISTS (SELECT FROM "we""ird schema"."select" AS t',
         '    WHERE t."from" = v."from"',
         '      AND t."Na""me"::text IS NOT DISTINCT FROM v."Na""me"::text',
-        '      AND t."amount"::text IS NOT DISTINCT FROM v."amount"::text);',
+        '      AND t."amount"::text IS NOT DISTINCT FROM v."amount"::text',
+        '    OFFSET 0);',
       ].join('\n'),
     );
     expect(countStagedNotAsWritten(keyed)).toBe(
@@ -44,7 +46,8 @@ describe('read-back of staged rows: exact SQL', () => {
         '    WHERE "k from"."ref" = v."ref from"',
         '      AND t."from" = "k from"."key"::bigint',
         '      AND t."Na""me"::text IS NOT DISTINCT FROM v."Na""me"::text',
-        '      AND t."amount"::text IS NOT DISTINCT FROM v."amount"::text);',
+        '      AND t."amount"::text IS NOT DISTINCT FROM v."amount"::text',
+        '    OFFSET 0);',
       ].join('\n'),
     );
     expect(() => countStagedNotAsWritten({ ...plain, keys: [] })).toThrow(SqlSafetyError);
@@ -73,6 +76,9 @@ describe.runIf(pgUp)('read-back of staged rows on PostgreSQL', () => {
   it('finds nothing when every row holds what was written, and each row something changed or removed', async () => {
     await database.client.query('BEGIN');
     try {
+      expect(APPLY_NO_JIT).toBe("SET LOCAL jit = 'off'");
+      await database.client.query(APPLY_NO_JIT);
+      expect((await database.client.query<{ jit: string }>('SHOW jit')).rows[0]?.jit).toBe('off');
       const columns = ['from', 'Na"me', 'amount'];
       await database.client.query(createStage(stageTable(1), table, columns.map((c) => ({ name: c, from: c }))));
       // 12.345 is stored as 12.35 by numeric(12,2), in the staging table as in the table: the same value.

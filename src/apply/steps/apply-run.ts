@@ -48,6 +48,8 @@ export class ApplyRun {
   database!: string;
   catalog!: Catalog;
   drift!: DriftReport;
+  /** Statements already run and counted (the staging tables, filled for the drift check). */
+  readonly ran = new Set<Work>();
   /** Counted rows written so far, table -> kind -> rows. */
   readonly rows: ApplyResult['rows'] = {};
   privilegeWarnings: string[] = [];

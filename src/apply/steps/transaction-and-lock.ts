@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { SafetyRefusal } from '../../errors.js';
-import { APPLY_BEGIN, setLocal, TRY_APPLY_LOCK } from '../../sql/apply-session.js';
+import { APPLY_BEGIN, APPLY_NO_JIT, setLocal, TRY_APPLY_LOCK } from '../../sql/apply-session.js';
 import { SELECT_BACKEND_PID } from '../../sql/blockers.js';
 import { describeSession, LockWaitWatch } from '../lock-wait.js';
 import type { ApplyStep } from './apply-run.js';
@@ -20,6 +20,7 @@ export const transactionAndLock: ApplyStep = {
     await client.query(setLocal('TimeZone', 'UTC'));
     await client.query(setLocal('lock_timeout', run.lockTimeout));
     await client.query(setLocal('statement_timeout', run.statementTimeout));
+    await client.query(APPLY_NO_JIT);
     const locked = (await client.query<{ locked: unknown }>(TRY_APPLY_LOCK)).rows[0]?.locked;
     if (locked !== true && locked !== 't' && locked !== 'true') {
       throw new SafetyRefusal(`another salvage apply or undo is running on ${database} right now. Nothing was written; wait for it to finish and run this again.`);

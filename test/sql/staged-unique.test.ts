@@ -1,0 +1,82 @@
+import { finished } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import { describe, expect, it } from 'vitest';
+import { readCatalog } from '../../src/db/catalog.js';
+import { findExactTable } from '../../src/db/table-names.js';
+import { readUniqueIndexes } from '../../src/db/unique-values.js';
+import { rowsTakingStagedValues } from '../../src/apply/staged-unique.js';
+import type { CatalogColumn } from '../../src/db/catalog-types.js';
+import { SqlSafetyError } from '../../src/sql/identifier.js';
+import { copyBlock, createStage, stageTable } from '../../src/sql/staged.js';
+import { liveRowsTakingStagedValues } from '../../src/sql/staged-unique.js';
+import { connectedDatabase } from '../support/connected-database.js';
+import { postgresAvailable } from '../support/postgres.js';
+
+const HOSTILE = ["O'Brien", 'back\\slash \\n', '"quoted"', 'emoji 🚣‍♀️', "'); DROP TABLE \"select\"; --", 'line\nbreak', 'tab\there', '\\N', ''];
+const table = { schema: 'we"ird schema', name: 'select' };
+const columns: CatalogColumn[] = [
+  { name: 'from', type: 'bigint' },
+  { name: 'Na"me', type: 'text' },
+  { name: 'where', type: 'text' },
+] as CatalogColumn[];
+
+describe('drift against staged rows: exact SQL', () => {
+  it('joins the staged rows, under the table\'s column names, to the live rows holding the same index key', () => {
+    const sql = liveRowsTakingStagedValues(table, columns, { stage: stageTable(3), given: new Map([['Na"me', 'Na"me'], ['where', 'where']]) }, { name: 'u', parts: ['lower("Na""me")'], predicate: '"where" IS NULL' });
+    expect(sql).toBe(
+      [
+        'SELECT c."salvage ord", c."salvage new Na""me", c."salvage new where", t."from", t."Na""me", t."where"',
+        '  FROM (SELECT "salvage ord", (lower("Na""me")) AS "salvage part 0", ("where" IS NULL) AS "salvage applies", "Na""me"::text AS "salvage new Na""me", "where"::text AS "salvage new where"',
+        '          FROM (SELECT row_number() OVER () AS "salvage ord", NULL::bigint AS "from", v."Na""me" AS "Na""me", v."where" AS "where"',
+        '                  FROM "pg_temp"."salvage_rows_3" AS v) AS c) AS c',
+        '  JOIN (SELECT "from", "Na""me", "where", (lower("Na""me")) AS "salvage part 0" FROM "we""ird schema"."select" WHERE ("where" IS NULL)) AS t',
+        '    ON t."salvage part 0" = c."salvage part 0"',
+        ' WHERE c."salvage applies"',
+      ].join('\n'),
+    );
+    expect(() => liveRowsTakingStagedValues(table, columns, { stage: table, given: new Map() }, { name: 'u', parts: ['"from"'], predicate: null })).toThrow(SqlSafetyError);
+    expect(() => liveRowsTakingStagedValues(table, columns, { stage: stageTable(1), given: new Map([['nope', 'nope']]) }, { name: 'u', parts: ['"from"'], predicate: null })).toThrow(SqlSafetyError);
+  });
+});
+
+const pgUp = await postgresAvailable();
+
+describe.runIf(pgUp)('drift against staged rows on PostgreSQL', () => {
+  const database = connectedDatabase('staged_unique', {
+    setup: (client) =>
+      client.query(`CREATE SCHEMA "we""ird schema";
+        CREATE TABLE "we""ird schema"."select" ("from" bigint PRIMARY KEY, "Na""me" text, "where" text);
+        CREATE UNIQUE INDEX "lower name" ON "we""ird schema"."select" (lower("Na""me")) WHERE "where" IS NULL;
+        INSERT INTO "we""ird schema"."select" VALUES (1, 'O''BRIEN', NULL), (2, 'emoji 🚣‍♀️', 'archived'), (3, 'tab' || chr(9) || 'here', NULL);`),
+  });
+  const copy = async (block: string) => {
+    const [statement, ...data] = block.split('\n');
+    const stream = database.client.query(copyFrom(statement as string));
+    stream.end(`${data.slice(0, -1).join('\n')}\n`);
+    await finished(stream);
+  };
+
+  it('finds a live row holding a staged key, and one holding a staged unique value by the index\'s own meaning', async () => {
+    await database.client.query('BEGIN');
+    try {
+      const names = ['from', 'Na"me', 'where'];
+      await database.client.query(createStage(stageTable(1), table, names.map((c) => ({ name: c, from: c }))));
+      // Row 1 takes key 3; O'Brien collides with O'BRIEN under lower(); the emoji row does not (the live one is archived).
+      await copy(copyBlock(stageTable(1), names, HOSTILE.map((h, i) => [String(i === 0 ? 3 : 100 + i), h, null])));
+      const catalog = await readCatalog(database.client);
+      const found = findExactTable(catalog, table.schema, table.name);
+      if (!found) throw new Error('no table');
+      const collisions = await rowsTakingStagedValues(database.client, found, { stage: stageTable(1), given: new Map(names.map((n) => [n, n])) }, await readUniqueIndexes(database.client, found));
+      expect(collisions.map((c) => [c.index ?? 'primary key', c.ordinal, c.live.from, c.staged['Na"me']]).sort()).toEqual([
+        ['lower name', 1, '1', "O'Brien"],
+        ['primary key', 1, '3', "O'Brien"],
+        ['lower name', 7, '3', 'tab\there'],
+      ].sort());
+      // Without the key given (a key the target makes), only the unique values count.
+      const keyless = await rowsTakingStagedValues(database.client, found, { stage: stageTable(1), given: new Map(names.slice(1).map((n) => [n, n])), keyGiven: false }, await readUniqueIndexes(database.client, found));
+      expect(keyless.map((c) => c.index)).toEqual(['lower name', 'lower name']);
+    } finally {
+      await database.client.query('ROLLBACK');
+    }
+  });
+});
