@@ -4,7 +4,10 @@ import type { Candidate, LookupRequest, RecordCitation } from '../mapping/evalua
 import { REDACTED } from '../records/scrub.js';
 import type { UnrecoverableReason } from '../changeset/changeset.js';
 import { toColumnText } from '../values/normalize.js';
-import { CandidateSpill } from './candidate-spill.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TextSpill } from '../runtime/text-spill.js';
 
 /**
  * A candidate row reduced, as soon as a rule produced it, to what reconcile needs: each
@@ -250,13 +253,16 @@ export interface StoredLookup {
 
 /**
  * A table's candidates between mapping and reconcile: each one's stored form in a file
- * (CandidateSpill), its keys and digest beside it in memory. A million candidates as
- * objects cost about 600 bytes each, as strings in memory about 200; in the file they
- * cost nothing held, and reconcile decodes a candidate in full only if its row may
- * change (peak memory).
+ * (a TextSpill), its keys and digest beside it in memory. A million candidates as
+ * objects cost about 600 bytes each, as strings in memory about 200, and ten million
+ * would not fit; in the file they cost 12 bytes each held. Reconcile reads them back
+ * in about the order they came (its first pass in order, its merge by group, and groups
+ * follow their first member), and decodes one in full only if its row may change.
  */
 export class CandidateStore {
-  private readonly spill: CandidateSpill;
+  private readonly spill: TextSpill;
+  /** The temporary folder the spill is in, when no file was given. */
+  private readonly ownDir: string | undefined;
   /** One key as a string (the usual case), several as an array, unknown as undefined. */
   private readonly keys: Array<string | string[] | undefined> = [];
   /** Per candidate, in typed arrays (a number in a plain array costs 8 to 16 bytes): its digest's lanes, */
@@ -269,12 +275,13 @@ export class CandidateStore {
   private readonly sets: string[][] = [];
   private readonly setIndex = new Map<string, number>();
 
-  /** `spillFile`: where the candidates wait (see CandidateSpill); removed by clear(). */
+  /** `spillFile`: where the candidates wait, removed by clear(); by default in a temporary folder of its own. */
   constructor(
     readonly layout: ColumnLayout,
     spillFile?: string,
   ) {
-    this.spill = new CandidateSpill(spillFile);
+    this.ownDir = spillFile === undefined ? mkdtempSync(path.join(os.tmpdir(), 'salvage-candidates-')) : undefined;
+    this.spill = new TextSpill(spillFile ?? path.join(this.ownDir as string, 'candidates'));
   }
 
   get size(): number {
@@ -374,6 +381,7 @@ export class CandidateStore {
   /** Lets every candidate go, and the file that held them. */
   clear(): void {
     this.spill.remove();
+    if (this.ownDir) rmSync(this.ownDir, { recursive: true, force: true });
     this.keys.length = 0;
     this.digestA = new Uint32Array(0);
     this.digestB = new Uint32Array(0);
