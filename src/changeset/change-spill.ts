@@ -1,74 +1,9 @@
-import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-
-/** Bytes gathered before one write to the spill file. */
-const WRITE_BYTES = 1 << 20;
+import { TextSpill } from '../runtime/text-spill.js';
 
 /**
  * The changes of a run as JSON text in a file beside the changeset, each readable back
  * by its ordinal. A recovery from a backup months old is mostly new rows: changes held
  * as objects cost several times their text, held here they take a few bytes each
- * in memory. Written and read synchronously: the table stage between them is one
- * synchronous loop, and the reads are small and random (in the order of change ids).
+ * in memory. Read back in the order of change ids, which mostly follows the records.
  */
-export class ChangeSpill {
-  private fd: number;
-  private readonly offsets: number[] = [];
-  private readonly lengths: number[] = [];
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  /** Bytes written to the file so far; pending bytes come after these. */
-  private written = 0;
-  private buffer = Buffer.alloc(64 * 1024);
-
-  constructor(readonly file: string) {
-    this.fd = openSync(file, 'w+', 0o600);
-  }
-
-  get size(): number {
-    return this.offsets.length;
-  }
-
-  /** Keeps one change's JSON text; returns its ordinal. */
-  add(json: string): number {
-    const bytes = Buffer.from(json, 'utf8');
-    this.offsets.push(this.written + this.pendingBytes);
-    this.lengths.push(bytes.length);
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
-    if (this.pendingBytes >= WRITE_BYTES) this.flush();
-    return this.offsets.length - 1;
-  }
-
-  /** The JSON text kept under this ordinal. */
-  text(ordinal: number): string {
-    const offset = this.offsets[ordinal];
-    const length = this.lengths[ordinal];
-    if (offset === undefined || length === undefined) throw new RangeError(`no spilled change ${ordinal}`);
-    if (offset >= this.written) this.flush();
-    if (this.buffer.length < length) this.buffer = Buffer.alloc(length);
-    let read = 0;
-    while (read < length) {
-      const n = readSync(this.fd, this.buffer, read, length - read, offset + read);
-      if (n === 0) throw new Error(`${this.file} ended early: was it changed or removed while salvage ran?`);
-      read += n;
-    }
-    return this.buffer.toString('utf8', 0, length);
-  }
-
-  /** Closes and deletes the file. */
-  remove(): void {
-    if (this.fd >= 0) closeSync(this.fd);
-    this.fd = -1;
-    rmSync(this.file, { force: true });
-  }
-
-  private flush(): void {
-    if (this.pendingBytes === 0) return;
-    const chunk = Buffer.concat(this.pending, this.pendingBytes);
-    let done = 0;
-    while (done < chunk.length) done += writeSync(this.fd, chunk, done, chunk.length - done, this.written + done);
-    this.written += chunk.length;
-    this.pending = [];
-    this.pendingBytes = 0;
-  }
-}
+export class ChangeSpill extends TextSpill {}

@@ -153,12 +153,16 @@ export function keyList(keys: string | string[] | undefined): string[] {
   return keys === undefined ? [] : typeof keys === 'string' ? [keys] : keys;
 }
 
-/** Resolves a candidate's lookups into its texts (parents are reconciled first), then its match keys. */
+/**
+ * Resolves a candidate's lookups into its texts (parents are reconciled first), then its
+ * match keys unless `withKeys` is false (the merge has grouped it by them already).
+ */
 export function resolveLookups(
   candidate: PreparedCandidate,
   bound: BoundMapping,
   columns: Map<string, CatalogColumn>,
   parentIndexes: Map<string, LookupIndex>,
+  withKeys = true,
 ): void {
   for (const [column, request] of Object.entries(candidate.lookups ?? {})) {
     const link = bound.lookups[request.link];
@@ -177,5 +181,5 @@ export function resolveLookups(
     else if (!request.optional) addProblem(candidate, column, { reason: 'missing-parent', message: `${column}: ${entry.reason}` });
   }
   candidate.lookups = undefined;
-  candidate.keys = candidateKeys((c) => candidate.texts.get(c), bound.matchKeys, columns);
+  if (withKeys) candidate.keys = candidateKeys((c) => candidate.texts.get(c), bound.matchKeys, columns);
 }

@@ -107,17 +107,21 @@ export class LookupIndex {
     }
   }
 
-  /** @param shown the key as the message shows it (a key of several columns is not readable as compared) */
-  resolve(naturalKey: string, shown = JSON.stringify(naturalKey)): LookupEntry {
+  /**
+   * @param shownAs the key as the message shows it (a key of several columns is not
+   * readable as compared); made only for a message, since this runs for every lookup
+   */
+  resolve(naturalKey: string, shownAs?: string): LookupEntry {
+    const held = this.entries.get(naturalKey);
+    if (held !== undefined) return typeof held === 'string' ? { value: held } : held.entry;
+    const shown = shownAs ?? JSON.stringify(naturalKey);
     const several = this.ambiguous.get(naturalKey);
     if (several) {
       return {
         reason: `${this.by} = ${shown} matches ${several.length} ${this.parentTable} rows (${several.map((h) => this.describe(h)).join('; ')}); salvage does not pick one: fix the duplicate, or look the parent up by a column that tells them apart`,
       };
     }
-    const held = this.entries.get(naturalKey);
-    if (held === undefined) return { reason: `no ${this.parentTable} row with ${this.by} = ${shown} in the backup or among the recovered rows` };
-    return typeof held === 'string' ? { value: held } : held.entry;
+    return { reason: `no ${this.parentTable} row with ${this.by} = ${shown} in the backup or among the recovered rows` };
   }
 
   private describe(held: Held): string {

@@ -4,6 +4,10 @@ import type { Candidate, LookupRequest, RecordCitation } from '../mapping/evalua
 import { REDACTED } from '../records/scrub.js';
 import type { UnrecoverableReason } from '../changeset/changeset.js';
 import { toColumnText } from '../values/normalize.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TextSpill } from '../runtime/text-spill.js';
 
 /**
  * A candidate row reduced, as soon as a rule produced it, to what reconcile needs: each
@@ -67,11 +71,11 @@ export class ColumnLayout {
  * value and an array per candidate: about a third of the memory.
  */
 export class ColumnTexts {
-  private packed: string;
+  private packed: string | undefined;
   /**
-   * The slots a freshly mapped candidate was made from, kept while it is encoded (its keys
-   * and digest read every column); a candidate decoded from the store has none, so that
-   * the many held in reconcile stay one string each.
+   * The texts by slot, once read: a freshly mapped candidate is made from them (its keys
+   * and digest read every column); one read back from the store unpacks them at its
+   * first read, as it is about to be merged. Until then it is one string.
    */
   private slots: Array<string | undefined> | undefined;
 
@@ -79,12 +83,13 @@ export class ColumnTexts {
     private readonly layout: ColumnLayout,
     slots?: Array<string | undefined>,
   ) {
-    this.packed = pack(slots ?? [], layout.names.length);
+    this.packed = slots ? undefined : pack([], layout.names.length);
     this.slots = slots;
   }
 
   /** The packed form, to store a candidate compactly (see CandidateStore). */
   get packedText(): string {
+    this.packed ??= pack(this.slots ?? [], this.layout.names.length);
     return this.packed;
   }
 
@@ -96,26 +101,19 @@ export class ColumnTexts {
 
   get(column: string): string | undefined {
     const slot = this.layout.slot(column);
-    if (slot === undefined) return undefined;
-    if (this.slots) return this.slots[slot];
-    let start = 0;
-    for (let i = 0; i < slot; i++) start = this.packed.indexOf(SEPARATOR, start) + 1;
-    const end = this.packed.indexOf(SEPARATOR, start);
-    const field = end < 0 ? this.packed.slice(start) : this.packed.slice(start, end);
-    return field === '' ? undefined : field.slice(1);
+    return slot === undefined ? undefined : this.unpacked()[slot];
   }
 
   set(column: string, text: string): void {
     const slot = this.layout.slot(column);
     if (slot === undefined) return;
-    const slots = this.slots ?? unpack(this.packed);
-    slots[slot] = text;
-    this.packed = pack(slots, this.layout.names.length);
+    this.unpacked()[slot] = text;
+    this.packed = undefined;
   }
 
   /** [column, text] pairs in table order. */
   *entries(): IterableIterator<[string, string]> {
-    const slots = this.slots ?? unpack(this.packed);
+    const slots = this.unpacked();
     for (let i = 0; i < slots.length; i++) {
       const text = slots[i];
       if (text !== undefined) yield [this.layout.names[i] as string, text];
@@ -124,7 +122,7 @@ export class ColumnTexts {
 
   /** Each column that has a text, in table order, without a pair per column (runs for every candidate). */
   forEachText(fn: (column: string, text: string) => void): void {
-    const slots = this.slots ?? unpack(this.packed);
+    const slots = this.unpacked();
     for (let i = 0; i < slots.length; i++) {
       const text = slots[i];
       if (text !== undefined) fn(this.layout.names[i] as string, text);
@@ -133,6 +131,11 @@ export class ColumnTexts {
 
   *keys(): IterableIterator<string> {
     for (const [column] of this.entries()) yield column;
+  }
+
+  private unpacked(): Array<string | undefined> {
+    this.slots ??= unpack(this.packed ?? '');
+    return this.slots;
   }
 }
 
@@ -249,43 +252,53 @@ export interface StoredLookup {
 }
 
 /**
- * A table's candidates between mapping and reconcile, each held as one short string,
- * with its keys and digest beside it. A million candidates as objects cost about 600
- * bytes each; as strings about 200, and reconcile decodes a candidate in full only
- * if its row may change (peak memory).
+ * A table's candidates between mapping and reconcile: each one's stored form in a file
+ * (a TextSpill), its keys and digest beside it in memory. A million candidates as
+ * objects cost about 600 bytes each, as strings in memory about 200, and ten million
+ * would not fit; in the file they cost 12 bytes each held. Reconcile reads them back
+ * in about the order they came (its first pass in order, its merge by group, and groups
+ * follow their first member), and decodes one in full only if its row may change.
  */
-/** What a released candidate's text becomes (a real one always holds a newline). */
-const RELEASED = '';
-
 export class CandidateStore {
-  private readonly lines: string[] = [];
+  private readonly spill: TextSpill;
+  /** The temporary folder the spill is in, when no file was given. */
+  private readonly ownDir: string | undefined;
   /** One key as a string (the usual case), several as an array, unknown as undefined. */
   private readonly keys: Array<string | string[] | undefined> = [];
-  private readonly digestA: number[] = [];
-  private readonly digestB: number[] = [];
-  /** Index of the digest's column set, -1 without a digest. */
-  private readonly digestSet: number[] = [];
-  private readonly withLookups: boolean[] = [];
+  /** Per candidate, in typed arrays (a number in a plain array costs 8 to 16 bytes): its digest's lanes, */
+  private digestA = new Uint32Array(1024);
+  private digestB = new Uint32Array(1024);
+  /** the index of its digest's column set (-1 without a digest), */
+  private digestSet = new Int32Array(1024);
+  /** and 1 when it asks its parents for lookups. */
+  private withLookups = new Uint8Array(1024);
   private readonly sets: string[][] = [];
   private readonly setIndex = new Map<string, number>();
 
-  constructor(readonly layout: ColumnLayout) {}
+  /** `spillFile`: where the candidates wait, removed by clear(); by default in a temporary folder of its own. */
+  constructor(
+    readonly layout: ColumnLayout,
+    spillFile?: string,
+  ) {
+    this.ownDir = spillFile === undefined ? mkdtempSync(path.join(os.tmpdir(), 'salvage-candidates-')) : undefined;
+    this.spill = new TextSpill(spillFile ?? path.join(this.ownDir as string, 'candidates'));
+  }
 
   get size(): number {
-    return this.lines.length;
+    return this.spill.size;
   }
 
   /** A candidate already in its stored form (see encodeCandidate). */
   addEncoded(line: string, prep: CandidatePrep): void {
-    this.lines.push(line);
+    const i = this.spill.size;
+    if (i === this.digestSet.length) this.grow();
+    this.spill.add(line);
     const keys = prep.keys;
     this.keys.push(Array.isArray(keys) && keys.length === 1 ? keys[0] : keys);
-    this.withLookups.push(prep.lookups);
+    this.withLookups[i] = prep.lookups ? 1 : 0;
     const digest = prep.digest;
     if (!digest) {
-      this.digestSet.push(-1);
-      this.digestA.push(0);
-      this.digestB.push(0);
+      this.digestSet[i] = -1;
       return;
     }
     const { columns } = digest;
@@ -296,9 +309,21 @@ export class CandidateStore {
       this.sets.push(typeof columns === 'string' ? (columns === '' ? [] : columns.split('\u0000')) : [...columns]);
       this.setIndex.set(setKey, set);
     }
-    this.digestSet.push(set);
-    this.digestA.push(digest.a);
-    this.digestB.push(digest.b);
+    this.digestSet[i] = set;
+    this.digestA[i] = digest.a;
+    this.digestB[i] = digest.b;
+  }
+
+  private grow(): void {
+    const size = this.digestSet.length * 2;
+    const grown = <T extends Uint32Array | Int32Array | Uint8Array>(from: T, to: T) => {
+      to.set(from);
+      return to;
+    };
+    this.digestA = grown(this.digestA, new Uint32Array(size));
+    this.digestB = grown(this.digestB, new Uint32Array(size));
+    this.digestSet = grown(this.digestSet, new Int32Array(size));
+    this.withLookups = grown(this.withLookups, new Uint8Array(size));
   }
 
   /** Candidate i's match keys as stored: one as a string, several as an array, unknown as undefined. */
@@ -320,19 +345,18 @@ export class CandidateStore {
   }
 
   hasLookupsAt(i: number): boolean {
-    return this.withLookups[i] === true;
+    return this.withLookups[i] === 1;
   }
 
   /** Only the lookups of candidate i. */
   lookupsOf(i: number): StoredLookup[] {
-    const line = this.lines[i] as string;
+    const line = this.spill.text(i);
     const stored = JSON.parse(line.slice(0, line.indexOf('\n'))) as StoredLookups;
     return stored ? stored.map(([column, key, optional, compared, link]) => ({ column, naturalKey: compared === 1 ? key : compared, optional: optional === 1, link })) : [];
   }
 
   get(i: number): PreparedCandidate {
-    const line = this.lines[i] as string;
-    if (line === RELEASED) throw new Error(`candidate ${i} was released and read again`);
+    const line = this.spill.text(i);
     const at = line.indexOf('\n');
     const lookups = JSON.parse(line.slice(0, at)) as StoredLookups;
     const [rule, source, id, ref, time, packed, problems] = JSON.parse(line.slice(at + 1)) as StoredCandidate;
@@ -346,23 +370,23 @@ export class CandidateStore {
     };
   }
 
-  /** Lets the stored candidates go once reconcile holds what it still needs. */
   /**
-   * Lets go of candidate i's text and keys once nothing will read them again: reconcile's
-   * merge decodes each candidate once, so the store shrinks as the changes grow.
+   * Lets go of candidate i's keys once nothing will read them again: reconcile's merge
+   * decodes each candidate once, so what the store holds shrinks as the changes grow.
    */
   release(i: number): void {
-    this.lines[i] = RELEASED;
     this.keys[i] = undefined;
   }
 
+  /** Lets every candidate go, and the file that held them. */
   clear(): void {
-    this.lines.length = 0;
+    this.spill.remove();
+    if (this.ownDir) rmSync(this.ownDir, { recursive: true, force: true });
     this.keys.length = 0;
-    this.digestA.length = 0;
-    this.digestB.length = 0;
-    this.digestSet.length = 0;
-    this.withLookups.length = 0;
+    this.digestA = new Uint32Array(0);
+    this.digestB = new Uint32Array(0);
+    this.digestSet = new Int32Array(0);
+    this.withLookups = new Uint8Array(0);
   }
 }
 

@@ -86,6 +86,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     throw error;
   });
   let spill: ChangeSpill | undefined;
+  let stores: Map<string, CandidateStore> | undefined;
   let live: LiveSession | undefined;
   let work: WorkDatabase | undefined;
   try {
@@ -97,7 +98,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     // Said at once and kept in the changeset, so that `diff` shows them beside the rows they concern.
     const warnings = nowDefaultWarnings(mappings, catalog).map((w) => formatProblem({ ...w, file: path.relative(config.baseDir, w.file) }));
     for (const warning of warnings) log(`warning: ${warning}`);
-    const stores = new Map(bound.map((b) => [b.mapping.table, new CandidateStore(new ColumnLayout(b.table))]));
+    const file = changesetPath(config.jobDir);
+    await mkdir(path.dirname(file), { recursive: true });
+    // Candidates wait in files beside the changeset, one per table, removed however reconcile ends.
+    stores = new Map(bound.map((b, i) => [b.mapping.table, new CandidateStore(new ColumnLayout(b.table), `${file}.candidates-${i}.partial`)]));
     // The lookups children ask for are noted as their candidates are made, so no later pass reads them all again.
     const indexes = createLookupIndexes(bound);
     const progress = options.progress ?? NO_PROGRESS;
@@ -119,8 +123,6 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     if (indexes.size) lap('index lookups', [...indexes.values()].reduce((n, i) => n + i.requested.size, 0));
     const tables: TableSummary[] = [];
     const tableChanges: TableChanges[] = [];
-    const file = changesetPath(config.jobDir);
-    await mkdir(path.dirname(file), { recursive: true });
     spill = new ChangeSpill(`${file}.changes.partial`);
     const backupRowCounts: Record<string, number> = {};
     if (config.work.engine === 'work-database') {
@@ -175,6 +177,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     lap('write changeset', count);
     return { changeset, file, timings };
   } finally {
+    for (const store of stores?.values() ?? []) store.clear();
     spill?.remove();
     await work?.close();
     await live?.db.close();

@@ -15,7 +15,8 @@ import type { ParentDecisions } from '../decide/for-children.js';
  */
 export class TableChanges {
   /** Per change, in the order they were classified: where its text is in the spill. */
-  private readonly ordinals: number[] = [];
+  private ordinals = new Int32Array(1024);
+  private count = 0;
   private readonly ids: string[] = [];
   /** What children's lookups need of each change (only when some child looks this table up). */
   private readonly forChildren: Change[] = [];
@@ -36,14 +37,19 @@ export class TableChanges {
   }
 
   get size(): number {
-    return this.ordinals.length;
+    return this.count;
   }
 
   /** One classified change. */
   add(change: Change): void {
     if (this.ownIndexes.length) this.forChildren.push({ ...projection(change, this.childColumns), ...this.decisions?.keep(change) });
     this.ids.push(change.id);
-    this.ordinals.push(this.spill.add(JSON.stringify(change)));
+    if (this.count === this.ordinals.length) {
+      const grown = new Int32Array(this.count * 2);
+      grown.set(this.ordinals);
+      this.ordinals = grown;
+    }
+    this.ordinals[this.count++] = this.spill.add(JSON.stringify(change));
   }
 
   /** A row children must find that is no change of its own (a live row a lost row turned out to be). */
@@ -63,7 +69,7 @@ export class TableChanges {
   /** Each change's JSON text in the changeset's order (by id). */
   *jsonTexts(): Generator<string> {
     const ids = this.ids;
-    const ordered = this.ordinals.map((_, i) => i).sort((a, b) => {
+    const ordered = Array.from({ length: this.count }, (_, i) => i).sort((a, b) => {
       const x = ids[a] as string;
       const y = ids[b] as string;
       return x < y ? -1 : x > y ? 1 : 0;

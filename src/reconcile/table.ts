@@ -48,7 +48,7 @@ export interface TableInput {
 }
 
 /** Changes checked against the live target per round trip. */
-const LIVE_BATCH = 500;
+const LIVE_BATCH = 1000;
 
 export interface TableResult {
   /** The changes, read back from the spill in the changeset's order. */
@@ -62,6 +62,14 @@ type Resolved = PreparedCandidate;
 interface Group {
   members: Resolved[];
   rows: Row[];
+}
+
+/** A classified change waiting for the live target's view of it. */
+interface PendingChange {
+  change: Change;
+  matchedBy: ReturnType<typeof matchedKey>;
+  sources: string[];
+  keyAtApply: boolean;
 }
 
 /**
@@ -113,18 +121,16 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   const decoded = (i: number): Resolved => {
     const candidate = store.get(i);
     store.release(i);
-    resolveLookups(candidate, bound, columns, input.parentIndexes);
+    resolveLookups(candidate, bound, columns, input.parentIndexes, false);
     return candidate;
   };
   const changes = new TableChanges(table, input.spill, input.ownIndexes, columns, input.decisions);
   const merging = progress.stage(`${name}: merge changed rows`, groups.count);
-  // Changes wait here in small batches for the live target's view of them (three-way reconcile).
-  const pending: Array<{ change: Change; matchedBy: ReturnType<typeof matchedKey>; sources: string[]; keyAtApply: boolean }> = [];
-  const flush = async () => {
-    const followed = pending.map((p) => input.parents?.follow(p.change, table) ?? p.change);
-    const revised: Revised[] = input.live ? await input.live.revise(followed) : followed.map((change) => ({ change }));
+  // Changes wait here in batches for the live target's view of them (three-way reconcile).
+  let pending: PendingChange[] = [];
+  const settle = (batch: PendingChange[], revised: Revised[]) => {
     revised.forEach((r, i) => {
-      const p = pending[i] as (typeof pending)[number];
+      const p = batch[i] as PendingChange;
       if (r.forChildren) changes.noteForChildren(r.forChildren);
       if (input.parents) noteHeld(input.parents, r, bound, input.decisions);
       if (!r.change) {
@@ -137,7 +143,22 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
       // Out of memory at once: what the end of the table needs of it stays (table-changes.ts).
       changes.add(r.change);
     });
-    pending.length = 0;
+  };
+  // The live target reads one batch while the next is merged: the merge is CPU, the reads
+  // are waits on PostgreSQL. A batch is followed (held parents) only once the one before it
+  // has been settled, so every change sees what the changes before it noted, as in order.
+  let inFlight: Promise<void> | undefined;
+  const flush = async () => {
+    await inFlight;
+    inFlight = undefined;
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    const followed = batch.map((p) => input.parents?.follow(p.change, table) ?? p.change);
+    if (!input.live) return settle(batch, followed.map((change) => ({ change })));
+    inFlight = input.live.revise(followed).then((revised) => settle(batch, revised));
+    // Awaited at the next flush; until then a failure must not count as unhandled.
+    inFlight.catch(() => undefined);
   };
   for (let g = 0; g < groups.count; g++) {
     merging.add();
@@ -154,7 +175,8 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
     pending.push({ change: outcome.change, matchedBy: matchedKey(group, bound, columns), sources: group.members.map((m) => m.record.source), keyAtApply: outcome.keyAtApply });
     if (pending.length >= LIVE_BATCH) await flush();
   }
-  await flush();
+  await flush(); // the last batch
+  await flush(); // and the live target's answer to it
 
   merging.end();
   store.clear();
@@ -279,40 +301,23 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
   const evidence = columnRecord<Evidence[]>();
   const disagreements = columnRecord<Disagreement>();
   const conflicts = columnRecord<Alternative[]>();
-  // Each member's texts unpacked once (a lookup in the packed form scans it: once per column was a third of this).
-  const textsOf = group.members.map((m) => new Map(m.texts.entries()));
-  const columnNames = new Set<string>();
-  group.members.forEach((m, j) => {
-    for (const c of (textsOf[j] as Map<string, string>).keys()) columnNames.add(c);
-    for (const c of m.problems.keys()) columnNames.add(c);
-  });
-
   const problems: Array<{ reason: UnrecoverableReason; message: string }> = [];
-  // Table order, so that changes read like the table does.
-  // One evidence object per record, shared by every column it gives.
-  const evidenceOfMember = group.members.map(evidenceOf);
-  for (const { name: column } of table.columns) {
-    if (!columnNames.has(column)) continue;
-    const claims: Claim[] = [];
-    group.members.forEach((m, j) => {
-      const value = (textsOf[j] as Map<string, string>).get(column);
-      if (value !== undefined) claims.push({ value, evidence: evidenceOfMember[j] as Evidence, time: m.record.time });
-    });
-    if (claims.length === 0) {
-      const first = group.members.map((m) => m.problems.get(column)).find((p) => p !== undefined);
-      if (first) problems.push(first);
-      continue;
+  if (group.members.length === 1) {
+    // One record (a new row, most of a recovery): each value is what it says, nothing to merge.
+    const member = group.members[0] as Resolved;
+    const shared = evidenceOf(member);
+    for (const { name: column } of table.columns) {
+      const value = member.texts.get(column);
+      if (value !== undefined) {
+        values[column] = value;
+        evidence[column] = [shared];
+        continue;
+      }
+      const problem = member.problems.get(column);
+      if (problem) problems.push(problem);
     }
-    const meta = columns.get(column) as CatalogColumn;
-    const policy = bound.mapping.merge[column] ?? (bound.mapping.prefer.length ? { kind: 'prefer' as const, sources: bound.mapping.prefer } : undefined);
-    const merged = mergeClaims(meta, claims, policy);
-    if (merged.kind === 'conflict') {
-      conflicts[column] = merged.alternatives;
-      continue;
-    }
-    values[column] = merged.value;
-    evidence[column] = merged.evidence;
-    if (merged.kind === 'resolved') disagreements[column] = merged.disagreement;
+  } else {
+    mergeMembers(group, bound, columns, { values, evidence, disagreements, conflicts, problems });
   }
 
   const naturalId = describeRow(bound, values, group);
@@ -431,6 +436,55 @@ function classifyGroup(group: Group, bound: BoundMapping, columns: Map<string, C
     ...(defaulted.length ? { defaulted } : {}),
   };
   return { kind: 'change', change, keyAtApply: keyColumn !== undefined };
+}
+
+/** What merging a group's claims column by column gives (classifyGroup fills these). */
+interface Merged {
+  values: Record<string, string | null>;
+  evidence: Record<string, Evidence[]>;
+  disagreements: Record<string, Disagreement>;
+  conflicts: Record<string, Alternative[]>;
+  problems: Array<{ reason: UnrecoverableReason; message: string }>;
+}
+
+/** Merges the claims of a group of several records, column by column, in table order. */
+function mergeMembers(group: Group, bound: BoundMapping, columns: Map<string, CatalogColumn>, out: Merged): void {
+  const { values, evidence, disagreements, conflicts, problems } = out;
+  const table = bound.table;
+  // Each member's texts unpacked once (a lookup in the packed form scans it: once per column was a third of this).
+  const textsOf = group.members.map((m) => new Map(m.texts.entries()));
+  const columnNames = new Set<string>();
+  group.members.forEach((m, j) => {
+    for (const c of (textsOf[j] as Map<string, string>).keys()) columnNames.add(c);
+    for (const c of m.problems.keys()) columnNames.add(c);
+  });
+
+  // Table order, so that changes read like the table does.
+  // One evidence object per record, shared by every column it gives.
+  const evidenceOfMember = group.members.map(evidenceOf);
+  for (const { name: column } of table.columns) {
+    if (!columnNames.has(column)) continue;
+    const claims: Claim[] = [];
+    group.members.forEach((m, j) => {
+      const value = (textsOf[j] as Map<string, string>).get(column);
+      if (value !== undefined) claims.push({ value, evidence: evidenceOfMember[j] as Evidence, time: m.record.time });
+    });
+    if (claims.length === 0) {
+      const first = group.members.map((m) => m.problems.get(column)).find((p) => p !== undefined);
+      if (first) problems.push(first);
+      continue;
+    }
+    const meta = columns.get(column) as CatalogColumn;
+    const policy = bound.mapping.merge[column] ?? (bound.mapping.prefer.length ? { kind: 'prefer' as const, sources: bound.mapping.prefer } : undefined);
+    const merged = mergeClaims(meta, claims, policy);
+    if (merged.kind === 'conflict') {
+      conflicts[column] = merged.alternatives;
+      continue;
+    }
+    values[column] = merged.value;
+    evidence[column] = merged.evidence;
+    if (merged.kind === 'resolved') disagreements[column] = merged.disagreement;
+  }
 }
 
 /**

@@ -29,8 +29,12 @@ function obtainGc(): (() => void) | false {
   }
 }
 
-/** Resident size above which long loops collect (MB); `SALVAGE_MEMORY_MB` overrides. */
-const SOFT_LIMIT = (Number(process.env.SALVAGE_MEMORY_MB) || 768) * 1048576;
+/**
+ * Resident size above which long loops collect (MB); `SALVAGE_MEMORY_MB` overrides. Low
+ * enough that a reconcile of a million records, which holds far less than this, stays
+ * near half a gigabyte: V8 alone lets the heap grow to a few times what is live.
+ */
+const SOFT_LIMIT = (Number(process.env.SALVAGE_MEMORY_MB) || 400) * 1048576;
 const CHECK_EVERY = 16_384;
 let calls = 0;
 let liveAfterLast = 0;
