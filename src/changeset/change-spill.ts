@@ -19,8 +19,19 @@ export class ChangeSpill {
   /** Bytes written to the file so far; pending bytes come after these. */
   private written = 0;
   private buffer = Buffer.alloc(64 * 1024);
+  /** The bytes of the file in `buffer` when reading ahead: [windowStart, windowStart + windowLength). */
+  private windowStart = 0;
+  private windowLength = 0;
 
-  constructor(readonly file: string) {
+  /**
+   * `readAhead`: bytes read at once when the changes are read back mostly in the order
+   * they were added (the patch); 0, the default, reads exactly one change (reconcile
+   * reads them in the order of change ids, all over the file).
+   */
+  constructor(
+    readonly file: string,
+    private readonly readAhead = 0,
+  ) {
     this.fd = openSync(file, 'w+', 0o600);
   }
 
@@ -44,15 +55,23 @@ export class ChangeSpill {
     const offset = this.offsets[ordinal];
     const length = this.lengths[ordinal];
     if (offset === undefined || length === undefined) throw new RangeError(`no spilled change ${ordinal}`);
-    if (offset >= this.written) this.flush();
-    if (this.buffer.length < length) this.buffer = Buffer.alloc(length);
+    if (offset + length > this.written) this.flush();
+    if (offset < this.windowStart || offset + length > this.windowStart + this.windowLength) this.fill(offset, length);
+    return this.buffer.toString('utf8', offset - this.windowStart, offset - this.windowStart + length);
+  }
+
+  /** Reads at least `length` bytes at `offset` (up to `readAhead` when reading ahead) into the buffer. */
+  private fill(offset: number, length: number): void {
+    const want = Math.min(Math.max(length, this.readAhead), this.written - offset);
+    if (this.buffer.length < want) this.buffer = Buffer.alloc(want);
     let read = 0;
     while (read < length) {
-      const n = readSync(this.fd, this.buffer, read, length - read, offset + read);
+      const n = readSync(this.fd, this.buffer, read, want - read, offset + read);
       if (n === 0) throw new Error(`${this.file} ended early: was it changed or removed while salvage ran?`);
       read += n;
     }
-    return this.buffer.toString('utf8', 0, length);
+    this.windowStart = offset;
+    this.windowLength = read;
   }
 
   /** Closes and deletes the file. */

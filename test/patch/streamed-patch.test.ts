@@ -22,10 +22,25 @@ import { writeChangeset } from '../../src/changeset/write-changeset.js';
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const ev = (source: string, ref: string, rule: string) => [{ source, record: ref, ref, rule }];
 
-/** Two tables (a parent with a sequence, a child), every kind of change, varied column sets. */
-function seededChangeset(seed: number, size: number): Changeset {
+/**
+ * Two tables (a parent with a sequence, a child), every kind of change, varied column
+ * sets, new rows whose keys the target makes (some children pointing at a parent the
+ * patch leaves out). The tables' changes interleaved, or in the tables' order as
+ * reconcile writes them (`ordered`), which lets the patch plan the key map as it reads.
+ */
+function seededChangeset(seed: number, size: number, ordered = seed % 2 === 0): Changeset {
   const random = seededRandom(seed);
-  const customers = { table: 'public.customers', schema: 'public', name: 'customers', primaryKey: ['id'], columns: { id: 'bigint', email: 'text', name: 'text', note: 'text' }, sequence: { schema: 'public', name: 'customers_id_seq', column: 'id' }, counts: { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 } };
+  const customers = {
+    table: 'public.customers',
+    schema: 'public',
+    name: 'customers',
+    primaryKey: ['id'],
+    columns: { id: 'bigint', email: 'text', name: 'text', note: 'text' },
+    sequence: { schema: 'public', name: 'customers_id_seq', column: 'id' },
+    keyAtApply: { column: 'id', generator: { kind: 'sequence' as const, schema: 'public', name: 'customers_id_seq' } },
+    counts: { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 },
+  };
+  const keyedCustomers: string[] = [];
   const bookings = { table: 'public.bookings', schema: 'public', name: 'bookings', primaryKey: ['id'], columns: { id: 'bigint', customer_id: 'bigint', total: 'numeric(10,2)', status: 'text', at: 'timestamp with time zone' }, counts: { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 } };
   const changes: Change[] = [];
   for (let i = 0; i < size; i++) {
@@ -42,6 +57,16 @@ function seededChangeset(seed: number, size: number): Changeset {
     if (kind === 'insert') {
       change.values = { id, ...values };
       if (random() < 0.3) change.keyAssigned = true;
+      else if (random() < 0.5 && t === customers) {
+        // The target makes its key; its id names it until then.
+        delete change.values.id;
+        change.keyRefs = { id: change.id };
+        keyedCustomers.push(change.id);
+      } else if (random() < 0.5 && t === bookings) {
+        const parent = keyedCustomers.length && random() < 0.8 ? pick(random, keyedCustomers) : 'public.customers#not-in-this-patch';
+        delete change.values.customer_id;
+        change.keyRefs = { customer_id: parent };
+      }
     }
     if (kind === 'update') change.old = Object.fromEntries(columns.map((c) => [c, `old ${c}`]));
     if (kind === 'conflict') {
@@ -54,6 +79,7 @@ function seededChangeset(seed: number, size: number): Changeset {
     t.counts[kind]++;
     changes.push(change);
   }
+  if (ordered) changes.sort((a, b) => Number(a.table === bookings.table) - Number(b.table === bookings.table));
   return changesetOf([customers, bookings], changes, [{ name: 'stripe', records: size }]);
 }
 
@@ -89,7 +115,7 @@ async function expectSamePatch(changeset: Changeset, decisions: unknown, layout:
   await writeChangeset(file, changeset);
   const decisionsText = JSON.stringify(decisions);
   await writeFile(path.join(job, 'decisions.yaml'), decisionsText);
-  const { dir, manifest } = await writePatch(job, file, { layout, streamAboveBytes: 0 });
+  const { dir, manifest } = await writePatch(job, file, { layout });
   const whole = await readChangeset(file);
   const expected = buildPatch(whole.changeset, whole.sha256, applyDecisions(whole.changeset, decisionsSchema.parse(decisions)), sha256(decisionsText), layout);
   expect(await readFile(path.join(dir, 'patch.sql'), 'utf8')).toBe(expected.patchSql);
@@ -129,7 +155,7 @@ describe('the patch made from changeset.json read back in blocks', () => {
     const job = await tempJobDir('streamed-patch');
     const file = path.join(job, 'changeset.json');
     await writeFile(file, JSON.stringify(changeset, null, 2));
-    const { dir, manifest } = await writePatch(job, file, { streamAboveBytes: 0 });
+    const { dir, manifest } = await writePatch(job, file);
     const expected = buildPatch(changeset, sha256(await readFile(file, 'utf8')));
     expect(await readFile(path.join(dir, 'patch.sql'), 'utf8')).toBe(expected.patchSql);
     expect(manifest.counts).toEqual(expected.manifest.counts);
