@@ -1,6 +1,7 @@
 import type { Change, TableSummary } from '../changeset/changeset.js';
 import { ChangeGroups } from '../changeset/change-groups.js';
 import { hasOwn, own } from '../values/own.js';
+import { Interned } from './interned.js';
 import { isKeyed, patchRowOf, sourceRulesOf, type PatchRow, type SourceRule } from './patch-row.js';
 
 /** A column of a row written through the key map: a value of its own, or a key read from the map. */
@@ -71,14 +72,23 @@ export function acceptedInMemory(accepted: Change[]): AcceptedChanges {
   const byGroup = new ChangeGroups<number>();
   accepted.forEach((change, i) => byGroup.add(change.table, change.kind, i));
   const change = (i: number) => accepted[i] as Change;
+  // One array per set of columns, as rows read back from a spill have (bySignature relies on it).
+  const columnSets = new Interned<readonly string[]>();
+  const keyedSets = new Interned<readonly KeyedColumnName[]>();
   return {
     ordinals: (table, kind) => byGroup.get(table, kind),
     get: (i) => patchRowOf(change(i)),
     id: (i) => change(i).id,
     sourceRules: (i) => sourceRulesOf(patchRowOf(change(i)).origins),
-    columnsOf: (i, table) => columnsGiven(change(i), table),
+    columnsOf: (i, table) => {
+      const columns = columnsGiven(change(i), table);
+      return columnSets.kept(`${table.table}\u0000${columns.join('\u0000')}`, columns);
+    },
     keyed: (i) => isKeyed(change(i)),
-    keyedColumnsOf: (i, table) => keyedColumnsGiven(change(i), table),
+    keyedColumnsOf: (i, table) => {
+      const columns = keyedColumnsGiven(change(i), table);
+      return keyedSets.kept(`${table.table}\u0000${columns.map((c) => `${c.fromKeyMap ? 'ref' : 'value'} ${c.name}`).join('\u0000')}`, columns);
+    },
     highestSequenceValue: (table) => {
       let max: bigint | undefined;
       for (const i of byGroup.get(table.table, 'insert')) max = higher(max, sequenceValue(change(i), table));

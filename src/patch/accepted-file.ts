@@ -10,6 +10,7 @@ import { ChangeGroups } from '../changeset/change-groups.js';
 import { ChangeSpill } from '../changeset/change-spill.js';
 import { scanChangeset } from '../changeset/changeset-layout.js';
 import { checkFormat, parseWhole } from '../changeset/read-changeset.js';
+import { Interned } from './interned.js';
 import { KeyedPlan } from './keyed-rows.js';
 import { isKeyed, patchRowOf, sourceRulesOf, type PatchRow, type SourceRule } from './patch-row.js';
 
@@ -153,23 +154,4 @@ export async function acceptedFromFile(file: string, decisions: Decisions, progr
       highestSequenceValue: (table) => highest.get(table.table),
     },
   };
-}
-
-/** Values that repeat from row to row (a row's set of columns), each kept once and named by a small number. */
-class Interned<T> {
-  private readonly values: T[] = [];
-  private readonly byKey = new Map<string, number>();
-
-  index(key: string, value: T): number {
-    let index = this.byKey.get(key);
-    if (index === undefined) {
-      index = this.values.push(value) - 1;
-      this.byKey.set(key, index);
-    }
-    return index;
-  }
-
-  at(index: number): T {
-    return this.values[index] as T;
-  }
 }

@@ -46,6 +46,8 @@ export class KeyedPlan {
   private current = 0;
   private readonly assigned = new Set<string>();
   private readonly hash = createHash('sha256');
+  /** Lines not yet hashed: hashed some 64 KB at a time, as a hash update per row cost more than the row. */
+  private pending = '';
   private finished: string | undefined;
 
   constructor(tables: readonly TableSummary[]) {
@@ -82,7 +84,11 @@ export class KeyedPlan {
       return true;
     }
     this.keyed.get(table)?.push(ordinal);
-    this.hash.update(`${JSON.stringify([row.id, row.values, refs])}\n`);
+    this.pending += `${JSON.stringify([row.id, row.values, refs])}\n`;
+    if (this.pending.length >= 65_536) {
+      this.hash.update(this.pending);
+      this.pending = '';
+    }
     if (Object.values(refs).includes(row.id)) {
       this.owning.get(table)?.push(ordinal);
       this.assigned.add(row.id);
@@ -93,7 +99,8 @@ export class KeyedPlan {
   /** sha256 of the rows written through the key map (ids, values, references), in order; the plan takes no more rows once read. */
   get digest(): string {
     if (this.finished === undefined) {
-      this.finished = this.hash.digest('hex');
+      this.finished = this.hash.update(this.pending).digest('hex');
+      this.pending = '';
       this.assigned.clear();
     }
     return this.finished;
@@ -152,7 +159,14 @@ export function emitKeyedInserts(out: SqlFileBuilder, table: TableSummary, accep
  * key from the map; staged blocks when the group is larger than `layout.stageAbove`.
  */
 function* keyedBlocks(table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, layout: PatchLayout | undefined): Generator<{ ordinals: number[]; columns: KeyedColumn[]; staged: boolean }> {
-  const signature = (i: number) => accepted.keyedColumnsOf(i, table).map((c) => `${c.fromKeyMap ? 'ref' : 'value'} ${c.name}`);
+  // One signature array per column set (bySignature joins each array once).
+  const signatures = new Map<readonly KeyedColumnName[], string[]>();
+  const signature = (i: number) => {
+    const columns = accepted.keyedColumnsOf(i, table);
+    let named = signatures.get(columns);
+    if (!named) signatures.set(columns, (named = columns.map((c) => `${c.fromKeyMap ? 'ref' : 'value'} ${c.name}`)));
+    return named;
+  };
   for (const { ordinals } of bySignature(plan.rows(table.table), signature).values()) {
     const columns = typedKeyed(table, accepted.keyedColumnsOf(ordinals[0] as number, table));
     const staged = layout !== undefined && ordinals.length > layout.stageAbove;

@@ -22,14 +22,17 @@ export interface PatchRow {
 /** The row of an accepted change (a settled conflict as the insert or update it became). */
 export function patchRowOf(change: Change): PatchRow {
   const origins: Origin[] = [];
-  const seen = new Set<string>();
+  // A row cites a record or two, once per column: a scan of those few is quicker than a set
+  // of keys, which takes over for a row citing many (so that no row costs quadratic time).
+  let seen: Set<string> | undefined;
+  const keyOf = (o: Origin) => `${o[0].length}:${o[0]}${o[1].length}:${o[1]}${o[2]}`;
   for (const list of Object.values(change.evidence)) {
     for (const e of list) {
-      // Length-prefixed, so no text inside a field can make two origins collide.
-      const key = `${e.source.length}:${e.source}${e.rule.length}:${e.rule}${e.ref}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      origins.push([e.source, e.rule, e.ref]);
+      const origin: Origin = [e.source, e.rule, e.ref];
+      if (seen === undefined && origins.length >= 16) seen = new Set(origins.map(keyOf));
+      if (seen === undefined ? origins.some((o) => o[0] === e.source && o[1] === e.rule && o[2] === e.ref) : seen.has(keyOf(origin))) continue;
+      seen?.add(keyOf(origin));
+      origins.push(origin);
     }
   }
   return {

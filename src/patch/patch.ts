@@ -310,7 +310,13 @@ function emitUpdates(out: SqlFileBuilder, table: TableSummary, accepted: Accepte
 /** Undo of inserts, set-based: each row goes only while it holds every value the patch wrote. */
 function emitRemovals(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, inserts: readonly number[], layout: PatchLayout): void {
   const keyColumns = new Set(table.primaryKey);
-  const groups = bySignature(inserts, (i) => accepted.columnsOf(i, table).filter((col) => !keyColumns.has(col)));
+  const guarded = new Map<readonly string[], string[]>();
+  const groups = bySignature(inserts, (i) => {
+    const given = accepted.columnsOf(i, table);
+    let columns = guarded.get(given);
+    if (!columns) guarded.set(given, (columns = given.filter((col) => !keyColumns.has(col))));
+    return columns;
+  });
   const key = typed(table, table.primaryKey);
   for (const { columns, ordinals } of groups.values()) {
     const guards = typed(table, columns);
