@@ -33,12 +33,12 @@ const READ_AHEAD = 1 << 20;
  * The accepted changes of changeset.json without holding them: one pass decides each
  * change and writes, for those the patch writes, its row (values, keys, origins: a
  * fraction of the change's text) to `spillFile` and its id beside it; it keeps in
- * memory only small numbers per row (its columns, sources and rules, each set kept once)
- * and the highest sequence value. The patch then
- * reads each block's rows back from the spill, parsing a few hundred bytes a row
- * instead of the change with all its evidence.
+ * memory only small numbers per row (its columns, sources and rules, each set kept
+ * once), the highest sequence value, and the key map's plan. The patch then reads each
+ * block's rows back from the spill, parsing a few hundred bytes a row instead of the
+ * change with all its evidence.
  * Undefined when the file is not in reconcile's layout, or its head does not list the
- * tables before the changes: the caller reads it whole, as before.
+ * tables before the changes: the caller reads it whole.
  */
 export async function acceptedFromFile(file: string, decisions: Decisions, progress: Progress, spillFile: string): Promise<AcceptedFromFile | undefined> {
   let size: number;

@@ -34,20 +34,27 @@ const change = (id: string, kind: Change['kind'], values: Record<string, string 
   evidence: { email: [{ source: 's', record: id, ref: `file://x#${id}`, rule: 'c.yaml#r' }] },
 });
 
-async function spillIn(): Promise<ChangeSpill> {
-  return new ChangeSpill(path.join(await tempJobDir('spill'), 'changeset.json.changes.partial'));
+async function spillIn(readAhead?: number): Promise<ChangeSpill> {
+  return new ChangeSpill(path.join(await tempJobDir('spill'), 'changeset.json.changes.partial'), readAhead);
 }
 
 describe('ChangeSpill', () => {
-  it('gives back every text as written, in any order, and leaves nothing behind', async () => {
-    const spill = await spillIn();
-    const texts = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ i, text: `O'Brien \\ "q" 🛶 ${'x'.repeat(i % 700)} ${i}` }));
-    const ordinals = texts.map((t) => spill.add(t));
-    for (const i of [4999, 0, 2500, 17, 4998, 1]) expect(spill.text(ordinals[i] as number)).toBe(texts[i]);
-    expect(ordinals.map((o) => spill.text(o))).toEqual(texts);
-    spill.remove();
-    expect(existsSync(spill.file)).toBe(false);
-  });
+  // Read ahead (the patch) or not (reconcile), and with a window smaller than some texts.
+  for (const readAhead of [undefined, 4096, 1 << 20]) {
+    it(`gives back every text as written, in any order, and leaves nothing behind (read ahead: ${readAhead ?? 'none'})`, async () => {
+      const spill = await spillIn(readAhead);
+      const texts = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ i, text: `O'Brien \\ "q" 🛶 ${'x'.repeat(i % 7000)} ${i}` }));
+      const ordinals = texts.map((t) => spill.add(t));
+      for (const i of [4999, 0, 2500, 17, 4998, 1]) expect(spill.text(ordinals[i] as number)).toBe(texts[i]);
+      expect(ordinals.map((o) => spill.text(o))).toEqual(texts);
+      // Texts added after a read come back too, though the window read before them ended where they begin.
+      const later = spill.add('"added after reading"');
+      expect(spill.text(later)).toBe('"added after reading"');
+      expect(spill.text(ordinals[4999] as number)).toBe(texts[4999]);
+      spill.remove();
+      expect(existsSync(spill.file)).toBe(false);
+    });
+  }
 });
 
 describe('TableChanges', () => {

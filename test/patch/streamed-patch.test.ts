@@ -4,7 +4,7 @@
  * changeset in memory: patch.sql, undo.sql and the manifest, for seeded changesets of
  * every kind of change, decisions of every kind, and layouts that stage and chunk.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyDecisions } from '../../src/decide/apply-decisions.js';
@@ -18,6 +18,8 @@ import { changesetOf } from '../support/changeset.js';
 import { hostileChangeset } from '../support/hostile-changeset.js';
 import { tempJobDir } from '../support/flow.js';
 import { writeChangeset } from '../../src/changeset/write-changeset.js';
+import { acceptedFromFile } from '../../src/patch/accepted-file.js';
+import { NO_PROGRESS } from '../../src/runtime/progress.js';
 
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const ev = (source: string, ref: string, rule: string) => [{ source, record: ref, ref, rule }];
@@ -121,6 +123,8 @@ async function expectSamePatch(changeset: Changeset, decisions: unknown, layout:
   expect(await readFile(path.join(dir, 'patch.sql'), 'utf8')).toBe(expected.patchSql);
   expect(await readFile(path.join(dir, 'undo.sql'), 'utf8')).toBe(expected.undoSql);
   expect({ ...manifest, createdAt: '' }).toEqual({ ...expected.manifest, createdAt: '' });
+  // The rows spilled on the way are gone.
+  expect((await readdir(dir)).sort()).toEqual(['manifest.json', 'patch.sql', 'undo.sql']);
 }
 
 describe('the patch made from changeset.json read back in blocks', () => {
@@ -147,6 +151,18 @@ describe('the patch made from changeset.json read back in blocks', () => {
       expect({ ...derived, createdAt: '' }).toEqual({ ...manifest, createdAt: '' });
       expect(derived.patch.sha256).toBe(sha256(await readFile(path.join(dir, 'patch.sql'), 'utf8')));
       expect(derived.undo.sha256).toBe(sha256(await readFile(path.join(dir, 'undo.sql'), 'utf8')));
+      expect((await readdir(job)).filter((name) => name.endsWith('.partial'))).toEqual([]);
+    }
+  });
+
+  it('plans the key map as it reads a changeset in the order reconcile writes (tables in turn), and reads the rows back for it otherwise', async () => {
+    for (const ordered of [true, false]) {
+      const job = await tempJobDir('keyed-plan');
+      const file = path.join(job, 'changeset.json');
+      await writeChangeset(file, seededChangeset(4, 200, ordered));
+      const read = await acceptedFromFile(file, decisionsSchema.parse({}), NO_PROGRESS, path.join(job, 'rows.partial'));
+      read?.close();
+      expect(read?.keyedPlan !== undefined).toBe(ordered);
     }
   });
 
