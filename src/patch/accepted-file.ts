@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { Decider, type DecidedChangeset } from '../decide/apply-decisions.js';
 import type { Decisions } from '../decide/schema.js';
 import type { Change, Changeset, TableSummary } from '../changeset/changeset.js';
-import { memoryCheckpoint } from '../runtime/memory.js';
+import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import type { Progress } from '../runtime/progress.js';
 import { columnsGiven, higher, keyedColumnsGiven, sequenceValue, type AcceptedChanges, type KeyedColumnName } from './accepted-changes.js';
 import { ChangeGroups } from '../changeset/change-groups.js';
@@ -119,6 +119,8 @@ export async function acceptedFromFile(file: string, decisions: Decisions, progr
     throw error;
   }
   reading.end();
+  // Every change was parsed and let go: what is left is a few numbers per row.
+  collectGarbage();
   let parsed: Changeset | undefined;
   try {
     if (layout) {

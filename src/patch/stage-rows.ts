@@ -1,3 +1,4 @@
+import { collectGarbage } from '../runtime/memory.js';
 import { sqlComment } from '../sql/dml.js';
 import type { QualifiedName } from '../sql/identifier.js';
 import type { SqlValue } from '../sql/literal.js';
@@ -34,6 +35,8 @@ export function stageRows(
   out.raw(sqlComment(`${lines.length} ${lines.length === 1 ? 'row' : 'rows'}, ${first} .. ${last}, staged in ${stage.name}; from ${origins.summary()}; each row's evidence is in changeset.json under its id`));
   out.statement('stage', table.table, createStage(stage, table, columns), 0);
   out.statement('copy', table.table, copyBlockOfLines(stage, names, lines), lines.length);
+  // The block's text, tens of megabytes, is written: collected now, it does not grow the heap for the next one.
+  collectGarbage();
   return stage;
 }
 
