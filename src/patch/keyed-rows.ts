@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { Change, TableSummary } from '../changeset/changeset.js';
-import { hasOwn, own } from '../values/own.js';
+import type { TableSummary } from '../changeset/changeset.js';
+import { own } from '../values/own.js';
 import { setDelete } from '../sql/dml.js';
 import { assignKeys, deleteWithKeys, deleteWithKeysOrder, insertWithKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedInsertStageColumns, type KeyedColumn } from '../sql/key-map.js';
 import type { PatchLayout } from './patch.js';
 import { stageRows } from './stage-rows.js';
-import type { AcceptedChanges } from './accepted-changes.js';
+import { rowsOf, type AcceptedChanges, type KeyedColumnName } from './accepted-changes.js';
+import type { PatchRow } from './patch-row.js';
 import { provenance } from './provenance.js';
 import type { SqlFileBuilder } from './sql-file.js';
-import { bySignature, chunksOf, typed } from './statement-groups.js';
+import { bySignature, chunksOf } from './statement-groups.js';
 
 /** Rows per keyed statement written as a VALUES list, each row with its provenance. */
 const KEYED_CHUNK = 1000;
@@ -28,50 +29,81 @@ export function keyRefNames(plan: KeyedPlan): KeyRefNames {
   return { of: (changeId) => `${prefix}/${changeId}` };
 }
 
-/** Whether a change has a column written through the key map. */
-export function isKeyed(change: Change): boolean {
-  return change.keyRefs !== undefined && Object.keys(change.keyRefs).length > 0;
-}
-
 /**
  * Which accepted inserts go through the key map, per table, and which of those the
  * patch leaves out because a row they point at is not in this patch (rejected, or a
  * conflict still open): such a row would find no key and roll the whole apply back.
+ * Made from the keyed inserts in plan order: tables in the changeset's order (parents
+ * first, foreign-key order), each table's in the changeset's order. That is the order
+ * reconcile writes them in, so reading changeset.json makes the plan on the way
+ * (`add`); otherwise `KeyedPlan.of` reads them back in that order.
  */
 export class KeyedPlan {
   private readonly keyed = new Map<string, number[]>();
   private readonly owning = new Map<string, number[]>();
   readonly withheld: string[] = [];
-  /** sha256 of the rows written through the key map (ids, values, references), in order. */
-  readonly digest: string;
+  private readonly tableOrder: Map<string, number>;
+  private current = 0;
+  private readonly assigned = new Set<string>();
+  private readonly hash = createHash('sha256');
+  /** Lines not yet hashed: hashed some 64 KB at a time, as a hash update per row cost more than the row. */
+  private pending = '';
+  private finished: string | undefined;
 
-  constructor(tables: TableSummary[], accepted: AcceptedChanges) {
-    const assigned = new Set<string>();
-    const hash = createHash('sha256');
-    // Parents come first (the changeset's tables are in foreign-key order).
+  constructor(tables: readonly TableSummary[]) {
+    this.tableOrder = new Map(tables.map((t, i) => [t.table, i]));
     for (const table of tables) {
-      const keyed: number[] = [];
-      const owners: number[] = [];
-      for (const i of accepted.ordinals(table.table, 'insert')) {
-        const change = accepted.get(i);
-        if (!isKeyed(change)) continue;
-        const refs = change.keyRefs as Record<string, string>;
-        const missing = Object.values(refs).find((ref) => ref !== change.id && !assigned.has(ref));
-        if (missing !== undefined) {
-          this.withheld.push(`${change.id}: points at ${missing}, which this patch does not insert`);
-          continue;
-        }
-        keyed.push(i);
-        hash.update(`${JSON.stringify([change.id, change.values, refs])}\n`);
-        if (Object.values(refs).includes(change.id)) {
-          owners.push(i);
-          assigned.add(change.id);
-        }
-      }
-      this.keyed.set(table.table, keyed);
-      this.owning.set(table.table, owners);
+      this.keyed.set(table.table, []);
+      this.owning.set(table.table, []);
     }
-    this.digest = hash.digest('hex');
+  }
+
+  /** The plan of these accepted changes, each keyed insert read back in plan order. */
+  static of(tables: readonly TableSummary[], accepted: AcceptedChanges): KeyedPlan {
+    const plan = new KeyedPlan(tables);
+    for (const table of tables) {
+      for (const i of accepted.ordinals(table.table, 'insert')) if (accepted.keyed(i)) plan.add(table.table, i, accepted.get(i));
+    }
+    return plan;
+  }
+
+  /**
+   * The next keyed insert in plan order. False when it comes too late: a table after
+   * its own came first, so the plan must be made with `of` instead. An insert into a
+   * table the changeset does not list is no part of the plan.
+   */
+  add(table: string, ordinal: number, row: Pick<PatchRow, 'id' | 'values' | 'keyRefs'>): boolean {
+    const index = this.tableOrder.get(table);
+    if (index === undefined) return true;
+    if (index < this.current || this.finished !== undefined) return false;
+    this.current = index;
+    const refs = row.keyRefs as Record<string, string>;
+    const missing = Object.values(refs).find((ref) => ref !== row.id && !this.assigned.has(ref));
+    if (missing !== undefined) {
+      this.withheld.push(`${row.id}: points at ${missing}, which this patch does not insert`);
+      return true;
+    }
+    this.keyed.get(table)?.push(ordinal);
+    this.pending += `${JSON.stringify([row.id, row.values, refs])}\n`;
+    if (this.pending.length >= 65_536) {
+      this.hash.update(this.pending);
+      this.pending = '';
+    }
+    if (Object.values(refs).includes(row.id)) {
+      this.owning.get(table)?.push(ordinal);
+      this.assigned.add(row.id);
+    }
+    return true;
+  }
+
+  /** sha256 of the rows written through the key map (ids, values, references), in order; the plan takes no more rows once read. */
+  get digest(): string {
+    if (this.finished === undefined) {
+      this.finished = this.hash.update(this.pending).digest('hex');
+      this.pending = '';
+      this.assigned.clear();
+    }
+    return this.finished;
   }
 
   /** The table's accepted inserts that go through the key map. */
@@ -86,17 +118,12 @@ export class KeyedPlan {
 
   /** The plain inserts of a table: no key map involved. */
   plain(table: string, inserts: readonly number[], accepted: AcceptedChanges): number[] {
-    return inserts.filter((i) => !isKeyed(accepted.get(i)));
+    return inserts.filter((i) => !accepted.keyed(i));
   }
 }
 
-/** A keyed change's columns in table order: values it gives, and columns read from the key map. */
-function keyedColumns(change: Change, table: TableSummary): string[] {
-  return Object.keys(table.columns).filter((c) => hasOwn(change.values, c) || (change.keyRefs !== undefined && hasOwn(change.keyRefs, c)));
-}
-
-function columnsFor(change: Change, table: TableSummary, names: readonly string[]): KeyedColumn[] {
-  return typed(table, [...names]).map((c) => ({ ...c, fromKeyMap: change.keyRefs !== undefined && hasOwn(change.keyRefs, c.name) }));
+function typedKeyed(table: TableSummary, names: readonly KeyedColumnName[]): KeyedColumn[] {
+  return names.map((c) => ({ name: c.name, type: table.columns[c.name] ?? 'text', fromKeyMap: c.fromKeyMap }));
 }
 
 /**
@@ -112,19 +139,18 @@ export function emitKeyedInserts(out: SqlFileBuilder, table: TableSummary, accep
     if (!generator) throw new Error(`${table.table}: the changeset has rows whose key the target makes, but no generator for it`);
     const staged = owners.length > layout.stageAbove;
     for (const chunk of chunksOf(owners, staged ? layout.stageChunk : KEYED_CHUNK)) {
-      const changes = chunk.map((i) => accepted.get(i));
       const rows = staged
-        ? { stage: stageRows(out, { ...KEY_MAP, table: KEY_MAP_TABLE }, changes, KEY_MAP_STAGE_COLUMNS, (change) => [refs.of(change.id)]) }
-        : changes.map((change) => ({ ref: refs.of(change.id) }));
+        ? { stage: stageRows(out, { ...KEY_MAP, table: KEY_MAP_TABLE }, accepted, chunk, KEY_MAP_STAGE_COLUMNS, (i) => [refs.of(accepted.id(i))]) }
+        : chunk.map((i) => ({ ref: refs.of(accepted.id(i)) }));
       out.statement('keys', table.table, assignKeys(generator, rows), chunk.length);
     }
   }
-  for (const { changes, columns, staged } of keyedBlocks(table, accepted, plan, layout)) {
-    const cellsOf = (change: Change) => columns.map((c) => (c.fromKeyMap ? refs.of(own(change.keyRefs, c.name) as string) : (own(change.values, c.name) ?? null)));
+  for (const { ordinals, columns, staged } of keyedBlocks(table, accepted, plan, layout)) {
+    const cellsOf = (row: PatchRow) => columns.map((c) => (c.fromKeyMap ? refs.of(own(row.keyRefs, c.name) as string) : (own(row.values, c.name) ?? null)));
     const rows = staged
-      ? { stage: stageRows(out, table, changes, keyedInsertStageColumns(columns), cellsOf) }
-      : changes.map((change) => ({ comment: provenance(change), cells: cellsOf(change) }));
-    out.statement('keyed-insert', table.table, insertWithKeys(table, columns, rows), changes.length);
+      ? { stage: stageRows(out, table, accepted, ordinals, keyedInsertStageColumns(columns), (i) => cellsOf(accepted.get(i))) }
+      : [...rowsOf(accepted, ordinals)].map((row) => ({ comment: provenance(row), cells: cellsOf(row) }));
+    out.statement('keyed-insert', table.table, insertWithKeys(table, columns, rows), ordinals.length);
   }
 }
 
@@ -132,29 +158,30 @@ export function emitKeyedInserts(out: SqlFileBuilder, table: TableSummary, accep
  * The table's keyed rows in blocks of one statement: the same columns, each a value or a
  * key from the map; staged blocks when the group is larger than `layout.stageAbove`.
  */
-function* keyedBlocks(table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, layout: PatchLayout | undefined): Generator<{ changes: Change[]; columns: KeyedColumn[]; staged: boolean }> {
+function* keyedBlocks(table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, layout: PatchLayout | undefined): Generator<{ ordinals: number[]; columns: KeyedColumn[]; staged: boolean }> {
+  // One signature array per column set (bySignature joins each array once).
+  const signatures = new Map<readonly KeyedColumnName[], string[]>();
   const signature = (i: number) => {
-    const change = accepted.get(i);
-    return keyedColumns(change, table).map((c) => (change.keyRefs && hasOwn(change.keyRefs, c) ? `ref ${c}` : c));
+    const columns = accepted.keyedColumnsOf(i, table);
+    let named = signatures.get(columns);
+    if (!named) signatures.set(columns, (named = columns.map((c) => `${c.fromKeyMap ? 'ref' : 'value'} ${c.name}`)));
+    return named;
   };
   for (const { ordinals } of bySignature(plan.rows(table.table), signature).values()) {
+    const columns = typedKeyed(table, accepted.keyedColumnsOf(ordinals[0] as number, table));
     const staged = layout !== undefined && ordinals.length > layout.stageAbove;
-    for (const chunk of chunksOf(ordinals, staged && layout ? layout.stageChunk : KEYED_CHUNK)) {
-      const changes = chunk.map((i) => accepted.get(i));
-      const first = changes[0] as Change;
-      yield { changes, columns: columnsFor(first, table, keyedColumns(first, table)), staged };
-    }
+    for (const chunk of chunksOf(ordinals, staged && layout ? layout.stageChunk : KEYED_CHUNK)) yield { ordinals: chunk, columns, staged };
   }
 }
 
 /** Undo of keyed inserts: each row under the key the map recorded, while it holds what the patch wrote. */
 export function emitKeyedRemovals(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, refs: KeyRefNames): void {
-  for (const { changes, columns } of keyedBlocks(table, accepted, plan, undefined)) {
+  for (const { ordinals, columns } of keyedBlocks(table, accepted, plan, undefined)) {
     const ordered = deleteWithKeysOrder(table.primaryKey, columns);
-    const cells = changes.map((change) => ({
-      cells: ordered.map((c) => (c.fromKeyMap ? refs.of(own(change.keyRefs, c.name) as string) : (own(change.values, c.name) ?? own(change.key, c.name) ?? null))),
+    const cells = [...rowsOf(accepted, ordinals)].map((row) => ({
+      cells: ordered.map((c) => (c.fromKeyMap ? refs.of(own(row.keyRefs, c.name) as string) : (own(row.values, c.name) ?? own(row.key, c.name) ?? null))),
     }));
-    out.statement('keyed-delete', table.table, deleteWithKeys(table, table.primaryKey, columns, cells), changes.length);
+    out.statement('keyed-delete', table.table, deleteWithKeys(table, table.primaryKey, columns, cells), ordinals.length);
   }
 }
 
@@ -162,7 +189,7 @@ export function emitKeyedRemovals(out: SqlFileBuilder, table: TableSummary, acce
 export function forgetKeys(out: SqlFileBuilder, tables: TableSummary[], accepted: AcceptedChanges, plan: KeyedPlan, refs: KeyRefNames): void {
   const all = tables.flatMap((t) => plan.owners(t.table));
   for (const chunk of chunksOf(all, KEYED_CHUNK)) {
-    const rows = chunk.map((i) => ({ key: [refs.of(accepted.get(i).id)], guards: [] }));
+    const rows = chunk.map((i) => ({ key: [refs.of(accepted.id(i))], guards: [] }));
     out.statement('forget-keys', KEY_MAP_TABLE, setDelete(KEY_MAP, [{ name: 'ref', type: 'text' }], [], rows), chunk.length);
   }
 }

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
-import type { Change, Changeset, TableSummary } from '../changeset/changeset.js';
+import path from 'node:path';
+import type { Changeset, TableSummary } from '../changeset/changeset.js';
 import {
   advanceSequence,
   insertRows,
@@ -19,8 +21,9 @@ import { hasOwn, own } from '../values/own.js';
 import { MANIFEST_FORMAT, sha256, type PatchManifest } from './manifest.js';
 import { writePatchFiles, type OpenPartial } from './write-patch-files.js';
 import { SqlFileBuilder } from './sql-file.js';
-import { acceptedInMemory, type AcceptedChanges } from './accepted-changes.js';
+import { acceptedInMemory, rowsOf, type AcceptedChanges } from './accepted-changes.js';
 import { acceptedFromFile } from './accepted-file.js';
+import type { PatchRow } from './patch-row.js';
 import { insertFromStage } from '../sql/staged.js';
 import { stageRows } from './stage-rows.js';
 import { collectGarbage } from '../runtime/memory.js';
@@ -53,14 +56,7 @@ export interface PatchResult {
   manifest: PatchManifest;
 }
 
-/**
- * A changeset file larger than this is read back a block at a time (accepted-file.ts):
- * memory stays flat, at the cost of parsing each change three times instead of once
- * (bench/ measures both). Smaller ones, which fit comfortably, are read whole.
- */
-export const STREAM_PATCH_ABOVE_BYTES = 256 * 1024 * 1024;
-
-type PatchOptions = { progress?: Progress; layout?: PatchLayout; streamAboveBytes?: number };
+type PatchOptions = { progress?: Progress; layout?: PatchLayout };
 
 /** Writes patch.sql, undo.sql and manifest.json for the changeset's accepted inserts and updates. */
 export async function writePatch(jobDir: string, changesetFile: string, options: PatchOptions = {}): Promise<PatchResult> {
@@ -75,7 +71,7 @@ export async function writePatch(jobDir: string, changesetFile: string, options:
     const patchFile = files.get('patch.sql');
     const undoFile = files.get('undo.sql');
     if (!patchFile || !undoFile) throw new Error('patch.sql and undo.sql were not opened');
-    const value = await patchFromFile(jobDir, changesetFile, options, { patch: patchFile, undo: undoFile });
+    const value = await patchFromFile(jobDir, changesetFile, options, { patch: patchFile, undo: undoFile }, dir);
     return { value, last: [['manifest.json', `${JSON.stringify(value.manifest, null, 2)}\n`]] };
   });
   collectGarbage();
@@ -88,7 +84,8 @@ export async function writePatch(jobDir: string, changesetFile: string, options:
  * no copy of the patch is held.
  */
 export async function derivePatchManifest(jobDir: string, changesetFile: string): Promise<PatchManifest> {
-  const { manifest } = await patchFromFile(jobDir, changesetFile, {}, 'hash');
+  // Its spill goes beside the changeset: apply derives in a scratch folder under the system's temporary one, which may be memory.
+  const { manifest } = await patchFromFile(jobDir, changesetFile, {}, 'hash', path.dirname(changesetFile));
   collectGarbage();
   return manifest;
 }
@@ -96,21 +93,22 @@ export async function derivePatchManifest(jobDir: string, changesetFile: string)
 /** Where emitPatch puts the two files: kept as text, only hashed, or written to open files. */
 type PatchOutput = 'text' | 'hash' | { patch: OpenPartial; undo: OpenPartial };
 
-async function patchFromFile(jobDir: string, changesetFile: string, options: PatchOptions, output: PatchOutput): Promise<BuiltPatch> {
+/** `spillDir`: where the accepted rows of a changeset read as a stream wait, in a file of their own, until the patch is made. */
+async function patchFromFile(jobDir: string, changesetFile: string, options: PatchOptions, output: PatchOutput, spillDir: string): Promise<BuiltPatch> {
   const progress = options.progress ?? NO_PROGRESS;
   const layout = options.layout ?? DEFAULT_LAYOUT;
   const decisions = await loadDecisions(jobDir);
-  const size = await stat(changesetFile).then((s) => s.size, () => 0);
-  const stream = size > (options.streamAboveBytes ?? STREAM_PATCH_ABOVE_BYTES);
-  // Both ways write the same bytes (test/patch/streamed-patch.test.ts).
-  const streamed = stream ? await acceptedFromFile(changesetFile, decisions.decisions, progress) : undefined;
+  // Read as a stream, whatever its size: one pass, and memory flat. Only a file not in
+  // reconcile's layout is read whole; both ways write the same bytes (test/patch/streamed-patch.test.ts).
+  const spillFile = path.join(spillDir, `.patch-rows-${randomUUID()}.partial`);
+  const streamed = await acceptedFromFile(changesetFile, decisions.decisions, progress, spillFile);
   let built: BuiltPatch;
   try {
     if (streamed) {
       const rows = streamed.accepted;
       const count = streamed.head.tables.reduce((n, t) => n + rows.ordinals(t.table, 'insert').length + rows.ordinals(t.table, 'update').length, 0);
       const building = progress.stage('write patch and undo', count);
-      built = emitPatch(streamed.head, rows, streamed.decided, streamed.sha256, sha256(decisions.text), layout, output);
+      built = emitPatch(streamed.head, rows, streamed.decided, streamed.sha256, sha256(decisions.text), layout, output, streamed.keyedPlan);
       building.add(count);
       building.end();
     } else {
@@ -153,9 +151,10 @@ function emitPatch(
   decisionsSha: string,
   layout: PatchLayout,
   output: PatchOutput = 'text',
+  keyedPlan?: KeyedPlan,
 ): BuiltPatch {
   const counts: PatchManifest['counts'] = {};
-  const plan = new KeyedPlan(changeset.tables, accepted);
+  const plan = keyedPlan ?? KeyedPlan.of(changeset.tables, accepted);
   const refs = keyRefNames(plan);
   const patch = new SqlFileBuilder(typeof output === 'string' ? output : output.patch);
   const undo = new SqlFileBuilder(typeof output === 'string' ? output : output.undo);
@@ -248,8 +247,10 @@ function emitInserts(out: SqlFileBuilder, table: TableSummary, accepted: Accepte
   if (inserts.length > layout.stageAbove) {
     for (const { columns, ordinals } of bySignature(inserts, (i) => accepted.columnsOf(i, table)).values()) {
       for (const chunk of chunksOf(ordinals, layout.stageChunk)) {
-        const changes = chunk.map((i) => accepted.get(i));
-        const stage = stageRows(out, table, changes, columns.map((c) => ({ name: c, from: c })), (change) => columns.map((c) => own(change.values, c) ?? null));
+        const stage = stageRows(out, table, accepted, chunk, columns.map((c) => ({ name: c, from: c })), (i) => {
+          const row = accepted.get(i);
+          return columns.map((c) => own(row.values, c) ?? null);
+        });
         out.statement('insert', table.table, insertFromStage(table, columns, stage), chunk.length);
       }
     }
@@ -282,7 +283,7 @@ function emitUpdates(out: SqlFileBuilder, table: TableSummary, accepted: Accepte
   const key = typed(table, table.primaryKey);
   for (const { columns, ordinals } of groups.values()) {
     const set = typed(table, columns);
-    const rowOf = (change: Change) => {
+    const rowOf = (change: PatchRow) => {
       const newValues = columns.map((c) => own(change.values, c) ?? null);
       const oldValues = columns.map((c) => own(change.old, c) ?? null);
       return {
@@ -292,16 +293,15 @@ function emitUpdates(out: SqlFileBuilder, table: TableSummary, accepted: Accepte
       };
     };
     // A staged row is the same cells in one line: key, new values, guards (keyedStageColumns' order).
-    const cellsOf = (change: Change) => {
+    const cellsOf = (change: PatchRow) => {
       const row = rowOf(change);
       return [...row.key, ...row.values, ...row.guards];
     };
     const staged = ordinals.length > layout.stageAbove;
     for (const chunk of chunksOf(ordinals, staged ? layout.stageChunk : UPDATE_CHUNK)) {
-      const changes = chunk.map((i) => accepted.get(i));
       const rows = staged
-        ? { stage: stageRows(out, table, changes, keyedStageColumns(key, set, set), cellsOf) }
-        : changes.map((change) => ({ ...rowOf(change), ...(direction === 'forward' ? { comment: provenance(change) } : {}) }));
+        ? { stage: stageRows(out, table, accepted, chunk, keyedStageColumns(key, set, set), (i) => cellsOf(accepted.get(i))) }
+        : [...rowsOf(accepted, chunk)].map((change) => ({ ...rowOf(change), ...(direction === 'forward' ? { comment: provenance(change) } : {}) }));
       out.statement('update', table.table, setUpdate(table, key, set, set, rows), chunk.length);
     }
   }
@@ -310,22 +310,27 @@ function emitUpdates(out: SqlFileBuilder, table: TableSummary, accepted: Accepte
 /** Undo of inserts, set-based: each row goes only while it holds every value the patch wrote. */
 function emitRemovals(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, inserts: readonly number[], layout: PatchLayout): void {
   const keyColumns = new Set(table.primaryKey);
-  const groups = bySignature(inserts, (i) => accepted.columnsOf(i, table).filter((col) => !keyColumns.has(col)));
+  const guarded = new Map<readonly string[], string[]>();
+  const groups = bySignature(inserts, (i) => {
+    const given = accepted.columnsOf(i, table);
+    let columns = guarded.get(given);
+    if (!columns) guarded.set(given, (columns = given.filter((col) => !keyColumns.has(col))));
+    return columns;
+  });
   const key = typed(table, table.primaryKey);
   for (const { columns, ordinals } of groups.values()) {
     const guards = typed(table, columns);
-    const rowOf = (change: Change) => ({
+    const rowOf = (change: PatchRow) => ({
       key: table.primaryKey.map((c) => own(change.key, c) ?? own(change.values, c) ?? null),
       guards: columns.map((c) => own(change.values, c) ?? null),
     });
-    const cellsOf = (change: Change) => {
+    const cellsOf = (change: PatchRow) => {
       const row = rowOf(change);
       return [...row.key, ...row.guards];
     };
     const staged = ordinals.length > layout.stageAbove;
     for (const chunk of chunksOf(ordinals, staged ? layout.stageChunk : UPDATE_CHUNK)) {
-      const changes = chunk.map((i) => accepted.get(i));
-      const rows = staged ? { stage: stageRows(out, table, changes, keyedStageColumns(key, [], guards), cellsOf) } : changes.map(rowOf);
+      const rows = staged ? { stage: stageRows(out, table, accepted, chunk, keyedStageColumns(key, [], guards), (i) => cellsOf(accepted.get(i))) } : [...rowsOf(accepted, chunk)].map(rowOf);
       out.statement('delete', table.table, setDelete(table, key, guards, rows), chunk.length);
     }
   }

@@ -88,11 +88,19 @@ export function insertFromStage(table: QualifiedName, columns: string[], stage: 
 
 /** A whole COPY block: the statement, one line per row, and the end marker. */
 export function copyBlock(stage: QualifiedName, columns: string[], rows: SqlValue[][]): string {
-  const lines = [copyIntoStage(stage, columns)];
-  for (const row of rows) {
-    if (row.length !== columns.length) throw new SqlSafetyError(`a staged row has ${row.length} values for ${columns.length} columns`);
-    lines.push(copyLine(row));
-  }
-  lines.push(COPY_END);
-  return lines.join('\n');
+  return copyBlockOfLines(stage, columns, rows.map((row) => copyRow(columns, row)));
+}
+
+/** One staged row's line of COPY data, checked against the staging table's columns. */
+export function copyRow(columns: readonly string[], row: SqlValue[]): string {
+  if (row.length !== columns.length) throw new SqlSafetyError(`a staged row has ${row.length} values for ${columns.length} columns`);
+  return copyLine(row);
+}
+
+/**
+ * copyBlock of rows already made lines by copyRow: a block of a hundred thousand rows is
+ * made a line at a time from rows read back one by one, never held as rows of values.
+ */
+export function copyBlockOfLines(stage: QualifiedName, columns: string[], lines: readonly string[]): string {
+  return `${copyIntoStage(stage, columns)}\n${lines.length ? `${lines.join('\n')}\n` : ''}${COPY_END}`;
 }

@@ -39,15 +39,22 @@ async function spillIn(): Promise<ChangeSpill> {
 }
 
 describe('ChangeSpill', () => {
-  it('gives back every text as written, in any order, and leaves nothing behind', async () => {
-    const spill = await spillIn();
-    const texts = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ i, text: `O'Brien \\ "q" 🛶 ${'x'.repeat(i % 700)} ${i}` }));
-    const ordinals = texts.map((t) => spill.add(t));
-    for (const i of [4999, 0, 2500, 17, 4998, 1]) expect(spill.text(ordinals[i] as number)).toBe(texts[i]);
-    expect(ordinals.map((o) => spill.text(o))).toEqual(texts);
-    spill.remove();
-    expect(existsSync(spill.file)).toBe(false);
-  });
+  // Texts longer than the read window, read in order (the patch) and all over the file (reconcile).
+  for (const longest of [100, 7000, 3_000_000]) {
+    it(`gives back every text as written, in any order, and leaves nothing behind (texts up to ${longest} characters)`, async () => {
+      const spill = await spillIn();
+      const texts = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ i, text: `O'Brien \\ "q" 🛶 ${'x'.repeat(i === 4000 ? longest : i % Math.min(longest, 7000))} ${i}` }));
+      const ordinals = texts.map((t) => spill.add(t));
+      for (const i of [4999, 0, 2500, 17, 4998, 1]) expect(spill.text(ordinals[i] as number)).toBe(texts[i]);
+      expect(ordinals.map((o) => spill.text(o))).toEqual(texts);
+      // Texts added after a read come back too, though the window read before them ended where they begin.
+      const later = spill.add('"added after reading"');
+      expect(spill.text(later)).toBe('"added after reading"');
+      expect(spill.text(ordinals[4999] as number)).toBe(texts[4999]);
+      spill.remove();
+      expect(existsSync(spill.file)).toBe(false);
+    });
+  }
 });
 
 describe('TableChanges', () => {

@@ -4,7 +4,7 @@
  * changeset in memory: patch.sql, undo.sql and the manifest, for seeded changesets of
  * every kind of change, decisions of every kind, and layouts that stage and chunk.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyDecisions } from '../../src/decide/apply-decisions.js';
@@ -18,14 +18,31 @@ import { changesetOf } from '../support/changeset.js';
 import { hostileChangeset } from '../support/hostile-changeset.js';
 import { tempJobDir } from '../support/flow.js';
 import { writeChangeset } from '../../src/changeset/write-changeset.js';
+import { acceptedFromFile } from '../../src/patch/accepted-file.js';
+import { NO_PROGRESS } from '../../src/runtime/progress.js';
 
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const ev = (source: string, ref: string, rule: string) => [{ source, record: ref, ref, rule }];
 
-/** Two tables (a parent with a sequence, a child), every kind of change, varied column sets. */
-function seededChangeset(seed: number, size: number): Changeset {
+/**
+ * Two tables (a parent with a sequence, a child), every kind of change, varied column
+ * sets, new rows whose keys the target makes (some children pointing at a parent the
+ * patch leaves out). The tables' changes interleaved, or in the tables' order as
+ * reconcile writes them (`ordered`), which lets the patch plan the key map as it reads.
+ */
+function seededChangeset(seed: number, size: number, ordered = seed % 2 === 0): Changeset {
   const random = seededRandom(seed);
-  const customers = { table: 'public.customers', schema: 'public', name: 'customers', primaryKey: ['id'], columns: { id: 'bigint', email: 'text', name: 'text', note: 'text' }, sequence: { schema: 'public', name: 'customers_id_seq', column: 'id' }, counts: { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 } };
+  const customers = {
+    table: 'public.customers',
+    schema: 'public',
+    name: 'customers',
+    primaryKey: ['id'],
+    columns: { id: 'bigint', email: 'text', name: 'text', note: 'text' },
+    sequence: { schema: 'public', name: 'customers_id_seq', column: 'id' },
+    keyAtApply: { column: 'id', generator: { kind: 'sequence' as const, schema: 'public', name: 'customers_id_seq' } },
+    counts: { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 },
+  };
+  const keyedCustomers: string[] = [];
   const bookings = { table: 'public.bookings', schema: 'public', name: 'bookings', primaryKey: ['id'], columns: { id: 'bigint', customer_id: 'bigint', total: 'numeric(10,2)', status: 'text', at: 'timestamp with time zone' }, counts: { insert: 0, update: 0, unchanged: 0, conflict: 0, unrecoverable: 0 } };
   const changes: Change[] = [];
   for (let i = 0; i < size; i++) {
@@ -42,6 +59,16 @@ function seededChangeset(seed: number, size: number): Changeset {
     if (kind === 'insert') {
       change.values = { id, ...values };
       if (random() < 0.3) change.keyAssigned = true;
+      else if (random() < 0.5 && t === customers) {
+        // The target makes its key; its id names it until then.
+        delete change.values.id;
+        change.keyRefs = { id: change.id };
+        keyedCustomers.push(change.id);
+      } else if (random() < 0.5 && t === bookings) {
+        const parent = keyedCustomers.length && random() < 0.8 ? pick(random, keyedCustomers) : 'public.customers#not-in-this-patch';
+        delete change.values.customer_id;
+        change.keyRefs = { customer_id: parent };
+      }
     }
     if (kind === 'update') change.old = Object.fromEntries(columns.map((c) => [c, `old ${c}`]));
     if (kind === 'conflict') {
@@ -54,6 +81,7 @@ function seededChangeset(seed: number, size: number): Changeset {
     t.counts[kind]++;
     changes.push(change);
   }
+  if (ordered) changes.sort((a, b) => Number(a.table === bookings.table) - Number(b.table === bookings.table));
   return changesetOf([customers, bookings], changes, [{ name: 'stripe', records: size }]);
 }
 
@@ -89,12 +117,14 @@ async function expectSamePatch(changeset: Changeset, decisions: unknown, layout:
   await writeChangeset(file, changeset);
   const decisionsText = JSON.stringify(decisions);
   await writeFile(path.join(job, 'decisions.yaml'), decisionsText);
-  const { dir, manifest } = await writePatch(job, file, { layout, streamAboveBytes: 0 });
+  const { dir, manifest } = await writePatch(job, file, { layout });
   const whole = await readChangeset(file);
   const expected = buildPatch(whole.changeset, whole.sha256, applyDecisions(whole.changeset, decisionsSchema.parse(decisions)), sha256(decisionsText), layout);
   expect(await readFile(path.join(dir, 'patch.sql'), 'utf8')).toBe(expected.patchSql);
   expect(await readFile(path.join(dir, 'undo.sql'), 'utf8')).toBe(expected.undoSql);
   expect({ ...manifest, createdAt: '' }).toEqual({ ...expected.manifest, createdAt: '' });
+  // The rows spilled on the way are gone.
+  expect((await readdir(dir)).sort()).toEqual(['manifest.json', 'patch.sql', 'undo.sql']);
 }
 
 describe('the patch made from changeset.json read back in blocks', () => {
@@ -121,6 +151,18 @@ describe('the patch made from changeset.json read back in blocks', () => {
       expect({ ...derived, createdAt: '' }).toEqual({ ...manifest, createdAt: '' });
       expect(derived.patch.sha256).toBe(sha256(await readFile(path.join(dir, 'patch.sql'), 'utf8')));
       expect(derived.undo.sha256).toBe(sha256(await readFile(path.join(dir, 'undo.sql'), 'utf8')));
+      expect((await readdir(job)).filter((name) => name.endsWith('.partial'))).toEqual([]);
+    }
+  });
+
+  it('plans the key map as it reads a changeset in the order reconcile writes (tables in turn), and reads the rows back for it otherwise', async () => {
+    for (const ordered of [true, false]) {
+      const job = await tempJobDir('keyed-plan');
+      const file = path.join(job, 'changeset.json');
+      await writeChangeset(file, seededChangeset(4, 200, ordered));
+      const read = await acceptedFromFile(file, decisionsSchema.parse({}), NO_PROGRESS, path.join(job, 'rows.partial'));
+      read?.close();
+      expect(read?.keyedPlan !== undefined).toBe(ordered);
     }
   });
 
@@ -129,7 +171,7 @@ describe('the patch made from changeset.json read back in blocks', () => {
     const job = await tempJobDir('streamed-patch');
     const file = path.join(job, 'changeset.json');
     await writeFile(file, JSON.stringify(changeset, null, 2));
-    const { dir, manifest } = await writePatch(job, file, { streamAboveBytes: 0 });
+    const { dir, manifest } = await writePatch(job, file);
     const expected = buildPatch(changeset, sha256(await readFile(file, 'utf8')));
     expect(await readFile(path.join(dir, 'patch.sql'), 'utf8')).toBe(expected.patchSql);
     expect(manifest.counts).toEqual(expected.manifest.counts);
