@@ -34,37 +34,73 @@ export interface ChunkResult {
   candidates: string;
   /** Their preps, flattened (plain arrays clone far faster than an object per candidate). */
   preps: FlatPreps;
-  /** Natural keys asked of each lookup index. */
+  /**
+   * Natural keys asked of each lookup index: those this worker has not sent before (it may
+   * send one again). Each worker maps its chunks in file order, so a key first asked in this
+   * chunk is sent with it, and the main thread's sets fill in the same order as inline.
+   */
   requested: Array<[string, string[]]>;
   tally: MapTallyData;
   /** The chunk stopped at this line (1-based within the chunk). */
   error?: { line: number; reason: string; unexpected?: boolean };
 }
 
-/** CandidatePreps as parallel arrays: the keys of all, one after another, with each one's count (-1: unknown). */
+/**
+ * CandidatePreps as parallel arrays: the keys of all, one after another, with each one's
+ * count (-1: unknown). A digest's column set is sent once per chunk and named by its
+ * position: nearly every candidate of a table has the same one, and one string per
+ * candidate was a million strings to clone and hash again on the main thread.
+ */
 export interface FlatPreps {
   keyCounts: number[];
   keys: string[];
-  /** Column set of the digest, names joined by NUL; null without a digest. */
-  digestColumns: Array<string | null>;
+  /** The column sets of the chunk's digests, each joined by NUL. */
+  digestSets: string[];
+  /** Per candidate, its digest's column set (a position in digestSets), -1 without a digest. */
+  digestSet: number[];
   digestA: number[];
   digestB: number[];
   lookups: boolean[];
 }
 
-export function emptyPreps(): FlatPreps {
-  return { keyCounts: [], keys: [], digestColumns: [], digestA: [], digestB: [], lookups: [] };
-}
+/** Flattens the preps of one chunk's candidates, in order. */
+export class FlatPrepsBuilder {
+  readonly flat: FlatPreps = { keyCounts: [], keys: [], digestSets: [], digestSet: [], digestA: [], digestB: [], lookups: [] };
+  private readonly setIndex = new Map<string, number>();
+  private lastColumns: string | undefined;
+  private lastSet = -1;
 
-export function pushPrep(flat: FlatPreps, prep: CandidatePrep): void {
-  const keys = typeof prep.keys === 'string' ? [prep.keys] : prep.keys;
-  flat.keyCounts.push(keys ? keys.length : -1);
-  if (keys) for (const k of keys) flat.keys.push(k);
-  const columns = prep.digest?.columns;
-  flat.digestColumns.push(columns === undefined ? null : typeof columns === 'string' ? columns : columns.join('\u0000'));
-  flat.digestA.push(prep.digest?.a ?? 0);
-  flat.digestB.push(prep.digest?.b ?? 0);
-  flat.lookups.push(prep.lookups);
+  push(prep: CandidatePrep): void {
+    const flat = this.flat;
+    const keys = prep.keys;
+    if (keys === undefined) flat.keyCounts.push(-1);
+    else if (typeof keys === 'string') {
+      flat.keyCounts.push(1);
+      flat.keys.push(keys);
+    } else {
+      flat.keyCounts.push(keys.length);
+      for (const k of keys) flat.keys.push(k);
+    }
+    const digest = prep.digest;
+    flat.digestSet.push(digest ? this.setOf(typeof digest.columns === 'string' ? digest.columns : digest.columns.join('\u0000')) : -1);
+    flat.digestA.push(digest?.a ?? 0);
+    flat.digestB.push(digest?.b ?? 0);
+    flat.lookups.push(prep.lookups);
+  }
+
+  private setOf(columns: string): number {
+    // The mapper hands the same string for the same set again and again: no hashing then.
+    if (columns === this.lastColumns) return this.lastSet;
+    let set = this.setIndex.get(columns);
+    if (set === undefined) {
+      set = this.flat.digestSets.length;
+      this.flat.digestSets.push(columns);
+      this.setIndex.set(columns, set);
+    }
+    this.lastColumns = columns;
+    this.lastSet = set;
+    return set;
+  }
 }
 
 /**
@@ -72,7 +108,7 @@ export function pushPrep(flat: FlatPreps, prep: CandidatePrep): void {
  * million of them while the workers map, and must not compete with them for the CPU.
  * A single key stays a string and the digest's columns stay joined.
  */
-export function* unflattenPreps(flat: FlatPreps): Generator<CandidatePrep> {
+export function forEachPrep(flat: FlatPreps, fn: (i: number, prep: CandidatePrep) => void): void {
   const prep: CandidatePrep = { keys: undefined, digest: undefined, lookups: false };
   const digest = { a: 0, b: 0, columns: '' as string | string[] };
   let k = 0;
@@ -80,15 +116,15 @@ export function* unflattenPreps(flat: FlatPreps): Generator<CandidatePrep> {
     const count = flat.keyCounts[i] as number;
     prep.keys = count < 0 ? undefined : count === 1 ? (flat.keys[k] as string) : flat.keys.slice(k, k + count);
     if (count > 0) k += count;
-    const columns = flat.digestColumns[i];
-    if (columns == null) prep.digest = undefined;
+    const set = flat.digestSet[i] as number;
+    if (set < 0) prep.digest = undefined;
     else {
       digest.a = flat.digestA[i] as number;
       digest.b = flat.digestB[i] as number;
-      digest.columns = columns;
+      digest.columns = flat.digestSets[set] as string;
       prep.digest = digest;
     }
     prep.lookups = flat.lookups[i] === true;
-    yield prep;
+    fn(i, prep);
   }
 }

@@ -8,16 +8,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { registerSecret } from '../runtime/secrets.js';
 import { RuleEvaluator } from '../mapping/evaluate.js';
 import { parseMappings } from '../mapping/load.js';
-import { SourceInputError } from '../records/connector.js';
-import { parseRecordLine } from '../records/ndjson.js';
-import { MapTally, RecordMapper, type MappedTableShape } from './record-mapper.js';
-import { CANDIDATE_SEPARATOR, emptyPreps, pushPrep, type ChunkRequest, type ChunkResult, type MapWorkerData } from './map-protocol.js';
+import { ChunkMapper } from './map-chunk.js';
+import { RecordMapper, type MappedTableShape } from './record-mapper.js';
+import type { ChunkRequest, MapWorkerData } from './map-protocol.js';
 
 const data = workerData as MapWorkerData;
 for (const secret of data.secrets) registerSecret(secret);
 const mapper = new RecordMapper(new RuleEvaluator(parseMappings(data.mappingFiles)), data.shapes as MappedTableShape[]);
-const tableIndex = new Map(data.shapes.map((s, i) => [s.name, i]));
-parentPort?.on('message', (request: ChunkRequest) => parentPort?.postMessage(mapChunk(request)));
+const chunks = new ChunkMapper(mapper, data.shapes.map((s) => s.name), data.file);
+parentPort?.on('message', ({ chunk, start, end }: ChunkRequest) => parentPort?.postMessage(chunks.map(chunk, readChunk(start, end).toString('utf8'))));
 
 /** The chunk's bytes. The file is opened per chunk: the main thread terminates workers, which would leak a descriptor held open. */
 function readChunk(start: number, end: number): Buffer {
@@ -33,39 +32,4 @@ function readChunk(start: number, end: number): Buffer {
   } finally {
     closeSync(fd);
   }
-}
-
-function mapChunk({ chunk, start, end }: ChunkRequest): ChunkResult {
-  const bytes = readChunk(start, end);
-  // The same line breaks as readline's (\r\n, \n, or a lone \r); chunks end after a \n.
-  const text = bytes.toString('utf8');
-  // A plain split when the chunk has no \r at all (files salvage writes): the pattern cost a twentieth of mapping.
-  const lines = text.includes('\r') ? text.split(/\r\n|\n|\r/) : text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  const tally = new MapTally();
-  const tables: number[] = [];
-  const candidates: string[] = [];
-  const preps = emptyPreps();
-  const requested = new Map<string, Set<string>>();
-  for (let i = 0; i < lines.length; i++) {
-    try {
-      const record = parseRecordLine(lines[i] as string, data.file, i + 1);
-      if (!record) continue;
-      mapper.map(record, tally, (c) => {
-        tables.push(tableIndex.get(c.table) as number);
-        candidates.push(c.line);
-        pushPrep(preps, c.prep);
-        for (const [index, key] of c.lookups) {
-          let keys = requested.get(index);
-          if (!keys) requested.set(index, (keys = new Set()));
-          keys.add(key);
-        }
-      });
-    } catch (error) {
-      // The main thread knows how many lines came before this chunk: it names file:line.
-      if (error instanceof SourceInputError) return { chunk, lines: lines.length, tables, candidates: candidates.join(CANDIDATE_SEPARATOR), preps, requested: [], tally: tally.data(), error: { line: i + 1, reason: error.reason } };
-      return { chunk, lines: lines.length, tables, candidates: candidates.join(CANDIDATE_SEPARATOR), preps, requested: [], tally: tally.data(), error: { line: i + 1, reason: (error as Error).stack ?? String(error), unexpected: true } };
-    }
-  }
-  return { chunk, lines: lines.length, tables, candidates: candidates.join(CANDIDATE_SEPARATOR), preps, requested: [...requested].map(([index, keys]) => [index, [...keys]]), tally: tally.data() };
 }

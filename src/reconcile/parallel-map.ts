@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SourceInputError } from '../records/connector.js';
-import { CANDIDATE_SEPARATOR, unflattenPreps, type ChunkRequest, type ChunkResult, type MapWorkerData } from './map-protocol.js';
+import { CANDIDATE_SEPARATOR, forEachPrep, type ChunkRequest, type ChunkResult, type MapWorkerData } from './map-protocol.js';
 import type { CandidatePrep } from './prepared.js';
 import { MapTally } from './record-mapper.js';
 
@@ -77,11 +77,7 @@ export async function mapFileInWorkers(setup: MapWorkerData, parallelism: MapPar
       };
       const take = (result: ChunkResult) => {
         const lines = result.candidates === '' ? [] : result.candidates.split(CANDIDATE_SEPARATOR);
-        let i = 0;
-        for (const prep of unflattenPreps(result.preps)) {
-          sinks.candidate(result.tables[i] as number, lines[i] as string, prep);
-          i++;
-        }
+        forEachPrep(result.preps, (i, prep) => sinks.candidate(result.tables[i] as number, lines[i] as string, prep));
         for (const [index, keys] of result.requested) sinks.requested(index, keys);
         tally.add(result.tally);
         const range = chunks[result.chunk];
