@@ -49,10 +49,19 @@ export interface EvaluationResult {
 export class RuleEvaluator {
   /** Source -> type -> rules: two lookups of the record's own strings, where a joined key was a new string to hash per record. */
   private readonly bySourceType = new Map<string, Map<string, CompiledRule[]>>();
+  private last: { source: string; type: string; rules: CompiledRule[] } | undefined;
 
   constructor(private readonly mappings: MappingSet) {}
 
   rulesFor(source: string, type: string): CompiledRule[] {
+    // Records come in runs of one source and type: no hashing of their strings then.
+    if (this.last && source === this.last.source && type === this.last.type) return this.last.rules;
+    const rules = this.lookUpRules(source, type);
+    this.last = { source, type, rules };
+    return rules;
+  }
+
+  private lookUpRules(source: string, type: string): CompiledRule[] {
     let byType = this.bySourceType.get(source);
     if (!byType) this.bySourceType.set(source, (byType = new Map()));
     let rules = byType.get(type);

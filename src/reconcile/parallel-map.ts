@@ -18,7 +18,12 @@ export interface MapParallelism {
 
 /** Below this size workers gain little: each takes about 0.2 s to start, and its code starts cold. */
 const PARALLEL_MIN_BYTES = 32 * 1048576;
-const DEFAULT_CHUNK_BYTES = 4 * 1048576;
+/**
+ * A chunk's candidates live in the worker until the chunk is sent: with smaller chunks
+ * fewer of them are still alive, to be copied, when the young generation is collected
+ * (4 MB chunks spent about a sixth more CPU). Each chunk costs a message, a few hundred microseconds.
+ */
+const DEFAULT_CHUNK_BYTES = 256 * 1024;
 const MAX_WORKERS = 4;
 
 /**
