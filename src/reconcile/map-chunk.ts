@@ -20,14 +20,12 @@ export class ChunkMapper {
   private readonly sent = new Map<string, Set<string>>();
   private sentCount = 0;
   // The chunk being mapped.
-  private tables: number[] = [];
   private candidates: string[] = [];
   private preps = new FlatPrepsBuilder();
   private requested = new Map<string, string[]>();
   private readonly take = (c: MappedCandidate): void => {
-    this.tables.push(this.tableIndex.get(c.table) as number);
     this.candidates.push(c.line);
-    this.preps.push(c.prep);
+    this.preps.push(this.tableIndex.get(c.table) as number, c.prep);
     for (const [index, key] of c.lookups) this.ask(index, key);
   };
 
@@ -41,7 +39,6 @@ export class ChunkMapper {
 
   /** Maps one chunk: its text begins and ends at line boundaries. */
   map(chunk: number, text: string): ChunkResult {
-    this.tables = [];
     this.candidates = [];
     this.preps = new FlatPrepsBuilder();
     this.requested = new Map();
@@ -79,7 +76,7 @@ export class ChunkMapper {
   }
 
   private result(chunk: number, lines: number, tally: MapTally): ChunkResult {
-    return { chunk, lines, tables: this.tables, candidates: this.candidates.join(CANDIDATE_SEPARATOR), preps: this.preps.flat, requested: [...this.requested], tally: tally.data() };
+    return { chunk, lines, candidates: this.candidates.join(CANDIDATE_SEPARATOR), preps: this.preps.flat(), requested: [...this.requested], tally: tally.data() };
   }
 
   private ask(index: string, key: string): void {

@@ -82,7 +82,7 @@ export async function mapFileInWorkers(setup: MapWorkerData, parallelism: MapPar
       };
       const take = (result: ChunkResult) => {
         const lines = result.candidates === '' ? [] : result.candidates.split(CANDIDATE_SEPARATOR);
-        forEachPrep(result.preps, (i, prep) => sinks.candidate(result.tables[i] as number, lines[i] as string, prep));
+        forEachPrep(result.preps, (i, table, prep) => sinks.candidate(table, lines[i] as string, prep));
         for (const [index, keys] of result.requested) sinks.requested(index, keys);
         tally.add(result.tally);
         const range = chunks[result.chunk];
