@@ -129,6 +129,7 @@ export interface MapTallyData {
  */
 export class CandidateEncoder {
   private readonly tables = new Map<string, MappedTable>();
+  private readonly naturalKeys = new Map<string, string>();
 
   constructor(shapes: MappedTableShape[]) {
     for (const shape of shapes) {
@@ -153,6 +154,8 @@ export class CandidateEncoder {
     const lookups: Array<[string, string]> = [];
     let naturalKeys: Map<string, string> | undefined;
     if (prepared.lookups) {
+      // One map for all candidates: encodeCandidate reads it and keeps nothing of it.
+      this.naturalKeys.clear();
       for (const column in prepared.lookups) {
         const request = prepared.lookups[column] as PendingLookup;
         const link = table.lookups[request.link];
@@ -166,7 +169,7 @@ export class CandidateEncoder {
         if (!text.ok) continue;
         const naturalKey = comparisonKey(link.by, text.text);
         lookups.push([link.index, naturalKey]);
-        (naturalKeys ??= new Map()).set(column, naturalKey);
+        (naturalKeys ??= this.naturalKeys).set(column, naturalKey);
       }
     }
     return { table: c.table, line: encodeCandidate(prepared, naturalKeys), lookups, prep: table.preps.prep(prepared) };
