@@ -13,6 +13,11 @@ export interface MapWorkerData {
   secrets: string[];
 }
 
+/** What a worker is started with: the file already open, read by position (see mapFileInWorkers). */
+export interface MapWorkerStart extends MapWorkerData {
+  fd: number;
+}
+
 /** Map bytes [start, end) of the file, which begin and end at line boundaries. */
 export interface ChunkRequest {
   chunk: number;
