@@ -25,6 +25,8 @@ const PARALLEL_MIN_BYTES = 32 * 1048576;
  */
 const DEFAULT_CHUNK_BYTES = 256 * 1024;
 const MAX_WORKERS = 4;
+/** Bytes of the file the workers may map ahead of the chunk the main thread waits for. */
+const LEAD_BYTES = 16 * 1048576;
 
 /**
  * Workers for a file of this size: none for small files or one core, else one per
@@ -69,8 +71,9 @@ export async function mapFileInWorkers(setup: MapWorkerData, parallelism: MapPar
   const handle = await open(setup.file, 'r');
   const start: MapWorkerStart = { ...setup, fd: handle.fd };
   const workers: Worker[] = [];
-  // At most this many chunks ahead of the one the main thread waits for: results never pile up.
-  const lead = 2 * count;
+  // At most this many chunks ahead of the one the main thread waits for: results never pile up,
+  // yet the workers go on for a while when the main thread pauses (a full collection of its heap).
+  const lead = Math.max(2 * count, Math.ceil(LEAD_BYTES / parallelism.chunkBytes));
   let next = 0;
   let expected = 0;
   let linesBefore = 0;
