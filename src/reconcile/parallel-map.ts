@@ -126,6 +126,9 @@ export async function mapFileInWorkers(setup: MapWorkerData, parallelism: MapPar
         worker.on('exit', (code) => {
           if (expected < chunks.length) reject(new Error(`a mapping worker stopped (exit code ${code}) before ${setup.file} was mapped`));
         });
+        // Two chunks each from the start: a worker finds its next chunk waiting when it sends one,
+        // instead of waiting for the main thread (busy, or not given a core) to answer.
+        dispatch(worker);
         dispatch(worker);
       }
       if (chunks.length === 0) resolve();
