@@ -47,16 +47,27 @@ export interface EvaluationResult {
  * (source, type) so that a record only meets the rules that can apply to it.
  */
 export class RuleEvaluator {
-  private readonly bySourceType = new Map<string, CompiledRule[]>();
+  /** Source -> type -> rules: two lookups of the record's own strings, where a joined key was a new string to hash per record. */
+  private readonly bySourceType = new Map<string, Map<string, CompiledRule[]>>();
+  private last: { source: string; type: string; rules: CompiledRule[] } | undefined;
 
   constructor(private readonly mappings: MappingSet) {}
 
   rulesFor(source: string, type: string): CompiledRule[] {
-    const key = `${source}\u0000${type}`;
-    let rules = this.bySourceType.get(key);
+    // Records come in runs of one source and type: no hashing of their strings then.
+    if (this.last && source === this.last.source && type === this.last.type) return this.last.rules;
+    const rules = this.lookUpRules(source, type);
+    this.last = { source, type, rules };
+    return rules;
+  }
+
+  private lookUpRules(source: string, type: string): CompiledRule[] {
+    let byType = this.bySourceType.get(source);
+    if (!byType) this.bySourceType.set(source, (byType = new Map()));
+    let rules = byType.get(type);
     if (!rules) {
       rules = this.mappings.rules.filter((r) => (!r.sources || r.sources.has(source)) && (!r.types || r.types.test(type)));
-      this.bySourceType.set(key, rules);
+      byType.set(type, rules);
     }
     return rules;
   }
@@ -74,12 +85,15 @@ export class RuleEvaluator {
   }
 }
 
+const NO_CAPTURES: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
+
 function applyRule(rule: CompiledRule, record: SourceRecord, citation: RecordCitation, out: EvaluationResult): void {
   for (const condition of rule.conditions) {
     if (!condition(record)) return;
   }
-  // Capture names are the user's: `constructor` must not find Object.prototype's.
-  const captures: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  // Capture names are the user's: `constructor` must not find Object.prototype's. A rule
+  // that captures nothing shares one empty object (a prototype-less object is a slow one to make).
+  const captures = rule.extracts.length || rule.each ? (Object.create(null) as Record<string, unknown>) : NO_CAPTURES;
   for (const extract of rule.extracts) {
     const input = readPath(record, extract.from);
     const match = typeof input === 'string' || typeof input === 'number' ? extract.pattern.captures(String(input)) : undefined;
@@ -91,19 +105,12 @@ function applyRule(rule: CompiledRule, record: SourceRecord, citation: RecordCit
       if (value !== undefined && captures[name] === undefined) captures[name] = value;
     }
   }
-  if (!rule.each) {
-    const outcome = candidateOf(rule, record, citation, captures);
-    if ('failure' in outcome) out.failures.push(outcome.failure);
-    else out.candidates.push(outcome.candidate);
-    return;
-  }
+  if (!rule.each) return addCandidate(rule, record, citation, captures, out);
   // One candidate per element; a failure of one element loses none of the others.
   const { as } = rule.each;
   for (const element of elementsOf(readPath(record, rule.each.from, captures), rule.each.split)) {
     captures[as] = element;
-    const outcome = candidateOf(rule, record, citation, captures);
-    if ('failure' in outcome) out.failures.push(outcome.failure);
-    else out.candidates.push(outcome.candidate);
+    addCandidate(rule, record, citation, captures, out);
   }
 }
 
@@ -116,7 +123,8 @@ function elementsOf(list: unknown, split: string | undefined): unknown[] {
   return pieces.map((p) => p.trim()).filter((p) => p !== '');
 }
 
-function candidateOf(rule: CompiledRule, record: SourceRecord, citation: RecordCitation, captures: Record<string, unknown>): { candidate: Candidate } | { failure: RuleFailure } {
+/** The rule's candidate from this record, or the failure that stopped it, added to `out`. */
+function addCandidate(rule: CompiledRule, record: SourceRecord, citation: RecordCitation, captures: Record<string, unknown>, out: EvaluationResult): void {
   const values: Record<string, Value> = {};
   const lookups: Record<string, LookupRequest> = {};
   for (const column of rule.columns) {
@@ -125,7 +133,8 @@ function candidateOf(rule: CompiledRule, record: SourceRecord, citation: RecordC
       value = column.lookup?.parts ? compositeKey(column.lookup.parts, record, captures) : columnValue(column, record, captures);
     } catch (error) {
       if (!(error instanceof TransformError)) throw error;
-      return { failure: { rule: rule.id, record: citation, column: column.column, message: error.message } };
+      out.failures.push({ rule: rule.id, record: citation, column: column.column, message: error.message });
+      return;
     }
     if (value === null) continue;
     if (column.lookup) {
@@ -136,7 +145,7 @@ function candidateOf(rule: CompiledRule, record: SourceRecord, citation: RecordC
       values[column.column] = value;
     }
   }
-  return { candidate: { table: rule.table, rule: rule.id, record: citation, values, lookups } };
+  out.candidates.push({ table: rule.table, rule: rule.id, record: citation, values, lookups });
 }
 
 /**

@@ -6,9 +6,8 @@ import type { Changeset, RuleFailureEntry, UnmappedRecords } from '../changeset/
 import { LookupIndex } from './lookup-index.js';
 import { compositeNaturalKey } from './composite-lookup.js';
 import { comparisonKey, toColumnText } from '../values/normalize.js';
-import { digestOfTexts } from './fingerprints.js';
-import { candidateKeys } from './match-keys.js';
-import { ColumnLayout, encodeCandidate, prepareCandidate, type CandidatePrep, type LinkOf, type PendingLookup, type PreparedCandidate } from './prepared.js';
+import { PrepMaker } from './candidate-prep.js';
+import { ColumnLayout, encodeCandidate, prepareCandidate, type CandidatePrep, type LinkOf, type PendingLookup } from './prepared.js';
 import { recordGist } from './record-gist.js';
 
 const SAMPLE_LIMIT = 5;
@@ -130,19 +129,19 @@ export interface MapTallyData {
  */
 export class CandidateEncoder {
   private readonly tables = new Map<string, MappedTable>();
+  private readonly naturalKeys = new Map<string, string>();
 
   constructor(shapes: MappedTableShape[]) {
     for (const shape of shapes) {
-      const links = new Map(shape.lookups.map((l, i) => [linkName(l.column, l.table, l.byName), i]));
       const lookedUp = new Set(shape.lookups.map((l) => l.column));
+      const layout = new ColumnLayout(shape.table);
       this.tables.set(shape.name, {
-        layout: new ColumnLayout(shape.table),
+        layout,
         lookups: shape.lookups,
-        linkOf: (column, request) => links.get(linkName(column, request.table, request.by)) ?? -1,
-        matchKeys: shape.matchKeys,
+        linkOf: linksOf(shape.lookups),
         // A key on a looked-up column is known only once the parent is: reconcile makes it then.
         // So is everything about a lookup by several columns (it is resolved in one place, in full).
-        keysNeedParents: shape.matchKeys.some((key) => key.some((c) => lookedUp.has(c))) || shape.lookups.some((l) => l.parts),
+        preps: new PrepMaker(layout.columns, shape.matchKeys, shape.matchKeys.some((key) => key.some((c) => lookedUp.has(c))) || shape.lookups.some((l) => l.parts !== undefined)),
       });
     }
   }
@@ -155,6 +154,8 @@ export class CandidateEncoder {
     const lookups: Array<[string, string]> = [];
     let naturalKeys: Map<string, string> | undefined;
     if (prepared.lookups) {
+      // One map for all candidates: encodeCandidate reads it and keeps nothing of it.
+      this.naturalKeys.clear();
       for (const column in prepared.lookups) {
         const request = prepared.lookups[column] as PendingLookup;
         const link = table.lookups[request.link];
@@ -168,10 +169,10 @@ export class CandidateEncoder {
         if (!text.ok) continue;
         const naturalKey = comparisonKey(link.by, text.text);
         lookups.push([link.index, naturalKey]);
-        (naturalKeys ??= new Map()).set(column, naturalKey);
+        (naturalKeys ??= this.naturalKeys).set(column, naturalKey);
       }
     }
-    return { table: c.table, line: encodeCandidate(prepared, naturalKeys), lookups, prep: prepOf(prepared, table) };
+    return { table: c.table, line: encodeCandidate(prepared, naturalKeys), lookups, prep: table.preps.prep(prepared) };
   }
 }
 
@@ -253,24 +254,28 @@ interface MappedTable {
   layout: ColumnLayout;
   lookups: MappedTableShape['lookups'];
   linkOf: LinkOf;
-  matchKeys: string[][];
-  keysNeedParents: boolean;
+  /** Keys and digest of a candidate, as far as they are known before its parents are. */
+  preps: PrepMaker;
 }
 
-/** Keys and digest of a candidate, as far as they are known before its parents are. */
-function prepOf(candidate: PreparedCandidate, table: MappedTable): CandidatePrep {
-  const { texts } = candidate;
-  const columns = table.layout.columns;
-  return {
-    keys: table.keysNeedParents ? undefined : candidateKeys((c) => texts.get(c), table.matchKeys, columns),
-    // A candidate with a problem has no digest: it never passes as unchanged, the full merge reports it.
-    digest: candidate.problems.size ? undefined : digestOfTexts(texts, columns),
-    lookups: candidate.lookups !== undefined,
+/**
+ * The link of a rule's lookup: the position of its (column, parent, by) in the mapping's
+ * lookups (the last, should one be written twice). Looked up without joining a name per candidate.
+ */
+function linksOf(lookups: ShapeLookup[]): LinkOf {
+  const byColumn = new Map<string, Array<{ table: string; by: string; link: number }>>();
+  lookups.forEach((l, link) => {
+    let links = byColumn.get(l.column);
+    if (!links) byColumn.set(l.column, (links = []));
+    const same = links.find((other) => other.table === l.table && other.by === l.byName);
+    if (same) same.link = link;
+    else links.push({ table: l.table, by: l.byName, link });
+  });
+  return (column, request) => {
+    const links = byColumn.get(column);
+    if (links) for (const l of links) if (l.table === request.table && l.by === request.by) return l.link;
+    return -1;
   };
-}
-
-function linkName(column: string, table: string, by: string): string {
-  return `${column}\u0000${table}\u0000${by}`;
 }
 
 /** The plain-data shape of each bound mapping, for the mapper (inline or in a worker). */

@@ -22,10 +22,20 @@ const NUMERIC_SCALE = /^numeric\(\d+,(\d+)\)$/;
 // Each part can match in one way only: linear time on any value (`\d*\.?(\d*)` was quadratic).
 const PLAIN = /^\s*[+-]?\d*(?:\.(\d*))?\s*$/;
 
+/** A numeric type's scale, read once per type (this runs for every value of every record); undefined when unconstrained. */
+const scales = new Map<string, number | undefined>();
+
+function scaleOf(type: string): number | undefined {
+  if (scales.has(type)) return scales.get(type);
+  const match = NUMERIC_SCALE.exec(type);
+  const scale = match ? Number(match[1]) : undefined;
+  scales.set(type, scale);
+  return scale;
+}
+
 function numericLoss(column: CatalogColumn, text: string): string | undefined {
-  const scaleMatch = NUMERIC_SCALE.exec(column.type);
-  if (!scaleMatch) return undefined; // unconstrained numeric keeps every digit
-  const scale = Number(scaleMatch[1]);
+  const scale = scaleOf(column.type);
+  if (scale === undefined) return undefined; // unconstrained numeric keeps every digit
   const plain = PLAIN.exec(text);
   // Exponent forms are rare: expand them to count their digits.
   const fraction = plain ? (text.includes('.') ? (plain[1] ?? '') : '') : fractionOfExponent(text.trim());
