@@ -112,7 +112,13 @@ export class TextSpill {
 
   private writeAll(bytes: Buffer): void {
     let done = 0;
-    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, this.written + done);
+    try {
+      while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, this.written + done);
+    } catch (error) {
+      // writeSync names no file: a full disk is reported with the spill's path, the file the user must make room for.
+      (error as NodeJS.ErrnoException).path ??= this.file;
+      throw error;
+    }
     this.written += bytes.length;
   }
 }

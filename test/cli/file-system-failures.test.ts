@@ -113,7 +113,7 @@ describe('a disk that fills while salvage patch writes', () => {
     return true;
   }
 
-  it('on a full tmpfs: exit 5 naming the file, no .partial left, and the previous patch as it was', async (context) => {
+  it('on a full tmpfs: exit 5 naming the file that filled it (the patch or its rows spilled beside it), no .partial left, and the previous patch as it was', async (context) => {
     const dir = await tempJobDir('full-disk');
     const job = path.join(dir, 'recovery');
     await mkdir(job);
@@ -130,7 +130,7 @@ describe('a disk that fills while salvage patch writes', () => {
     await fillUp(path.join(job, 'filler'), 8 * 1024);
 
     const result = await salvage(['patch'], dir);
-    expect(result.stderr).toMatch(/^salvage: the disk is full: no space left on device to write \S+\/patch\/patch\.sql\.partial \(ENOSPC, write\)\. Nothing was written to any database\. Free space on that file system/);
+    expect(result.stderr).toMatch(/^salvage: the disk is full: no space left on device to write \S+\/patch\/\S+\.partial \(ENOSPC, write\)\. Nothing was written to any database\. Free space on that file system/);
     expect(result.code).toBe(5);
     expect(await partials(path.join(job, 'patch'))).toEqual([]);
     expect(await Promise.all(['patch.sql', 'undo.sql', 'manifest.json'].map((f) => readFile(path.join(job, 'patch', f), 'utf8')))).toEqual(before);
