@@ -88,7 +88,12 @@ async function changedBesidesPatch(
   }
   const out = { problems: [] as string[], rows: 0, tables: [] as CatalogTable[] };
   const byTable = new Map<CatalogTable, Row[]>();
-  for (const { table, row } of before) if (written.has(tableKey(table))) byTable.set(table, [...(byTable.get(table) ?? []), row]);
+  for (const { table, row } of before) {
+    if (!written.has(tableKey(table))) continue;
+    const rows = byTable.get(table);
+    if (rows) rows.push(row);
+    else byTable.set(table, [row]);
+  }
   for (const [table, rows] of byTable) {
     const keyOf = primaryKeyText(table);
     const keyValues = (get: (c: string) => string | null | undefined) => table.primaryKey.map((c) => get(c) ?? null);
