@@ -29,7 +29,8 @@ export type PatchStatement = Located &
   (
     | { kind: 'control' }
     | { kind: 'insert'; table: TableName; columns: string[]; rows: InsertCell[][]; stagedIn?: StagedIn }
-    | { kind: 'update'; table: TableName; rows: KeyedRow[]; stagedIn?: StagedIn }
+    /** `setColumns`: what every row sets, known from the statement without reading its rows. */
+    | { kind: 'update'; table: TableName; setColumns: string[]; rows: KeyedRow[]; stagedIn?: StagedIn }
     | { kind: 'delete'; table: TableName; rows: KeyedRow[] }
     | { kind: 'sequence'; sequence: TableName; value: string }
     /** A staging table created; `table` is the real table it is typed like. */
@@ -342,7 +343,7 @@ function updateOf(node: UpdateStmt, line: number, context: Context) {
     return { column: String(target.name), from: qualifiedColumn(castArgument(target.val, refuse), 'v', refuse) };
   });
   if (set.length === 0) refuse('an UPDATE must set something');
-  return { table: tableOf(node.relation, refuse), ...keyedRowsOf(node, node.fromClause, set, line, context) };
+  return { table: tableOf(node.relation, refuse), setColumns: set.map((s) => s.column), ...keyedRowsOf(node, node.fromClause, set, line, context) };
 }
 
 function deleteOf(node: DeleteStmt, line: number, context: Context) {

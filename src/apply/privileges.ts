@@ -33,7 +33,8 @@ export async function checkPrivileges(client: pg.Client, catalog: Catalog, state
   };
   for (const s of statements) {
     if (s.kind === 'insert' || s.kind === 'keyed-insert') s.columns.forEach((c) => need(s.table.schema, s.table.name).insert.add(c));
-    if (s.kind === 'update') for (const row of s.rows) row.set.forEach(([c]) => need(s.table.schema, s.table.name).update.add(c));
+    // From the statement, not its rows: a staged block's rows are decoded only where one is read.
+    if (s.kind === 'update') s.setColumns.forEach((c) => need(s.table.schema, s.table.name).update.add(c));
   }
   const grants: Parameters<typeof leastPrivilegeGrants>[1] = [];
   for (const [name, n] of needs) {
