@@ -14,7 +14,7 @@ import pg from 'pg';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { StagesResult } from './salvage-stages.js';
+import { STAGES, type Stage, type StageResult } from './stage-result.js';
 import { runBaseline } from './baseline.js';
 import { BENCH_MAPPING, loadBackup, writeRecords } from './data.js';
 import { CHECKPOINT, createDatabase, dropDatabase } from '../src/sql/database.js';
@@ -102,7 +102,7 @@ sources:
     const before = await withClient(urlFor(names.baselineBefore), (c) => runBaseline(c, recordsFile));
     await settle();
 
-    log('salvage: reconcile, patch, apply (in a process of its own, so its peak memory is its own)...');
+    log('salvage: reconcile, patch, apply (each in a process of its own, as the three commands run, so each peak is its own)...');
     const stages = await runSalvageStages(job, urlFor(names.salvage), names.salvage);
 
     log('baseline, after salvage...');
@@ -133,6 +133,7 @@ sources:
       // PostgreSQL's own rate for the same writes, from the hand-written SQL's INSERT and UPDATE.
       baseline_write_rows_per_s: Math.round(stages.applied_rows / faster.writeSeconds),
       peak_rss_mb: stages.peak_rss_mb,
+      peak_rss_mb_by_stage: stages.peaks,
       same_result: sameResult,
       patch_statements: stages.patch_statements,
     };
@@ -174,15 +175,45 @@ function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 
-/** Runs bench/salvage-stages.js in a child process and returns its result line. */
+interface StagesResult {
+  reconcile_s: number;
+  patch_s: number;
+  apply_s: number;
+  inserts?: number;
+  updates?: number;
+  applied_rows: number;
+  patch_statements: number;
+  /** The largest of the three stages' peaks, and each stage's own. */
+  peak_rss_mb: number;
+  peaks: Record<Stage, number>;
+}
+
+/** Runs reconcile, patch and apply one after the other, each as bench/salvage-stages.js in a process of its own, as the three commands run. */
 async function runSalvageStages(job: string, targetUrl: string, targetName: string): Promise<StagesResult> {
+  const results = {} as Record<Stage, StageResult>;
+  for (const stage of STAGES) results[stage] = await runStage(stage, job, targetUrl, targetName);
+  const { reconcile, patch, apply } = results;
+  return {
+    reconcile_s: reconcile.seconds,
+    patch_s: patch.seconds,
+    apply_s: apply.seconds,
+    ...(reconcile.inserts !== undefined ? { inserts: reconcile.inserts } : {}),
+    ...(reconcile.updates !== undefined ? { updates: reconcile.updates } : {}),
+    applied_rows: apply.applied_rows ?? 0,
+    patch_statements: patch.patch_statements ?? 0,
+    peak_rss_mb: Math.max(reconcile.peak_rss_mb, patch.peak_rss_mb, apply.peak_rss_mb),
+    peaks: { reconcile: reconcile.peak_rss_mb, patch: patch.peak_rss_mb, apply: apply.peak_rss_mb },
+  };
+}
+
+async function runStage(stage: Stage, job: string, targetUrl: string, targetName: string): Promise<StageResult> {
   const script = fileURLToPath(new URL('./salvage-stages.js', import.meta.url));
-  const child = spawn(process.execPath, [script, job, targetUrl, targetName], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, stage, job, targetUrl, targetName], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0) throw new Error(`the salvage stages failed (exit ${code})`);
-  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as StagesResult;
+  if (code !== 0) throw new Error(`salvage ${stage} failed (exit ${code})`);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as StageResult;
 }
 
 await main();
