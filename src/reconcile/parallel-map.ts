@@ -27,6 +27,8 @@ const DEFAULT_CHUNK_BYTES = 256 * 1024;
 const MAX_WORKERS = 4;
 /** Bytes of the file the workers may map ahead of the chunk the main thread waits for. */
 const LEAD_BYTES = 16 * 1048576;
+/** Each worker's young generation (MB): V8's default is several times this. */
+const WORKER_YOUNG_MB = 8;
 
 /**
  * Workers for a file of this size: none for small files or one core, else one per
@@ -79,7 +81,10 @@ export async function mapFileInWorkers(setup: MapWorkerData, parallelism: MapPar
   let linesBefore = 0;
   const ready = new Map<number, ChunkResult>();
   try {
-    for (let i = 0; i < count; i++) workers.push(new Worker(script, { workerData: start }));
+    // A worker's garbage is short-lived (a chunk's records): a small young generation is
+    // collected more often but holds less, which lowers mapping's peak resident memory
+    // by a few tens of megabytes, at no measured cost in time.
+    for (let i = 0; i < count; i++) workers.push(new Worker(script, { workerData: start, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } }));
     await new Promise<void>((resolve, reject) => {
       const idle: Worker[] = [];
       const dispatch = (worker: Worker) => {

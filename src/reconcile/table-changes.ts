@@ -4,6 +4,7 @@ import type { Change } from '../changeset/changeset.js';
 import type { ChangeSpill } from '../changeset/change-spill.js';
 import type { LookupIndex } from './lookup-index.js';
 import { columnRecord } from '../values/own.js';
+import { flatString } from '../runtime/flat-string.js';
 import { keyRefValue } from '../changeset/key-refs.js';
 import type { ParentDecisions } from '../decide/for-children.js';
 
@@ -43,7 +44,7 @@ export class TableChanges {
   /** One classified change. */
   add(change: Change): void {
     if (this.ownIndexes.length) this.forChildren.push({ ...projection(change, this.childColumns), ...this.decisions?.keep(change) });
-    this.ids.push(change.id);
+    this.ids.push(flatString(change.id));
     if (this.count === this.ordinals.length) {
       const grown = new Int32Array(this.count * 2);
       grown.set(this.ordinals);
