@@ -1,6 +1,6 @@
 import type { KeyGenerator } from '../changeset/key-refs.js';
 import type { StagedIn } from './staged-statements.js';
-import { rowsOnDemand } from './rows-on-demand.js';
+import { rowsOnce, rowsOnDemand } from './rows-on-demand.js';
 import type { A_Expr, DeleteStmt, InsertStmt, RangeVar } from '@pgsql/types';
 import { nodeOf, requireNode, type Node } from './parse-node.js';
 import { castArgument, constantRows, constantOf, namesOf, only, qualifiedColumn, sameTable, tableOf, truncateIdentifier, type Constant, type Refuse, type TableName } from './parse-tree.js';
@@ -187,8 +187,8 @@ export function keysOf(node: InsertStmt, refuse: Refuse, claim: ClaimStage): Key
   if (v.names.join() !== 'ref' || (v.typedLike && v.typedLike.join() !== 'ref')) refuse('the references are v ("ref"), typed like the key map\'s ref');
   const refs = (rows: Constant[][]) => rows.map((r) => r[0] ?? refuse('a reference cannot be NULL'));
   if (!v.stagedIn) return { generator, rows: refs(v.rows) };
-  refs(v.rows); // checked now; kept in the COPY data until read (rows-on-demand.ts)
-  return { generator, rows: rowsOnDemand(v.rows.length, () => refs(v.rows)) };
+  refs(rowsOnce(v.rows)); // checked now; kept in the COPY data until read (rows-on-demand.ts)
+  return { generator, rows: rowsOnDemand(v.rows.length, () => refs(rowsOnce(v.rows))) };
 }
 
 /**

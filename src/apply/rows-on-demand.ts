@@ -1,3 +1,6 @@
+/** Each on-demand array's decoder, for rowsOnce. */
+const decoders = new WeakMap<object, () => unknown[]>();
+
 /**
  * A staged block's rows, made again from its COPY data when they are read and not kept:
  * a million decoded rows take many times the memory of their COPY text, and apply needs
@@ -9,6 +12,8 @@
  */
 export function rowsOnDemand<T>(length: number, decode: () => T[]): T[] {
   let last: WeakRef<T[]> | undefined;
+  // Note: V8 keeps a WeakRef's target alive until the current job ends, and parsing a
+  // patch is one job: a pass made while parsing goes through rowsOnce instead.
   const rows = (): T[] => {
     let decoded = last?.deref();
     if (!decoded) {
@@ -17,7 +22,7 @@ export function rowsOnDemand<T>(length: number, decode: () => T[]): T[] {
     }
     return decoded;
   };
-  return new Proxy<T[]>([], {
+  const proxy = new Proxy<T[]>([], {
     get(_empty, property) {
       if (property === 'length') return length;
       const decoded = rows();
@@ -28,4 +33,16 @@ export function rowsOnDemand<T>(length: number, decode: () => T[]): T[] {
     ownKeys: () => Reflect.ownKeys(rows()),
     getOwnPropertyDescriptor: (_empty, property) => (property === 'length' ? { value: length, writable: true, enumerable: false, configurable: false } : Reflect.getOwnPropertyDescriptor(rows(), property)),
   });
+  decoders.set(proxy, decode);
+  return proxy;
+}
+
+/**
+ * The rows for a single pass, decoded afresh and not cached: for a check made while the
+ * patch is parsed, which would otherwise keep every block's decoded rows until parsing
+ * ends (a million rows of the key map held 150 MB). Rows not on demand are returned as they are.
+ */
+export function rowsOnce<T>(rows: T[]): T[] {
+  const decode = decoders.get(rows);
+  return decode ? (decode() as T[]) : rows;
 }

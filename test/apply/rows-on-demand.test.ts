@@ -4,7 +4,7 @@
  * once (not once per index), and every way of reading gives the rows as decoded.
  */
 import { describe, expect, it } from 'vitest';
-import { rowsOnDemand } from '../../src/apply/rows-on-demand.js';
+import { rowsOnDemand, rowsOnce } from '../../src/apply/rows-on-demand.js';
 
 function counted(rows: string[][]) {
   const calls = { decodes: 0 };
@@ -29,5 +29,16 @@ describe('rowsOnDemand', () => {
     expect([...lazy]).toEqual(source);
     expect(lazy.map((r) => r.join('|'))).toEqual(source.map((r) => r.join('|')));
     expect(Object.keys(lazy)).toEqual(['0', '1', '2']);
+  });
+});
+
+describe('rowsOnce', () => {
+  it('decodes afresh for each pass and keeps nothing; other arrays pass through', () => {
+    const { calls, lazy } = counted([['a'], ['b']]);
+    expect(rowsOnce(lazy)).toEqual([['a'], ['b']]);
+    expect(rowsOnce(lazy)).not.toBe(rowsOnce(lazy));
+    expect(calls.decodes).toBe(3);
+    const plain = [['x']];
+    expect(rowsOnce(plain)).toBe(plain);
   });
 });
