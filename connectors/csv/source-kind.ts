@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineSourceKind, filePatterns } from '../../src/records/source-kind.js';
 import { isKnownEncoding } from '../shared/text-decoding.js';
-import { csvConnector } from './connector.js';
+import { connectorOnPull } from '../../src/records/connector-on-pull.js';
 
 export const csvSource = defineSourceKind({
   kind: 'csv',
@@ -16,5 +16,5 @@ export const csvSource = defineSourceKind({
   }),
   secretFields: [],
   init: { name: 'ledger', files: ['exports/*.csv'], families: ['csv rows'] },
-  connect: (options) => csvConnector(options),
+  connect: (options) => connectorOnPull('csv', async () => (await import('./connector.js')).csvConnector(options)),
 });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { defineSourceKind, filePatterns } from '../../src/records/source-kind.js';
-import { emlConnector } from './eml.js';
-import { imapConnector } from './imap.js';
+import { connectorOnPull } from '../../src/records/connector-on-pull.js';
 
 export const imapSource = defineSourceKind({
   kind: 'imap',
@@ -25,7 +24,7 @@ export const imapSource = defineSourceKind({
     // Mail carries calendar invites too, after the calendars' own events.
     families: ['email messages', 'calendar invites'],
   },
-  connect: (options) => imapConnector(options),
+  connect: (options) => connectorOnPull('imap', async () => (await import('./imap.js')).imapConnector(options)),
 });
 
 export const emlSource = defineSourceKind({
@@ -33,5 +32,5 @@ export const emlSource = defineSourceKind({
   schema: z.strictObject({ kind: z.literal('eml'), files: filePatterns }),
   secretFields: [],
   init: { name: 'mailfiles', files: ['exports/mail/**/*.eml', 'exports/*.mbox'], families: ['email messages', 'calendar invites'] },
-  connect: (options) => emlConnector(options),
+  connect: (options) => connectorOnPull('eml', async () => (await import('./eml.js')).emlConnector(options)),
 });

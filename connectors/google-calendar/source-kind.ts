@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineSourceKind } from '../../src/records/source-kind.js';
-import { googleCalendarConnector } from './connector.js';
+import { connectorOnPull } from '../../src/records/connector-on-pull.js';
 
 export const googleCalendarSource = defineSourceKind({
   kind: 'google-calendar',
@@ -22,5 +22,5 @@ export const googleCalendarSource = defineSourceKind({
     note: 'a read-only token is enough; calendarIds: all reads every calendar',
     families: ['calendar events'],
   },
-  connect: (options) => googleCalendarConnector(options),
+  connect: (options) => connectorOnPull('google-calendar', async () => (await import('./connector.js')).googleCalendarConnector(options)),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineSourceKind, filePatterns } from '../../src/records/source-kind.js';
-import { jsonLinesConnector } from './connector.js';
+import { connectorOnPull } from '../../src/records/connector-on-pull.js';
 
 export const jsonLinesSource = defineSourceKind({
   kind: 'jsonl',
@@ -14,5 +14,5 @@ export const jsonLinesSource = defineSourceKind({
   secretFields: [],
   // init writes its entry but no starter rule: a JSON line has no shape init knows.
   init: { name: 'logs', files: ['exports/logs/*.jsonl*'] },
-  connect: (options) => jsonLinesConnector(options),
+  connect: (options) => connectorOnPull('jsonl', async () => (await import('./connector.js')).jsonLinesConnector(options)),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineSourceKind } from '../../src/records/source-kind.js';
-import { stripeConnector } from './connector.js';
+import { connectorOnPull } from '../../src/records/connector-on-pull.js';
 import { validateStripeOptions } from './options.js';
 import { stripeEventsExpiry } from './events-expiry.js';
 
@@ -29,6 +29,6 @@ export const stripeSource = defineSourceKind({
   connect(options, where) {
     // Refuses a secret key (and other unsafe settings) before anything is opened or sent.
     validateStripeOptions(options, where);
-    return stripeConnector(options);
+    return connectorOnPull('stripe', async () => (await import('./connector.js')).stripeConnector(options));
   },
 });
