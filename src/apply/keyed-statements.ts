@@ -3,7 +3,7 @@ import type { StagedIn } from './staged-statements.js';
 import { rowsOnce, rowsOnDemand } from './rows-on-demand.js';
 import type { A_Expr, DeleteStmt, InsertStmt, RangeVar } from '@pgsql/types';
 import { nodeOf, requireNode, type Node } from './parse-node.js';
-import { castArgument, constantRows, constantOf, namesOf, only, qualifiedColumn, sameTable, tableOf, truncateIdentifier, type Constant, type Refuse, type TableName } from './parse-tree.js';
+import { castArgument, constantRows, constantOf, namesOf, only, qualifiedColumn, sameTable, soleItem, tableOf, truncateIdentifier, type Constant, type Refuse, type TableName } from './parse-tree.js';
 
 /**
  * The statements of keys the target makes at apply time (src/sql/key-map.ts), read back
@@ -105,6 +105,36 @@ function keyMapJoins(items: Node[], refuse: Refuse): string[] {
   });
 }
 
+const KEY_LOOKUP = 'LATERAL (SELECT k."key" FROM salvage.salvage_keys AS k WHERE k."ref" = v."ref <column>" OFFSET 0) AS "k <column>"';
+
+/** One key read per row, exactly `KEY_LOOKUP` (src/sql/key-map.ts); returns its column. */
+function keyLookupOf(item: Node | undefined, refuse: Refuse): string {
+  const why = `the only other relation allowed is the key lookup ${KEY_LOOKUP}`;
+  const sub = nodeOf(item, 'RangeSubselect');
+  if (!sub || sub.lateral !== true || !sub.alias) return refuse(why);
+  only(sub, 'lateral', 'subquery', 'alias');
+  only(sub.alias, 'aliasname');
+  const alias = String(sub.alias.aliasname);
+  if (!alias.startsWith(KEY_ALIAS)) refuse(why);
+  const column = alias.slice(KEY_ALIAS.length);
+  const select = requireNode(sub.subquery, 'SelectStmt', refuse);
+  only(select, 'targetList', 'fromClause', 'whereClause', 'limitOffset', 'limitOption', 'op');
+  if (select.op !== 'SETOP_NONE' || select.limitOption !== 'LIMIT_OPTION_COUNT' || constantOf(select.limitOffset, refuse) !== '0') refuse(why);
+  const target = requireNode(soleItem(select.targetList), 'ResTarget', refuse);
+  only(target, 'val', 'location');
+  const map = nodeOf(soleItem(select.fromClause), 'RangeVar');
+  if (!map || !isKeyMap(map) || map.alias?.aliasname !== 'k') return refuse(why);
+  only(map, 'schemaname', 'relname', 'inh', 'relpersistence', 'alias', 'location');
+  only(map.alias, 'aliasname');
+  const where = nodeOf(select.whereClause, 'A_Expr');
+  if (qualifiedColumn(target.val, 'k', refuse) !== 'key' || !where || where.kind !== 'AEXPR_OP' || nodeOf(where.name?.[0], 'String')?.sval !== '=' || where.name?.length !== 1) return refuse(why);
+  only(where, 'kind', 'name', 'lexpr', 'rexpr', 'location');
+  if (qualifiedColumn(where.lexpr, 'k', refuse) !== 'ref' || qualifiedColumn(where.rexpr, 'v', refuse) !== truncateIdentifier(REF + column)) {
+    refuse(`"${alias}" must be looked up by k."ref" = v."ref ${column}"`);
+  }
+  return column;
+}
+
 function terms(node: Node | undefined, refuse: Refuse): A_Expr[] {
   if (!node) return refuse('a WHERE clause joining the key map is required');
   const bool = nodeOf(node, 'BoolExpr');
@@ -193,7 +223,8 @@ export function keysOf(node: InsertStmt, refuse: Refuse, claim: ClaimStage): Key
 
 /**
  * `INSERT INTO s.t (c...) SELECT "k c"."key"::type | v."c"::type ... FROM (VALUES ...) AS v (...),
- * salvage.salvage_keys AS "k c" ... WHERE "k c"."ref" = v."ref c" AND ... ON CONFLICT DO NOTHING`.
+ * LATERAL (SELECT k."key" FROM salvage.salvage_keys AS k WHERE k."ref" = v."ref c" OFFSET 0) AS "k c" ...
+ * ON CONFLICT DO NOTHING`.
  */
 export function keyedInsertOf(node: InsertStmt, refuse: Refuse, claim: ClaimStage): KeyedInsertStatement {
   only(node, 'relation', 'cols', 'selectStmt', 'onConflictClause', 'override');
@@ -202,10 +233,10 @@ export function keyedInsertOf(node: InsertStmt, refuse: Refuse, claim: ClaimStag
   if (sameTable(table, KEY_MAP_NAME)) refuse('rows of the key map are only written as (ref, key)');
   const columns = insertColumns(node, refuse);
   const select = requireNode(node.selectStmt, 'SelectStmt', refuse);
-  only(select, 'targetList', 'fromClause', 'whereClause', 'limitOption', 'op');
-  const [first, ...joins] = select.fromClause ?? [];
+  only(select, 'targetList', 'fromClause', 'limitOption', 'op');
+  const [first, ...lookups] = select.fromClause ?? [];
   const v = valuesV(first, table, claim, refuse);
-  const joined = keyMapJoins(joins, refuse);
+  const joined = lookups.map((item) => keyLookupOf(item, refuse));
   const targets = (select.targetList ?? []).map((t) => {
     const target = requireNode(t, 'ResTarget', refuse);
     only(target, 'val', 'location');
@@ -226,9 +257,8 @@ export function keyedInsertOf(node: InsertStmt, refuse: Refuse, claim: ClaimStag
       refuse(`column ${column} must be inserted from v."${column}" or "k ${column}"."key"`);
     }
   });
-  const joinedBy = terms(select.whereClause, refuse).map((expr) => refJoin(expr, refuse) ?? refuse('the WHERE clause may only join the key map'));
   const sorted = (list: string[]) => [...list].sort().join('\u0000');
-  if (sorted(joined) !== sorted(refColumns) || sorted(joinedBy) !== sorted(refColumns)) refuse('each key read from the key map needs its own "k <column>" joined on its reference');
+  if (sorted(joined) !== sorted(refColumns)) refuse('each key read from the key map needs its own "k <column>" looked up by its reference');
   if (v.names.join('\u0000') !== vColumns.join('\u0000')) refuse('v must have one column per inserted column, in order');
   // A staged v: each value column typed like the column it goes into, each reference text.
   v.typedLike?.forEach((from, i) => {

@@ -87,9 +87,15 @@ export function keyMapAlias(column: string): string {
 
 type KeyedSource = Array<{ cells: SqlValue[]; comment?: string }> | { stage: QualifiedName };
 
-function keyedFrom(columns: KeyedColumn[], rows: KeyedSource, keyword: 'FROM' | 'USING', extraNames: string[] = []): string[] {
+/** How v reaches the key map: joined, on conditions the statement writes itself, or a lookup per row (keyLookup). */
+type KeyMapReach = 'join' | 'lookup';
+
+function keyedFrom(columns: KeyedColumn[], rows: KeyedSource, keyword: 'FROM' | 'USING', reach: KeyMapReach, extraNames: string[] = []): string[] {
   const names = [...columns.map(keyedVName), ...extraNames];
-  const joins = columns.filter((c) => c.fromKeyMap).map((c) => `,\n    ${quoteQualified(KEY_MAP)} AS ${quoteIdent(keyMapAlias(c.name))}`).join('');
+  const joins = columns
+    .filter((c) => c.fromKeyMap)
+    .map((c) => `,\n    ${reach === 'join' ? `${quoteQualified(KEY_MAP)} AS ${quoteIdent(keyMapAlias(c.name))}` : keyLookup(c)}`)
+    .join('');
   if ('stage' in rows) return [`  ${keyword} ${quoteQualified(rows.stage)} AS v${joins}`];
   return [
     `  ${keyword} (VALUES`,
@@ -98,27 +104,34 @@ function keyedFrom(columns: KeyedColumn[], rows: KeyedSource, keyword: 'FROM' | 
   ];
 }
 
-function refJoins(columns: KeyedColumn[]): string[] {
-  return columns.filter((c) => c.fromKeyMap).map((c) => `${quoteIdent(keyMapAlias(c.name))}."ref" = v.${quoteIdent(keyedVName(c))}`);
+/**
+ * `LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref c" OFFSET 0) AS "k c"`:
+ * the key of one row's reference, found through the key map's primary key. `OFFSET 0`
+ * keeps it a lookup per row: as a plain join, PostgreSQL hashes the whole key map for
+ * every block, and the map grows by a block each time, so a recovery of n blocks would
+ * hash it n times over.
+ */
+function keyLookup(column: KeyedColumn): string {
+  return `LATERAL (SELECT k."key" FROM ${quoteQualified(KEY_MAP)} AS k WHERE k."ref" = v.${quoteIdent(keyedVName(column))} OFFSET 0) AS ${quoteIdent(keyMapAlias(column.name))}`;
 }
 
 /**
  * New rows some of whose columns are keys made at apply time:
  *   INSERT INTO s.t (c...) SELECT "k id"."key"::bigint, v."email"::text, ...
- *   FROM (VALUES ...) AS v ("ref id", "email", ...), "salvage"."salvage_keys" AS "k id"
- *   WHERE "k id"."ref" = v."ref id" ON CONFLICT DO NOTHING
+ *   FROM (VALUES ...) AS v ("ref id", "email", ...),
+ *     LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref id" OFFSET 0) AS "k id"
+ *   ON CONFLICT DO NOTHING
  * A reference the key map lacks drops its row, which apply's count check turns into
  * a rollback: a row never goes in with a key it was not meant to have. Large blocks
  * read v from a staging table (`FROM "pg_temp"."salvage_rows_n" AS v, ...`) whose
- * columns are `keyedInsertStageColumns`: one join, however many rows.
+ * columns are `keyedInsertStageColumns`: one statement, however many rows.
  */
 export function insertWithKeys(table: QualifiedName, columns: KeyedColumn[], rows: KeyedSource): string {
   const selected = columns.map((c) => (c.fromKeyMap ? `${quoteIdent(keyMapAlias(c.name))}."key"::${castType(c.type)}` : `v.${quoteIdent(c.name)}::${castType(c.type)}`));
   return [
     `INSERT INTO ${quoteQualified(table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')})`,
     `  SELECT ${selected.join(', ')}`,
-    ...keyedFrom(columns, rows, 'FROM'),
-    `  WHERE ${refJoins(columns).join('\n    AND ')}`,
+    ...keyedFrom(columns, rows, 'FROM', 'lookup'),
     'ON CONFLICT DO NOTHING;',
   ].join('\n');
 }
@@ -142,7 +155,7 @@ export function deleteWithKeys(table: QualifiedName, primaryKey: readonly string
     ...guards.map((c) => `t.${quoteIdent(c.name)} IS NOT DISTINCT FROM v.${quoteIdent(`old ${c.name}`)}::${castType(c.type)}`),
   ];
   const extra = [...keys.map((c) => `key ${c.name}`), ...guards.map((c) => `old ${c.name}`)];
-  const [using, ...rest] = keyedFrom(refs, rows, 'USING', extra);
+  const [using, ...rest] = keyedFrom(refs, rows, 'USING', 'join', extra);
   return [`DELETE FROM ${quoteQualified(table)} AS t ${(using as string).trimStart()}`, ...rest, `  WHERE ${conditions.join('\n    AND ')};`].join('\n');
 }
 

@@ -205,7 +205,7 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     const sql = await readFile(path.join(dir, 'patch.sql'), 'utf8');
     expect(sql).toContain('CREATE TEMP TABLE "pg_temp"."salvage_rows_1" ON COMMIT DROP AS\n  SELECT "ref" AS "ref" FROM "salvage"."salvage_keys" WITH NO DATA;');
     expect(sql).toContain('  SELECT NULL::text AS "ref id", "email" AS "email", "plan" AS "plan", "note" AS "note" FROM "public"."accounts" WITH NO DATA;');
-    expect(sql).toContain('  FROM "pg_temp"."salvage_rows_2" AS v,\n    "salvage"."salvage_keys" AS "k id"');
+    expect(sql).toContain('  FROM "pg_temp"."salvage_rows_2" AS v,\n    LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref id" OFFSET 0) AS "k id"');
     const original = await query('SELECT * FROM accounts ORDER BY id');
 
     // The live app took one of the unique emails meanwhile: refused before anything is written.

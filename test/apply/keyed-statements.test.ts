@@ -114,22 +114,62 @@ describe('the key map forms apply accepts', () => {
     ['a key map row written as a constant', `INSERT INTO "salvage"."salvage_keys" ("ref", "key") VALUES ('r', '1') ON CONFLICT DO NOTHING;`, /unexpected clause "valuesLists"/],
     [
       'a keyed insert that selects an expression',
-      `INSERT INTO "public"."bookings" ("id", "reference") SELECT "k id"."key"::bigint, upper(v."reference")::text FROM (VALUES ('r', 'x')) AS v ("ref id", "reference"), "salvage"."salvage_keys" AS "k id" WHERE "k id"."ref" = v."ref id" ON CONFLICT DO NOTHING;`,
+      `INSERT INTO "public"."bookings" ("id", "reference") SELECT "k id"."key"::bigint, upper(v."reference")::text FROM (VALUES ('r', 'x')) AS v ("ref id", "reference"), LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref id" OFFSET 0) AS "k id" ON CONFLICT DO NOTHING;`,
       /must be inserted from v\."reference"/,
     ],
     [
       'a keyed insert joined to another table',
-      `INSERT INTO "public"."bookings" ("id", "reference") SELECT "k id"."key"::bigint, v."reference"::text FROM (VALUES ('r', 'x')) AS v ("ref id", "reference"), "public"."customers" AS "k id" WHERE "k id"."ref" = v."ref id" ON CONFLICT DO NOTHING;`,
-      /salvage\.salvage_keys AS "k <column>"/,
+      `INSERT INTO "public"."bookings" ("id", "reference") SELECT "k id"."key"::bigint, v."reference"::text FROM (VALUES ('r', 'x')) AS v ("ref id", "reference"), "public"."customers" AS "k id" ON CONFLICT DO NOTHING;`,
+      /the only other relation allowed is the key lookup/,
     ],
     [
-      'a keyed insert whose key is not joined on its reference',
-      `INSERT INTO "public"."bookings" ("id", "reference") SELECT "k id"."key"::bigint, v."reference"::text FROM (VALUES ('r', 'x')) AS v ("ref id", "reference"), "salvage"."salvage_keys" AS "k id" WHERE "k id"."key" = v."ref id" ON CONFLICT DO NOTHING;`,
-      /"k id" must be joined on "k id"."ref" = v."ref id"/,
+      'a keyed insert joined to the key map instead of looking its key up',
+      `INSERT INTO "public"."bookings" ("id", "reference") SELECT "k id"."key"::bigint, v."reference"::text FROM (VALUES ('r', 'x')) AS v ("ref id", "reference"), "salvage"."salvage_keys" AS "k id" WHERE "k id"."ref" = v."ref id" ON CONFLICT DO NOTHING;`,
+      /unexpected clause "whereClause"/,
+    ],
+    [
+      'a key lookup in another table',
+      `INSERT INTO "public"."bookings" ("id", "reference") SELECT "k id"."key"::bigint, v."reference"::text FROM (VALUES ('r', 'x')) AS v ("ref id", "reference"), LATERAL (SELECT k."key" FROM "public"."customers" AS k WHERE k."ref" = v."ref id" OFFSET 0) AS "k id" ON CONFLICT DO NOTHING;`,
+      /the only other relation allowed is the key lookup/,
+    ],
+    [
+      'a key lookup that is not LATERAL',
+      `INSERT INTO "public"."bookings" ("id", "reference") SELECT "k id"."key"::bigint, v."reference"::text FROM (VALUES ('r', 'x')) AS v ("ref id", "reference"), (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref id" OFFSET 0) AS "k id" ON CONFLICT DO NOTHING;`,
+      /the only other relation allowed is the key lookup/,
+    ],
+    [
+      'a key lookup without OFFSET 0',
+      `INSERT INTO "public"."bookings" ("id", "reference") SELECT "k id"."key"::bigint, v."reference"::text FROM (VALUES ('r', 'x')) AS v ("ref id", "reference"), LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref id") AS "k id" ON CONFLICT DO NOTHING;`,
+      /the only other relation allowed is the key lookup/,
+    ],
+    [
+      'a key lookup with a LIMIT',
+      `INSERT INTO "public"."bookings" ("id", "reference") SELECT "k id"."key"::bigint, v."reference"::text FROM (VALUES ('r', 'x')) AS v ("ref id", "reference"), LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref id" LIMIT 1 OFFSET 0) AS "k id" ON CONFLICT DO NOTHING;`,
+      /unexpected clause "limitCount"/,
+    ],
+    [
+      'a key lookup by another condition',
+      `INSERT INTO "public"."bookings" ("id", "reference") SELECT "k id"."key"::bigint, v."reference"::text FROM (VALUES ('r', 'x')) AS v ("ref id", "reference"), LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref id" OR true OFFSET 0) AS "k id" ON CONFLICT DO NOTHING;`,
+      /the only other relation allowed is the key lookup/,
+    ],
+    [
+      'a key lookup that reads another column',
+      `INSERT INTO "public"."bookings" ("id", "reference") SELECT "k id"."key"::bigint, v."reference"::text FROM (VALUES ('r', 'x')) AS v ("ref id", "reference"), LATERAL (SELECT k."ref" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref id" OFFSET 0) AS "k id" ON CONFLICT DO NOTHING;`,
+      /the only other relation allowed is the key lookup/,
+    ],
+    [
+      'a keyed insert whose key is not looked up by its reference',
+      `INSERT INTO "public"."bookings" ("id", "reference") SELECT "k id"."key"::bigint, v."reference"::text FROM (VALUES ('r', 'x')) AS v ("ref id", "reference"), LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."key" = v."ref id" OFFSET 0) AS "k id" ON CONFLICT DO NOTHING;`,
+      /"k id" must be looked up by k."ref" = v."ref id"/,
+    ],
+    [
+      `a keyed insert whose key is looked up by another column's reference`,
+      `INSERT INTO "public"."bookings" ("id", "reference") SELECT "k id"."key"::bigint, "k reference"."key"::text FROM (VALUES ('r', 'x')) AS v ("ref id", "ref reference"), LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref id" OFFSET 0) AS "k id", LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref id" OFFSET 0) AS "k reference" ON CONFLICT DO NOTHING;`,
+      /"k reference" must be looked up by k."ref" = v."ref reference"/,
     ],
     [
       'a keyed insert without ON CONFLICT DO NOTHING',
-      `INSERT INTO "public"."bookings" ("id", "reference") SELECT "k id"."key"::bigint, v."reference"::text FROM (VALUES ('r', 'x')) AS v ("ref id", "reference"), "salvage"."salvage_keys" AS "k id" WHERE "k id"."ref" = v."ref id";`,
+      `INSERT INTO "public"."bookings" ("id", "reference") SELECT "k id"."key"::bigint, v."reference"::text FROM (VALUES ('r', 'x')) AS v ("ref id", "reference"), LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref id" OFFSET 0) AS "k id";`,
       /ON CONFLICT DO NOTHING/,
     ],
   ];

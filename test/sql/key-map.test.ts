@@ -44,14 +44,12 @@ describe('key map statements: exact SQL', () => {
         '    -- from a b',
         "    ('c1/o', 'c1/p', 'O''Brien')",
         '  ) AS v ("ref id", "ref parent id", "note"),',
-        '    "salvage"."salvage_keys" AS "k id",',
-        '    "salvage"."salvage_keys" AS "k parent id"',
-        '  WHERE "k id"."ref" = v."ref id"',
-        '    AND "k parent id"."ref" = v."ref parent id"',
+        '    LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref id" OFFSET 0) AS "k id",',
+        '    LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref parent id" OFFSET 0) AS "k parent id"',
         'ON CONFLICT DO NOTHING;',
       ].join('\n'),
     );
-    // Staged: the references and the rows come from staging tables, joined once.
+    // Staged: the references and the rows come from staging tables, each row's key looked up in the map.
     expect(assignKeys({ kind: 'sequence', schema: 'we"ird schema', name: 'select_id_seq' }, { stage: stageTable(1) })).toBe(
       [
         'INSERT INTO "salvage"."salvage_keys" ("ref", "key")',
@@ -74,10 +72,8 @@ describe('key map statements: exact SQL', () => {
         'INSERT INTO "we""ird schema"."order" ("id", "parent id", "note")',
         '  SELECT "k id"."key"::uuid, "k parent id"."key"::bigint, v."note"::text',
         '  FROM "pg_temp"."salvage_rows_2" AS v,',
-        '    "salvage"."salvage_keys" AS "k id",',
-        '    "salvage"."salvage_keys" AS "k parent id"',
-        '  WHERE "k id"."ref" = v."ref id"',
-        '    AND "k parent id"."ref" = v."ref parent id"',
+        '    LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref id" OFFSET 0) AS "k id",',
+        '    LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref parent id" OFFSET 0) AS "k parent id"',
         'ON CONFLICT DO NOTHING;',
       ].join('\n'),
     );
@@ -202,6 +198,11 @@ describe.runIf(pgUp)('key map statements on PostgreSQL', () => {
       // One reference the map lacks: its row drops out, which apply's count check turns into a rollback.
       const childRows = [...childRefs.map((ref, i) => [ref, refs[i] ?? null, STAGED_HOSTILE[i] ?? null]), ['c2/never made', refs[0] ?? null, 'orphan']];
       await copy(copyBlock(stageTable(3), keyedInsertStageColumns(childColumns).map((c) => c.name), childRows));
+      // Each key is found through the map's primary key, never by hashing the whole map: the
+      // map grows by a block each time, and a hash join would read all of it for every block.
+      const plan = (await database.client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (COSTS OFF) ${insertWithKeys(child, childColumns, { stage: stageTable(3) })}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan.match(/Index Scan using salvage_keys_pkey on salvage_keys k/g)).toHaveLength(2);
+      expect(plan).not.toMatch(/Hash|Seq Scan on salvage_keys/);
       expect((await database.client.query(insertWithKeys(child, childColumns, { stage: stageTable(3) }))).rowCount).toBe(childRefs.length);
 
       const joined = await database.client.query<{ id: string; name: string; note: string }>(
