@@ -22,7 +22,7 @@ export async function fillStage(client: pg.Client, statement: CopyStatement, ent
   if (!copyIn) return fillWithValues(client, statement, entry, file);
   const stream = client.query(copyFrom(statement.text));
   try {
-    stream.end(statement.data);
+    stream.end(statement.data.read());
     await finished(stream);
     return stream.rowCount;
   } catch (error) {

@@ -1,5 +1,7 @@
 import { SafetyRefusal } from '../errors.js';
 import { parseByStatement, type ParsedStatement } from './statement-splitter.js';
+import { bufferSource, FileWindow, type ByteSource } from './byte-source.js';
+import { copyDataInFile, copyDataInMemory, digestOf, type CopyData } from './copy-data.js';
 import type { DeleteStmt, InsertStmt, SelectStmt, UpdateStmt } from '@pgsql/types';
 import { nodeOf, requireNode, tagOf, type Node, type NodeTag, type NodeOf } from './parse-node.js';
 import { castArgument, constantRows, columnOf, constantOf, namesOf, only, qualifiedColumn, soleItem, tableOf, truncateIdentifier, type Constant, type Refuse, type TableName } from './parse-tree.js';
@@ -35,8 +37,8 @@ export type PatchStatement = Located &
     | { kind: 'sequence'; sequence: TableName; value: string }
     /** A staging table created; `table` is the real table it is typed like. */
     | { kind: 'stage'; table: TableName; stage: string; rows: [] }
-    /** A staging table filled: `data` is the exact bytes sent to COPY, starting at file line `dataLine`. */
-    | { kind: 'copy'; table: TableName; stage: string; columns: string[]; rows: Constant[][]; data: Buffer; dataLine: number }
+    /** A staging table filled: `data` gives the exact bytes sent to COPY, starting at file line `dataLine`. */
+    | { kind: 'copy'; table: TableName; stage: string; columns: string[]; rows: Constant[][]; data: CopyData; dataLine: number }
     /** The key map filled with new keys from the target (keyed-statements.ts). */
     | ({ kind: 'keys' } & KeysStatement)
     | ({ kind: 'keyed-insert' } & KeyedInsertStatement)
@@ -56,16 +58,46 @@ export interface KeyedRow {
 
 export type PatchMode = 'patch' | 'undo';
 
-/** Parses and checks the whole file; refuses (exit 3) at the first statement salvage would never write. */
-export async function readPatchStatements(sql: string | Buffer, file: string, mode: PatchMode, onParsed?: (bytes: number) => void): Promise<PatchStatement[]> {
-  // libpg_query reports byte offsets; slice bytes, not UTF-16 units.
-  const bytes = typeof sql === 'string' ? Buffer.from(sql, 'utf8') : sql;
-  let result: { stmts: ParsedStatement[] };
-  try {
-    result = { stmts: await parseByStatement(bytes, onParsed) };
-  } catch (error) {
-    throw new SafetyRefusal(`${file}: is not valid SQL (${(error as Error).message}); nothing was written. Re-run "salvage patch".`);
+/** A patch file on disk and the sha256 it was verified to have (verify-patch.ts). */
+export interface PatchFile {
+  path: string;
+  sha256: string;
+}
+
+/**
+ * Parses and checks the whole file; refuses (exit 3) at the first statement salvage would
+ * never write. A file is read through a window, not whole: each statement keeps its own
+ * text, and each block's COPY data is checked, digested and left in the file
+ * (copy-data.ts). The bytes parsed must be the bytes verified: their sha256 is taken on
+ * the way and compared at the end.
+ */
+export async function readPatchStatements(sql: string | Buffer | PatchFile, file: string, mode: PatchMode, onParsed?: (bytes: number) => void): Promise<PatchStatement[]> {
+  if (typeof sql === 'string' || Buffer.isBuffer(sql)) {
+    // libpg_query reports byte offsets; slice bytes, not UTF-16 units.
+    const bytes = typeof sql === 'string' ? Buffer.from(sql, 'utf8') : sql;
+    return readStatements(bufferSource(bytes), file, mode, (data) => copyDataInMemory(data.bytes), onParsed);
   }
+  const window = new FileWindow(sql.path);
+  try {
+    const statements = await readStatements(window, file, mode, (data) => copyDataInFile(sql.path, data.start, data.end, digestOf(data.bytes), data.line), onParsed);
+    if (window.finish() !== sql.sha256) {
+      throw new SafetyRefusal(`${file} changed while apply was reading it (its sha256 no longer matches the manifest). Nothing was written. Re-run "salvage patch" and review it again.`);
+    }
+    return statements;
+  } finally {
+    window.close();
+  }
+}
+
+/** COPY data as the parser found it: its bytes (held only while checked), where they are, and their first line. */
+interface FoundData {
+  bytes: Buffer;
+  start: number;
+  end: number;
+  line: number;
+}
+
+async function readStatements(bytes: ByteSource, file: string, mode: PatchMode, keepData: (data: FoundData) => CopyData, onParsed?: (bytes: number) => void): Promise<PatchStatement[]> {
   // Line numbers are counted forward from the previous statement: counting from the
   // top each time is quadratic, and patches hold hundreds of thousands of lines.
   let countedTo = 0;
@@ -79,24 +111,42 @@ export async function readPatchStatements(sql: string | Buffer, file: string, mo
         'Nothing was written. Regenerate the patch with "salvage patch" and review it again.',
     );
   };
-  for (const entry of result.stmts) {
+  const parsed = parseByStatement(bytes, onParsed);
+  for (;;) {
+    let next: IteratorResult<ParsedStatement>;
+    try {
+      next = await parsed.next();
+    } catch (error) {
+      throw new SafetyRefusal(`${file}: is not valid SQL (${(error as Error).message}); nothing was written. Re-run "salvage patch".`);
+    }
+    if (next.done) break;
+    const entry = next.value;
     const start = entry.stmt_location ?? 0;
     const raw = bytes.subarray(start, entry.stmt_len ? start + entry.stmt_len : bytes.length).toString('utf8');
     const lead = leadingNoise(raw);
     const text = raw.slice(lead);
-    linesBefore += newlines(bytes, countedTo, start);
+    linesBefore += newlines(bytes.subarray(countedTo, start));
     countedTo = start;
-    const line = linesBefore + newlines(Buffer.from(raw.slice(0, lead), 'utf8'), 0, Buffer.byteLength(raw.slice(0, lead)));
+    const line = linesBefore + newlines(Buffer.from(raw.slice(0, lead), 'utf8'));
     const refuse = (why: string): never => refuseAt(line, text, why);
     const data = entry.data && {
       bytes: bytes.subarray(entry.data.start, entry.data.end),
-      line: line + newlines(Buffer.from(text, 'utf8'), 0, Buffer.byteLength(text)) + 1,
+      start: entry.data.start,
+      end: entry.data.end,
+      line: line + newlines(Buffer.from(text, 'utf8')) + 1,
     };
     const refuseData = (dataLine: number, why: string): never => {
       const shown = (data?.bytes.toString('utf8').split('\n')[dataLine - (data?.line ?? 0)] ?? '').slice(0, 120);
       throw new SafetyRefusal(`${file}:${dataLine}: ${why}: ${shown}. Nothing was written. Regenerate the patch with "salvage patch" and review it again.`);
     };
-    statements.push(classify(entry.stmt, mode, { text, line }, { stages, data, refuse, refuseData }));
+    const copyData = data && keepData(data);
+    statements.push(classify(entry.stmt, mode, { text, line }, { stages, data: data && copyData && { bytes: data.bytes, line: data.line, kept: copyData }, refuse, refuseData }));
+    if (data) {
+      // The data's lines, counted now: its bytes are released with the statement.
+      linesBefore += newlines(bytes.subarray(countedTo, data.end));
+      countedTo = data.end;
+    }
+    bytes.release(countedTo);
   }
   const unused = stages.unused()[0];
   if (unused) refuseAt(unused.line, `CREATE TEMP TABLE pg_temp.${unused.name}`, `pg_temp.${unused.name} is filled but no statement writes its rows`);
@@ -108,16 +158,17 @@ function leadingNoise(text: string): number {
   return m ? m[0].length : 0;
 }
 
-function newlines(bytes: Buffer, from: number, to: number): number {
+function newlines(bytes: Buffer): number {
   let n = 0;
-  for (let i = bytes.indexOf(10, from); i >= 0 && i < to; i = bytes.indexOf(10, i + 1)) n++;
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) n++;
   return n;
 }
 
 /** What classifying one statement needs beyond its tree: the file's staging tables, its COPY data, how to refuse. */
 interface Context {
   stages: Stages;
-  data: { bytes: Buffer; line: number } | undefined;
+  /** A COPY statement's data: its bytes (only while it is checked), first line, and what the statement keeps of it. */
+  data: { bytes: Buffer; line: number; kept: CopyData } | undefined;
   refuse: Refuse;
   refuseData: (line: number, why: string) => never;
 }
@@ -148,7 +199,7 @@ function classify(stmt: Node | undefined, mode: PatchMode, at: Located, context:
       case 'CopyStmt': {
         const stage = context.stages.load(body('CopyStmt'), context.data, refuse, context.refuseData);
         const columns = stage.columns.map((c) => c.name);
-        return { kind: 'copy', ...at, table: stage.table, stage: stage.name, columns, rows: stage.rows ?? [], data: context.data?.bytes ?? Buffer.alloc(0), dataLine: context.data?.line ?? at.line };
+        return { kind: 'copy', ...at, table: stage.table, stage: stage.name, columns, rows: stage.rows ?? [], data: context.data?.kept ?? copyDataInMemory(Buffer.alloc(0)), dataLine: context.data?.line ?? at.line };
       }
       case 'InsertStmt': {
         const node = body('InsertStmt');

@@ -1,4 +1,5 @@
 import { STAGE_PREFIX, STAGE_SCHEMA } from '../sql/staged.js';
+import type { CopyData } from './copy-data.js';
 import { decodeCopyLine } from './copy-text.js';
 import { rowsOnDemand } from './rows-on-demand.js';
 import type { CopyStmt, CreateTableAsStmt, RangeVar } from '@pgsql/types';
@@ -69,7 +70,7 @@ export class Stages {
    * `COPY pg_temp.salvage_rows_n ("c", ...) FROM STDIN` and its data: every line one
    * row of exactly the staging table's columns, in its order.
    */
-  load(node: CopyStmt, data: { bytes: Buffer; line: number } | undefined, refuse: Refuse, refuseLine: (line: number, why: string) => never): Stage {
+  load(node: CopyStmt, data: { bytes: Buffer; line: number; kept: CopyData } | undefined, refuse: Refuse, refuseLine: (line: number, why: string) => never): Stage {
     const stage = this.lookup(node.relation, refuse, 'COPY is not allowed except FROM STDIN into a staging table of this patch');
     only(node, 'relation', 'attlist', 'is_from');
     if (node.is_from !== true || !data) refuse('COPY is not allowed except FROM STDIN into a staging table of this patch');
@@ -84,11 +85,7 @@ export class Stages {
       if (row.length !== names.length) return refuseLine((data?.line ?? 0) + i, `this COPY data line has ${row.length} values, ${STAGE_SCHEMA}.${stage.name} has ${names.length} columns`);
       count++;
     });
-    stage.rows = rowsOnDemand(count, () => {
-      const rows: Constant[][] = [];
-      eachCopyRow(bytes, (row) => void rows.push(row as Constant[]));
-      return rows;
-    });
+    stage.rows = data ? keptRows(count, data.kept) : [];
     return stage;
   }
 
@@ -121,6 +118,19 @@ export class Stages {
     }
     return name;
   }
+}
+
+/**
+ * A block's rows, decoded from its data as kept (in the file: read again, and checked)
+ * when they are read. Made outside load(), so the closure cannot hold the bytes load()
+ * checked, which are the parser's and go with the statement.
+ */
+function keptRows(count: number, kept: CopyData): Constant[][] {
+  return rowsOnDemand(count, () => {
+    const rows: Constant[][] = [];
+    eachCopyRow(kept.read(), (row) => void rows.push(row as Constant[]));
+    return rows;
+  });
 }
 
 /** Each line of COPY data (every one ends with a newline), decoded: its values, or what is wrong with it. */

@@ -1,5 +1,6 @@
 import { parse } from 'libpg-query';
 import { memoryCheckpoint } from '../runtime/memory.js';
+import type { ByteSource } from './byte-source.js';
 import { nodeOf, type Node } from './parse-node.js';
 
 /**
@@ -23,10 +24,10 @@ export interface ParsedStatement {
  * real syntax error costs at most twice a whole-file parse; never past a COPY line
  * untried, whose data is not SQL). A piece that parses ends
  * where PostgreSQL's own lexer ends a statement, so each statement is exactly the text
- * that is checked and later run.
+ * that is checked and later run. Statements come out as they are parsed, so the caller
+ * can release the bytes behind them (byte-source.ts).
  */
-export async function parseByStatement(bytes: Buffer, onParsed?: (bytes: number) => void): Promise<ParsedStatement[]> {
-  const out: ParsedStatement[] = [];
+export async function* parseByStatement(bytes: ByteSource, onParsed?: (bytes: number) => void): AsyncGenerator<ParsedStatement> {
   let start = 0;
   outer: while (start < bytes.length) {
     let step = 1;
@@ -51,7 +52,6 @@ export async function parseByStatement(bytes: Buffer, onParsed?: (bytes: number)
         end = copyLineEnd(bytes, end, further) ?? further;
         continue;
       }
-      out.push(...parsed);
       const last = parsed.at(-1);
       if (parsed.some((p) => p !== last && readsStdin(p.stmt))) throw new Error('COPY ... FROM STDIN must be the last statement before its data');
       if (last && readsStdin(last.stmt)) {
@@ -61,16 +61,17 @@ export async function parseByStatement(bytes: Buffer, onParsed?: (bytes: number)
         const marker = bytes.indexOf(COPY_END_LINE, end - 1);
         if (marker < 0) throw new Error('COPY data has no end line \\.');
         last.data = { start: end, end: marker + 1 };
+        yield* parsed;
         onParsed?.(marker + COPY_END_LINE.length - start);
         start = marker + COPY_END_LINE.length;
         continue outer;
       }
+      yield* parsed;
       break;
     }
     onParsed?.(end - start);
     start = end;
   }
-  return out;
 }
 
 /** `\n\\.\n`: the line that ends COPY data (text format escapes every backslash in a value, so no data line can be it). */
@@ -82,22 +83,23 @@ function readsStdin(stmt: Node | undefined): boolean {
 }
 
 /** Just after the first line in (from, to] that starts with `COPY ` and ends with `;`, if any. */
-function copyLineEnd(bytes: Buffer, from: number, to: number): number | undefined {
+function copyLineEnd(bytes: ByteSource, from: number, to: number): number | undefined {
   for (let at = bytes.indexOf(COPY_LINE_START, from - 1); at >= 0 && at < to; at = bytes.indexOf(COPY_LINE_START, at + 1)) {
     const lineEnd = bytes.indexOf(10, at + 1);
     if (lineEnd < 0 || lineEnd >= to) return undefined;
-    if (bytes[lineEnd - 1] === 0x3b) return lineEnd + 1;
+    if (bytes.at(lineEnd - 1) === 0x3b) return lineEnd + 1;
   }
   return undefined;
 }
 
 const COPY_LINE_START = Buffer.from('\nCOPY ', 'latin1');
+const STATEMENT_END = Buffer.from(';\n', 'latin1');
 
 /** The byte offset just after the `count`-th `;` + newline from `from`, or the end. */
-function boundaryAfter(bytes: Buffer, from: number, count: number): number {
+function boundaryAfter(bytes: ByteSource, from: number, count: number): number {
   let at = from;
   for (let i = 0; i < count; i++) {
-    const next = bytes.indexOf(';\n', at);
+    const next = bytes.indexOf(STATEMENT_END, at);
     if (next < 0) return bytes.length;
     at = next + 2;
   }

@@ -66,7 +66,7 @@ describe('reading staged blocks back', () => {
     if (copy?.kind !== 'copy') throw new Error('expected a COPY statement');
     expect(lines[copy.dataLine - 1]).toBe('1\tends;');
     // The exact bytes COPY will receive: the data lines, without the end marker.
-    expect(copy.data.toString('utf8')).toBe(`${lines.slice(copy.dataLine - 1, copy.dataLine - 1 + notes.length).join('\n')}\n`);
+    expect(copy.data.read().toString('utf8')).toBe(`${lines.slice(copy.dataLine - 1, copy.dataLine - 1 + notes.length).join('\n')}\n`);
   });
 
   it('reads an empty COPY block', async () => {

@@ -12,10 +12,9 @@ export const allowedStatements: ApplyStep = {
   name: 'Allows only what salvage writes',
   async run(run) {
     const { verified, file, which } = run;
-    const checking = run.progress.stage(`check ${which === 'patch' ? 'patch' : 'undo'}.sql`, verified.sql.length, 'bytes');
+    const checking = run.progress.stage(`check ${which === 'patch' ? 'patch' : 'undo'}.sql`, verified.sql.size, 'bytes');
     run.statements = await readPatchStatements(verified.sql, file, which, (bytes) => checking.add(bytes));
     checking.end();
-    verified.sql = Buffer.alloc(0); // the statements hold their own text now
     const entries = which === 'patch' ? verified.manifest.patch.statements : verified.manifest.undo.statements;
     run.work = pairWithManifest(run.statements, entries, file);
     run.lap('verify and parse patch', run.work.length);
