@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DigestSet } from '../runtime/digest-set.js';
 import type { TableSummary } from '../changeset/changeset.js';
 import { own } from '../values/own.js';
 import { setDelete } from '../sql/dml.js';
@@ -44,7 +45,13 @@ export class KeyedPlan {
   readonly withheld: string[] = [];
   private readonly tableOrder: Map<string, number>;
   private current = 0;
-  private readonly assigned = new Set<string>();
+  /**
+   * The ids of keyed rows this patch inserts so far, as digests: a Set of a million ids
+   * held some 85 MB. A false "assigned" (two ids sharing a 64-bit digest) would keep a row
+   * whose parent is not in the patch; apply's key lookup then finds no key for it, drops
+   * it, and the count check rolls the whole apply back: never a row under a wrong key.
+   */
+  private readonly assigned = new DigestSet();
   private readonly hash = createHash('sha256');
   /** Lines not yet hashed: hashed some 64 KB at a time, as a hash update per row cost more than the row. */
   private pending = '';

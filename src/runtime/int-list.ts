@@ -1,0 +1,31 @@
+/**
+ * A growing list of 32-bit integers in a typed array: 4 bytes an item, where a JavaScript
+ * array of numbers takes 8 and more as it grows. For lists of one item per change.
+ */
+export class IntList {
+  private items = new Int32Array(1024);
+  private count = 0;
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(value: number): void {
+    if (this.count === this.items.length) {
+      const grown = new Int32Array(this.items.length * 2);
+      grown.set(this.items);
+      this.items = grown;
+    }
+    this.items[this.count++] = value;
+  }
+
+  /** The item at `index`; undefined past the end. */
+  at(index: number): number | undefined {
+    return index >= 0 && index < this.count ? this.items[index] : undefined;
+  }
+
+  /** The items as a plain array, for the few callers that want one. */
+  toArray(): number[] {
+    return Array.from(this.items.subarray(0, this.count));
+  }
+}
