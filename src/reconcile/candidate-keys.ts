@@ -10,11 +10,12 @@ import { addProblem, type CandidateStore, type PreparedCandidate } from './prepa
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import type { StageProgress } from '../runtime/progress.js';
 import { UnionFind } from './union-find.js';
+import { LargeMap } from '../runtime/large-map.js';
 
 /** What reconcile's first pass leaves of a table's candidates: their keys, groups by key, and digests. */
 export interface KeyedCandidates {
   /** Match key -> the first candidate that has it. */
-  keyOwner: Map<string, number>;
+  keyOwner: LargeMap<number>;
   /** Candidates that share a key, joined. */
   byKeys: UnionFind;
   /** Each candidate's match keys: one as a string, several as an array. */
@@ -36,7 +37,7 @@ export function keyCandidates(
   keying: StageProgress,
 ): KeyedCandidates {
   const n = store.size;
-  const keyOwner = new Map<string, number>();
+  const keyOwner = new LargeMap<number>();
   const byKeys = new UnionFind(n);
   const keysOf = new Array<string | string[]>(n);
   const fingerprints = new Fingerprints(n, columns);
