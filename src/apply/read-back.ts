@@ -70,26 +70,23 @@ export async function requireWrittenAsPatch(
   );
 }
 
+/** Rows read back and compared at a time: the rows of a million updates are not held at once. */
+const CHUNK = 10_000;
+
 /**
  * The columns of an updated row that the patch does not write must still hold what they
  * held before (the drift check read them under lock): a trigger may change those too.
+ * What each row sets is its statement's SET list (`setColumns`): nothing is decoded but
+ * the keys. The rows are read back a chunk at a time.
  */
 async function changedBesidesPatch(
   client: pg.Client,
   statements: PatchStatement[],
   before: DriftReport['current'],
 ): Promise<{ problems: string[]; rows: number; tables: CatalogTable[] }> {
-  const written = new Map<string, Array<Map<string, string | null>>>();
-  for (const s of statements) {
-    if (s.kind !== 'update') continue;
-    const list = written.get(tableKey(s.table)) ?? [];
-    for (const row of s.rows) list.push(new Map([...row.key, ...row.set]));
-    written.set(tableKey(s.table), list);
-  }
   const out = { problems: [] as string[], rows: 0, tables: [] as CatalogTable[] };
   const byTable = new Map<CatalogTable, Row[]>();
   for (const { table, row } of before) {
-    if (!written.has(tableKey(table))) continue;
     const rows = byTable.get(table);
     if (rows) rows.push(row);
     else byTable.set(table, [row]);
@@ -97,27 +94,36 @@ async function changedBesidesPatch(
   for (const [table, rows] of byTable) {
     const keyOf = primaryKeyText(table);
     const keyValues = (get: (c: string) => string | null | undefined) => table.primaryKey.map((c) => get(c) ?? null);
-    const setColumns = new Map((written.get(tableKey(table)) ?? []).map((m) => [keyOf(keyValues((c) => m.get(c))), new Set(m.keys())]));
-    const now = new Map((await readRowsByKey(client, table, rows.map((r) => keyValues((c) => r[c])), false)).map((r) => [keyOf(keyValues((c) => r[c])), r]));
-    for (const old of rows) {
-      const key = keyOf(keyValues((c) => old[c]));
-      const set = setColumns.get(key);
-      const current = now.get(key);
-      if (!set || !current) continue; // a row undo deleted, or one compareWritten reports missing
-      const label = `${tableKey(table)} ${table.primaryKey.map((c) => `${c}=${old[c]}`).join(',')}`;
-      let changed = false;
-      for (const column of table.columns) {
-        if (column.generated || set.has(column.name)) continue;
-        if (comparisonKey(column, current[column.name] ?? null) === comparisonKey(column, old[column.name] ?? null)) continue;
-        out.problems.push(`${label}: ${column.name} is ${JSON.stringify(current[column.name])}, it was ${JSON.stringify(old[column.name])} and the patch does not write it`);
-        changed = true;
-      }
-      if (changed) {
-        out.rows++;
-        if (!out.tables.includes(table)) out.tables.push(table);
+    // Each updated key, and the columns its statement sets (one Set per statement, shared by its rows).
+    const setColumns = new Map<string, ReadonlySet<string>>();
+    for (const s of statements) {
+      if (s.kind !== 'update' || tableKey(s.table) !== tableKey(table)) continue;
+      const set = new Set([...table.primaryKey, ...s.setColumns]);
+      for (const row of s.rows) setColumns.set(keyOf(keyValues((c) => row.key.find(([k]) => k === c)?.[1])), set);
+    }
+    if (setColumns.size === 0) continue;
+    for (let start = 0; start < rows.length; start += CHUNK) {
+      const chunk = rows.slice(start, start + CHUNK);
+      const now = new Map((await readRowsByKey(client, table, chunk.map((r) => keyValues((c) => r[c])), false)).map((r) => [keyOf(keyValues((c) => r[c])), r]));
+      for (const old of chunk) {
+        const key = keyOf(keyValues((c) => old[c]));
+        const set = setColumns.get(key);
+        const current = now.get(key);
+        if (!set || !current) continue; // a row undo deleted, or one compareWritten reports missing
+        const label = `${tableKey(table)} ${table.primaryKey.map((c) => `${c}=${old[c]}`).join(',')}`;
+        let changed = false;
+        for (const column of table.columns) {
+          if (column.generated || set.has(column.name)) continue;
+          if (comparisonKey(column, current[column.name] ?? null) === comparisonKey(column, old[column.name] ?? null)) continue;
+          out.problems.push(`${label}: ${column.name} is ${JSON.stringify(current[column.name])}, it was ${JSON.stringify(old[column.name])} and the patch does not write it`);
+          changed = true;
+        }
+        if (changed) {
+          out.rows++;
+          if (!out.tables.includes(table)) out.tables.push(table);
+        }
       }
     }
   }
   return out;
 }
-
