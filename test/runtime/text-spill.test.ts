@@ -1,0 +1,41 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TextSpill } from '../../src/runtime/text-spill.js';
+
+describe('TextSpill', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'salvage-spill-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives back every text by its ordinal, in order, out of order, empty, multi-byte and larger than its buffers', () => {
+    const spill = new TextSpill(path.join(dir, 'texts'));
+    const texts = [
+      '',
+      "O'Brien",
+      'emoji 🚣‍♀️ and é',
+      'NUL \u0000 inside',
+      'x'.repeat(3 << 20), // past the 1 MB write buffer and read window
+      '',
+      ...Array.from({ length: 20_000 }, (_, i) => `{"id":"public.payments@stripe_charge_id=ch_${i.toString(36)}","n":${i}}`),
+      'the last one, still in the write buffer',
+    ];
+    texts.forEach((text, i) => expect(spill.add(text)).toBe(i));
+    expect(spill.size).toBe(texts.length);
+    // The last one first: it was never written out yet.
+    expect(spill.text(texts.length - 1)).toBe(texts.at(-1));
+    texts.forEach((text, i) => expect(spill.text(i)).toBe(text));
+    for (let i = texts.length - 1; i >= 0; i -= 997) expect(spill.text(i)).toBe(texts[i]);
+    expect(() => spill.text(texts.length)).toThrow(RangeError);
+    // Texts added after reading: still each its own.
+    expect(spill.add('after reading')).toBe(texts.length);
+    expect(spill.text(texts.length - 1)).toBe(texts.at(-1));
+    expect(spill.text(texts.length)).toBe('after reading');
+    spill.remove();
+  });
+});
