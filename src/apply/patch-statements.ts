@@ -78,11 +78,18 @@ export async function readPatchStatements(sql: string | Buffer | PatchFile, file
     return readStatements(bufferSource(bytes), file, mode, (data) => copyDataInMemory(data.bytes), onParsed);
   }
   const window = new FileWindow(sql.path);
+  const changed = () =>
+    new SafetyRefusal(`${file} changed while apply was reading it (its sha256 no longer matches the manifest). Nothing was written. Re-run "salvage patch" and review it again.`);
   try {
-    const statements = await readStatements(window, file, mode, (data) => copyDataInFile(sql.path, data.start, data.end, digestOf(data.bytes), data.line), onParsed);
-    if (window.finish() !== sql.sha256) {
-      throw new SafetyRefusal(`${file} changed while apply was reading it (its sha256 no longer matches the manifest). Nothing was written. Re-run "salvage patch" and review it again.`);
+    let statements: PatchStatement[];
+    try {
+      statements = await readStatements(window, file, mode, (data) => copyDataInFile(sql.path, data.start, data.end, digestOf(data.bytes), data.line), onParsed);
+    } catch (error) {
+      // A file edited since it was verified is reported as that, not as whatever the edit broke.
+      if (window.finish() !== sql.sha256) throw changed();
+      throw error;
     }
+    if (window.finish() !== sql.sha256) throw changed();
     return statements;
   } finally {
     window.close();
@@ -139,8 +146,8 @@ async function readStatements(bytes: ByteSource, file: string, mode: PatchMode, 
       const shown = (data?.bytes.toString('utf8').split('\n')[dataLine - (data?.line ?? 0)] ?? '').slice(0, 120);
       throw new SafetyRefusal(`${file}:${dataLine}: ${why}: ${shown}. Nothing was written. Regenerate the patch with "salvage patch" and review it again.`);
     };
-    const copyData = data && keepData(data);
-    statements.push(classify(entry.stmt, mode, { text, line }, { stages, data: data && copyData && { bytes: data.bytes, line: data.line, kept: copyData }, refuse, refuseData }));
+    const copy = data && { bytes: data.bytes, line: data.line, kept: keepData(data) };
+    statements.push(classify(entry.stmt, mode, { text, line }, { stages, data: copy, refuse, refuseData }));
     if (data) {
       // The data's lines, counted now: its bytes are released with the statement.
       linesBefore += newlines(bytes.subarray(countedTo, data.end));

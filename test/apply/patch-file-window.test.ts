@@ -82,6 +82,15 @@ describe('apply reads patch.sql through a window, not whole', () => {
     await expect(read).rejects.toThrow(/patch\.sql changed while apply was reading it/);
   });
 
+  it('reports a file edited since it was verified as edited, not as whatever the edit broke', async () => {
+    const sql = stagedPatch(1, 10);
+    const file = path.join(dir, 'broken.sql');
+    const sha256 = digestOf(Buffer.from(sql));
+    await writeFile(file, sql.replace('CREATE TEMP TABLE', 'CREATE TABLE'));
+    const read = readPatchStatements({ path: file, sha256 }, 'patch.sql', 'patch');
+    await expect(read).rejects.toThrow(/patch\.sql changed while apply was reading it/);
+  });
+
   it('refuses COPY data changed in the file after it was checked, when it is read again', async () => {
     const sql = stagedPatch(1, 10);
     const file = path.join(dir, 'edited.sql');
