@@ -47,6 +47,7 @@ export class FileWindow implements ByteSource {
   private base = 0;
   /** Bytes before this offset may be dropped. */
   private releasedTo = 0;
+  private closed = false;
 
   constructor(readonly file: string) {
     this.fd = openSync(file, 'r');
@@ -87,17 +88,15 @@ export class FileWindow implements ByteSource {
   finish(): string {
     do this.release(this.base + this.held.length);
     while (this.readMore());
-    closeSync(this.fd);
+    this.close();
     return this.hash.digest('hex');
   }
 
-  /** Closes the file without a digest (parsing stopped early). */
+  /** Closes the file, once: a descriptor number closed twice may by then be another file's. */
   close(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed by finish()
-    }
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
   }
 
   private readMore(): boolean {

@@ -2,7 +2,7 @@ import type { CatalogColumn, CatalogTable } from '../db/catalog-types.js';
 import { keyList, type KeyedCandidates } from './candidate-keys.js';
 import type { LookupIndex } from './lookup-index.js';
 import { rowKeys } from './match-keys.js';
-import { foldColumn } from './fingerprints.js';
+import { foldColumn } from '../runtime/lane-hash.js';
 import { scanBackup, stubRow, type BackupScanner, type Row, type ScannedBackup } from './backup-scan.js';
 import { SettledGroups } from './settled.js';
 import { comparisonKey, isIntegerColumn } from '../values/normalize.js';

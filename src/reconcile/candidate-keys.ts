@@ -1,7 +1,8 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
 import { tableKey } from '../db/table-names.js';
 import type { BoundMapping, LookupLink } from '../mapping/check-catalog.js';
-import { digestOfTexts, Fingerprints, foldColumn } from './fingerprints.js';
+import { digestOfTexts, Fingerprints } from './fingerprints.js';
+import { foldColumn } from '../runtime/lane-hash.js';
 import { LookupIndex, type LookupEntry } from './lookup-index.js';
 import { compositeNaturalKey, type CompositePart } from './composite-lookup.js';
 import { candidateKeys } from './match-keys.js';

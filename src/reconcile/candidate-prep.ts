@@ -1,6 +1,6 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
 import { comparisonKey } from '../values/normalize.js';
-import { foldColumn } from './fingerprints.js';
+import { foldColumn } from '../runtime/lane-hash.js';
 import type { CandidatePrep, ColumnTexts, PreparedCandidate } from './prepared.js';
 
 /**

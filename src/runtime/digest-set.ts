@@ -1,5 +1,7 @@
+import { foldColumn } from './lane-hash.js';
+
 /**
- * A set of texts kept as 64-bit digests (two 32-bit lanes of cyrb53's mixing) in one
+ * A set of texts kept as 64-bit digests (the two lanes of src/runtime/lane-hash.ts) in one
  * open-addressed table: 8 bytes a slot, at most 70% full, where a Set of strings holds
  * each string (some 60 bytes for a change id) and an entry. For sets of millions.
  *
@@ -73,18 +75,10 @@ function place(table: Uint32Array, a: number, b: number): boolean {
   }
 }
 
-/** cyrb53's two lanes over the text's UTF-16 units, finalized; never (0, 0). */
+/** The text's two lanes (lane-hash.ts, with no column name); never (0, 0), which marks an empty slot. */
 function digestInto(text: string, out: { a: number; b: number }): void {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  out.a = h1 >>> 0;
-  out.b = h2 >>> 0;
+  out.a = 0;
+  out.b = 0;
+  foldColumn(out, '', text);
   if (out.a === 0 && out.b === 0) out.b = 1;
 }

@@ -23,9 +23,4 @@ export class IntList {
   at(index: number): number | undefined {
     return index >= 0 && index < this.count ? this.items[index] : undefined;
   }
-
-  /** The items as a plain array, for the few callers that want one. */
-  toArray(): number[] {
-    return Array.from(this.items.subarray(0, this.count));
-  }
 }

@@ -8,12 +8,6 @@
 export class LargeMap<V> {
   private readonly shards: Array<Map<string, V>> = Array.from({ length: SHARDS }, () => new Map<string, V>());
 
-  get size(): number {
-    let n = 0;
-    for (const shard of this.shards) n += shard.size;
-    return n;
-  }
-
   get(key: string): V | undefined {
     return this.shardOf(key).get(key);
   }
