@@ -1,4 +1,3 @@
-import { parse } from 'libpg-query';
 import { memoryCheckpoint } from '../runtime/memory.js';
 import type { ByteSource } from './byte-source.js';
 import { nodeOf, type Node } from './parse-node.js';
@@ -27,6 +26,15 @@ export interface ParsedStatement {
  * that is checked and later run. Statements come out as they are parsed, so the caller
  * can release the bytes behind them (byte-source.ts).
  */
+/**
+ * libpg_query, loaded at the first parse. Importing it starts its WebAssembly module,
+ * which reserves over a hundred megabytes at once: every command that imports apply's
+ * modules (the CLI imports them all) paid that in resident memory, reconcile and patch
+ * included, though only apply and doctor parse SQL.
+ */
+let parser: Promise<typeof import('libpg-query')> | undefined;
+const parse = async (sql: string) => (await (parser ??= import('libpg-query'))).parse(sql);
+
 export async function* parseByStatement(bytes: ByteSource, onParsed?: (bytes: number) => void): AsyncGenerator<ParsedStatement> {
   let start = 0;
   outer: while (start < bytes.length) {

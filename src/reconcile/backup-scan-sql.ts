@@ -91,7 +91,7 @@ class Stager {
 async function stageCandidates(work: WorkDatabase, keyed: KeyedCandidates, table: CatalogTable): Promise<void> {
   const { keyOwner, byKeys, size, fingerprints, keysOf } = keyed;
   const stager = new Stager(work);
-  for (const [k, owner] of keyOwner) {
+  for (const [k, owner] of keyOwner.entries()) {
     stager.add('cand_key', [k, byKeys.find(owner)]);
     if (stager.due) await stager.flush();
   }

@@ -11,19 +11,19 @@ import { addProblem, type CandidateStore, type PreparedCandidate } from './prepa
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import type { StageProgress } from '../runtime/progress.js';
 import { UnionFind } from './union-find.js';
-import { LargeMap } from '../runtime/large-map.js';
+import { KeyOwners } from './key-owners.js';
 
 /** What reconcile's first pass leaves of a table's candidates: their keys, groups by key, and digests. */
 export interface KeyedCandidates {
   /** Match key -> the first candidate that has it. */
-  keyOwner: LargeMap<number>;
+  keyOwner: KeyOwners;
   /** Candidates that share a key, joined. */
   byKeys: UnionFind;
   /** Each candidate's match keys: one as a string, several as an array. */
   keysOf: Array<string | string[]>;
   fingerprints: Fingerprints;
-  /** Candidates per group, at each group's root. */
-  size: Uint32Array;
+  /** Candidates per group, at each group's root, counted up to 2: what is asked is whether a group is one candidate. */
+  size: Uint8Array;
 }
 
 /**
@@ -38,16 +38,15 @@ export function keyCandidates(
   keying: StageProgress,
 ): KeyedCandidates {
   const n = store.size;
-  const keyOwner = new LargeMap<number>();
   const byKeys = new UnionFind(n);
   const keysOf = new Array<string | string[]>(n);
+  const keyOwner = new KeyOwners(keysOf);
   const fingerprints = new Fingerprints(n, columns);
   const firstPass = new FirstPass(store, bound, columns, parentIndexes, fingerprints);
   const own = (key: string, i: number) => {
     // Candidates that share a key are one row, whatever the backup says.
-    const owner = keyOwner.get(key);
-    if (owner === undefined) keyOwner.set(key, i);
-    else byKeys.union(i, owner);
+    const owner = keyOwner.claim(key, i);
+    if (owner !== i) byKeys.union(i, owner);
   };
   for (let i = 0; i < n; i++) {
     memoryCheckpoint();
@@ -58,12 +57,13 @@ export function keyCandidates(
     else for (const k of keys) own(k, i);
   }
   keying.end();
-  collectGarbage(); // the decoded candidates of the first pass
-  // Group sizes by root, in a typed array: a Map of a million numbers costs ten times more.
-  const size = new Uint32Array(n);
+  store.releaseFirstPass();
+  collectGarbage(); // the decoded candidates of the first pass, and the store's keys and digests
+  // Group sizes by root, in a byte each: a Map of a million numbers costs ten times more.
+  const size = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const root = byKeys.find(i);
-    size[root] = (size[root] ?? 0) + 1;
+    if ((size[root] as number) < 2) size[root] = (size[root] as number) + 1;
   }
   return { keyOwner, byKeys, keysOf, fingerprints, size };
 }

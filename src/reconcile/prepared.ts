@@ -321,7 +321,8 @@ export class CandidateStore {
   }
 
   private grow(): void {
-    const size = this.digestSet.length * 2;
+    // By half, not double: at ten million candidates a doubling leaves over a hundred megabytes unused.
+    const size = Math.max(1024, Math.ceil(this.digestSet.length * 1.5));
     const grown = <T extends Uint32Array | Int32Array | Uint8Array>(from: T, to: T) => {
       to.set(from);
       return to;
@@ -377,22 +378,23 @@ export class CandidateStore {
   }
 
   /**
-   * Lets go of candidate i's keys once nothing will read them again: reconcile's merge
-   * decodes each candidate once, so what the store holds shrinks as the changes grow.
+   * Reconcile's first pass (candidate-keys.ts) is the only reader of the keys and digests
+   * kept beside the candidates; it has taken what it needs, so they go. From here on a
+   * candidate is read only whole (get) or by its lookups.
    */
-  release(i: number): void {
-    this.keys[i] = undefined;
+  releaseFirstPass(): void {
+    this.keys.length = 0;
+    this.digestA = new Uint32Array(0);
+    this.digestB = new Uint32Array(0);
+    this.digestSet = new Int32Array(0);
+    this.withLookups = new Uint8Array(0);
   }
 
   /** Lets every candidate go, and the file that held them. */
   clear(): void {
     this.spill.remove();
     if (this.ownDir) rmSync(this.ownDir, { recursive: true, force: true });
-    this.keys.length = 0;
-    this.digestA = new Uint32Array(0);
-    this.digestB = new Uint32Array(0);
-    this.digestSet = new Int32Array(0);
-    this.withLookups = new Uint8Array(0);
+    this.releaseFirstPass();
   }
 }
 

@@ -5,6 +5,7 @@ import type { ChangeSpill } from '../changeset/change-spill.js';
 import type { LookupIndex } from './lookup-index.js';
 import { columnRecord } from '../values/own.js';
 import { flatString } from '../runtime/flat-string.js';
+import { SortedByText } from '../runtime/sorted-by-text.js';
 import { keyRefValue } from '../changeset/key-refs.js';
 import type { ParentDecisions } from '../decide/for-children.js';
 
@@ -15,10 +16,9 @@ import type { ParentDecisions } from '../decide/for-children.js';
  * table of a million new rows does not hold a million changes.
  */
 export class TableChanges {
-  /** Per change, in the order they were classified: where its text is in the spill. */
-  private ordinals = new Int32Array(1024);
+  /** Per change: where its text is in the spill, to be read back in the order of ids. */
+  private readonly byId: SortedByText;
   private count = 0;
-  private readonly ids: string[] = [];
   /** What children's lookups need of each change (only when some child looks this table up). */
   private readonly forChildren: Change[] = [];
   /** Live rows lost rows turned out to be, for children too (see noteForChildren). */
@@ -33,6 +33,7 @@ export class TableChanges {
     /** decisions.yaml, for what children find of a decided or rejected row. */
     private readonly decisions?: ParentDecisions,
   ) {
+    this.byId = new SortedByText(() => spill.fileBeside('ids'));
     const pk = table.primaryKey.length === 1 ? table.primaryKey[0] : undefined;
     this.childColumns = [...new Set([...(pk ? [pk] : []), ...ownIndexes.flatMap((i) => [...i.columns, i.refColumn])])];
   }
@@ -44,13 +45,8 @@ export class TableChanges {
   /** One classified change. */
   add(change: Change): void {
     if (this.ownIndexes.length) this.forChildren.push({ ...projection(change, this.childColumns), ...this.decisions?.keep(change) });
-    this.ids.push(flatString(change.id));
-    if (this.count === this.ordinals.length) {
-      const grown = new Int32Array(this.count * 2);
-      grown.set(this.ordinals);
-      this.ordinals = grown;
-    }
-    this.ordinals[this.count++] = this.spill.add(JSON.stringify(change));
+    this.byId.add(flatString(change.id), this.spill.add(JSON.stringify(change)));
+    this.count++;
   }
 
   /** A row children must find that is no change of its own (a live row a lost row turned out to be). */
@@ -67,15 +63,9 @@ export class TableChanges {
     this.forChildren.length = 0;
   }
 
-  /** Each change's JSON text in the changeset's order (by id). */
+  /** Each change's JSON text in the changeset's order (by id). Read once: the order is used up. */
   *jsonTexts(): Generator<string> {
-    const ids = this.ids;
-    const ordered = Array.from({ length: this.count }, (_, i) => i).sort((a, b) => {
-      const x = ids[a] as string;
-      const y = ids[b] as string;
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
-    for (const at of ordered) yield this.spill.text(this.ordinals[at] as number);
+    for (const ordinal of this.byId.ordered()) yield this.spill.text(ordinal);
   }
 }
 

@@ -14,7 +14,8 @@ import { scoreChange } from './confidence.js';
 import { columnRecord } from '../values/own.js';
 import { UnionFind } from './union-find.js';
 import { keyCandidates, keyList, resolveLookups, type KeyedCandidates } from './candidate-keys.js';
-import { scanBackup, type BackupScanner } from './backup-scan.js';
+import { scanBackup, type BackupScanner, type ScannedBackup } from './backup-scan.js';
+import type { KeyOwners } from './key-owners.js';
 import type { ChangeSpill } from '../changeset/change-spill.js';
 import { TableChanges } from './table-changes.js';
 import type { LiveTable, Revised } from './live-target.js';
@@ -97,19 +98,8 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   // Second pass: the candidates whose rows may change are grouped by index (their keys are
   // the first pass's), and each is decoded again, in full, only when its group is merged:
   // when most rows are new, a million decoded candidates at once took a gigabyte.
-  const uf = new UnionFind(n + rows.length);
-  for (let i = 0; i < n; i++) {
-    if (settled.has(i)) continue;
-    for (const k of keyList(keysOf[i])) {
-      uf.union(i, keyOwner.get(k) as number);
-      const rowIndex = rowForKey.get(k);
-      if (rowIndex !== undefined) uf.union(i, n + rowIndex);
-    }
-  }
   const counts: TableCounts = { insert: 0, update: 0, unchanged: settled.size, conflict: 0, unrecoverable: 0 };
-  const groups = groupsByRoot(n, (i) => (settled.has(i) ? -1 : uf.find(i)), rows, (j) => uf.find(n + j));
-  // A settled candidate is never read again; the others are, once each, as their group is merged.
-  for (let i = 0; i < n; i++) if (settled.has(i)) store.release(i);
+  const groups = groupsToMerge({ keysOf, keyOwner, rows, rowForKey, settled });
   // Everything but the groups and the candidates can go before the changes are built (peak memory).
   keyOwner.clear();
   rowForKey.clear();
@@ -120,7 +110,6 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
 
   const decoded = (i: number): Resolved => {
     const candidate = store.get(i);
-    store.release(i);
     resolveLookups(candidate, bound, columns, input.parentIndexes, false);
     return candidate;
   };
@@ -206,6 +195,26 @@ function noteHeld(parents: HeldParents, revised: Revised, bound: BoundMapping, d
 }
 
 /**
+ * Candidates that share a key, directly or through a backup row, are one group; settled
+ * candidates are in none. (A function of its own, so its union-find, four bytes a
+ * candidate, is not held while the groups are merged.)
+ */
+function groupsToMerge(scan: { keysOf: Array<string | string[]>; keyOwner: KeyOwners } & ScannedBackup) {
+  const { keysOf, keyOwner, rows, rowForKey, settled } = scan;
+  const n = keysOf.length;
+  const uf = new UnionFind(n + rows.length);
+  for (let i = 0; i < n; i++) {
+    if (settled.has(i)) continue;
+    for (const k of keyList(keysOf[i])) {
+      uf.union(i, keyOwner.get(k) as number);
+      const rowIndex = rowForKey.get(k);
+      if (rowIndex !== undefined) uf.union(i, n + rowIndex);
+    }
+  }
+  return groupsByRoot(n, (i) => (settled.has(i) ? -1 : uf.find(i)), rows, (j) => uf.find(n + j));
+}
+
+/**
  * The groups of candidates to merge, in order of their first member, as index arrays:
  * a Map of a million small objects cost a few hundred megabytes when most rows are new.
  * `rootOf` gives a candidate's group root, or -1 for one that needs no merge.
@@ -213,30 +222,33 @@ function noteHeld(parents: HeldParents, revised: Revised, bound: BoundMapping, d
 function groupsByRoot(n: number, rootOf: (i: number) => number, rows: Row[], rootOfRow: (j: number) => number) {
   // Roots are candidates (0..n-1) or backup rows (n..n+rows-1).
   const groupOfRoot = new Int32Array(n + rows.length).fill(-1);
-  const counts: number[] = [];
-  const groupOf = new Int32Array(n).fill(-1);
+  // There are at most n groups: bounds[g + 1] counts group g's members, then (a counting
+  // sort) bounds[g] is where they start in `members`.
+  const bounds = new Int32Array(n + 1);
+  let groups = 0;
+  let total = 0;
   for (let i = 0; i < n; i++) {
     const root = rootOf(i);
     if (root < 0) continue;
     let g = groupOfRoot[root] as number;
-    if (g < 0) {
-      g = counts.push(0) - 1;
-      groupOfRoot[root] = g;
-    }
-    groupOf[i] = g;
-    counts[g] = (counts[g] as number) + 1;
+    if (g < 0) groupOfRoot[root] = g = groups++;
+    bounds[g + 1] = (bounds[g + 1] as number) + 1;
+    total++;
   }
-  const start = new Int32Array(counts.length + 1);
-  counts.forEach((c, g) => (start[g + 1] = (start[g] as number) + c));
-  const members = new Int32Array(start[counts.length] as number);
-  const next = start.slice(0, counts.length);
-  for (let i = 0; i < n; i++) {
-    const g = groupOf[i] as number;
-    if (g < 0) continue;
-    const at = next[g] as number;
+  for (let g = 0; g < groups; g++) bounds[g + 1] = (bounds[g + 1] as number) + (bounds[g] as number);
+  // Filled from the last candidate back, each group's members come out in ascending order;
+  // `ends` counts down from each group's end to its start.
+  const members = new Int32Array(total);
+  const ends = bounds.slice(1, groups + 1);
+  for (let i = n - 1; i >= 0; i--) {
+    const root = rootOf(i);
+    if (root < 0) continue;
+    const g = groupOfRoot[root] as number;
+    const at = (ends[g] as number) - 1;
     members[at] = i;
-    next[g] = at + 1;
+    ends[g] = at;
   }
+  const start = bounds.slice(0, groups + 1);
   const rowsOfGroup = new Map<number, Row[]>();
   rows.forEach((row, j) => {
     const g = groupOfRoot[rootOfRow(j)] as number;
@@ -246,7 +258,7 @@ function groupsByRoot(n: number, rootOf: (i: number) => number, rows: Row[], roo
     else rowsOfGroup.set(g, [row]);
   });
   return {
-    count: counts.length,
+    count: groups,
     membersOf: (g: number) => members.subarray(start[g], start[g + 1]),
     rowsOf: (g: number) => rowsOfGroup.get(g) ?? [],
   };

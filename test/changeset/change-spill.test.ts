@@ -3,7 +3,7 @@
  * comes back must be exactly what went in, in the changeset's order, with the keys
  * assigned at the end of the table swapped in, and nothing may be left on disk.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CatalogColumn, CatalogTable } from '../../src/db/catalog-types.js';
@@ -55,6 +55,15 @@ describe('ChangeSpill', () => {
       expect(existsSync(spill.file)).toBe(false);
     });
   }
+
+  it('removes the files made beside it (the order of its changes by id) with it', async () => {
+    const spill = await spillIn();
+    const besides = [spill.fileBeside('ids'), spill.fileBeside('ids')];
+    expect(new Set(besides).size).toBe(2);
+    for (const file of besides) writeFileSync(file, 'a run of ids\n');
+    spill.remove();
+    expect(besides.filter((file) => existsSync(file))).toEqual([]);
+  });
 });
 
 describe('TableChanges', () => {
