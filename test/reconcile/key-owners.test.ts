@@ -36,7 +36,7 @@ describe('KeyOwners', () => {
       }
     }
     expect(owners.size).toBe(expected.size);
-    const found = [...expected.keys()].filter((k) => owners.has(k)).map((k) => [k, owners.get(k)]);
+    const found = [...expected.keys()].filter((k) => owners.has(k)).map((k) => [k, owners.get(k)] as const);
     expect(new Map(found)).toEqual(expected);
     expect(owners.get('0\u0001missing')).toBeUndefined();
     expect(new Map(owners.entries())).toEqual(expected);
