@@ -167,7 +167,7 @@ async function readScan(work: WorkDatabase, table: CatalogTable, keyed: KeyedCan
   };
   await eachRow(work, keptEntries(work.schema), (entry) => {
     if (entry.stub_of !== null) {
-      keep(stubRow(table, entry.pk as string), keyList(keysOf[Number(entry.stub_of)]));
+      keep(stubRow(table, entry.pk as string), keyList(keysOf.of(Number(entry.stub_of))));
       return;
     }
     const values = JSON.parse(entry.vals as string) as Array<string | null>;

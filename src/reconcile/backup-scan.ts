@@ -50,7 +50,7 @@ export async function scanBackup(
     const first = settled.get(root);
     if (first === undefined || (alone && first === keyText(row))) return;
     settled.delete(root);
-    keep(stubRow(table, first), keyList(keysOf[root]));
+    keep(stubRow(table, first), keyList(keysOf.of(root)));
   };
   // Batches, not rows, through the async iterator: an await per row cost a tenth of the scan.
   for await (const batch of input.backupRows()) {
@@ -88,7 +88,7 @@ export async function scanBackup(
   scanning.end();
 
   function rowForKeyHitsGroup(root: number): boolean {
-    const keys = keysOf[root] as string | string[];
+    const keys = keysOf.of(root) as string | string[];
     return typeof keys === 'string' ? rowForKey.has(keys) : keys.some((k) => rowForKey.has(k));
   }
   return { rows, rowForKey, settled };

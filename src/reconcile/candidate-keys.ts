@@ -12,6 +12,7 @@ import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import type { StageProgress } from '../runtime/progress.js';
 import { UnionFind } from './union-find.js';
 import { KeyOwners } from './key-owners.js';
+import type { KeyTexts } from './key-texts.js';
 
 /** What reconcile's first pass leaves of a table's candidates: their keys, groups by key, and digests. */
 export interface KeyedCandidates {
@@ -20,7 +21,7 @@ export interface KeyedCandidates {
   /** Candidates that share a key, joined. */
   byKeys: UnionFind;
   /** Each candidate's match keys: one as a string, several as an array. */
-  keysOf: Array<string | string[]>;
+  keysOf: KeyTexts;
   fingerprints: Fingerprints;
   /** Candidates per group, at each group's root, counted up to 2: what is asked is whether a group is one candidate. */
   size: Uint8Array;
@@ -39,10 +40,10 @@ export function keyCandidates(
 ): KeyedCandidates {
   const n = store.size;
   const byKeys = new UnionFind(n);
-  const keysOf = new Array<string | string[]>(n);
+  const keysOf = store.takeKeys();
   const keyOwner = new KeyOwners(keysOf);
   const fingerprints = new Fingerprints(n, columns);
-  const firstPass = new FirstPass(store, bound, columns, parentIndexes, fingerprints);
+  const firstPass = new FirstPass(store, keysOf, bound, columns, parentIndexes, fingerprints);
   const own = (key: string, i: number) => {
     // Candidates that share a key are one row, whatever the backup says.
     const owner = keyOwner.claim(key, i);
@@ -52,7 +53,6 @@ export function keyCandidates(
     memoryCheckpoint();
     keying.add();
     const keys = firstPass.keysAndDigest(i);
-    keysOf[i] = keys;
     if (typeof keys === 'string') own(keys, i);
     else for (const k of keys) own(k, i);
   }
@@ -83,6 +83,8 @@ class FirstPass {
 
   constructor(
     private readonly store: CandidateStore,
+    /** The candidates' keys; those the mapper could not know are set here. */
+    private readonly keysOf: KeyTexts,
     private readonly bound: BoundMapping,
     private readonly columns: Map<string, CatalogColumn>,
     private readonly parentIndexes: Map<string, LookupIndex>,
@@ -91,11 +93,12 @@ class FirstPass {
 
   keysAndDigest(i: number): string | string[] {
     const { store, fingerprints } = this;
-    const keys = store.keysAt(i);
+    const keys = this.keysOf.of(i);
     if (keys === undefined) {
       const candidate = store.get(i);
       resolveLookups(candidate, this.bound, this.columns, this.parentIndexes);
       if (candidate.problems.size === 0) fingerprints.note(i, digestOfTexts(candidate.texts, this.columns));
+      this.keysOf.set(i, candidate.keys);
       return candidate.keys;
     }
     const set = store.digestSetAt(i);

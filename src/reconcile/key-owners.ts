@@ -1,10 +1,11 @@
 import { foldColumn } from '../runtime/lane-hash.js';
+import type { KeyTexts } from './key-texts.js';
 
 /**
  * Match key -> the first candidate that has it, for tens of millions of keys. A Map of
  * strings costs some 57 bytes an entry beside the key itself; here a key is found by a
  * 32-bit hash (a lane of src/runtime/lane-hash.ts) in one open-addressed table of 8 bytes
- * a slot, and the key text is the candidate's own (`keysOf`), held anyway.
+ * a slot, and the key text is the candidate's own (`keysOf`, key-texts.ts), held anyway.
  *
  * A hash only points at candidates: every hit is checked against that candidate's keys,
  * so two keys that share a hash are two entries, never one group of rows that are not
@@ -17,8 +18,8 @@ export class KeyOwners {
   private count = 0;
   private readonly lanes = { a: 0, b: 0 };
 
-  /** `keysOf[i]`: candidate i's match keys (one as a string, several as an array), set before i owns any. */
-  constructor(private readonly keysOf: ReadonlyArray<string | string[] | undefined>) {}
+  /** Candidate i's match keys are set in `keysOf` before i owns any. */
+  constructor(private readonly keysOf: Pick<KeyTexts, 'length' | 'of' | 'has'>) {}
 
   get size(): number {
     return this.count;
@@ -47,7 +48,7 @@ export class KeyOwners {
   /** Each key with its owner, in candidate order (a key comes with the candidate that owns it). */
   *entries(): IterableIterator<[string, number]> {
     for (let i = 0; i < this.keysOf.length; i++) {
-      const keys = this.keysOf[i];
+      const keys = this.keysOf.of(i);
       if (keys === undefined) continue;
       if (typeof keys === 'string') {
         if (this.get(keys) === i) yield [keys, i];
@@ -80,8 +81,7 @@ export class KeyOwners {
   }
 
   private owns(owner: number, key: string): boolean {
-    const keys = this.keysOf[owner];
-    return typeof keys === 'string' ? keys === key : keys !== undefined && keys.includes(key);
+    return this.keysOf.has(owner, key);
   }
 
   private place(hash: number, owner: number): void {

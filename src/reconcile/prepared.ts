@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TextSpill } from '../runtime/text-spill.js';
 import type { Value } from '../mapping/types.js';
+import { KeyTexts } from './key-texts.js';
 
 /**
  * A candidate row reduced, as soon as a rule produced it, to what reconcile needs: each
@@ -269,8 +270,8 @@ export class CandidateStore {
   private readonly spill: TextSpill;
   /** The temporary folder the spill is in, when no file was given. */
   private readonly ownDir: string | undefined;
-  /** One key as a string (the usual case), several as an array, unknown as undefined. */
-  private readonly keys: Array<string | string[] | undefined> = [];
+  /** Each candidate's match keys (key-texts.ts), until reconcile's first pass takes them. */
+  private keys = new KeyTexts();
   /** Per candidate, in typed arrays (a number in a plain array costs 8 to 16 bytes): its digest's lanes, */
   private digestA = new Uint32Array(1024);
   private digestB = new Uint32Array(1024);
@@ -300,7 +301,7 @@ export class CandidateStore {
     if (i === this.digestSet.length) this.grow();
     this.spill.add(line);
     const keys = prep.keys;
-    this.keys.push(Array.isArray(keys) && keys.length === 1 ? keys[0] : keys);
+    this.keys.add(keys);
     this.withLookups[i] = prep.lookups ? 1 : 0;
     const digest = prep.digest;
     if (!digest) {
@@ -333,9 +334,15 @@ export class CandidateStore {
     this.withLookups = grown(this.withLookups, new Uint8Array(size));
   }
 
-  /** Candidate i's match keys as stored: one as a string, several as an array, unknown as undefined. */
-  keysAt(i: number): string | string[] | undefined {
-    return this.keys[i];
+  /**
+   * The candidates' match keys as the mapper made them (unknown where a key column is
+   * looked up), handed over to reconcile's first pass, which completes them and keeps them
+   * while the groups are found. The store keeps no copy.
+   */
+  takeKeys(): KeyTexts {
+    const keys = this.keys;
+    this.keys = new KeyTexts();
+    return keys;
   }
 
   /** The digest's column set (an index for columnsOfSet), or -1 when the candidate has no digest. */
@@ -378,12 +385,11 @@ export class CandidateStore {
   }
 
   /**
-   * Reconcile's first pass (candidate-keys.ts) is the only reader of the keys and digests
-   * kept beside the candidates; it has taken what it needs, so they go. From here on a
+   * Reconcile's first pass (candidate-keys.ts) is the only reader of the digests kept
+   * beside the candidates; it has taken what it needs, so they go. From here on a
    * candidate is read only whole (get) or by its lookups.
    */
   releaseFirstPass(): void {
-    this.keys.length = 0;
     this.digestA = new Uint32Array(0);
     this.digestB = new Uint32Array(0);
     this.digestSet = new Int32Array(0);
@@ -395,6 +401,7 @@ export class CandidateStore {
     this.spill.remove();
     if (this.ownDir) rmSync(this.ownDir, { recursive: true, force: true });
     this.releaseFirstPass();
+    this.keys.clear();
   }
 }
 

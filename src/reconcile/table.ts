@@ -16,6 +16,7 @@ import { UnionFind } from './union-find.js';
 import { keyCandidates, keyList, resolveLookups, type KeyedCandidates } from './candidate-keys.js';
 import { scanBackup, type BackupScanner, type ScannedBackup } from './backup-scan.js';
 import type { KeyOwners } from './key-owners.js';
+import type { KeyTexts } from './key-texts.js';
 import type { ChangeSpill } from '../changeset/change-spill.js';
 import { TableChanges } from './table-changes.js';
 import type { LiveTable, Revised } from './live-target.js';
@@ -105,7 +106,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   rowForKey.clear();
   settled.clear();
   rows.length = 0;
-  keysOf.length = 0;
+  keysOf.clear();
   collectGarbage();
 
   const decoded = (i: number): Resolved => {
@@ -199,13 +200,13 @@ function noteHeld(parents: HeldParents, revised: Revised, bound: BoundMapping, d
  * candidates are in none. (A function of its own, so its union-find, four bytes a
  * candidate, is not held while the groups are merged.)
  */
-function groupsToMerge(scan: { keysOf: Array<string | string[]>; keyOwner: KeyOwners } & ScannedBackup) {
+function groupsToMerge(scan: { keysOf: KeyTexts; keyOwner: KeyOwners } & ScannedBackup) {
   const { keysOf, keyOwner, rows, rowForKey, settled } = scan;
   const n = keysOf.length;
   const uf = new UnionFind(n + rows.length);
   for (let i = 0; i < n; i++) {
     if (settled.has(i)) continue;
-    for (const k of keyList(keysOf[i])) {
+    for (const k of keyList(keysOf.of(i))) {
       uf.union(i, keyOwner.get(k) as number);
       const rowIndex = rowForKey.get(k);
       if (rowIndex !== undefined) uf.union(i, n + rowIndex);

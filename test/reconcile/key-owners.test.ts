@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KeyOwners } from '../../src/reconcile/key-owners.js';
+import { KeyTexts } from '../../src/reconcile/key-texts.js';
 import { foldColumn } from '../../src/runtime/lane-hash.js';
 
 const hashOf = (key: string) => {
@@ -22,14 +23,14 @@ function collidingPair(): [string, string] {
 describe('KeyOwners', () => {
   it('keeps the first owner of each key and answers as a Map would, past many grows', () => {
     const hostile = ["O'Brien", 'back\\slash', 'NUL \u0000', 'emoji 🚣‍♀️', '"quoted"', 'select', ''];
-    const keysOf: Array<string | string[]> = [];
+    const keysOf = new KeyTexts();
     const owners = new KeyOwners(keysOf);
     const expected = new Map<string, number>();
     for (let i = 0; i < 60_000; i++) {
       // Every third candidate has two keys, one shared with the candidate before it.
       const own = i < hostile.length ? (hostile[i] as string) : `0\u0001ch_${i.toString(36)}`;
-      keysOf[i] = i % 3 === 2 ? [own, keyList(keysOf[i - 1])[0] as string] : own;
-      for (const k of keyList(keysOf[i])) {
+      keysOf.add(i % 3 === 2 ? [own, keyList(keysOf.of(i - 1))[0] as string] : own);
+      for (const k of keyList(keysOf.of(i))) {
         const owner = owners.claim(k, i);
         if (!expected.has(k)) expected.set(k, i);
         if (owner !== expected.get(k)) throw new Error(`${k}: claimed by ${owner}, first owner ${expected.get(k)}`);
@@ -49,12 +50,13 @@ describe('KeyOwners', () => {
     const [first, second] = collidingPair();
     expect(first).not.toBe(second);
     expect(hashOf(first)).toBe(hashOf(second));
-    const keysOf: string[] = [first];
+    const keysOf = new KeyTexts();
+    keysOf.add(first);
     const owners = new KeyOwners(keysOf);
     expect(owners.claim(first, 0)).toBe(0);
     // The second key meets the first one's slot: it is not that candidate's key, so it is not owned.
     expect(owners.get(second)).toBeUndefined();
-    keysOf[1] = second;
+    keysOf.add(second);
     expect(owners.claim(second, 1)).toBe(1);
     expect(owners.get(first)).toBe(0);
     expect(owners.get(second)).toBe(1);
