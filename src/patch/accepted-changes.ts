@@ -19,7 +19,7 @@ export interface KeyedColumnName {
  */
 export interface AcceptedChanges {
   /** The ordinals of one table's accepted changes of one kind, in the changeset's order. */
-  ordinals(table: string, kind: 'insert' | 'update'): readonly number[];
+  ordinals(table: string, kind: 'insert' | 'update'): Ordinals;
   /** The accepted change's row (a settled conflict as the insert or update it became). */
   get(ordinal: number): PatchRow;
   /** Its change id, without reading the row back. */
@@ -36,8 +36,11 @@ export interface AcceptedChanges {
   highestSequenceValue(table: TableSummary): bigint | undefined;
 }
 
+/** Ordinals of accepted changes: an array, or a typed array when there are millions (ordinal-groups.ts). */
+export type Ordinals = ArrayLike<number> & Iterable<number>;
+
 /** The rows of `ordinals`, each read back as it is needed and let go once used. */
-export function* rowsOf(accepted: AcceptedChanges, ordinals: readonly number[]): Generator<PatchRow> {
+export function* rowsOf(accepted: AcceptedChanges, ordinals: Iterable<number>): Generator<PatchRow> {
   for (const i of ordinals) yield accepted.get(i);
 }
 

@@ -7,7 +7,7 @@ import type { Change, Changeset, TableSummary } from '../changeset/changeset.js'
 import { collectGarbage, memoryCheckpoint } from '../runtime/memory.js';
 import type { Progress } from '../runtime/progress.js';
 import { columnsGiven, higher, keyedColumnsGiven, sequenceValue, type AcceptedChanges, type KeyedColumnName } from './accepted-changes.js';
-import { ChangeGroups } from '../changeset/change-groups.js';
+import { OrdinalGroups } from '../changeset/ordinal-groups.js';
 import { ChangeSpill } from '../changeset/change-spill.js';
 import { scanChangeset } from '../changeset/changeset-layout.js';
 import { checkFormat, parseWhole } from '../changeset/read-changeset.js';
@@ -64,7 +64,7 @@ export async function acceptedFromFile(file: string, decisions: Decisions, progr
   const columnSet = new IntList();
   /** Per ordinal: its keyed column set, or -1 for a row without key map columns. */
   const keyedSet = new IntList();
-  const groups = new ChangeGroups<number>();
+  const groups = new OrdinalGroups();
   const highest = new Map<string, bigint | undefined>();
   let plan: KeyedPlan | undefined;
 

@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import { DigestSet } from '../runtime/digest-set.js';
+import { IntList } from '../runtime/int-list.js';
 import type { TableSummary } from '../changeset/changeset.js';
 import { own } from '../values/own.js';
 import { setDelete } from '../sql/dml.js';
 import { assignKeys, deleteWithKeys, deleteWithKeysOrder, insertWithKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedInsertStageColumns, type KeyedColumn } from '../sql/key-map.js';
 import type { PatchLayout } from './patch.js';
 import { stageRows } from './stage-rows.js';
-import { rowsOf, type AcceptedChanges, type KeyedColumnName } from './accepted-changes.js';
+import { rowsOf, type AcceptedChanges, type KeyedColumnName, type Ordinals } from './accepted-changes.js';
 import type { PatchRow } from './patch-row.js';
 import { provenance } from './provenance.js';
 import type { SqlFileBuilder } from './sql-file.js';
-import { bySignature, chunksOf } from './statement-groups.js';
+import { bySignature, chunksAcross, chunksOf } from './statement-groups.js';
 
 /** Rows per keyed statement written as a VALUES list, each row with its provenance. */
 const KEYED_CHUNK = 1000;
@@ -40,8 +41,8 @@ export function keyRefNames(plan: KeyedPlan): KeyRefNames {
  * (`add`); otherwise `KeyedPlan.of` reads them back in that order.
  */
 export class KeyedPlan {
-  private readonly keyed = new Map<string, number[]>();
-  private readonly owning = new Map<string, number[]>();
+  private readonly keyed = new Map<string, IntList>();
+  private readonly owning = new Map<string, IntList>();
   readonly withheld: string[] = [];
   private readonly tableOrder: Map<string, number>;
   private current = 0;
@@ -60,8 +61,8 @@ export class KeyedPlan {
   constructor(tables: readonly TableSummary[]) {
     this.tableOrder = new Map(tables.map((t, i) => [t.table, i]));
     for (const table of tables) {
-      this.keyed.set(table.table, []);
-      this.owning.set(table.table, []);
+      this.keyed.set(table.table, new IntList());
+      this.owning.set(table.table, new IntList());
     }
   }
 
@@ -114,18 +115,20 @@ export class KeyedPlan {
   }
 
   /** The table's accepted inserts that go through the key map. */
-  rows(table: string): number[] {
-    return this.keyed.get(table) ?? [];
+  rows(table: string): Int32Array {
+    return this.keyed.get(table)?.view() ?? new Int32Array(0);
   }
 
   /** Those whose own key the target makes. */
-  owners(table: string): number[] {
-    return this.owning.get(table) ?? [];
+  owners(table: string): Int32Array {
+    return this.owning.get(table)?.view() ?? new Int32Array(0);
   }
 
   /** The plain inserts of a table: no key map involved. */
-  plain(table: string, inserts: readonly number[], accepted: AcceptedChanges): number[] {
-    return inserts.filter((i) => !accepted.keyed(i));
+  plain(table: string, inserts: Ordinals, accepted: AcceptedChanges): number[] {
+    const plain: number[] = [];
+    for (const i of inserts) if (!accepted.keyed(i)) plain.push(i);
+    return plain;
   }
 }
 
@@ -194,8 +197,7 @@ export function emitKeyedRemovals(out: SqlFileBuilder, table: TableSummary, acce
 
 /** Undo's last step: the key map forgets the keys of the rows it removed. */
 export function forgetKeys(out: SqlFileBuilder, tables: TableSummary[], accepted: AcceptedChanges, plan: KeyedPlan, refs: KeyRefNames): void {
-  const all = tables.flatMap((t) => plan.owners(t.table));
-  for (const chunk of chunksOf(all, KEYED_CHUNK)) {
+  for (const chunk of chunksAcross(tables.map((t) => plan.owners(t.table)), KEYED_CHUNK)) {
     const rows = chunk.map((i) => ({ key: [refs.of(accepted.id(i))], guards: [] }));
     out.statement('forget-keys', KEY_MAP_TABLE, setDelete(KEY_MAP, [{ name: 'ref', type: 'text' }], [], rows), chunk.length);
   }

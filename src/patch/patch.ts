@@ -21,7 +21,7 @@ import { hasOwn, own } from '../values/own.js';
 import { MANIFEST_FORMAT, sha256, type PatchManifest } from './manifest.js';
 import { writePatchFiles, type OpenPartial } from './write-patch-files.js';
 import { SqlFileBuilder } from './sql-file.js';
-import { acceptedInMemory, rowsOf, type AcceptedChanges } from './accepted-changes.js';
+import { acceptedInMemory, rowsOf, type AcceptedChanges, type Ordinals } from './accepted-changes.js';
 import { acceptedFromFile } from './accepted-file.js';
 import type { PatchRow } from './patch-row.js';
 import { insertFromStage } from '../sql/staged.js';
@@ -240,7 +240,7 @@ function emitPatch(
   };
 }
 
-function emitInserts(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, all: readonly number[], layout: PatchLayout, plan: KeyedPlan, refs: KeyRefNames): void {
+function emitInserts(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, all: Ordinals, layout: PatchLayout, plan: KeyedPlan, refs: KeyRefNames): void {
   emitKeyedInserts(out, table, accepted, plan, refs, layout);
   const inserts = plan.plain(table.table, all, accepted);
   if (inserts.length === 0) return;
@@ -278,7 +278,7 @@ function emitSequence(out: SqlFileBuilder, table: TableSummary, max: bigint | un
 }
 
 /** Updates, set-based: forward writes the new values guarded by the old; revert the reverse. */
-function emitUpdates(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, updates: readonly number[], direction: 'forward' | 'revert', layout: PatchLayout): void {
+function emitUpdates(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, updates: Ordinals, direction: 'forward' | 'revert', layout: PatchLayout): void {
   const groups = bySignature(updates, (i) => accepted.columnsOf(i, table));
   const key = typed(table, table.primaryKey);
   for (const { columns, ordinals } of groups.values()) {
@@ -308,7 +308,7 @@ function emitUpdates(out: SqlFileBuilder, table: TableSummary, accepted: Accepte
 }
 
 /** Undo of inserts, set-based: each row goes only while it holds every value the patch wrote. */
-function emitRemovals(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, inserts: readonly number[], layout: PatchLayout): void {
+function emitRemovals(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, inserts: Ordinals, layout: PatchLayout): void {
   const keyColumns = new Set(table.primaryKey);
   const guarded = new Map<readonly string[], string[]>();
   const groups = bySignature(inserts, (i) => {

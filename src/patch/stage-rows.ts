@@ -18,7 +18,7 @@ export function stageRows(
   out: SqlFileBuilder,
   table: QualifiedName & { table: string },
   accepted: AcceptedChanges,
-  ordinals: readonly number[],
+  ordinals: ArrayLike<number> & Iterable<number>,
   columns: StageColumn[],
   cells: (ordinal: number) => SqlValue[],
 ): QualifiedName {
@@ -30,7 +30,7 @@ export function stageRows(
     lines.push(copyRow(names, cells(i)));
   }
   const first = ordinals.length ? accepted.id(ordinals[0] as number) : '';
-  const last = ordinals.length ? accepted.id(ordinals.at(-1) as number) : '';
+  const last = ordinals.length ? accepted.id(ordinals[ordinals.length - 1] as number) : '';
   const stage = stageTable(out.nextStage());
   out.raw(sqlComment(`${lines.length} ${lines.length === 1 ? 'row' : 'rows'}, ${first} .. ${last}, staged in ${stage.name}; from ${origins.summary()}; each row's evidence is in changeset.json under its id`));
   out.statement('stage', table.table, createStage(stage, table, columns), 0);

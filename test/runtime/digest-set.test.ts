@@ -50,5 +50,11 @@ describe('IntList', () => {
     expect(list.at(5000)).toBeUndefined();
     expect(list.at(-1)).toBeUndefined();
     expect(Array.from({ length: 5000 }, (_, i) => list.at(i))).toEqual(Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? -1 : i * 3)));
+    // A view is the items so far, without a copy; items pushed after it are not in it.
+    const view = list.view();
+    expect([...view]).toEqual(Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? -1 : i * 3)));
+    list.push(42);
+    expect(view.length).toBe(5000);
+    expect(list.view().at(-1)).toBe(42);
   });
 });
