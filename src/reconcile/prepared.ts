@@ -262,7 +262,7 @@ export interface StoredLookup {
  * A table's candidates between mapping and reconcile: each one's stored form in a file
  * (a TextSpill), its keys and digest beside it in memory. A million candidates as
  * objects cost about 600 bytes each, as strings in memory about 200, and ten million
- * would not fit; in the file they cost 8 bytes each held. Reconcile reads them back
+ * would not fit; in the file they cost under 3 bytes each held. Reconcile reads them back
  * in about the order they came (its first pass in order, its merge by group, and groups
  * follow their first member), and decodes one in full only if its row may change.
  */

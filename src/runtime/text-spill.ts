@@ -4,13 +4,19 @@ import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 const CHUNK = 1 << 20;
 /** A read this close past what was read last continues it: the window moves on. */
 const NEAR = 64 * 1024;
+/** Texts per group: a group's start is kept, and each text's length. */
+const GROUP = 16;
+/** A length this large or more is kept aside (see `longs`). */
+const LONG = 0xffff;
 
 /**
  * Texts kept in a file instead of memory, each readable back by its ordinal: what a
  * stage makes by the million and reads once more later (reconcile's candidates, its
- * changes). Memory holds 8 bytes a text (where it starts: it ends where the next one
- * starts), in a typed array that grows by half. Written and read
- * synchronously: the loops between are synchronous, and the reads small.
+ * changes). Memory holds about 2.5 bytes a text: its length in two bytes, and where
+ * each group of 16 texts starts (a text starts where the lengths before it in its group
+ * add up to), in typed arrays that grow by half; a length of 64 KB or more is kept in a
+ * Map. Written and read synchronously: the loops between are synchronous, and the reads
+ * small.
  *
  * Texts are mostly read back in about the order they were written, so a read that
  * continues the last one is served from a window of the file read a megabyte at a time;
@@ -19,7 +25,11 @@ const NEAR = 64 * 1024;
  */
 export class TextSpill {
   private fd: number;
-  private offsets = new Float64Array(1024);
+  /** Where each group of GROUP texts starts in the file. */
+  private starts = new Float64Array(1024 / GROUP);
+  /** Each text's length in bytes; LONG: see `longs`. */
+  private lengths = new Uint16Array(1024);
+  private readonly longs = new Map<number, number>();
   private count = 0;
   /** Bytes in the file so far; `pending` holds the next ones, not written yet. */
   private written = 0;
@@ -42,8 +52,10 @@ export class TextSpill {
   /** Keeps one text; returns its ordinal. */
   add(text: string): number {
     const bytes = Buffer.byteLength(text, 'utf8');
-    if (this.count === this.offsets.length) this.grow();
-    this.offsets[this.count] = this.written + this.pendingBytes;
+    if (this.count === this.lengths.length) this.grow();
+    if (this.count % GROUP === 0) this.starts[this.count / GROUP] = this.written + this.pendingBytes;
+    this.lengths[this.count] = Math.min(bytes, LONG);
+    if (bytes >= LONG) this.longs.set(this.count, bytes);
     if (this.pendingBytes + bytes > this.pending.length) this.flush();
     if (bytes > this.pending.length) this.writeAll(Buffer.from(text, 'utf8'));
     else this.pendingBytes += this.pending.write(text, this.pendingBytes, 'utf8');
@@ -53,8 +65,10 @@ export class TextSpill {
   /** The text kept under this ordinal. */
   text(ordinal: number): string {
     if (!(ordinal >= 0 && ordinal < this.count)) throw new RangeError(`no spilled text ${ordinal} in ${this.file}`);
-    const offset = this.offsets[ordinal] as number;
-    const length = (ordinal + 1 < this.count ? (this.offsets[ordinal + 1] as number) : this.written + this.pendingBytes) - offset;
+    const first = ordinal - (ordinal % GROUP);
+    let offset = this.starts[first / GROUP] as number;
+    for (let i = first; i < ordinal; i++) offset += this.lengthOf(i);
+    const length = this.lengthOf(ordinal);
     if (offset + length > this.written) this.flush();
     const windowEnd = this.windowStart + this.windowBytes;
     if (offset >= this.windowStart && offset + length <= windowEnd) {
@@ -77,7 +91,9 @@ export class TextSpill {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
     rmSync(this.file, { force: true });
-    this.offsets = new Float64Array(0);
+    this.starts = new Float64Array(0);
+    this.lengths = new Uint16Array(0);
+    this.longs.clear();
     this.count = 0;
   }
 
@@ -93,11 +109,20 @@ export class TextSpill {
     return read;
   }
 
+  private lengthOf(ordinal: number): number {
+    const length = this.lengths[ordinal] as number;
+    return length === LONG ? (this.longs.get(ordinal) as number) : length;
+  }
+
   private grow(): void {
-    // By half, not double: at ten million texts the slack is 40 MB, not 80.
-    const offsets = new Float64Array(Math.ceil(this.offsets.length * 1.5));
-    offsets.set(this.offsets);
-    this.offsets = offsets;
+    // By half, not double, and in whole groups.
+    const size = Math.max(1024, Math.ceil((this.lengths.length * 1.5) / GROUP) * GROUP);
+    const lengths = new Uint16Array(size);
+    lengths.set(this.lengths);
+    this.lengths = lengths;
+    const starts = new Float64Array(size / GROUP);
+    starts.set(this.starts);
+    this.starts = starts;
   }
 
   private flush(): void {

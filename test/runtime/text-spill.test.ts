@@ -22,6 +22,11 @@ describe('TextSpill', () => {
       'NUL \u0000 inside',
       'x'.repeat(3 << 20), // past the 1 MB write buffer and read window
       '',
+      // Lengths kept in two bytes up to 65,534; from 65,535 bytes on, kept aside.
+      'é'.repeat(32_767), // 65,534 bytes
+      `${'é'.repeat(32_767)}x`, // 65,535
+      'é'.repeat(32_768), // 65,536
+      'y'.repeat(65_535),
       ...Array.from({ length: 20_000 }, (_, i) => `{"id":"public.payments@stripe_charge_id=ch_${i.toString(36)}","n":${i}}`),
       'the last one, still in the write buffer',
     ];
