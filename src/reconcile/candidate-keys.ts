@@ -1,7 +1,7 @@
 import type { CatalogColumn } from '../db/catalog-types.js';
 import { tableKey } from '../db/table-names.js';
 import type { BoundMapping, LookupLink } from '../mapping/check-catalog.js';
-import { digestOfTexts, Fingerprints } from './fingerprints.js';
+import { digestOfTexts, Fingerprints, type DigestArrays } from './fingerprints.js';
 import { foldColumn } from '../runtime/lane-hash.js';
 import { LookupIndex, type LookupEntry } from './lookup-index.js';
 import { compositeNaturalKey, type CompositePart } from './composite-lookup.js';
@@ -42,8 +42,10 @@ export function keyCandidates(
   const byKeys = new UnionFind(n);
   const keysOf = store.takeKeys();
   const keyOwner = new KeyOwners(keysOf);
-  const fingerprints = new Fingerprints(n, columns);
-  const firstPass = new FirstPass(store, keysOf, bound, columns, parentIndexes, fingerprints);
+  // The mapper's digests become the fingerprints in place, one candidate at a time.
+  const digests = store.takeDigests();
+  const fingerprints = new Fingerprints(n, columns, digests);
+  const firstPass = new FirstPass(store, keysOf, digests, bound, columns, parentIndexes, fingerprints);
   const own = (key: string, i: number) => {
     // Candidates that share a key are one row, whatever the backup says.
     const owner = keyOwner.claim(key, i);
@@ -85,6 +87,8 @@ class FirstPass {
     private readonly store: CandidateStore,
     /** The candidates' keys; those the mapper could not know are set here. */
     private readonly keysOf: KeyTexts,
+    /** The mapper's digests, in the arrays `fingerprints` writes to: each is read before it is replaced. */
+    private readonly digests: DigestArrays,
     private readonly bound: BoundMapping,
     private readonly columns: Map<string, CatalogColumn>,
     private readonly parentIndexes: Map<string, LookupIndex>,
@@ -92,8 +96,14 @@ class FirstPass {
   ) {}
 
   keysAndDigest(i: number): string | string[] {
-    const { store, fingerprints } = this;
+    const { store, fingerprints, digests } = this;
     const keys = this.keysOf.of(i);
+    const set = digests.sets[i] as number;
+    const lanes = this.lanes;
+    lanes.a = digests.a[i] as number;
+    lanes.b = digests.b[i] as number;
+    // No fingerprint until one is noted below: a candidate with a problem never matches.
+    fingerprints.forget(i);
     if (keys === undefined) {
       const candidate = store.get(i);
       resolveLookups(candidate, this.bound, this.columns, this.parentIndexes);
@@ -101,11 +111,7 @@ class FirstPass {
       this.keysOf.set(i, candidate.keys);
       return candidate.keys;
     }
-    const set = store.digestSetAt(i);
     if (set < 0) return keys; // a problem: the full merge reports it
-    const lanes = this.lanes;
-    lanes.a = store.digestLanesAt(i, 0);
-    lanes.b = store.digestLanesAt(i, 1);
     if (!store.hasLookupsAt(i)) {
       fingerprints.noteLanes(i, lanes.a, lanes.b, (this.baseSets[set] ??= fingerprints.setOf(String(set), () => store.columnsOfSet(set))));
       return keys;

@@ -30,6 +30,13 @@ export function digestOfTexts(texts: { forEachText(fn: (column: string, text: st
   return digest;
 }
 
+/** Per candidate: a digest's two lanes and its column set (-1: no digest). */
+export interface DigestArrays {
+  a: Uint32Array;
+  b: Uint32Array;
+  sets: Int32Array;
+}
+
 /**
  * Digests of every candidate of a table, 12 bytes each, so that the backup scan can
  * tell "this row is exactly what the record says" without holding the candidate. Most
@@ -38,21 +45,28 @@ export function digestOfTexts(texts: { forEachText(fn: (column: string, text: st
  * through the full merge, which reports the problem.
  */
 export class Fingerprints {
-  private readonly digests: Uint32Array;
-  private readonly columnSets: Uint32Array;
-  private readonly clean: Uint8Array;
+  private readonly digestA: Uint32Array;
+  private readonly digestB: Uint32Array;
+  /** The digest's column set; -1 where there is no digest. */
+  private readonly columnSets: Int32Array;
   private readonly sets: CatalogColumn[][] = [];
   private readonly setIndex = new Map<string, number>();
   /** Reused by matches, which runs once per backup row. */
   private readonly scratch = { a: 0, b: 0 };
 
+  /**
+   * `storage`: arrays to keep the digests in, from the candidate store (whose digests are
+   * read just before each is replaced): the store's 12 bytes a candidate are not held
+   * twice. Their entries count as digests until `forget` or `note` replaces them.
+   */
   constructor(
     size: number,
     private readonly columns: Map<string, CatalogColumn>,
+    storage?: DigestArrays,
   ) {
-    this.digests = new Uint32Array(size * 2);
-    this.columnSets = new Uint32Array(size);
-    this.clean = new Uint8Array(size);
+    this.digestA = storage?.a ?? new Uint32Array(size);
+    this.digestB = storage?.b ?? new Uint32Array(size);
+    this.columnSets = storage?.sets ?? new Int32Array(size).fill(-1);
   }
 
   note(i: number, digest: { a: number; b: number; columns: string[] }): void {
@@ -62,9 +76,13 @@ export class Fingerprints {
   /** The digest as lanes and a column set already interned (see setOf): nothing allocated per candidate. */
   noteLanes(i: number, a: number, b: number, set: number): void {
     this.columnSets[i] = set;
-    this.digests[i * 2] = a;
-    this.digests[i * 2 + 1] = b;
-    this.clean[i] = 1;
+    this.digestA[i] = a;
+    this.digestB[i] = b;
+  }
+
+  /** Candidate i has no digest (a problem): it never matches. */
+  forget(i: number): void {
+    this.columnSets[i] = -1;
   }
 
   /** The set of these columns, interned once per distinct key (callers cache `key`). */
@@ -80,19 +98,21 @@ export class Fingerprints {
 
   /** True when every value candidate `i` gives equals the row's, as PostgreSQL compares them. */
   matches(i: number, row: Record<string, string | null>): boolean {
-    if (!this.clean[i]) return false;
-    const set = this.sets[this.columnSets[i] as number] as CatalogColumn[];
+    const at = this.columnSets[i] as number;
+    if (at < 0) return false;
+    const set = this.sets[at] as CatalogColumn[];
     const lanes = this.scratch;
     lanes.a = 0;
     lanes.b = 0;
     for (const column of set) foldColumn(lanes, column.name, comparisonKey(column, row[column.name] ?? null));
-    return this.digests[i * 2] === lanes.a && this.digests[i * 2 + 1] === lanes.b;
+    return this.digestA[i] === lanes.a && this.digestB[i] === lanes.b;
   }
 
   /** Candidate `i`'s digest lanes and column set, or undefined when it has none (a problem): for a scan elsewhere. */
   digestOf(i: number): { a: number; b: number; set: number } | undefined {
-    if (!this.clean[i]) return undefined;
-    return { a: this.digests[i * 2] as number, b: this.digests[i * 2 + 1] as number, set: this.columnSets[i] as number };
+    const set = this.columnSets[i] as number;
+    if (set < 0) return undefined;
+    return { a: this.digestA[i] as number, b: this.digestB[i] as number, set };
   }
 
   /** The columns of every interned set, by set number (a column may appear twice: it is folded twice). */

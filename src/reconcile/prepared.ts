@@ -10,6 +10,7 @@ import path from 'node:path';
 import { TextSpill } from '../runtime/text-spill.js';
 import type { Value } from '../mapping/types.js';
 import { KeyTexts } from './key-texts.js';
+import type { DigestArrays } from './fingerprints.js';
 
 /**
  * A candidate row reduced, as soon as a rule produced it, to what reconcile needs: each
@@ -298,7 +299,7 @@ export class CandidateStore {
   /** A candidate already in its stored form (see encodeCandidate). */
   addEncoded(line: string, prep: CandidatePrep): void {
     const i = this.spill.size;
-    if (i === this.digestSet.length) this.grow();
+    if (i >= this.digestSet.length) this.grow();
     this.spill.add(line);
     const keys = prep.keys;
     this.keys.add(keys);
@@ -323,7 +324,7 @@ export class CandidateStore {
 
   private grow(): void {
     // By half, not double: at ten million candidates a doubling leaves over a hundred megabytes unused.
-    const size = Math.max(1024, Math.ceil(this.digestSet.length * 1.5));
+    const size = Math.max(1024, this.spill.size + 1, Math.ceil(this.digestSet.length * 1.5));
     const grown = <T extends Uint32Array | Int32Array | Uint8Array>(from: T, to: T) => {
       to.set(from);
       return to;
@@ -345,13 +346,17 @@ export class CandidateStore {
     return keys;
   }
 
-  /** The digest's column set (an index for columnsOfSet), or -1 when the candidate has no digest. */
-  digestSetAt(i: number): number {
-    return this.digestSet[i] as number;
-  }
-
-  digestLanesAt(i: number, lane: 0 | 1): number {
-    return (lane === 0 ? this.digestA[i] : this.digestB[i]) as number;
+  /**
+   * The digests as the mapper made them, per candidate: lanes, and the column set (an
+   * index for columnsOfSet; -1 without a digest). Handed over to reconcile's first pass,
+   * which turns each into the candidate's fingerprint in the same arrays.
+   */
+  takeDigests(): DigestArrays {
+    const digests = { a: this.digestA, b: this.digestB, sets: this.digestSet };
+    this.digestA = new Uint32Array(0);
+    this.digestB = new Uint32Array(0);
+    this.digestSet = new Int32Array(0);
+    return digests;
   }
 
   columnsOfSet(set: number): string[] {
