@@ -1,13 +1,19 @@
-/** Bytes per block of the arena: an entry never straddles two, and a full block is never copied. */
+/** Bytes per block of the arena: a full block is never copied. */
 const BLOCK = 16 << 20;
 /** Entries whose keys are not in the arena: set after the fact, or not expressible there. */
 const ELSEWHERE = 255;
+/** Entries per group: where a group starts is kept, and each entry's length. */
+const GROUP = 16;
+/** A length this large or more is kept aside (see `longs`). */
+const LONG = 255;
 
 /**
  * Each candidate's match keys, in order of candidates, as UTF-8 bytes in blocks of one
- * arena: about 26 bytes a candidate for the usual key of some twenty characters, where a
+ * arena: about 22 bytes a candidate for the usual key of some twenty characters, where a
  * string and the array slot that holds it take 48 or more. Reconcile holds one entry per
- * candidate from mapping until the groups are known: ten million candidates.
+ * candidate from mapping until the groups are known: ten million candidates. The bytes
+ * run on from block to block; an entry is found from where its group of 16 starts and
+ * the lengths before it (a byte each; 255 bytes or more kept aside in a Map).
  *
  * A candidate has no key (an empty list), one, or several; several are joined by NUL,
  * which a key cannot hold (keys are made of column texts, and PostgreSQL text holds no
@@ -16,12 +22,15 @@ const ELSEWHERE = 255;
  */
 export class KeyTexts {
   private blocks: Buffer[] = [];
-  /** Bytes used in each block. */
-  private used: number[] = [];
-  /** Per entry: where its bytes start (block * BLOCK + offset), and how many keys it has (ELSEWHERE: see `aside`). */
-  private starts = new Float64Array(1024);
+  /** Bytes written in all. */
+  private written = 0;
+  /** Where each group of GROUP entries starts in the arena. */
+  private starts = new Float64Array(1024 / GROUP);
+  /** Each entry's length in bytes (LONG: see `longs`) and how many keys it has (ELSEWHERE: see `aside`). */
+  private lengths = new Uint8Array(1024);
   private counts = new Uint8Array(1024);
   private count = 0;
+  private readonly longs = new Map<number, number>();
   private readonly aside = new Map<number, string | string[] | undefined>();
 
   get length(): number {
@@ -33,17 +42,18 @@ export class KeyTexts {
     const i = this.count;
     if (i === this.counts.length) this.grow();
     this.count++;
+    if (i % GROUP === 0) this.starts[i / GROUP] = this.written;
     const list = keys === undefined ? undefined : typeof keys === 'string' ? [keys] : keys;
     if (list === undefined || list.length >= ELSEWHERE || (list.length > 1 && list.some((k) => k.includes('\u0000')))) {
       this.counts[i] = ELSEWHERE;
-      // Where the arena ends, so the entry before this one ends there too (see text()).
-      this.starts[i] = this.end();
       this.aside.set(i, keys);
       return;
     }
-    const text = list.length === 1 ? (list[0] as string) : list.join('\u0000');
     this.counts[i] = list.length;
-    this.starts[i] = this.write(text);
+    if (list.length === 0) return;
+    const bytes = this.write(list.length === 1 ? (list[0] as string) : list.join('\u0000'));
+    this.lengths[i] = Math.min(bytes, LONG);
+    if (bytes >= LONG) this.longs.set(i, bytes);
   }
 
   /** Sets the keys of an entry added without them. */
@@ -77,52 +87,69 @@ export class KeyTexts {
   /** Lets every entry go. */
   clear(): void {
     this.blocks = [];
-    this.used = [];
+    this.written = 0;
     this.starts = new Float64Array(0);
+    this.lengths = new Uint8Array(0);
     this.counts = new Uint8Array(0);
     this.count = 0;
+    this.longs.clear();
     this.aside.clear();
   }
 
+  private lengthOf(i: number): number {
+    const length = this.lengths[i] as number;
+    return length === LONG ? (this.longs.get(i) as number) : length;
+  }
+
   private text(i: number): string {
-    const start = this.starts[i] as number;
-    const block = Math.floor(start / BLOCK);
-    const at = start - block * BLOCK;
-    // The entry ends where the next one starts, unless that one is in a later block (or there is none).
-    const next = i + 1 < this.count ? (this.starts[i + 1] as number) : Infinity;
-    const end = next < (block + 1) * BLOCK ? next - block * BLOCK : (this.used[block] as number);
-    return (this.blocks[block] as Buffer).toString('utf8', at, end);
+    const first = i - (i % GROUP);
+    let at = this.starts[first / GROUP] as number;
+    for (let j = first; j < i; j++) at += this.lengthOf(j);
+    const length = this.lengthOf(i);
+    if (length === 0) return '';
+    const block = Math.floor(at / BLOCK);
+    const offset = at - block * BLOCK;
+    // Most entries are within one block; one that runs on into the next is put together.
+    if (offset + length <= BLOCK) return (this.blocks[block] as Buffer).toString('utf8', offset, offset + length);
+    const whole = Buffer.allocUnsafe(length);
+    for (let done = 0; done < length; ) {
+      const b = Math.floor((at + done) / BLOCK);
+      const from = at + done - b * BLOCK;
+      done += (this.blocks[b] as Buffer).copy(whole, done, from, Math.min(BLOCK, from + length - done));
+    }
+    return whole.toString('utf8');
   }
 
-  /** Where the next text would start if it fits in the last block. */
-  private end(): number {
-    const block = this.blocks.length - 1;
-    return block < 0 ? 0 : block * BLOCK + (this.used[block] as number);
-  }
-
-  /** Writes the text at the end of the arena; returns where it starts. */
+  /** Writes the text at the end of the arena, running on into new blocks; returns its length in bytes. */
   private write(text: string): number {
     const bytes = Buffer.byteLength(text, 'utf8');
-    let block = this.blocks.length - 1;
-    if (block < 0 || (this.used[block] as number) + bytes > BLOCK) {
-      this.blocks.push(Buffer.allocUnsafeSlow(Math.max(BLOCK, bytes)));
-      this.used.push(0);
-      block++;
+    if (bytes === 0) return 0;
+    while (this.blocks.length * BLOCK < this.written + bytes) this.blocks.push(Buffer.allocUnsafeSlow(BLOCK));
+    const block = Math.floor(this.written / BLOCK);
+    const offset = this.written - block * BLOCK;
+    if (offset + bytes <= BLOCK) {
+      (this.blocks[block] as Buffer).write(text, offset, 'utf8');
+    } else {
+      const whole = Buffer.from(text, 'utf8');
+      for (let done = 0; done < bytes; ) {
+        const b = Math.floor((this.written + done) / BLOCK);
+        const at = this.written + done - b * BLOCK;
+        done += whole.copy(this.blocks[b] as Buffer, at, done, done + Math.min(bytes - done, BLOCK - at));
+      }
     }
-    const at = this.used[block] as number;
-    (this.blocks[block] as Buffer).write(text, at, 'utf8');
-    this.used[block] = at + bytes;
-    return block * BLOCK + at;
+    this.written += bytes;
+    return bytes;
   }
 
   private grow(): void {
-    // By half, not double: at ten million candidates a doubling leaves some 100 MB unused.
-    const size = Math.max(1024, Math.ceil(this.counts.length * 1.5));
-    const starts = new Float64Array(size);
-    starts.set(this.starts);
-    const counts = new Uint8Array(size);
-    counts.set(this.counts);
-    this.starts = starts;
-    this.counts = counts;
+    // By half, not double (at ten million candidates a doubling leaves much unused), in whole groups.
+    const size = Math.max(1024, Math.ceil((this.counts.length * 1.5) / GROUP) * GROUP);
+    const grown = <T extends Uint8Array | Float64Array>(from: T, to: T) => {
+      to.set(from);
+      return to;
+    };
+    this.starts = grown(this.starts, new Float64Array(size / GROUP));
+    this.lengths = grown(this.lengths, new Uint8Array(size));
+    this.counts = grown(this.counts, new Uint8Array(size));
   }
 }

@@ -38,13 +38,15 @@ describe('KeyTexts', () => {
     expect(texts.of(1)).toBeUndefined();
   });
 
-  it('keeps keys across blocks of the arena, one larger than a block included', () => {
+  it('keeps keys that run on from one block of the arena into the next, and one larger than a block', () => {
     const texts = new KeyTexts();
     const big = `0\u0001${'é'.repeat(9 << 20)}`; // 18 MB of UTF-8: more than a block
-    const keys = [...Array.from({ length: 700_000 }, (_, i) => `0\u0001ch_${'x'.repeat(i % 40)}${i}`), big, '0\u0001after the big one'];
+    // Lengths kept in a byte up to 254, aside from 255 on.
+    const edges = ['a'.repeat(254), 'b'.repeat(255), 'c'.repeat(256), ''];
+    const keys = [...edges, ...Array.from({ length: 700_000 }, (_, i) => `0\u0001ch_${'x'.repeat(i % 40)}${i}`), big, '0\u0001after the big one'];
     for (const k of keys) texts.add(k);
     texts.add(undefined);
-    for (const i of [0, 1, 400_000, 699_999, 700_000, 700_001]) expect(texts.of(i)).toBe(keys[i]);
+    for (const i of [0, 1, 2, 3, 400_000, 699_999, 700_003, 700_004, 700_005]) expect(texts.of(i)).toBe(keys[i]);
     expect(keys.every((k, i) => texts.has(i, k))).toBe(true);
     expect(texts.of(keys.length)).toBeUndefined();
   });

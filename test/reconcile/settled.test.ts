@@ -17,6 +17,14 @@ describe('groups settled as unchanged', () => {
     expect([settled.size, settled.has(2)]).toEqual([0, false]);
   });
 
+  it('keep the edges of 32-bit integers, and texts a number would not give back, each exactly', () => {
+    const keys = ['2147483647', '2147483648', '-2147483647', '-2147483648', '-0', '007', '0', '1e3'];
+    const settled = new SettledGroups(keys.length, true);
+    keys.forEach((key, i) => settled.set(i, key));
+    expect(keys.map((_, i) => settled.get(i))).toEqual(keys);
+    expect(settled.size).toBe(keys.length);
+  });
+
   it('keep text keys (a uuid, a composite key) as they are', () => {
     const settled = new SettledGroups(2, false);
     settled.set(1, 'a\u0001b');
