@@ -41,6 +41,8 @@ export class LookupIndex {
   private readonly entries = new Map<string, Held>();
   /** Natural keys more than one row has, with every row found: rare, so apart from the rest. */
   private readonly ambiguous = new Map<string, Held[]>();
+  /** See filled(). */
+  private closed = false;
 
   /**
    * @param by the column looked up by, or the name of several (`(a, b)`)
@@ -56,9 +58,19 @@ export class LookupIndex {
     readonly keepsAll = false,
   ) {}
 
+  /**
+   * Every row the index can hold is in it (its table's backup was scanned and its rebuilt
+   * rows registered): the natural keys children asked for, which chose the rows to keep,
+   * are let go (a million parents' keys are some 80 MB), and no row is taken from here on.
+   */
+  filled(): void {
+    this.requested.clear();
+    this.closed = true;
+  }
+
   /** Whether a child may ask for this natural key (the scans keep only those). */
   wants(naturalKey: string): boolean {
-    return this.keepsAll || this.requested.has(naturalKey);
+    return !this.closed && (this.keepsAll || this.requested.has(naturalKey));
   }
 
   /**

@@ -121,6 +121,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       if (parent) await fillFromBackup(index, parent, () => streamRows(backup, parent));
     }
     if (indexes.size) lap('index lookups', [...indexes.values()].reduce((n, i) => n + i.requested.size, 0));
+    for (const index of indexes.values()) if (!mapped.has(index.parentTable)) index.filled();
     const tables: TableSummary[] = [];
     const tableChanges: TableChanges[] = [];
     spill = new ChangeSpill(`${file}.changes.partial`);
@@ -146,6 +147,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
         ...(scan ? { scan } : {}),
       });
       tableChanges.push(result.changes);
+      // Its rows, backup and rebuilt, are all in the indexes its children look up in.
+      for (const index of indexes.values()) if (index.parentTable === name) index.filled();
       tables.push(summarize(b, result.counts));
       collectGarbage();
       lap(`reconcile ${name}`, Object.values(result.counts).reduce((n, c) => n + c, 0));

@@ -56,4 +56,17 @@ describe('LookupIndex', () => {
     i.set('c@x', { value: '3' });
     expect(i.resolve('c@x')).toMatchObject({ reason: expect.stringContaining('(the public.patients row public.patients@email=c@x is a conflict awaiting review; id 3 in the backup)') });
   });
+
+  it('once filled, lets the requested keys go, keeps what it found, and takes no more rows', () => {
+    const i = new LookupIndex('public.customers', 'email', 'id');
+    i.requested.add("o'brien@x");
+    i.requested.add('never-found@x');
+    expect(i.wants("o'brien@x")).toBe(true);
+    i.set("o'brien@x", { value: '7' });
+    i.filled();
+    expect(i.requested.size).toBe(0);
+    expect(i.resolve("o'brien@x")).toEqual({ value: '7' });
+    expect([i.wants("o'brien@x"), i.wants('never-found@x')]).toEqual([false, false]);
+    expect(i.resolve('never-found@x')).toMatchObject({ reason: expect.stringContaining('no public.customers row') });
+  });
 });
