@@ -1,11 +1,9 @@
+import { PackedExtents } from '../runtime/packed-extents.js';
+
 /** Bytes per block of the arena: a full block is never copied. */
 const BLOCK = 16 << 20;
 /** Entries whose keys are not in the arena: set after the fact, or not expressible there. */
 const ELSEWHERE = 255;
-/** Entries per group: where a group starts is kept, and each entry's length. */
-const GROUP = 16;
-/** A length this large or more is kept aside (see `longs`). */
-const LONG = 255;
 
 /**
  * Each candidate's match keys, in order of candidates, as UTF-8 bytes in blocks of one
@@ -24,13 +22,11 @@ export class KeyTexts {
   private blocks: Buffer[] = [];
   /** Bytes written in all. */
   private written = 0;
-  /** Where each group of GROUP entries starts in the arena. */
-  private starts = new Float64Array(1024 / GROUP);
-  /** Each entry's length in bytes (LONG: see `longs`) and how many keys it has (ELSEWHERE: see `aside`). */
-  private lengths = new Uint8Array(1024);
+  /** Where each entry is in the arena (packed-extents.ts). */
+  private extents = new PackedExtents(1);
+  /** How many keys each entry has (ELSEWHERE: see `aside`). */
   private counts = new Uint8Array(1024);
   private count = 0;
-  private readonly longs = new Map<number, number>();
   private readonly aside = new Map<number, string | string[] | undefined>();
 
   get length(): number {
@@ -42,18 +38,16 @@ export class KeyTexts {
     const i = this.count;
     if (i === this.counts.length) this.grow();
     this.count++;
-    if (i % GROUP === 0) this.starts[i / GROUP] = this.written;
     const list = keys === undefined ? undefined : typeof keys === 'string' ? [keys] : keys;
     if (list === undefined || list.length >= ELSEWHERE || (list.length > 1 && list.some((k) => k.includes('\u0000')))) {
       this.counts[i] = ELSEWHERE;
       this.aside.set(i, keys);
+      this.extents.add(this.written, 0);
       return;
     }
     this.counts[i] = list.length;
-    if (list.length === 0) return;
-    const bytes = this.write(list.length === 1 ? (list[0] as string) : list.join('\u0000'));
-    this.lengths[i] = Math.min(bytes, LONG);
-    if (bytes >= LONG) this.longs.set(i, bytes);
+    const start = this.written;
+    this.extents.add(start, list.length === 0 ? 0 : this.write(list.length === 1 ? (list[0] as string) : list.join('\u0000')));
   }
 
   /** Sets the keys of an entry added without them. */
@@ -88,24 +82,15 @@ export class KeyTexts {
   clear(): void {
     this.blocks = [];
     this.written = 0;
-    this.starts = new Float64Array(0);
-    this.lengths = new Uint8Array(0);
+    this.extents.clear();
     this.counts = new Uint8Array(0);
     this.count = 0;
-    this.longs.clear();
     this.aside.clear();
   }
 
-  private lengthOf(i: number): number {
-    const length = this.lengths[i] as number;
-    return length === LONG ? (this.longs.get(i) as number) : length;
-  }
-
   private text(i: number): string {
-    const first = i - (i % GROUP);
-    let at = this.starts[first / GROUP] as number;
-    for (let j = first; j < i; j++) at += this.lengthOf(j);
-    const length = this.lengthOf(i);
+    const at = this.extents.start(i);
+    const length = this.extents.length(i);
     if (length === 0) return '';
     const block = Math.floor(at / BLOCK);
     const offset = at - block * BLOCK;
@@ -142,14 +127,8 @@ export class KeyTexts {
   }
 
   private grow(): void {
-    // By half, not double (at ten million candidates a doubling leaves much unused), in whole groups.
-    const size = Math.max(1024, Math.ceil((this.counts.length * 1.5) / GROUP) * GROUP);
-    const grown = <T extends Uint8Array | Float64Array>(from: T, to: T) => {
-      to.set(from);
-      return to;
-    };
-    this.starts = grown(this.starts, new Float64Array(size / GROUP));
-    this.lengths = grown(this.lengths, new Uint8Array(size));
-    this.counts = grown(this.counts, new Uint8Array(size));
+    const counts = new Uint8Array(Math.max(1024, Math.ceil(this.counts.length * 1.5)));
+    counts.set(this.counts);
+    this.counts = counts;
   }
 }

@@ -50,7 +50,7 @@ export class SortedByText {
       return;
     }
     if (this.texts.length) this.spillRun();
-    const readers = this.runs.map((file) => new RunReader(file));
+    const readers = this.runs.map((file, run) => new RunReader(file, run));
     try {
       yield* mergeRuns(readers);
     } finally {
@@ -137,20 +137,21 @@ function* mergeRuns(readers: RunReader[]): Generator<number> {
   }
 }
 
-let runsOpened = 0;
-
 /** One run file read entry by entry, through a buffer. */
 class RunReader {
   text = '';
   value = 0;
-  readonly run = runsOpened++;
   private readonly fd: number;
   private buffer = Buffer.allocUnsafe(RUN_BUFFER);
   private start = 0;
   private end = 0;
   private offset = 0;
 
-  constructor(readonly file: string) {
+  /** `run`: its place among the runs, which decides ties (the earlier run first). */
+  constructor(
+    readonly file: string,
+    readonly run: number,
+  ) {
     this.fd = openSync(file, 'r');
   }
 

@@ -1,13 +1,10 @@
+import { PackedExtents } from './packed-extents.js';
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 
 /** Bytes gathered before one write, and read at once when texts are read back in order. */
 const CHUNK = 1 << 20;
 /** A read this close past what was read last continues it: the window moves on. */
 const NEAR = 64 * 1024;
-/** Texts per group: a group's start is kept, and each text's length. */
-const GROUP = 16;
-/** A length this large or more is kept aside (see `longs`). */
-const LONG = 0xffff;
 
 /**
  * Texts kept in a file instead of memory, each readable back by its ordinal: what a
@@ -25,12 +22,8 @@ const LONG = 0xffff;
  */
 export class TextSpill {
   private fd: number;
-  /** Where each group of GROUP texts starts in the file. */
-  private starts = new Float64Array(1024 / GROUP);
-  /** Each text's length in bytes; LONG: see `longs`. */
-  private lengths = new Uint16Array(1024);
-  private readonly longs = new Map<number, number>();
-  private count = 0;
+  /** Where each text is in the file (packed-extents.ts). */
+  private readonly extents = new PackedExtents(2);
   /** Bytes in the file so far; `pending` holds the next ones, not written yet. */
   private written = 0;
   private pending = Buffer.allocUnsafe(CHUNK);
@@ -46,29 +39,24 @@ export class TextSpill {
   }
 
   get size(): number {
-    return this.count;
+    return this.extents.size;
   }
 
   /** Keeps one text; returns its ordinal. */
   add(text: string): number {
     const bytes = Buffer.byteLength(text, 'utf8');
-    if (this.count === this.lengths.length) this.grow();
-    if (this.count % GROUP === 0) this.starts[this.count / GROUP] = this.written + this.pendingBytes;
-    this.lengths[this.count] = Math.min(bytes, LONG);
-    if (bytes >= LONG) this.longs.set(this.count, bytes);
+    this.extents.add(this.written + this.pendingBytes, bytes);
     if (this.pendingBytes + bytes > this.pending.length) this.flush();
     if (bytes > this.pending.length) this.writeAll(Buffer.from(text, 'utf8'));
     else this.pendingBytes += this.pending.write(text, this.pendingBytes, 'utf8');
-    return this.count++;
+    return this.extents.size - 1;
   }
 
   /** The text kept under this ordinal. */
   text(ordinal: number): string {
-    if (!(ordinal >= 0 && ordinal < this.count)) throw new RangeError(`no spilled text ${ordinal} in ${this.file}`);
-    const first = ordinal - (ordinal % GROUP);
-    let offset = this.starts[first / GROUP] as number;
-    for (let i = first; i < ordinal; i++) offset += this.lengthOf(i);
-    const length = this.lengthOf(ordinal);
+    if (!(ordinal >= 0 && ordinal < this.extents.size)) throw new RangeError(`no spilled text ${ordinal} in ${this.file}`);
+    const offset = this.extents.start(ordinal);
+    const length = this.extents.length(ordinal);
     if (offset + length > this.written) this.flush();
     const windowEnd = this.windowStart + this.windowBytes;
     if (offset >= this.windowStart && offset + length <= windowEnd) {
@@ -91,10 +79,7 @@ export class TextSpill {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
     rmSync(this.file, { force: true });
-    this.starts = new Float64Array(0);
-    this.lengths = new Uint16Array(0);
-    this.longs.clear();
-    this.count = 0;
+    this.extents.clear();
   }
 
   /** Reads `want` bytes at `offset` (at least `need` of them must be there); returns how many were read. */
@@ -107,22 +92,6 @@ export class TextSpill {
     }
     if (read < need) throw new Error(`${this.file} ended early: was it changed or removed while salvage ran?`);
     return read;
-  }
-
-  private lengthOf(ordinal: number): number {
-    const length = this.lengths[ordinal] as number;
-    return length === LONG ? (this.longs.get(ordinal) as number) : length;
-  }
-
-  private grow(): void {
-    // By half, not double, and in whole groups.
-    const size = Math.max(1024, Math.ceil((this.lengths.length * 1.5) / GROUP) * GROUP);
-    const lengths = new Uint16Array(size);
-    lengths.set(this.lengths);
-    this.lengths = lengths;
-    const starts = new Float64Array(size / GROUP);
-    starts.set(this.starts);
-    this.starts = starts;
   }
 
   private flush(): void {
