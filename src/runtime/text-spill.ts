@@ -33,6 +33,10 @@ export class TextSpill {
   private windowStart = 0;
   private windowBytes = 0;
   private scattered = Buffer.allocUnsafe(64 * 1024);
+  /** Where the last text read outside the window ended (-1: none yet). */
+  private lastEnd = -1;
+  /** Reads from the file so far: windows and single texts (for tests of the reading pattern). */
+  reads = 0;
 
   constructor(readonly file: string) {
     this.fd = openSync(file, 'w+', 0o600);
@@ -63,7 +67,10 @@ export class TextSpill {
       const at = offset - this.windowStart;
       return this.window.toString('utf8', at, at + length);
     }
-    if (offset >= windowEnd && offset < windowEnd + NEAR) {
+    // Reading on in order: just past the window, or just past the last text read elsewhere
+    // (a pass that starts again from the top while the window is still at the end).
+    const continues = (end: number) => offset >= end && offset < end + NEAR;
+    if (continues(windowEnd) || continues(this.lastEnd)) {
       if (this.window.length < length) this.window = Buffer.allocUnsafe(length);
       this.windowBytes = this.readAt(this.window, offset, length, Math.min(this.window.length, this.written - offset));
       this.windowStart = offset;
@@ -71,6 +78,7 @@ export class TextSpill {
     }
     if (this.scattered.length < length) this.scattered = Buffer.allocUnsafe(length);
     this.readAt(this.scattered, offset, length, length);
+    this.lastEnd = offset + length;
     return this.scattered.toString('utf8', 0, length);
   }
 
@@ -85,6 +93,7 @@ export class TextSpill {
   /** Reads `want` bytes at `offset` (at least `need` of them must be there); returns how many were read. */
   private readAt(into: Buffer, offset: number, need: number, want: number): number {
     let read = 0;
+    this.reads++;
     while (read < want) {
       const n = readSync(this.fd, into, read, want - read, offset + read);
       if (n === 0) break;

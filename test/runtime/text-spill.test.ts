@@ -43,4 +43,26 @@ describe('TextSpill', () => {
     expect(spill.text(texts.length)).toBe('after reading');
     spill.remove();
   });
+
+  it('reads a pass in order a window at a time, also when it starts again from the top after a read at the end', () => {
+    const spill = new TextSpill(path.join(dir, 'passes'));
+    const texts = Array.from({ length: 50_000 }, (_, i) => `{"candidate":${i},"values":"${'v'.repeat(200)}"}`); // ~11 MB
+    for (const text of texts) spill.add(text);
+    const megabytes = Math.ceil(texts.reduce((n, t) => n + t.length, 0) / (1 << 20));
+    const pass = () => {
+      const before = spill.reads;
+      texts.forEach((text, i) => {
+        if (i % 10 !== 3) expect(spill.text(i)).toBe(text); // a pass skips some (settled candidates)
+      });
+      return spill.reads - before;
+    };
+    // A window a megabyte, and at most one read of a text cut by a window's end per window.
+    expect(pass()).toBeLessThanOrEqual(2 * megabytes + 2);
+    // The window is at the end now; a second pass from the top must not read text by text.
+    expect(spill.text(texts.length - 1)).toBe(texts.at(-1));
+    expect(pass()).toBeLessThanOrEqual(2 * megabytes + 2);
+    // Reading out of order stays correct (each text a read of its own).
+    for (let i = texts.length - 1; i >= 0; i -= 4_999) expect(spill.text(i)).toBe(texts[i]);
+    spill.remove();
+  });
 });
