@@ -35,8 +35,7 @@ export class TextSpill {
   private scattered = Buffer.allocUnsafe(64 * 1024);
   /** Where the last text read outside the window ended (-1: none yet). */
   private lastEnd = -1;
-  /** Reads from the file so far: windows and single texts (for tests of the reading pattern). */
-  reads = 0;
+  private readCount = 0;
 
   constructor(readonly file: string) {
     this.fd = openSync(file, 'w+', 0o600);
@@ -44,6 +43,11 @@ export class TextSpill {
 
   get size(): number {
     return this.extents.size;
+  }
+
+  /** Reads from the file so far, windows and single texts: what a pass in order costs. */
+  get reads(): number {
+    return this.readCount;
   }
 
   /** Keeps one text; returns its ordinal. */
@@ -93,7 +97,7 @@ export class TextSpill {
   /** Reads `want` bytes at `offset` (at least `need` of them must be there); returns how many were read. */
   private readAt(into: Buffer, offset: number, need: number, want: number): number {
     let read = 0;
-    this.reads++;
+    this.readCount++;
     while (read < want) {
       const n = readSync(this.fd, into, read, want - read, offset + read);
       if (n === 0) break;
