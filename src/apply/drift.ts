@@ -13,7 +13,7 @@ import { InsertCandidates } from './insert-candidates.js';
 import { rowsTakingStagedValues } from './staged-unique.js';
 import type { StagedIn } from './staged-statements.js';
 import { STAGE_SCHEMA } from '../sql/staged.js';
-import type { StagedCandidates } from '../sql/staged-unique.js';
+import type { StagedCandidates, StagedGroup } from '../sql/staged-unique.js';
 
 export interface DriftReport {
   /** One line per row that is no longer as the changeset saw it. */
@@ -41,7 +41,7 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
   const entry = (table: CatalogTable) => {
     const k = tableKey(table);
     let e = expectations.get(k);
-    if (!e) expectations.set(k, (e = { table, present: [], absent: [], unique: new InsertCandidates(), staged: [] }));
+    if (!e) expectations.set(k, (e = { table, present: [], absent: [], unique: new InsertCandidates(), staged: new StagedGroups() }));
     return e;
   };
   const keysOfRefs = await keyMapFor(client, statements);
@@ -66,7 +66,7 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
         throw new SafetyRefusal(`${file}:${s.line}: this INSERT does not give the primary key of ${tableKey(table)}. Nothing was written.`);
       }
       if (s.stagedIn) {
-        entry(table).staged.push(stagedCandidates(s.stagedIn, (c) => c.from));
+        entry(table).staged.add(stagedCandidates(s.stagedIn, (c) => c.from), true);
         continue;
       }
       for (const row of s.rows) entry(table).absent.push(positions.map((p) => (typeof row[p] === 'string' ? (row[p] as string) : null)));
@@ -77,7 +77,7 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
       const refs = new Set(s.refColumns);
       if (s.stagedIn) {
         // Its key columns are references into the key map, typed text: they give no value yet.
-        entry(table).staged.push({ ...stagedCandidates(s.stagedIn, (c) => c.from), keyGiven: false });
+        entry(table).staged.add(stagedCandidates(s.stagedIn, (c) => c.from), false);
         continue;
       }
       entry(table).unique.add(s.columns, s.rows, (_cell, column) => !refs.has(column));
@@ -128,12 +128,12 @@ export async function checkDrift(client: pg.Client, catalog: Catalog, statements
     for (const r of await readRowsByKey(client, table, absent, false)) {
       report.drifts.push(`${tableKey(table)} ${keyText(pk.map((c) => r[c] ?? null))}: the patch inserts this row, but it exists now`);
     }
-    const indexes = unique.length || staged.length ? await readUniqueIndexes(client, table) : [];
-    for (const candidates of staged) {
-      for (const found of await rowsTakingStagedValues(client, table, candidates, indexes)) {
+    const indexes = unique.length || staged.size ? await readUniqueIndexes(client, table) : [];
+    for (const group of staged.groups()) {
+      for (const found of await rowsTakingStagedValues(client, table, group, indexes)) {
         report.drifts.push(
           found.index === undefined
-            ? `${tableKey(table)} ${keyText(pk.map((c) => found.live[c] ?? null))}: the patch inserts this row (row ${found.ordinal} of ${candidates.stage.name}), but it exists now`
+            ? `${tableKey(table)} ${keyText(pk.map((c) => found.live[c] ?? null))}: the patch inserts this row (row ${found.ordinal} of ${found.stage.name}), but it exists now`
             : `${tableKey(table)} ${keyText(pk.map((c) => found.live[c] ?? null))} holds a unique value (${found.index}) of a row the patch inserts (${describeRow(found.staged)}): the live database took it after the changeset was made`,
         );
       }
@@ -157,7 +157,27 @@ interface Expectations {
   /** Rows the patch inserts: none of their unique values may be taken. */
   unique: InsertCandidates;
   /** Rows the patch inserts from staging tables, checked by one join per index (and per primary key, where the rows give it). */
-  staged: Array<StagedCandidates & { keyGiven?: boolean }>;
+  staged: StagedGroups;
+}
+
+/** Staged inserts grouped by how their staging tables are filled, each group checked in one join per index. */
+class StagedGroups {
+  private readonly bySignature = new Map<string, StagedGroup & { keyGiven: boolean }>();
+
+  get size(): number {
+    return this.bySignature.size;
+  }
+
+  add(candidates: StagedCandidates, keyGiven: boolean): void {
+    const signature = JSON.stringify([keyGiven, [...candidates.given]]);
+    const group = this.bySignature.get(signature);
+    if (group) group.stages.push(candidates.stage);
+    else this.bySignature.set(signature, { stages: [candidates.stage], given: candidates.given, keyGiven });
+  }
+
+  groups(): Iterable<StagedGroup & { keyGiven: boolean }> {
+    return this.bySignature.values();
+  }
 }
 
 /** A staged insert's rows as the drift check joins them: each table column given by the staging column typed like it. */

@@ -11,7 +11,15 @@ export interface StagedCandidates {
   given: ReadonlyMap<string, string>;
 }
 
+/** Staging tables filled alike (the same columns given the same way): checked together, in one join. */
+export interface StagedGroup {
+  stages: QualifiedName[];
+  given: ReadonlyMap<string, string>;
+}
+
 export const STAGED_ORDINAL = 'salvage ord';
+/** "salvage stage": which staging table of the group (1-based) a row is in. */
+export const STAGED_TABLE = 'salvage stage';
 /** "salvage new <column>": the staged value of a given column, as text, to name the row in a drift report. */
 export const STAGED_SHOWN_PREFIX = 'salvage new ';
 
@@ -19,26 +27,36 @@ const PART = 'salvage part ';
 
 /**
  * The live rows that share a unique index's key (or, given the primary key as `index`,
- * the key itself) with a row of a staging table, where the staged row falls under the
- * index's predicate: the set-based form of liveRowsByUniqueIndex, one query however
- * many rows are staged.
+ * the key itself) with a row of a group of staging tables, where the staged row falls
+ * under the index's predicate: the set-based form of liveRowsByUniqueIndex, one query
+ * however many rows are staged.
  *
- *   SELECT c."salvage ord", c."salvage new email", ..., t."id", t."email", ...
- *     FROM (SELECT "salvage ord", (lower(email)) AS "salvage part 0", (<predicate>) AS "salvage applies", "email"::text AS "salvage new email", ...
- *             FROM (SELECT row_number() OVER () AS "salvage ord", NULL::bigint AS "id", v."email" AS "email", ...
- *                     FROM "pg_temp"."salvage_rows_n" AS v) AS c) AS c
+ *   SELECT c."salvage stage", c."salvage ord", c."salvage new email", ..., t."id", t."email", ...
+ *     FROM (SELECT "salvage stage", "salvage ord", (lower(email)) AS "salvage part 0", (<predicate>) AS "salvage applies", "email"::text AS "salvage new email", ...
+ *             FROM (SELECT 1 AS "salvage stage", row_number() OVER () AS "salvage ord", NULL::bigint AS "id", v."email" AS "email", ...
+ *                     FROM "pg_temp"."salvage_rows_n" AS v
+ *                   UNION ALL
+ *                   SELECT 2 AS "salvage stage", ... FROM "pg_temp"."salvage_rows_m" AS v) AS c) AS c
  *     JOIN (SELECT "id", "email", ..., (lower(email)) AS "salvage part 0" FROM "s"."t" WHERE <predicate>) AS t
  *       ON t."salvage part 0" = c."salvage part 0"
  *    WHERE c."salvage applies"
  *
+ * The staging tables are joined together, not one query each: each query reads the whole
+ * table (PostgreSQL hashes it rather than probe its index a hundred thousand times), so
+ * one per block of a few hundred thousand rows made the check grow with the square of
+ * the recovery once the live table grows with it.
  * The index's SQL is evaluated over the staged rows under the table's own column names
  * (the staging columns are typed like them), and over the table, so that expression and
- * partial indexes mean what they mean to PostgreSQL. "salvage ord" numbers the staged
- * rows in the order COPY wrote them (a fresh temporary table no other session scans).
+ * partial indexes mean what they mean to PostgreSQL. "salvage ord" numbers each staging
+ * table's rows in the order COPY wrote them (a fresh temporary table no other session
+ * scans, and none is scanned in parallel).
  */
-export function liveRowsTakingStagedValues(table: QualifiedName, columns: CatalogColumn[], candidates: StagedCandidates, index: UniqueIndex): string {
-  const { stage, given } = candidates;
-  if (stage.schema !== STAGE_SCHEMA || !stage.name.startsWith(STAGE_PREFIX)) throw new SqlSafetyError(`${quoteQualified(stage)} is not a staging table`);
+export function liveRowsTakingStagedValues(table: QualifiedName, columns: CatalogColumn[], group: StagedGroup, index: UniqueIndex): string {
+  const { stages, given } = group;
+  if (stages.length === 0) throw new SqlSafetyError('no staging table to compare');
+  for (const stage of stages) {
+    if (stage.schema !== STAGE_SCHEMA || !stage.name.startsWith(STAGE_PREFIX)) throw new SqlSafetyError(`${quoteQualified(stage)} is not a staging table`);
+  }
   for (const column of given.keys()) {
     if (!columns.some((c) => c.name === column)) throw new SqlSafetyError(`${quoteQualified(table)} has no column ${JSON.stringify(column)} among those compared`);
   }
@@ -52,12 +70,19 @@ export function liveRowsTakingStagedValues(table: QualifiedName, columns: Catalo
   const predicate = index.predicate === null ? 'true' : `(${index.predicate})`;
   const join = index.parts.map((_, i) => `t.${quoteIdent(PART + i)} = c.${quoteIdent(PART + i)}`).join(' AND ');
   const ordinal = quoteIdent(STAGED_ORDINAL);
+  const which = quoteIdent(STAGED_TABLE);
   const shownNames = columns.filter((c) => given.has(c.name)).map((c) => `c.${quoteIdent(STAGED_SHOWN_PREFIX + c.name)}`);
+  const branches = stages.flatMap((stage, i) => [
+    ...(i > 0 ? ['                UNION ALL'] : []),
+    `                SELECT ${i + 1} AS ${which}, row_number() OVER () AS ${ordinal}, ${staged.join(', ')}`,
+    `                  FROM ${quoteQualified(stage)} AS v`,
+  ]);
   return [
-    `SELECT ${[`c.${ordinal}`, ...shownNames, ...names.map((n) => `t.${n}`)].join(', ')}`,
-    `  FROM (SELECT ${[ordinal, ...parts, `${predicate} AS "salvage applies"`, ...shown].join(', ')}`,
-    `          FROM (SELECT row_number() OVER () AS ${ordinal}, ${staged.join(', ')}`,
-    `                  FROM ${quoteQualified(stage)} AS v) AS c) AS c`,
+    `SELECT ${[`c.${which}`, `c.${ordinal}`, ...shownNames, ...names.map((n) => `t.${n}`)].join(', ')}`,
+    `  FROM (SELECT ${[which, ordinal, ...parts, `${predicate} AS "salvage applies"`, ...shown].join(', ')}`,
+    '          FROM (',
+    ...branches,
+    '               ) AS c) AS c',
     `  JOIN (SELECT ${names.join(', ')}, ${parts.join(', ')} FROM ${quoteQualified(table)} WHERE ${predicate}) AS t`,
     `    ON ${join}`,
     ' WHERE c."salvage applies"',

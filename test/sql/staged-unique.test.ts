@@ -22,20 +22,43 @@ const columns: CatalogColumn[] = [
 
 describe('drift against staged rows: exact SQL', () => {
   it('joins the staged rows, under the table\'s column names, to the live rows holding the same index key', () => {
-    const sql = liveRowsTakingStagedValues(table, columns, { stage: stageTable(3), given: new Map([['Na"me', 'Na"me'], ['where', 'where']]) }, { name: 'u', parts: ['lower("Na""me")'], predicate: '"where" IS NULL' });
+    const sql = liveRowsTakingStagedValues(table, columns, { stages: [stageTable(3)], given: new Map([['Na"me', 'Na"me'], ['where', 'where']]) }, { name: 'u', parts: ['lower("Na""me")'], predicate: '"where" IS NULL' });
     expect(sql).toBe(
       [
-        'SELECT c."salvage ord", c."salvage new Na""me", c."salvage new where", t."from", t."Na""me", t."where"',
-        '  FROM (SELECT "salvage ord", (lower("Na""me")) AS "salvage part 0", ("where" IS NULL) AS "salvage applies", "Na""me"::text AS "salvage new Na""me", "where"::text AS "salvage new where"',
-        '          FROM (SELECT row_number() OVER () AS "salvage ord", NULL::bigint AS "from", v."Na""me" AS "Na""me", v."where" AS "where"',
-        '                  FROM "pg_temp"."salvage_rows_3" AS v) AS c) AS c',
+        'SELECT c."salvage stage", c."salvage ord", c."salvage new Na""me", c."salvage new where", t."from", t."Na""me", t."where"',
+        '  FROM (SELECT "salvage stage", "salvage ord", (lower("Na""me")) AS "salvage part 0", ("where" IS NULL) AS "salvage applies", "Na""me"::text AS "salvage new Na""me", "where"::text AS "salvage new where"',
+        '          FROM (',
+        '                SELECT 1 AS "salvage stage", row_number() OVER () AS "salvage ord", NULL::bigint AS "from", v."Na""me" AS "Na""me", v."where" AS "where"',
+        '                  FROM "pg_temp"."salvage_rows_3" AS v',
+        '               ) AS c) AS c',
         '  JOIN (SELECT "from", "Na""me", "where", (lower("Na""me")) AS "salvage part 0" FROM "we""ird schema"."select" WHERE ("where" IS NULL)) AS t',
         '    ON t."salvage part 0" = c."salvage part 0"',
         ' WHERE c."salvage applies"',
       ].join('\n'),
     );
-    expect(() => liveRowsTakingStagedValues(table, columns, { stage: table, given: new Map() }, { name: 'u', parts: ['"from"'], predicate: null })).toThrow(SqlSafetyError);
-    expect(() => liveRowsTakingStagedValues(table, columns, { stage: stageTable(1), given: new Map([['nope', 'nope']]) }, { name: 'u', parts: ['"from"'], predicate: null })).toThrow(SqlSafetyError);
+    expect(() => liveRowsTakingStagedValues(table, columns, { stages: [stageTable(1), table], given: new Map() }, { name: 'u', parts: ['"from"'], predicate: null })).toThrow(SqlSafetyError);
+    expect(() => liveRowsTakingStagedValues(table, columns, { stages: [stageTable(1)], given: new Map([['nope', 'nope']]) }, { name: 'u', parts: ['"from"'], predicate: null })).toThrow(SqlSafetyError);
+    expect(() => liveRowsTakingStagedValues(table, columns, { stages: [], given: new Map() }, { name: 'u', parts: ['"from"'], predicate: null })).toThrow(SqlSafetyError);
+  });
+
+  it('joins several staging tables filled alike in one query, each row numbered within its own table', () => {
+    const sql = liveRowsTakingStagedValues(table, columns, { stages: [stageTable(1), stageTable(2)], given: new Map([['from', 'from']]) }, { name: '', parts: ['"from"'], predicate: null });
+    expect(sql).toBe(
+      [
+        'SELECT c."salvage stage", c."salvage ord", c."salvage new from", t."from", t."Na""me", t."where"',
+        '  FROM (SELECT "salvage stage", "salvage ord", ("from") AS "salvage part 0", true AS "salvage applies", "from"::text AS "salvage new from"',
+        '          FROM (',
+        '                SELECT 1 AS "salvage stage", row_number() OVER () AS "salvage ord", v."from" AS "from", NULL::text AS "Na""me", NULL::text AS "where"',
+        '                  FROM "pg_temp"."salvage_rows_1" AS v',
+        '                UNION ALL',
+        '                SELECT 2 AS "salvage stage", row_number() OVER () AS "salvage ord", v."from" AS "from", NULL::text AS "Na""me", NULL::text AS "where"',
+        '                  FROM "pg_temp"."salvage_rows_2" AS v',
+        '               ) AS c) AS c',
+        '  JOIN (SELECT "from", "Na""me", "where", ("from") AS "salvage part 0" FROM "we""ird schema"."select" WHERE true) AS t',
+        '    ON t."salvage part 0" = c."salvage part 0"',
+        ' WHERE c."salvage applies"',
+      ].join('\n'),
+    );
   });
 });
 
@@ -63,17 +86,21 @@ describe.runIf(pgUp)('drift against staged rows on PostgreSQL', () => {
       await database.client.query(createStage(stageTable(1), table, names.map((c) => ({ name: c, from: c }))));
       // Row 1 takes key 3; O'Brien collides with O'BRIEN under lower(); the emoji row does not (the live one is archived).
       await copy(copyBlock(stageTable(1), names, HOSTILE.map((h, i) => [String(i === 0 ? 3 : 100 + i), h, null])));
+      // A second block filled alike, checked in the same query: its second row holds key 1, its first nothing.
+      await database.client.query(createStage(stageTable(2), table, names.map((c) => ({ name: c, from: c }))));
+      await copy(copyBlock(stageTable(2), names, [['200', 'free "name" \\ 🚣', null], ['1', 'NUL-free é', 'x']]));
       const catalog = await readCatalog(database.client);
       const found = findExactTable(catalog, table.schema, table.name);
       if (!found) throw new Error('no table');
-      const collisions = await rowsTakingStagedValues(database.client, found, { stage: stageTable(1), given: new Map(names.map((n) => [n, n])) }, await readUniqueIndexes(database.client, found));
-      expect(collisions.map((c) => [c.index ?? 'primary key', c.ordinal, c.live.from, c.staged['Na"me']]).sort()).toEqual([
-        ['lower name', 1, '1', "O'Brien"],
-        ['primary key', 1, '3', "O'Brien"],
-        ['lower name', 7, '3', 'tab\there'],
+      const collisions = await rowsTakingStagedValues(database.client, found, { stages: [stageTable(1), stageTable(2)], given: new Map(names.map((n) => [n, n])) }, await readUniqueIndexes(database.client, found));
+      expect(collisions.map((c) => [c.index ?? 'primary key', c.stage.name, c.ordinal, c.live.from, c.staged['Na"me']]).sort()).toEqual([
+        ['lower name', 'salvage_rows_1', 1, '1', "O'Brien"],
+        ['primary key', 'salvage_rows_1', 1, '3', "O'Brien"],
+        ['lower name', 'salvage_rows_1', 7, '3', 'tab\there'],
+        ['primary key', 'salvage_rows_2', 2, '1', 'NUL-free é'],
       ].sort());
       // Without the key given (a key the target makes), only the unique values count.
-      const keyless = await rowsTakingStagedValues(database.client, found, { stage: stageTable(1), given: new Map(names.slice(1).map((n) => [n, n])), keyGiven: false }, await readUniqueIndexes(database.client, found));
+      const keyless = await rowsTakingStagedValues(database.client, found, { stages: [stageTable(1), stageTable(2)], given: new Map(names.slice(1).map((n) => [n, n])), keyGiven: false }, await readUniqueIndexes(database.client, found));
       expect(keyless.map((c) => c.index)).toEqual(['lower name', 'lower name']);
     } finally {
       await database.client.query('ROLLBACK');
