@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { NO_PROGRESS, type Progress } from '../runtime/progress.js';
+import { memoryCheckpoint } from '../runtime/memory.js';
 import type { Changeset } from './changeset.js';
 
 /**
@@ -36,6 +37,8 @@ export async function writeChangesetTexts(file: string, header: Omit<Changeset, 
     let i = 0;
     for (const json of texts) {
       writing.add();
+      // A gigabyte of change texts read back and let go: collected as it goes, past the soft limit.
+      memoryCheckpoint();
       const text = `${i++ ? ',\n' : ''}${json}`;
       piece.push(text);
       pieceLength += text.length;
