@@ -106,4 +106,28 @@ describe.runIf(pgUp)('drift against staged rows on PostgreSQL', () => {
       await database.client.query('ROLLBACK');
     }
   });
+
+  it('checks more staging tables than one query joins, and names each collision\'s own table past that', async () => {
+    await database.client.query('BEGIN');
+    try {
+      const names = ['from', 'Na"me', 'where'];
+      const stages = Array.from({ length: 130 }, (_, i) => stageTable(i + 1));
+      for (const [i, stage] of stages.entries()) {
+        await database.client.query(createStage(stage, table, names.map((c) => ({ name: c, from: c }))));
+        // Table 1 and table 130 (the second query's) each hold key 3 in their second row.
+        const key = i === 0 || i === 129 ? '3' : String(1000 + i);
+        await copy(copyBlock(stage, names, [[String(5000 + i), `free ${i}`, 'x'], [key, `O'Brien ${i}`, 'x']]));
+      }
+      const catalog = await readCatalog(database.client);
+      const found = findExactTable(catalog, table.schema, table.name);
+      if (!found) throw new Error('no table');
+      const collisions = await rowsTakingStagedValues(database.client, found, { stages, given: new Map(names.map((n) => [n, n])) }, []);
+      expect(collisions.map((c) => [c.stage.name, c.ordinal, c.live.from, c.staged['Na"me']])).toEqual([
+        ['salvage_rows_1', 2, '3', "O'Brien 0"],
+        ['salvage_rows_130', 2, '3', "O'Brien 129"],
+      ]);
+    } finally {
+      await database.client.query('ROLLBACK');
+    }
+  });
 });
