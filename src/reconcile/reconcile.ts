@@ -175,7 +175,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     };
     const count = tableChanges.reduce((n, t) => n + t.size, 0);
     await writeChangesetTexts(file, changeset, (function* () {
-      for (const t of tableChanges) yield* t.jsonTexts();
+      for (const t of tableChanges) yield* t.jsonBytes();
     })(), count, progress);
     lap('write changeset', count);
     return { changeset, file, timings };

@@ -62,6 +62,15 @@ export class TextSpill {
 
   /** The text kept under this ordinal. */
   text(ordinal: number): string {
+    return this.bytes(ordinal).toString('utf8');
+  }
+
+  /**
+   * The UTF-8 bytes of the text kept under this ordinal, without decoding them: a view
+   * into the spill's own buffers, valid only until the next read (copy what must stay).
+   * A stage that only moves texts from the spill to a file needs no string of them.
+   */
+  bytes(ordinal: number): Buffer {
     if (!(ordinal >= 0 && ordinal < this.extents.size)) throw new RangeError(`no spilled text ${ordinal} in ${this.file}`);
     const offset = this.extents.start(ordinal);
     const length = this.extents.length(ordinal);
@@ -69,7 +78,7 @@ export class TextSpill {
     const windowEnd = this.windowStart + this.windowBytes;
     if (offset >= this.windowStart && offset + length <= windowEnd) {
       const at = offset - this.windowStart;
-      return this.window.toString('utf8', at, at + length);
+      return this.window.subarray(at, at + length);
     }
     // Reading on in order: just past the window, or just past the last text read elsewhere
     // (a pass that starts again from the top while the window is still at the end).
@@ -78,12 +87,12 @@ export class TextSpill {
       if (this.window.length < length) this.window = Buffer.allocUnsafe(length);
       this.windowBytes = this.readAt(this.window, offset, length, Math.min(this.window.length, this.written - offset));
       this.windowStart = offset;
-      return this.window.toString('utf8', 0, length);
+      return this.window.subarray(0, length);
     }
     if (this.scattered.length < length) this.scattered = Buffer.allocUnsafe(length);
     this.readAt(this.scattered, offset, length, length);
     this.lastEnd = offset + length;
-    return this.scattered.toString('utf8', 0, length);
+    return this.scattered.subarray(0, length);
   }
 
   /** Closes and deletes the file. */

@@ -44,6 +44,24 @@ describe('TextSpill', () => {
     spill.remove();
   });
 
+  it('gives the same texts as bytes, views that a copy keeps past the next read', () => {
+    const spill = new TextSpill(path.join(dir, 'bytes'));
+    const texts = ['', "O'Brien \\ \"quoted\"", 'emoji 🚣‍♀️ and é', 'NUL \u0000 inside', 'z'.repeat(3 << 20), ...Array.from({ length: 5_000 }, (_, i) => `{"n":${i}}`), 'still buffered'];
+    for (const text of texts) spill.add(text);
+    // In order (from the window), out of order (each a read of its own), and the unwritten last one.
+    const order = [texts.length - 1, ...texts.keys(), 4_000, 2, 4_999];
+    const copies: Array<[number, Buffer]> = [];
+    for (const i of order) {
+      const bytes = spill.bytes(i);
+      expect(bytes.equals(Buffer.from(texts[i] as string, 'utf8'))).toBe(true);
+      copies.push([i, Buffer.from(bytes)]);
+    }
+    // Copies taken before later reads are still the texts they were.
+    for (const [i, copy] of copies) expect(copy.toString('utf8')).toBe(texts[i]);
+    expect(() => spill.bytes(texts.length)).toThrow(RangeError);
+    spill.remove();
+  });
+
   it('reads a pass in order a window at a time, also when it starts again from the top after a read at the end', () => {
     const spill = new TextSpill(path.join(dir, 'passes'));
     const texts = Array.from({ length: 50_000 }, (_, i) => `{"candidate":${i},"values":"${'v'.repeat(200)}"}`); // ~11 MB
