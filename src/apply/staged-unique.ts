@@ -27,17 +27,18 @@ const STAGES_PER_QUERY = 128;
  * The live rows that already hold the primary key (where the staged rows give it) or a
  * unique value of a row staged for insertion: one query per index against a group of
  * filled staging tables, so staged rows never travel back to the server, and the live
- * table is read once per index, not once per staging table.
+ * table is read once per index, not once per staging table. The primary key is checked
+ * only where the rows give it (`keyGiven`: not where it is a reference into the key map).
  */
 export async function rowsTakingStagedValues(
   client: pg.Client,
   table: CatalogTable,
-  group: StagedGroup & { keyGiven?: boolean },
+  group: StagedGroup & { keyGiven: boolean },
   indexes: UniqueIndex[],
 ): Promise<StagedCollision[]> {
   const stored = table.columns.filter((c) => !c.generated);
   const primaryKey: UniqueIndex = { name: '', parts: table.primaryKey.map(quoteIdent), predicate: null };
-  const keyGiven = (group.keyGiven ?? true) && table.primaryKey.length > 0 && table.primaryKey.every((c) => group.given.has(c));
+  const keyGiven = group.keyGiven && table.primaryKey.length > 0 && table.primaryKey.every((c) => group.given.has(c));
   const out: StagedCollision[] = [];
   for (const index of keyGiven ? [primaryKey, ...indexes] : indexes) {
     for (let from = 0; from < group.stages.length; from += STAGES_PER_QUERY) {

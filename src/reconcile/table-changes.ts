@@ -63,12 +63,11 @@ export class TableChanges {
     this.forChildren.length = 0;
   }
 
-  /** Each change's JSON text in the changeset's order (by id). Read once: the order is used up. */
-  *jsonTexts(): Generator<string> {
-    for (const ordinal of this.byId.ordered()) yield this.spill.text(ordinal);
-  }
-
-  /** The same texts as UTF-8 bytes, each valid only until the next is read (TextSpill.bytes): for writing the changeset without decoding a gigabyte of text. */
+  /**
+   * Each change's JSON text in the changeset's order (by id), as UTF-8 bytes: the
+   * changeset is written without decoding a gigabyte of text. Each is a view valid only
+   * until the next is read (TextSpill.bytes). Read once: the order is used up.
+   */
   *jsonBytes(): Generator<Uint8Array> {
     for (const ordinal of this.byId.ordered()) yield this.spill.bytes(ordinal);
   }

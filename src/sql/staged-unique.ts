@@ -43,7 +43,7 @@ const PART = 'salvage part ';
  *
  * The staging tables are joined together, not one query each: each query reads the whole
  * table (PostgreSQL hashes it rather than probe its index a hundred thousand times), so
- * one per block of a few hundred thousand rows made the check grow with the square of
+ * one query per staged block (up to a hundred thousand rows each) made the check grow with the square of
  * the recovery once the live table grows with it.
  * The index's SQL is evaluated over the staged rows under the table's own column names
  * (the staging columns are typed like them), and over the table, so that expression and

@@ -187,6 +187,28 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(original);
   });
 
+  it('staged blocks filled alike are drift-checked together, and each drifted row is named by its own block', async () => {
+    const noted = (id: string, email: string): Change => {
+      const c = insert(id, email);
+      return { ...c, values: { ...c.values, note: `note ${id}` } };
+    };
+    // A block per row; rows with a note are filled unlike those without (two groups of two).
+    const dir = await builtPatch([insert('10', 'p@x'), noted('11', "O'Brien@x"), insert('12', 'q@x'), noted('13', 'emoji 🚣@x')], { stageAbove: 0, stageChunk: 1 });
+    const sql = await readFile(path.join(dir, 'patch.sql'), 'utf8');
+    const blockOf = (id: string) => new RegExp(`COPY "pg_temp"\\."(salvage_rows_\\d+)"[^\\n]*\\n${id}\\t`).exec(sql)?.[1];
+    const blocks = ['10', '11', '12', '13'].map(blockOf);
+    expect(new Set(blocks).size).toBe(4);
+    // The live app took the key of the second row of one group and the email of the second row of the other.
+    await query("INSERT INTO accounts (id, email, plan) VALUES (12, 'taken@x', 'free'), (60, 'emoji 🚣@x', 'free')");
+    const drifted = await applyTo(dir).catch((e: unknown) => e);
+    expect(drifted).toBeInstanceOf(PreconditionFailed);
+    const message = (drifted as Error).message;
+    expect(message).toContain(`public.accounts id=12: the patch inserts this row (row 1 of ${blocks[2]}), but it exists now`);
+    expect(message).toContain('public.accounts id=60 holds a unique value (accounts_email_key) of a row the patch inserts');
+    expect(message).toContain('emoji 🚣@x');
+    expect(message).not.toMatch(/id=(10|11|13)\b/);
+  });
+
   it('staged rows whose keys the target makes are drift-guarded, keyed in COPY order, read back, verified and undone', async () => {
     const keyed = (n: number, email: string): Change => ({
       id: `public.accounts#new-${n}`,

@@ -102,7 +102,7 @@ async function run(candidates: Candidate[], m = mapping(), rows = BACKUP, custom
       spill,
     });
     // Read back as the changeset gets them: from the spill, in id order.
-    return { counts: result.counts, changes: [...result.changes.jsonTexts()].map((text) => JSON.parse(text) as Change) };
+    return { counts: result.counts, changes: Array.from(result.changes.jsonBytes(), (bytes) => JSON.parse(Buffer.from(bytes).toString('utf8')) as Change) };
   } finally {
     spill.remove();
   }

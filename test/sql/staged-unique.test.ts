@@ -92,7 +92,7 @@ describe.runIf(pgUp)('drift against staged rows on PostgreSQL', () => {
       const catalog = await readCatalog(database.client);
       const found = findExactTable(catalog, table.schema, table.name);
       if (!found) throw new Error('no table');
-      const collisions = await rowsTakingStagedValues(database.client, found, { stages: [stageTable(1), stageTable(2)], given: new Map(names.map((n) => [n, n])) }, await readUniqueIndexes(database.client, found));
+      const collisions = await rowsTakingStagedValues(database.client, found, { stages: [stageTable(1), stageTable(2)], given: new Map(names.map((n) => [n, n])), keyGiven: true }, await readUniqueIndexes(database.client, found));
       expect(collisions.map((c) => [c.index ?? 'primary key', c.stage.name, c.ordinal, c.live.from, c.staged['Na"me']]).sort()).toEqual([
         ['lower name', 'salvage_rows_1', 1, '1', "O'Brien"],
         ['primary key', 'salvage_rows_1', 1, '3', "O'Brien"],
@@ -121,7 +121,7 @@ describe.runIf(pgUp)('drift against staged rows on PostgreSQL', () => {
       const catalog = await readCatalog(database.client);
       const found = findExactTable(catalog, table.schema, table.name);
       if (!found) throw new Error('no table');
-      const collisions = await rowsTakingStagedValues(database.client, found, { stages, given: new Map(names.map((n) => [n, n])) }, []);
+      const collisions = await rowsTakingStagedValues(database.client, found, { stages, given: new Map(names.map((n) => [n, n])), keyGiven: true }, []);
       expect(collisions.map((c) => [c.stage.name, c.ordinal, c.live.from, c.staged['Na"me']])).toEqual([
         ['salvage_rows_1', 2, '3', "O'Brien 0"],
         ['salvage_rows_130', 2, '3', "O'Brien 129"],
