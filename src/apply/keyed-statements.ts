@@ -29,6 +29,8 @@ export interface KeyedInsertStatement {
   rows: Constant[][];
   /** The staging table v was, when it was one. */
   stagedIn?: StagedIn;
+  /** The generator of the keys the statement makes itself for its rows (insertWithNewKeys), put in the key map as it writes them. */
+  newKeys?: KeyGenerator;
 }
 
 /** One row of a keyed DELETE (undo): which references give its key map columns, its literal key, what it must still hold. */
@@ -237,7 +239,19 @@ export function keyedInsertOf(node: InsertStmt, refuse: Refuse, claim: ClaimStag
   const [first, ...lookups] = select.fromClause ?? [];
   const v = valuesV(first, table, claim, refuse);
   const joined = lookups.map((item) => keyLookupOf(item, refuse));
-  const targets = (select.targetList ?? []).map((t) => {
+  const refColumns = insertedFrom(columns, select.targetList, v, refuse);
+  const sorted = (list: string[]) => [...list].sort().join('\u0000');
+  if (sorted(joined) !== sorted(refColumns)) refuse('each key read from the key map needs its own "k <column>" looked up by its reference');
+  return { table, columns, refColumns, rows: v.rows, ...(v.stagedIn ? { stagedIn: v.stagedIn } : {}) };
+}
+
+/**
+ * What a keyed INSERT selects: each column `v."c"::type`, or `"k c"."key"::type` for a
+ * key read from the key map, with v holding one column per inserted column, in order
+ * (`"ref c"` for a key). Returns the columns whose key comes from the map.
+ */
+function insertedFrom(columns: string[], targetList: Node[] | undefined, v: VRows, refuse: Refuse): string[] {
+  const targets = (targetList ?? []).map((t) => {
     const target = requireNode(t, 'ResTarget', refuse);
     only(target, 'val', 'location');
     return target.val;
@@ -257,15 +271,96 @@ export function keyedInsertOf(node: InsertStmt, refuse: Refuse, claim: ClaimStag
       refuse(`column ${column} must be inserted from v."${column}" or "k ${column}"."key"`);
     }
   });
-  const sorted = (list: string[]) => [...list].sort().join('\u0000');
-  if (sorted(joined) !== sorted(refColumns)) refuse('each key read from the key map needs its own "k <column>" looked up by its reference');
   if (v.names.join('\u0000') !== vColumns.join('\u0000')) refuse('v must have one column per inserted column, in order');
   // A staged v: each value column typed like the column it goes into, each reference text.
   v.typedLike?.forEach((from, i) => {
     const column = columns[i] as string;
     if (refColumns.includes(column) ? from !== null : from !== column) refuse(`v."${v.names[i]}" must be typed like ${refColumns.includes(column) ? 'text (NULL::text)' : column}`);
   });
-  return { table, columns, refColumns, rows: v.rows, ...(v.stagedIn ? { stagedIn: v.stagedIn } : {}) };
+  return refColumns;
+}
+
+const NEW_KEYS = 'WITH "k <column>" AS (INSERT INTO salvage.salvage_keys ("ref", "key") SELECT v."ref <column>", <key>::text FROM pg_temp.salvage_rows_<n> AS v ON CONFLICT DO NOTHING RETURNING "ref", "key")';
+
+/**
+ * A staged block that makes its own keys (insertWithNewKeys in src/sql/key-map.ts):
+ *   WITH "k c" AS (INSERT INTO salvage.salvage_keys ("ref", "key") SELECT v."ref c", <generator>::text
+ *     FROM pg_temp.salvage_rows_n AS v ON CONFLICT DO NOTHING RETURNING "ref", "key")
+ *   INSERT INTO s.t (c, ...) SELECT "k c"."key"::type, v."d"::type, ...
+ *     FROM pg_temp.salvage_rows_n AS v, "k c" WHERE "k c"."ref" = v."ref c" ON CONFLICT DO NOTHING
+ * Both read the same staging table, claimed once; c is the only column from the key map.
+ */
+export function keyedInsertWithNewKeysOf(node: InsertStmt, refuse: Refuse, claim: ClaimStage): KeyedInsertStatement & { newKeys: KeyGenerator } {
+  only(node, 'relation', 'cols', 'selectStmt', 'onConflictClause', 'override', 'withClause');
+  requireNothingOnConflict(node, refuse);
+  const table = tableOf(node.relation, refuse);
+  if (sameTable(table, KEY_MAP_NAME)) refuse('rows of the key map are only written as (ref, key)');
+  const columns = insertColumns(node, refuse);
+  const select = requireNode(node.selectStmt, 'SelectStmt', refuse);
+  only(select, 'targetList', 'fromClause', 'whereClause', 'limitOption', 'op');
+  if (select.op !== 'SETOP_NONE') refuse('the INSERT must be one SELECT');
+  const [first, made, ...rest] = select.fromClause ?? [];
+  if (rest.length) refuse(`a statement that makes its own keys reads only its staging table AS v and the keys it makes`);
+  const source = nodeOf(first, 'RangeVar');
+  if (!source?.schemaname) return refuse(V_SOURCE);
+  const v = valuesV(first, table, claim, refuse);
+  if (!v.stagedIn) return refuse(`a statement that makes its own keys reads ${V_SOURCE}`);
+  const refColumns = insertedFrom(columns, select.targetList, v, refuse);
+  const column = refColumns[0];
+  if (refColumns.length !== 1 || column === undefined) return refuse('a statement that makes its own keys reads exactly one column from them');
+  const alias = truncateIdentifier(KEY_ALIAS + column);
+  const ref = truncateIdentifier(REF + column);
+  // The keys it made, named as the WITH names them: no schema, no alias.
+  const keys = nodeOf(made, 'RangeVar');
+  if (!keys || keys.relname !== alias || keys.schemaname !== undefined || keys.alias !== undefined) return refuse(`the keys must be read as "${alias}", the name the WITH gives them`);
+  only(keys, 'relname', 'inh', 'relpersistence', 'location');
+  const where = nodeOf(select.whereClause, 'A_Expr');
+  if (!where || where.kind !== 'AEXPR_OP' || where.name?.length !== 1 || nodeOf(where.name[0], 'String')?.sval !== '=') return refuse(`the rows must be joined to their keys by "${alias}"."ref" = v."${ref}"`);
+  only(where, 'kind', 'name', 'lexpr', 'rexpr', 'location');
+  if (qualifiedColumn(where.lexpr, alias, refuse) !== 'ref' || qualifiedColumn(where.rexpr, 'v', refuse) !== ref) refuse(`the rows must be joined to their keys by "${alias}"."ref" = v."${ref}"`);
+  const newKeys = newKeysOf(node.withClause, alias, ref, source, refuse);
+  return { table, columns, refColumns, rows: v.rows, stagedIn: v.stagedIn, newKeys };
+}
+
+/** The WITH of keyedInsertWithNewKeysOf: one key per staged row, from `v."ref c"`, returned as ("ref", "key"). */
+function newKeysOf(clause: InsertStmt['withClause'], alias: string, ref: string, stage: RangeVar, refuse: Refuse): KeyGenerator {
+  if (!clause) return refuse(NEW_KEYS);
+  only(clause, 'ctes', 'location');
+  const cte = requireNode(soleItem(clause.ctes), 'CommonTableExpr', refuse);
+  only(cte, 'ctename', 'ctequery', 'ctematerialized', 'location');
+  if (cte.ctename !== alias || cte.ctematerialized !== 'CTEMaterializeDefault') refuse(`the keys must be made in WITH "${alias}" AS (...)`);
+  const insert = requireNode(cte.ctequery, 'InsertStmt', refuse);
+  only(insert, 'relation', 'cols', 'selectStmt', 'onConflictClause', 'override', 'returningClause');
+  if (!isKeyMap(insert.relation)) refuse(NEW_KEYS);
+  only(insert.relation as RangeVar, 'schemaname', 'relname', 'inh', 'relpersistence', 'location');
+  requireNothingOnConflict(insert, refuse);
+  if (insertColumns(insert, refuse).join() !== 'ref,key') refuse('the key map is filled as (ref, key)');
+  const returning = insert.returningClause;
+  if (!returning) return refuse(NEW_KEYS);
+  only(returning, 'exprs');
+  const returned = (returning.exprs ?? []).map((e) => {
+    const target = requireNode(e, 'ResTarget', refuse);
+    only(target, 'val', 'location');
+    const fields = namesOf(nodeOf(target.val, 'ColumnRef')?.fields);
+    return fields.length === 1 ? fields[0] : undefined;
+  });
+  if (returned.join() !== 'ref,key') refuse('the keys made must be returned as ("ref", "key")');
+  const select = requireNode(insert.selectStmt, 'SelectStmt', refuse);
+  only(select, 'targetList', 'fromClause', 'limitOption', 'op');
+  if (select.op !== 'SETOP_NONE') refuse(NEW_KEYS);
+  const targets = (select.targetList ?? []).map((t) => {
+    const target = requireNode(t, 'ResTarget', refuse);
+    only(target, 'val', 'location');
+    return target.val;
+  });
+  if (targets.length !== 2 || qualifiedColumn(targets[0], 'v', refuse) !== ref) refuse(`the key map is filled as SELECT v."${ref}", <key>`);
+  const generator = generatorOf(targets[1], refuse);
+  const from = nodeOf(soleItem(select.fromClause), 'RangeVar');
+  if (!from || from.alias?.aliasname !== 'v' || from.schemaname !== stage.schemaname || from.relname !== stage.relname) return refuse('the keys must be made for the rows of the same staging table AS v');
+  only(from, 'schemaname', 'relname', 'inh', 'relpersistence', 'alias', 'location');
+  only(from.alias as NonNullable<RangeVar['alias']>, 'aliasname');
+  if (from.inh !== stage.inh) refuse('the keys must be made for the rows of the same staging table AS v');
+  return generator;
 }
 
 /**

@@ -7,7 +7,7 @@ import { nodeOf, requireNode, tagOf, type Node, type NodeTag, type NodeOf } from
 import { castArgument, constantRows, columnOf, constantOf, namesOf, only, qualifiedColumn, soleItem, tableOf, truncateIdentifier, type Constant, type Refuse, type TableName } from './parse-tree.js';
 import { Stages, type StagedIn } from './staged-statements.js';
 import { rowsOnDemand } from './rows-on-demand.js';
-import { isKeyedDelete, isKeyedInsert, isKeyMap, keyedDeleteOf, keyedInsertOf, keysOf, type ClaimStage, type KeyedInsertStatement, type KeyedRemoval, type KeysStatement } from './keyed-statements.js';
+import { isKeyedDelete, isKeyedInsert, isKeyMap, keyedDeleteOf, keyedInsertOf, keyedInsertWithNewKeysOf, keysOf, type ClaimStage, type KeyedInsertStatement, type KeyedRemoval, type KeysStatement } from './keyed-statements.js';
 
 /**
  * patch.sql read back through PostgreSQL's own parser (libpg_query) into the few
@@ -213,7 +213,8 @@ function classify(stmt: Node | undefined, mode: PatchMode, at: Located, context:
         if (isKeyMap(node.relation) || isKeyedInsert(node)) {
           if (mode !== 'patch') refuse('undo.sql never inserts');
           const claim: ClaimStage = (relation, table, why) => context.stages.consume(relation, table, at.line, refuse, why);
-          return isKeyMap(node.relation) ? { kind: 'keys', ...at, ...keysOf(node, refuse, claim) } : { kind: 'keyed-insert', ...at, ...keyedInsertOf(node, refuse, claim) };
+          if (isKeyMap(node.relation)) return { kind: 'keys', ...at, ...keysOf(node, refuse, claim) };
+          return { kind: 'keyed-insert', ...at, ...(node.withClause ? keyedInsertWithNewKeysOf(node, refuse, claim) : keyedInsertOf(node, refuse, claim)) };
         }
         return { kind: 'insert', ...at, ...insertOf(node, at.line, context) };
       }

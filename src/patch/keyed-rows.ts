@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { DigestSet } from '../runtime/digest-set.js';
 import { IntList } from '../runtime/int-list.js';
+import { OrdinalSet } from '../runtime/ordinal-set.js';
 import type { TableSummary } from '../changeset/changeset.js';
 import { own } from '../values/own.js';
 import { setDelete } from '../sql/dml.js';
-import { assignKeys, deleteWithKeys, deleteWithKeysOrder, insertWithKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedInsertStageColumns, type KeyedColumn } from '../sql/key-map.js';
+import { assignKeys, deleteWithKeys, deleteWithKeysOrder, insertWithKeys, insertWithNewKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedInsertStageColumns, type KeyedColumn } from '../sql/key-map.js';
 import type { PatchLayout } from './patch.js';
 import { stageRows } from './stage-rows.js';
 import { rowsOf, type AcceptedChanges, type KeyedColumnName, type Ordinals } from './accepted-changes.js';
@@ -141,34 +142,71 @@ function typedKeyed(table: TableSummary, names: readonly KeyedColumnName[]): Key
  * from it. Like plain inserts, more rows than `layout.stageAbove` go through staging
  * tables filled by COPY: the references, then the rows with a text column per reference,
  * each moved by one set-based statement joined to the key map.
+ * A staged group whose rows point at no other new row (the key they own is their only
+ * reference: most of a recovery's new rows) makes its keys and writes its rows in one
+ * statement per block (insertWithNewKeys), and goes first: the rest may point at them.
  */
 export function emitKeyedInserts(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, refs: KeyRefNames, layout: PatchLayout): void {
   const owners = plan.owners(table.table);
-  if (owners.length) {
-    const generator = table.keyAtApply?.generator;
-    if (!generator) throw new Error(`${table.table}: the changeset has rows whose key the target makes, but no generator for it`);
-    const staged = owners.length > layout.stageAbove;
-    for (const chunk of chunksOf(owners, staged ? layout.stageChunk : KEYED_CHUNK)) {
+  const generator = table.keyAtApply?.generator;
+  if (owners.length && !generator) throw new Error(`${table.table}: the changeset has rows whose key the target makes, but no generator for it`);
+  const groups = keyedGroups(table, accepted, plan, layout);
+  const ownKeysOnly = generator ? ownKeyGroups(table, owners, groups) : [];
+  const madeWithRows = new OrdinalSet();
+  for (const group of ownKeysOnly) for (const i of group.ordinals) madeWithRows.add(i);
+  const keysFirst = ownKeysOnly.length ? owners.filter((i) => !madeWithRows.has(i)) : owners;
+  if (keysFirst.length && generator) {
+    const staged = keysFirst.length > layout.stageAbove;
+    for (const chunk of chunksOf(keysFirst, staged ? layout.stageChunk : KEYED_CHUNK)) {
       const rows = staged
         ? { stage: stageRows(out, { ...KEY_MAP, table: KEY_MAP_TABLE }, accepted, chunk, KEY_MAP_STAGE_COLUMNS, (i) => [refs.of(accepted.id(i))]) }
         : chunk.map((i) => ({ ref: refs.of(accepted.id(i)) }));
       out.statement('keys', table.table, assignKeys(generator, rows), chunk.length);
     }
   }
-  for (const { ordinals, columns, staged } of keyedBlocks(table, accepted, plan, layout)) {
+  for (const group of [...ownKeysOnly, ...groups.filter((g) => !ownKeysOnly.includes(g))]) {
+    const { columns, staged } = group;
     const cellsOf = (row: PatchRow) => columns.map((c) => (c.fromKeyMap ? refs.of(own(row.keyRefs, c.name) as string) : (own(row.values, c.name) ?? null)));
-    const rows = staged
-      ? { stage: stageRows(out, table, accepted, ordinals, keyedInsertStageColumns(columns), (i) => cellsOf(accepted.get(i))) }
-      : [...rowsOf(accepted, ordinals)].map((row) => ({ comment: provenance(row), cells: cellsOf(row) }));
-    out.statement('keyed-insert', table.table, insertWithKeys(table, columns, rows), ordinals.length);
+    for (const ordinals of chunksOf(group.ordinals, staged ? layout.stageChunk : KEYED_CHUNK)) {
+      if (staged) {
+        const stage = stageRows(out, table, accepted, ordinals, keyedInsertStageColumns(columns), (i) => cellsOf(accepted.get(i)));
+        const sql = generator && ownKeysOnly.includes(group) ? insertWithNewKeys(table, generator, columns, stage) : insertWithKeys(table, columns, { stage });
+        out.statement('keyed-insert', table.table, sql, ordinals.length);
+        continue;
+      }
+      const rows = [...rowsOf(accepted, ordinals)].map((row) => ({ comment: provenance(row), cells: cellsOf(row) }));
+      out.statement('keyed-insert', table.table, insertWithKeys(table, columns, rows), ordinals.length);
+    }
   }
 }
 
+interface KeyedGroup {
+  ordinals: Ordinals;
+  columns: KeyedColumn[];
+  staged: boolean;
+}
+
 /**
- * The table's keyed rows in blocks of one statement: the same columns, each a value or a
- * key from the map; staged blocks when the group is larger than `layout.stageAbove`.
+ * The staged groups that can make their own keys: every row owns the key the target
+ * makes, and that key is the group's only column read from the key map.
  */
-function* keyedBlocks(table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, layout: PatchLayout | undefined): Generator<{ ordinals: number[]; columns: KeyedColumn[]; staged: boolean }> {
+function ownKeyGroups(table: TableSummary, owners: Int32Array, groups: KeyedGroup[]): KeyedGroup[] {
+  const keyColumn = table.keyAtApply?.column;
+  if (keyColumn === undefined || owners.length === 0) return [];
+  const isOwner = new OrdinalSet(owners);
+  return groups.filter((g) => {
+    const fromMap = g.columns.filter((c) => c.fromKeyMap);
+    if (!g.staged || fromMap.length !== 1 || fromMap[0]?.name !== keyColumn) return false;
+    for (const i of g.ordinals) if (!isOwner.has(i)) return false;
+    return true;
+  });
+}
+
+/**
+ * The table's keyed rows in groups of one statement form: the same columns, each a value
+ * or a key from the map; a group larger than `layout.stageAbove` is staged.
+ */
+function keyedGroups(table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, layout: PatchLayout | undefined): KeyedGroup[] {
   // One signature array per column set (bySignature joins each array once).
   const signatures = new Map<readonly KeyedColumnName[], string[]>();
   const signature = (i: number) => {
@@ -177,21 +215,23 @@ function* keyedBlocks(table: TableSummary, accepted: AcceptedChanges, plan: Keye
     if (!named) signatures.set(columns, (named = columns.map((c) => `${c.fromKeyMap ? 'ref' : 'value'} ${c.name}`)));
     return named;
   };
-  for (const { ordinals } of bySignature(plan.rows(table.table), signature).values()) {
-    const columns = typedKeyed(table, accepted.keyedColumnsOf(ordinals[0] as number, table));
-    const staged = layout !== undefined && ordinals.length > layout.stageAbove;
-    for (const chunk of chunksOf(ordinals, staged && layout ? layout.stageChunk : KEYED_CHUNK)) yield { ordinals: chunk, columns, staged };
-  }
+  return [...bySignature(plan.rows(table.table), signature).values()].map(({ ordinals }) => ({
+    ordinals,
+    columns: typedKeyed(table, accepted.keyedColumnsOf(ordinals[0] as number, table)),
+    staged: layout !== undefined && ordinals.length > layout.stageAbove,
+  }));
 }
 
 /** Undo of keyed inserts: each row under the key the map recorded, while it holds what the patch wrote. */
 export function emitKeyedRemovals(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, refs: KeyRefNames): void {
-  for (const { ordinals, columns } of keyedBlocks(table, accepted, plan, undefined)) {
-    const ordered = deleteWithKeysOrder(table.primaryKey, columns);
-    const cells = [...rowsOf(accepted, ordinals)].map((row) => ({
-      cells: ordered.map((c) => (c.fromKeyMap ? refs.of(own(row.keyRefs, c.name) as string) : (own(row.values, c.name) ?? own(row.key, c.name) ?? null))),
-    }));
-    out.statement('keyed-delete', table.table, deleteWithKeys(table, table.primaryKey, columns, cells), ordinals.length);
+  for (const group of keyedGroups(table, accepted, plan, undefined)) {
+    const ordered = deleteWithKeysOrder(table.primaryKey, group.columns);
+    for (const ordinals of chunksOf(group.ordinals, KEYED_CHUNK)) {
+      const cells = [...rowsOf(accepted, ordinals)].map((row) => ({
+        cells: ordered.map((c) => (c.fromKeyMap ? refs.of(own(row.keyRefs, c.name) as string) : (own(row.values, c.name) ?? own(row.key, c.name) ?? null))),
+      }));
+      out.statement('keyed-delete', table.table, deleteWithKeys(table, table.primaryKey, group.columns, cells), ordinals.length);
+    }
   }
 }
 

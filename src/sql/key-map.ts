@@ -1,5 +1,5 @@
 import type { KeyGenerator } from '../changeset/key-refs.js';
-import { quoteIdent, quoteQualified, type QualifiedName } from './identifier.js';
+import { quoteIdent, quoteQualified, SqlSafetyError, type QualifiedName } from './identifier.js';
 import { literal, type SqlValue } from './literal.js';
 import { castType } from './types.js';
 import type { TypedColumn } from './dml.js';
@@ -132,6 +132,50 @@ export function insertWithKeys(table: QualifiedName, columns: KeyedColumn[], row
     `INSERT INTO ${quoteQualified(table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')})`,
     `  SELECT ${selected.join(', ')}`,
     ...keyedFrom(columns, rows, 'FROM', 'lookup'),
+    'ON CONFLICT DO NOTHING;',
+  ].join('\n');
+}
+
+/**
+ * A staged block of new rows whose only key-map column is their own key, made and
+ * used in one statement:
+ *   WITH "k id" AS (
+ *     INSERT INTO "salvage"."salvage_keys" ("ref", "key")
+ *       SELECT v."ref id", nextval(...)::text
+ *       FROM "pg_temp"."salvage_rows_n" AS v
+ *     ON CONFLICT DO NOTHING
+ *     RETURNING "ref", "key"
+ *   )
+ *   INSERT INTO s.t ("id", ...) SELECT "k id"."key"::bigint, v."c"::type, ...
+ *     FROM "pg_temp"."salvage_rows_n" AS v, "k id"
+ *     WHERE "k id"."ref" = v."ref id"
+ *   ON CONFLICT DO NOTHING;
+ * The key map gets its keys exactly as assignKeys gives them, and each row takes its key
+ * straight from the keys just made (a hash join of the block) instead of one index
+ * lookup per row in a map that grows by a block each time. A reference the map already
+ * held returns nothing, so its row is not inserted and the count check rolls apply back,
+ * as the two statements would. Only for rows that point at no other new row: the
+ * outer INSERT cannot see keys its own WITH makes.
+ */
+export function insertWithNewKeys(table: QualifiedName, generator: KeyGenerator, columns: KeyedColumn[], stage: QualifiedName): string {
+  const keyed = columns.filter((c) => c.fromKeyMap);
+  const own = keyed[0];
+  if (keyed.length !== 1 || !own) throw new SqlSafetyError(`new keys for ${quoteQualified(table)} are made for exactly one column`);
+  const made = quoteIdent(keyMapAlias(own.name));
+  const ref = quoteIdent(keyedVName(own));
+  const selected = columns.map((c) => (c.fromKeyMap ? `${made}."key"::${castType(c.type)}` : `v.${quoteIdent(c.name)}::${castType(c.type)}`));
+  return [
+    `WITH ${made} AS (`,
+    `  INSERT INTO ${quoteQualified(KEY_MAP)} ("ref", "key")`,
+    `    SELECT v.${ref}, ${keyGeneratorCall(generator)}::text`,
+    `    FROM ${quoteQualified(stage)} AS v`,
+    '  ON CONFLICT DO NOTHING',
+    '  RETURNING "ref", "key"',
+    ')',
+    `INSERT INTO ${quoteQualified(table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')})`,
+    `  SELECT ${selected.join(', ')}`,
+    `  FROM ${quoteQualified(stage)} AS v, ${made}`,
+    `  WHERE ${made}."ref" = v.${ref}`,
     'ON CONFLICT DO NOTHING;',
   ].join('\n');
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readPatchStatements } from '../../src/apply/patch-statements.js';
 import { SafetyRefusal } from '../../src/errors.js';
 import { PATCH_BEGIN, PATCH_COMMIT, setDelete } from '../../src/sql/dml.js';
-import { assignKeys, deleteWithKeys, insertWithKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedInsertStageColumns } from '../../src/sql/key-map.js';
+import { assignKeys, deleteWithKeys, insertWithKeys, insertWithNewKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedInsertStageColumns } from '../../src/sql/key-map.js';
 import { copyBlock, createStage, stageTable } from '../../src/sql/staged.js';
 
 const table = { schema: 'public', name: 'bookings' };
@@ -103,6 +103,49 @@ describe('the key map forms apply accepts', () => {
   for (const [what, overrides, why] of stagedRefusals) {
     it(`refuses ${what}`, async () => {
       const read = readPatchStatements(stagedPatch(overrides), 'patch.sql', 'patch');
+      await expect(read).rejects.toThrow(SafetyRefusal);
+      await expect(read).rejects.toThrow(why);
+    });
+  }
+
+  // The form that makes its rows' keys and writes the rows in one statement.
+  const ownColumns = [columns[0], columns[2]] as typeof columns;
+  const ownStaged = keyedInsertStageColumns(ownColumns);
+  const ownKeysPatch = (insert: (sql: string) => string = (sql) => sql) =>
+    file(
+      createStage(stageTable(1), table, ownStaged),
+      copyBlock(stageTable(1), ownStaged.map((c) => c.name), [["c/O'B\tx", 'R\\1'], ['c/2', null]]),
+      insert(insertWithNewKeys(table, sequence, ownColumns, stageTable(1))),
+    );
+
+  it('reads back a staged block that makes its own keys: one keyed insert, its keys from the named generator', async () => {
+    const statements = await readPatchStatements(ownKeysPatch(), 'patch.sql', 'patch');
+    expect(statements.map((s) => s.kind)).toEqual(['control', 'stage', 'copy', 'keyed-insert', 'control']);
+    expect(statements[3]).toMatchObject({ newKeys: sequence, columns: ['id', 'reference'], refColumns: ['id'], rows: [["c/O'B\tx", 'R\\1'], ['c/2', null]] });
+    const uuid = await readPatchStatements(ownKeysPatch((sql) => sql.replace(`nextval('"public"."bookings_id_seq"'::regclass)`, '"gen_random_uuid"()')), 'patch.sql', 'patch');
+    expect(uuid[3]).toMatchObject({ newKeys: { kind: 'uuid', schema: null, function: 'gen_random_uuid' } });
+  });
+
+  const ownKeyRefusals: Array<[string, (sql: string) => string, RegExp]> = [
+    ['keys made by another function', (sql) => sql.replace(`nextval('"public"."bookings_id_seq"'::regclass)`, 'pg_sleep(10)'), /a key must come from nextval/],
+    ['keys made for the rows of another table', (sql) => sql.replace('    FROM "pg_temp"."salvage_rows_1" AS v', '    FROM "public"."bookings" AS v'), /same staging table AS v/],
+    ['keys made for another staging table', (sql) => sql.replace('    FROM "pg_temp"."salvage_rows_1" AS v', '    FROM "pg_temp"."salvage_rows_2" AS v'), /same staging table AS v/],
+    ['keys made from another column', (sql) => sql.replace('SELECT v."ref id", nextval', 'SELECT v."reference", nextval'), /filled as SELECT v."ref id"/],
+    ['a WITH that deletes', (sql) => sql.replace(/INSERT INTO "salvage"."salvage_keys"[^]*?RETURNING "ref", "key"/, 'DELETE FROM "public"."bookings" RETURNING "reference" AS "ref", "id"::text AS "key"'), /InsertStmt/],
+    ['a WITH that writes another table', (sql) => sql.replace('INSERT INTO "salvage"."salvage_keys" ("ref", "key")', 'INSERT INTO "public"."customers" ("ref", "key")'), /WITH "k <column>" AS/],
+    ['a WITH that updates on conflict', (sql) => sql.replace('  ON CONFLICT DO NOTHING\n  RETURNING', '  ON CONFLICT ("ref") DO UPDATE SET "key" = \'1\'\n  RETURNING'), /ON CONFLICT DO NOTHING/],
+    ['keys returned as other columns', (sql) => sql.replace('RETURNING "ref", "key"', 'RETURNING "ref", "assigned_at"::text AS "key"'), /unexpected clause "name"/],
+    ['keys returned from another column', (sql) => sql.replace('RETURNING "ref", "key"', 'RETURNING "ref", "assigned_at"'), /returned as \("ref", "key"\)/],
+    ['a second WITH', (sql) => sql.replace('WITH "k id" AS (', 'WITH "x" AS (SELECT 1), "k id" AS ('), /unexpected parse tree/],
+    ['rows read from a real table named like the keys', (sql) => sql.replace('AS v, "k id"', 'AS v, "public"."k id"'), /the name the WITH gives them/],
+    ['rows joined to their keys by another condition', (sql) => sql.replace('WHERE "k id"."ref" = v."ref id"', 'WHERE "k id"."ref" <> v."ref id"'), /joined to their keys by "k id"."ref" = v."ref id"/],
+    ['rows joined to nothing', (sql) => sql.replace('\n  WHERE "k id"."ref" = v."ref id"', ''), /joined to their keys/],
+    ['a MATERIALIZED WITH', (sql) => sql.replace('WITH "k id" AS (', 'WITH "k id" AS MATERIALIZED ('), /WITH "k id" AS/],
+    ['rows from a permanent table', (sql) => sql.replace('  FROM "pg_temp"."salvage_rows_1" AS v, "k id"', '  FROM "public"."bookings" AS v, "k id"'), /VALUES list AS v, or a staging table/],
+  ];
+  for (const [what, tamper, why] of ownKeyRefusals) {
+    it(`refuses ${what} in a block that makes its own keys`, async () => {
+      const read = readPatchStatements(ownKeysPatch(tamper), 'patch.sql', 'patch');
       await expect(read).rejects.toThrow(SafetyRefusal);
       await expect(read).rejects.toThrow(why);
     });

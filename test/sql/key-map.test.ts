@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { setDelete } from '../../src/sql/dml.js';
 import { finished } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
-import { assignKeys, CREATE_KEY_MAP, deleteWithKeys, insertWithKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedInsertStageColumns, SELECT_KEYS_BY_REF } from '../../src/sql/key-map.js';
+import { assignKeys, CREATE_KEY_MAP, deleteWithKeys, insertWithKeys, insertWithNewKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedInsertStageColumns, SELECT_KEYS_BY_REF } from '../../src/sql/key-map.js';
 import { copyBlock, createStage, stageTable } from '../../src/sql/staged.js';
 import { connectedDatabase } from '../support/connected-database.js';
 import { postgresAvailable } from '../support/postgres.js';
@@ -113,6 +113,36 @@ describe('key map statements: exact SQL', () => {
   });
 });
 
+describe('a staged block that makes its own keys: exact SQL', () => {
+  const columns = [
+    { name: 'id', type: 'bigint', fromKeyMap: true },
+    { name: 'Name', type: 'text', fromKeyMap: false },
+  ];
+  it('makes the keys in a WITH and writes the rows under the keys it returns', () => {
+    expect(insertWithNewKeys(parent, { kind: 'sequence', schema: 'we"ird schema', name: 'select_id_seq' }, columns, stageTable(4))).toBe(
+      [
+        'WITH "k id" AS (',
+        '  INSERT INTO "salvage"."salvage_keys" ("ref", "key")',
+        `    SELECT v."ref id", nextval('"we""ird schema"."select_id_seq"'::regclass)::text`,
+        '    FROM "pg_temp"."salvage_rows_4" AS v',
+        '  ON CONFLICT DO NOTHING',
+        '  RETURNING "ref", "key"',
+        ')',
+        'INSERT INTO "we""ird schema"."select" ("id", "Name")',
+        '  SELECT "k id"."key"::bigint, v."Name"::text',
+        '  FROM "pg_temp"."salvage_rows_4" AS v, "k id"',
+        '  WHERE "k id"."ref" = v."ref id"',
+        'ON CONFLICT DO NOTHING;',
+      ].join('\n'),
+    );
+    expect(insertWithNewKeys(child, { kind: 'uuid', schema: null, function: 'gen_random_uuid' }, [{ name: 'id', type: 'uuid', fromKeyMap: true }], stageTable(1))).toContain('    SELECT v."ref id", "gen_random_uuid"()::text\n');
+  });
+  it('refuses a block with no key of its own to make, or with more than one', () => {
+    expect(() => insertWithNewKeys(parent, { kind: 'uuid', schema: null, function: 'gen_random_uuid' }, [{ name: 'Name', type: 'text', fromKeyMap: false }], stageTable(1))).toThrow(/exactly one column/);
+    expect(() => insertWithNewKeys(child, { kind: 'uuid', schema: null, function: 'gen_random_uuid' }, [{ name: 'id', type: 'uuid', fromKeyMap: true }, { name: 'parent id', type: 'bigint', fromKeyMap: true }], stageTable(1))).toThrow(/exactly one column/);
+  });
+});
+
 const pgUp = await postgresAvailable();
 
 describe.runIf(pgUp)('key map statements on PostgreSQL', () => {
@@ -124,6 +154,16 @@ describe.runIf(pgUp)('key map statements on PostgreSQL', () => {
       for (const ddl of CREATE_KEY_MAP) await client.query(ddl);
     },
   });
+  const STAGED_HOSTILE = [...HOSTILE, 'tab\there', '\\N', '\\.', 'ends with a backslash \\', 'cr\r\nlf'];
+  /** Runs a copyBlock through COPY FROM STDIN, as apply does; returns the rows it loaded. */
+  const copy = async (block: string) => {
+    const [statement, ...data] = block.split('\n');
+    const stream = database.client.query(copyFrom(statement as string));
+    stream.end(`${data.slice(0, -1).join('\n')}\n`);
+    await finished(stream);
+    return stream.rowCount;
+  };
+
   it('makes keys in the target, writes parents and children under them, and undo removes exactly those rows', async () => {
     const refs = HOSTILE.map((h, i) => `c1/${h}#${i}`);
     // The live app took keys meanwhile: the map's keys come after them, never on top.
@@ -163,17 +203,9 @@ describe.runIf(pgUp)('key map statements on PostgreSQL', () => {
   });
 
   it('stages references and rows with COPY, makes the keys in COPY order and writes the rows under them, set-based', async () => {
-    const STAGED_HOSTILE = [...HOSTILE, 'tab\there', '\\N', '\\.', 'ends with a backslash \\', 'cr\r\nlf'];
     await database.client.query('BEGIN');
     try {
       const refs = STAGED_HOSTILE.map((h, i) => `c2/${h}#${i}`);
-      const copy = async (block: string) => {
-        const [statement, ...data] = block.split('\n');
-        const stream = database.client.query(copyFrom(statement as string));
-        stream.end(`${data.slice(0, -1).join('\n')}\n`);
-        await finished(stream);
-        return stream.rowCount;
-      };
       const before = Number((await database.client.query<{ n: string }>(`SELECT last_value AS n FROM "we""ird schema"."select_id_seq"`)).rows[0]?.n);
       await database.client.query(createStage(stageTable(1), KEY_MAP, KEY_MAP_STAGE_COLUMNS));
       expect(await copy(copyBlock(stageTable(1), ['ref'], refs.map((r) => [r])))).toBe(refs.length);
@@ -210,6 +242,36 @@ describe.runIf(pgUp)('key map statements on PostgreSQL', () => {
         [before],
       );
       expect(joined.rows.map((r) => [Number(r.id), r.name, r.note])).toEqual(STAGED_HOSTILE.map((h, i) => [before + 1 + i, h, h]));
+    } finally {
+      await database.client.query('ROLLBACK');
+    }
+  });
+
+  it('makes a staged block\'s keys and writes its rows in one statement, hostile values intact; a reference the map holds already drops its row', async () => {
+    await database.client.query('BEGIN');
+    try {
+      const refs = STAGED_HOSTILE.map((h, i) => `c3/${h}#${i}`);
+      const columns = [{ name: 'id', type: 'bigint', fromKeyMap: true }, { name: 'Name', type: 'text', fromKeyMap: false }];
+      const staged = keyedInsertStageColumns(columns);
+      const before = Number((await database.client.query<{ n: string }>(`SELECT last_value AS n FROM "we""ird schema"."select_id_seq"`)).rows[0]?.n);
+      await database.client.query(createStage(stageTable(1), parent, staged));
+      expect(await copy(copyBlock(stageTable(1), staged.map((c) => c.name), refs.map((r, i) => [r, STAGED_HOSTILE[i] ?? null])))).toBe(refs.length);
+      const written = await database.client.query(insertWithNewKeys(parent, { kind: 'sequence', schema: 'we"ird schema', name: 'select_id_seq' }, columns, stageTable(1)));
+      expect(written.rowCount).toBe(refs.length);
+      // The map holds each row's key, and the row is under it with its value as staged.
+      const rows = await database.client.query<{ ref: string; name: string }>(
+        `SELECT k.ref, p."Name" AS name FROM "salvage"."salvage_keys" k JOIN "we""ird schema"."select" p ON p.id = k.key::bigint WHERE k.ref = ANY ($1::text[]) ORDER BY p.id`,
+        [refs],
+      );
+      expect(rows.rows).toEqual(refs.map((ref, i) => ({ ref, name: STAGED_HOSTILE[i] })));
+      const keys = (await database.client.query<{ key: string }>(`SELECT key FROM "salvage"."salvage_keys" WHERE ref = ANY ($1::text[]) ORDER BY key::bigint`, [refs])).rows.map((r) => Number(r.key));
+      expect(keys).toEqual(refs.map((_, i) => before + 1 + i));
+
+      // The same references again: the map keeps its keys, no row is written (apply's count check then rolls back).
+      await database.client.query(createStage(stageTable(2), parent, staged));
+      await copy(copyBlock(stageTable(2), staged.map((c) => c.name), refs.map((r) => [r, 'again'])));
+      expect((await database.client.query(insertWithNewKeys(parent, { kind: 'sequence', schema: 'we"ird schema', name: 'select_id_seq' }, columns, stageTable(2)))).rowCount).toBe(0);
+      expect((await database.client.query(`SELECT count(*)::int AS n FROM "we""ird schema"."select" WHERE "Name" = 'again'`)).rows[0]).toEqual({ n: 0 });
     } finally {
       await database.client.query('ROLLBACK');
     }

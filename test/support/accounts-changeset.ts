@@ -46,3 +46,19 @@ export const updatePlan = (id: string, from: string, to: string): Change => ({
 
 /** What each test drops before re-creating accounts: salvage's own audit schema too, so every apply starts as the first. */
 export const DROP_ACCOUNTS = 'DROP SCHEMA IF EXISTS salvage CASCADE; DROP TABLE IF EXISTS accounts;';
+
+/** A new account whose id the target makes at apply time (from accounts_id_seq): its change names it by `name`. */
+export const newKeyAccount = (name: string, email: string, extra: { plan?: string; note?: string | null; noteRef?: string } = {}): Change => ({
+  id: `public.accounts#${name}`,
+  table: 'public.accounts',
+  kind: 'insert',
+  key: {},
+  keyRefs: { id: `public.accounts#${name}`, ...(extra.noteRef !== undefined ? { note: `public.accounts#${extra.noteRef}` } : {}) },
+  values: { email, plan: extra.plan ?? 'pro', ...(extra.note !== undefined ? { note: extra.note } : {}) },
+  evidence: { email: accountEvidence },
+});
+
+/** Marks the changeset's accounts table as keyed by the target's own sequence, as reconcile does for a bigserial id no source proves. */
+export function withAccountKeyGenerator(cs: Changeset): void {
+  (cs.tables[0] as Changeset['tables'][number]).keyAtApply = { column: 'id', generator: { kind: 'sequence', schema: 'public', name: 'accounts_id_seq' } };
+}

@@ -5,7 +5,7 @@ import type { ApplyStep } from './apply-run.js';
 export const keyMap: ApplyStep = {
   name: 'Keeps the keys the target makes',
   async run(run) {
-    if (run.statements.some((st) => st.kind === 'keys')) for (const ddl of CREATE_KEY_MAP) await run.client.query(ddl);
+    if (run.statements.some((st) => st.kind === 'keys' || (st.kind === 'keyed-insert' && st.newKeys))) for (const ddl of CREATE_KEY_MAP) await run.client.query(ddl);
     run.lap('lock and privileges', 0);
     return 'next';
   },
