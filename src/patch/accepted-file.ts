@@ -99,7 +99,8 @@ export async function acceptedFromFile(file: string, decisions: Decisions, progr
         if (!decided) return true;
         const table = tables.get(decided.table);
         const row = patchRowOf(decided);
-        const ordinal = spill.add(JSON.stringify(row));
+        const rowText = JSON.stringify(row);
+        const ordinal = spill.add(rowText);
         ids.add(row.id);
         const sources = sourceRulesOf(row.origins);
         sourceRuleSet.push(sourceRuleSets.index(JSON.stringify(sources), sources));
@@ -108,7 +109,7 @@ export async function acceptedFromFile(file: string, decisions: Decisions, progr
         const keyed = table && isKeyed(decided) ? keyedColumnsGiven(decided, table) : undefined;
         keyedSet.push(keyed ? keyedSets.index(keyed.map((c) => `${c.fromKeyMap ? 'ref' : 'value'} ${c.name}`).join('\u0000'), keyed) : -1);
         groups.add(decided.table, decided.kind, ordinal);
-        if (plan && keyed && decided.kind === 'insert' && !plan.add(decided.table, ordinal, row)) plan = undefined;
+        if (plan && keyed && decided.kind === 'insert' && !plan.add(decided.table, ordinal, row, rowText)) plan = undefined;
         if (table && decided.kind === 'insert') highest.set(table.table, higher(highest.get(table.table), sequenceValue(decided, table)));
         return true;
       },

@@ -71,17 +71,23 @@ export class KeyedPlan {
   static of(tables: readonly TableSummary[], accepted: AcceptedChanges): KeyedPlan {
     const plan = new KeyedPlan(tables);
     for (const table of tables) {
-      for (const i of accepted.ordinals(table.table, 'insert')) if (accepted.keyed(i)) plan.add(table.table, i, accepted.get(i));
+      for (const i of accepted.ordinals(table.table, 'insert')) {
+        if (!accepted.keyed(i)) continue;
+        const row = accepted.get(i);
+        plan.add(table.table, i, row, JSON.stringify(row));
+      }
     }
     return plan;
   }
 
   /**
-   * The next keyed insert in plan order. False when it comes too late: a table after
-   * its own came first, so the plan must be made with `of` instead. An insert into a
-   * table the changeset does not list is no part of the plan.
+   * The next keyed insert in plan order, and `text`, its JSON (`JSON.stringify(row)`,
+   * which reading changeset.json has made already for its spill): the digest is of the
+   * rows' texts. False when it comes too late: a table after its own came first, so the
+   * plan must be made with `of` instead. An insert into a table the changeset does not
+   * list is no part of the plan.
    */
-  add(table: string, ordinal: number, row: Pick<PatchRow, 'id' | 'values' | 'keyRefs'>): boolean {
+  add(table: string, ordinal: number, row: Pick<PatchRow, 'id' | 'keyRefs'>, text: string): boolean {
     const index = this.tableOrder.get(table);
     if (index === undefined) return true;
     if (index < this.current || this.finished !== undefined) return false;
@@ -93,7 +99,7 @@ export class KeyedPlan {
       return true;
     }
     this.keyed.get(table)?.push(ordinal);
-    this.pending += `${JSON.stringify([row.id, row.values, refs])}\n`;
+    this.pending += `${text}\n`;
     if (this.pending.length >= 65_536) {
       this.hash.update(this.pending);
       this.pending = '';
@@ -105,7 +111,7 @@ export class KeyedPlan {
     return true;
   }
 
-  /** sha256 of the rows written through the key map (ids, values, references), in order; the plan takes no more rows once read. */
+  /** sha256 of the rows written through the key map (their JSON: ids, keys, values, references, origins), in order; the plan takes no more rows once read. */
   get digest(): string {
     if (this.finished === undefined) {
       this.finished = this.hash.update(this.pending).digest('hex');
