@@ -16,10 +16,16 @@ import type { StageColumn } from './staged.js';
  */
 export const KEY_MAP: QualifiedName = { schema: 'salvage', name: 'salvage_keys' };
 
+/**
+ * `ref` compares byte by byte (COLLATE "C"): a reference is a name, never sorted for a
+ * reader, and every key a large patch makes goes into and is looked up through this
+ * index, where the database's own collation (en_US.UTF-8, say) costs a strcoll() per
+ * comparison. A map an earlier version made keeps its own collation; both work.
+ */
 export const CREATE_KEY_MAP = [
   'CREATE SCHEMA IF NOT EXISTS salvage',
   `CREATE TABLE IF NOT EXISTS salvage.salvage_keys (
-  ref text PRIMARY KEY,
+  ref text COLLATE "C" PRIMARY KEY,
   key text NOT NULL,
   assigned_at timestamptz NOT NULL DEFAULT now()
 )`,

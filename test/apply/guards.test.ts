@@ -299,8 +299,9 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     const sql = await readFile(path.join(dir, 'patch.sql'), 'utf8');
     const ref = /^(\w+\/public\.accounts#again-1)\t/m.exec(sql)?.[1] as string;
     expect(ref).toBeDefined();
-    // A key map left holding one of the block's references (by hand, or a run that did not finish cleanly).
-    await query("CREATE SCHEMA IF NOT EXISTS salvage; CREATE TABLE IF NOT EXISTS salvage.salvage_keys (ref text PRIMARY KEY, key text NOT NULL, assigned_at timestamptz NOT NULL DEFAULT now())");
+    // A key map left holding one of the block's references (by hand, or a run that did not finish cleanly),
+    // made as an earlier version made it: its ref in the database's own collation.
+    await query('CREATE SCHEMA salvage; CREATE TABLE salvage.salvage_keys (ref text PRIMARY KEY, key text NOT NULL, assigned_at timestamptz NOT NULL DEFAULT now())');
     await database.client.query("INSERT INTO salvage.salvage_keys (ref, key) VALUES ($1, '999')", [ref]);
     const before = await query('SELECT * FROM accounts ORDER BY id');
     try {
