@@ -366,21 +366,31 @@ function newKeysOf(clause: InsertStmt['withClause'], alias: string, ref: string,
 /**
  * Undo: `DELETE FROM s.t AS t USING (VALUES ...) AS v (...), salvage.salvage_keys AS "k c" ...
  * WHERE "k c"."ref" = v."ref c" AND t.c = "k c"."key"::type AND t.d IS NOT DISTINCT FROM v."old d"::type ...`.
+ * Or, for a staging table of this file (`USING pg_temp.salvage_rows_n AS v`, typed text for
+ * each "ref c" and like c for "key c" and "old c"), each key read by the key lookup
+ * (`LATERAL (SELECT k."key" ... OFFSET 0) AS "k c"`) instead of a join condition.
  */
-export function keyedDeleteOf(node: DeleteStmt, refuse: Refuse): { table: TableName; rows: KeyedRemoval[] } {
+export function keyedDeleteOf(node: DeleteStmt, refuse: Refuse, claim: ClaimStage): { table: TableName; rows: KeyedRemoval[] } {
   only(node, 'relation', 'whereClause', 'usingClause');
   const relation = node.relation;
   if (relation?.alias?.aliasname !== 't') refuse('the table must be aliased AS t');
   const table = tableOf(relation, refuse);
   const [first, ...joins] = node.usingClause ?? [];
-  // Undo's keyed deletes read VALUES lists only.
-  const v = valuesV(first, table, (_relation, _table, why) => refuse(why), refuse);
-  const joined = keyMapJoins(joins, refuse);
+  const v = valuesV(first, table, claim, refuse);
+  const staged = v.stagedIn !== undefined;
+  // A staging table looks each key up, a VALUES list joins the map on its references.
+  const joined = staged ? joins.map((item) => keyLookupOf(item, refuse)) : keyMapJoins(joins, refuse);
   const uses = new Map<string, { role: 'ref' | 'key' | 'old'; column: string }>();
   const keyed = new Set<string>();
   const joinedOn = new Set<string>();
+  if (staged) {
+    for (const column of joined) {
+      joinedOn.add(column);
+      uses.set(truncateIdentifier(REF + column), { role: 'ref', column });
+    }
+  }
   for (const expr of terms(node.whereClause, refuse)) {
-    const join = refJoin(expr, refuse);
+    const join = staged ? undefined : refJoin(expr, refuse);
     if (join !== undefined) {
       joinedOn.add(join);
       uses.set(truncateIdentifier(REF + join), { role: 'ref', column: join });
@@ -409,13 +419,20 @@ export function keyedDeleteOf(node: DeleteStmt, refuse: Refuse): { table: TableN
   for (const name of v.names) if (!uses.has(name)) refuse(`v."${name}" is not used`);
   if (uses.size !== v.names.length) refuse('v must hold every reference and guard the conditions use');
   const roles = v.names.map((name) => uses.get(name) as { role: 'ref' | 'key' | 'old'; column: string });
-  const rows = v.rows.map((cells) => {
-    const row: KeyedRemoval = { refs: [], keys: [], guards: [] };
-    cells.forEach((cell, i) => {
-      const { role, column } = roles[i] as { role: 'ref' | 'key' | 'old'; column: string };
-      (role === 'ref' ? row.refs : role === 'key' ? row.keys : row.guards).push([column, cell]);
-    });
-    return row;
+  // A staged v: each reference text, each key and guard typed like its column.
+  v.typedLike?.forEach((from, i) => {
+    const { role, column } = roles[i] as { role: 'ref' | 'key' | 'old'; column: string };
+    if (role === 'ref' ? from !== null : from !== column) refuse(`v."${v.names[i]}" must be typed like ${role === 'ref' ? 'text (NULL::text)' : column}`);
   });
-  return { table, rows };
+  const removals = (rows: Constant[][]) =>
+    rows.map((cells) => {
+      const row: KeyedRemoval = { refs: [], keys: [], guards: [] };
+      cells.forEach((cell, i) => {
+        const { role, column } = roles[i] as { role: 'ref' | 'key' | 'old'; column: string };
+        (role === 'ref' ? row.refs : role === 'key' ? row.keys : row.guards).push([column, cell]);
+      });
+      return row;
+    });
+  // A staged block's rows stay in its COPY data until read (rows-on-demand.ts).
+  return { table, rows: staged ? rowsOnDemand(v.rows.length, () => removals(rowsOnce(v.rows))) : removals(v.rows) };
 }

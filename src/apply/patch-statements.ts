@@ -223,7 +223,10 @@ function classify(stmt: Node | undefined, mode: PatchMode, at: Located, context:
       case 'DeleteStmt': {
         const node = body('DeleteStmt');
         if (mode !== 'undo') refuse('DELETE is never part of a patch (only undo.sql removes the rows its patch inserted)');
-        if (isKeyedDelete(node)) return { kind: 'keyed-delete', ...at, ...keyedDeleteOf(node, refuse) };
+        if (isKeyedDelete(node)) {
+          const claim: ClaimStage = (relation, table, why) => context.stages.consume(relation, table, at.line, refuse, why);
+          return { kind: 'keyed-delete', ...at, ...keyedDeleteOf(node, refuse, claim) };
+        }
         if (isKeyMap(node.relation)) return { kind: 'forget-keys', ...at, ...deleteOf(node, at.line, context) };
         return { kind: 'delete', ...at, ...deleteOf(node, at.line, context) };
       }

@@ -5,7 +5,7 @@ import { OrdinalSet } from '../runtime/ordinal-set.js';
 import type { TableSummary } from '../changeset/changeset.js';
 import { own } from '../values/own.js';
 import { setDelete } from '../sql/dml.js';
-import { assignKeys, deleteWithKeys, deleteWithKeysOrder, insertWithKeys, insertWithNewKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedInsertStageColumns, type KeyedColumn } from '../sql/key-map.js';
+import { assignKeys, deleteWithKeys, deleteWithKeysOrder, insertWithKeys, insertWithNewKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedDeleteStageColumns, keyedInsertStageColumns, type KeyedColumn } from '../sql/key-map.js';
 import type { PatchLayout } from './patch.js';
 import { stageRows } from './stage-rows.js';
 import { rowsOf, type AcceptedChanges, type KeyedColumnName, type Ordinals } from './accepted-changes.js';
@@ -228,15 +228,20 @@ function keyedGroups(table: TableSummary, accepted: AcceptedChanges, plan: Keyed
   }));
 }
 
-/** Undo of keyed inserts: each row under the key the map recorded, while it holds what the patch wrote. */
-export function emitKeyedRemovals(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, refs: KeyRefNames): void {
-  for (const group of keyedGroups(table, accepted, plan, undefined)) {
+/**
+ * Undo of keyed inserts: each row under the key the map recorded, while it holds what the
+ * patch wrote. More rows of one shape than `layout.stageAbove` are staged like the inserts
+ * were, one DELETE per staging table.
+ */
+export function emitKeyedRemovals(out: SqlFileBuilder, table: TableSummary, accepted: AcceptedChanges, plan: KeyedPlan, refs: KeyRefNames, layout: PatchLayout): void {
+  for (const group of keyedGroups(table, accepted, plan, layout)) {
     const ordered = deleteWithKeysOrder(table.primaryKey, group.columns);
-    for (const ordinals of chunksOf(group.ordinals, KEYED_CHUNK)) {
-      const cells = [...rowsOf(accepted, ordinals)].map((row) => ({
-        cells: ordered.map((c) => (c.fromKeyMap ? refs.of(own(row.keyRefs, c.name) as string) : (own(row.values, c.name) ?? own(row.key, c.name) ?? null))),
-      }));
-      out.statement('keyed-delete', table.table, deleteWithKeys(table, table.primaryKey, group.columns, cells), ordinals.length);
+    const cellsOf = (row: PatchRow) => ordered.map((c) => (c.fromKeyMap ? refs.of(own(row.keyRefs, c.name) as string) : (own(row.values, c.name) ?? own(row.key, c.name) ?? null)));
+    for (const ordinals of chunksOf(group.ordinals, group.staged ? layout.stageChunk : KEYED_CHUNK)) {
+      const rows = group.staged
+        ? { stage: stageRows(out, table, accepted, ordinals, keyedDeleteStageColumns(table.primaryKey, group.columns), (i) => cellsOf(accepted.get(i))) }
+        : [...rowsOf(accepted, ordinals)].map((row) => ({ cells: cellsOf(row) }));
+      out.statement('keyed-delete', table.table, deleteWithKeys(table, table.primaryKey, group.columns, rows), ordinals.length);
     }
   }
 }

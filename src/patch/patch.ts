@@ -199,7 +199,7 @@ function emitPatch(
     if (inserts.length + updates.length === 0) continue;
     undo.raw(`\n${sqlComment(`${table.table}: revert ${inserts.length + updates.length} changes`)}`);
     emitUpdates(undo, table, accepted, updates, 'revert', layout);
-    emitKeyedRemovals(undo, table, accepted, plan, refs);
+    emitKeyedRemovals(undo, table, accepted, plan, refs, layout);
     emitRemovals(undo, table, accepted, plan.plain(table.table, inserts, accepted), layout);
   }
   forgetKeys(undo, changeset.tables, accepted, plan, refs);

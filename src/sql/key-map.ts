@@ -190,23 +190,38 @@ export function insertWithNewKeys(table: QualifiedName, generator: KeyGenerator,
  * Undo of a keyed insert: the row goes only while it holds every value the patch wrote.
  * Its key is a key the map recorded (`t.id = "k id"."key"`) or one a source proved
  * (`t.id = v."key id"`); other columns read from the map must hold their key, the rest
- * are guarded by v's "old c" columns.
+ * are guarded by v's "old c" columns. A VALUES list joins the map on each reference
+ * (`"k id"."ref" = v."ref id"`); a staging table (`keyedDeleteStageColumns`) looks each
+ * key up per row (keyLookup), as a keyed insert does, so the whole map is not hashed
+ * for every block:
+ *   DELETE FROM s.t AS t USING "pg_temp"."salvage_rows_n" AS v,
+ *     LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref id" OFFSET 0) AS "k id"
+ *   WHERE t."id" = "k id"."key"::bigint
+ *     AND t."note" IS NOT DISTINCT FROM v."old note"::text;
  */
-export function deleteWithKeys(table: QualifiedName, primaryKey: readonly string[], columns: KeyedColumn[], rows: Array<{ cells: SqlValue[] }>): string {
+export function deleteWithKeys(table: QualifiedName, primaryKey: readonly string[], columns: KeyedColumn[], rows: Array<{ cells: SqlValue[] }> | { stage: QualifiedName }): string {
   const refs = columns.filter((c) => c.fromKeyMap);
   const keys = columns.filter((c) => !c.fromKeyMap && primaryKey.includes(c.name));
   const guards = columns.filter((c) => !c.fromKeyMap && !primaryKey.includes(c.name));
+  const staged = 'stage' in rows;
   const conditions = [
     ...refs.flatMap((c) => [
-      `${quoteIdent(keyMapAlias(c.name))}."ref" = v.${quoteIdent(keyedVName(c))}`,
+      ...(staged ? [] : [`${quoteIdent(keyMapAlias(c.name))}."ref" = v.${quoteIdent(keyedVName(c))}`]),
       `t.${quoteIdent(c.name)} = ${quoteIdent(keyMapAlias(c.name))}."key"::${castType(c.type)}`,
     ]),
     ...keys.map((c) => `t.${quoteIdent(c.name)} = v.${quoteIdent(`key ${c.name}`)}::${castType(c.type)}`),
     ...guards.map((c) => `t.${quoteIdent(c.name)} IS NOT DISTINCT FROM v.${quoteIdent(`old ${c.name}`)}::${castType(c.type)}`),
   ];
   const extra = [...keys.map((c) => `key ${c.name}`), ...guards.map((c) => `old ${c.name}`)];
-  const [using, ...rest] = keyedFrom(refs, rows, 'USING', 'join', extra);
+  const [using, ...rest] = keyedFrom(refs, rows, 'USING', staged ? 'lookup' : 'join', extra);
   return [`DELETE FROM ${quoteQualified(table)} AS t ${(using as string).trimStart()}`, ...rest, `  WHERE ${conditions.join('\n    AND ')};`].join('\n');
+}
+
+/** A staged keyed delete's columns, in deleteWithKeysOrder: `"ref c"` (text) per reference, `"key c"` and `"old c"` typed like c. */
+export function keyedDeleteStageColumns(primaryKey: readonly string[], columns: KeyedColumn[]): StageColumn[] {
+  return deleteWithKeysOrder(primaryKey, columns).map((c) =>
+    c.fromKeyMap ? { name: keyedVName(c), from: null } : { name: `${primaryKey.includes(c.name) ? 'key' : 'old'} ${c.name}`, from: c.name },
+  );
 }
 
 /** The cells of a deleteWithKeys row, in v's order: references, then keys, then guards. */

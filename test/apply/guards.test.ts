@@ -247,6 +247,22 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
     expect(await query('SELECT id, email, note FROM accounts WHERE id > 3 ORDER BY id')).toEqual(emails.map((e, i) => ({ id: String(4 + i), email: e, note: e })));
     expect(await query("SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'salvage_rows_%'")).toEqual([{ n: 0 }]);
     expect(await verifyApplied({ patchDir: dir, target: { url: database.url, embeddedDir: '' } })).toMatchObject({ checked: emails.length, problems: [] });
+    // Undo removes them in a staged block too, each key looked up in the map.
+    const undoSql = await readFile(path.join(dir, 'undo.sql'), 'utf8');
+    expect(undoSql).toContain('  SELECT NULL::text AS "ref id", "email" AS "old email", "plan" AS "old plan", "note" AS "old note" FROM "public"."accounts" WITH NO DATA;');
+    expect(undoSql).toContain(
+      [
+        'DELETE FROM "public"."accounts" AS t USING "pg_temp"."salvage_rows_1" AS v,',
+        '    LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref id" OFFSET 0) AS "k id"',
+        '  WHERE t."id" = "k id"."key"::bigint',
+        '    AND t."email" IS NOT DISTINCT FROM v."old email"::text',
+      ].join('\n'),
+    );
+    // A row the live app changed since is not removed: undo stops, nothing is undone.
+    await query(`UPDATE accounts SET note = 'changed by the app' WHERE email = 'select@x'`);
+    await expect(applyTo(dir, { which: 'undo' })).rejects.toThrow(/note is now "changed by the app"/);
+    expect(await query("SELECT count(*)::int AS n FROM accounts WHERE id > 3")).toEqual([{ n: emails.length }]);
+    await query(`UPDATE accounts SET note = 'select@x' WHERE email = 'select@x'`);
     expect((await applyTo(dir, { which: 'undo' })).committed).toBe(true);
     expect(await query('SELECT * FROM accounts ORDER BY id')).toEqual(original);
     expect(await query('SELECT count(*)::int AS n FROM salvage.salvage_keys')).toEqual([{ n: 0 }]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readPatchStatements } from '../../src/apply/patch-statements.js';
 import { SafetyRefusal } from '../../src/errors.js';
 import { PATCH_BEGIN, PATCH_COMMIT, setDelete } from '../../src/sql/dml.js';
-import { assignKeys, deleteWithKeys, insertWithKeys, insertWithNewKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedInsertStageColumns } from '../../src/sql/key-map.js';
+import { assignKeys, deleteWithKeys, insertWithKeys, insertWithNewKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedDeleteStageColumns, keyedInsertStageColumns } from '../../src/sql/key-map.js';
 import { copyBlock, createStage, stageTable } from '../../src/sql/staged.js';
 
 const table = { schema: 'public', name: 'bookings' };
@@ -146,6 +146,39 @@ describe('the key map forms apply accepts', () => {
   for (const [what, tamper, why] of ownKeyRefusals) {
     it(`refuses ${what} in a block that makes its own keys`, async () => {
       const read = readPatchStatements(ownKeysPatch(tamper), 'patch.sql', 'patch');
+      await expect(read).rejects.toThrow(SafetyRefusal);
+      await expect(read).rejects.toThrow(why);
+    });
+  }
+
+  // Undo's staged form: the rows to remove in a staging table, each key looked up per row.
+  const undoColumns = keyedDeleteStageColumns(['id'], columns);
+  const stagedUndo = (tamper: (sql: string) => string = (sql) => sql, stage = createStage(stageTable(1), table, undoColumns)) =>
+    file(stage, copyBlock(stageTable(1), undoColumns.map((c) => c.name), [["c/O'B\tx", 'c/p', 'R\\1'], ['c/2', 'c/p', null]]), tamper(deleteWithKeys(table, ['id'], columns, { stage: stageTable(1) })));
+
+  it('reads back a staged keyed delete in undo.sql: references, guards, rows on demand', async () => {
+    const statements = await readPatchStatements(stagedUndo(), 'undo.sql', 'undo');
+    expect(statements.map((s) => s.kind)).toEqual(['control', 'stage', 'copy', 'keyed-delete', 'control']);
+    expect(statements[3]).toMatchObject({
+      rows: [
+        { refs: [['id', "c/O'B\tx"], ['customer_id', 'c/p']], keys: [], guards: [['reference', 'R\\1']] },
+        { refs: [['id', 'c/2'], ['customer_id', 'c/p']], keys: [], guards: [['reference', null]] },
+      ],
+    });
+    await expect(readPatchStatements(stagedUndo(), 'patch.sql', 'patch')).rejects.toThrow(/DELETE is never part of a patch/);
+  });
+
+  const stagedUndoRefusals: Array<[string, (sql: string) => string, string | undefined, RegExp]> = [
+    ['a key joined to the map instead of looked up', (sql) => sql.replace(/LATERAL \(SELECT k\."key" FROM "salvage"\."salvage_keys" AS k WHERE k\."ref" = v\."ref id" OFFSET 0\) AS "k id"/, '"salvage"."salvage_keys" AS "k id"'), undefined, /the only other relation allowed is the key lookup/],
+    ['a key lookup by another column', (sql) => sql.replace('k."ref" = v."ref id" OFFSET 0', 'k."ref" = v."ref customer_id" OFFSET 0'), undefined, /must be looked up by k."ref" = v."ref id"/],
+    ['a guard dropped', (sql) => sql.replace('\n    AND t."reference" IS NOT DISTINCT FROM v."old reference"::text', ''), undefined, /v."old reference" is not used/],
+    ['a reference staged typed like a column', (sql) => sql, createStage(stageTable(1), table, [{ name: 'ref id', from: 'reference' }, { name: 'ref customer_id', from: null }, { name: 'old reference', from: 'reference' }]), /v."ref id" must be typed like text/],
+    ['a guard staged as text', (sql) => sql, createStage(stageTable(1), table, [{ name: 'ref id', from: null }, { name: 'ref customer_id', from: null }, { name: 'old reference', from: null }]), /v."old reference" must be typed like reference/],
+    ['rows from a permanent table', (sql) => sql.replace('USING "pg_temp"."salvage_rows_1" AS v', 'USING "public"."bookings" AS v'), undefined, /VALUES list AS v, or a staging table/],
+  ];
+  for (const [what, tamper, stage, why] of stagedUndoRefusals) {
+    it(`refuses ${what} in a staged keyed delete`, async () => {
+      const read = readPatchStatements(stagedUndo(tamper, stage), 'undo.sql', 'undo');
       await expect(read).rejects.toThrow(SafetyRefusal);
       await expect(read).rejects.toThrow(why);
     });

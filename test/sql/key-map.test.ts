@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { setDelete } from '../../src/sql/dml.js';
 import { finished } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
-import { assignKeys, CREATE_KEY_MAP, deleteWithKeys, insertWithKeys, insertWithNewKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedInsertStageColumns, SELECT_KEYS_BY_REF } from '../../src/sql/key-map.js';
+import { assignKeys, CREATE_KEY_MAP, deleteWithKeys, insertWithKeys, insertWithNewKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedDeleteStageColumns, keyedInsertStageColumns, SELECT_KEYS_BY_REF } from '../../src/sql/key-map.js';
 import { copyBlock, createStage, stageTable } from '../../src/sql/staged.js';
 import { connectedDatabase } from '../support/connected-database.js';
 import { postgresAvailable } from '../support/postgres.js';
@@ -107,6 +107,27 @@ describe('key map statements: exact SQL', () => {
         '  WHERE "k parent id"."ref" = v."ref parent id"',
         '    AND t."parent id" = "k parent id"."key"::bigint',
         '    AND t."id" = v."key id"::uuid',
+        '    AND t."note" IS NOT DISTINCT FROM v."old note"::text;',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('a staged keyed delete (undo): exact SQL', () => {
+  it('looks each key up per row in the staging table, guards every other column', () => {
+    const columns = [
+      { name: 'id', type: 'uuid', fromKeyMap: true },
+      { name: 'parent id', type: 'bigint', fromKeyMap: true },
+      { name: 'note', type: 'text', fromKeyMap: false },
+    ];
+    expect(keyedDeleteStageColumns(['id'], columns)).toEqual([{ name: 'ref id', from: null }, { name: 'ref parent id', from: null }, { name: 'old note', from: 'note' }]);
+    expect(deleteWithKeys(child, ['id'], columns, { stage: stageTable(3) })).toBe(
+      [
+        'DELETE FROM "we""ird schema"."order" AS t USING "pg_temp"."salvage_rows_3" AS v,',
+        '    LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref id" OFFSET 0) AS "k id",',
+        '    LATERAL (SELECT k."key" FROM "salvage"."salvage_keys" AS k WHERE k."ref" = v."ref parent id" OFFSET 0) AS "k parent id"',
+        '  WHERE t."id" = "k id"."key"::uuid',
+        '    AND t."parent id" = "k parent id"."key"::bigint',
         '    AND t."note" IS NOT DISTINCT FROM v."old note"::text;',
       ].join('\n'),
     );
@@ -244,6 +265,20 @@ describe.runIf(pgUp)('key map statements on PostgreSQL', () => {
         [before],
       );
       expect(joined.rows.map((r) => [Number(r.id), r.name, r.note])).toEqual(STAGED_HOSTILE.map((h, i) => [before + 1 + i, h, h]));
+
+      // Undo, staged: each key looked up per row, each row removed only while it holds what was written.
+      await database.client.query(`UPDATE "we""ird schema"."order" SET note = 'changed by the app' WHERE note = $1`, [STAGED_HOSTILE[1]]);
+      const undoColumns = keyedDeleteStageColumns(['id'], childColumns);
+      expect(undoColumns).toEqual([{ name: 'ref id', from: null }, { name: 'ref parent id', from: null }, { name: 'old note', from: 'note' }]);
+      await database.client.query(createStage(stageTable(4), child, undoColumns));
+      await copy(copyBlock(stageTable(4), undoColumns.map((c) => c.name), childRefs.map((ref, i) => [ref, refs[i] ?? null, STAGED_HOSTILE[i] ?? null])));
+      const undoPlan = (await database.client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (COSTS OFF) ${deleteWithKeys(child, ['id'], childColumns, { stage: stageTable(4) })}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(undoPlan.match(/Index Scan using salvage_keys_pkey on salvage_keys k/g)).toHaveLength(2);
+      expect(undoPlan).not.toMatch(/Seq Scan on salvage_keys/);
+      const removed = await database.client.query(deleteWithKeys(child, ['id'], childColumns, { stage: stageTable(4) }));
+      expect(removed.rowCount).toBe(childRefs.length - 1);
+      const left = await database.client.query(`SELECT c.note FROM "we""ird schema"."order" c JOIN "salvage"."salvage_keys" k ON k.key::uuid = c.id WHERE k.ref = ANY ($1::text[])`, [childRefs]);
+      expect(left.rows).toEqual([{ note: 'changed by the app' }]);
     } finally {
       await database.client.query('ROLLBACK');
     }
