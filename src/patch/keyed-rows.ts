@@ -4,7 +4,7 @@ import { IntList } from '../runtime/int-list.js';
 import { OrdinalSet } from '../runtime/ordinal-set.js';
 import type { TableSummary } from '../changeset/changeset.js';
 import { own } from '../values/own.js';
-import { setDelete } from '../sql/dml.js';
+import { keyedStageColumns, setDelete } from '../sql/dml.js';
 import { assignKeys, deleteWithKeys, deleteWithKeysOrder, insertWithKeys, insertWithNewKeys, KEY_MAP, KEY_MAP_STAGE_COLUMNS, keyedDeleteStageColumns, keyedInsertStageColumns, type KeyedColumn } from '../sql/key-map.js';
 import type { PatchLayout } from './patch.js';
 import { stageRows } from './stage-rows.js';
@@ -246,10 +246,18 @@ export function emitKeyedRemovals(out: SqlFileBuilder, table: TableSummary, acce
   }
 }
 
-/** Undo's last step: the key map forgets the keys of the rows it removed. */
-export function forgetKeys(out: SqlFileBuilder, tables: TableSummary[], accepted: AcceptedChanges, plan: KeyedPlan, refs: KeyRefNames): void {
-  for (const chunk of chunksAcross(tables.map((t) => plan.owners(t.table)), KEYED_CHUNK)) {
-    const rows = chunk.map((i) => ({ key: [refs.of(accepted.id(i))], guards: [] }));
-    out.statement('forget-keys', KEY_MAP_TABLE, setDelete(KEY_MAP, [{ name: 'ref', type: 'text' }], [], rows), chunk.length);
+/**
+ * Undo's last step: the key map forgets the keys of the rows it removed; more than
+ * `layout.stageAbove` of them through staging tables, like the rows.
+ */
+export function forgetKeys(out: SqlFileBuilder, tables: TableSummary[], accepted: AcceptedChanges, plan: KeyedPlan, refs: KeyRefNames, layout: PatchLayout): void {
+  const key = [{ name: 'ref', type: 'text' }];
+  const owners = tables.map((t) => plan.owners(t.table));
+  const staged = owners.reduce((n, list) => n + list.length, 0) > layout.stageAbove;
+  for (const chunk of chunksAcross(owners, staged ? layout.stageChunk : KEYED_CHUNK)) {
+    const rows = staged
+      ? { stage: stageRows(out, { ...KEY_MAP, table: KEY_MAP_TABLE }, accepted, chunk, keyedStageColumns(key, [], []), (i) => [refs.of(accepted.id(i))]) }
+      : chunk.map((i) => ({ key: [refs.of(accepted.id(i))], guards: [] }));
+    out.statement('forget-keys', KEY_MAP_TABLE, setDelete(KEY_MAP, key, [], rows), chunk.length);
   }
 }

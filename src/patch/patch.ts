@@ -202,7 +202,7 @@ function emitPatch(
     emitKeyedRemovals(undo, table, accepted, plan, refs, layout);
     emitRemovals(undo, table, accepted, plan.plain(table.table, inserts, accepted), layout);
   }
-  forgetKeys(undo, changeset.tables, accepted, plan, refs);
+  forgetKeys(undo, changeset.tables, accepted, plan, refs, layout);
 
   patch.raw(`\n${PATCH_COMMIT}`);
   undo.raw(`\n${PATCH_COMMIT}`);

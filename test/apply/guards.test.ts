@@ -258,6 +258,9 @@ describe.runIf(pgUp)('apply guards on a real PostgreSQL', () => {
         '    AND t."email" IS NOT DISTINCT FROM v."old email"::text',
       ].join('\n'),
     );
+    // The key map forgets the keys in a staged block as well.
+    expect(undoSql).toContain('  SELECT "ref" AS "key ref" FROM "salvage"."salvage_keys" WITH NO DATA;');
+    expect(undoSql).toMatch(/DELETE FROM "salvage"\."salvage_keys" AS t USING "pg_temp"\."salvage_rows_2" AS v\n  WHERE t\."ref" = v\."key ref"::text;/);
     // A row the live app changed since is not removed: undo stops, nothing is undone.
     await query(`UPDATE accounts SET note = 'changed by the app' WHERE email = 'select@x'`);
     await expect(applyTo(dir, { which: 'undo' })).rejects.toThrow(/note is now "changed by the app"/);
