@@ -1,9 +1,10 @@
 import type { KeyGenerator } from '../changeset/key-refs.js';
 import type { StagedIn } from './staged-statements.js';
+import { STAGE_SCHEMA } from '../sql/staged.js';
 import { rowsOnce, rowsOnDemand } from './rows-on-demand.js';
 import type { A_Expr, DeleteStmt, InsertStmt, RangeVar } from '@pgsql/types';
 import { nodeOf, requireNode, type Node } from './parse-node.js';
-import { castArgument, constantRows, constantOf, namesOf, only, qualifiedColumn, sameTable, soleItem, tableOf, truncateIdentifier, type Constant, type Refuse, type TableName } from './parse-tree.js';
+import { castArgument, constantRows, constantOf, namesOf, only, qualifiedColumn, sameTable, selectedValues, soleItem, tableOf, truncateIdentifier, type Constant, type Refuse, type TableName } from './parse-tree.js';
 
 /**
  * The statements of keys the target makes at apply time (src/sql/key-map.ts), read back
@@ -206,11 +207,7 @@ export function keysOf(node: InsertStmt, refuse: Refuse, claim: ClaimStage): Key
   const select = nodeOf(node.selectStmt, 'SelectStmt');
   if (!select) return refuse('the key map is filled from a VALUES list of references');
   only(select, 'targetList', 'fromClause', 'limitOption', 'op');
-  const targets = (select.targetList ?? []).map((t) => {
-    const target = requireNode(t, 'ResTarget', refuse);
-    only(target, 'val', 'location');
-    return target.val;
-  });
+  const targets = selectedValues(select.targetList, refuse);
   if (targets.length !== 2 || qualifiedColumn(targets[0], 'v', refuse) !== 'ref') refuse('the key map is filled as SELECT v."ref", <key>');
   const generator = generatorOf(targets[1], refuse);
   const from = select.fromClause ?? [];
@@ -251,11 +248,7 @@ export function keyedInsertOf(node: InsertStmt, refuse: Refuse, claim: ClaimStag
  * (`"ref c"` for a key). Returns the columns whose key comes from the map.
  */
 function insertedFrom(columns: string[], targetList: Node[] | undefined, v: VRows, refuse: Refuse): string[] {
-  const targets = (targetList ?? []).map((t) => {
-    const target = requireNode(t, 'ResTarget', refuse);
-    only(target, 'val', 'location');
-    return target.val;
-  });
+  const targets = selectedValues(targetList, refuse);
   if (targets.length !== columns.length) refuse('the INSERT must select one value per column');
   const refColumns: string[] = [];
   const vColumns: string[] = [];
@@ -301,8 +294,6 @@ export function keyedInsertWithNewKeysOf(node: InsertStmt, refuse: Refuse, claim
   if (select.op !== 'SETOP_NONE') refuse('the INSERT must be one SELECT');
   const [first, made, ...rest] = select.fromClause ?? [];
   if (rest.length) refuse(`a statement that makes its own keys reads only its staging table AS v and the keys it makes`);
-  const source = nodeOf(first, 'RangeVar');
-  if (!source?.schemaname) return refuse(V_SOURCE);
   const v = valuesV(first, table, claim, refuse);
   if (!v.stagedIn) return refuse(`a statement that makes its own keys reads ${V_SOURCE}`);
   const refColumns = insertedFrom(columns, select.targetList, v, refuse);
@@ -318,12 +309,12 @@ export function keyedInsertWithNewKeysOf(node: InsertStmt, refuse: Refuse, claim
   if (!where || where.kind !== 'AEXPR_OP' || where.name?.length !== 1 || nodeOf(where.name[0], 'String')?.sval !== '=') return refuse(`the rows must be joined to their keys by "${alias}"."ref" = v."${ref}"`);
   only(where, 'kind', 'name', 'lexpr', 'rexpr', 'location');
   if (qualifiedColumn(where.lexpr, alias, refuse) !== 'ref' || qualifiedColumn(where.rexpr, 'v', refuse) !== ref) refuse(`the rows must be joined to their keys by "${alias}"."ref" = v."${ref}"`);
-  const newKeys = newKeysOf(node.withClause, alias, ref, source, refuse);
+  const newKeys = newKeysOf(node.withClause, alias, ref, v.stagedIn.name, refuse);
   return { table, columns, refColumns, rows: v.rows, stagedIn: v.stagedIn, newKeys };
 }
 
 /** The WITH of keyedInsertWithNewKeysOf: one key per staged row, from `v."ref c"`, returned as ("ref", "key"). */
-function newKeysOf(clause: InsertStmt['withClause'], alias: string, ref: string, stage: RangeVar, refuse: Refuse): KeyGenerator {
+function newKeysOf(clause: InsertStmt['withClause'], alias: string, ref: string, stage: string, refuse: Refuse): KeyGenerator {
   if (!clause) return refuse(NEW_KEYS);
   only(clause, 'ctes', 'location');
   const cte = requireNode(soleItem(clause.ctes), 'CommonTableExpr', refuse);
@@ -338,28 +329,22 @@ function newKeysOf(clause: InsertStmt['withClause'], alias: string, ref: string,
   const returning = insert.returningClause;
   if (!returning) return refuse(NEW_KEYS);
   only(returning, 'exprs');
-  const returned = (returning.exprs ?? []).map((e) => {
-    const target = requireNode(e, 'ResTarget', refuse);
-    only(target, 'val', 'location');
-    const fields = namesOf(nodeOf(target.val, 'ColumnRef')?.fields);
+  const returned = selectedValues(returning.exprs, refuse).map((value) => {
+    const fields = namesOf(nodeOf(value, 'ColumnRef')?.fields);
     return fields.length === 1 ? fields[0] : undefined;
   });
   if (returned.join() !== 'ref,key') refuse('the keys made must be returned as ("ref", "key")');
   const select = requireNode(insert.selectStmt, 'SelectStmt', refuse);
   only(select, 'targetList', 'fromClause', 'limitOption', 'op');
   if (select.op !== 'SETOP_NONE') refuse(NEW_KEYS);
-  const targets = (select.targetList ?? []).map((t) => {
-    const target = requireNode(t, 'ResTarget', refuse);
-    only(target, 'val', 'location');
-    return target.val;
-  });
+  const targets = selectedValues(select.targetList, refuse);
   if (targets.length !== 2 || qualifiedColumn(targets[0], 'v', refuse) !== ref) refuse(`the key map is filled as SELECT v."${ref}", <key>`);
   const generator = generatorOf(targets[1], refuse);
   const from = nodeOf(soleItem(select.fromClause), 'RangeVar');
-  if (!from || from.alias?.aliasname !== 'v' || from.schemaname !== stage.schemaname || from.relname !== stage.relname) return refuse('the keys must be made for the rows of the same staging table AS v');
+  const v = from?.alias;
+  if (!from || !v || v.aliasname !== 'v' || from.schemaname !== STAGE_SCHEMA || from.relname !== stage) return refuse('the keys must be made for the rows of the same staging table AS v');
   only(from, 'schemaname', 'relname', 'inh', 'relpersistence', 'alias', 'location');
-  only(from.alias as NonNullable<RangeVar['alias']>, 'aliasname');
-  if (from.inh !== stage.inh) refuse('the keys must be made for the rows of the same staging table AS v');
+  only(v, 'aliasname');
   return generator;
 }
 

@@ -93,6 +93,15 @@ export function constantRows(subquery: Node | undefined, width: number, refuse: 
   });
 }
 
+/** The expressions a SELECT list (or RETURNING list) gives, none of them named with AS. */
+export function selectedValues(targetList: Node[] | undefined, refuse: Refuse): Array<Node | undefined> {
+  return (targetList ?? []).map((t) => {
+    const target = requireNode(t, 'ResTarget', refuse);
+    only(target, 'val', 'location');
+    return target.val;
+  });
+}
+
 /** The only FROM item of a statement or query, or undefined when there are none or several. */
 export function soleItem(items: Node[] | undefined): Node | undefined {
   return items?.length === 1 ? items[0] : undefined;

@@ -4,7 +4,7 @@ import { bufferSource, FileWindow, type ByteSource } from './byte-source.js';
 import { copyDataInFile, copyDataInMemory, digestOf, type CopyData } from './copy-data.js';
 import type { DeleteStmt, InsertStmt, SelectStmt, UpdateStmt } from '@pgsql/types';
 import { nodeOf, requireNode, tagOf, type Node, type NodeTag, type NodeOf } from './parse-node.js';
-import { castArgument, constantRows, columnOf, constantOf, namesOf, only, qualifiedColumn, soleItem, tableOf, truncateIdentifier, type Constant, type Refuse, type TableName } from './parse-tree.js';
+import { castArgument, constantRows, columnOf, constantOf, namesOf, only, qualifiedColumn, selectedValues, soleItem, tableOf, truncateIdentifier, type Constant, type Refuse, type TableName } from './parse-tree.js';
 import { Stages, type StagedIn } from './staged-statements.js';
 import { rowsOnDemand } from './rows-on-demand.js';
 import { isKeyedDelete, isKeyedInsert, isKeyMap, keyedDeleteOf, keyedInsertOf, keyedInsertWithNewKeysOf, keysOf, type ClaimStage, type KeyedInsertStatement, type KeyedRemoval, type KeysStatement } from './keyed-statements.js';
@@ -263,11 +263,7 @@ function insertOf(node: InsertStmt, line: number, { stages, refuse }: Context) {
     const source = nodeOf(soleItem(select.fromClause), 'RangeVar');
     if (!source || source.alias !== undefined) refuse(`an INSERT may only insert VALUES or the rows of ${STAGE_ONLY}`);
     const stage = stages.consume(source, table, line, refuse, `an INSERT may only insert VALUES or the rows of ${STAGE_ONLY}`);
-    const selected = (select.targetList ?? []).map((t) => {
-      const target = requireNode(t, 'ResTarget', refuse);
-      only(target, 'val', 'location');
-      return columnOf(target.val, refuse, 'an INSERT from a staging table may only select its plain columns');
-    });
+    const selected = selectedValues(select.targetList, refuse).map((value) => columnOf(value, refuse, 'an INSERT from a staging table may only select its plain columns'));
     const same = (a: Array<string | null>) => a.join('\u0000') === columns.join('\u0000') && !a.includes(null);
     if (!same(selected) || !same(stage.columns.map((c) => c.name)) || !same(stage.columns.map((c) => c.from))) {
       refuse(`an INSERT from pg_temp.${stage.name} must insert its columns, each into the column it is typed like, in order`);
