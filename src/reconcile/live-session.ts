@@ -4,7 +4,7 @@ import type { SalvageConfig } from '../config/load.js';
 import { readCatalog } from '../db/catalog.js';
 import type { Catalog, CatalogTable } from '../db/catalog-types.js';
 import { connectDatabase, type DbHandle } from '../db/connect.js';
-import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK } from '../sql/select.js';
+import { BEGIN_READ_ONLY_SNAPSHOT, ROLLBACK, ROUND_TRIP } from '../sql/select.js';
 import { UsageError } from '../errors.js';
 import { LiveTable } from './live-target.js';
 import { tableKey } from '../db/catalog.js';
@@ -16,6 +16,8 @@ export interface LiveSession {
   db: DbHandle;
   /** Which database the target is: the patch is bound to it (apply refuses another unless told). */
   identity: DatabaseIdentity;
+  /** How long one round trip to the target takes (the median of a few), in ms. */
+  roundTripMs: number;
   table(table: CatalogTable): Promise<LiveTable>;
   end(): Promise<void>;
 }
@@ -37,11 +39,13 @@ export async function openLiveTarget(config: SalvageConfig, log: (line: string) 
     await db.client.query(BEGIN_READ_ONLY_SNAPSHOT);
     const catalog: Catalog = await readCatalog(db.client);
     const identity = await readDatabaseIdentity(db.client, config.target.url === undefined ? embeddedDir : undefined);
+    const roundTripMs = await timeRoundTrip(db);
     return {
       db,
       identity,
+      roundTripMs,
       async table(table) {
-        const live = await LiveTable.open(db, catalog, table, rekey);
+        const live = await LiveTable.open(db, catalog, table, rekey, roundTripMs);
         if (!live) throw new UsageError(`the target ${db.describe} has no table ${tableKey(table)}, which the backup has: is target.url the database restored from this backup?`);
         return live;
       },
@@ -53,4 +57,15 @@ export async function openLiveTarget(config: SalvageConfig, log: (line: string) 
     await db.close();
     throw error;
   }
+}
+
+/** The median of five round trips to the target: how large its batches of reads must be to stay hidden. */
+async function timeRoundTrip(db: DbHandle): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    await db.client.query(ROUND_TRIP);
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[2] as number;
 }

@@ -9,6 +9,7 @@ import type { Alternative, Change, Evidence, LiveMeeting } from '../changeset/ch
 import { comparisonKey } from '../values/normalize.js';
 import { keyGeneratorOf } from '../changeset/key-refs.js';
 import { columnRecord, hasOwn, own } from '../values/own.js';
+import { liveBatchSize } from './live-batch-size.js';
 
 type Row = Record<string, string | null>;
 
@@ -41,21 +42,25 @@ const BATCH = 1000;
 export class LiveTable {
   private readonly columns: Map<string, CatalogColumn>;
   private readonly stored: CatalogColumn[];
+  /** Changes to send per call of revise (live-batch-size.ts). */
+  readonly batchSize: number;
 
   constructor(
     private readonly db: DbHandle,
     private readonly table: CatalogTable,
     private readonly indexes: UniqueIndex[],
     private readonly rekey: ReadonlySet<string>,
+    roundTripMs = 0,
   ) {
     this.columns = new Map(table.columns.map((c) => [c.name, c]));
     this.stored = table.columns.filter((c) => !c.generated);
+    this.batchSize = liveBatchSize(roundTripMs);
   }
 
-  static async open(db: DbHandle, catalog: Catalog, backupTable: CatalogTable, rekey: ReadonlySet<string> = new Set()): Promise<LiveTable | undefined> {
+  static async open(db: DbHandle, catalog: Catalog, backupTable: CatalogTable, rekey: ReadonlySet<string> = new Set(), roundTripMs = 0): Promise<LiveTable | undefined> {
     const table = findExactTable(catalog, backupTable.schema, backupTable.name);
     if (!table) return undefined;
-    return new LiveTable(db, table, await readUniqueIndexes(db.client, table), rekey);
+    return new LiveTable(db, table, await readUniqueIndexes(db.client, table), rekey, roundTripMs);
   }
 
   /** Each change of a batch, revised against the live rows it meets. */

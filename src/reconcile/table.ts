@@ -20,6 +20,7 @@ import type { KeyTexts } from './key-texts.js';
 import type { ChangeSpill } from '../changeset/change-spill.js';
 import { TableChanges } from './table-changes.js';
 import type { LiveTable, Revised } from './live-target.js';
+import { LIVE_BATCH_MIN } from './live-batch-size.js';
 import type { HeldParents } from './held-parents.js';
 import type { ParentDecisions } from '../decide/for-children.js';
 
@@ -48,16 +49,6 @@ export interface TableInput {
   /** Where the backup is compared: in process by default, or in the work database (backup-scan-sql.ts). */
   scan?: BackupScanner;
 }
-
-/**
- * Changes checked against the live target per round trip. Two batches are alive at once
- * (one merged while the other is read), and every change in them outlives the young
- * generation's collections: each collection copies them, then promotes them to die in
- * the old one. A quarter of a thousand keeps that copy small (a thousand cost a fifth of
- * the merge in collections and some 50 MB of peak) while a round trip still takes less
- * time than merging the next batch, so the reads stay hidden.
- */
-export const LIVE_BATCH = 250;
 
 export interface TableResult {
   /** The changes, read back from the spill in the changeset's order. */
@@ -145,6 +136,8 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
   // are waits on PostgreSQL. A batch is followed (held parents) only once the one before it
   // has been settled, so every change sees what the changes before it noted, as in order.
   let inFlight: Promise<void> | undefined;
+  // Without a live target, a batch only settles the changes before it: the smallest will do.
+  const batchSize = input.live?.batchSize ?? LIVE_BATCH_MIN;
   const flush = async () => {
     await inFlight;
     inFlight = undefined;
@@ -170,7 +163,7 @@ export async function reconcileTable(input: TableInput): Promise<TableResult> {
       continue;
     }
     pending.push({ change: outcome.change, matchedBy: matchedKey(group, bound, columns), sources: group.members.map((m) => m.record.source), keyAtApply: outcome.keyAtApply });
-    if (pending.length >= LIVE_BATCH) await flush();
+    if (pending.length >= batchSize) await flush();
   }
   await flush(); // the last batch
   await flush(); // and the live target's answer to it

@@ -14,3 +14,5 @@ export function selectSequenceState(sequence: QualifiedName): string {
 export const BEGIN_READ_ONLY_SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 export const COMMIT = 'COMMIT';
 export const ROLLBACK = 'ROLLBACK';
+/** The least a server can answer: one round trip, timed. */
+export const ROUND_TRIP = 'SELECT 1';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIVE_BATCH } from '../../src/reconcile/table.js';
+import { LIVE_BATCH_MIN as LIVE_BATCH } from '../../src/reconcile/live-batch-size.js';
 import type { Change } from '../../src/changeset/changeset.js';
 import { caseDir, exec, pullAndReconcile, writeFiles, type PipelineRun } from '../corpus/support.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
