@@ -2,7 +2,7 @@
 export const LIVE_BATCH_MIN = 250;
 /** The largest: past this, a batch's changes cost more in memory than its round trips in time. */
 export const LIVE_BATCH_MAX = 4000;
-/** Changes added to a batch per millisecond of round trip (see liveBatchSize). */
+/** Changes added to a batch per millisecond of round trip (see liveBatchSize), in steps of the smallest. */
 const PER_MS = 100;
 
 /**
@@ -17,8 +17,10 @@ const PER_MS = 100;
  * keys, then each unique index), and it must be back before the next batch is merged, or
  * the merge waits on the network: merging a change takes some 20 to 30 µs, so each
  * millisecond of round trip needs about a hundred more changes in a batch to stay hidden.
+ * The size moves in steps of the smallest batch, so that a server on the same machine,
+ * whose round trips vary by fractions of a millisecond, always gets the same batches.
  */
 export function liveBatchSize(roundTripMs: number): number {
-  const wanted = LIVE_BATCH_MIN + Math.round(Math.max(0, roundTripMs) * PER_MS);
-  return Math.min(LIVE_BATCH_MAX, Number.isFinite(wanted) ? wanted : LIVE_BATCH_MAX);
+  const steps = Math.floor((Math.max(0, roundTripMs) * PER_MS) / LIVE_BATCH_MIN);
+  return Number.isFinite(steps) ? Math.min(LIVE_BATCH_MAX, LIVE_BATCH_MIN * (1 + steps)) : LIVE_BATCH_MAX;
 }

@@ -5,13 +5,14 @@ describe('how many changes go to the live target per round trip', () => {
   it('is small for a target on the same machine, where a round trip is a fraction of a millisecond', () => {
     expect(LIVE_BATCH_MIN).toBe(250);
     expect(liveBatchSize(0)).toBe(250);
-    expect(liveBatchSize(0.2)).toBe(270);
+    expect(liveBatchSize(0.2)).toBe(250);
+    expect(liveBatchSize(2.4)).toBe(250);
   });
 
   it('grows with the round trip, so that reads across a network stay hidden behind the merge', () => {
-    expect(liveBatchSize(1)).toBe(350);
+    expect(liveBatchSize(2.5)).toBe(500);
     expect(liveBatchSize(10)).toBe(1250);
-    expect(liveBatchSize(30)).toBe(3250);
+    expect(liveBatchSize(31)).toBe(3250);
   });
 
   it('stops at the largest batch however slow the link, and reads nonsense as the smallest or the largest', () => {
