@@ -9,9 +9,10 @@ const pgUp = await postgresAvailable();
 
 /**
  * Reconcile reads the live target a batch of changes at a time, one batch read while the
- * next is merged; a server on the same machine gets the smallest batches. Lost appointments by the hundred, with the live rows that change their
- * fate placed on both sides of every batch boundary: each change must come back with the
- * live target's answer about itself, not about its neighbour in another batch.
+ * next is merged; a server on the same machine gets the smallest batches. Lost
+ * appointments by the hundred, with the live rows that change their fate placed on both
+ * sides of every batch boundary: each change must come back with the live target's answer
+ * about itself, not about its neighbour in another batch.
  */
 const N = 3 * LIVE_BATCH + 5;
 const id = (k: number) => 1000 + k;
