@@ -1,18 +1,23 @@
 import type pg from 'pg';
 import type { CatalogColumn, CatalogTable } from './catalog-types.js';
 import { quoteQualified } from '../sql/identifier.js';
-import { liveRowsByUniqueIndex, UNIQUE_INDEXES_QUERY, type UniqueIndex } from '../sql/live-queries.js';
+import { columnsRead, liveRowsByUniqueIndex, UNIQUE_INDEXES_QUERY, type UniqueIndex } from '../sql/live-queries.js';
 
 export type { UniqueIndex };
 type Row = Record<string, string | null>;
 
-/** Rows per query: each is one array parameter per column. */
+/** Rows per query: each is one array parameter per column the index reads. */
 const ROWS_PER_QUERY = 1000;
 
 /** A table's unique indexes other than its primary key, partial and expression ones included. */
 export async function readUniqueIndexes(client: pg.Client, table: CatalogTable): Promise<UniqueIndex[]> {
-  const rows = (await client.query<{ index_name: string; parts: string; predicate: string | null }>(UNIQUE_INDEXES_QUERY, [quoteQualified(table)])).rows;
-  return rows.map((r) => ({ name: r.index_name, parts: JSON.parse(r.parts) as string[], predicate: r.predicate }));
+  const rows = (await client.query<{ index_name: string; parts: string; predicate: string | null; columns: string | null }>(UNIQUE_INDEXES_QUERY, [quoteQualified(table)])).rows;
+  return rows.map((r) => ({
+    name: r.index_name,
+    parts: JSON.parse(r.parts) as string[],
+    predicate: r.predicate,
+    ...(r.columns === null ? {} : { columns: JSON.parse(r.columns) as string[] }),
+  }));
 }
 
 /**
@@ -47,12 +52,19 @@ export async function rowsSharingUniqueValues(
   const stored: CatalogColumn[] = table.columns.filter((c) => !c.generated);
   for (let start = 0; start < rows.length; start += ROWS_PER_QUERY) {
     const end = Math.min(rows.length, start + ROWS_PER_QUERY);
-    const params = stored.map((c) => {
-      const values: Array<string | null> = [];
-      for (let i = start; i < end; i++) values.push(rows.value(i, c.name));
-      return values;
-    });
+    const values = new Map<string, Array<string | null>>();
+    const column = (name: string) => {
+      let list = values.get(name);
+      if (!list) {
+        list = [];
+        for (let i = start; i < end; i++) list.push(rows.value(i, name));
+        values.set(name, list);
+      }
+      return list;
+    };
     for (const index of indexes) {
+      // Only the columns the index reads are sent: a row's other values cannot change what it matches.
+      const params = columnsRead(stored, index).map((c) => column(c.name));
       const result = await client.query<Row & { 'salvage ord': string }>(liveRowsByUniqueIndex(table, stored, index), params);
       for (const found of result.rows) {
         const at = start + Number(found['salvage ord']) - 1;
