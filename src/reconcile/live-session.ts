@@ -16,8 +16,6 @@ export interface LiveSession {
   db: DbHandle;
   /** Which database the target is: the patch is bound to it (apply refuses another unless told). */
   identity: DatabaseIdentity;
-  /** How long one round trip to the target takes (the median of a few), in ms. */
-  roundTripMs: number;
   table(table: CatalogTable): Promise<LiveTable>;
   end(): Promise<void>;
 }
@@ -43,7 +41,6 @@ export async function openLiveTarget(config: SalvageConfig, log: (line: string) 
     return {
       db,
       identity,
-      roundTripMs,
       async table(table) {
         const live = await LiveTable.open(db, catalog, table, rekey, roundTripMs);
         if (!live) throw new UsageError(`the target ${db.describe} has no table ${tableKey(table)}, which the backup has: is target.url the database restored from this backup?`);
