@@ -36,6 +36,14 @@ function obtainGc(): (() => void) | false {
  */
 const SOFT_LIMIT = (Number(process.env.SALVAGE_MEMORY_MB) || 400) * 1048576;
 const CHECK_EVERY = 16_384;
+/**
+ * The least growth of the heap that is worth a full collection. `heapUsed` counts the
+ * young generation too, which fills by some 16 MB between its own collections: with a
+ * tenth of a small heap as the only bar, a run past the soft limit (off-heap arrays and
+ * buffers take much of the resident size) collected the whole heap at nearly every
+ * check, for little.
+ */
+const MIN_GROWTH = 64 * 1048576;
 let calls = 0;
 let liveAfterLast = 0;
 
@@ -43,8 +51,9 @@ let liveAfterLast = 0;
  * Called once per item (or with the item's weight in rows) by the loops that make garbage by the gigabyte (mapping records,
  * decoding candidates, scanning the backup). Every few thousand items it looks at the
  * resident size; above the soft limit, and if the heap has grown by a tenth since the
- * last collection (so that a run whose live data is itself large does not collect over
- * and over), it collects. Small runs never reach the limit and never pay for it.
+ * last collection, and by 64 MB at least (so that a run whose live data is itself large
+ * does not collect over and over), it collects. Small runs never reach the limit and
+ * never pay for it.
  */
 export function memoryCheckpoint(weight = 1): void {
   const before = calls;
@@ -52,7 +61,7 @@ export function memoryCheckpoint(weight = 1): void {
   if (Math.floor(before / CHECK_EVERY) === Math.floor(calls / CHECK_EVERY)) return;
   if (process.memoryUsage.rss() < SOFT_LIMIT) return;
   const { heapUsed } = process.memoryUsage();
-  if (heapUsed < liveAfterLast * 1.1) return;
+  if (heapUsed < Math.max(liveAfterLast * 1.1, liveAfterLast + MIN_GROWTH)) return;
   collectGarbage();
   liveAfterLast = process.memoryUsage().heapUsed;
 }
